@@ -1,0 +1,289 @@
+/**
+ * Semantic checks of register maps (SystemRDL 2.0 vocabulary): field ranges and overlaps,
+ * reset values, access combinations, register alignment, array strides, overlapping
+ * registers and blocks, memory entry formats.
+ *
+ * @module
+ */
+import type { SpecSource, YamlPath } from "./_internals/source.js";
+import type {
+  BlockModel,
+  EnumModel,
+  FormatModel,
+  MemoryModel,
+  RegFieldModel,
+  RegFileModel,
+  RegisterMapModel,
+  RegisterModel,
+  RegNodeModel,
+} from "./model.js";
+import { formatByteSize } from "./layout.js";
+import type { BlockRaw, RegFieldRaw, RegisterMapRaw, RegisterRaw, RegNodeRaw } from "./schema.js";
+
+/** An address range `[start, end)` and where it was declared. */
+interface Extent {
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+  readonly path: YamlPath;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+/** Above this many array elements, overlap checks use the array's whole span. */
+const MAX_ENUMERATED_ELEMENTS = 4096;
+
+/** Checks one register map; reports problems to `src`. */
+export function checkRegisterMap(
+  src: SpecSource,
+  name: string,
+  raw: RegisterMapRaw,
+  enums: ReadonlyMap<string, EnumModel>,
+  formats: ReadonlyMap<string, FormatModel>,
+): RegisterMapModel {
+  const path: YamlPath = ["registers", name];
+  const width = raw.width ?? 32;
+  const names = new Set<string>();
+  const blocks: BlockModel[] = [];
+  const extents: Extent[] = [];
+  raw.blocks.forEach((b, i) => {
+    const bp: YamlPath = [...path, "blocks", i];
+    if (names.has(b.name)) src.reportText([...bp, "name"], "a block name not used before in this map", `"${b.name}"`);
+    names.add(b.name);
+    const block = checkBlock(src, bp, b, width, enums, formats);
+    blocks.push(block);
+    const span = nodesSpan(block.nodes);
+    if (span > 0) extents.push({ start: block.offset, end: block.offset + span, label: `block "${b.name}"`, path: [...bp, "offset"] });
+  });
+  reportOverlaps(src, extents, "a block");
+  return { name, title: raw.title, doc: raw.doc ?? "", width, bitOrder: "lsb0", blocks, loc: src.loc(path, true) };
+}
+
+function checkBlock(
+  src: SpecSource,
+  bp: YamlPath,
+  raw: BlockRaw,
+  width: number,
+  enums: ReadonlyMap<string, EnumModel>,
+  formats: ReadonlyMap<string, FormatModel>,
+): BlockModel {
+  const nodes = checkNodes(src, [...bp, "registers"], raw.registers, width, enums, formats);
+  return { name: raw.name, offset: raw.offset, doc: raw.doc ?? "", nodes, loc: src.loc(bp) };
+}
+
+function checkNodes(
+  src: SpecSource,
+  path: YamlPath,
+  raws: readonly RegNodeRaw[],
+  width: number,
+  enums: ReadonlyMap<string, EnumModel>,
+  formats: ReadonlyMap<string, FormatModel>,
+): RegNodeModel[] {
+  const names = new Set<string>();
+  const nodes: RegNodeModel[] = [];
+  const extents: Extent[] = [];
+  raws.forEach((raw, i) => {
+    const p: YamlPath = [...path, i];
+    const nodeName = "regfile" in raw ? raw.regfile : "memory" in raw ? raw.memory : raw.name;
+    const nameKey = "regfile" in raw ? "regfile" : "memory" in raw ? "memory" : "name";
+    if (names.has(nodeName)) src.reportText([...p, nameKey], "a name not used before at this level", `"${nodeName}"`);
+    names.add(nodeName);
+    let node: RegNodeModel;
+    if ("regfile" in raw) {
+      const regs = checkNodes(src, [...p, "registers"], raw.registers, width, enums, formats) as RegisterModel[];
+      const size = nodesSpan(regs);
+      if (raw.stride < size)
+        src.reportText([...p, "stride"], `a stride of at least ${size} bytes (one element of the register file)`, String(raw.stride));
+      node = {
+        kind: "regfile",
+        name: raw.regfile,
+        offset: raw.offset,
+        count: raw.count,
+        stride: raw.stride,
+        size,
+        doc: raw.doc ?? "",
+        registers: regs,
+        loc: src.loc(p),
+      } satisfies RegFileModel;
+    } else if ("memory" in raw) {
+      node = checkMemory(src, p, raw, formats);
+    } else {
+      node = checkRegister(src, p, raw, width, enums);
+    }
+    nodes.push(node);
+    addExtents(extents, node, p);
+  });
+  reportOverlaps(src, extents, "a register");
+  return nodes;
+}
+
+function checkMemory(
+  src: SpecSource,
+  p: YamlPath,
+  raw: Extract<RegNodeRaw, { memory: string }>,
+  formats: ReadonlyMap<string, FormatModel>,
+): MemoryModel {
+  if (raw.format !== undefined) {
+    const f = formats.get(raw.format);
+    if (!f) src.reportText([...p, "format"], `a format of this spec (${[...formats.keys()].join(", ") || "none"})`, `"${raw.format}"`);
+    else {
+      const size = formatByteSize(f);
+      if (size !== raw.entryBytes)
+        src.reportText([...p, "entryBytes"], `${size === undefined ? "a fixed-size format" : `${size} bytes, the size of format "${raw.format}"`}`, String(raw.entryBytes));
+    }
+  }
+  return {
+    kind: "memory",
+    name: raw.memory,
+    offset: raw.offset,
+    entries: raw.entries,
+    entryBytes: raw.entryBytes,
+    format: raw.format,
+    sw: raw.sw ?? "rw",
+    doc: raw.doc ?? "",
+    loc: src.loc(p),
+  };
+}
+
+function checkRegister(
+  src: SpecSource,
+  p: YamlPath,
+  raw: RegisterRaw,
+  mapWidth: number,
+  enums: ReadonlyMap<string, EnumModel>,
+): RegisterModel {
+  const width = raw.width ?? mapWidth;
+  const bytes = width / 8;
+  if (![8, 16, 32, 64].includes(width)) src.report([...p, "width"], "8, 16, 32 or 64", width);
+  if (raw.offset % bytes !== 0)
+    src.reportText([...p, "offset"], `an offset aligned to ${bytes} bytes (the register width)`, hex(raw.offset));
+  const count = raw.count ?? 1;
+  const stride = raw.stride ?? bytes;
+  if (raw.stride !== undefined && raw.count === undefined)
+    src.reportText([...p, "stride"], 'a "count" with "stride" (arrays only)', `stride ${raw.stride} without count`, true);
+  if (stride < bytes || stride % bytes !== 0)
+    src.reportText([...p, "stride"], `a multiple of ${bytes} bytes`, String(stride));
+  const fields: RegFieldModel[] = [];
+  const used: { msb: number; lsb: number; name: string }[] = [];
+  const names = new Set<string>();
+  raw.fields.forEach((f, i) => {
+    const fp: YamlPath = [...p, "fields", i];
+    if (names.has(f.name)) src.reportText([...fp, "name"], "a field name not used before in this register", `"${f.name}"`);
+    names.add(f.name);
+    const field = checkRegField(src, fp, f, width, enums);
+    if (field) {
+      const clash = used.find((u) => field.lsb <= u.msb && u.lsb <= field.msb);
+      if (clash)
+        src.reportText([...fp, "bits"], `bits not overlapping field "${clash.name}" (${clash.msb}:${clash.lsb})`, `${field.msb}:${field.lsb}`);
+      used.push({ msb: field.msb, lsb: field.lsb, name: field.name });
+      fields.push(field);
+    }
+  });
+  return { kind: "register", name: raw.name, offset: raw.offset, count, stride, width, doc: raw.doc ?? "", fields, loc: src.loc(p) };
+}
+
+function checkRegField(
+  src: SpecSource,
+  fp: YamlPath,
+  raw: RegFieldRaw,
+  width: number,
+  enums: ReadonlyMap<string, EnumModel>,
+): RegFieldModel | undefined {
+  let msb: number;
+  let lsb: number;
+  if (typeof raw.bits === "number") msb = lsb = raw.bits;
+  else {
+    const [a, b] = raw.bits.split(":").map(Number) as [number, number];
+    msb = a;
+    lsb = b;
+  }
+  if (msb < lsb) {
+    src.reportText([...fp, "bits"], '"msb:lsb" with msb >= lsb', String(raw.bits));
+    return undefined;
+  }
+  if (msb >= width) {
+    src.reportText([...fp, "bits"], `bits within the ${width}-bit register (${width - 1}:0)`, String(raw.bits));
+    return undefined;
+  }
+  const fw = msb - lsb + 1;
+  const sw = raw.sw ?? "rw";
+  const hw = raw.hw ?? "r";
+  const readable = sw === "r" || sw === "rw" || sw === "rw1";
+  const writable = sw !== "r" && sw !== "na";
+  if (raw.onread !== undefined && !readable)
+    src.reportText([...fp, "onread"], "onread only on a software-readable field", `onread: ${raw.onread} with sw: ${sw}`, true);
+  if (raw.onwrite !== undefined && !writable)
+    src.reportText([...fp, "onwrite"], "onwrite only on a software-writable field", `onwrite: ${raw.onwrite} with sw: ${sw}`, true);
+  if (raw.singlepulse === true && (!writable || fw !== 1))
+    src.reportText([...fp, "singlepulse"], "singlepulse only on a writable 1-bit field", `sw: ${sw}, ${fw} bits`, true);
+  if (sw === "r" && (hw === "r" || hw === "na") && raw.reset === undefined)
+    src.reportText([...fp, "hw"], 'a read-only field that hardware writes (hw: w or rw) or a "reset" constant', `sw: r, hw: ${hw} and no reset`, true);
+  if (raw.reset !== undefined && raw.reset >= 1n << BigInt(fw))
+    src.reportText([...fp, "reset"], `a reset value that fits in ${fw} bits (at most ${(1n << BigInt(fw)) - 1n})`, raw.reset.toString());
+  let enumModel: EnumModel | undefined;
+  if (raw.enum !== undefined) {
+    enumModel = enums.get(raw.enum);
+    if (!enumModel) src.reportText([...fp, "enum"], `one of the enums declared in this spec (${[...enums.keys()].join(", ") || "none"})`, `"${raw.enum}"`);
+    else if (enumModel.bits > fw)
+      src.reportText([...fp, "enum"], `an enum of at most ${fw} bits (the field width)`, `enum ${enumModel.name} of ${enumModel.bits} bits`);
+  }
+  return {
+    name: raw.name,
+    msb,
+    lsb,
+    sw,
+    hw,
+    onread: raw.onread,
+    onwrite: raw.onwrite,
+    singlepulse: raw.singlepulse ?? false,
+    reset: raw.reset,
+    enum: enumModel,
+    doc: raw.doc ?? "",
+    loc: src.loc(fp),
+  };
+}
+
+function elementBytes(n: RegNodeModel): number {
+  return n.kind === "register" ? n.width / 8 : n.kind === "regfile" ? n.size : n.entries * n.entryBytes;
+}
+
+function nodeEnd(n: RegNodeModel): number {
+  const count = n.kind === "memory" ? 1 : n.count;
+  const stride = n.kind === "memory" ? 0 : n.stride;
+  return n.offset + (count - 1) * stride + elementBytes(n);
+}
+
+/** Bytes from offset 0 to the end of the last node. */
+function nodesSpan(nodes: readonly RegNodeModel[]): number {
+  return nodes.reduce((m, n) => Math.max(m, nodeEnd(n)), 0);
+}
+
+function addExtents(into: Extent[], n: RegNodeModel, p: YamlPath): void {
+  const size = elementBytes(n);
+  const label = `${n.kind} "${n.name}"`;
+  const count = n.kind === "memory" ? 1 : n.count;
+  const stride = n.kind === "memory" ? size : n.stride;
+  if (count > MAX_ENUMERATED_ELEMENTS) {
+    into.push({ start: n.offset, end: nodeEnd(n), label, path: [...p, "offset"] });
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const start = n.offset + i * stride;
+    into.push({ start, end: start + size, label: count > 1 ? `${label}[${i}]` : label, path: [...p, "offset"] });
+  }
+}
+
+function reportOverlaps(src: SpecSource, extents: Extent[], what: string): void {
+  const sorted = [...extents].sort((a, b) => a.start - b.start || a.end - b.end);
+  let reach: Extent | undefined;
+  for (const cur of sorted) {
+    if (reach && cur.start < reach.end) {
+      const [later, other] = src.loc(reach.path).line > src.loc(cur.path).line ? [reach, cur] : [cur, reach];
+      src.reportText(
+        later.path,
+        `${what} not overlapping ${other.label} (${hex(other.start)}..${hex(other.end - 1)})`,
+        `${later.label} at ${hex(later.start)}..${hex(later.end - 1)}`,
+      );
+    }
+    if (!reach || cur.end > reach.end) reach = cur;
+  }
+}
