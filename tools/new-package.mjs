@@ -29,7 +29,7 @@ const pkg = {
     build: "tsc -p tsconfig.build.json",
     typecheck: "tsc -p tsconfig.json --noEmit",
     test: "vitest run",
-    lint: "eslint . && prettier --check .",
+    lint: "eslint . && prettier --check . --ignore-path ../../.prettierignore",
   },
   repository: { type: "git", url: "https://github.com/rashpa/rashpa.git", directory: root },
 };

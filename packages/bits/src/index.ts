@@ -10,3 +10,4 @@ export * from "./errors.js";
 export * from "./bitfield.js";
 export * from "./crc.js";
 export * from "./hex.js";
+export * from "./format.js";

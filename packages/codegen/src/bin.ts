@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * `rashpa-codegen [--check] [--root <dir>]`: regenerates every output from `specs/`, or with
+ * `--check` fails (exit 1) listing the files that differ from what generation produces.
+ *
+ * @module
+ */
+import { SpecError } from "@rashpa/spec";
+import { driftedFiles, generateAll, writeGenerated } from "./generate.js";
+
+function main(argv: readonly string[]): number {
+  const check = argv.includes("--check");
+  const rootAt = argv.indexOf("--root");
+  const root = rootAt >= 0 ? argv[rootAt + 1] ?? "." : process.cwd();
+  try {
+    const { specs, files } = generateAll(root);
+    if (check) {
+      const drift = driftedFiles(root, files);
+      if (drift.length > 0) {
+        process.stderr.write(`generated files are out of date (run npm run generate):\n${drift.map((d) => `  ${d}`).join("\n")}\n`);
+        return 1;
+      }
+      process.stdout.write(`${files.length} generated files from ${specs.length} specs are up to date\n`);
+      return 0;
+    }
+    writeGenerated(root, files);
+    process.stdout.write(`generated ${files.length} files from ${specs.length} specs\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SpecError) {
+      process.stderr.write(`${e.diagnostics.map((d) => d.message).join("\n")}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

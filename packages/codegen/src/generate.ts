@@ -1,0 +1,100 @@
+/**
+ * Generation of every output of every spec, and the drift check that CI runs: generated
+ * files are committed, and regenerating must reproduce them byte for byte.
+ *
+ * Outputs of a spec `specs/<dir>/<base>.yaml` for package `<pkg>`:
+ * - `packages/<pkg>/src/gen/<base>.ts` — codecs and `FormatInfo` records,
+ * - `packages/<pkg>/src/gen/<base>.arb.ts` — fast-check arbitraries,
+ * - `packages/<pkg>/src/gen/c/<base>.h` and `<base>-selfcheck.c` — C header and self-check,
+ * - `packages/<pkg>/src/gen/<base>.md` — the reference page.
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { loadSpecDir } from "@rashpa/spec";
+import type { SpecModel } from "@rashpa/spec";
+import { generateCHeader, generateCSelfCheck } from "./c-header.js";
+import { generateMarkdown } from "./markdown.js";
+import { specBaseName } from "./names.js";
+import { generateTsArbitraries } from "./ts-arbitraries.js";
+import { generateTsCodecs } from "./ts-codec.js";
+
+/** One generated file, with its path relative to the repository root. */
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Directory (relative to the repository root) receiving the generated files of a spec. */
+export function genDir(spec: SpecModel): string {
+  return `packages/${spec.package}/src/gen`;
+}
+
+/**
+ * Every output of one spec.
+ *
+ * @param spec - a loaded spec
+ */
+export function generateSpec(spec: SpecModel): GeneratedFile[] {
+  const dir = genDir(spec);
+  const base = specBaseName(spec.file);
+  return [
+    { path: `${dir}/${base}.ts`, content: generateTsCodecs(spec) },
+    { path: `${dir}/${base}.arb.ts`, content: generateTsArbitraries(spec) },
+    { path: `${dir}/c/${base}.h`, content: generateCHeader(spec) },
+    { path: `${dir}/c/${base}-selfcheck.c`, content: generateCSelfCheck(spec) },
+    { path: `${dir}/${base}.md`, content: generateMarkdown(spec) },
+  ];
+}
+
+/**
+ * Loads every spec under `<root>/specs` and generates all outputs.
+ *
+ * @param root - repository root
+ * @throws SpecError when a spec has problems
+ */
+export function generateAll(root: string): { specs: SpecModel[]; files: GeneratedFile[] } {
+  const specs = loadSpecDir(join(root, "specs"), root);
+  return { specs, files: specs.flatMap(generateSpec) };
+}
+
+/** Writes generated files under `root` and removes stale files from the `src/gen` directories. */
+export function writeGenerated(root: string, files: readonly GeneratedFile[]): void {
+  for (const stale of staleFiles(root, files)) rmSync(join(root, stale));
+  for (const f of files) {
+    const p = join(root, f.path);
+    mkdirSync(dirname(p), { recursive: true });
+    if (!existsSync(p) || readFileSync(p, "utf8") !== f.content) writeFileSync(p, f.content);
+  }
+}
+
+/**
+ * Files whose committed content differs from what generation produces (missing, changed or
+ * stale), relative to `root`. Empty when everything is up to date.
+ */
+export function driftedFiles(root: string, files: readonly GeneratedFile[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const p = join(root, f.path);
+    if (!existsSync(p) || readFileSync(p, "utf8") !== f.content) out.push(f.path);
+  }
+  return [...out, ...staleFiles(root, files)];
+}
+
+function staleFiles(root: string, files: readonly GeneratedFile[]): string[] {
+  const expected = new Set(files.map((f) => f.path));
+  const dirs = new Set(files.map((f) => f.path.slice(0, f.path.indexOf("/src/gen/") + "/src/gen".length)));
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    const abs = join(root, rel);
+    if (!existsSync(abs)) return;
+    for (const name of readdirSync(abs)) {
+      const r = `${rel}/${name}`;
+      if (statSync(join(root, r)).isDirectory()) walk(r);
+      else if (!expected.has(r)) out.push(r);
+    }
+  };
+  for (const d of dirs) walk(d);
+  return out.sort();
+}

@@ -1,0 +1,15 @@
+/**
+ * `@rashpa/codegen`: generators from RASHPA spec files — TypeScript codecs with fast-check
+ * arbitraries, C headers with a self-check program, and Markdown reference pages — plus the
+ * drift check CI runs on the committed output.
+ *
+ * @packageDocumentation
+ */
+export { generateTsCodecs, formatNames, enumNames, variantTypeName, generatedHeader } from "./ts-codec.js";
+export type { FormatNames } from "./ts-codec.js";
+export { generateTsArbitraries } from "./ts-arbitraries.js";
+export { generateCHeader, generateCSelfCheck } from "./c-header.js";
+export { generateMarkdown, bitDiagram } from "./markdown.js";
+export { generateSpec, generateAll, writeGenerated, driftedFiles, genDir } from "./generate.js";
+export type { GeneratedFile } from "./generate.js";
+export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";

@@ -1,0 +1,10 @@
+/**
+ * `@rashpa/laws`: the codec laws as reusable property tests — run them on every generated
+ * format here, and on your own implementation in your CI. Also the driver of the generated C
+ * self-check programs.
+ *
+ * @packageDocumentation
+ */
+export { codecLaws, lawSeed } from "./codec-laws.js";
+export type { CodecLawOptions } from "./codec-laws.js";
+export { hasGcc, compileSelfCheck, vectorLine, selfCheckVectors, runSelfCheck } from "./c-selfcheck.js";
