@@ -15,13 +15,24 @@ import type {
   PayloadModel,
   SwitchModel,
 } from "./model.js";
-import type { CaseRaw, FieldRaw, FormatRaw, ItemRaw, OptionalRaw, PayloadRaw, SwitchRaw } from "./schema.js";
+import type {
+  CaseRaw,
+  FieldRaw,
+  FormatRaw,
+  ItemRaw,
+  OptionalRaw,
+  PayloadRaw,
+  SwitchRaw,
+} from "./schema.js";
 
 /** Layout position while walking a path: bits since the last variable-length part. */
 interface Cursor {
   /** Bits since the start of the format, when no variable-length part came before. */
   readonly staticBits: number | undefined;
-  /** Bits since the last byte-aligned variable point (always the format start or a payload end). */
+  /**
+   * Bits since the last variable point (the format start, a payload end or the end of a
+   * switch whose cases differ in size); `bits % 8` is always the position within the byte.
+   */
   readonly bits: number;
   /** A `remainder` payload came before: only fixed fields may follow. */
   readonly afterRemainder: boolean;
@@ -44,13 +55,18 @@ export function checkFormat(
   name: string,
   raw: FormatRaw,
   idPrefix: string,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): FormatModel {
   const path: YamlPath = ["formats", name];
   const scope: Scope = { fields: new Map(), names: new Map() };
   const { items, cursor } = checkItems(src, [...path, "fields"], raw.fields, scope, start(), enums);
   if (cursor.bits % 8 !== 0) {
-    src.reportText([...path, "fields"], "a layout of whole bytes", `${cursor.bits % 8} bits past the last byte (${cursor.bits} bits)`, true);
+    src.reportText(
+      [...path, "fields"],
+      "a layout of whole bytes",
+      `${bitCount(cursor.bits % 8)} past the last byte (${bitCount(cursor.bits)})`,
+      true,
+    );
   }
   return {
     name,
@@ -81,7 +97,7 @@ function checkItems(
   raws: readonly ItemRaw[],
   scopeIn: Scope,
   cursorIn: Cursor,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): { items: ItemModel[]; cursor: Cursor } {
   const scope: Scope = { fields: new Map(scopeIn.fields), names: new Map(scopeIn.names) };
   let cursor = cursorIn;
@@ -100,7 +116,7 @@ function checkItems(
       items.push(checkPayload(src, p, raw, scope, cursor));
       cursor = {
         staticBits: undefined,
-        bits: 0,
+        bits: cursor.bits % 8,
         afterRemainder: cursor.afterRemainder || raw.length === "remainder",
       };
     } else {
@@ -118,7 +134,7 @@ function checkField(
   raw: FieldRaw,
   scope: Scope,
   cursor: Cursor,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): FieldModel {
   const type = raw.type ?? (raw.enum !== undefined ? "enum" : "uint");
   const bits = raw.bits;
@@ -130,37 +146,80 @@ function checkField(
     case "bytes":
       if (bits % 8 !== 0) src.report([...p, "bits"], "a multiple of 8 for a bytes field", bits);
       else if (cursor.bits % 8 !== 0)
-        src.reportText([...p, "bits"], "a bytes field starting on a byte boundary", `bit offset ${cursor.bits}`);
+        src.reportText(
+          [...p, "type"],
+          "a bytes field starting on a byte boundary",
+          `bit offset ${cursor.bits}`,
+        );
       break;
     default:
-      if (bits > MAX_UINT_BITS) src.report([...p, "bits"], `at most ${MAX_UINT_BITS} bits for a ${type} field`, bits);
+      if (bits > MAX_UINT_BITS)
+        src.report([...p, "bits"], `at most ${MAX_UINT_BITS} bits for ${a(type)} field`, bits);
   }
   let enumModel: EnumModel | undefined;
   if (type === "enum") {
-    if (raw.enum === undefined) src.report([...p], 'an "enum" key naming the enum of an enum field', undefined);
+    if (raw.enum === undefined)
+      src.reportText([...p, "enum"], "the name of the enum of an enum field", 'no "enum" key');
     else {
       enumModel = enums.get(raw.enum);
-      if (!enumModel) src.reportText([...p, "enum"], `one of the enums declared in this spec (${[...enums.keys()].join(", ") || "none"})`, `"${raw.enum}"`);
-      else if (enumModel.bits !== bits)
-        src.reportText([...p, "bits"], `${enumModel.bits} bits, the width of enum ${enumModel.name}`, String(bits));
+      if (!enums.has(raw.enum))
+        src.reportText(
+          [...p, "enum"],
+          `one of the enums declared in this spec (${[...enums.keys()].join(", ") || "none"})`,
+          `"${raw.enum}"`,
+        );
+      else if (enumModel && enumModel.bits !== bits)
+        src.reportText(
+          [...p, "bits"],
+          `${enumModel.bits} bits, the width of enum ${enumModel.name}`,
+          String(bits),
+        );
     }
   } else if (raw.enum !== undefined) {
-    src.reportText([...p, "enum"], 'no "enum" key on a field that is not of type enum', `enum on a ${type} field`, true);
+    src.reportText(
+      [...p, "enum"],
+      'no "enum" key on a field that is not of type enum',
+      `enum on ${a(type)} field`,
+      true,
+    );
   }
   if (type === "reserved" || type === "const") {
-    if (raw.value === undefined) src.report([...p], `a "value" key for a ${type} field`, undefined);
+    if (raw.value === undefined)
+      src.reportText([...p, "value"], `the value of ${a(type)} field`, 'no "value" key');
     else if (bits <= MAX_UINT_BITS && raw.value >= 1n << BigInt(bits))
-      src.reportText([...p, "value"], `a value that fits in ${bits} bits (at most ${(1n << BigInt(bits)) - 1n})`, raw.value.toString());
+      src.reportText(
+        [...p, "value"],
+        `a value that fits in ${bitCount(bits)} (at most ${(1n << BigInt(bits)) - 1n})`,
+        raw.value.toString(),
+      );
   } else if (raw.value !== undefined) {
-    src.reportText([...p, "value"], 'no "value" key on a field that is not reserved or const', `value on a ${type} field`, true);
+    src.reportText(
+      [...p, "value"],
+      'no "value" key on a field that is not reserved or const',
+      `value on ${a(type)} field`,
+      true,
+    );
   }
   if (raw.ignore !== undefined && type !== "reserved")
-    src.reportText([...p, "ignore"], 'no "ignore" key on a field that is not reserved', `ignore on a ${type} field`, true);
+    src.reportText(
+      [...p, "ignore"],
+      'no "ignore" key on a field that is not reserved',
+      `ignore on ${a(type)} field`,
+      true,
+    );
   if (raw.at !== undefined) {
     if (cursor.staticBits === undefined)
-      src.reportText([...p, "at"], "no fixed bit offset after a variable-length part", `at: ${raw.at}`);
+      src.reportText(
+        [...p, "at"],
+        "no fixed bit offset after a variable-length part",
+        `at: ${raw.at}`,
+      );
     else if (cursor.staticBits !== raw.at)
-      src.reportText([...p, "at"], `bit offset ${cursor.staticBits} (where the layout puts "${raw.name}")`, `${raw.at}`);
+      src.reportText(
+        [...p, "at"],
+        `bit offset ${cursor.staticBits} (where the layout puts "${raw.name}")`,
+        `${raw.at}`,
+      );
   }
   const field: FieldModel = {
     kind: "field",
@@ -174,26 +233,54 @@ function checkField(
     source: raw.source ?? "",
     loc: src.loc(p),
   };
-  if (type !== "reserved") scope.fields.set(raw.name, field);
+  scope.fields.set(raw.name, field);
   return field;
+}
+
+/** "a uint", "an enum": a field type with its article. */
+function a(type: string): string {
+  return `${type === "enum" ? "an" : "a"} ${type}`;
+}
+
+/** "1 bit", "4 bits". */
+export function bitCount(n: number): string {
+  return `${n} bit${n === 1 ? "" : "s"}`;
 }
 
 function claimNamed(src: SpecSource, scope: Scope, name: string, p: YamlPath, key = "name"): void {
   const prev = scope.names.get(name);
   if (prev) {
     const at = src.loc(prev);
-    src.reportText([...p, key], "a name not used before in this format", `"${name}" (already used at line ${at.line})`);
+    src.reportText(
+      [...p, key],
+      "a name not used before in this format",
+      `"${name}" (already used at line ${at.line})`,
+    );
   } else {
     scope.names.set(name, p);
   }
 }
 
-function checkPayload(src: SpecSource, p: YamlPath, raw: PayloadRaw, scope: Scope, cursor: Cursor): PayloadModel {
+function checkPayload(
+  src: SpecSource,
+  p: YamlPath,
+  raw: PayloadRaw,
+  scope: Scope,
+  cursor: Cursor,
+): PayloadModel {
   claimNamed(src, scope, raw.payload, p, "payload");
   if (cursor.bits % 8 !== 0)
-    src.reportText([...p, "payload"], "a payload starting on a byte boundary", `bit offset ${cursor.bits}`);
+    src.reportText(
+      [...p, "payload"],
+      "a payload starting on a byte boundary",
+      `bit offset ${cursor.bits}`,
+    );
   if (cursor.afterRemainder)
-    src.reportText([...p, "payload"], "no payload after a remainder payload", `payload "${raw.payload}"`);
+    src.reportText(
+      [...p, "payload"],
+      "no payload after a remainder payload",
+      `payload "${raw.payload}"`,
+    );
   let length: PayloadModel["length"];
   let maxBytes = raw.maxBytes;
   if (raw.length === "remainder") {
@@ -204,17 +291,37 @@ function checkPayload(src: SpecSource, p: YamlPath, raw: PayloadRaw, scope: Scop
     const f = scope.fields.get(lf.field);
     const unit = lf.unit ?? 1;
     if (!f) {
-      src.reportText([...p, "length", "field"], "a uint field declared earlier on this path", `"${lf.field}"`);
+      src.reportText(
+        [...p, "length", "field"],
+        "a uint field declared earlier on this path",
+        `"${lf.field}"`,
+      );
     } else if (f.type !== "uint" || f.bits > 32) {
-      src.reportText([...p, "length", "field"], "a uint field of at most 32 bits", `${f.type} field "${f.name}" of ${f.bits} bits`);
+      src.reportText(
+        [...p, "length", "field"],
+        "a uint field of at most 32 bits",
+        `${f.type} field "${f.name}" of ${bitCount(f.bits)}`,
+      );
     } else if (lf.zeroMeans !== undefined && lf.zeroMeans <= 2 ** f.bits - 1) {
-      src.reportText([...p, "length", "zeroMeans"], `a count above the field's largest value ${2 ** f.bits - 1}`, String(lf.zeroMeans));
+      src.reportText(
+        [...p, "length", "zeroMeans"],
+        `a count above the field's largest value ${2 ** f.bits - 1}`,
+        String(lf.zeroMeans),
+      );
     }
-    const maxCount = f ? lf.zeroMeans ?? 2 ** Math.min(f.bits, 32) - 1 : 0;
+    const maxCount = f ? (lf.zeroMeans ?? 2 ** Math.min(f.bits, 32) - 1) : 0;
     maxBytes ??= Math.min(unit * maxCount, 65536);
     length = { kind: "field", field: lf.field, unit, zeroMeans: lf.zeroMeans };
   }
-  return { kind: "payload", name: raw.payload, length, maxBytes, doc: raw.doc ?? "", source: raw.source ?? "", loc: src.loc(p) };
+  return {
+    kind: "payload",
+    name: raw.payload,
+    length,
+    maxBytes,
+    doc: raw.doc ?? "",
+    source: raw.source ?? "",
+    loc: src.loc(p),
+  };
 }
 
 function checkSwitch(
@@ -223,21 +330,48 @@ function checkSwitch(
   raw: SwitchRaw | OptionalRaw,
   scope: Scope,
   cursor: Cursor,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): { item: SwitchModel; cursor: Cursor } {
   const optional = "optional" in raw;
-  const cases: CaseRaw[] = optional ? [{ name: raw.optional.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), when: raw.when, fields: raw.fields }] : raw.cases;
-  const on = optional ? Object.keys(raw.when) : typeof raw.switch === "string" ? [raw.switch] : raw.switch;
+  const cases: CaseRaw[] = optional
+    ? [
+        {
+          name: raw.optional.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`),
+          when: raw.when,
+          fields: raw.fields,
+        },
+      ]
+    : raw.cases;
+  const on = optional
+    ? Object.keys(raw.when)
+    : typeof raw.switch === "string"
+      ? [raw.switch]
+      : raw.switch;
   const onKey = optional ? "when" : "switch";
   const tag = optional ? undefined : raw.tag;
   if (cursor.bits % 8 !== 0)
-    src.reportText([...p, onKey], `a ${optional ? "optional part" : "switch"} starting on a byte boundary`, `bit offset ${cursor.bits}`, true);
+    src.reportText(
+      [...p, onKey],
+      `a ${optional ? "optional part" : "switch"} starting on a byte boundary`,
+      `bit offset ${cursor.bits}`,
+      true,
+    );
   if (cursor.afterRemainder)
-    src.reportText([...p, onKey], `no ${optional ? "optional part" : "switch"} after a remainder payload`, "a variable layout after the remainder", true);
+    src.reportText(
+      [...p, onKey],
+      `no ${optional ? "optional part" : "switch"} after a remainder payload`,
+      "a variable layout after the remainder",
+      true,
+    );
   if (optional) claimNamed(src, scope, raw.optional, p, "optional");
   if (tag !== undefined) {
     const prev = scope.names.get(tag);
-    if (prev) src.reportText([...p, "tag"], "a tag name not used by a field", `"${tag}" (already used at line ${src.loc(prev).line})`);
+    if (prev)
+      src.reportText(
+        [...p, "tag"],
+        "a tag name not used by a field",
+        `"${tag}" (already used at line ${src.loc(prev).line})`,
+      );
     else scope.names.set(tag, [...p, "tag"]);
   }
 
@@ -245,12 +379,26 @@ function checkSwitch(
   const discs = new Map<string, FieldModel>();
   on.forEach((name, i) => {
     const f = scope.fields.get(name);
-    const at: YamlPath = optional ? [...p, "when", name] : typeof raw.switch === "string" ? [...p, "switch"] : [...p, "switch", i];
+    const at: YamlPath = optional
+      ? [...p, "when", name]
+      : typeof raw.switch === "string"
+        ? [...p, "switch"]
+        : [...p, "switch", i];
     if (!f) src.reportText(at, "a field declared earlier on this path", `"${name}"`, optional);
     else if (f.type !== "uint" && f.type !== "enum" && f.type !== "bool")
-      src.reportText(at, "a uint, enum or bool field as discriminant", `${f.type} field "${name}"`, optional);
+      src.reportText(
+        at,
+        "a uint, enum or bool field as discriminant",
+        `${f.type} field "${name}"`,
+        optional,
+      );
     else if (f.bits > MAX_DISCRIMINANT_BITS)
-      src.reportText(at, `a discriminant of at most ${MAX_DISCRIMINANT_BITS} bits`, `${f.bits} bits`, optional);
+      src.reportText(
+        at,
+        `a discriminant of at most ${MAX_DISCRIMINANT_BITS} bits`,
+        `${f.bits} bits`,
+        optional,
+      );
     else discs.set(name, f);
   });
 
@@ -258,10 +406,17 @@ function checkSwitch(
   const models: CaseModel[] = [];
   const ends: Cursor[] = [];
   const afterNames = new Map(scope.names);
+  // A condition with a problem (already reported) makes reachability meaningless.
+  let unresolved = false;
   cases.forEach((c, ci) => {
     const cp: YamlPath = optional ? p : [...p, "cases", ci];
     if (!optional) {
-      if (caseNames.has(c.name)) src.reportText([...cp, "name"], "a case name not used before in this switch", `"${c.name}"`);
+      if (caseNames.has(c.name))
+        src.reportText(
+          [...cp, "name"],
+          "a case name not used before in this switch",
+          `"${c.name}"`,
+        );
       caseNames.add(c.name);
     }
     const when: Record<string, number[]> = {};
@@ -269,6 +424,7 @@ function checkSwitch(
       const wp: YamlPath = [...cp, "when", k];
       if (!on.includes(k)) {
         src.reportText(wp, `a condition on a discriminant (${on.join(", ")})`, `"${k}"`, true);
+        unresolved = true;
         continue;
       }
       const f = discs.get(k);
@@ -279,34 +435,65 @@ function checkSwitch(
         const vp = Array.isArray(v) ? [...wp, vi] : wp;
         const n = resolveWhenValue(src, vp, f, val);
         if (n !== undefined) when[k]!.push(n);
+        else unresolved = true;
       });
     }
     const caseScope: Scope = { fields: scope.fields, names: scope.names };
     const r = checkItems(src, [...cp, "fields"], c.fields, caseScope, cursor, enums);
-    if ((r.cursor.bits - cursor.bits) % 8 !== 0 || r.cursor.bits % 8 !== 0)
-      src.reportText([...cp, "fields"], "a case of whole bytes", `${r.cursor.bits - cursor.bits} bits`, true);
+    // A case must end at the byte alignment it started at (a misaligned start is reported
+    // once, on the switch). After a payload inside the case only the tail can be measured.
+    if (r.cursor.bits % 8 !== cursor.bits % 8)
+      src.reportText(
+        [...cp, "fields"],
+        "a case of whole bytes",
+        cursor.staticBits !== undefined && r.cursor.staticBits !== undefined
+          ? bitCount(r.cursor.staticBits - cursor.staticBits)
+          : `${bitCount(r.cursor.bits % 8)} past the last byte`,
+        true,
+      );
     // Names declared in any case are taken for the items after the switch.
     collectNames(r.items, [...cp, "fields"], afterNames);
     ends.push(r.cursor);
     models.push({ name: c.name, when, items: r.items, doc: c.doc ?? "", loc: src.loc(cp) });
   });
 
-  checkReachability(src, p, optional, on, discs, models);
+  if (!unresolved) checkReachability(src, p, optional, on, discs, models);
 
   for (const [k, v] of afterNames) if (!scope.names.has(k)) scope.names.set(k, v);
 
-  const sameEnd = ends.every((e) => e.staticBits !== undefined && e.staticBits === ends[0]?.staticBits);
+  const sameEnd = ends.every(
+    (e) => e.staticBits !== undefined && e.staticBits === ends[0]?.staticBits,
+  );
   let out: Cursor;
-  if (!optional && sameEnd && ends[0] !== undefined && cursor.staticBits !== undefined) out = ends[0];
-  else out = { staticBits: undefined, bits: 0, afterRemainder: cursor.afterRemainder || ends.some((e) => e.afterRemainder) };
+  if (!optional && sameEnd && ends[0] !== undefined && cursor.staticBits !== undefined)
+    out = ends[0];
+  else
+    out = {
+      staticBits: undefined,
+      bits: cursor.bits % 8,
+      afterRemainder: cursor.afterRemainder || ends.some((e) => e.afterRemainder),
+    };
   const name = optional ? raw.optional : (tag ?? on.join("-"));
   return {
-    item: { kind: "switch", name, on, tag, optional, cases: models, doc: raw.doc ?? "", loc: src.loc(p) },
+    item: {
+      kind: "switch",
+      name,
+      on,
+      tag,
+      optional,
+      cases: models,
+      doc: raw.doc ?? "",
+      loc: src.loc(p),
+    },
     cursor: out,
   };
 }
 
-function collectNames(items: readonly ItemModel[], path: YamlPath, into: Map<string, YamlPath>): void {
+function collectNames(
+  items: readonly ItemModel[],
+  path: YamlPath,
+  into: Map<string, YamlPath>,
+): void {
   for (const it of items) {
     if (it.kind === "field" && it.type !== "reserved") into.set(it.name, path);
     else if (it.kind === "payload") into.set(it.name, path);
@@ -317,17 +504,28 @@ function collectNames(items: readonly ItemModel[], path: YamlPath, into: Map<str
   }
 }
 
-function resolveWhenValue(src: SpecSource, vp: YamlPath, f: FieldModel, val: number | string | boolean): number | undefined {
+function resolveWhenValue(
+  src: SpecSource,
+  vp: YamlPath,
+  f: FieldModel,
+  val: number | string | boolean,
+): number | undefined {
   if (f.type === "bool") {
     if (typeof val === "boolean") return val ? 1 : 0;
     src.report(vp, `true or false for bool field "${f.name}"`, val);
     return undefined;
   }
+  // An enum field whose enum is unknown or has problems: already reported.
+  if (f.type === "enum" && !f.enum) return undefined;
   if (f.type === "enum" && f.enum) {
     if (typeof val === "string") {
       const m = f.enum.values.find((e) => e.name === val);
       if (m) return m.value;
-      src.reportText(vp, `a member of enum ${f.enum.name} (${f.enum.values.map((e) => e.name).join(", ")})`, `"${val}"`);
+      src.reportText(
+        vp,
+        `a member of enum ${f.enum.name} (${f.enum.values.map((e) => e.name).join(", ")})`,
+        `"${val}"`,
+      );
       return undefined;
     }
     if (typeof val === "number") {
@@ -345,7 +543,11 @@ function resolveWhenValue(src: SpecSource, vp: YamlPath, f: FieldModel, val: num
     return undefined;
   }
   if (val > 2 ** f.bits - 1) {
-    src.reportText(vp, `a value that fits field "${f.name}" (${f.bits} bits, at most ${2 ** f.bits - 1})`, String(val));
+    src.reportText(
+      vp,
+      `a value that fits field "${f.name}" (${f.bits} bits, at most ${2 ** f.bits - 1})`,
+      String(val),
+    );
     return undefined;
   }
   return val;
@@ -400,7 +602,11 @@ function checkReachability(
       }
     }
     if (!fresh) {
-      src.reportText([...p, "cases", ci, "name"], "a case reachable by some discriminant value", `case "${c.name}" fully covered by earlier cases`);
+      src.reportText(
+        [...p, "cases", ci, "name"],
+        "a case reachable by some discriminant value",
+        `case "${c.name}" fully covered by earlier cases`,
+      );
     }
   });
 }

@@ -17,6 +17,8 @@ import type {
   RegisterModel,
   RegNodeModel,
 } from "./model.js";
+import { bitCount } from "./check-format.js";
+import { formatPath } from "./diagnostics.js";
 import { formatByteSize } from "./layout.js";
 import type { BlockRaw, RegFieldRaw, RegisterMapRaw, RegisterRaw, RegNodeRaw } from "./schema.js";
 
@@ -37,8 +39,8 @@ export function checkRegisterMap(
   src: SpecSource,
   name: string,
   raw: RegisterMapRaw,
-  enums: ReadonlyMap<string, EnumModel>,
-  formats: ReadonlyMap<string, FormatModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
+  formats: ReadonlyMap<string, FormatModel | undefined>,
 ): RegisterMapModel {
   const path: YamlPath = ["registers", name];
   const width = raw.width ?? 32;
@@ -47,15 +49,30 @@ export function checkRegisterMap(
   const extents: Extent[] = [];
   raw.blocks.forEach((b, i) => {
     const bp: YamlPath = [...path, "blocks", i];
-    if (names.has(b.name)) src.reportText([...bp, "name"], "a block name not used before in this map", `"${b.name}"`);
+    if (names.has(b.name))
+      src.reportText([...bp, "name"], "a block name not used before in this map", `"${b.name}"`);
     names.add(b.name);
     const block = checkBlock(src, bp, b, width, enums, formats);
     blocks.push(block);
     const span = nodesSpan(block.nodes);
-    if (span > 0) extents.push({ start: block.offset, end: block.offset + span, label: `block "${b.name}"`, path: [...bp, "offset"] });
+    if (span > 0)
+      extents.push({
+        start: block.offset,
+        end: block.offset + span,
+        label: `block "${b.name}"`,
+        path: [...bp, "offset"],
+      });
   });
   reportOverlaps(src, extents, "a block");
-  return { name, title: raw.title, doc: raw.doc ?? "", width, bitOrder: "lsb0", blocks, loc: src.loc(path, true) };
+  return {
+    name,
+    title: raw.title,
+    doc: raw.doc ?? "",
+    width,
+    bitOrder: "lsb0",
+    blocks,
+    loc: src.loc(path, true),
+  };
 }
 
 function checkBlock(
@@ -63,8 +80,8 @@ function checkBlock(
   bp: YamlPath,
   raw: BlockRaw,
   width: number,
-  enums: ReadonlyMap<string, EnumModel>,
-  formats: ReadonlyMap<string, FormatModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
+  formats: ReadonlyMap<string, FormatModel | undefined>,
 ): BlockModel {
   const nodes = checkNodes(src, [...bp, "registers"], raw.registers, width, enums, formats);
   return { name: raw.name, offset: raw.offset, doc: raw.doc ?? "", nodes, loc: src.loc(bp) };
@@ -75,8 +92,8 @@ function checkNodes(
   path: YamlPath,
   raws: readonly RegNodeRaw[],
   width: number,
-  enums: ReadonlyMap<string, EnumModel>,
-  formats: ReadonlyMap<string, FormatModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
+  formats: ReadonlyMap<string, FormatModel | undefined>,
 ): RegNodeModel[] {
   const names = new Set<string>();
   const nodes: RegNodeModel[] = [];
@@ -85,14 +102,26 @@ function checkNodes(
     const p: YamlPath = [...path, i];
     const nodeName = "regfile" in raw ? raw.regfile : "memory" in raw ? raw.memory : raw.name;
     const nameKey = "regfile" in raw ? "regfile" : "memory" in raw ? "memory" : "name";
-    if (names.has(nodeName)) src.reportText([...p, nameKey], "a name not used before at this level", `"${nodeName}"`);
+    if (names.has(nodeName))
+      src.reportText([...p, nameKey], "a name not used before at this level", `"${nodeName}"`);
     names.add(nodeName);
     let node: RegNodeModel;
     if ("regfile" in raw) {
-      const regs = checkNodes(src, [...p, "registers"], raw.registers, width, enums, formats) as RegisterModel[];
+      const regs = checkNodes(
+        src,
+        [...p, "registers"],
+        raw.registers,
+        width,
+        enums,
+        formats,
+      ) as RegisterModel[];
       const size = nodesSpan(regs);
       if (raw.stride < size)
-        src.reportText([...p, "stride"], `a stride of at least ${size} bytes (one element of the register file)`, String(raw.stride));
+        src.reportText(
+          [...p, "stride"],
+          `a stride of at least ${size} bytes (one element of the register file)`,
+          String(raw.stride),
+        );
       node = {
         kind: "regfile",
         name: raw.regfile,
@@ -120,15 +149,30 @@ function checkMemory(
   src: SpecSource,
   p: YamlPath,
   raw: Extract<RegNodeRaw, { memory: string }>,
-  formats: ReadonlyMap<string, FormatModel>,
+  formats: ReadonlyMap<string, FormatModel | undefined>,
 ): MemoryModel {
   if (raw.format !== undefined) {
     const f = formats.get(raw.format);
-    if (!f) src.reportText([...p, "format"], `a format of this spec (${[...formats.keys()].join(", ") || "none"})`, `"${raw.format}"`);
-    else {
+    if (!formats.has(raw.format))
+      src.reportText(
+        [...p, "format"],
+        `a format of this spec (${[...formats.keys()].join(", ") || "none"})`,
+        `"${raw.format}"`,
+      );
+    else if (f) {
       const size = formatByteSize(f);
-      if (size !== raw.entryBytes)
-        src.reportText([...p, "entryBytes"], `${size === undefined ? "a fixed-size format" : `${size} bytes, the size of format "${raw.format}"`}`, String(raw.entryBytes));
+      if (size === undefined)
+        src.reportText(
+          [...p, "format"],
+          "a format of fixed size for memory entries",
+          `format "${raw.format}" of variable size`,
+        );
+      else if (size !== raw.entryBytes)
+        src.reportText(
+          [...p, "entryBytes"],
+          `${size} bytes, the size of format "${raw.format}"`,
+          String(raw.entryBytes),
+        );
     }
   }
   return {
@@ -149,17 +193,26 @@ function checkRegister(
   p: YamlPath,
   raw: RegisterRaw,
   mapWidth: number,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): RegisterModel {
   const width = raw.width ?? mapWidth;
   const bytes = width / 8;
   if (![8, 16, 32, 64].includes(width)) src.report([...p, "width"], "8, 16, 32 or 64", width);
   if (raw.offset % bytes !== 0)
-    src.reportText([...p, "offset"], `an offset aligned to ${bytes} bytes (the register width)`, hex(raw.offset));
+    src.reportText(
+      [...p, "offset"],
+      `an offset aligned to ${bytes} bytes (the register width)`,
+      hex(raw.offset),
+    );
   const count = raw.count ?? 1;
   const stride = raw.stride ?? bytes;
   if (raw.stride !== undefined && raw.count === undefined)
-    src.reportText([...p, "stride"], 'a "count" with "stride" (arrays only)', `stride ${raw.stride} without count`, true);
+    src.reportText(
+      [...p, "stride"],
+      'a "count" with "stride" (arrays only)',
+      `stride ${raw.stride} without count`,
+      true,
+    );
   if (stride < bytes || stride % bytes !== 0)
     src.reportText([...p, "stride"], `a multiple of ${bytes} bytes`, String(stride));
   const fields: RegFieldModel[] = [];
@@ -167,18 +220,37 @@ function checkRegister(
   const names = new Set<string>();
   raw.fields.forEach((f, i) => {
     const fp: YamlPath = [...p, "fields", i];
-    if (names.has(f.name)) src.reportText([...fp, "name"], "a field name not used before in this register", `"${f.name}"`);
+    if (names.has(f.name))
+      src.reportText(
+        [...fp, "name"],
+        "a field name not used before in this register",
+        `"${f.name}"`,
+      );
     names.add(f.name);
     const field = checkRegField(src, fp, f, width, enums);
     if (field) {
       const clash = used.find((u) => field.lsb <= u.msb && u.lsb <= field.msb);
       if (clash)
-        src.reportText([...fp, "bits"], `bits not overlapping field "${clash.name}" (${clash.msb}:${clash.lsb})`, `${field.msb}:${field.lsb}`);
+        src.reportText(
+          [...fp, "bits"],
+          `bits not overlapping field "${clash.name}" (${clash.msb}:${clash.lsb})`,
+          `${field.msb}:${field.lsb}`,
+        );
       used.push({ msb: field.msb, lsb: field.lsb, name: field.name });
       fields.push(field);
     }
   });
-  return { kind: "register", name: raw.name, offset: raw.offset, count, stride, width, doc: raw.doc ?? "", fields, loc: src.loc(p) };
+  return {
+    kind: "register",
+    name: raw.name,
+    offset: raw.offset,
+    count,
+    stride,
+    width,
+    doc: raw.doc ?? "",
+    fields,
+    loc: src.loc(p),
+  };
 }
 
 function checkRegField(
@@ -186,7 +258,7 @@ function checkRegField(
   fp: YamlPath,
   raw: RegFieldRaw,
   width: number,
-  enums: ReadonlyMap<string, EnumModel>,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
 ): RegFieldModel | undefined {
   let msb: number;
   let lsb: number;
@@ -201,7 +273,11 @@ function checkRegField(
     return undefined;
   }
   if (msb >= width) {
-    src.reportText([...fp, "bits"], `bits within the ${width}-bit register (${width - 1}:0)`, String(raw.bits));
+    src.reportText(
+      [...fp, "bits"],
+      `bits within the ${width}-bit register (${width - 1}:0)`,
+      String(raw.bits),
+    );
     return undefined;
   }
   const fw = msb - lsb + 1;
@@ -210,21 +286,54 @@ function checkRegField(
   const readable = sw === "r" || sw === "rw" || sw === "rw1";
   const writable = sw !== "r" && sw !== "na";
   if (raw.onread !== undefined && !readable)
-    src.reportText([...fp, "onread"], "onread only on a software-readable field", `onread: ${raw.onread} with sw: ${sw}`, true);
+    src.reportText(
+      [...fp, "onread"],
+      "onread only on a software-readable field",
+      `onread: ${raw.onread} with sw: ${sw}`,
+      true,
+    );
   if (raw.onwrite !== undefined && !writable)
-    src.reportText([...fp, "onwrite"], "onwrite only on a software-writable field", `onwrite: ${raw.onwrite} with sw: ${sw}`, true);
+    src.reportText(
+      [...fp, "onwrite"],
+      "onwrite only on a software-writable field",
+      `onwrite: ${raw.onwrite} with sw: ${sw}`,
+      true,
+    );
   if (raw.singlepulse === true && (!writable || fw !== 1))
-    src.reportText([...fp, "singlepulse"], "singlepulse only on a writable 1-bit field", `sw: ${sw}, ${fw} bits`, true);
+    src.reportText(
+      [...fp, "singlepulse"],
+      "singlepulse only on a writable 1-bit field",
+      `sw: ${sw}, ${bitCount(fw)}`,
+      true,
+    );
   if (sw === "r" && (hw === "r" || hw === "na") && raw.reset === undefined)
-    src.reportText([...fp, "hw"], 'a read-only field that hardware writes (hw: w or rw) or a "reset" constant', `sw: r, hw: ${hw} and no reset`, true);
+    src.reportText(
+      [...fp, "hw"],
+      'a read-only field that hardware writes (hw: w or rw) or a "reset" constant',
+      `sw: r, hw: ${hw} and no reset`,
+      true,
+    );
   if (raw.reset !== undefined && raw.reset >= 1n << BigInt(fw))
-    src.reportText([...fp, "reset"], `a reset value that fits in ${fw} bits (at most ${(1n << BigInt(fw)) - 1n})`, raw.reset.toString());
+    src.reportText(
+      [...fp, "reset"],
+      `a reset value that fits in ${bitCount(fw)} (at most ${(1n << BigInt(fw)) - 1n})`,
+      raw.reset.toString(),
+    );
   let enumModel: EnumModel | undefined;
   if (raw.enum !== undefined) {
     enumModel = enums.get(raw.enum);
-    if (!enumModel) src.reportText([...fp, "enum"], `one of the enums declared in this spec (${[...enums.keys()].join(", ") || "none"})`, `"${raw.enum}"`);
-    else if (enumModel.bits > fw)
-      src.reportText([...fp, "enum"], `an enum of at most ${fw} bits (the field width)`, `enum ${enumModel.name} of ${enumModel.bits} bits`);
+    if (!enums.has(raw.enum))
+      src.reportText(
+        [...fp, "enum"],
+        `one of the enums declared in this spec (${[...enums.keys()].join(", ") || "none"})`,
+        `"${raw.enum}"`,
+      );
+    else if (enumModel && enumModel.bits > fw)
+      src.reportText(
+        [...fp, "enum"],
+        `an enum of at most ${bitCount(fw)} (the field width)`,
+        `enum ${enumModel.name} of ${bitCount(enumModel.bits)}`,
+      );
   }
   return {
     name: raw.name,
@@ -243,7 +352,11 @@ function checkRegField(
 }
 
 function elementBytes(n: RegNodeModel): number {
-  return n.kind === "register" ? n.width / 8 : n.kind === "regfile" ? n.size : n.entries * n.entryBytes;
+  return n.kind === "register"
+    ? n.width / 8
+    : n.kind === "regfile"
+      ? n.size
+      : n.entries * n.entryBytes;
 }
 
 function nodeEnd(n: RegNodeModel): number {
@@ -268,7 +381,12 @@ function addExtents(into: Extent[], n: RegNodeModel, p: YamlPath): void {
   }
   for (let i = 0; i < count; i++) {
     const start = n.offset + i * stride;
-    into.push({ start, end: start + size, label: count > 1 ? `${label}[${i}]` : label, path: [...p, "offset"] });
+    into.push({
+      start,
+      end: start + size,
+      label: count > 1 ? `${label}[${i}]` : label,
+      path: [...p, "offset"],
+    });
   }
 }
 
@@ -276,8 +394,10 @@ function reportOverlaps(src: SpecSource, extents: Extent[], what: string): void 
   const sorted = [...extents].sort((a, b) => a.start - b.start || a.end - b.end);
   let reach: Extent | undefined;
   for (const cur of sorted) {
-    if (reach && cur.start < reach.end) {
-      const [later, other] = src.loc(reach.path).line > src.loc(cur.path).line ? [reach, cur] : [cur, reach];
+    // Elements of one array overlapping each other are reported by its stride check.
+    if (reach && cur.start < reach.end && formatPath(reach.path) !== formatPath(cur.path)) {
+      const [later, other] =
+        src.loc(reach.path).line > src.loc(cur.path).line ? [reach, cur] : [cur, reach];
       src.reportText(
         later.path,
         `${what} not overlapping ${other.label} (${hex(other.start)}..${hex(other.end - 1)})`,

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import type { CaseModel, FieldModel, FormatModel, ItemModel, PayloadModel, SwitchModel } from "./model.js";
+import type {
+  CaseModel,
+  FieldModel,
+  FormatModel,
+  ItemModel,
+  PayloadModel,
+  SwitchModel,
+} from "./model.js";
 
 /** Byte size of a format whose layout does not vary, else `undefined`. */
 export function formatByteSize(format: FormatModel): number | undefined {
@@ -52,19 +59,32 @@ export interface LayoutPath {
 /** Every variant of a format, in case order (depth first). */
 export function layoutPaths(format: FormatModel): LayoutPath[] {
   const out: LayoutPath[] = [];
-  const walk = (items: readonly ItemModel[], choices: PathChoice[], elements: (FieldModel | PayloadModel)[]): void => {
+  const walk = (
+    items: readonly ItemModel[],
+    choices: PathChoice[],
+    elements: (FieldModel | PayloadModel)[],
+  ): void => {
     const i = items.findIndex((it) => it.kind === "switch");
     if (i < 0) {
-      out.push({ name: pathName(choices), choices, elements: [...elements, ...(items as (FieldModel | PayloadModel)[])] });
+      out.push({
+        name: pathName(choices),
+        choices,
+        elements: [...elements, ...(items as (FieldModel | PayloadModel)[])],
+      });
       return;
     }
     const head = items.slice(0, i) as (FieldModel | PayloadModel)[];
     const sw = items[i] as SwitchModel;
     const rest = items.slice(i + 1);
     sw.cases.forEach((c, ci) => {
-      walk([...c.items, ...rest], [...choices, { switch: sw, caseIndex: ci }], [...elements, ...head]);
+      walk(
+        [...c.items, ...rest],
+        [...choices, { switch: sw, caseIndex: ci }],
+        [...elements, ...head],
+      );
     });
-    if (sw.optional) walk(rest, [...choices, { switch: sw, caseIndex: -1 }], [...elements, ...head]);
+    if (sw.optional)
+      walk(rest, [...choices, { switch: sw, caseIndex: -1 }], [...elements, ...head]);
   };
   walk(format.items, [], []);
   return out;
@@ -72,13 +92,17 @@ export function layoutPaths(format: FormatModel): LayoutPath[] {
 
 function pathName(choices: readonly PathChoice[]): string {
   return choices
-    .map((c) => (c.caseIndex < 0 ? `no-${c.switch.cases[0]!.name}` : c.switch.cases[c.caseIndex]!.name))
+    .map((c) =>
+      c.caseIndex < 0 ? `no-${c.switch.cases[0]!.name}` : c.switch.cases[c.caseIndex]!.name,
+    )
     .join("-");
 }
 
 /** The value fields of a path (everything but reserved and const fields). */
 export function valueFields(path: LayoutPath): FieldModel[] {
-  return path.elements.filter((e): e is FieldModel => e.kind === "field" && e.type !== "reserved" && e.type !== "const");
+  return path.elements.filter(
+    (e): e is FieldModel => e.kind === "field" && e.type !== "reserved" && e.type !== "const",
+  );
 }
 
 /** Marker for "any value of the field not named by a case". */
@@ -91,7 +115,10 @@ export const OTHER_VALUE = -1;
  *
  * @param discriminants - the switch's discriminant fields, in `switch.on` order
  */
-export function selectionTable(sw: SwitchModel, discriminants: readonly FieldModel[]): number[][][] {
+export function selectionTable(
+  sw: SwitchModel,
+  discriminants: readonly FieldModel[],
+): number[][][] {
   const classes = sw.on.map((k, i) => {
     const named = new Set<number>();
     for (const c of sw.cases) for (const v of c.when[k] ?? []) named.add(v);

@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatByteSize, layoutPaths, loadSpecDir, loadSpecFile, loadSpecText, SpecError, valueFields } from "./index.js";
+import {
+  formatByteSize,
+  layoutPaths,
+  loadSpecDir,
+  loadSpecFile,
+  loadSpecText,
+  SpecError,
+  valueFields,
+} from "./index.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const descriptors = `${repo}specs/rashpa/descriptors.yaml`;
@@ -27,13 +35,30 @@ describe("loadSpecFile on the RASHPA descriptors spec", () => {
     expect(formatByteSize(btd)).toBe(32);
     expect(layoutPaths(btd).map((p) => p.name)).toEqual(["dma", "roi", "inline"]);
     expect(valueFields(layoutPaths(btd)[1]!).map((f) => f.name)).toEqual([
-      "size", "kind", "channel", "sof", "eof", "eoa", "notify", "block", "source", "frame", "lineBytes", "pitch", "atuIndex", "offset",
+      "size",
+      "kind",
+      "channel",
+      "sof",
+      "eof",
+      "eoa",
+      "notify",
+      "block",
+      "source",
+      "frame",
+      "lineBytes",
+      "pitch",
+      "atuIndex",
+      "offset",
     ]);
   });
 
   it("resolves enum names in conditions to their values", () => {
     const sw = model.formats[0]!.items.find((i) => i.kind === "switch");
-    expect(sw?.kind === "switch" && sw.cases.map((c) => c.when["kind"])).toEqual([[0, 2], [1], [3]]);
+    expect(sw?.kind === "switch" && sw.cases.map((c) => c.when["kind"])).toEqual([
+      [0, 2],
+      [1],
+      [3],
+    ]);
   });
 
   it("loads the register map with LSB-0 fields", () => {
@@ -41,7 +66,9 @@ describe("loadSpecFile on the RASHPA descriptors spec", () => {
     const regs = map.blocks[0]!.nodes;
     expect(regs.map((r) => r.name)).toEqual(["control", "data", "status"]);
     const status = regs[2]!;
-    expect(status.kind === "register" && status.fields.find((f) => f.name === "level")).toMatchObject({ msb: 6, lsb: 2 });
+    expect(
+      status.kind === "register" && status.fields.find((f) => f.name === "level"),
+    ).toMatchObject({ msb: 6, lsb: 2 });
   });
 });
 
@@ -67,7 +94,9 @@ describe("loadSpecText errors", () => {
     expect(err).toBeInstanceOf(SpecError);
     const messages = (err as SpecError).diagnostics.map((d) => d.message);
     expect(messages.length).toBeGreaterThanOrEqual(2);
-    expect(messages.some((m) => m.includes('"formats.btd.fields[1].at" expected bit offset 33'))).toBe(true);
+    expect(
+      messages.some((m) => m.includes('"formats.btd.fields[1].at" expected bit offset 33')),
+    ).toBe(true);
     expect(messages.some((m) => m.includes('unknown key "colour"'))).toBe(true);
   });
 });

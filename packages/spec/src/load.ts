@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import * as t from "io-ts";
 import { SpecSource } from "./_internals/source.js";
 import type { YamlPath } from "./_internals/source.js";
-import { checkFormat } from "./check-format.js";
+import { bitCount, checkFormat } from "./check-format.js";
 import { checkRegisterMap } from "./check-registers.js";
 import { SpecError } from "./diagnostics.js";
 import type { EnumModel, FormatModel, RegisterMapModel, SpecModel } from "./model.js";
@@ -31,26 +31,34 @@ export function loadSpecText(text: string, file: string): SpecModel {
   const src = new SpecSource(file, text);
   if (src.diagnostics.length > 0) throw new SpecError(src.diagnostics);
   const header = validate(src, [], SpecHeaderRaw, src.value);
-  const root = (typeof src.value === "object" && src.value !== null ? src.value : {}) as Record<string, unknown>;
+  const root = (typeof src.value === "object" && src.value !== null ? src.value : {}) as Record<
+    string,
+    unknown
+  >;
 
-  const enums = new Map<string, EnumModel>();
-  const rawEnums = validate(src, ["enums"], strictRecord("enum names (PascalCase)", /^[A-Z][a-zA-Z0-9]*$/, t.unknown), root["enums"] ?? {});
-  for (const [name, value] of Object.entries(rawEnums ?? {})) {
+  // Maps hold every declared name; `undefined` marks one whose definition has problems
+  // (already reported), so that its users do not add "unknown enum/format" errors.
+  const enums = new Map<string, EnumModel | undefined>();
+  for (const [name, value] of section(src, root, "enums", "PascalCase enum name", PASCAL)) {
     const e = validate(src, ["enums", name], EnumRaw, value);
-    if (e) enums.set(name, checkEnum(src, name, e));
+    enums.set(name, e && checkEnum(src, name, e));
   }
 
   const idPrefix = header?.idPrefix ?? header?.spec.split(".")[0] ?? "spec";
-  const formats = new Map<string, FormatModel>();
-  const rawFormats = validate(src, ["formats"], strictRecord("format names (kebab-case)", /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, t.unknown), root["formats"] ?? {});
-  for (const [name, value] of Object.entries(rawFormats ?? {})) {
+  const formats = new Map<string, FormatModel | undefined>();
+  for (const [name, value] of section(src, root, "formats", "kebab-case format name", KEBAB)) {
     const f = validate(src, ["formats", name], FormatRaw, value);
-    if (f) formats.set(name, checkFormat(src, name, f, idPrefix, enums));
+    formats.set(name, f && checkFormat(src, name, f, idPrefix, enums));
   }
 
   const registerMaps: RegisterMapModel[] = [];
-  const rawMaps = validate(src, ["registers"], strictRecord("register map names (kebab-case)", /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, t.unknown), root["registers"] ?? {});
-  for (const [name, value] of Object.entries(rawMaps ?? {})) {
+  for (const [name, value] of section(
+    src,
+    root,
+    "registers",
+    "kebab-case register map name",
+    KEBAB,
+  )) {
     const m = validate(src, ["registers", name], RegisterMapRaw, value);
     if (m) registerMaps.push(checkRegisterMap(src, name, m, enums, formats));
   }
@@ -69,10 +77,31 @@ export function loadSpecText(text: string, file: string): SpecModel {
     idPrefix,
     byteOrder: header.byteOrder,
     bitOrder: header.bitOrder,
-    enums: [...enums.values()],
-    formats: [...formats.values()],
+    enums: [...enums.values()].filter((e) => e !== undefined),
+    formats: [...formats.values()].filter((f) => f !== undefined),
     registerMaps,
   };
+}
+
+const PASCAL = /^[A-Z][a-zA-Z0-9]*$/;
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * Checks that a top-level section is a mapping with well-formed names, and returns all its
+ * entries (a badly named entry is still checked, so that every problem shows in one run).
+ */
+function section(
+  src: SpecSource,
+  root: Record<string, unknown>,
+  key: string,
+  keyName: string,
+  keyPattern: RegExp,
+): [string, unknown][] {
+  const value = root[key] ?? {};
+  validate(src, [key], strictRecord(keyName, keyPattern, t.unknown), value);
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.entries(value)
+    : [];
 }
 
 /**
@@ -145,12 +174,26 @@ function checkEnum(src: SpecSource, name: string, raw: EnumRaw): EnumModel {
   const values = new Map<bigint, string>();
   raw.values.forEach((v, i) => {
     const vp: YamlPath = [...p, "values", i];
-    if (names.has(v.name)) src.reportText([...vp, "name"], `a member name not used before in enum ${name}`, `"${v.name}"`);
+    if (names.has(v.name))
+      src.reportText(
+        [...vp, "name"],
+        `a member name not used before in enum ${name}`,
+        `"${v.name}"`,
+      );
     names.add(v.name);
     if (v.value >= 1n << BigInt(raw.bits))
-      src.reportText([...vp, "value"], `a value that fits in ${raw.bits} bits (at most ${(1n << BigInt(raw.bits)) - 1n})`, v.value.toString());
+      src.reportText(
+        [...vp, "value"],
+        `a value that fits in ${bitCount(raw.bits)} (at most ${(1n << BigInt(raw.bits)) - 1n})`,
+        v.value.toString(),
+      );
     const prev = values.get(v.value);
-    if (prev !== undefined) src.reportText([...vp, "value"], `a value not used before in enum ${name}`, `${v.value} (already "${prev}")`);
+    if (prev !== undefined)
+      src.reportText(
+        [...vp, "value"],
+        `a value not used before in enum ${name}`,
+        `${v.value} (already "${prev}")`,
+      );
     values.set(v.value, v.name);
   });
   return {
@@ -163,21 +206,34 @@ function checkEnum(src: SpecSource, name: string, raw: EnumRaw): EnumModel {
 }
 
 /** Runs an io-ts codec and turns its failures into diagnostics at the right nodes. */
-function validate<A>(src: SpecSource, base: YamlPath, codec: t.Type<A, unknown, unknown>, value: unknown): A | undefined {
+function validate<A>(
+  src: SpecSource,
+  base: YamlPath,
+  codec: t.Type<A, unknown, unknown>,
+  value: unknown,
+): A | undefined {
   const r = codec.validate(value, [{ key: "", type: codec, actual: value }]);
   if (r._tag === "Right") return r.right;
+  const first = src.diagnostics.length;
   for (const e of r.left) {
     // Walk the context down to the first union: a union's members add keys of their own
     // (member indices), and "expected" is best said by the union's name.
+    // A required key that is absent is named in the path and reported at its mapping.
     const path: (string | number)[] = [...base];
     let node: unknown = value;
     let stop = e.context[e.context.length - 1]!;
+    let missing: string | undefined;
     for (const c of e.context.slice(1)) {
       if (Array.isArray(node) && /^\d+$/.test(c.key)) {
         path.push(Number(c.key));
         node = node[Number(c.key)];
-      } else if (node && typeof node === "object" && !Array.isArray(node) && c.key in node) {
+      } else if (node && typeof node === "object" && !Array.isArray(node)) {
         path.push(c.key);
+        if (!(c.key in node)) {
+          missing = c.key;
+          stop = c;
+          break;
+        }
         node = (node as Record<string, unknown>)[c.key];
       }
       if (c.type instanceof t.UnionType) {
@@ -185,29 +241,36 @@ function validate<A>(src: SpecSource, base: YamlPath, codec: t.Type<A, unknown, 
         break;
       }
     }
-    if (stop.type instanceof t.UnionType) {
+    if (missing !== undefined) {
+      src.reportText(path, stop.type.name, `no "${missing}" key`);
+    } else if (stop.type instanceof t.UnionType) {
       src.report(path, stop.type.name, stop.actual);
     } else if (e.message?.startsWith("unknownKey:")) {
-      src.reportText(path, e.message.slice("unknownKey:".length), `unknown key "${String(stop.key)}"`, true);
+      src.reportText(
+        path,
+        e.message.slice("unknownKey:".length),
+        `unknown key "${String(stop.key)}"`,
+        true,
+      );
     } else if (e.message?.startsWith("badKey:")) {
       src.reportText(path, e.message.slice("badKey:".length), `"${String(stop.key)}"`, true);
     } else {
       src.report(path, stop.type.name, e.value);
     }
   }
-  // Deduplicate union noise: keep the first message per path.
-  dedupe(src);
+  // Deduplicate union noise: keep the first message per path (among this call's only, so
+  // that distinct problems found earlier at the same token all stay).
+  dedupe(src, first);
   return undefined;
 }
 
-function dedupe(src: SpecSource): void {
+function dedupe(src: SpecSource, first: number): void {
   const seen = new Set<string>();
-  const keep = src.diagnostics.filter((d) => {
+  const keep = src.diagnostics.slice(first).filter((d) => {
     const k = `${d.line}:${d.col}:${d.path}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-  src.diagnostics.splice(0, src.diagnostics.length, ...keep);
+  src.diagnostics.splice(first, src.diagnostics.length - first, ...keep);
 }
-

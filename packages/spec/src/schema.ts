@@ -20,7 +20,8 @@ function pattern(name: string, re: RegExp): t.Type<string, string, unknown> {
 
 /** An integer (YAML integers arrive as `bigint`) in `[min, max]`, converted to `number`. */
 export function int(min: number, max: number, name?: string): t.Type<number, number, unknown> {
-  const label = name ?? (max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer ${min}..${max}`);
+  const label =
+    name ?? (max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer ${min}..${max}`);
   return new t.Type<number, number, unknown>(
     label,
     (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= min && u <= max,
@@ -67,7 +68,8 @@ export const WhenScalar = new t.Type<number | string | boolean, number | string 
   (u): u is number | string | boolean =>
     typeof u === "number" || typeof u === "string" || typeof u === "boolean",
   (u, c) => {
-    if (typeof u === "bigint") return u >= 0n && u <= 0xffffffffn ? t.success(Number(u)) : t.failure(u, c);
+    if (typeof u === "bigint")
+      return u >= 0n && u <= 0xffffffffn ? t.success(Number(u)) : t.failure(u, c);
     if (typeof u === "string" || typeof u === "boolean") return t.success(u);
     return t.failure(u, c);
   },
@@ -116,9 +118,17 @@ export function strict<R extends t.Props, O extends t.Props>(
   );
 }
 
-const UnknownKey = new t.Type<never>("known key", (_u): _u is never => false, t.failure, t.identity);
+const UnknownKey = new t.Type<never>(
+  "known key",
+  (_u): _u is never => false,
+  t.failure,
+  t.identity,
+);
 
-/** A mapping whose keys match `keyPattern` and whose values all pass `value`. */
+/**
+ * A mapping whose keys match `keyPattern` and whose values all pass `value`. `keyName` says
+ * what one key is, for messages: "kebab-case format name".
+ */
 export function strictRecord<V extends t.Mixed>(
   keyName: string,
   keyPattern: RegExp,
@@ -126,7 +136,7 @@ export function strictRecord<V extends t.Mixed>(
 ): t.Type<Record<string, t.TypeOf<V>>, unknown, unknown> {
   type A = Record<string, t.TypeOf<V>>;
   return new t.Type<A, unknown, unknown>(
-    `mapping of ${keyName}`,
+    `mapping of ${keyName}s`,
     (u): u is A => typeof u === "object" && u !== null && !Array.isArray(u),
     (u, c) => {
       if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c);
@@ -134,21 +144,29 @@ export function strictRecord<V extends t.Mixed>(
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(u as Record<string, unknown>)) {
         if (!keyPattern.test(k)) {
-          errors.push({ value: k, context: [...c, { key: k, type: UnknownKey, actual: v }], message: `badKey:${keyName}` });
+          errors.push({
+            value: k,
+            context: [...c, { key: k, type: UnknownKey, actual: v }],
+            message: `badKey:a ${keyName}`,
+          });
           continue;
         }
         const r = value.validate(v, t.appendContext(c, k, value, v));
         if (r._tag === "Left") errors.push(...r.left);
         else out[k] = r.right;
       }
-      return errors.length > 0 ? t.failures(errors) : t.success(out as A);
+      return errors.length > 0 ? t.failures(errors) : t.success(out);
     },
     t.identity,
   );
 }
 
 /** A list (possibly empty) whose elements all pass `item`. */
-export function list<I extends t.Mixed>(name: string, item: I, minLength = 0): t.Type<t.TypeOf<I>[], unknown, unknown> {
+export function list<I extends t.Mixed>(
+  name: string,
+  item: I,
+  minLength = 0,
+): t.Type<t.TypeOf<I>[], unknown, unknown> {
   return new t.Type<t.TypeOf<I>[], unknown, unknown>(
     minLength > 0 ? `non-empty list of ${name}` : `list of ${name}`,
     (u): u is t.TypeOf<I>[] => Array.isArray(u),
@@ -161,7 +179,7 @@ export function list<I extends t.Mixed>(name: string, item: I, minLength = 0): t
         if (r._tag === "Left") errors.push(...r.left);
         else out.push(r.right);
       });
-      return errors.length > 0 ? t.failures(errors) : t.success(out as t.TypeOf<I>[]);
+      return errors.length > 0 ? t.failures(errors) : t.success(out);
     },
     t.identity,
   );
@@ -178,10 +196,17 @@ export const DottedId = pattern("dotted lower-case id", /^[a-z][a-z0-9-]*(\.[a-z
 const Text = t.string;
 
 /** Field types of formats. */
-export const FieldTypeCodec = t.keyof({ uint: null, bool: null, enum: null, reserved: null, const: null, bytes: null }, "one of uint, bool, enum, reserved, const, bytes");
+export const FieldTypeCodec = t.keyof(
+  { uint: null, bool: null, enum: null, reserved: null, const: null, bytes: null },
+  "one of uint, bool, enum, reserved, const, bytes",
+);
 
 /** A `when` condition: field → value or list of values. */
-export const WhenCodec = strictRecord("field names", /^[a-z][a-zA-Z0-9]*$/, t.union([WhenScalar, list("values", WhenScalar, 1)], "value or non-empty list of values"));
+export const WhenCodec = strictRecord(
+  "camelCase field name",
+  /^[a-z][a-zA-Z0-9]*$/,
+  t.union([WhenScalar, list("values", WhenScalar, 1)], "value or non-empty list of values"),
+);
 
 /** Raw field of a format. */
 export const FieldRaw = strict(
@@ -199,19 +224,29 @@ export const FieldRaw = strict(
 );
 export type FieldRaw = t.TypeOf<typeof FieldRaw>;
 
+const LengthFieldRaw = strict(
+  "length",
+  { field: Ident },
+  { unit: int(1, 1 << 16), zeroMeans: int(1, 1 << 30) },
+);
+type LengthRaw = "remainder" | t.TypeOf<typeof LengthFieldRaw>;
+
+/** Payload length: `remainder`, or a mapping checked key by key (so typos show where they are). */
+const LengthRaw = new t.Type<LengthRaw, unknown, unknown>(
+  "remainder or {field, unit?, zeroMeans?}",
+  (u): u is LengthRaw => u === "remainder" || LengthFieldRaw.is(u),
+  (u, c) => {
+    if (typeof u === "object" && u !== null && !Array.isArray(u))
+      return LengthFieldRaw.validate(u, c);
+    return u === "remainder" ? t.success(u) : t.failure(u, c);
+  },
+  t.identity,
+);
+
 /** Raw payload item. */
 export const PayloadRaw = strict(
   "payload",
-  {
-    payload: Ident,
-    length: t.union(
-      [
-        t.literal("remainder"),
-        strict("length", { field: Ident }, { unit: int(1, 1 << 16), zeroMeans: int(1, 1 << 30) }),
-      ],
-      'remainder or {field, unit?, zeroMeans?}',
-    ),
-  },
+  { payload: Ident, length: LengthRaw },
   { maxBytes: int(0, 1 << 30), doc: Text, source: Text },
 );
 export type PayloadRaw = t.TypeOf<typeof PayloadRaw>;
@@ -242,24 +277,30 @@ export interface OptionalRaw {
 type WhenValue = number | string | boolean | (number | string | boolean)[];
 
 /** Item codec: dispatches on the item's distinguishing key. */
-export const ItemRaw: t.Type<ItemRaw, unknown, unknown> = t.recursion("layout item", () =>
-  new t.Type<ItemRaw, unknown, unknown>(
-    "layout item (field, switch, optional or payload)",
-    (u): u is ItemRaw => typeof u === "object" && u !== null,
-    (u, c) => {
-      if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c);
-      if ("switch" in u) return SwitchRawCodec.validate(u, c);
-      if ("optional" in u) return OptionalRawCodec.validate(u, c);
-      if ("payload" in u) return PayloadRaw.validate(u, c);
-      return FieldRaw.validate(u, c);
-    },
-    t.identity,
-  ),
+export const ItemRaw: t.Type<ItemRaw, unknown, unknown> = t.recursion(
+  "layout item",
+  () =>
+    new t.Type<ItemRaw, unknown, unknown>(
+      "layout item (field, switch, optional or payload)",
+      (u): u is ItemRaw => typeof u === "object" && u !== null,
+      (u, c) => {
+        if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c);
+        if ("switch" in u) return SwitchRawCodec.validate(u, c);
+        if ("optional" in u) return OptionalRawCodec.validate(u, c);
+        if ("payload" in u) return PayloadRaw.validate(u, c);
+        return FieldRaw.validate(u, c);
+      },
+      t.identity,
+    ),
 );
 
 const Items = list("layout items", ItemRaw);
 
-const CaseRawCodec = strict("case", { name: KebabName, fields: Items }, { when: WhenCodec, doc: Text });
+const CaseRawCodec = strict(
+  "case",
+  { name: KebabName, fields: Items },
+  { when: WhenCodec, doc: Text },
+);
 const SwitchRawCodec = strict(
   "switch",
   {
@@ -279,29 +320,52 @@ export const EnumRaw = strict(
   "enum",
   {
     bits: int(1, 32),
-    values: list("enum values", strict("enum value", { name: KebabName, value: BigUint }, { doc: Text }), 1),
+    values: list(
+      "enum values",
+      strict("enum value", { name: KebabName, value: BigUint }, { doc: Text }),
+      1,
+    ),
   },
   { doc: Text },
 );
 export type EnumRaw = t.TypeOf<typeof EnumRaw>;
 
 /** Raw format. */
-export const FormatRaw = strict("format", { title: Text, fields: list("layout items", ItemRaw, 1) }, { doc: Text, source: Text });
+export const FormatRaw = strict(
+  "format",
+  { title: Text, fields: list("layout items", ItemRaw, 1) },
+  { doc: Text, source: Text },
+);
 export type FormatRaw = t.TypeOf<typeof FormatRaw>;
 
-const SwAccessCodec = t.keyof({ r: null, w: null, rw: null, w1: null, rw1: null, na: null }, "one of r, w, rw, w1, rw1, na");
+const SwAccessCodec = t.keyof(
+  { r: null, w: null, rw: null, w1: null, rw1: null, na: null },
+  "one of r, w, rw, w1, rw1, na",
+);
 const HwAccessCodec = t.keyof({ r: null, w: null, rw: null, na: null }, "one of r, w, rw, na");
 
 /** Raw register field. `bits` is `"msb:lsb"` or a single bit number. */
 export const RegFieldRaw = strict(
   "register field",
-  { name: Ident, bits: t.union([int(0, 1023), pattern('"msb:lsb"', /^\d+:\d+$/)], 'bit number or "msb:lsb"') },
+  {
+    name: Ident,
+    bits: t.union([int(0, 1023), pattern('"msb:lsb"', /^\d+:\d+$/)], 'bit number or "msb:lsb"'),
+  },
   {
     sw: SwAccessCodec,
     hw: HwAccessCodec,
     onread: t.keyof({ rclr: null, rset: null }, "one of rclr, rset"),
     onwrite: t.keyof(
-      { woclr: null, woset: null, wot: null, wzs: null, wzc: null, wzt: null, wclr: null, wset: null },
+      {
+        woclr: null,
+        woset: null,
+        wot: null,
+        wzs: null,
+        wzc: null,
+        wzt: null,
+        wclr: null,
+        wset: null,
+      },
       "one of woclr, woset, wot, wzs, wzc, wzt, wclr, wset",
     ),
     singlepulse: t.boolean,
@@ -316,14 +380,25 @@ export type RegFieldRaw = t.TypeOf<typeof RegFieldRaw>;
 export const RegisterRaw = strict(
   "register",
   { name: KebabName, offset: int(0, 0xffffffff), fields: list("register fields", RegFieldRaw, 1) },
-  { count: int(1, 1 << 20), stride: int(1, 0xffffffff), width: oneOfInts([8, 16, 32, 64]), doc: Text },
+  {
+    count: int(1, 1 << 20),
+    stride: int(1, 0xffffffff),
+    width: oneOfInts([8, 16, 32, 64]),
+    doc: Text,
+  },
 );
 export type RegisterRaw = t.TypeOf<typeof RegisterRaw>;
 
 /** Raw register file. */
 export const RegFileRaw = strict(
   "register file",
-  { regfile: KebabName, offset: int(0, 0xffffffff), count: int(1, 1 << 20), stride: int(1, 0xffffffff), registers: list("registers", RegisterRaw, 1) },
+  {
+    regfile: KebabName,
+    offset: int(0, 0xffffffff),
+    count: int(1, 1 << 20),
+    stride: int(1, 0xffffffff),
+    registers: list("registers", RegisterRaw, 1),
+  },
   { doc: Text },
 );
 export type RegFileRaw = t.TypeOf<typeof RegFileRaw>;
@@ -331,7 +406,12 @@ export type RegFileRaw = t.TypeOf<typeof RegFileRaw>;
 /** Raw memory (table of entries). */
 export const MemoryRaw = strict(
   "memory",
-  { memory: KebabName, offset: int(0, 0xffffffff), entries: int(1, 1 << 24), entryBytes: int(1, 4096) },
+  {
+    memory: KebabName,
+    offset: int(0, 0xffffffff),
+    entries: int(1, 1 << 24),
+    entryBytes: int(1, 4096),
+  },
   { format: KebabName, sw: SwAccessCodec, doc: Text },
 );
 export type MemoryRaw = t.TypeOf<typeof MemoryRaw>;

@@ -32,7 +32,10 @@ export class SpecSource {
     });
     for (const e of this.doc.errors) {
       const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      const reason = (e.message.split("\n")[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, "");
+      const reason = (e.message.split("\n")[0] ?? e.message).replace(
+        / at line \d+, column \d+:?$/,
+        "",
+      );
       this.push(pos.line, pos.col, "", "valid YAML", reason);
     }
     this.value = this.doc.errors.length === 0 ? this.doc.toJS({ maxAliasCount: 100 }) : undefined;
@@ -75,7 +78,9 @@ export class SpecSource {
       const k = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k),
+        );
         if (!pair) return best;
         if (last && key) return rangeStart(pair.key) ?? best;
         node = pair.value;
