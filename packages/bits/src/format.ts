@@ -23,7 +23,7 @@ export type JsonValue =
 /** Field types of the spec language (see `specs/README.md`). */
 export type FieldKind = "uint" | "bool" | "enum" | "bytes" | "payload";
 
-/** Metadata of one field of a format (reserved and constant fields are not listed). */
+/** Metadata of one value field of a format variant. */
 export interface FieldInfo {
   /** Property name in values and JSON. */
   readonly name: string;
@@ -39,8 +39,8 @@ export interface FieldInfo {
 export interface VariantInfo {
   /** Case names joined with `-` (empty for formats without variants). */
   readonly name: string;
-  /** Value fields present in this variant, in wire order (tags excluded). */
-  readonly fields: readonly string[];
+  /** Value fields of this variant, in wire order (reserved, constant and tag fields excluded). */
+  readonly fields: readonly FieldInfo[];
   /** Tag properties and their values for this variant. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -60,7 +60,7 @@ export interface FormatInfo<T> {
   readonly spec: string;
   /** Byte size when the layout does not vary, else `undefined`. */
   readonly fixedBytes: number | undefined;
-  readonly fields: readonly FieldInfo[];
+  /** Every variant (a format without variants has one, named ""). */
   readonly variants: readonly VariantInfo[];
   /** Decodes one value at `offset` (bytes after it are ignored). @throws DecodeError */
   decode(bytes: Uint8Array, offset?: number): T;

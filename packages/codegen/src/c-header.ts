@@ -369,6 +369,7 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
           out.block(`case ${i}: {`, () => {
             out.line(`if (ntok != ${fields.length}) return fail("${f.id}", "value count", "", ${fields.length}u, (unsigned long long)ntok);`);
             out.line(`${V}_t s;`);
+            out.line("memset(&s, 0, sizeof s);");
             out.line(`long n = ${V}_unpack(buf, len, &s);`);
             out.line(`if (n != (long)len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`);
             fields.forEach((e, ti) => {

@@ -798,9 +798,6 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
   });
   out.line();
 
-  // FormatInfo record.
-  const allFields = new Map<string, FieldModel | PayloadModel>();
-  for (const p of paths) for (const e of p.elements) if (!(e.kind === "field" && (e.type === "reserved" || e.type === "const")) && !allFields.has(e.name)) allFields.set(e.name, e);
   out.raw(docComment(`Everything about format \`${format.id}\` (${format.title}) in one record.`));
   out.block(`export const ${n.info}: FormatInfo<${n.type}> = {`, () => {
     out.line(`id: ${JSON.stringify(format.id)},`);
@@ -808,23 +805,22 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.line(`doc: ${JSON.stringify(format.doc.trim())},`);
     out.line(`spec: ${JSON.stringify(spec.file)},`);
     out.line(`fixedBytes: ${fixed === undefined ? "undefined" : fixed},`);
-    out.block("fields: [", () => {
-      for (const f of allFields.values()) {
-        if (f.kind === "payload") out.line(`{ name: ${JSON.stringify(f.name)}, kind: "payload", bits: 0, doc: ${JSON.stringify(f.doc)} },`);
-        else
-          out.line(
-            `{ name: ${JSON.stringify(f.name)}, kind: ${JSON.stringify(f.type)}, bits: ${f.bits}${f.enum ? `, enum: { ${f.enum.values.map((v) => `${JSON.stringify(v.name)}: ${v.value}`).join(", ")} }` : ""}, doc: ${JSON.stringify(f.doc)} },`,
-          );
-      }
-    }, "],");
     out.block("variants: [", () => {
       for (const p of paths) {
         const tags = p.choices
           .filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined)
           .map((c) => `${c.switch.tag}: ${JSON.stringify(c.switch.cases[c.caseIndex]!.name)}`);
-        const fields = [...valueFields(p).map((f) => f.name), ...p.elements.filter((e) => e.kind === "payload").map((e) => e.name)];
-        const ordered = p.elements.filter((e) => fields.includes(e.name)).map((e) => JSON.stringify(e.name));
-        out.line(`{ name: ${JSON.stringify(p.name)}, fields: [${ordered.join(", ")}], tags: { ${tags.join(", ")} } },`);
+        const values = new Set<FieldModel | PayloadModel>([...valueFields(p), ...p.elements.filter((e) => e.kind === "payload")]);
+        out.block(`{ name: ${JSON.stringify(p.name)}, tags: { ${tags.join(", ")} }, fields: [`, () => {
+          for (const f of p.elements) {
+            if (!values.has(f)) continue;
+            if (f.kind === "payload") out.line(`{ name: ${JSON.stringify(f.name)}, kind: "payload", bits: 0, doc: ${JSON.stringify(f.doc)} },`);
+            else
+              out.line(
+                `{ name: ${JSON.stringify(f.name)}, kind: ${JSON.stringify(f.type)}, bits: ${f.bits}${f.enum ? `, enum: { ${f.enum.values.map((v) => `${JSON.stringify(v.name)}: ${v.value}`).join(", ")} }` : ""}, doc: ${JSON.stringify(f.doc)} },`,
+              );
+          }
+        }, "] },");
       }
     }, "],");
     out.line(`decode: ${n.decode},`);

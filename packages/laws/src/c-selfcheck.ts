@@ -51,9 +51,8 @@ export function vectorLine(format: AnyFormatInfo, value: unknown): string {
   const variantIndex = format.variantOf(value);
   const variant = format.variants[variantIndex]!;
   const record = value as Record<string, unknown>;
-  const values = variant.fields.map((name) => {
-    const info = format.fields.find((f) => f.name === name)!;
-    const v = record[name];
+  const values = variant.fields.map((info) => {
+    const v = record[info.name];
     switch (info.kind) {
       case "bool":
         return v ? "1" : "0";

@@ -203,8 +203,8 @@ export function codecLaws<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, option
         fc.property(arb, fc.nat(), fc.nat(), (v, fieldPick, badPick) => {
           const variant = format.variants[format.variantOf(v)]!;
           if (variant.fields.length === 0) return;
-          const name = variant.fields[fieldPick % variant.fields.length]!;
-          const info = format.fields.find((f) => f.name === name)!;
+          const info = variant.fields[fieldPick % variant.fields.length]!;
+          const name = info.name;
           const record = v as unknown as Record<string, unknown>;
           const bads = badValuesFor(info, record[name]);
           const bad = { ...record, [name]: bads[badPick % bads.length] };

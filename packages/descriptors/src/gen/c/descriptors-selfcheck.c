@@ -55,6 +55,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
     case 0: {
       if (ntok != 12) return fail("rashpa.btd", "value count", "", 12u, (unsigned long long)ntok);
       rashpa_btd_dma_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_btd_dma_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -89,6 +90,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
     case 1: {
       if (ntok != 14) return fail("rashpa.btd", "value count", "", 14u, (unsigned long long)ntok);
       rashpa_btd_roi_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_btd_roi_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -127,6 +129,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
     case 2: {
       if (ntok != 11) return fail("rashpa.btd", "value count", "", 11u, (unsigned long long)ntok);
       rashpa_btd_inline_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_btd_inline_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -166,6 +169,7 @@ static int check_rashpa_atu_entry(long variant, const uint8_t *buf, size_t len, 
     case 0: {
       if (ntok != 5) return fail("rashpa.atu-entry", "value count", "", 5u, (unsigned long long)ntok);
       rashpa_atu_entry_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_atu_entry_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.atu-entry", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -194,6 +198,7 @@ static int check_rashpa_event(long variant, const uint8_t *buf, size_t len, char
     case 0: {
       if (ntok != 7) return fail("rashpa.event", "value count", "", 7u, (unsigned long long)ntok);
       rashpa_event_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_event_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.event", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -226,6 +231,7 @@ static int check_rashpa_btd_fifo_control(long variant, const uint8_t *buf, size_
     case 0: {
       if (ntok != 2) return fail("rashpa.btd-fifo-control", "value count", "", 2u, (unsigned long long)ntok);
       rashpa_btd_fifo_control_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_btd_fifo_control_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.btd-fifo-control", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
@@ -248,6 +254,7 @@ static int check_rashpa_btd_fifo_status(long variant, const uint8_t *buf, size_t
     case 0: {
       if (ntok != 4) return fail("rashpa.btd-fifo-status", "value count", "", 4u, (unsigned long long)ntok);
       rashpa_btd_fifo_status_t s;
+      memset(&s, 0, sizeof s);
       long n = rashpa_btd_fifo_status_unpack(buf, len, &s);
       if (n != (long)len) return fail("rashpa.btd-fifo-status", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);

@@ -1,0 +1,106 @@
+/**
+ * Every layout feature of the spec language, generated and put through the codec laws, the
+ * C self-check and golden vectors.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fromHex, toHex, DecodeError, EncodeError } from "@rashpa/bits";
+import type { AnyFormatInfo } from "@rashpa/bits";
+import { codecLaws, compileSelfCheck, hasGcc, lawSeed, runSelfCheck, selfCheckVectors } from "@rashpa/laws";
+import type fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateFixture } from "./fixture.test-helpers.js";
+
+const fx = generateFixture("features");
+afterAll(() => fx.cleanup());
+const mod = (await import(join(fx.dir, "features.ts"))) as Record<string, unknown>;
+const arbs = (await import(join(fx.dir, "features.arb.ts"))) as Record<string, unknown>;
+const formats = mod["featuresFormats"] as AnyFormatInfo[];
+const arbitraries = arbs["featuresArbitraries"] as Record<string, fc.Arbitrary<unknown>>;
+
+for (const f of formats) codecLaws(f, arbitraries[f.id]!);
+
+const PACKET = formats.find((f) => f.id === "fx.packet")!;
+const STREAM = formats.find((f) => f.id === "fx.stream")!;
+const TINY = formats.find((f) => f.id === "fx.tiny")!;
+
+describe("golden vectors", () => {
+  it("packs a 24-bit format MSB first", () => {
+    expect(toHex(TINY.encode({ a: 1, b: 2 }))).toBe("020002");
+    expect(TINY.decode(fromHex("ff ff ff"))).toEqual({ a: 127, b: 0x1ffff });
+  });
+
+  it("selects variants on two fields, first match wins, with a default case", () => {
+    // fmt=1 op=read: short-read; magic 0xa5; address 30 bits; no digest.
+    const shortRead = { fmt: 1, op: "read", hasDigest: false, length: 0, tag: 9, kind: "short-read", address: 0x3fffffff };
+    expect(toHex(PACKET.encode(shortRead))).toBe("200009a5fffffffc");
+    expect(PACKET.decode(fromHex("200009a5fffffffc"))).toEqual(shortRead);
+    // fmt=4 op=read falls through to the default case.
+    const other = PACKET.decode(fromHex("800009a5 0009"));
+    expect(other).toMatchObject({ kind: "other", fmt: 4, op: "read", code: 1, flags: 1 });
+  });
+
+  it("sizes a payload by its length field, with 0 meaning 1024 units", () => {
+    const w = { fmt: 0, op: "write", hasDigest: true, length: 1, tag: 0, kind: "write", address: 5n, data: fromHex("deadbeef"), digest: 0x01020304 };
+    const b = PACKET.encode(w);
+    expect(toHex(b)).toBe("0600" + "40a5" + "0000000000000005" + "deadbeef" + "01020304");
+    expect(PACKET.decode(b)).toEqual(w);
+    expect(PACKET.byteLength({ ...w, length: 0, data: new Uint8Array(4096) })).toBe(4 + 8 + 4096 + 4);
+  });
+
+  it("takes the remainder as payload and leaves the trailer", () => {
+    const s = STREAM.decode(fromHex("00000000 00000000 0a 0102030405060708 aabbcc 1234"));
+    expect(s).toMatchObject({ channel: 0, wide: 0n, odd: 0, body: fromHex("aabbcc"), crc: 0x1234 });
+  });
+
+  it("ignores a reserved field marked ignore, but checks the others", () => {
+    expect(PACKET.decode(fromHex("210009a5fffffffc"))).toMatchObject({ kind: "short-read" });
+    expect(() => PACKET.decode(fromHex("200009a5fffffffd"))).toThrow('"rsvd1" expected 0x0 (reserved), got 0x1 at byte 7');
+    expect(() => PACKET.decode(fromHex("200009a4fffffffc"))).toThrow('"magic" expected 0xa5 (const), got 0xa4 at byte 3');
+  });
+
+  it("names the field and byte offset of a truncated input", () => {
+    expect(() => PACKET.decode(fromHex("200009a5ff"))).toThrow(DecodeError);
+    expect(() => PACKET.decode(fromHex("200009a5ff"))).toThrow('"packet.address" expected 4 bytes, got 1 at byte 4');
+    expect(() => PACKET.decode(fromHex("0400 40a5 0000000000000005 dead"))).toThrow('"packet.data" expected 4 bytes, got 2 at byte 12');
+  });
+
+  it("rejects a payload whose length disagrees with its length field", () => {
+    const w = { fmt: 0, op: "write", hasDigest: false, length: 2, tag: 0, kind: "write", address: 5n, data: fromHex("deadbeef") };
+    expect(() => PACKET.encode(w)).toThrow(EncodeError);
+    expect(() => PACKET.encode(w)).toThrow('"data" expected 8 bytes (length × 4), got <4 bytes>');
+  });
+
+  it("rejects a tag that the discriminants do not select", () => {
+    const bad = { fmt: 1, op: "read", hasDigest: false, length: 0, tag: 9, kind: "long-read", address: 1 };
+    expect(() => PACKET.encode(bad)).toThrow('"kind" expected "short-read" (selected by fmt, op), got "long-read"');
+  });
+
+  it("derives the tag from the discriminants when JSON omits it", () => {
+    expect(PACKET.fromJson({ fmt: 2, op: "read", hasDigest: false, length: 0, tag: 1, address: "0x10" })).toMatchObject({ kind: "long-read", address: 16n });
+  });
+});
+
+describe.runIf(hasGcc())("generated C for every layout feature", () => {
+  it("compiles warning-free and agrees with the TypeScript codec", () => {
+    const build = compileSelfCheck(join(fx.dir, "c"), "features");
+    try {
+      const lines = selfCheckVectors(formats, arbitraries, 300, lawSeed());
+      const r = runSelfCheck(build.exe, lines);
+      expect(r.stderr).toBe("");
+      expect(r.stdout.trim()).toBe(`fixture.features: ${lines.length} vectors ok`);
+    } finally {
+      build.cleanup();
+    }
+  });
+});
+
+describe("Markdown page", () => {
+  it("draws a diagram per variant and lists every field", () => {
+    const md = readFileSync(join(fx.dir, "features.md"), "utf8");
+    expect(md).toContain("### Variant `long-read-digest-part`");
+    expect(md).toContain("### Variant `long-read-no-digest-part`");
+    expect(md).toContain("|   fmt   |");
+    expect(md).toContain("| 96.. | `data` | `length` × 4 (0 means 1024) bytes | payload |");
+  });
+});
