@@ -296,7 +296,9 @@ class FormatCodegen {
               if (f.bits === 64 && b % 8 === 0) out.line(`const f_${f.name} = $view.getBigUint64(${byteAt});`);
               else {
                 const [hi, lo] = partsOf(f, b);
-                out.line(`const f_${f.name} = (BigInt(${read(hi!)}) << 32n) | BigInt(${read(lo!)});`);
+                // Up to 53 bits the value is exact as a number: one BigInt instead of four.
+                if (f.bits <= 53) out.line(`const f_${f.name} = BigInt(${read(hi!)} * 4294967296 + ${read(lo!)});`);
+                else out.line(`const f_${f.name} = (BigInt(${read(hi!)}) << 32n) | BigInt(${read(lo!)});`);
               }
               props.push([f.name, `f_${f.name}`]);
               break;
@@ -443,8 +445,16 @@ class FormatCodegen {
         const [hi, lo] = partsOf(f, bit);
         const h = this.fresh("$h");
         const l = this.fresh("$l");
-        out.line(`const ${h} = Number(f_${f.name} >> 32n);`);
-        out.line(`const ${l} = Number(f_${f.name} & 0xffffffffn);`);
+        if (f.bits <= 53) {
+          // Exact as a number: split without BigInt temporaries.
+          const n = this.fresh("$n");
+          out.line(`const ${n} = Number(f_${f.name});`);
+          out.line(`const ${h} = Math.floor(${n} / 4294967296);`);
+          out.line(`const ${l} = ${n} >>> 0;`);
+        } else {
+          out.line(`const ${h} = Number(f_${f.name} >> 32n);`);
+          out.line(`const ${l} = Number(f_${f.name} & 0xffffffffn);`);
+        }
         add(hi!, h);
         add(lo!, l);
         continue;
@@ -760,7 +770,20 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
       `@param view - target\n@param offset - byte offset in \`view\`\n@param value - value to encode\n@returns the number of bytes written\n` +
       `@throws EncodeError naming the first invalid field, or when \`view\` is too small`,
   );
-  enc(
+  const encodeDoc =
+    `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
+    `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
+    `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``;
+  if (fixed !== undefined) {
+    // Fixed size: allocate, then the same checked path as encodeInto.
+    out.raw(docComment(encodeDoc));
+    out.block(`export function ${n.encode}(value: ${n.type}): Uint8Array {`, () => {
+      out.line(`const $bytes = new Uint8Array(${fixed});`);
+      out.line(`${n.encodeInto}(new DataView($bytes.buffer), 0, value);`);
+      out.line("return $bytes;");
+    });
+    out.line();
+  } else enc(
     n.encode,
     `value: ${n.type}): Uint8Array`,
     "new",

@@ -100,7 +100,7 @@ describe("Markdown page", () => {
     const md = readFileSync(join(fx.dir, "features.md"), "utf8");
     expect(md).toContain("### Variant `long-read-digest-part`");
     expect(md).toContain("### Variant `long-read-no-digest-part`");
-    expect(md).toContain("|   fmt   |");
+    expect(md).toContain("| fmt | op  |");
     expect(md).toContain("| 96.. | `data` | `length` × 4 (0 means 1024) bytes | payload |");
   });
 });

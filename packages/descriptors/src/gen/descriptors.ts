@@ -217,12 +217,12 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
     const $w4 = $view.getUint32($o + 24);
     const r_atuIndex = ($w4 >>> 16);
     const $w5 = $view.getUint32($o + 28);
-    const f_offset = (BigInt(($w4 & 0xffff)) << 32n) | BigInt($w5);
+    const f_offset = BigInt(($w4 & 0xffff) * 4294967296 + $w5);
     return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "dma", source: f_source, frame: r_frame, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 1) {
     const $w6 = $view.getUint32($o + 8);
     const $w7 = $view.getUint32($o + 12);
-    const f_source = (BigInt(($w6 >>> 16)) << 32n) | BigInt((($w6 & 0xffff) * 65536 + ($w7 >>> 16)));
+    const f_source = BigInt(($w6 >>> 16) * 4294967296 + (($w6 & 0xffff) * 65536 + ($w7 >>> 16)));
     const $w8 = $view.getUint32($o + 16);
     const r_frame = (($w7 & 0xffff) * 65536 + ($w8 >>> 16));
     const r_lineBytes = ($w8 & 0xffff);
@@ -231,14 +231,14 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
     const $w10 = $view.getUint32($o + 24);
     const r_atuIndex = ($w10 >>> 16);
     const $w11 = $view.getUint32($o + 28);
-    const f_offset = (BigInt(($w10 & 0xffff)) << 32n) | BigInt($w11);
+    const f_offset = BigInt(($w10 & 0xffff) * 4294967296 + $w11);
     return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "roi", source: f_source, frame: r_frame, lineBytes: r_lineBytes, pitch: r_pitch, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 3) {
     const f_data = bytes.slice($o + 8, $o + 8 + 16);
     const $w12 = $view.getUint32($o + 24);
     const r_atuIndex = ($w12 >>> 16);
     const $w13 = $view.getUint32($o + 28);
-    const f_offset = (BigInt(($w12 & 0xffff)) << 32n) | BigInt($w13);
+    const f_offset = BigInt(($w12 & 0xffff) * 4294967296 + $w13);
     return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "inline", data: f_data, atuIndex: r_atuIndex, offset: f_offset };
   }
   throw decodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4), $o + 8);
@@ -292,8 +292,9 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
     $view.setUint32($o, r_size);
     $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h0 = Number(f_offset >> 32n);
-    const $l1 = Number(f_offset & 0xffffffffn);
+    const $n2 = Number(f_offset);
+    const $h0 = Math.floor($n2 / 4294967296);
+    const $l1 = $n2 >>> 0;
     $view.setUint32($o + 16, r_frame);
     $view.setUint32($o + 20, 0);
     $view.setUint32($o + 24, ((r_atuIndex << 16) | $h0) >>> 0);
@@ -318,16 +319,18 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
     $view.setUint32($o, r_size);
     $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h2 = Number(f_source >> 32n);
-    const $l3 = Number(f_source & 0xffffffffn);
-    const $h4 = Number(f_offset >> 32n);
-    const $l5 = Number(f_offset & 0xffffffffn);
-    $view.setUint32($o + 8, (($h2 << 16) | ($l3 >>> 16)) >>> 0);
-    $view.setUint32($o + 12, ((($l3 & 0xffff) << 16) | (r_frame >>> 16)) >>> 0);
+    const $n5 = Number(f_source);
+    const $h3 = Math.floor($n5 / 4294967296);
+    const $l4 = $n5 >>> 0;
+    const $n8 = Number(f_offset);
+    const $h6 = Math.floor($n8 / 4294967296);
+    const $l7 = $n8 >>> 0;
+    $view.setUint32($o + 8, (($h3 << 16) | ($l4 >>> 16)) >>> 0);
+    $view.setUint32($o + 12, ((($l4 & 0xffff) << 16) | (r_frame >>> 16)) >>> 0);
     $view.setUint32($o + 16, (((r_frame & 0xffff) << 16) | r_lineBytes) >>> 0);
     $view.setUint32($o + 20, r_pitch);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h4) >>> 0);
-    $view.setUint32($o + 28, $l5);
+    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h6) >>> 0);
+    $view.setUint32($o + 28, $l7);
     return $size;
   } else if (r_kind === 3) {
     if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
@@ -341,10 +344,11 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
     $view.setUint32($o, r_size);
     $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h6 = Number(f_offset >> 32n);
-    const $l7 = Number(f_offset & 0xffffffffn);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h6) >>> 0);
-    $view.setUint32($o + 28, $l7);
+    const $n11 = Number(f_offset);
+    const $h9 = Math.floor($n11 / 4294967296);
+    const $l10 = $n11 >>> 0;
+    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h9) >>> 0);
+    $view.setUint32($o + 28, $l10);
     writeBytes($view, $o + 8, f_data);
     return $size;
   }
@@ -365,100 +369,9 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
  * ```
  */
 export function encodeBtd(value: Btd): Uint8Array {
-  const $v = value as unknown as Record<string, unknown>;
-  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd", "an object", describeValue($v));
-  const $o = 0;
-  const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
-  const r_kind = btdKindValue($v["kind"]);
-  if (r_kind < 0) throw encodeFieldError("kind", "one of image, roi, metadata, inline", describeValue($v["kind"]));
-  const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15) throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
-  const f_sof = $v["sof"];
-  if (typeof f_sof !== "boolean") throw encodeFieldError("sof", "true or false", describeValue(f_sof));
-  const r_sof = f_sof ? 1 : 0;
-  const f_eof = $v["eof"];
-  if (typeof f_eof !== "boolean") throw encodeFieldError("eof", "true or false", describeValue(f_eof));
-  const r_eof = f_eof ? 1 : 0;
-  const f_eoa = $v["eoa"];
-  if (typeof f_eoa !== "boolean") throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
-  const r_eoa = f_eoa ? 1 : 0;
-  const f_notify = $v["notify"];
-  if (typeof f_notify !== "boolean") throw encodeFieldError("notify", "true or false", describeValue(f_notify));
-  const r_notify = f_notify ? 1 : 0;
-  const r_block = $v["block"];
-  if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
-  if ((r_kind === 0 || r_kind === 2)) {
-    if ($v["layout"] !== "dma") throw encodeFieldError("layout", "\"dma\" (selected by kind)", describeValue($v["layout"]));
-    const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffffffff", describeValue(f_source));
-    const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
-    const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
-    const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
-    const $bytes = new Uint8Array(32);
-    const $view = new DataView($bytes.buffer);
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h0 = Number(f_offset >> 32n);
-    const $l1 = Number(f_offset & 0xffffffffn);
-    $view.setUint32($o + 16, r_frame);
-    $view.setUint32($o + 20, 0);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h0) >>> 0);
-    $view.setUint32($o + 28, $l1);
-    $view.setBigUint64($o + 8, f_source);
-    return $bytes;
-  } else if (r_kind === 1) {
-    if ($v["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($v["layout"]));
-    const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffff", describeValue(f_source));
-    const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
-    const r_lineBytes = $v["lineBytes"];
-    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535) throw encodeFieldError("lineBytes", "an integer 0..65535", describeValue(r_lineBytes));
-    const r_pitch = $v["pitch"];
-    if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch) throw encodeFieldError("pitch", "an integer 0..4294967295", describeValue(r_pitch));
-    const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
-    const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
-    const $bytes = new Uint8Array(32);
-    const $view = new DataView($bytes.buffer);
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h2 = Number(f_source >> 32n);
-    const $l3 = Number(f_source & 0xffffffffn);
-    const $h4 = Number(f_offset >> 32n);
-    const $l5 = Number(f_offset & 0xffffffffn);
-    $view.setUint32($o + 8, (($h2 << 16) | ($l3 >>> 16)) >>> 0);
-    $view.setUint32($o + 12, ((($l3 & 0xffff) << 16) | (r_frame >>> 16)) >>> 0);
-    $view.setUint32($o + 16, (((r_frame & 0xffff) << 16) | r_lineBytes) >>> 0);
-    $view.setUint32($o + 20, r_pitch);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h4) >>> 0);
-    $view.setUint32($o + 28, $l5);
-    return $bytes;
-  } else if (r_kind === 3) {
-    if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
-    const f_data = $v["data"];
-    if (!(f_data instanceof Uint8Array) || f_data.length !== 16) throw encodeFieldError("data", "16 bytes (Uint8Array)", describeValue(f_data));
-    const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
-    const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
-    const $bytes = new Uint8Array(32);
-    const $view = new DataView($bytes.buffer);
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $h6 = Number(f_offset >> 32n);
-    const $l7 = Number(f_offset & 0xffffffffn);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h6) >>> 0);
-    $view.setUint32($o + 28, $l7);
-    writeBytes($view, $o + 8, f_data);
-    return $bytes;
-  }
-  throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
+  const $bytes = new Uint8Array(32);
+  encodeBtdInto(new DataView($bytes.buffer), 0, value);
+  return $bytes;
 }
 
 /**
@@ -853,26 +766,8 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
  * ```
  */
 export function encodeAtuEntry(value: AtuEntry): Uint8Array {
-  const $v = value as unknown as Record<string, unknown>;
-  if (typeof $v !== "object" || $v === null) throw encodeFieldError("atu-entry", "an object", describeValue($v));
-  const $o = 0;
-  const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
-  const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
-  const r_receiver = $v["receiver"];
-  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
-  const f_writable = $v["writable"];
-  if (typeof f_writable !== "boolean") throw encodeFieldError("writable", "true or false", describeValue(f_writable));
-  const r_writable = f_writable ? 1 : 0;
-  const f_valid = $v["valid"];
-  if (typeof f_valid !== "boolean") throw encodeFieldError("valid", "true or false", describeValue(f_valid));
-  const r_valid = f_valid ? 1 : 0;
   const $bytes = new Uint8Array(16);
-  const $view = new DataView($bytes.buffer);
-  $view.setUint32($o + 8, r_size);
-  $view.setUint32($o + 12, ((r_receiver << 24) | (r_writable << 1) | r_valid) >>> 0);
-  $view.setBigUint64($o, f_address);
+  encodeAtuEntryInto(new DataView($bytes.buffer), 0, value);
   return $bytes;
 }
 
@@ -1096,31 +991,8 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
  * ```
  */
 export function encodeEvent(value: Event): Uint8Array {
-  const $v = value as unknown as Record<string, unknown>;
-  if (typeof $v !== "object" || $v === null) throw encodeFieldError("event", "an object", describeValue($v));
-  const $o = 0;
-  const r_type = eventTypeValue($v["type"]);
-  if (r_type < 0) throw encodeFieldError("type", "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer", describeValue($v["type"]));
-  const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255) throw encodeFieldError("channel", "an integer 0..255", describeValue(r_channel));
-  const r_status = $v["status"];
-  if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535) throw encodeFieldError("status", "an integer 0..65535", describeValue(r_status));
-  const r_frame = $v["frame"];
-  if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
-  const r_sequence = $v["sequence"];
-  if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence) throw encodeFieldError("sequence", "an integer 0..4294967295", describeValue(r_sequence));
-  const f_timestamp = $v["timestamp"];
-  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn) throw encodeFieldError("timestamp", "a bigint 0..0xffffffffffffffff", describeValue(f_timestamp));
-  const f_info = $v["info"];
-  if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
   const $bytes = new Uint8Array(32);
-  const $view = new DataView($bytes.buffer);
-  $view.setUint32($o, ((r_type << 24) | (r_channel << 16) | r_status) >>> 0);
-  $view.setUint32($o + 4, r_frame);
-  $view.setUint32($o + 8, r_sequence);
-  $view.setUint32($o + 12, 0);
-  $view.setBigUint64($o + 16, f_timestamp);
-  $view.setBigUint64($o + 24, f_info);
+  encodeEventInto(new DataView($bytes.buffer), 0, value);
   return $bytes;
 }
 
@@ -1324,18 +1196,8 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
  * ```
  */
 export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
-  const $v = value as unknown as Record<string, unknown>;
-  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
-  const $o = 0;
-  const f_flush = $v["flush"];
-  if (typeof f_flush !== "boolean") throw encodeFieldError("flush", "true or false", describeValue(f_flush));
-  const r_flush = f_flush ? 1 : 0;
-  const f_push = $v["push"];
-  if (typeof f_push !== "boolean") throw encodeFieldError("push", "true or false", describeValue(f_push));
-  const r_push = f_push ? 1 : 0;
   const $bytes = new Uint8Array(4);
-  const $view = new DataView($bytes.buffer);
-  $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
+  encodeBtdFifoControlInto(new DataView($bytes.buffer), 0, value);
   return $bytes;
 }
 
@@ -1509,23 +1371,8 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
  * ```
  */
 export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
-  const $v = value as unknown as Record<string, unknown>;
-  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
-  const $o = 0;
-  const f_overflow = $v["overflow"];
-  if (typeof f_overflow !== "boolean") throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
-  const r_overflow = f_overflow ? 1 : 0;
-  const r_level = $v["level"];
-  if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31) throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
-  const f_empty = $v["empty"];
-  if (typeof f_empty !== "boolean") throw encodeFieldError("empty", "true or false", describeValue(f_empty));
-  const r_empty = f_empty ? 1 : 0;
-  const f_full = $v["full"];
-  if (typeof f_full !== "boolean") throw encodeFieldError("full", "true or false", describeValue(f_full));
-  const r_full = f_full ? 1 : 0;
   const $bytes = new Uint8Array(4);
-  const $view = new DataView($bytes.buffer);
-  $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
+  encodeBtdFifoStatusInto(new DataView($bytes.buffer), 0, value);
   return $bytes;
 }
 

@@ -1,0 +1,165 @@
+/**
+ * The `rashpa` command. Output shapes are stable (firmware CI scripts call these commands);
+ * they are documented in this package's README.
+ *
+ * - `rashpa formats [--json]` — every format id with its title, size and variants;
+ * - `rashpa decode <format> [hex] [--compact] [--allow-trailing]` — hex (argument or stdin) →
+ *   JSON with the spec's field names;
+ * - `rashpa encode <format> [json]` — JSON (argument or stdin) → lower-case hex;
+ * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
+ *
+ * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
+ *
+ * @module
+ */
+import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
+import type { AnyFormatInfo } from "@rashpa/bits";
+import { ALL_FORMATS, findFormat } from "./registry.js";
+import { runDemo } from "./demo.js";
+
+/** Where the command writes and reads. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Reads all of standard input (used when a hex or JSON argument is omitted). */
+  readonly stdin: () => Promise<string>;
+}
+
+/** A user-facing error: printed as one line, exit status 1. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+}
+
+const USAGE = `usage: rashpa <command> [arguments]
+
+commands:
+  formats [--json]                              list every format id
+  decode <format> [hex] [--compact] [--allow-trailing]
+                                                decode hex (argument or stdin) to JSON
+  encode <format> [json]                        encode JSON (argument or stdin) to hex
+  demo                                          a short tour of specs, generator and codecs
+  help                                          this text
+
+Errors are one line on stderr and exit with status 1.`;
+
+function format(id: string | undefined): AnyFormatInfo {
+  if (id === undefined) throw new CliError("missing <format> (see rashpa formats)");
+  const f = findFormat(id);
+  if (!f) throw new CliError(`unknown format "${id}" (see rashpa formats)`);
+  return f;
+}
+
+async function argOrStdin(arg: string | undefined, io: CliIo, what: string): Promise<string> {
+  if (arg !== undefined) return arg;
+  const text = await io.stdin();
+  if (text.trim() === "") throw new CliError(`missing ${what} (argument or standard input)`);
+  return text;
+}
+
+function split(argv: readonly string[]): { args: string[]; flags: Set<string> } {
+  const args: string[] = [];
+  const flags = new Set<string>();
+  for (const a of argv) {
+    if (a.startsWith("--")) flags.add(a);
+    else args.push(a);
+  }
+  return { args, flags };
+}
+
+function checkFlags(flags: Set<string>, allowed: readonly string[]): void {
+  for (const f of flags) if (!allowed.includes(f)) throw new CliError(`unknown option ${f}`);
+}
+
+/** `rashpa formats`. */
+function formatsCommand(flags: Set<string>, io: CliIo): void {
+  checkFlags(flags, ["--json"]);
+  if (flags.has("--json")) {
+    const list = ALL_FORMATS.map((f) => ({
+      id: f.id,
+      title: f.title,
+      bytes: f.fixedBytes ?? null,
+      spec: f.spec,
+      variants: f.variants.map((v) => v.name),
+    }));
+    io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...ALL_FORMATS.map((f) => f.id.length));
+  for (const f of ALL_FORMATS) {
+    const size = f.fixedBytes === undefined ? "variable" : `${f.fixedBytes} B`;
+    io.stdout(`${f.id.padEnd(width)}  ${size.padEnd(8)}  ${f.title}\n`);
+  }
+}
+
+/** `rashpa decode`. */
+async function decodeCommand(args: string[], flags: Set<string>, io: CliIo): Promise<void> {
+  checkFlags(flags, ["--compact", "--allow-trailing"]);
+  const f = format(args[0]);
+  if (args.length > 2) throw new CliError("decode takes one hex argument (quote it if it has spaces)");
+  const text = await argOrStdin(args[1], io, "hex input");
+  const bytes = fromHex(text.trim());
+  const value: unknown = f.decode(bytes);
+  const used = f.byteLength(value);
+  if (used !== bytes.length && !flags.has("--allow-trailing"))
+    throw new CliError(`${f.id} takes ${used} bytes, the input has ${bytes.length} (use --allow-trailing to ignore the rest)`);
+  io.stdout(`${JSON.stringify(valueToJson(value), null, flags.has("--compact") ? undefined : 2)}\n`);
+}
+
+/** `rashpa encode`. */
+async function encodeCommand(args: string[], flags: Set<string>, io: CliIo): Promise<void> {
+  checkFlags(flags, []);
+  const f = format(args[0]);
+  if (args.length > 2) throw new CliError("encode takes one JSON argument (quote it)");
+  const text = await argOrStdin(args[1], io, "JSON input");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`the input is not JSON: ${(e as Error).message}`);
+  }
+  io.stdout(`${toHex(f.encode(f.fromJson(json)))}\n`);
+}
+
+/**
+ * Runs the command line (without `node` and the script name).
+ *
+ * @returns the exit status
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const { args, flags } = split(rest);
+  try {
+    switch (command) {
+      case "formats":
+        formatsCommand(flags, io);
+        return 0;
+      case "decode":
+        await decodeCommand(args, flags, io);
+        return 0;
+      case "encode":
+        await encodeCommand(args, flags, io);
+        return 0;
+      case "demo":
+        checkFlags(flags, []);
+        runDemo(io);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(`${USAGE}\n`);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new CliError(`unknown command "${command}" (see rashpa help)`);
+    }
+  } catch (e) {
+    io.stderr(`rashpa: ${oneLine(e)}\n`);
+    return 1;
+  }
+}
+
+function oneLine(e: unknown): string {
+  if (e instanceof CliError || e instanceof CodecError) return e.message.replace(/\s*\n\s*/g, " ");
+  if (e instanceof Error) return `${e.name}: ${e.message}`.replace(/\s*\n\s*/g, " ");
+  return String(e);
+}

@@ -1,0 +1,8 @@
+/**
+ * `@rashpa/cli`: the `rashpa` command (formats, decode, encode, demo) and its format registry.
+ *
+ * @packageDocumentation
+ */
+export { runCli, CliError } from "./cli.js";
+export type { CliIo } from "./cli.js";
+export { ALL_FORMATS, findFormat } from "./registry.js";
