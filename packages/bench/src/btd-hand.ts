@@ -28,7 +28,8 @@ function kindValue(kind: unknown): number {
 }
 
 const u = (v: unknown, max: number, name: string): number => {
-  if (typeof v !== "number" || v >>> 0 !== v || v > max) throw new EncodeError(`"${name}" out of range`);
+  if (typeof v !== "number" || v >>> 0 !== v || v > max)
+    throw new EncodeError(`"${name}" out of range`);
   return v;
 };
 const big = (v: unknown, max: bigint, name: string): bigint => {
@@ -66,16 +67,59 @@ export function decodeBtdHand(bytes: Uint8Array, offset = 0): Btd {
     const source = BigInt((a >>> 16) * 4294967296 + (a & 0xffff) * 65536 + (b >>> 16));
     const frame = (b & 0xffff) * 65536 + (c >>> 16);
     const pitch = dv.getUint32(offset + 20);
-    return { size, kind, channel, sof, eof, eoa, notify, block, layout: "roi", source, frame, lineBytes: c & 0xffff, pitch, atuIndex, offset: off };
+    return {
+      size,
+      kind,
+      channel,
+      sof,
+      eof,
+      eoa,
+      notify,
+      block,
+      layout: "roi",
+      source,
+      frame,
+      lineBytes: c & 0xffff,
+      pitch,
+      atuIndex,
+      offset: off,
+    };
   }
   if (kindRaw === 3) {
     const data = bytes.slice(offset + 8, offset + 24);
-    return { size, kind, channel, sof, eof, eoa, notify, block, layout: "inline", data, atuIndex, offset: off };
+    return {
+      size,
+      kind,
+      channel,
+      sof,
+      eof,
+      eoa,
+      notify,
+      block,
+      layout: "inline",
+      data,
+      atuIndex,
+      offset: off,
+    };
   }
   if (dv.getUint32(offset + 20) !== 0) throw new DecodeError("reserved");
   const source = dv.getBigUint64(offset + 8);
   const frame = dv.getUint32(offset + 16);
-  return { size, kind, channel, sof, eof, eoa, notify, block, layout: "dma", source, frame, atuIndex, offset: off };
+  return {
+    size,
+    kind,
+    channel,
+    sof,
+    eof,
+    eoa,
+    notify,
+    block,
+    layout: "dma",
+    source,
+    frame,
+    atuIndex,
+    offset: off,
+  };
 }
 
 /** Encodes a BTD by hand into `view` at `offset`. */
@@ -84,7 +128,11 @@ export function encodeBtdHandInto(view: DataView, offset: number, v: Btd): numbe
   const kind = kindValue(v.kind);
   if (kind < 0) throw new EncodeError('"kind" bad');
   const channel = u(v.channel, 15, "channel");
-  const flags = bool(v.sof, "sof") * 8 + bool(v.eof, "eof") * 4 + bool(v.eoa, "eoa") * 2 + bool(v.notify, "notify");
+  const flags =
+    bool(v.sof, "sof") * 8 +
+    bool(v.eof, "eof") * 4 +
+    bool(v.eoa, "eoa") * 2 +
+    bool(v.notify, "notify");
   const block = u(v.block, 0xffff, "block");
   const atu = u(v.atuIndex, 0xffff, "atuIndex");
   const off = big(v.offset, 0xffffffffffffn, "offset");
@@ -101,7 +149,8 @@ export function encodeBtdHandInto(view: DataView, offset: number, v: Btd): numbe
     view.setUint32(offset + 16, ((frame & 0xffff) * 65536 + lineBytes) >>> 0);
     view.setUint32(offset + 20, pitch);
   } else if (v.layout === "inline") {
-    if (!(v.data instanceof Uint8Array) || v.data.length !== 16) throw new EncodeError('"data" bad');
+    if (!(v.data instanceof Uint8Array) || v.data.length !== 16)
+      throw new EncodeError('"data" bad');
     for (let i = 0; i < 16; i++) view.setUint8(offset + 8 + i, v.data[i]!);
   } else {
     view.setBigUint64(offset + 8, big(v.source, 0xffffffffffffffffn, "source"));

@@ -43,7 +43,7 @@ function measure(c: BenchCase, ms: number, batch: number): number {
   const start = process.hrtime.bigint();
   const limit = start + BigInt(Math.round(ms * 1e6));
   let ops = 0;
-  let now = start;
+  let now: bigint;
   do {
     sink = (sink + c.run(batch)) | 0;
     ops += batch;
@@ -72,7 +72,11 @@ export function compare(cases: readonly BenchCase[], options: CompareOptions = {
     cases.forEach((c, i) => samples[i]!.push(measure(c, roundMs, batch)));
   }
   if (sink === 0x7fffffff) console.log("");
-  return cases.map((c, i) => ({ name: c.name, opsPerSecond: median(samples[i]!), rounds: samples[i]! }));
+  return cases.map((c, i) => ({
+    name: c.name,
+    opsPerSecond: median(samples[i]!),
+    rounds: samples[i]!,
+  }));
 }
 
 /** `1234567` → `"1.23 M"`. */

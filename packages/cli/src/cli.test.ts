@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { ALL_FORMATS, runCli } from "./index.js";
 
 /** Runs the CLI in process and captures its output. */
-async function run(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  stdin = "",
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const code = await runCli(argv, {
@@ -70,30 +73,87 @@ describe("rashpa decode / encode", () => {
   });
 
   it("reads hex and JSON from standard input when the argument is omitted", async () => {
-    expect((await run(["decode", "rashpa.btd", "--compact"], `${BTD_HEX}\n`)).out).toBe(`${JSON.stringify(BTD_JSON)}\n`);
-    expect((await run(["encode", "rashpa.btd"], JSON.stringify(BTD_JSON))).out).toBe(`${BTD_HEX}\n`);
+    expect((await run(["decode", "rashpa.btd", "--compact"], `${BTD_HEX}\n`)).out).toBe(
+      `${JSON.stringify(BTD_JSON)}\n`,
+    );
+    expect((await run(["encode", "rashpa.btd"], JSON.stringify(BTD_JSON))).out).toBe(
+      `${BTD_HEX}\n`,
+    );
   });
 
   it("accepts separators in hex and numeric enum values in JSON", async () => {
     const spaced = BTD_HEX.replace(/(.{8})/g, "$1 ").trim();
     expect(JSON.parse((await run(["decode", "rashpa.btd", spaced])).out)).toEqual(BTD_JSON);
-    expect((await run(["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, kind: 1, offset: 8192 })])).out).toBe(`${BTD_HEX}\n`);
+    expect(
+      (await run(["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, kind: 1, offset: 8192 })]))
+        .out,
+    ).toBe(`${BTD_HEX}\n`);
   });
 
   const errors: [string, string[], string, RegExp][] = [
-    ["unknown format", ["decode", "rashpa.nope", "00"], "", /^rashpa: unknown format "rashpa\.nope" \(see rashpa formats\)\n$/],
+    [
+      "unknown format",
+      ["decode", "rashpa.nope", "00"],
+      "",
+      /^rashpa: unknown format "rashpa\.nope" \(see rashpa formats\)\n$/,
+    ],
     ["missing format", ["decode"], "", /^rashpa: missing <format>/],
-    ["bad hex", ["decode", "rashpa.btd", "00zz"], "", /^rashpa: invalid hex digit 'z' at character 2\n$/],
-    ["truncated input", ["decode", "rashpa.btd", "0000"], "", /^rashpa: "btd" expected 32 bytes, got 2 at byte 0\n$/],
-    ["reserved bits set", ["decode", "rashpa.btd", `${BTD_HEX.slice(0, 11)}1${BTD_HEX.slice(12)}`], "", /^rashpa: "rsvd0" expected 0x0 \(reserved\), got 0x1 at byte 5\n$/],
-    ["trailing bytes", ["decode", "rashpa.btd", `${BTD_HEX}00`], "", /^rashpa: rashpa\.btd takes 32 bytes, the input has 33/],
+    [
+      "bad hex",
+      ["decode", "rashpa.btd", "00zz"],
+      "",
+      /^rashpa: invalid hex digit 'z' at character 2\n$/,
+    ],
+    [
+      "truncated input",
+      ["decode", "rashpa.btd", "0000"],
+      "",
+      /^rashpa: "btd" expected 32 bytes, got 2 at byte 0\n$/,
+    ],
+    [
+      "reserved bits set",
+      ["decode", "rashpa.btd", `${BTD_HEX.slice(0, 11)}1${BTD_HEX.slice(12)}`],
+      "",
+      /^rashpa: "rsvd0" expected 0x0 \(reserved\), got 0x1 at byte 5\n$/,
+    ],
+    [
+      "trailing bytes",
+      ["decode", "rashpa.btd", `${BTD_HEX}00`],
+      "",
+      /^rashpa: rashpa\.btd takes 32 bytes, the input has 33/,
+    ],
     ["malformed JSON", ["encode", "rashpa.btd", "{size:"], "", /^rashpa: the input is not JSON: /],
-    ["field out of range", ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, channel: 16 })], "", /^rashpa: "channel" expected an integer 0\.\.15, got 16 \(0x10\)\n$/],
-    ["bad enum member", ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, kind: "video" })], "", /^rashpa: "kind" expected one of image, roi, metadata, inline, got "video"\n$/],
-    ["missing field", ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, pitch: undefined })], "", /^rashpa: "pitch" expected an integer 0\.\.4294967295, got undefined\n$/],
-    ["JSON not an object", ["encode", "rashpa.btd", "[1]"], "", /^rashpa: "btd" expected an object, got /],
+    [
+      "field out of range",
+      ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, channel: 16 })],
+      "",
+      /^rashpa: "channel" expected an integer 0\.\.15, got 16 \(0x10\)\n$/,
+    ],
+    [
+      "bad enum member",
+      ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, kind: "video" })],
+      "",
+      /^rashpa: "kind" expected one of image, roi, metadata, inline, got "video"\n$/,
+    ],
+    [
+      "missing field",
+      ["encode", "rashpa.btd", JSON.stringify({ ...BTD_JSON, pitch: undefined })],
+      "",
+      /^rashpa: "pitch" expected an integer 0\.\.4294967295, got undefined\n$/,
+    ],
+    [
+      "JSON not an object",
+      ["encode", "rashpa.btd", "[1]"],
+      "",
+      /^rashpa: "btd" expected an object, got /,
+    ],
     ["empty stdin", ["encode", "rashpa.btd"], "  ", /^rashpa: missing JSON input/],
-    ["unknown option", ["decode", "rashpa.btd", BTD_HEX, "--fast"], "", /^rashpa: unknown option --fast\n$/],
+    [
+      "unknown option",
+      ["decode", "rashpa.btd", BTD_HEX, "--fast"],
+      "",
+      /^rashpa: unknown option --fast\n$/,
+    ],
     ["unknown command", ["frobnicate"], "", /^rashpa: unknown command "frobnicate"/],
   ];
   for (const [what, argv, stdin, message] of errors) {
@@ -120,16 +180,23 @@ describe("the rashpa executable", () => {
   const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 
   it("exits 1 with a single stderr line and no stack trace", () => {
-    const r = spawnSync(process.execPath, [bin, "decode", "rashpa.btd", "zz"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [bin, "decode", "rashpa.btd", "zz"], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("rashpa: invalid hex digit 'z' at character 0\n");
   });
 
   it("decodes then encodes through pipes", () => {
-    const d = spawnSync(process.execPath, [bin, "decode", "rashpa.btd", BTD_HEX], { encoding: "utf8" });
+    const d = spawnSync(process.execPath, [bin, "decode", "rashpa.btd", BTD_HEX], {
+      encoding: "utf8",
+    });
     expect(d.status).toBe(0);
-    const e = spawnSync(process.execPath, [bin, "encode", "rashpa.btd"], { encoding: "utf8", input: d.stdout });
+    const e = spawnSync(process.execPath, [bin, "encode", "rashpa.btd"], {
+      encoding: "utf8",
+      input: d.stdout,
+    });
     expect(e.status).toBe(0);
     expect(e.stdout).toBe(`${BTD_HEX}\n`);
   });

@@ -95,14 +95,19 @@ function formatsCommand(flags: Set<string>, io: CliIo): void {
 async function decodeCommand(args: string[], flags: Set<string>, io: CliIo): Promise<void> {
   checkFlags(flags, ["--compact", "--allow-trailing"]);
   const f = format(args[0]);
-  if (args.length > 2) throw new CliError("decode takes one hex argument (quote it if it has spaces)");
+  if (args.length > 2)
+    throw new CliError("decode takes one hex argument (quote it if it has spaces)");
   const text = await argOrStdin(args[1], io, "hex input");
   const bytes = fromHex(text.trim());
   const value: unknown = f.decode(bytes);
   const used = f.byteLength(value);
   if (used !== bytes.length && !flags.has("--allow-trailing"))
-    throw new CliError(`${f.id} takes ${used} bytes, the input has ${bytes.length} (use --allow-trailing to ignore the rest)`);
-  io.stdout(`${JSON.stringify(valueToJson(value), null, flags.has("--compact") ? undefined : 2)}\n`);
+    throw new CliError(
+      `${f.id} takes ${used} bytes, the input has ${bytes.length} (use --allow-trailing to ignore the rest)`,
+    );
+  io.stdout(
+    `${JSON.stringify(valueToJson(value), null, flags.has("--compact") ? undefined : 2)}\n`,
+  );
 }
 
 /** `rashpa encode`. */

@@ -35,10 +35,13 @@ function same(a: unknown, b: unknown): boolean {
 export function runDemo(io: CliIo): void {
   const out = (s = ""): void => io.stdout(`${s}\n`);
   out("rashpa demo: spec files -> generated codecs -> the rashpa command");
-  out("(the emulator and librashpa client are not built yet; this tour uses the descriptor codecs)");
+  out(
+    "(the emulator and librashpa client are not built yet; this tour uses the descriptor codecs)",
+  );
   out();
   out(`${ALL_FORMATS.length} formats generated from specs/:`);
-  for (const f of ALL_FORMATS) out(`  ${f.id.padEnd(24)} ${String(f.fixedBytes ?? "variable").padStart(8)} B  ${f.title}`);
+  for (const f of ALL_FORMATS)
+    out(`  ${f.id.padEnd(24)} ${String(f.fixedBytes ?? "variable").padStart(8)} B  ${f.title}`);
   out();
 
   // Two receivers: the detector PC gets full frames, the industrial PC an ROI (SYSTEM.md §1 demo).
@@ -48,7 +51,9 @@ export function runDemo(io: CliIo): void {
   ];
   let failures = 0;
   for (const e of atu) if (!same(decodeAtuEntry(encodeAtuEntry(e)), e)) failures++;
-  out(`ATU: ${atu.length} entries (receiver 0: ${atu[0]!.size >> 20} MiB, receiver 1: ${atu[1]!.size >> 20} MiB)`);
+  out(
+    `ATU: ${atu.length} entries (receiver 0: ${atu[0]!.size >> 20} MiB, receiver 1: ${atu[1]!.size >> 20} MiB)`,
+  );
 
   const frameBytes = FRAME_WIDTH * FRAME_HEIGHT * PIXEL_BYTES;
   const frame = 7;
@@ -96,16 +101,28 @@ export function runDemo(io: CliIo): void {
     descriptorBytes += bytes.length;
     if (!same(decodeBtd(bytes), b) || !same(btdFromWindowWords(btdToWindowWords(b)), b)) failures++;
   }
-  out(`BTDs: ${btds.length - 1} image blocks of ${BLOCK_BYTES} B for a ${FRAME_WIDTH}x${FRAME_HEIGHT}x16-bit frame + 1 ROI block (${descriptorBytes} descriptor bytes)`);
+  out(
+    `BTDs: ${btds.length - 1} image blocks of ${BLOCK_BYTES} B for a ${FRAME_WIDTH}x${FRAME_HEIGHT}x16-bit frame + 1 ROI block (${descriptorBytes} descriptor bytes)`,
+  );
 
   const first = encodeBtd(btds[0]!);
   out();
   out("first BTD:");
   out(`  hex           ${toHex(first)}`);
-  out(`  window words  ${[...btdToWindowWords(btds[0]!)].map((w, i) => `d${i + 1}=0x${w.toString(16).padStart(8, "0")}`).join(" ")}`);
+  out(
+    `  window words  ${[...btdToWindowWords(btds[0]!)].map((w, i) => `d${i + 1}=0x${w.toString(16).padStart(8, "0")}`).join(" ")}`,
+  );
   out(`  decoded       ${JSON.stringify(valueToJson(decodeBtd(first)))}`);
 
-  const eof: Event = { type: "end-of-frame", channel: 0, status: 0, frame, sequence: 1, timestamp: 1_250_000n, info: BigInt(frameBytes) };
+  const eof: Event = {
+    type: "end-of-frame",
+    channel: 0,
+    status: 0,
+    frame,
+    sequence: 1,
+    timestamp: 1_250_000n,
+    info: BigInt(frameBytes),
+  };
   if (!same(decodeEvent(encodeEvent(eof)), eof)) failures++;
   out(`  end-of-frame  ${toHex(encodeEvent(eof))}`);
   out();
@@ -113,6 +130,10 @@ export function runDemo(io: CliIo): void {
   out(`  rashpa decode rashpa.btd ${toHex(first)}`);
   out(`  rashpa encode rashpa.event '${JSON.stringify(valueToJson(eof))}'`);
   out();
-  out(failures === 0 ? `all ${atu.length + btds.length + 1} structures round-trip: ok` : `${failures} structures did not round-trip`);
+  out(
+    failures === 0
+      ? `all ${atu.length + btds.length + 1} structures round-trip: ok`
+      : `${failures} structures did not round-trip`,
+  );
   if (failures > 0) throw new Error(`${failures} structures did not round-trip`);
 }

@@ -10,7 +10,10 @@ import { descriptorsFormats } from "./index.js";
 
 const cDir = fileURLToPath(new URL("./gen/c/", import.meta.url));
 const gcc = hasGcc();
-if (!gcc) console.warn("[c-selfcheck] gcc is not installed here: the C self-check cannot run (install gcc)");
+if (!gcc)
+  console.warn(
+    "[c-selfcheck] gcc is not installed here: the C self-check cannot run (install gcc)",
+  );
 
 describe.runIf(gcc)("generated C header (descriptors.h)", () => {
   const seed = lawSeed();
@@ -35,7 +38,9 @@ describe.runIf(gcc)("generated C header (descriptors.h)", () => {
     parts[3] = (BigInt(`0x${parts[3]}`) ^ 1n).toString(16);
     const r = runSelfCheck(build.exe, [parts.join(" ")]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/line 1: rashpa\.btd: field size: expected 0x[0-9a-f]+, got 0x[0-9a-f]+/);
+    expect(r.stderr).toMatch(
+      /line 1: rashpa\.btd: field size: expected 0x[0-9a-f]+, got 0x[0-9a-f]+/,
+    );
   });
 
   it("reports bytes that do not decode to the announced variant", () => {

@@ -1,6 +1,18 @@
 import { codecLaws } from "@rashpa/laws";
-import { arbAtuEntry, arbBtd, arbBtdFifoControl, arbBtdFifoStatus, arbEvent } from "./arbitraries.js";
-import { ATU_ENTRY_FORMAT, BTD_FIFO_CONTROL_FORMAT, BTD_FIFO_STATUS_FORMAT, BTD_FORMAT, EVENT_FORMAT } from "./index.js";
+import {
+  arbAtuEntry,
+  arbBtd,
+  arbBtdFifoControl,
+  arbBtdFifoStatus,
+  arbEvent,
+} from "./arbitraries.js";
+import {
+  ATU_ENTRY_FORMAT,
+  BTD_FIFO_CONTROL_FORMAT,
+  BTD_FIFO_STATUS_FORMAT,
+  BTD_FORMAT,
+  EVENT_FORMAT,
+} from "./index.js";
 
 codecLaws(BTD_FORMAT, arbBtd);
 codecLaws(ATU_ENTRY_FORMAT, arbAtuEntry);

@@ -20,7 +20,9 @@ interface Vector {
   windowWords: string[];
   value: unknown;
 }
-const vectors = JSON.parse(readFileSync(new URL("../test/vectors/btd.json", import.meta.url), "utf8")) as Vector[];
+const vectors = JSON.parse(
+  readFileSync(new URL("../test/vectors/btd.json", import.meta.url), "utf8"),
+) as Vector[];
 
 describe("BTD golden vectors (test/vectors/btd.json)", () => {
   for (const v of vectors) {
@@ -28,7 +30,9 @@ describe("BTD golden vectors (test/vectors/btd.json)", () => {
       const decoded = decodeBtd(fromHex(v.hex));
       expect(valueToJson(decoded)).toEqual(v.value);
       expect(toHex(encodeBtd(decoded))).toBe(v.hex);
-      const words = [...btdToWindowWords(decoded)].map((w) => `0x${w.toString(16).padStart(8, "0")}`);
+      const words = [...btdToWindowWords(decoded)].map(
+        (w) => `0x${w.toString(16).padStart(8, "0")}`,
+      );
       expect(words).toEqual(v.windowWords);
     });
   }
@@ -60,6 +64,8 @@ describe("BTD FIFO window", () => {
     expect(() => btdImageToWindowWords(new Uint8Array(31))).toThrow(EncodeError);
     expect(() => windowWordsToBtdImage([1, 2, 3])).toThrow('"data" expected 8 words, got 3');
     expect(() => windowWordsToBtdImage([0, 0, 0, 0, 0, 0, 0, 2 ** 32])).toThrow(DecodeError);
-    expect(() => windowWordsToBtdImage([0, 0, 0, 0, 0, 0, 0, 0.5])).toThrow('"data[7]" expected an integer 0..0xffffffff, got 0.5');
+    expect(() => windowWordsToBtdImage([0, 0, 0, 0, 0, 0, 0, 0.5])).toThrow(
+      '"data[7]" expected an integer 0..0xffffffff, got 0.5',
+    );
   });
 });

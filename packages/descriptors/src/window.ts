@@ -40,7 +40,9 @@ export const BTD_WINDOW_STATUS_OFFSET = 0x24;
  */
 export function btdImageToWindowWords(image: Uint8Array): Uint32Array {
   if (image.length !== BTD_BYTES)
-    throw new EncodeError(`"btd" expected ${BTD_BYTES} bytes, got ${image.length}`, { path: "btd" });
+    throw new EncodeError(`"btd" expected ${BTD_BYTES} bytes, got ${image.length}`, {
+      path: "btd",
+    });
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
   const words = new Uint32Array(BTD_WINDOW_DATA_REGISTERS);
   for (let k = 1; k <= BTD_WINDOW_DATA_REGISTERS; k++) {
@@ -58,13 +60,18 @@ export function btdImageToWindowWords(image: Uint8Array): Uint32Array {
  */
 export function windowWordsToBtdImage(words: ArrayLike<number>): Uint8Array {
   if (words.length !== BTD_WINDOW_DATA_REGISTERS)
-    throw new DecodeError(`"data" expected ${BTD_WINDOW_DATA_REGISTERS} words, got ${words.length}`, { path: "data" });
+    throw new DecodeError(
+      `"data" expected ${BTD_WINDOW_DATA_REGISTERS} words, got ${words.length}`,
+      { path: "data" },
+    );
   const image = new Uint8Array(BTD_BYTES);
   const view = new DataView(image.buffer);
   for (let k = 1; k <= BTD_WINDOW_DATA_REGISTERS; k++) {
     const w = words[k - 1]!;
     if (!Number.isInteger(w) || w < 0 || w > 0xffffffff)
-      throw new DecodeError(`"data[${k - 1}]" expected an integer 0..0xffffffff, got ${w}`, { path: `data[${k - 1}]` });
+      throw new DecodeError(`"data[${k - 1}]" expected an integer 0..0xffffffff, got ${w}`, {
+        path: `data[${k - 1}]`,
+      });
     view.setUint32(BTD_BYTES - 4 * k, w);
   }
   return image;

@@ -31,12 +31,28 @@ export function hasGcc(): boolean {
 export function compileSelfCheck(cDir: string, base: string): { exe: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "rashpa-c-"));
   const exe = join(dir, `${base}-selfcheck`);
-  const r = spawnSync("gcc", ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1", "-o", exe, join(cDir, `${base}-selfcheck.c`)], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    "gcc",
+    [
+      "-std=c11",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-pedantic",
+      "-O1",
+      "-o",
+      exe,
+      join(cDir, `${base}-selfcheck.c`),
+    ],
+    {
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`gcc failed on ${base}-selfcheck.c:\n${r.stderr}${r.error ? String(r.error) : ""}`);
+    throw new Error(
+      `gcc failed on ${base}-selfcheck.c:\n${r.stderr}${r.error ? String(r.error) : ""}`,
+    );
   }
   return { exe, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -66,7 +82,9 @@ export function vectorLine(format: AnyFormatInfo, value: unknown): string {
     }
   });
   const hex = format.encode(value);
-  return [format.id, String(variantIndex), hex.length === 0 ? "-" : toHex(hex), ...values].join(" ");
+  return [format.id, String(variantIndex), hex.length === 0 ? "-" : toHex(hex), ...values].join(
+    " ",
+  );
 }
 
 /**
@@ -95,7 +113,14 @@ export function selfCheckVectors(
  *
  * @returns exit status, stdout and stderr of the program
  */
-export function runSelfCheck(exe: string, lines: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(exe, [], { input: `${lines.join("\n")}\n`, encoding: "utf8", maxBuffer: 64 << 20 });
+export function runSelfCheck(
+  exe: string,
+  lines: readonly string[],
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(exe, [], {
+    input: `${lines.join("\n")}\n`,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -41,7 +41,8 @@ export function lawSeed(): number {
   const env = process.env["FC_SEED"];
   if (env !== undefined && env !== "") {
     const n = Number(env);
-    if (!Number.isInteger(n)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(env)}`);
+    if (!Number.isInteger(n))
+      throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(env)}`);
     return n;
   }
   return (Math.random() * 0x7fffffff) | 0;
@@ -63,7 +64,11 @@ function badValuesFor(field: FieldInfo, current: unknown): unknown[] {
     case "enum":
       return ["no-such-member", 0, undefined];
     case "bytes":
-      return [new Uint8Array(field.bits / 8 + 1), new Uint8Array(Math.max(0, field.bits / 8 - 1)), "00"];
+      return [
+        new Uint8Array(field.bits / 8 + 1),
+        new Uint8Array(Math.max(0, field.bits / 8 - 1)),
+        "00",
+      ];
     case "payload":
       return current instanceof Uint8Array ? ["00", [0], undefined] : [undefined];
   }
@@ -103,7 +108,11 @@ function hostileBytes<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>): fc.Arbitr
  * codecLaws(BTD_FORMAT, arbBtd);
  * ```
  */
-export function codecLaws<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, options: CodecLawOptions = {}): void {
+export function codecLaws<T>(
+  format: FormatInfo<T>,
+  arb: fc.Arbitrary<T>,
+  options: CodecLawOptions = {},
+): void {
   const seed = options.seed ?? lawSeed();
   const numRuns = options.numRuns ?? lawRuns();
   const params = { seed, numRuns };
@@ -132,33 +141,46 @@ export function codecLaws<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, option
 
     it("decodes at an offset with bytes around the value", () => {
       fc.assert(
-        fc.property(arb, fc.uint8Array({ maxLength: 16 }), fc.uint8Array({ maxLength: 16 }), (v, before, after) => {
-          const b = format.encode(v);
-          const whole = new Uint8Array(before.length + b.length + after.length);
-          whole.set(before);
-          whole.set(b, before.length);
-          whole.set(after, before.length + b.length);
-          const remainder = format.fixedBytes === undefined && after.length > 0;
-          // Formats ending with a remainder payload take every byte after them.
-          const d = format.decode(remainder ? whole.subarray(0, before.length + b.length) : whole, before.length);
-          expect(d).toEqual(v);
-        }),
+        fc.property(
+          arb,
+          fc.uint8Array({ maxLength: 16 }),
+          fc.uint8Array({ maxLength: 16 }),
+          (v, before, after) => {
+            const b = format.encode(v);
+            const whole = new Uint8Array(before.length + b.length + after.length);
+            whole.set(before);
+            whole.set(b, before.length);
+            whole.set(after, before.length + b.length);
+            const remainder = format.fixedBytes === undefined && after.length > 0;
+            // Formats ending with a remainder payload take every byte after them.
+            const d = format.decode(
+              remainder ? whole.subarray(0, before.length + b.length) : whole,
+              before.length,
+            );
+            expect(d).toEqual(v);
+          },
+        ),
         params,
       );
     });
 
     it("byteLength, encodeInto and encode agree; other bytes stay untouched", () => {
       fc.assert(
-        fc.property(arb, fc.nat({ max: 13 }), fc.integer({ min: 0, max: 255 }), (v, offset, fill) => {
-          const b = format.encode(v);
-          expect(format.byteLength(v)).toBe(b.length);
-          const buf = new Uint8Array(offset + b.length + 5).fill(fill);
-          const n = format.encodeInto(new DataView(buf.buffer), offset, v);
-          expect(n).toBe(b.length);
-          expect(buf.subarray(offset, offset + n)).toEqual(b);
-          expect(buf.subarray(0, offset).every((x) => x === fill)).toBe(true);
-          expect(buf.subarray(offset + n).every((x) => x === fill)).toBe(true);
-        }),
+        fc.property(
+          arb,
+          fc.nat({ max: 13 }),
+          fc.integer({ min: 0, max: 255 }),
+          (v, offset, fill) => {
+            const b = format.encode(v);
+            expect(format.byteLength(v)).toBe(b.length);
+            const buf = new Uint8Array(offset + b.length + 5).fill(fill);
+            const n = format.encodeInto(new DataView(buf.buffer), offset, v);
+            expect(n).toBe(b.length);
+            expect(buf.subarray(offset, offset + n)).toEqual(b);
+            expect(buf.subarray(0, offset).every((x) => x === fill)).toBe(true);
+            expect(buf.subarray(offset + n).every((x) => x === fill)).toBe(true);
+          },
+        ),
         params,
       );
     });

@@ -7,4 +7,10 @@
  */
 export { codecLaws, lawSeed } from "./codec-laws.js";
 export type { CodecLawOptions } from "./codec-laws.js";
-export { hasGcc, compileSelfCheck, vectorLine, selfCheckVectors, runSelfCheck } from "./c-selfcheck.js";
+export {
+  hasGcc,
+  compileSelfCheck,
+  vectorLine,
+  selfCheckVectors,
+  runSelfCheck,
+} from "./c-selfcheck.js";
