@@ -94,6 +94,190 @@ function hostileBytes<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>): fc.Arbitr
   );
 }
 
+/** fast-check parameters of one law check. */
+export interface LawParams {
+  readonly seed: number;
+  readonly numRuns: number;
+}
+
+/** One codec law: a name and a check that throws (with fast-check's seed and counterexample) when the codec breaks it. */
+export interface CodecLaw {
+  readonly name: string;
+  /** @throws Error describing the counterexample when `format` breaks the law */
+  check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void;
+}
+
+/** The codec laws, in the order {@link codecLaws} runs them. */
+export const CODEC_LAWS: readonly CodecLaw[] = [
+  {
+    name: "decode(encode(v)) equals v, and encode(decode(b)) equals b",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(arb, (v) => {
+          expect(format.is(v)).toBe(true);
+          const b = format.encode(v);
+          const d = format.decode(b);
+          expect(d).toEqual(v);
+          expect(format.encode(d)).toEqual(b);
+          expect(format.variantOf(v)).toBeGreaterThanOrEqual(0);
+          expect(format.variants[format.variantOf(v)]).toBeDefined();
+          if (format.fixedBytes !== undefined) expect(b.length).toBe(format.fixedBytes);
+        }),
+        params,
+      );
+    },
+  },
+  {
+    name: "decodes at an offset with bytes around the value",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(
+          arb,
+          fc.uint8Array({ maxLength: 16 }),
+          fc.uint8Array({ maxLength: 16 }),
+          (v, before, after) => {
+            const b = format.encode(v);
+            const whole = new Uint8Array(before.length + b.length + after.length);
+            whole.set(before);
+            whole.set(b, before.length);
+            whole.set(after, before.length + b.length);
+            const remainder = format.fixedBytes === undefined && after.length > 0;
+            // Formats ending with a remainder payload take every byte after them.
+            const d = format.decode(
+              remainder ? whole.subarray(0, before.length + b.length) : whole,
+              before.length,
+            );
+            expect(d).toEqual(v);
+          },
+        ),
+        params,
+      );
+    },
+  },
+  {
+    name: "byteLength, encodeInto and encode agree; other bytes stay untouched",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(
+          arb,
+          fc.nat({ max: 13 }),
+          fc.integer({ min: 0, max: 255 }),
+          (v, offset, fill) => {
+            const b = format.encode(v);
+            expect(format.byteLength(v)).toBe(b.length);
+            const buf = new Uint8Array(offset + b.length + 5).fill(fill);
+            const n = format.encodeInto(new DataView(buf.buffer), offset, v);
+            expect(n).toBe(b.length);
+            expect(buf.subarray(offset, offset + n)).toEqual(b);
+            expect(buf.subarray(0, offset).every((x) => x === fill)).toBe(true);
+            expect(buf.subarray(offset + n).every((x) => x === fill)).toBe(true);
+          },
+        ),
+        params,
+      );
+    },
+  },
+  {
+    name: "refuses a too-small target without writing to it",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(arb, (v) => {
+          const need = format.byteLength(v);
+          if (need === 0) return;
+          const buf = new Uint8Array(need - 1).fill(0xa5);
+          expect(() => format.encodeInto(new DataView(buf.buffer), 0, v)).toThrow(EncodeError);
+          expect(buf.every((x) => x === 0xa5)).toBe(true);
+        }),
+        params,
+      );
+    },
+  },
+  {
+    name: "on any bytes returns a valid value or throws DecodeError, and stays usable",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      const reference = fc.sample(arb, { seed: params.seed, numRuns: 1 })[0]!;
+      const referenceBytes = format.encode(reference);
+      fc.assert(
+        fc.property(hostileBytes(format, arb), (bytes) => {
+          let decoded: T | undefined;
+          try {
+            decoded = format.decode(bytes);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DecodeError);
+            expect((e as DecodeError).message).toMatch(/expected .*, got /);
+          }
+          if (decoded !== undefined) {
+            expect(format.is(decoded)).toBe(true);
+            expect(format.decode(format.encode(decoded))).toEqual(decoded);
+          }
+          expect(format.decode(referenceBytes)).toEqual(reference);
+        }),
+        params,
+      );
+    },
+  },
+  {
+    name: "rejects out-of-range and ill-typed fields with an EncodeError naming the field",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(arb, fc.nat(), fc.nat(), (v, fieldPick, badPick) => {
+          const variant = format.variants[format.variantOf(v)]!;
+          if (variant.fields.length === 0) return;
+          const info = variant.fields[fieldPick % variant.fields.length]!;
+          const name = info.name;
+          const record = v as unknown as Record<string, unknown>;
+          const bads = badValuesFor(info, record[name]);
+          const bad = { ...record, [name]: bads[badPick % bads.length] };
+          expect(format.is(bad)).toBe(false);
+          let err: unknown;
+          try {
+            format.encode(bad as T);
+          } catch (e) {
+            err = e;
+          }
+          expect(err).toBeInstanceOf(EncodeError);
+          expect((err as EncodeError).path).toBe(name);
+          expect((err as EncodeError).message).toContain(`"${name}" expected`);
+        }),
+        params,
+      );
+    },
+  },
+  {
+    name: "round-trips through the JSON shape",
+    check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void {
+      fc.assert(
+        fc.property(arb, (v) => {
+          const json = JSON.parse(JSON.stringify(valueToJson(v))) as unknown;
+          expect(format.fromJson(json)).toEqual(v);
+        }),
+        params,
+      );
+    },
+  },
+];
+
+/**
+ * Checks every law on one format, outside any test runner.
+ *
+ * @throws Error naming the law, with fast-check's seed, path and counterexample
+ */
+export function checkCodecLaws<T>(
+  format: FormatInfo<T>,
+  arb: fc.Arbitrary<T>,
+  params: LawParams,
+): void {
+  for (const law of CODEC_LAWS) {
+    try {
+      law.check(format, arb, params);
+    } catch (e) {
+      throw new Error(`${format.id} breaks the law "${law.name}": ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+}
+
 /**
  * Registers the law suite of one format with Vitest (call it at the top level of a test file).
  *
@@ -122,137 +306,6 @@ export function codecLaws<T>(
       console.log(`[laws] ${format.id}: seed=${seed} runs=${numRuns} (replay: FC_SEED=${seed})`);
       expect(Number.isInteger(seed)).toBe(true);
     });
-
-    it("decode(encode(v)) equals v, and encode(decode(b)) equals b", () => {
-      fc.assert(
-        fc.property(arb, (v) => {
-          expect(format.is(v)).toBe(true);
-          const b = format.encode(v);
-          const d = format.decode(b);
-          expect(d).toEqual(v);
-          expect(format.encode(d)).toEqual(b);
-          expect(format.variantOf(v)).toBeGreaterThanOrEqual(0);
-          expect(format.variants[format.variantOf(v)]).toBeDefined();
-          if (format.fixedBytes !== undefined) expect(b.length).toBe(format.fixedBytes);
-        }),
-        params,
-      );
-    });
-
-    it("decodes at an offset with bytes around the value", () => {
-      fc.assert(
-        fc.property(
-          arb,
-          fc.uint8Array({ maxLength: 16 }),
-          fc.uint8Array({ maxLength: 16 }),
-          (v, before, after) => {
-            const b = format.encode(v);
-            const whole = new Uint8Array(before.length + b.length + after.length);
-            whole.set(before);
-            whole.set(b, before.length);
-            whole.set(after, before.length + b.length);
-            const remainder = format.fixedBytes === undefined && after.length > 0;
-            // Formats ending with a remainder payload take every byte after them.
-            const d = format.decode(
-              remainder ? whole.subarray(0, before.length + b.length) : whole,
-              before.length,
-            );
-            expect(d).toEqual(v);
-          },
-        ),
-        params,
-      );
-    });
-
-    it("byteLength, encodeInto and encode agree; other bytes stay untouched", () => {
-      fc.assert(
-        fc.property(
-          arb,
-          fc.nat({ max: 13 }),
-          fc.integer({ min: 0, max: 255 }),
-          (v, offset, fill) => {
-            const b = format.encode(v);
-            expect(format.byteLength(v)).toBe(b.length);
-            const buf = new Uint8Array(offset + b.length + 5).fill(fill);
-            const n = format.encodeInto(new DataView(buf.buffer), offset, v);
-            expect(n).toBe(b.length);
-            expect(buf.subarray(offset, offset + n)).toEqual(b);
-            expect(buf.subarray(0, offset).every((x) => x === fill)).toBe(true);
-            expect(buf.subarray(offset + n).every((x) => x === fill)).toBe(true);
-          },
-        ),
-        params,
-      );
-    });
-
-    it("refuses a too-small target without writing to it", () => {
-      fc.assert(
-        fc.property(arb, (v) => {
-          const need = format.byteLength(v);
-          if (need === 0) return;
-          const buf = new Uint8Array(need - 1).fill(0xa5);
-          expect(() => format.encodeInto(new DataView(buf.buffer), 0, v)).toThrow(EncodeError);
-          expect(buf.every((x) => x === 0xa5)).toBe(true);
-        }),
-        params,
-      );
-    });
-
-    it("on any bytes returns a valid value or throws DecodeError, and stays usable", () => {
-      const reference = fc.sample(arb, { seed, numRuns: 1 })[0]!;
-      const referenceBytes = format.encode(reference);
-      fc.assert(
-        fc.property(hostileBytes(format, arb), (bytes) => {
-          let decoded: T | undefined;
-          try {
-            decoded = format.decode(bytes);
-          } catch (e) {
-            expect(e).toBeInstanceOf(DecodeError);
-            expect((e as DecodeError).message).toMatch(/expected .*, got /);
-          }
-          if (decoded !== undefined) {
-            expect(format.is(decoded)).toBe(true);
-            expect(format.decode(format.encode(decoded))).toEqual(decoded);
-          }
-          expect(format.decode(referenceBytes)).toEqual(reference);
-        }),
-        params,
-      );
-    });
-
-    it("rejects out-of-range and ill-typed fields with an EncodeError naming the field", () => {
-      fc.assert(
-        fc.property(arb, fc.nat(), fc.nat(), (v, fieldPick, badPick) => {
-          const variant = format.variants[format.variantOf(v)]!;
-          if (variant.fields.length === 0) return;
-          const info = variant.fields[fieldPick % variant.fields.length]!;
-          const name = info.name;
-          const record = v as unknown as Record<string, unknown>;
-          const bads = badValuesFor(info, record[name]);
-          const bad = { ...record, [name]: bads[badPick % bads.length] };
-          expect(format.is(bad)).toBe(false);
-          let err: unknown;
-          try {
-            format.encode(bad as T);
-          } catch (e) {
-            err = e;
-          }
-          expect(err).toBeInstanceOf(EncodeError);
-          expect((err as EncodeError).path).toBe(name);
-          expect((err as EncodeError).message).toContain(`"${name}" expected`);
-        }),
-        params,
-      );
-    });
-
-    it("round-trips through the JSON shape", () => {
-      fc.assert(
-        fc.property(arb, (v) => {
-          const json = JSON.parse(JSON.stringify(valueToJson(v))) as unknown;
-          expect(format.fromJson(json)).toEqual(v);
-        }),
-        params,
-      );
-    });
+    for (const law of CODEC_LAWS) it(law.name, () => law.check(format, arb, params));
   });
 }

@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-export { codecLaws, lawSeed } from "./codec-laws.js";
-export type { CodecLawOptions } from "./codec-laws.js";
+export { codecLaws, checkCodecLaws, CODEC_LAWS, lawSeed } from "./codec-laws.js";
+export type { CodecLawOptions, CodecLaw, LawParams } from "./codec-laws.js";
 export {
   hasGcc,
   compileSelfCheck,
