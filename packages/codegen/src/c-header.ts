@@ -5,7 +5,10 @@
  * that reads test vectors produced by the TypeScript codec on stdin and checks that the C
  * functions agree with them field by field and byte for byte.
  *
- * The C code is C11, free of warnings under `gcc -std=c11 -Wall -Wextra -Werror`.
+ * The C code is C11, free of warnings under `gcc -std=c11 -Wall -Wextra -Werror`. Struct
+ * members are the snake_case field names (`lineBytes` → `line_bytes`); a payload `data` is
+ * `data` (pointer) and `data_len` (bytes); a name that is a C keyword, or a `_len` name that a
+ * field already takes, gets a trailing underscore (`default_`, `data_len_`).
  *
  * Vector line format read by the self-check (one value per line, space separated):
  * `<format id> <variant index> <hex bytes> <field>...` where each value field of the variant,
@@ -45,9 +48,49 @@ function staticOffsets(path: LayoutPath): Map<FieldModel | PayloadModel, number 
   return m;
 }
 
-function payloadLen(pl: PayloadModel, structRef: string): string {
-  if (pl.length.kind === "remainder") return `${structRef}${pl.name}_len`;
-  const r = `${structRef}${pl.length.field}`;
+/** C keywords and the macros of `<stdbool.h>`: not usable as struct members. */
+const C_RESERVED = new Set(
+  (
+    "auto break case char const continue default do double else enum extern float for goto if inline int long " +
+    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while " +
+    "bool true false"
+  ).split(" "),
+);
+
+/** Struct member names of one variant: a field's and a payload's pointer and length members. */
+interface Members {
+  /** Member of a field or payload, by spec name. */
+  readonly of: (name: string) => string;
+  /** Length member of a payload, by spec name. */
+  readonly len: (name: string) => string;
+}
+
+/**
+ * Member names of a variant's struct: the snake_case spec name, and `<name>_len` for the length
+ * of a payload. A C keyword, or a payload length name that a field already takes (payload
+ * `data` beside field `dataLen`), gets a trailing underscore; snake_case names of spec
+ * identifiers never end with one, so the result is unique.
+ */
+function membersOf(path: LayoutPath): Members {
+  const of = new Map<string, string>();
+  for (const e of path.elements) {
+    if (e.kind === "field" && (e.type === "reserved" || e.type === "const")) continue;
+    const n = snakeCase(e.name);
+    of.set(e.name, C_RESERVED.has(n) ? `${n}_` : n);
+  }
+  const taken = new Set(of.values());
+  const len = new Map<string, string>();
+  for (const e of path.elements) {
+    if (e.kind !== "payload") continue;
+    const n = `${of.get(e.name)!}_len`;
+    len.set(e.name, taken.has(n) ? `${n}_` : n);
+  }
+  return { of: (name) => of.get(name)!, len: (name) => len.get(name)! };
+}
+
+function payloadLen(pl: PayloadModel, structRef: string, m: Members): string {
+  if (pl.length.kind === "remainder") return `${structRef}${m.len(pl.name)}`;
+  const r = `${structRef}${m.of(pl.length.field)}`;
   const count = pl.length.zeroMeans !== undefined ? `(${r} == 0 ? ${pl.length.zeroMeans}u : ${r})` : r;
   return `((size_t)${count} * ${pl.length.unit}u)`;
 }
@@ -127,7 +170,10 @@ function emitVariantFn(out: Emitter, spec: SpecModel, format: FormatModel): void
   out.line(`/** Variant of the ${format.id} value in buf (an index of enum ${P}_variant), or a negative RASHPA_ERR_ code. */`);
   out.block(`static inline int ${P}_variant(const uint8_t *buf, size_t len) {`, () => {
     out.line("size_t pos = 0; /* bits */");
+    // A format that starts with a remainder payload reads nothing.
     out.line("(void)buf;");
+    out.line("(void)len;");
+    out.line("(void)pos;");
     walk(format.items);
   });
   out.line();
@@ -154,25 +200,30 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
     }
   }
   out.line();
+  const m = membersOf(path);
+  // Only reserved and constant fields: the struct has nothing to read or write.
+  const empty = fields.length === 0 && !path.elements.some((e) => e.kind === "payload");
   out.block("typedef struct {", () => {
     for (const e of path.elements) {
       if (e.kind === "payload") {
-        out.line(`const uint8_t *${snakeCase(e.name)}; /* ${e.doc.trim().split("\n")[0] ?? ""} */`);
-        out.line(`size_t ${snakeCase(e.name)}_len;`);
+        out.line(`const uint8_t *${m.of(e.name)}; /* ${e.doc.trim().split("\n")[0] ?? ""} */`);
+        out.line(`size_t ${m.len(e.name)};`);
       } else if (fields.includes(e)) {
         const doc = e.doc.trim().split("\n")[0] ?? "";
-        if (e.type === "bytes") out.line(`uint8_t ${snakeCase(e.name)}[${e.bits / 8}]; /* ${doc} */`);
-        else out.line(`${cType(e)} ${snakeCase(e.name)}; /* ${e.bits} bits${e.enum ? `, enum ${e.enum.name}` : ""}: ${doc.replace(/\*\//g, "")} */`);
+        if (e.type === "bytes") out.line(`uint8_t ${m.of(e.name)}[${e.bits / 8}]; /* ${doc} */`);
+        else out.line(`${cType(e)} ${m.of(e.name)}; /* ${e.bits} bits${e.enum ? `, enum ${e.enum.name}` : ""}: ${doc.replace(/\*\//g, "")} */`);
       }
     }
-    if (fields.length === 0 && !path.elements.some((e) => e.kind === "payload")) out.line("uint8_t unused_;");
+    if (empty) out.line("uint8_t unused_;");
   }, `} ${V}_t;`);
   out.line();
 
-  const sref = (name: string): string => `s->${snakeCase(name)}`;
+  const sref = (name: string): string => `s->${m.of(name)}`;
+  const slen = (name: string): string => `s->${m.len(name)}`;
   // unpack
   out.line(`/** Decodes ${V}_t from buf; returns the bytes read or a negative RASHPA_ERR_ code. */`);
   out.block(`static inline long ${V}_unpack(const uint8_t *buf, size_t len, ${V}_t *s) {`, () => {
+    if (empty) out.line("(void)s;");
     out.line(`int v = ${P}_variant(buf, len);`);
     out.line("if (v < 0) return v;");
     out.line(`if (v != ${index}) return RASHPA_ERR_VARIANT;`);
@@ -182,13 +233,13 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
         if (e.length.kind === "remainder") {
           const trailer = path.elements.slice(path.elements.indexOf(e) + 1).reduce((a, x) => a + (x.kind === "field" ? x.bits : 0), 0) / 8;
           out.line(`if (len < pos / 8 + ${trailer}u) return RASHPA_ERR_TRUNCATED;`);
-          out.line(`${sref(e.name)}_len = len - pos / 8 - ${trailer}u;`);
+          out.line(`${slen(e.name)} = len - pos / 8 - ${trailer}u;`);
         } else {
-          out.line(`${sref(e.name)}_len = ${payloadLen(e, "s->")};`);
+          out.line(`${slen(e.name)} = ${payloadLen(e, "s->", m)};`);
         }
-        out.line(`if (len < pos / 8 + ${sref(e.name)}_len) return RASHPA_ERR_TRUNCATED;`);
+        out.line(`if (len < pos / 8 + ${slen(e.name)}) return RASHPA_ERR_TRUNCATED;`);
         out.line(`${sref(e.name)} = buf + pos / 8;`);
-        out.line(`pos += ${sref(e.name)}_len * 8u;`);
+        out.line(`pos += ${slen(e.name)} * 8u;`);
         continue;
       }
       out.line(`if (len * 8 < pos + ${e.bits}) return RASHPA_ERR_TRUNCATED;`);
@@ -215,6 +266,7 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
   out.line(` *  Ranges, enums and lengths are checked before writing; RASHPA_ERR_VARIANT (discriminants that`);
   out.line(` *  select another variant) is found after writing, and buf then holds the rejected image. */`);
   out.block(`static inline long ${V}_pack(const ${V}_t *s, uint8_t *buf, size_t cap) {`, () => {
+    if (empty) out.line("(void)s;");
     out.line("size_t pos = 0; /* bits */");
     // Range checks first: nothing is written for an invalid value.
     for (const e of fields) {
@@ -226,8 +278,8 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
     const lens: string[] = [];
     for (const e of path.elements) {
       if (e.kind === "payload") {
-        if (e.length.kind === "field") out.line(`if (${sref(e.name)}_len != ${payloadLen(e, "s->")}) return RASHPA_ERR_LENGTH;`);
-        lens.push(`${sref(e.name)}_len`);
+        if (e.length.kind === "field") out.line(`if (${slen(e.name)} != ${payloadLen(e, "s->", m)}) return RASHPA_ERR_LENGTH;`);
+        lens.push(`${slen(e.name)}`);
       } else fixedBits += e.bits;
     }
     out.line(`size_t total = ${[String(fixedBits / 8) + "u", ...lens].join(" + ")};`);
@@ -235,8 +287,8 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
     out.line("for (size_t i = 0; i < total; i++) buf[i] = 0;");
     for (const e of path.elements) {
       if (e.kind === "payload") {
-        out.line(`for (size_t i = 0; i < ${sref(e.name)}_len; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`);
-        out.line(`pos += ${sref(e.name)}_len * 8u;`);
+        out.line(`for (size_t i = 0; i < ${slen(e.name)}; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`);
+        out.line(`pos += ${slen(e.name)} * 8u;`);
         continue;
       }
       if (e.type === "reserved" || e.type === "const") {
@@ -297,6 +349,27 @@ export function generateCHeader(spec: SpecModel): string {
 }
 
 /**
+ * Largest value the self-check reads: 64 KiB, or the largest variant of the spec with its
+ * payloads at `maxBytes` (the bound of the test values it is fed), if larger.
+ */
+function selfCheckMaxBytes(spec: SpecModel): number {
+  let max = 65536;
+  for (const f of spec.formats)
+    for (const p of layoutPaths(f)) {
+      const bits = p.elements.reduce((a, e) => a + (e.kind === "field" ? e.bits : 8 * e.maxBytes), 0);
+      max = Math.max(max, bits / 8);
+    }
+  return max;
+}
+
+/** Most tokens of a vector line: 256, or format, variant, bytes and every field of the widest variant. */
+function selfCheckMaxTokens(spec: SpecModel): number {
+  let max = 256;
+  for (const f of spec.formats) for (const p of layoutPaths(f)) max = Math.max(max, 3 + p.elements.length);
+  return max;
+}
+
+/**
  * Generates the self-check program of a spec (reads vectors on stdin; see the module comment).
  *
  * @param spec - a loaded spec
@@ -312,12 +385,13 @@ export function generateCSelfCheck(spec: SpecModel): string {
   out.line("#include <string.h>");
   out.line(`#include "${base}.h"`);
   out.line();
-  out.raw(`#define MAX_BYTES 65536
-#define MAX_TOKENS 256
+  // Byte-string fields are compared by same_bytes (unused, hence left out, without them).
+  const byteStrings = spec.formats.some((f) => layoutPaths(f).some((p) => p.elements.some((e) => e.kind === "payload" || e.type === "bytes")));
+  out.raw(`#define MAX_BYTES ${selfCheckMaxBytes(spec)}
+#define MAX_TOKENS ${selfCheckMaxTokens(spec)}
 
 static uint8_t input[MAX_BYTES];
-static uint8_t packed[MAX_BYTES];
-static uint8_t expect[MAX_BYTES];
+static uint8_t packed[MAX_BYTES];${byteStrings ? "\nstatic uint8_t expect[MAX_BYTES];" : ""}
 static char line[8 * MAX_BYTES];
 static long lineno;
 
@@ -345,7 +419,9 @@ static int fail(const char *format, const char *what, const char *field, unsigne
   fprintf(stderr, "line %ld: %s: %s %s: expected 0x%llx, got 0x%llx\\n", lineno, format, what, field, want, got);
   return 1;
 }
-
+`);
+  if (byteStrings)
+    out.raw(`
 static int same_bytes(const char *format, const char *field, const char *hex, const uint8_t *got, size_t got_len) {
   long n = parse_bytes(hex, expect);
   if (n < 0 || (size_t)n != got_len || memcmp(expect, got, got_len) != 0) {
@@ -360,12 +436,14 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
     const P = prefixOf(spec, f);
     const paths = layoutPaths(f);
     out.block(`static int check_${P}(long variant, const uint8_t *buf, size_t len, char **tok, int ntok) {`, () => {
+      if (paths.every((p) => p.elements.every((e) => e.kind === "field" && (e.type === "reserved" || e.type === "const")))) out.line("(void)tok;");
       out.line(`int v = ${P}_variant(buf, len);`);
       out.line(`if (v != variant) return fail("${f.id}", "variant", "", (unsigned long long)variant, (unsigned long long)v);`);
       out.block("switch (v) {", () => {
         paths.forEach((p, i) => {
           const V = variantPrefix(spec, f, p);
-          const fields = p.elements.filter((e): e is FieldModel | PayloadModel => e.kind === "payload" || valueFields(p).includes(e as FieldModel));
+          const fields = p.elements.filter((e): e is FieldModel | PayloadModel => e.kind === "payload" || valueFields(p).includes(e));
+          const m = membersOf(p);
           out.block(`case ${i}: {`, () => {
             out.line(`if (ntok != ${fields.length}) return fail("${f.id}", "value count", "", ${fields.length}u, (unsigned long long)ntok);`);
             out.line(`${V}_t s;`);
@@ -373,8 +451,8 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
             out.line(`long n = ${V}_unpack(buf, len, &s);`);
             out.line(`if (n != (long)len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`);
             fields.forEach((e, ti) => {
-              const name = snakeCase(e.name);
-              if (e.kind === "payload") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, s.${name}_len)) return 1;`);
+              const name = m.of(e.name);
+              if (e.kind === "payload") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, s.${m.len(e.name)})) return 1;`);
               else if (e.type === "bytes") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, ${e.bits / 8}u)) return 1;`);
               else {
                 out.line(`{ unsigned long long want = strtoull(tok[${ti}], NULL, 16);`);

@@ -1,19 +1,20 @@
 /**
  * Generator of fast-check arbitraries: for every format `X`, `arbX` produces valid values of
- * every variant (one arbitrary per variant, combined with `fc.oneof`). Discriminants take the
- * values their case names; a `filter` on the generated `xVariantOf` removes the few
- * combinations an earlier case would take first. Lengths and payloads agree.
+ * every variant (one arbitrary per variant that some values select, combined with
+ * `fc.oneof`). Discriminants take the values their case names; a `filter` on the generated
+ * `xVariantOf` removes the few combinations an earlier case would take first. Lengths and
+ * payloads agree.
  *
  * Arbitraries live in their own module (`<base>.arb.ts`) so that fast-check stays an optional
  * peer dependency of the codec packages.
  *
  * @module
  */
-import type { FieldModel, FormatModel, PayloadModel, SpecModel } from "@rashpa/spec";
-import { layoutPaths, valueFields } from "@rashpa/spec";
+import type { FieldModel, FormatModel, ItemModel, PayloadModel, SpecModel } from "@rashpa/spec";
+import { layoutPaths, pathSelectable, valueFields } from "@rashpa/spec";
 import type { LayoutPath } from "@rashpa/spec";
 import { Emitter } from "./_internals/emitter.js";
-import { docComment, specBaseName } from "./names.js";
+import { camelCase, docComment, specBaseName } from "./names.js";
 import { formatNames, generatedHeader, variantTypeName } from "./ts-codec.js";
 
 /** Raw values a path's choices allow for a discriminant (`undefined`: unconstrained). */
@@ -28,15 +29,40 @@ function allowedValues(path: LayoutPath, field: string): number[] | undefined {
   return allowed;
 }
 
-function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, PayloadModel>): string {
+/** Raw values that some `when` of the layout names, per discriminant. */
+function namedValues(items: readonly ItemModel[], into = new Map<string, Set<number>>()): Map<string, Set<number>> {
+  for (const it of items) {
+    if (it.kind !== "switch") continue;
+    for (const c of it.cases) {
+      for (const [k, vals] of Object.entries(c.when)) {
+        const set = into.get(k) ?? new Set<number>();
+        for (const v of vals) set.add(v);
+        into.set(k, set);
+      }
+      namedValues(c.items, into);
+    }
+  }
+  return into;
+}
+
+function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, PayloadModel>, named: ReadonlyMap<string, ReadonlySet<number>>): string {
   const allowed = allowedValues(path, f.name);
   const payload = lengthFields.get(f.name);
   if (payload && payload.length.kind === "field") {
+    // A length field that is also a discriminant: the variant's cases fix the count.
+    if (allowed) return `fc.constantFrom(${allowed.join(", ")})`;
     const { unit, zeroMeans } = payload.length;
     const fieldMax = 2 ** f.bits - 1;
     const maxCount = Math.min(fieldMax, Math.floor(payload.maxBytes / unit));
     const min = zeroMeans !== undefined && zeroMeans * unit > payload.maxBytes ? 1 : 0;
-    return `fc.integer({ min: ${min}, max: ${Math.max(min, maxCount)} })`;
+    const counts = `fc.integer({ min: ${min}, max: ${Math.max(min, maxCount)} })`;
+    // A variant that no named count selects (a default case, an absent optional part) takes
+    // any count that no case names: offer the smallest, which may lie above maxBytes.
+    const names = named.get(f.name);
+    if (names === undefined) return counts;
+    let other = min;
+    while (names.has(other)) other++;
+    return other > fieldMax ? counts : `fc.oneof(${counts}, fc.constant(${other}))`;
   }
   switch (f.type) {
     case "bool":
@@ -57,18 +83,22 @@ function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, Pay
 function emitFormatArb(out: Emitter, format: FormatModel): void {
   const n = formatNames(format);
   const paths = layoutPaths(format);
+  const named = namedValues(format.items);
   const variantArbs: string[] = [];
   paths.forEach((p, i) => {
-    const tn = variantTypeName(format, p.name);
+    // A variant that combines exclusive choices has no values (see pathSelectable).
+    if (!pathSelectable(p)) return;
+    const vt = variantTypeName(format, p.name);
+    const tn = `types.${vt}`;
     const payloads = p.elements.filter((e): e is PayloadModel => e.kind === "payload");
     const lengthFields = new Map<string, PayloadModel>();
     for (const pl of payloads) if (pl.length.kind === "field") lengthFields.set(pl.length.field, pl);
     const tags = p.choices.filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined);
     const entries = [
-      ...valueFields(p).map((f) => `${f.name}: ${fieldArb(f, p, lengthFields)}`),
+      ...valueFields(p).map((f) => `${f.name}: ${fieldArb(f, p, lengthFields, named)}`),
       ...tags.map((c) => `${c.switch.tag}: fc.constant(${JSON.stringify(c.switch.cases[c.caseIndex]!.name)})`),
     ];
-    const name = paths.length === 1 ? n.arb : `${n.arb}${tn.slice(n.type.length)}`;
+    const name = paths.length === 1 ? n.arb : `${n.arb}${vt.slice(n.type.length)}`;
     const recordType = payloads.length === 0 ? tn : `Omit<${tn}, ${payloads.map((pl) => JSON.stringify(pl.name)).join(" | ")}>`;
     let expr = `fc.record<${recordType}>({ ${entries.join(", ")} })`;
     if (payloads.length > 0) {
@@ -94,7 +124,7 @@ function emitFormatArb(out: Emitter, format: FormatModel): void {
   });
   if (paths.length > 1) {
     out.raw(docComment(`Valid values of ${format.id} (${format.title}), every variant, edge values included (fast-check bias).`));
-    out.line(`export const ${n.arb}: fc.Arbitrary<${n.type}> = fc.oneof(${variantArbs.join(", ")});`);
+    out.line(`export const ${n.arb}: fc.Arbitrary<types.${n.type}> = fc.oneof(${variantArbs.join(", ")});`);
     out.line();
   }
 }
@@ -116,17 +146,14 @@ export function generateTsArbitraries(spec: SpecModel): string {
   out.line(" */");
   out.line("/* eslint-disable */");
   out.line('import fc from "fast-check";');
-  const types = spec.formats.flatMap((f) => {
-    const paths = layoutPaths(f);
-    return [...(paths.length > 1 ? [formatNames(f).type] : []), ...paths.map((p) => variantTypeName(f, p.name))];
-  });
-  const variantFns = spec.formats.filter((f) => layoutPaths(f).some((p) => p.choices.length > 0)).map((f) => formatNames(f).variantOf);
+  const variantFns = spec.formats.filter((f) => layoutPaths(f).some((p) => p.choices.length > 0 && pathSelectable(p))).map((f) => formatNames(f).variantOf);
   if (variantFns.length > 0) out.line(`import { ${variantFns.join(", ")} } from "./${base}.js";`);
-  out.line(`import type { ${types.join(", ")} } from "./${base}.js";`);
+  // Types through a namespace: a format type named `Record` or `Omit` shadows nothing here.
+  out.line(`import type * as types from "./${base}.js";`);
   out.line();
   for (const f of spec.formats) emitFormatArb(out, f);
   out.raw(docComment(`Arbitraries of every format of \`${spec.file}\`, by format id.`));
-  out.line(`export const ${base.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}Arbitraries: Readonly<Record<string, fc.Arbitrary<unknown>>> = {`);
+  out.line(`export const ${camelCase(base)}Arbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {`);
   for (const f of spec.formats) out.line(`  ${JSON.stringify(f.id)}: ${formatNames(f).arb},`);
   out.line("};");
   return out.toString();

@@ -85,6 +85,12 @@ interface Ctx {
   readonly writes: readonly ((out: Emitter) => void)[];
   /** Fields seen on this path, by name (for conditions and payload lengths). */
   readonly fields: ReadonlyMap<string, FieldModel>;
+  /**
+   * Discriminants already compared on this path: TypeScript narrows them to the values of the
+   * enclosing case, so later comparisons (of a switch that this branch rules out, say) widen
+   * them back to `number` to stay valid.
+   */
+  readonly tested: ReadonlySet<string>;
 }
 
 /** A piece of a field of at most 32 bits: the whole field, or the hi/lo part of a wide one. */
@@ -111,15 +117,12 @@ class FormatCodegen {
   private pathIndex = 0;
   /** Byte size when fixed: the decoder then checks the input length once, up front. */
   private readonly fixedBytes: number | undefined;
-  /** Fields whose raw value selects a variant or sizes a payload. */
-  private readonly keyFields: ReadonlySet<string>;
 
   constructor(
     private readonly format: FormatModel,
     private readonly out: Emitter,
   ) {
     this.fixedBytes = formatByteSize(format);
-    this.keyFields = keyFieldsOf(format.items);
   }
 
   private fresh(prefix: string): string {
@@ -133,7 +136,7 @@ class FormatCodegen {
     if (mode === "decode" && this.fixedBytes !== undefined) {
       this.out.line(`if ($end - $o < ${this.fixedBytes}) throw truncatedError(${JSON.stringify(this.format.name)}, ${this.fixedBytes}, $end - $o, $o);`);
     }
-    this.walk(this.format.items, { pos: { dyn: [], k: 0 }, props: [], writes: [], fields: new Map() }, mode);
+    this.walk(this.format.items, { pos: { dyn: [], k: 0 }, props: [], writes: [], fields: new Map(), tested: new Set() }, mode);
   }
 
   private fail(mode: Mode, path: string, expected: string, found: string, offset?: string): string {
@@ -148,7 +151,7 @@ class FormatCodegen {
     let i = 0;
     const run: FieldModel[] = [];
     while (i < items.length && items[i]!.kind === "field") run.push(items[i++] as FieldModel);
-    if (run.length > 0) ctx = this.run(run, ctx, mode);
+    if (run.length > 0) ctx = this.run(run, ctx, mode, keyFieldsOf(items.slice(i), mode));
     if (i === items.length) {
       this.leaf(ctx, mode);
       return;
@@ -166,15 +169,16 @@ class FormatCodegen {
   private switchOn(sw: SwitchModel, rest: readonly ItemModel[], ctx: Ctx, mode: Mode): void {
     const out = this.out;
     let open = false;
+    const tested = new Set([...ctx.tested, ...sw.on]);
     for (const [ci, c] of sw.cases.entries()) {
       const conds = Object.entries(c.when).map(([k, vals]) => {
-        const r = `r_${k}`;
+        const r = ctx.tested.has(k) ? `(r_${k} as number)` : `r_${k}`;
         return vals.length === 1 ? `${r} === ${vals[0]}` : `(${vals.map((v) => `${r} === ${v}`).join(" || ")})`;
       });
       const cond = conds.join(" && ");
       const props = [...ctx.props];
       if (sw.tag !== undefined) props.push([sw.tag, JSON.stringify(c.name)]);
-      const inner = { ...ctx, props };
+      const inner = { ...ctx, props, tested };
       if (cond === "") {
         out.line(ci === 0 ? "{" : "} else {");
       } else {
@@ -184,11 +188,11 @@ class FormatCodegen {
       out.indent(() => {
         if (sw.tag !== undefined && (mode === "into" || mode === "new" || mode === "check" || mode === "length" || mode === "variant")) {
           const tv = `$v[${JSON.stringify(sw.tag)}]`;
-          out.line(`if (${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag!, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
+          out.line(`if (${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
         }
         if (sw.tag !== undefined && mode === "json") {
           const tv = `$j[${JSON.stringify(sw.tag)}]`;
-          out.line(`if (${tv} !== undefined && ${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag!, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
+          out.line(`if (${tv} !== undefined && ${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
         }
         this.walk([...c.items, ...rest], inner, mode);
       });
@@ -197,7 +201,7 @@ class FormatCodegen {
     const hasDefault = sw.cases.some((c) => Object.keys(c.when).length === 0);
     if (sw.optional) {
       out.line("} else {");
-      out.indent(() => this.walk(rest, ctx, mode));
+      out.indent(() => this.walk(rest, { ...ctx, tested }, mode));
       out.line("}");
     } else if (hasDefault) {
       if (open) out.line("}");
@@ -214,7 +218,11 @@ class FormatCodegen {
 
   // ---- runs of fixed fields ----------------------------------------------------------
 
-  private run(run: readonly FieldModel[], ctx: Ctx, mode: Mode): Ctx {
+  /**
+   * @param keys - fields whose raw value selects a variant or sizes a payload further along
+   *   this path (their raw value `r_<name>` is kept; names may be reused in sibling cases)
+   */
+  private run(run: readonly FieldModel[], ctx: Ctx, mode: Mode, keys: ReadonlySet<string>): Ctx {
     const out = this.out;
     const bits = run.reduce((a, f) => a + f.bits, 0);
     const bytes = bits / 8;
@@ -303,13 +311,16 @@ class FormatCodegen {
               props.push([f.name, `f_${f.name}`]);
               break;
             }
-            if (f.type === "bool" && !this.keyFields.has(f.name)) {
+            if (f.type === "bool" && !keys.has(f.name)) {
               props.push([f.name, `${read({ bit: b, width: f.bits })} !== 0`]);
               break;
             }
             out.line(`const r_${f.name} = ${read({ bit: b, width: f.bits })};`);
-            if (f.type === "bool") props.push([f.name, `r_${f.name} !== 0`]);
-            else if (f.type === "enum") {
+            if (f.type === "bool") {
+              // Converted now: a case on it narrows r_<name> to one value further on.
+              out.line(`const f_${f.name} = r_${f.name} !== 0;`);
+              props.push([f.name, `f_${f.name}`]);
+            } else if (f.type === "enum") {
               const en = enumNames(f.enum!);
               out.line(`const f_${f.name} = ${en.names}[r_${f.name}];`);
               out.line(
@@ -320,7 +331,7 @@ class FormatCodegen {
           }
         }
       }
-      return { pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, writes: ctx.writes, fields };
+      return { ...ctx, pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, fields };
     }
 
     if (mode === "json") {
@@ -336,24 +347,30 @@ class FormatCodegen {
             break;
           case "bool":
             out.line(`const f_${f.name} = jsonBool(${j}, ${p});`);
-            if (this.keyFields.has(f.name)) out.line(`const r_${f.name} = f_${f.name} ? 1 : 0;`);
+            if (keys.has(f.name)) out.line(`const r_${f.name}: number = f_${f.name} ? 1 : 0;`);
             break;
           case "enum": {
             const en = enumNames(f.enum!);
-            out.line(`const f_${f.name} = jsonEnum(${j}, ${p}, ${en.names});`);
-            if (this.keyFields.has(f.name)) out.line(`const r_${f.name} = ${en.value}(f_${f.name});`);
+            if (denseEnum(f.enum!)) out.line(`const f_${f.name} = jsonEnum(${j}, ${p}, ${en.names});`);
+            else {
+              // Names by value are a record here (values up to 2^32): the same as jsonEnum, inline.
+              out.line(`const j_${f.name} = ${j};`);
+              out.line(`const f_${f.name} = typeof j_${f.name} === "number" ? ${en.names}[j_${f.name}] : ${en.value}(j_${f.name}) >= 0 ? (j_${f.name} as ${en.type}) : undefined;`);
+              out.line(`if (f_${f.name} === undefined) throw encodeFieldError(${p}, ${JSON.stringify(`one of ${f.enum!.values.map((v) => v.name).join(", ")}`)}, describeValue(j_${f.name}));`);
+            }
+            if (keys.has(f.name)) out.line(`const r_${f.name} = ${en.value}(f_${f.name});`);
             break;
           }
           default:
             if (f.bits > 32) out.line(`const f_${f.name} = jsonBigUint(${j}, ${p}, ${f.bits});`);
-            else if (this.keyFields.has(f.name)) {
+            else if (keys.has(f.name)) {
               out.line(`const r_${f.name} = jsonUint(${j}, ${p}, ${f.bits});`);
               out.line(`const f_${f.name} = r_${f.name};`);
             } else out.line(`const f_${f.name} = jsonUint(${j}, ${p}, ${f.bits});`);
         }
         props.push([f.name, `f_${f.name}`]);
       }
-      return { pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, writes: ctx.writes, fields };
+      return { ...ctx, pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, fields };
     }
 
     // Encoders and checkers: check every field, keep raw values, defer the writes.
@@ -370,7 +387,7 @@ class FormatCodegen {
         case "bool":
           out.line(`const f_${f.name} = ${v};`);
           out.line(`if (typeof f_${f.name} !== "boolean") ${this.fail(mode, f.name, '"true or false"', `describeValue(f_${f.name})`)}`);
-          if (mode === "into" || mode === "new" || this.keyFields.has(f.name)) out.line(`const r_${f.name} = f_${f.name} ? 1 : 0;`);
+          if (mode === "into" || mode === "new" || keys.has(f.name)) out.line(`const r_${f.name}: number = f_${f.name} ? 1 : 0;`);
           break;
         case "enum": {
           const en = enumNames(f.enum!);
@@ -395,7 +412,7 @@ class FormatCodegen {
       const pos = ctx.pos;
       writes.push((o) => this.writeRun(o, layout, bits, pos));
     }
-    return { pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, writes, fields };
+    return { ...ctx, pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, writes, fields };
   }
 
   private writeRun(out: Emitter, layout: readonly { f: FieldModel; bit: number }[], bits: number, pos: Pos): void {
@@ -469,14 +486,17 @@ class FormatCodegen {
         bigWords.add(bit / 32 + 1);
       }
     }
-    const bytesWords = new Set<number>();
+    // Words made only of bytes fields are left to writeBytes; a word that also holds other
+    // bits (a zero reserved field has no term) must still be written, or encodeInto would
+    // leave the target's old bits there.
+    const bytesBits = new Map<number, number>();
     for (const { f, bit } of layout) {
-      if (f.type === "bytes") for (let b = bit; b < bit + f.bits; b += 8) bytesWords.add(Math.floor(b / 32));
+      if (f.type === "bytes") for (let b = bit; b < bit + f.bits; b += 8) bytesBits.set(Math.floor(b / 32), (bytesBits.get(Math.floor(b / 32)) ?? 0) + 8);
     }
     for (let i = 0; i < nWords; i++) {
       if (bigWords.has(i)) continue;
       const t = terms[i]!;
-      if (t.length === 0 && bytesWords.has(i)) continue;
+      if (t.length === 0 && bytesBits.get(i) === wordWidth(i)) continue;
       const p = posExpr(pos, 4 * i);
       const ww = wordWidth(i);
       const e = t.length === 0 ? "0" : t.length === 1 && ww < 32 ? t[0]! : `(${t.join(" | ")}) >>> 0`;
@@ -526,13 +546,13 @@ class FormatCodegen {
         out.line(`const f_${p.name} = jsonBytes($j[${name}], ${name}, ${len});`);
       } else {
         out.line(`const f_${p.name} = jsonBytes($j[${name}], ${name}, undefined);`);
-        out.line(`const ${len} = f_${p.name}.length;`);
       }
       props.push([p.name, `f_${p.name}`]);
     } else {
       out.line(`const f_${p.name} = $v[${name}];`);
       out.line(`if (!(f_${p.name} instanceof Uint8Array)) ${this.fail(mode, p.name, '"a Uint8Array"', `describeValue(f_${p.name})`)}`);
-      out.line(`const ${len} = ${lenExpr};`);
+      // Checkers need a remainder payload's length for nothing: only positions use it.
+      if (p.length.kind === "field" || mode === "length" || mode === "into" || mode === "new") out.line(`const ${len} = ${lenExpr};`);
       if (p.length.kind === "field")
         out.line(`if (f_${p.name}.length !== ${len}) ${this.fail(mode, p.name, `\`\${${len}} bytes (${lenText})\``, `describeValue(f_${p.name})`)}`);
       if (mode === "into" || mode === "new") {
@@ -540,7 +560,7 @@ class FormatCodegen {
         writes.push((o) => o.line(`writeBytes($view, ${posExpr(pos)}, f_${p.name});`));
       }
     }
-    return { pos: { dyn: [...ctx.pos.dyn, len], k: ctx.pos.k }, props, writes, fields: ctx.fields };
+    return { ...ctx, pos: { dyn: [...ctx.pos.dyn, len], k: ctx.pos.k }, props, writes };
   }
 
   // ---- leaves ------------------------------------------------------------------------
@@ -581,18 +601,35 @@ class FormatCodegen {
   }
 }
 
-/** Names of the fields used as discriminants or payload lengths anywhere in `items`. */
-function keyFieldsOf(items: readonly ItemModel[]): Set<string> {
+/** Every item of a layout, in every case (switches before their cases' items). */
+function allItems(items: readonly ItemModel[]): ItemModel[] {
+  return items.flatMap((it) => (it.kind === "switch" ? [it, ...it.cases.flatMap((c) => allItems(c.items))] : [it]));
+}
+
+/** Every field of a layout, in every case. */
+function fieldsOf(items: readonly ItemModel[]): FieldModel[] {
+  return allItems(items).filter((it): it is FieldModel => it.kind === "field");
+}
+
+/** Whether values of the layout have properties: value fields, payloads or tags. */
+function hasProperties(items: readonly ItemModel[]): boolean {
+  return allItems(items).some((it) => (it.kind === "field" ? it.type !== "reserved" && it.type !== "const" : it.kind === "payload" || it.tag !== undefined));
+}
+
+/**
+ * Names of the fields whose raw value the code of `mode` reads in `items`: discriminants that
+ * a case compares, every discriminant of a switch without default where the mode reports
+ * values that select no variant, and payload lengths.
+ */
+function keyFieldsOf(items: readonly ItemModel[], mode: Mode): Set<string> {
   const out = new Set<string>();
-  const visit = (list: readonly ItemModel[]): void => {
-    for (const it of list) {
-      if (it.kind === "switch") {
-        for (const k of it.on) out.add(k);
-        for (const c of it.cases) visit(c.items);
-      } else if (it.kind === "payload" && it.length.kind === "field") out.add(it.length.field);
-    }
-  };
-  visit(items);
+  const reportsNoVariant = mode !== "check" && mode !== "variant";
+  for (const it of allItems(items)) {
+    if (it.kind === "switch") {
+      for (const c of it.cases) for (const k of Object.keys(c.when)) out.add(k);
+      if (reportsNoVariant && !it.optional && it.cases.every((c) => Object.keys(c.when).length > 0)) for (const k of it.on) out.add(k);
+    } else if (it.kind === "payload" && it.length.kind === "field") out.add(it.length.field);
+  }
   return out;
 }
 
@@ -630,6 +667,11 @@ function fieldTsType(f: FieldModel): string {
   }
 }
 
+/** Whether an enum's names by value are an array (else a record: values reach 2^32 - 1). */
+function denseEnum(e: EnumModel): boolean {
+  return Math.max(...e.values.map((v) => v.value)) < 4096;
+}
+
 function emitEnum(out: Emitter, e: EnumModel): void {
   const n = enumNames(e);
   out.raw(docComment(`${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.`));
@@ -637,12 +679,12 @@ function emitEnum(out: Emitter, e: EnumModel): void {
   out.line();
   const max = Math.max(...e.values.map((v) => v.value));
   out.raw(docComment(`Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).`));
-  if (max < 4096) {
+  if (denseEnum(e)) {
     const arr: string[] = Array.from({ length: max + 1 }, () => "undefined");
     for (const v of e.values) arr[v.value] = JSON.stringify(v.name);
     out.line(`export const ${n.names}: readonly (${n.type} | undefined)[] = [${arr.join(", ")}];`);
   } else {
-    out.line(`export const ${n.names}: Readonly<Record<number, ${n.type} | undefined>> = { ${e.values.map((v) => `${v.value}: ${JSON.stringify(v.name)}`).join(", ")} };`);
+    out.line(`export const ${n.names}: { readonly [value: number]: ${n.type} | undefined } = { ${e.values.map((v) => `${v.value}: ${JSON.stringify(v.name)}`).join(", ")} };`);
   }
   out.line();
   out.raw(docComment(`Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name`));
@@ -714,7 +756,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     });
     out.line();
   }
-  if (paths.length > 1) {
+  // One variant named after its case (a switch of one case) still needs the format's type.
+  if (unionMembers.length > 1 || unionMembers[0] !== n.type) {
     out.raw(docComment(`${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`));
     out.line(`export type ${n.type} = ${unionMembers.join(" | ")};`);
     out.line();
@@ -738,7 +781,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.line("const $o = offset;");
     out.line("const $end = bytes.length;");
     out.line(`if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(\`offset \${$o} is outside the input (\${$end} bytes)\`, { offset: $o });`);
-    out.line("const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);");
+    // Only bytes fields and ignored reserved fields: nothing is read through the view.
+    if (fieldsOf(format.items).some((f) => f.type !== "bytes" && !f.ignore)) out.line("const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);");
     gen.body("decode");
   });
   out.line();
@@ -748,9 +792,10 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.block(`export function ${fn}(${sig} {`, () => {
       if (mode === "check" || mode === "variant") {
         if (mode === "check") out.line('if (typeof value !== "object" || value === null) return false;');
-        out.line("const $v = value as unknown as Record<string, unknown>;");
+        if (hasProperties(format.items)) out.line("const $v = value as unknown as { readonly [key: string]: unknown };");
+        else if (mode === "variant") out.line("void value; // only reserved and constant fields: one variant");
       } else {
-        out.line("const $v = value as unknown as Record<string, unknown>;");
+        out.line("const $v = value as unknown as { readonly [key: string]: unknown };");
         out.line(`if (typeof $v !== "object" || $v === null) throw encodeFieldError(${JSON.stringify(format.name)}, "an object", describeValue($v));`);
       }
       if (mode === "into") {
@@ -816,7 +861,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     ),
   );
   out.block(`export function ${n.fromJson}(json: unknown): ${n.type} {`, () => {
-    out.line(`const $j = jsonObject(json, ${JSON.stringify(format.name)});`);
+    if (hasProperties(format.items)) out.line(`const $j = jsonObject(json, ${JSON.stringify(format.name)});`);
+    else out.line(`jsonObject(json, ${JSON.stringify(format.name)});`);
     gen.body("json");
   });
   out.line();

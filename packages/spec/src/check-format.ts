@@ -6,6 +6,7 @@
  * @module
  */
 import type { SpecSource, YamlPath } from "./_internals/source.js";
+import { layoutPaths, pathSelectable } from "./layout.js";
 import type {
   CaseModel,
   EnumModel,
@@ -38,12 +39,23 @@ interface Cursor {
   readonly afterRemainder: boolean;
 }
 
+/** Where a case is written, and whether its condition could be resolved. */
+interface CaseSite {
+  readonly path: YamlPath;
+  /** Name of the optional part, for the case of an optional part. */
+  readonly optional: string | undefined;
+  /** A condition of its switch has a problem (already reported, maybe in an enum). */
+  unresolved: boolean;
+}
+
 /** Names and fields visible at a point of a path. */
 interface Scope {
   /** Fields declared earlier on this path (usable as discriminants and length fields). */
   readonly fields: Map<string, FieldModel>;
   /** Every property name already used on some path reaching this point. */
   readonly names: Map<string, YamlPath>;
+  /** Every case of the format so far (shared by all scopes), with where it is written. */
+  readonly cases: Map<CaseModel, CaseSite>;
 }
 
 const MAX_UINT_BITS = 64;
@@ -58,7 +70,8 @@ export function checkFormat(
   enums: ReadonlyMap<string, EnumModel | undefined>,
 ): FormatModel {
   const path: YamlPath = ["formats", name];
-  const scope: Scope = { fields: new Map(), names: new Map() };
+  const scope: Scope = { fields: new Map(), names: new Map(), cases: new Map() };
+  const problems = src.diagnostics.length;
   const { items, cursor } = checkItems(src, [...path, "fields"], raw.fields, scope, start(), enums);
   if (cursor.bits % 8 !== 0) {
     src.reportText(
@@ -68,7 +81,7 @@ export function checkFormat(
       true,
     );
   }
-  return {
+  const format: FormatModel = {
     name,
     id: `${idPrefix}.${name}`,
     title: raw.title,
@@ -77,6 +90,44 @@ export function checkFormat(
     items,
     loc: src.loc(path, true),
   };
+  // Layout variants are only meaningful once everything else holds.
+  if (src.diagnostics.length === problems) checkSelectable(src, format, scope.cases);
+  return format;
+}
+
+/**
+ * Every case must be taken by some valid value. Besides a case fully covered by earlier cases
+ * of its switch (reported by {@link checkReachability}), a case can be ruled out by the other
+ * conditions of the format: those of the case around it (`kind: 1` there, `kind: 2` here), or
+ * of a switch without default on the same field before or after it. An optional part must be
+ * present for some valid value.
+ */
+function checkSelectable(
+  src: SpecSource,
+  format: FormatModel,
+  cases: ReadonlyMap<CaseModel, CaseSite>,
+): void {
+  if ([...cases.values()].some((c) => c.unresolved)) return;
+  const taken = new Set<CaseModel>();
+  for (const p of layoutPaths(format)) {
+    if (!pathSelectable(p)) continue;
+    for (const c of p.choices) if (c.caseIndex >= 0) taken.add(c.switch.cases[c.caseIndex]!);
+  }
+  for (const [c, { path, optional }] of cases) {
+    if (taken.has(c)) continue;
+    if (optional !== undefined)
+      src.reportText(
+        [...path, "optional"],
+        "an optional part present for some discriminant value",
+        `"${optional}" ruled out by other conditions of the format`,
+      );
+    else
+      src.reportText(
+        [...path, "name"],
+        "a case reachable by some discriminant value",
+        `case "${c.name}" ruled out by other conditions of the format`,
+      );
+  }
 }
 
 function start(): Cursor {
@@ -99,7 +150,11 @@ function checkItems(
   cursorIn: Cursor,
   enums: ReadonlyMap<string, EnumModel | undefined>,
 ): { items: ItemModel[]; cursor: Cursor } {
-  const scope: Scope = { fields: new Map(scopeIn.fields), names: new Map(scopeIn.names) };
+  const scope: Scope = {
+    fields: new Map(scopeIn.fields),
+    names: new Map(scopeIn.names),
+    cases: scopeIn.cases,
+  };
   let cursor = cursorIn;
   const items: ItemModel[] = [];
   raws.forEach((raw, i) => {
@@ -438,7 +493,7 @@ function checkSwitch(
         else unresolved = true;
       });
     }
-    const caseScope: Scope = { fields: scope.fields, names: scope.names };
+    const caseScope: Scope = { fields: scope.fields, names: scope.names, cases: scope.cases };
     const r = checkItems(src, [...cp, "fields"], c.fields, caseScope, cursor, enums);
     // A case must end at the byte alignment it started at (a misaligned start is reported
     // once, on the switch). After a payload inside the case only the tail can be measured.
@@ -454,10 +509,23 @@ function checkSwitch(
     // Names declared in any case are taken for the items after the switch.
     collectNames(r.items, [...cp, "fields"], afterNames);
     ends.push(r.cursor);
-    models.push({ name: c.name, when, items: r.items, doc: c.doc ?? "", loc: src.loc(cp) });
+    const model: CaseModel = {
+      name: c.name,
+      when,
+      items: r.items,
+      doc: c.doc ?? "",
+      loc: src.loc(cp),
+    };
+    scope.cases.set(model, {
+      path: cp,
+      optional: optional ? raw.optional : undefined,
+      unresolved: false,
+    });
+    models.push(model);
   });
 
   if (!unresolved) checkReachability(src, p, optional, on, discs, models);
+  else for (const m of models) scope.cases.get(m)!.unresolved = true;
 
   for (const [k, v] of afterNames) if (!scope.names.has(k)) scope.names.set(k, v);
 

@@ -474,6 +474,19 @@ const corpus: [string, string[]][] = [
       'test/broken/74-payload-length-typo.yaml:13:50: "formats.packet.fields[1].length.unti" expected one of field, unit, zeroMeans, got unknown key "unti"',
     ],
   ],
+  [
+    "75-case-ruled-out-by-enclosing-case.yaml",
+    [
+      'test/broken/75-case-ruled-out-by-enclosing-case.yaml:24:27: "formats.frame.fields[1].cases[0].fields[0].cases[1].name" expected a case reachable by some discriminant value, got case "two" ruled out by other conditions of the format',
+      'test/broken/75-case-ruled-out-by-enclosing-case.yaml:28:27: "formats.frame.fields[1].cases[0].fields[1].optional" expected an optional part present for some discriminant value, got "extra" ruled out by other conditions of the format',
+    ],
+  ],
+  [
+    "76-case-ruled-out-by-later-switch.yaml",
+    [
+      'test/broken/76-case-ruled-out-by-later-switch.yaml:20:19: "formats.frame.fields[1].cases[1].name" expected a case reachable by some discriminant value, got case "write" ruled out by other conditions of the format',
+    ],
+  ],
 ];
 
 function diagnosticsOf(file: string): string[] {

@@ -98,6 +98,62 @@ function pathName(choices: readonly PathChoice[]): string {
     .join("-");
 }
 
+/**
+ * Whether some discriminant values select a path: each case it takes accepts them and no
+ * earlier case of the same switch does, and each optional part it leaves out does not accept
+ * them. A path that combines exclusive choices (two switches on one field, an optional part
+ * whose condition its enclosing case rules out) selects nothing: no valid value has that
+ * layout. Values are grouped into classes (each value named by a condition, plus one class
+ * for any other value), so the answer is exact.
+ */
+export function pathSelectable(path: LayoutPath): boolean {
+  const fields = new Map<string, FieldModel>();
+  for (const e of path.elements) if (e.kind === "field") fields.set(e.name, e);
+  // Every condition met along the path: a `when` that holds, or one that does not.
+  const conds: { when: CaseModel["when"]; holds: boolean }[] = [];
+  for (const c of path.choices) {
+    const cases = c.switch.cases;
+    const taken = c.caseIndex < 0 ? 0 : c.caseIndex;
+    for (let j = 0; j < taken; j++) conds.push({ when: cases[j]!.when, holds: false });
+    conds.push({ when: cases[taken]!.when, holds: c.caseIndex >= 0 });
+  }
+  const named = new Map<string, Set<number>>();
+  for (const c of conds)
+    for (const [k, vals] of Object.entries(c.when)) {
+      const set = named.get(k) ?? new Set<number>();
+      for (const v of vals) set.add(v);
+      named.set(k, set);
+    }
+  const keys = [...named.keys()];
+  const classes = keys.map((k) => {
+    const list = [...named.get(k)!];
+    const f = fields.get(k);
+    if (!f || list.length < fieldDomainSize(f)) list.push(OTHER_VALUE);
+    return list;
+  });
+  // Each condition is checked as soon as its last discriminant has a value.
+  const readyAt: (typeof conds)[] = keys.map(() => []);
+  readyAt.push([]);
+  for (const c of conds)
+    readyAt[Math.max(0, ...Object.keys(c.when).map((k) => keys.indexOf(k) + 1))]!.push(c);
+  const value = new Map<string, number>();
+  const accepts = (when: CaseModel["when"]): boolean =>
+    Object.entries(when).every(([k, vals]) => {
+      const v = value.get(k)!;
+      return v !== OTHER_VALUE && vals.includes(v);
+    });
+  const visit = (i: number): boolean => {
+    if (readyAt[i]!.some((c) => accepts(c.when) !== c.holds)) return false;
+    if (i === keys.length) return true;
+    for (const v of classes[i]!) {
+      value.set(keys[i]!, v);
+      if (visit(i + 1)) return true;
+    }
+    return false;
+  };
+  return visit(0);
+}
+
 /** The value fields of a path (everything but reserved and const fields). */
 export function valueFields(path: LayoutPath): FieldModel[] {
   return path.elements.filter(

@@ -254,7 +254,7 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
 export function encodeBtdInto(view: DataView, offset: number, value: Btd): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
@@ -266,16 +266,16 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
   if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15) throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
   const f_sof = $v["sof"];
   if (typeof f_sof !== "boolean") throw encodeFieldError("sof", "true or false", describeValue(f_sof));
-  const r_sof = f_sof ? 1 : 0;
+  const r_sof: number = f_sof ? 1 : 0;
   const f_eof = $v["eof"];
   if (typeof f_eof !== "boolean") throw encodeFieldError("eof", "true or false", describeValue(f_eof));
-  const r_eof = f_eof ? 1 : 0;
+  const r_eof: number = f_eof ? 1 : 0;
   const f_eoa = $v["eoa"];
   if (typeof f_eoa !== "boolean") throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
-  const r_eoa = f_eoa ? 1 : 0;
+  const r_eoa: number = f_eoa ? 1 : 0;
   const f_notify = $v["notify"];
   if (typeof f_notify !== "boolean") throw encodeFieldError("notify", "true or false", describeValue(f_notify));
-  const r_notify = f_notify ? 1 : 0;
+  const r_notify: number = f_notify ? 1 : 0;
   const r_block = $v["block"];
   if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
   if ((r_kind === 0 || r_kind === 2)) {
@@ -380,7 +380,7 @@ export function encodeBtd(value: Btd): Uint8Array {
  * @throws EncodeError naming the first invalid field
  */
 export function btdByteLength(value: Btd): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd", "an object", describeValue($v));
   const r_size = $v["size"];
   if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
@@ -440,7 +440,7 @@ export function btdByteLength(value: Btd): number {
 /** Whether `value` is a valid {@link Btd}: every field present, of the right type and in range, and tags and lengths consistent. */
 export function isBtd(value: unknown): value is Btd {
   if (typeof value !== "object" || value === null) return false;
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const r_size = $v["size"];
   if (typeof r_size !== "number" || r_size >>> 0 !== r_size) return false;
   const r_kind = btdKindValue($v["kind"]);
@@ -498,7 +498,7 @@ export function isBtd(value: unknown): value is Btd {
 
 /** Index in `BTD_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
 export function btdVariantOf(value: Btd): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const r_size = $v["size"];
   if (typeof r_size !== "number" || r_size >>> 0 !== r_size) return -1;
   const r_kind = btdKindValue($v["kind"]);
@@ -728,7 +728,7 @@ export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
 export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEntry): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("atu-entry", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
@@ -740,10 +740,10 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
   if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
   const f_writable = $v["writable"];
   if (typeof f_writable !== "boolean") throw encodeFieldError("writable", "true or false", describeValue(f_writable));
-  const r_writable = f_writable ? 1 : 0;
+  const r_writable: number = f_writable ? 1 : 0;
   const f_valid = $v["valid"];
   if (typeof f_valid !== "boolean") throw encodeFieldError("valid", "true or false", describeValue(f_valid));
-  const r_valid = f_valid ? 1 : 0;
+  const r_valid: number = f_valid ? 1 : 0;
   const $size = 16;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.atu-entry needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $view.setUint32($o + 8, r_size);
@@ -777,7 +777,7 @@ export function encodeAtuEntry(value: AtuEntry): Uint8Array {
  * @throws EncodeError naming the first invalid field
  */
 export function atuEntryByteLength(value: AtuEntry): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("atu-entry", "an object", describeValue($v));
   const f_address = $v["address"];
   if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
@@ -795,7 +795,7 @@ export function atuEntryByteLength(value: AtuEntry): number {
 /** Whether `value` is a valid {@link AtuEntry}: every field present, of the right type and in range, and tags and lengths consistent. */
 export function isAtuEntry(value: unknown): value is AtuEntry {
   if (typeof value !== "object" || value === null) return false;
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_address = $v["address"];
   if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) return false;
   const r_size = $v["size"];
@@ -811,7 +811,7 @@ export function isAtuEntry(value: unknown): value is AtuEntry {
 
 /** Index in `ATU_ENTRY_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
 export function atuEntryVariantOf(value: AtuEntry): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_address = $v["address"];
   if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) return -1;
   const r_size = $v["size"];
@@ -948,7 +948,7 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
 export function encodeEventInto(view: DataView, offset: number, value: Event): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("event", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
@@ -1002,7 +1002,7 @@ export function encodeEvent(value: Event): Uint8Array {
  * @throws EncodeError naming the first invalid field
  */
 export function eventByteLength(value: Event): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("event", "an object", describeValue($v));
   const r_type = eventTypeValue($v["type"]);
   if (r_type < 0) throw encodeFieldError("type", "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer", describeValue($v["type"]));
@@ -1024,7 +1024,7 @@ export function eventByteLength(value: Event): number {
 /** Whether `value` is a valid {@link Event}: every field present, of the right type and in range, and tags and lengths consistent. */
 export function isEvent(value: unknown): value is Event {
   if (typeof value !== "object" || value === null) return false;
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = eventTypeValue($v["type"]);
   if (r_type < 0) return false;
   const r_channel = $v["channel"];
@@ -1044,7 +1044,7 @@ export function isEvent(value: unknown): value is Event {
 
 /** Index in `EVENT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
 export function eventVariantOf(value: Event): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = eventTypeValue($v["type"]);
   if (r_type < 0) return -1;
   const r_channel = $v["channel"];
@@ -1166,16 +1166,16 @@ export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoCont
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
 export function encodeBtdFifoControlInto(view: DataView, offset: number, value: BtdFifoControl): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_flush = $v["flush"];
   if (typeof f_flush !== "boolean") throw encodeFieldError("flush", "true or false", describeValue(f_flush));
-  const r_flush = f_flush ? 1 : 0;
+  const r_flush: number = f_flush ? 1 : 0;
   const f_push = $v["push"];
   if (typeof f_push !== "boolean") throw encodeFieldError("push", "true or false", describeValue(f_push));
-  const r_push = f_push ? 1 : 0;
+  const r_push: number = f_push ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-control needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
@@ -1207,7 +1207,7 @@ export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
  * @throws EncodeError naming the first invalid field
  */
 export function btdFifoControlByteLength(value: BtdFifoControl): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
   const f_flush = $v["flush"];
   if (typeof f_flush !== "boolean") throw encodeFieldError("flush", "true or false", describeValue(f_flush));
@@ -1219,7 +1219,7 @@ export function btdFifoControlByteLength(value: BtdFifoControl): number {
 /** Whether `value` is a valid {@link BtdFifoControl}: every field present, of the right type and in range, and tags and lengths consistent. */
 export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
   if (typeof value !== "object" || value === null) return false;
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_flush = $v["flush"];
   if (typeof f_flush !== "boolean") return false;
   const f_push = $v["push"];
@@ -1229,7 +1229,7 @@ export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
 
 /** Index in `BTD_FIFO_CONTROL_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
 export function btdFifoControlVariantOf(value: BtdFifoControl): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_flush = $v["flush"];
   if (typeof f_flush !== "boolean") return -1;
   const f_push = $v["push"];
@@ -1336,21 +1336,21 @@ export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatu
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
 export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: BtdFifoStatus): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_overflow = $v["overflow"];
   if (typeof f_overflow !== "boolean") throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
-  const r_overflow = f_overflow ? 1 : 0;
+  const r_overflow: number = f_overflow ? 1 : 0;
   const r_level = $v["level"];
   if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31) throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
   const f_empty = $v["empty"];
   if (typeof f_empty !== "boolean") throw encodeFieldError("empty", "true or false", describeValue(f_empty));
-  const r_empty = f_empty ? 1 : 0;
+  const r_empty: number = f_empty ? 1 : 0;
   const f_full = $v["full"];
   if (typeof f_full !== "boolean") throw encodeFieldError("full", "true or false", describeValue(f_full));
-  const r_full = f_full ? 1 : 0;
+  const r_full: number = f_full ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-status needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
@@ -1382,7 +1382,7 @@ export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
  * @throws EncodeError naming the first invalid field
  */
 export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
   const f_overflow = $v["overflow"];
   if (typeof f_overflow !== "boolean") throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
@@ -1398,7 +1398,7 @@ export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
 /** Whether `value` is a valid {@link BtdFifoStatus}: every field present, of the right type and in range, and tags and lengths consistent. */
 export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
   if (typeof value !== "object" || value === null) return false;
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_overflow = $v["overflow"];
   if (typeof f_overflow !== "boolean") return false;
   const r_level = $v["level"];
@@ -1412,7 +1412,7 @@ export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
 
 /** Index in `BTD_FIFO_STATUS_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
 export function btdFifoStatusVariantOf(value: BtdFifoStatus): number {
-  const $v = value as unknown as Record<string, unknown>;
+  const $v = value as unknown as { readonly [key: string]: unknown };
   const f_overflow = $v["overflow"];
   if (typeof f_overflow !== "boolean") return -1;
   const r_level = $v["level"];

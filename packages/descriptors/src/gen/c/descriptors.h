@@ -70,6 +70,8 @@ enum rashpa_btd_variant {
 static inline int rashpa_btd_variant(const uint8_t *buf, size_t len) {
   size_t pos = 0; /* bits */
   (void)buf;
+  (void)len;
+  (void)pos;
   if (len * 8 < pos + 32) return RASHPA_ERR_TRUNCATED;
   uint32_t r_size = (uint32_t)rashpa_get_bits(buf, pos, 32);
   (void)r_size;
@@ -681,6 +683,8 @@ enum rashpa_atu_entry_variant {
 static inline int rashpa_atu_entry_variant(const uint8_t *buf, size_t len) {
   size_t pos = 0; /* bits */
   (void)buf;
+  (void)len;
+  (void)pos;
   pos += 64;
   if (len * 8 < pos + 32) return RASHPA_ERR_TRUNCATED;
   uint32_t r_size = (uint32_t)rashpa_get_bits(buf, pos, 32);
@@ -800,6 +804,8 @@ enum rashpa_event_variant {
 static inline int rashpa_event_variant(const uint8_t *buf, size_t len) {
   size_t pos = 0; /* bits */
   (void)buf;
+  (void)len;
+  (void)pos;
   if (len * 8 < pos + 8) return RASHPA_ERR_TRUNCATED;
   uint32_t r_type = (uint32_t)rashpa_get_bits(buf, pos, 8);
   (void)r_type;
@@ -946,6 +952,8 @@ enum rashpa_btd_fifo_control_variant {
 static inline int rashpa_btd_fifo_control_variant(const uint8_t *buf, size_t len) {
   size_t pos = 0; /* bits */
   (void)buf;
+  (void)len;
+  (void)pos;
   pos += 30;
   if (len * 8 < pos + 1) return RASHPA_ERR_TRUNCATED;
   uint32_t r_flush = (uint32_t)rashpa_get_bits(buf, pos, 1);
@@ -1025,6 +1033,8 @@ enum rashpa_btd_fifo_status_variant {
 static inline int rashpa_btd_fifo_status_variant(const uint8_t *buf, size_t len) {
   size_t pos = 0; /* bits */
   (void)buf;
+  (void)len;
+  (void)pos;
   pos += 24;
   if (len * 8 < pos + 1) return RASHPA_ERR_TRUNCATED;
   uint32_t r_overflow = (uint32_t)rashpa_get_bits(buf, pos, 1);
