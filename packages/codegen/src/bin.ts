@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `rashpa-codegen [--check] [--root <dir>]`: regenerates every output from `specs/`, or with
- * `--check` fails (exit 1) listing the files that differ from what generation produces.
+ * `rashpa-codegen [--check] [--root <dir>] [--package <name>]`: regenerates every output from
+ * `specs/` (only the specs of one package with `--package`), or with `--check` fails (exit 1)
+ * listing the files that differ from what generation produces.
  *
  * @module
  */
@@ -12,8 +13,16 @@ function main(argv: readonly string[]): number {
   const check = argv.includes("--check");
   const rootAt = argv.indexOf("--root");
   const root = rootAt >= 0 ? argv[rootAt + 1] ?? "." : process.cwd();
+  const pkgAt = argv.indexOf("--package");
+  const only = pkgAt >= 0 ? argv[pkgAt + 1] : undefined;
   try {
-    const { specs, files } = generateAll(root);
+    const all = generateAll(root);
+    const specs = only === undefined ? all.specs : all.specs.filter((s) => s.package === only);
+    const files = only === undefined ? all.files : all.files.filter((f) => f.path.startsWith(`packages/${only}/`));
+    if (only !== undefined && specs.length === 0) {
+      process.stderr.write(`no spec generates into package "${only}"\n`);
+      return 1;
+    }
     if (check) {
       const drift = driftedFiles(root, files);
       if (drift.length > 0) {
