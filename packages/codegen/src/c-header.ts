@@ -449,7 +449,9 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
             out.line(`${V}_t s;`);
             out.line("memset(&s, 0, sizeof s);");
             out.line(`long n = ${V}_unpack(buf, len, &s);`);
-            out.line(`if (n != (long)len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`);
+            // n < 0 first: gcc would otherwise follow an error code into len, then warn that
+            // memcmp below may read 2^64 - 5 bytes (-Wstringop-overread).
+            out.line(`if (n < 0 || (size_t)n != len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`);
             fields.forEach((e, ti) => {
               const name = m.of(e.name);
               if (e.kind === "payload") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, s.${m.len(e.name)})) return 1;`);
@@ -460,7 +462,7 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
               }
             });
             out.line(`long m = ${V}_pack(&s, packed, sizeof packed);`);
-            out.line(`if (m != (long)len) return fail("${f.id}", "pack", "length", (unsigned long long)len, (unsigned long long)m);`);
+            out.line(`if (m < 0 || (size_t)m != len) return fail("${f.id}", "pack", "length", (unsigned long long)len, (unsigned long long)m);`);
             out.line(`if (memcmp(packed, buf, len) != 0) return fail("${f.id}", "pack", "bytes", 0, 1);`);
             out.line("return 0;");
           });

@@ -246,6 +246,30 @@ describe.runIf(hasGcc())("generated C self-check of unusual specs", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("t.c: 1 vectors ok");
   });
+
+  it("compiles where gcc -O1 followed an error code into memcmp (fixtures/gcc-overread.yaml)", async () => {
+    const g = generateFixture("gcc-overread");
+    try {
+      const m = (await import(join(g.dir, "gcc-overread.ts"))) as Record<string, unknown>;
+      const a = (await import(join(g.dir, "gcc-overread.arb.ts"))) as Record<string, unknown>;
+      const build = compileSelfCheck(join(g.dir, "c"), "gcc-overread");
+      try {
+        const lines = selfCheckVectors(
+          m["gccOverreadFormats"] as FormatInfo<unknown>[],
+          a["gccOverreadArbitraries"] as Record<string, fc.Arbitrary<unknown>>,
+          50,
+          lawSeed(),
+        );
+        const r = runSelfCheck(build.exe, lines);
+        expect(r.stderr).toBe("");
+        expect(r.stdout.trim()).toBe(`fixture.gcc-overread: ${lines.length} vectors ok`);
+      } finally {
+        build.cleanup();
+      }
+    } finally {
+      g.cleanup();
+    }
+  });
 });
 
 describe.runIf(hasGcc())("generated C for every layout feature", () => {

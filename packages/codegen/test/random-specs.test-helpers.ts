@@ -8,8 +8,11 @@
  *   byte boundary;
  * - switch cases and optional parts are only emitted when the values that take them exist
  *   given every condition met on the way (enclosing cases, earlier cases not taken, switches
- *   before them without a default), so every layout variant can be reached;
- * - names are unique per format, except for names reused in sibling cases of one switch.
+ *   before them without a default, nested ones included), and a switch without default on a
+ *   field that an earlier condition names accepts every value that reaches it, so no case is
+ *   ruled out by what comes after it either;
+ * - names are unique per format, except for names reused in sibling cases of one switch, and
+ *   the generated type names (enums, formats, layout variants) never clash.
  *
  * @module
  */
@@ -143,7 +146,21 @@ const OTHER = -1;
 type Clause =
   | { readonly kind: "all"; readonly when: When } // this `when` holds
   | { readonly kind: "none"; readonly whens: readonly When[] } // none of them holds
-  | { readonly kind: "any"; readonly whens: readonly When[] }; // one of them holds
+  // One of the alternatives holds, each a list of clauses: after a switch, the condition of
+  // one case and the conditions met inside it (a nested switch without default); after an
+  // optional part, its absence, or its presence and the conditions inside.
+  | { readonly kind: "or"; readonly alts: readonly (readonly Clause[])[] };
+
+function whensOf(c: Clause): When[] {
+  switch (c.kind) {
+    case "all":
+      return [c.when];
+    case "none":
+      return [...c.whens];
+    case "or":
+      return c.alts.flatMap((alt) => alt.flatMap(whensOf));
+  }
+}
 
 function holds(when: When, a: ReadonlyMap<string, number>): boolean {
   for (const [k, vals] of when) {
@@ -159,8 +176,8 @@ function clauseHolds(c: Clause, a: ReadonlyMap<string, number>): boolean {
       return holds(c.when, a);
     case "none":
       return c.whens.every((w) => !holds(w, a));
-    case "any":
-      return c.whens.some((w) => holds(w, a));
+    case "or":
+      return c.alts.some((alt) => alt.every((x) => clauseHolds(x, a)));
   }
 }
 
@@ -174,7 +191,7 @@ function domainSize(d: Disc): number {
  * Whether some values of the discriminants meet every clause. Values are grouped into
  * classes (each value named by a clause, plus "any other"), so the search is exact.
  */
-function satisfiable(clauses: readonly Clause[], discs: ReadonlyMap<string, Disc>): boolean {
+function satisfiable(clauses: readonly Clause[], domain: (field: string) => number): boolean {
   const named = new Map<string, Set<number>>();
   const note = (w: When): void => {
     for (const [k, vals] of w) {
@@ -183,14 +200,11 @@ function satisfiable(clauses: readonly Clause[], discs: ReadonlyMap<string, Disc
       named.set(k, s);
     }
   };
-  for (const c of clauses) {
-    if (c.kind === "all") note(c.when);
-    else c.whens.forEach(note);
-  }
+  for (const c of clauses) whensOf(c).forEach(note);
   const keys = [...named.keys()];
   const classes = keys.map((k) => {
     const list = [...named.get(k)!];
-    if (list.length < domainSize(discs.get(k)!)) list.push(OTHER);
+    if (list.length < domain(k)) list.push(OTHER);
     return list;
   });
   const a = new Map<string, number>();
@@ -241,9 +255,44 @@ const TAG_WORDS = ["variant", "layout", "form", "shape"];
 const OPTIONAL_WORDS = ["ext", "extension", "digestPart", "opt", "extra"];
 const CASE_WORDS = ["read", "write", "short", "long", "other", "dma", "inline", "small", "big"];
 const CASE_WORDS2 = ["alpha", "beta", "gamma", "delta", "zeta", "eta", "theta", "iota", "kappa"];
-const FORMAT_WORDS = ["packet", "header", "frame", "record", "msg", "desc", "entry", "word"];
-const ENUM_WORDS = ["Kind", "Op", "Mode", "Status", "Level", "Color"];
+// The two lists overlap: generated type names must not clash (enum Kind, format kind).
+const FORMAT_WORDS = [
+  "packet",
+  "header",
+  "frame",
+  "record",
+  "msg",
+  "entry",
+  "word",
+  "kind",
+  "mode",
+];
+const ENUM_WORDS = ["Kind", "Op", "Mode", "Status", "Level", "Frame", "Record", "Entry"];
 const MEMBER_WORDS = ["idle", "busy", "image", "roi", "meta", "ack", "nak", "err", "done", "v1"];
+
+/** `rx-frame` → `RxFrame`, as generated code names types. */
+function pascalCase(kebab: string): string {
+  return kebab
+    .split("-")
+    .map((p) => (p === "" ? "" : p[0]!.toUpperCase() + p.slice(1)))
+    .join("");
+}
+
+/** Names of the layout variants of an item list, as `layoutPaths` names them ("" without). */
+function variantNames(items: readonly Item[]): string[] {
+  const i = items.findIndex((it) => it.kind === "switch" || it.kind === "optional");
+  if (i < 0) return [""];
+  const it = items[i] as SwitchItem | OptionalItem;
+  const rest = items.slice(i + 1);
+  const join = (a: string, b: string): string => (b === "" ? a : `${a}-${b}`);
+  if (it.kind === "switch")
+    return it.cases.flatMap((c) => variantNames([...c.items, ...rest]).map((v) => join(c.name, v)));
+  const k = it.name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+  return [
+    ...variantNames([...it.items, ...rest]).map((v) => join(k, v)),
+    ...variantNames(rest).map((v) => join(`no-${k}`, v)),
+  ];
+}
 
 /** Quotes a YAML scalar that would otherwise not read back as this string. */
 function yamlString(s: string): string {
@@ -310,6 +359,12 @@ class SpecBuilder {
   private used = new Set<string>();
   /** Fields that size a payload (by name, per format): their `when` values stay small. */
   private lengthFields = new Set<string>();
+  /**
+   * Discriminant-capable fields of the format by name, those inside cases included (the
+   * conditions met inside a case outlive it). A name reused with another width keeps the
+   * larger domain.
+   */
+  private allDiscs = new Map<string, Disc>();
   /** Values named by `when`s (by field name, per format). */
   private named = new Map<string, Set<number>>();
   private counter = 0;
@@ -333,12 +388,25 @@ class SpecBuilder {
       formatNames.add(name);
       this.used = new Set();
       this.lengthFields = new Set();
+      this.allDiscs = new Map();
       this.named = new Map();
       const scope: Scope = { names: new Set(), discs: new Map(), cond: [], reusable: [] };
       const list = this.list(scope, 0, 0, false, true);
       if (list.items.length === 0) this.fixedRun(list, 1);
       this.padToByte(list);
       formats.push([name, `Random format ${i}`, list.items]);
+    }
+    // Generated code declares a type per enum, format and layout variant: rename formats
+    // until no two share one (`kind` beside enum Kind becomes `kind3`).
+    const types = new Set(this.enums.map((e) => e.name));
+    for (const f of formats) {
+      const variants = variantNames(f[2]);
+      const typesOf = (n: string): string[] => [
+        pascalCase(n),
+        ...variants.filter((v) => v !== "").map((v) => pascalCase(n) + pascalCase(v)),
+      ];
+      while (typesOf(f[0]).some((t) => types.has(t))) f[0] = `${f[0]}${r.uniform(0, 9)}`;
+      for (const t of typesOf(f[0])) types.add(t);
     }
     const idPrefix = r.chance(0.3) ? r.pick(["rx", "gen.t", "my-pfx"]) : undefined;
     const lines = [
@@ -449,9 +517,12 @@ class SpecBuilder {
     const item: FieldItem = { kind: "field", name, ...f, ...(at !== undefined ? { at } : {}) };
     st.items.push(item);
     st.addFixed(f.bits);
-    if ((f.type === "uint" && f.bits <= 32) || f.type === "bool" || f.type === "enum")
-      st.scope.discs.set(name, { name, type: f.type, bits: f.bits, enum: f.enum });
-    else st.scope.discs.delete(name);
+    if ((f.type === "uint" && f.bits <= 32) || f.type === "bool" || f.type === "enum") {
+      const d: Disc = { name, type: f.type, bits: f.bits, enum: f.enum };
+      st.scope.discs.set(name, d);
+      const prev = this.allDiscs.get(name);
+      if (!prev || domainSize(prev) < domainSize(d)) this.allDiscs.set(name, d);
+    } else st.scope.discs.delete(name);
     if (f.type === "uint" && f.bits > 32 && (st.align + 64 - f.bits) % 8 !== 0)
       this.features.add("wide-uint-unaligned");
     if (f.type === "uint" && f.bits === 64) this.features.add("uint-64");
@@ -564,6 +635,11 @@ class SpecBuilder {
 
   // ---- conditions ----------------------------------------------------------------------
 
+  /** Whether some discriminant values meet every clause at this point of the layout. */
+  private sat(st: ListState, clauses: readonly Clause[]): boolean {
+    return satisfiable(clauses, (k) => domainSize(st.scope.discs.get(k) ?? this.allDiscs.get(k)!));
+  }
+
   /** Random accepted values of one discriminant, often reusing values named before. */
   private values(d: Disc, seen: readonly number[]): number[] {
     const r = this.r;
@@ -592,12 +668,7 @@ class SpecBuilder {
     on.forEach((d, i) => {
       // With two discriminants: both, or only one of them.
       if (on.length > 1 && pickAt < on.length && i !== pickAt) return;
-      const seen = [...cond, ...earlier.map((x): Clause => ({ kind: "all", when: x }))].flatMap(
-        (c) =>
-          c.kind === "all"
-            ? (c.when.get(d.name) ?? [])
-            : c.whens.flatMap((x) => x.get(d.name) ?? []),
-      );
+      const seen = [...cond.flatMap(whensOf), ...earlier].flatMap((x) => x.get(d.name) ?? []);
       w.set(d.name, this.values(d, seen));
     });
     return w;
@@ -641,16 +712,14 @@ class SpecBuilder {
     for (let i = 0; i < nCases; i++) {
       for (let attempt = 0; attempt < 8; attempt++) {
         const w = this.randomWhen(on, cond, whens);
-        if (
-          satisfiable([...cond, { kind: "none", whens }, { kind: "all", when: w }], st.scope.discs)
-        ) {
+        if (this.sat(st, [...cond, { kind: "none", whens }, { kind: "all", when: w }])) {
           whens.push(w);
           break;
         }
       }
     }
     const withDefault =
-      (total || r.chance(0.5)) && satisfiable([...cond, { kind: "none", whens }], st.scope.discs);
+      (total || r.chance(0.5)) && this.sat(st, [...cond, { kind: "none", whens }]);
     if (whens.length === 0 && !withDefault) return;
     const tag = r.chance(0.5) ? this.fresh(TAG_WORDS) : undefined;
     if (tag !== undefined) {
@@ -710,8 +779,14 @@ class SpecBuilder {
     if (sameSize) st.addFixed(lists[0]!.bits);
     else st.variable();
     st.afterRemainder ||= lists.some((l) => l.afterRemainder);
-    // What follows is only reached when some case matched.
-    if (!withDefault) st.scope.cond.push({ kind: "any", whens });
+    // What follows is reached through one of the cases, and what was met inside it (a nested
+    // switch without default accepts only some values).
+    const inside = lists.map((l, i) => l.scope.cond.slice(conds[i]!.cond.length));
+    if (!withDefault || inside.some((c) => c.length > 0))
+      st.scope.cond.push({
+        kind: "or",
+        alts: conds.map((c, i) => [...c.cond.slice(cond.length), ...inside[i]!]),
+      });
   }
 
   private optionalItem(st: ListState, depth: number): void {
@@ -721,8 +796,8 @@ class SpecBuilder {
     const cond = [...st.scope.cond];
     for (let attempt = 0; attempt < 8; attempt++) {
       const w = this.randomWhen(on, cond, []);
-      const present = satisfiable([...cond, { kind: "all", when: w }], st.scope.discs);
-      const absent = satisfiable([...cond, { kind: "none", whens: [w] }], st.scope.discs);
+      const present = this.sat(st, [...cond, { kind: "all", when: w }]);
+      const absent = this.sat(st, [...cond, { kind: "none", whens: [w] }]);
       if (!present || !absent) continue;
       const name = this.fresh(OPTIONAL_WORDS);
       st.scope.names.add(name);
@@ -735,6 +810,12 @@ class SpecBuilder {
         false,
       );
       st.items.push({ kind: "optional", name, when: w, items: child.items });
+      const inside = child.scope.cond.slice(cond.length + 1);
+      if (inside.length > 0)
+        st.scope.cond.push({
+          kind: "or",
+          alts: [[{ kind: "none", whens: [w] }], [{ kind: "all", when: w }, ...inside]],
+        });
       for (const n of child.declared) {
         st.scope.names.add(n);
         st.declared.add(n);

@@ -487,6 +487,13 @@ const corpus: [string, string[]][] = [
       'test/broken/76-case-ruled-out-by-later-switch.yaml:20:19: "formats.frame.fields[1].cases[1].name" expected a case reachable by some discriminant value, got case "write" ruled out by other conditions of the format',
     ],
   ],
+  [
+    "77-clashing-type-names.yaml",
+    [
+      'test/broken/77-clashing-type-names.yaml:31:3: "formats.frame-read" expected a name whose generated type is not taken, got type FrameRead of format "frame-read" (taken by variant "read" of format "frame")',
+      'test/broken/77-clashing-type-names.yaml:35:3: "formats.kind" expected a name whose generated type is not taken, got type Kind of format "kind" (taken by enum Kind)',
+    ],
+  ],
 ];
 
 function diagnosticsOf(file: string): string[] {

@@ -11,6 +11,7 @@ import { SpecSource } from "./_internals/source.js";
 import type { YamlPath } from "./_internals/source.js";
 import { bitCount, checkFormat } from "./check-format.js";
 import { checkRegisterMap } from "./check-registers.js";
+import { layoutPaths } from "./layout.js";
 import { SpecError } from "./diagnostics.js";
 import type { EnumModel, FormatModel, RegisterMapModel, SpecModel } from "./model.js";
 import { EnumRaw, FormatRaw, RegisterMapRaw, SpecHeaderRaw, strictRecord } from "./schema.js";
@@ -46,10 +47,16 @@ export function loadSpecText(text: string, file: string): SpecModel {
 
   const idPrefix = header?.idPrefix ?? header?.spec.split(".")[0] ?? "spec";
   const formats = new Map<string, FormatModel | undefined>();
+  const clean: FormatModel[] = [];
   for (const [name, value] of section(src, root, "formats", "kebab-case format name", KEBAB)) {
     const f = validate(src, ["formats", name], FormatRaw, value);
-    formats.set(name, f && checkFormat(src, name, f, idPrefix, enums));
+    const problems = src.diagnostics.length;
+    const model = f && checkFormat(src, name, f, idPrefix, enums);
+    formats.set(name, model);
+    // Type names of formats with problems (a duplicate case name, say) would only repeat them.
+    if (model && src.diagnostics.length === problems) clean.push(model);
   }
+  checkTypeNames(src, enums, clean);
 
   const registerMaps: RegisterMapModel[] = [];
   for (const [name, value] of section(
@@ -166,6 +173,48 @@ function checkGlobalIds(models: readonly SpecModel[]): void {
     }
   }
   if (problems.length > 0) throw new SpecError(problems);
+}
+
+/** `atu-entry` → `AtuEntry`, the way generated code names types. */
+function pascal(kebab: string): string {
+  return kebab
+    .split("-")
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join("");
+}
+
+/**
+ * Generated code declares one type (TypeScript type, C struct) per enum (its name), per
+ * format (`atu-entry` → `AtuEntry`) and per layout variant of a format (`btd` variant `dma`
+ * → `BtdDma`): two of them with one name would not compile. An enum `Kind` beside a format
+ * `kind`, a format `frame-read` beside the variant `read` of a format `frame`, or variants
+ * `a` then `b-c` beside `a-b` then `c` are reported on the later format.
+ */
+function checkTypeNames(
+  src: SpecSource,
+  enums: ReadonlyMap<string, EnumModel | undefined>,
+  formats: readonly FormatModel[],
+): void {
+  const taken = new Map<string, string>();
+  for (const [name, e] of enums) if (e) taken.set(name, `enum ${name}`);
+  for (const f of formats) {
+    const name = f.name;
+    const own: [string, string][] = [[pascal(name), `format "${name}"`]];
+    for (const p of layoutPaths(f))
+      if (p.name !== "")
+        own.push([pascal(name) + pascal(p.name), `variant "${p.name}" of format "${name}"`]);
+    for (const [type, what] of own) {
+      const prev = taken.get(type);
+      if (prev === undefined) taken.set(type, what);
+      else
+        src.reportText(
+          ["formats", name],
+          "a name whose generated type is not taken",
+          `type ${type} of ${what} (taken by ${prev})`,
+          true,
+        );
+    }
+  }
 }
 
 function checkEnum(src: SpecSource, name: string, raw: EnumRaw): EnumModel {

@@ -57,7 +57,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       rashpa_btd_dma_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_btd_dma_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.size != want) return fail("rashpa.btd", "field", "size", want, (unsigned long long)s.size); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -83,7 +83,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       { unsigned long long want = strtoull(tok[11], NULL, 16);
         if ((unsigned long long)s.offset != want) return fail("rashpa.btd", "field", "offset", want, (unsigned long long)s.offset); }
       long m = rashpa_btd_dma_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.btd", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -92,7 +92,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       rashpa_btd_roi_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_btd_roi_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.size != want) return fail("rashpa.btd", "field", "size", want, (unsigned long long)s.size); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -122,7 +122,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       { unsigned long long want = strtoull(tok[13], NULL, 16);
         if ((unsigned long long)s.offset != want) return fail("rashpa.btd", "field", "offset", want, (unsigned long long)s.offset); }
       long m = rashpa_btd_roi_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.btd", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -131,7 +131,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       rashpa_btd_inline_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_btd_inline_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.btd", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.size != want) return fail("rashpa.btd", "field", "size", want, (unsigned long long)s.size); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -154,7 +154,7 @@ static int check_rashpa_btd(long variant, const uint8_t *buf, size_t len, char *
       { unsigned long long want = strtoull(tok[10], NULL, 16);
         if ((unsigned long long)s.offset != want) return fail("rashpa.btd", "field", "offset", want, (unsigned long long)s.offset); }
       long m = rashpa_btd_inline_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.btd", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.btd", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -171,7 +171,7 @@ static int check_rashpa_atu_entry(long variant, const uint8_t *buf, size_t len, 
       rashpa_atu_entry_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_atu_entry_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.atu-entry", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.atu-entry", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.address != want) return fail("rashpa.atu-entry", "field", "address", want, (unsigned long long)s.address); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -183,7 +183,7 @@ static int check_rashpa_atu_entry(long variant, const uint8_t *buf, size_t len, 
       { unsigned long long want = strtoull(tok[4], NULL, 16);
         if ((unsigned long long)s.valid != want) return fail("rashpa.atu-entry", "field", "valid", want, (unsigned long long)s.valid); }
       long m = rashpa_atu_entry_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.atu-entry", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.atu-entry", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.atu-entry", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -200,7 +200,7 @@ static int check_rashpa_event(long variant, const uint8_t *buf, size_t len, char
       rashpa_event_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_event_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.event", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.event", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.type != want) return fail("rashpa.event", "field", "type", want, (unsigned long long)s.type); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -216,7 +216,7 @@ static int check_rashpa_event(long variant, const uint8_t *buf, size_t len, char
       { unsigned long long want = strtoull(tok[6], NULL, 16);
         if ((unsigned long long)s.info != want) return fail("rashpa.event", "field", "info", want, (unsigned long long)s.info); }
       long m = rashpa_event_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.event", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.event", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.event", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -233,13 +233,13 @@ static int check_rashpa_btd_fifo_control(long variant, const uint8_t *buf, size_
       rashpa_btd_fifo_control_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_btd_fifo_control_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.btd-fifo-control", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.btd-fifo-control", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.flush != want) return fail("rashpa.btd-fifo-control", "field", "flush", want, (unsigned long long)s.flush); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
         if ((unsigned long long)s.push != want) return fail("rashpa.btd-fifo-control", "field", "push", want, (unsigned long long)s.push); }
       long m = rashpa_btd_fifo_control_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.btd-fifo-control", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.btd-fifo-control", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.btd-fifo-control", "pack", "bytes", 0, 1);
       return 0;
     }
@@ -256,7 +256,7 @@ static int check_rashpa_btd_fifo_status(long variant, const uint8_t *buf, size_t
       rashpa_btd_fifo_status_t s;
       memset(&s, 0, sizeof s);
       long n = rashpa_btd_fifo_status_unpack(buf, len, &s);
-      if (n != (long)len) return fail("rashpa.btd-fifo-status", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
+      if (n < 0 || (size_t)n != len) return fail("rashpa.btd-fifo-status", "unpack", "length", (unsigned long long)len, (unsigned long long)n);
       { unsigned long long want = strtoull(tok[0], NULL, 16);
         if ((unsigned long long)s.overflow != want) return fail("rashpa.btd-fifo-status", "field", "overflow", want, (unsigned long long)s.overflow); }
       { unsigned long long want = strtoull(tok[1], NULL, 16);
@@ -266,7 +266,7 @@ static int check_rashpa_btd_fifo_status(long variant, const uint8_t *buf, size_t
       { unsigned long long want = strtoull(tok[3], NULL, 16);
         if ((unsigned long long)s.full != want) return fail("rashpa.btd-fifo-status", "field", "full", want, (unsigned long long)s.full); }
       long m = rashpa_btd_fifo_status_pack(&s, packed, sizeof packed);
-      if (m != (long)len) return fail("rashpa.btd-fifo-status", "pack", "length", (unsigned long long)len, (unsigned long long)m);
+      if (m < 0 || (size_t)m != len) return fail("rashpa.btd-fifo-status", "pack", "length", (unsigned long long)len, (unsigned long long)m);
       if (memcmp(packed, buf, len) != 0) return fail("rashpa.btd-fifo-status", "pack", "bytes", 0, 1);
       return 0;
     }
