@@ -57,12 +57,14 @@ function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, Pay
     const min = zeroMeans !== undefined && zeroMeans * unit > payload.maxBytes ? 1 : 0;
     const counts = `fc.integer({ min: ${min}, max: ${Math.max(min, maxCount)} })`;
     // A variant that no named count selects (a default case, an absent optional part) takes
-    // any count that no case names: offer the smallest, which may lie above maxBytes.
+    // any count that no case names: offer the one of the shortest payload, which may lie
+    // above maxBytes (0 when it means zeroMeans: only if every other count is named).
     const names = named.get(f.name);
     if (names === undefined) return counts;
-    let other = min;
-    while (names.has(other)) other++;
-    return other > fieldMax ? counts : `fc.oneof(${counts}, fc.constant(${other}))`;
+    let other: number | undefined;
+    for (let c = zeroMeans === undefined ? 0 : 1; c <= fieldMax && other === undefined; c++) if (!names.has(c)) other = c;
+    if (other === undefined && !names.has(0)) other = 0;
+    return other === undefined ? counts : `fc.oneof(${counts}, fc.constant(${other}))`;
   }
   switch (f.type) {
     case "bool":
