@@ -12,13 +12,16 @@ import { driftedFiles, generateAll, writeGenerated } from "./generate.js";
 function main(argv: readonly string[]): number {
   const check = argv.includes("--check");
   const rootAt = argv.indexOf("--root");
-  const root = rootAt >= 0 ? argv[rootAt + 1] ?? "." : process.cwd();
+  const root = rootAt >= 0 ? (argv[rootAt + 1] ?? ".") : process.cwd();
   const pkgAt = argv.indexOf("--package");
   const only = pkgAt >= 0 ? argv[pkgAt + 1] : undefined;
   try {
     const all = generateAll(root);
     const specs = only === undefined ? all.specs : all.specs.filter((s) => s.package === only);
-    const files = only === undefined ? all.files : all.files.filter((f) => f.path.startsWith(`packages/${only}/`));
+    const files =
+      only === undefined
+        ? all.files
+        : all.files.filter((f) => f.path.startsWith(`packages/${only}/`));
     if (only !== undefined && specs.length === 0) {
       process.stderr.write(`no spec generates into package "${only}"\n`);
       return 1;
@@ -26,10 +29,14 @@ function main(argv: readonly string[]): number {
     if (check) {
       const drift = driftedFiles(root, files);
       if (drift.length > 0) {
-        process.stderr.write(`generated files are out of date (run npm run generate):\n${drift.map((d) => `  ${d}`).join("\n")}\n`);
+        process.stderr.write(
+          `generated files are out of date (run npm run generate):\n${drift.map((d) => `  ${d}`).join("\n")}\n`,
+        );
         return 1;
       }
-      process.stdout.write(`${files.length} generated files from ${specs.length} specs are up to date\n`);
+      process.stdout.write(
+        `${files.length} generated files from ${specs.length} specs are up to date\n`,
+      );
       return 0;
     }
     writeGenerated(root, files);

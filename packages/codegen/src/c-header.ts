@@ -17,21 +17,31 @@
  *
  * @module
  */
-import type { FieldModel, FormatModel, ItemModel, PayloadModel, SpecModel, SwitchModel } from "@rashpa/spec";
+import type {
+  FieldModel,
+  FormatModel,
+  ItemModel,
+  PayloadModel,
+  SpecModel,
+  SwitchModel,
+} from "@rashpa/spec";
 import { layoutPaths, valueFields } from "@rashpa/spec";
 import type { LayoutPath } from "@rashpa/spec";
 import { Emitter } from "./_internals/emitter.js";
 import { screamingCase, snakeCase, specBaseName } from "./names.js";
 import { generatedHeader } from "./ts-codec.js";
 
-const cType = (f: FieldModel): string => (f.type === "bool" ? "bool" : f.bits > 32 ? "uint64_t" : "uint32_t");
+const cType = (f: FieldModel): string =>
+  f.type === "bool" ? "bool" : f.bits > 32 ? "uint64_t" : "uint32_t";
 
 function prefixOf(spec: SpecModel, format: FormatModel): string {
   return snakeCase(`${spec.idPrefix}_${format.name}`);
 }
 
 function variantPrefix(spec: SpecModel, format: FormatModel, path: LayoutPath): string {
-  return path.name === "" ? prefixOf(spec, format) : `${prefixOf(spec, format)}_${snakeCase(path.name)}`;
+  return path.name === ""
+    ? prefixOf(spec, format)
+    : `${prefixOf(spec, format)}_${snakeCase(path.name)}`;
 }
 
 const hexU = (v: bigint, bits: number): string => `0x${v.toString(16)}${bits > 32 ? "ull" : "u"}`;
@@ -91,7 +101,8 @@ function membersOf(path: LayoutPath): Members {
 function payloadLen(pl: PayloadModel, structRef: string, m: Members): string {
   if (pl.length.kind === "remainder") return `${structRef}${m.len(pl.name)}`;
   const r = `${structRef}${m.of(pl.length.field)}`;
-  const count = pl.length.zeroMeans !== undefined ? `(${r} == 0 ? ${pl.length.zeroMeans}u : ${r})` : r;
+  const count =
+    pl.length.zeroMeans !== undefined ? `(${r} == 0 ? ${pl.length.zeroMeans}u : ${r})` : r;
   return `((size_t)${count} * ${pl.length.unit}u)`;
 }
 
@@ -149,7 +160,8 @@ function emitVariantFn(out: Emitter, spec: SpecModel, format: FormatModel): void
       } else if (it.kind === "payload") {
         if (it.length.kind === "remainder") break;
         const r = `r_${it.length.field}`;
-        const count = it.length.zeroMeans !== undefined ? `(${r} == 0 ? ${it.length.zeroMeans}u : ${r})` : r;
+        const count =
+          it.length.zeroMeans !== undefined ? `(${r} == 0 ? ${it.length.zeroMeans}u : ${r})` : r;
         out.line(`pos += (size_t)${count} * ${it.length.unit}u * 8u;`);
       } else {
         emitSwitch(it, items.slice(i + 1));
@@ -160,14 +172,19 @@ function emitVariantFn(out: Emitter, spec: SpecModel, format: FormatModel): void
   };
   const emitSwitch = (sw: SwitchModel, rest: readonly ItemModel[]): void => {
     sw.cases.forEach((c, ci) => {
-      const conds = Object.entries(c.when).map(([k, vals]) => `(${vals.map((v) => `r_${k} == ${v}u`).join(" || ")})`);
+      const conds = Object.entries(c.when).map(
+        ([k, vals]) => `(${vals.map((v) => `r_${k} == ${v}u`).join(" || ")})`,
+      );
       const cond = conds.length === 0 ? "1" : conds.join(" && ");
       out.block(`${ci === 0 ? "" : "else "}if (${cond}) {`, () => walk([...c.items, ...rest]));
     });
     if (sw.optional) out.block("else {", () => walk(rest));
-    else if (!sw.cases.some((c) => Object.keys(c.when).length === 0)) out.line("return RASHPA_ERR_VARIANT;");
+    else if (!sw.cases.some((c) => Object.keys(c.when).length === 0))
+      out.line("return RASHPA_ERR_VARIANT;");
   };
-  out.line(`/** Variant of the ${format.id} value in buf (an index of enum ${P}_variant), or a negative RASHPA_ERR_ code. */`);
+  out.line(
+    `/** Variant of the ${format.id} value in buf (an index of enum ${P}_variant), or a negative RASHPA_ERR_ code. */`,
+  );
   out.block(`static inline int ${P}_variant(const uint8_t *buf, size_t len) {`, () => {
     out.line("size_t pos = 0; /* bits */");
     // A format that starts with a remainder payload reads nothing.
@@ -179,13 +196,21 @@ function emitVariantFn(out: Emitter, spec: SpecModel, format: FormatModel): void
   out.line();
 }
 
-function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: LayoutPath, index: number): void {
+function emitPath(
+  out: Emitter,
+  spec: SpecModel,
+  format: FormatModel,
+  path: LayoutPath,
+  index: number,
+): void {
   const V = variantPrefix(spec, format, path);
   const M = screamingCase(V);
   const P = prefixOf(spec, format);
   const fields = valueFields(path);
   const offsets = staticOffsets(path);
-  out.line(`/* ${format.id}${path.name === "" ? "" : `, variant ${path.name} (${P}_variant() == ${index})`}: ${format.title} */`);
+  out.line(
+    `/* ${format.id}${path.name === "" ? "" : `, variant ${path.name} (${P}_variant() == ${index})`}: ${format.title} */`,
+  );
   for (const e of path.elements) {
     const off = offsets.get(e);
     if (e.kind === "payload" || off === undefined) continue;
@@ -203,25 +228,34 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
   const m = membersOf(path);
   // Only reserved and constant fields: the struct has nothing to read or write.
   const empty = fields.length === 0 && !path.elements.some((e) => e.kind === "payload");
-  out.block("typedef struct {", () => {
-    for (const e of path.elements) {
-      if (e.kind === "payload") {
-        out.line(`const uint8_t *${m.of(e.name)}; /* ${e.doc.trim().split("\n")[0] ?? ""} */`);
-        out.line(`size_t ${m.len(e.name)};`);
-      } else if (fields.includes(e)) {
-        const doc = e.doc.trim().split("\n")[0] ?? "";
-        if (e.type === "bytes") out.line(`uint8_t ${m.of(e.name)}[${e.bits / 8}]; /* ${doc} */`);
-        else out.line(`${cType(e)} ${m.of(e.name)}; /* ${e.bits} bits${e.enum ? `, enum ${e.enum.name}` : ""}: ${doc.replace(/\*\//g, "")} */`);
+  out.block(
+    "typedef struct {",
+    () => {
+      for (const e of path.elements) {
+        if (e.kind === "payload") {
+          out.line(`const uint8_t *${m.of(e.name)}; /* ${e.doc.trim().split("\n")[0] ?? ""} */`);
+          out.line(`size_t ${m.len(e.name)};`);
+        } else if (fields.includes(e)) {
+          const doc = e.doc.trim().split("\n")[0] ?? "";
+          if (e.type === "bytes") out.line(`uint8_t ${m.of(e.name)}[${e.bits / 8}]; /* ${doc} */`);
+          else
+            out.line(
+              `${cType(e)} ${m.of(e.name)}; /* ${e.bits} bits${e.enum ? `, enum ${e.enum.name}` : ""}: ${doc.replace(/\*\//g, "")} */`,
+            );
+        }
       }
-    }
-    if (empty) out.line("uint8_t unused_;");
-  }, `} ${V}_t;`);
+      if (empty) out.line("uint8_t unused_;");
+    },
+    `} ${V}_t;`,
+  );
   out.line();
 
   const sref = (name: string): string => `s->${m.of(name)}`;
   const slen = (name: string): string => `s->${m.len(name)}`;
   // unpack
-  out.line(`/** Decodes ${V}_t from buf; returns the bytes read or a negative RASHPA_ERR_ code. */`);
+  out.line(
+    `/** Decodes ${V}_t from buf; returns the bytes read or a negative RASHPA_ERR_ code. */`,
+  );
   out.block(`static inline long ${V}_unpack(const uint8_t *buf, size_t len, ${V}_t *s) {`, () => {
     if (empty) out.line("(void)s;");
     out.line(`int v = ${P}_variant(buf, len);`);
@@ -231,7 +265,10 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
     for (const e of path.elements) {
       if (e.kind === "payload") {
         if (e.length.kind === "remainder") {
-          const trailer = path.elements.slice(path.elements.indexOf(e) + 1).reduce((a, x) => a + (x.kind === "field" ? x.bits : 0), 0) / 8;
+          const trailer =
+            path.elements
+              .slice(path.elements.indexOf(e) + 1)
+              .reduce((a, x) => a + (x.kind === "field" ? x.bits : 0), 0) / 8;
           out.line(`if (len < pos / 8 + ${trailer}u) return RASHPA_ERR_TRUNCATED;`);
           out.line(`${slen(e.name)} = len - pos / 8 - ${trailer}u;`);
         } else {
@@ -244,15 +281,22 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
       }
       out.line(`if (len * 8 < pos + ${e.bits}) return RASHPA_ERR_TRUNCATED;`);
       if (e.type === "reserved" || e.type === "const") {
-        if (!e.ignore) out.line(`if (rashpa_get_bits(buf, pos, ${e.bits}) != ${hexU(e.value ?? 0n, 64)}) return RASHPA_ERR_RESERVED;`);
+        if (!e.ignore)
+          out.line(
+            `if (rashpa_get_bits(buf, pos, ${e.bits}) != ${hexU(e.value ?? 0n, 64)}) return RASHPA_ERR_RESERVED;`,
+          );
       } else if (e.type === "bytes") {
-        out.line(`for (size_t i = 0; i < ${e.bits / 8}u; i++) ${sref(e.name)}[i] = buf[pos / 8 + i];`);
+        out.line(
+          `for (size_t i = 0; i < ${e.bits / 8}u; i++) ${sref(e.name)}[i] = buf[pos / 8 + i];`,
+        );
       } else if (e.type === "bool") {
         out.line(`${sref(e.name)} = rashpa_get_bits(buf, pos, 1) != 0;`);
       } else {
         out.line(`${sref(e.name)} = (${cType(e)})rashpa_get_bits(buf, pos, ${e.bits});`);
         if (e.type === "enum") {
-          out.line(`if (${e.enum!.values.map((x) => `${sref(e.name)} != ${x.value}u`).join(" && ")}) return RASHPA_ERR_ENUM;`);
+          out.line(
+            `if (${e.enum!.values.map((x) => `${sref(e.name)} != ${x.value}u`).join(" && ")}) return RASHPA_ERR_ENUM;`,
+          );
         }
       }
       out.line(`pos += ${e.bits};`);
@@ -262,23 +306,39 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
   out.line();
 
   // pack
-  out.line(`/** Encodes s into buf (capacity cap); returns the bytes written or a negative RASHPA_ERR_ code.`);
-  out.line(` *  Ranges, enums and lengths are checked before writing; RASHPA_ERR_VARIANT (discriminants that`);
-  out.line(` *  select another variant) is found after writing, and buf then holds the rejected image. */`);
+  out.line(
+    `/** Encodes s into buf (capacity cap); returns the bytes written or a negative RASHPA_ERR_ code.`,
+  );
+  out.line(
+    ` *  Ranges, enums and lengths are checked before writing; RASHPA_ERR_VARIANT (discriminants that`,
+  );
+  out.line(
+    ` *  select another variant) is found after writing, and buf then holds the rejected image. */`,
+  );
   out.block(`static inline long ${V}_pack(const ${V}_t *s, uint8_t *buf, size_t cap) {`, () => {
     if (empty) out.line("(void)s;");
     out.line("size_t pos = 0; /* bits */");
     // Range checks first: nothing is written for an invalid value.
     for (const e of fields) {
-      if (e.type === "uint" && e.bits < 32) out.line(`if (${sref(e.name)} > ${hexU((1n << BigInt(e.bits)) - 1n, 32)}) return RASHPA_ERR_RANGE;`);
-      if (e.type === "uint" && e.bits > 32 && e.bits < 64) out.line(`if (${sref(e.name)} > ${hexU((1n << BigInt(e.bits)) - 1n, 64)}) return RASHPA_ERR_RANGE;`);
-      if (e.type === "enum") out.line(`if (${e.enum!.values.map((x) => `${sref(e.name)} != ${x.value}u`).join(" && ")}) return RASHPA_ERR_ENUM;`);
+      if (e.type === "uint" && e.bits < 32)
+        out.line(
+          `if (${sref(e.name)} > ${hexU((1n << BigInt(e.bits)) - 1n, 32)}) return RASHPA_ERR_RANGE;`,
+        );
+      if (e.type === "uint" && e.bits > 32 && e.bits < 64)
+        out.line(
+          `if (${sref(e.name)} > ${hexU((1n << BigInt(e.bits)) - 1n, 64)}) return RASHPA_ERR_RANGE;`,
+        );
+      if (e.type === "enum")
+        out.line(
+          `if (${e.enum!.values.map((x) => `${sref(e.name)} != ${x.value}u`).join(" && ")}) return RASHPA_ERR_ENUM;`,
+        );
     }
     let fixedBits = 0;
     const lens: string[] = [];
     for (const e of path.elements) {
       if (e.kind === "payload") {
-        if (e.length.kind === "field") out.line(`if (${slen(e.name)} != ${payloadLen(e, "s->", m)}) return RASHPA_ERR_LENGTH;`);
+        if (e.length.kind === "field")
+          out.line(`if (${slen(e.name)} != ${payloadLen(e, "s->", m)}) return RASHPA_ERR_LENGTH;`);
         lens.push(`${slen(e.name)}`);
       } else fixedBits += e.bits;
     }
@@ -287,20 +347,26 @@ function emitPath(out: Emitter, spec: SpecModel, format: FormatModel, path: Layo
     out.line("for (size_t i = 0; i < total; i++) buf[i] = 0;");
     for (const e of path.elements) {
       if (e.kind === "payload") {
-        out.line(`for (size_t i = 0; i < ${slen(e.name)}; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`);
+        out.line(
+          `for (size_t i = 0; i < ${slen(e.name)}; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`,
+        );
         out.line(`pos += ${slen(e.name)} * 8u;`);
         continue;
       }
       if (e.type === "reserved" || e.type === "const") {
-        if ((e.value ?? 0n) !== 0n) out.line(`rashpa_put_bits(buf, pos, ${e.bits}, ${hexU(e.value!, 64)});`);
+        if ((e.value ?? 0n) !== 0n)
+          out.line(`rashpa_put_bits(buf, pos, ${e.bits}, ${hexU(e.value!, 64)});`);
       } else if (e.type === "bytes") {
-        out.line(`for (size_t i = 0; i < ${e.bits / 8}u; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`);
+        out.line(
+          `for (size_t i = 0; i < ${e.bits / 8}u; i++) buf[pos / 8 + i] = ${sref(e.name)}[i];`,
+        );
       } else {
         out.line(`rashpa_put_bits(buf, pos, ${e.bits}, (uint64_t)${sref(e.name)});`);
       }
       out.line(`pos += ${e.bits};`);
     }
-    if (path.choices.length > 0) out.line(`if (${P}_variant(buf, total) != ${index}) return RASHPA_ERR_VARIANT;`);
+    if (path.choices.length > 0)
+      out.line(`if (${P}_variant(buf, total) != ${index}) return RASHPA_ERR_VARIANT;`);
     out.line("return (long)total;");
   });
   out.line();
@@ -328,7 +394,10 @@ export function generateCHeader(spec: SpecModel): string {
   out.line();
   for (const e of spec.enums) {
     out.line(`/* enum ${e.name} (${e.bits} bits) */`);
-    for (const v of e.values) out.line(`#define ${screamingCase(`${spec.idPrefix}_${e.name}`)}_${screamingCase(v.name)} ${v.value}u`);
+    for (const v of e.values)
+      out.line(
+        `#define ${screamingCase(`${spec.idPrefix}_${e.name}`)}_${screamingCase(v.name)} ${v.value}u`,
+      );
     out.line();
   }
   for (const f of spec.formats) {
@@ -337,9 +406,15 @@ export function generateCHeader(spec: SpecModel): string {
     out.line(`/* ${"=".repeat(86)} */`);
     out.line(`/* ${f.id}: ${f.title} */`);
     out.line();
-    out.block(`enum ${P}_variant {`, () => {
-      paths.forEach((p, i) => out.line(`${screamingCase(variantPrefix(spec, f, p))}_VARIANT = ${i},`));
-    }, "};");
+    out.block(
+      `enum ${P}_variant {`,
+      () => {
+        paths.forEach((p, i) =>
+          out.line(`${screamingCase(variantPrefix(spec, f, p))}_VARIANT = ${i},`),
+        );
+      },
+      "};",
+    );
     out.line();
     emitVariantFn(out, spec, f);
     paths.forEach((p, i) => emitPath(out, spec, f, p, i));
@@ -356,7 +431,10 @@ function selfCheckMaxBytes(spec: SpecModel): number {
   let max = 65536;
   for (const f of spec.formats)
     for (const p of layoutPaths(f)) {
-      const bits = p.elements.reduce((a, e) => a + (e.kind === "field" ? e.bits : 8 * e.maxBytes), 0);
+      const bits = p.elements.reduce(
+        (a, e) => a + (e.kind === "field" ? e.bits : 8 * e.maxBytes),
+        0,
+      );
       max = Math.max(max, bits / 8);
     }
   return max;
@@ -365,7 +443,8 @@ function selfCheckMaxBytes(spec: SpecModel): number {
 /** Most tokens of a vector line: 256, or format, variant, bytes and every field of the widest variant. */
 function selfCheckMaxTokens(spec: SpecModel): number {
   let max = 256;
-  for (const f of spec.formats) for (const p of layoutPaths(f)) max = Math.max(max, 3 + p.elements.length);
+  for (const f of spec.formats)
+    for (const p of layoutPaths(f)) max = Math.max(max, 3 + p.elements.length);
   return max;
 }
 
@@ -379,14 +458,18 @@ export function generateCSelfCheck(spec: SpecModel): string {
   const base = specBaseName(spec.file);
   const out = new Emitter("  ");
   out.line(generatedHeader(spec, "//"));
-  out.line(`/* Self-check of ${base}.h against vectors from the TypeScript codec (format in codegen's c-header.ts). */`);
+  out.line(
+    `/* Self-check of ${base}.h against vectors from the TypeScript codec (format in codegen's c-header.ts). */`,
+  );
   out.line("#include <stdio.h>");
   out.line("#include <stdlib.h>");
   out.line("#include <string.h>");
   out.line(`#include "${base}.h"`);
   out.line();
   // Byte-string fields are compared by same_bytes (unused, hence left out, without them).
-  const byteStrings = spec.formats.some((f) => layoutPaths(f).some((p) => p.elements.some((e) => e.kind === "payload" || e.type === "bytes")));
+  const byteStrings = spec.formats.some((f) =>
+    layoutPaths(f).some((p) => p.elements.some((e) => e.kind === "payload" || e.type === "bytes")),
+  );
   out.raw(`#define MAX_BYTES ${selfCheckMaxBytes(spec)}
 #define MAX_TOKENS ${selfCheckMaxTokens(spec)}
 
@@ -435,41 +518,74 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
   for (const f of spec.formats) {
     const P = prefixOf(spec, f);
     const paths = layoutPaths(f);
-    out.block(`static int check_${P}(long variant, const uint8_t *buf, size_t len, char **tok, int ntok) {`, () => {
-      if (paths.every((p) => p.elements.every((e) => e.kind === "field" && (e.type === "reserved" || e.type === "const")))) out.line("(void)tok;");
-      out.line(`int v = ${P}_variant(buf, len);`);
-      out.line(`if (v != variant) return fail("${f.id}", "variant", "", (unsigned long long)variant, (unsigned long long)v);`);
-      out.block("switch (v) {", () => {
-        paths.forEach((p, i) => {
-          const V = variantPrefix(spec, f, p);
-          const fields = p.elements.filter((e): e is FieldModel | PayloadModel => e.kind === "payload" || valueFields(p).includes(e));
-          const m = membersOf(p);
-          out.block(`case ${i}: {`, () => {
-            out.line(`if (ntok != ${fields.length}) return fail("${f.id}", "value count", "", ${fields.length}u, (unsigned long long)ntok);`);
-            out.line(`${V}_t s;`);
-            out.line("memset(&s, 0, sizeof s);");
-            out.line(`long n = ${V}_unpack(buf, len, &s);`);
-            // n < 0 first: gcc would otherwise follow an error code into len, then warn that
-            // memcmp below may read 2^64 - 5 bytes (-Wstringop-overread).
-            out.line(`if (n < 0 || (size_t)n != len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`);
-            fields.forEach((e, ti) => {
-              const name = m.of(e.name);
-              if (e.kind === "payload") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, s.${m.len(e.name)})) return 1;`);
-              else if (e.type === "bytes") out.line(`if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, ${e.bits / 8}u)) return 1;`);
-              else {
-                out.line(`{ unsigned long long want = strtoull(tok[${ti}], NULL, 16);`);
-                out.line(`  if ((unsigned long long)s.${name} != want) return fail("${f.id}", "field", "${e.name}", want, (unsigned long long)s.${name}); }`);
-              }
+    out.block(
+      `static int check_${P}(long variant, const uint8_t *buf, size_t len, char **tok, int ntok) {`,
+      () => {
+        if (
+          paths.every((p) =>
+            p.elements.every(
+              (e) => e.kind === "field" && (e.type === "reserved" || e.type === "const"),
+            ),
+          )
+        )
+          out.line("(void)tok;");
+        out.line(`int v = ${P}_variant(buf, len);`);
+        out.line(
+          `if (v != variant) return fail("${f.id}", "variant", "", (unsigned long long)variant, (unsigned long long)v);`,
+        );
+        out.block("switch (v) {", () => {
+          paths.forEach((p, i) => {
+            const V = variantPrefix(spec, f, p);
+            const fields = p.elements.filter(
+              (e): e is FieldModel | PayloadModel =>
+                e.kind === "payload" || valueFields(p).includes(e),
+            );
+            const m = membersOf(p);
+            out.block(`case ${i}: {`, () => {
+              out.line(
+                `if (ntok != ${fields.length}) return fail("${f.id}", "value count", "", ${fields.length}u, (unsigned long long)ntok);`,
+              );
+              out.line(`${V}_t s;`);
+              out.line("memset(&s, 0, sizeof s);");
+              out.line(`long n = ${V}_unpack(buf, len, &s);`);
+              // n < 0 first: gcc would otherwise follow an error code into len, then warn that
+              // memcmp below may read 2^64 - 5 bytes (-Wstringop-overread).
+              out.line(
+                `if (n < 0 || (size_t)n != len) return fail("${f.id}", "unpack", "length", (unsigned long long)len, (unsigned long long)n);`,
+              );
+              fields.forEach((e, ti) => {
+                const name = m.of(e.name);
+                if (e.kind === "payload")
+                  out.line(
+                    `if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, s.${m.len(e.name)})) return 1;`,
+                  );
+                else if (e.type === "bytes")
+                  out.line(
+                    `if (!same_bytes("${f.id}", "${e.name}", tok[${ti}], s.${name}, ${e.bits / 8}u)) return 1;`,
+                  );
+                else {
+                  out.line(`{ unsigned long long want = strtoull(tok[${ti}], NULL, 16);`);
+                  out.line(
+                    `  if ((unsigned long long)s.${name} != want) return fail("${f.id}", "field", "${e.name}", want, (unsigned long long)s.${name}); }`,
+                  );
+                }
+              });
+              out.line(`long m = ${V}_pack(&s, packed, sizeof packed);`);
+              out.line(
+                `if (m < 0 || (size_t)m != len) return fail("${f.id}", "pack", "length", (unsigned long long)len, (unsigned long long)m);`,
+              );
+              out.line(
+                `if (memcmp(packed, buf, len) != 0) return fail("${f.id}", "pack", "bytes", 0, 1);`,
+              );
+              out.line("return 0;");
             });
-            out.line(`long m = ${V}_pack(&s, packed, sizeof packed);`);
-            out.line(`if (m < 0 || (size_t)m != len) return fail("${f.id}", "pack", "length", (unsigned long long)len, (unsigned long long)m);`);
-            out.line(`if (memcmp(packed, buf, len) != 0) return fail("${f.id}", "pack", "bytes", 0, 1);`);
-            out.line("return 0;");
           });
+          out.line(
+            `default: return fail("${f.id}", "variant", "", (unsigned long long)variant, (unsigned long long)v);`,
+          );
         });
-        out.line(`default: return fail("${f.id}", "variant", "", (unsigned long long)variant, (unsigned long long)v);`);
-      });
-    });
+      },
+    );
     out.line();
   }
   out.block("int main(void) {", () => {
@@ -478,17 +594,25 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
       out.line("lineno++;");
       out.line("char *tok[MAX_TOKENS];");
       out.line("int ntok = 0;");
-      out.line('for (char *t = strtok(line, " \\t\\r\\n"); t != NULL && ntok < MAX_TOKENS; t = strtok(NULL, " \\t\\r\\n")) tok[ntok++] = t;');
+      out.line(
+        'for (char *t = strtok(line, " \\t\\r\\n"); t != NULL && ntok < MAX_TOKENS; t = strtok(NULL, " \\t\\r\\n")) tok[ntok++] = t;',
+      );
       out.line("if (ntok == 0) continue;");
-      out.line('if (ntok < 3) { fprintf(stderr, "line %ld: expected <format> <variant> <hex> <fields...>\\n", lineno); return 2; }');
+      out.line(
+        'if (ntok < 3) { fprintf(stderr, "line %ld: expected <format> <variant> <hex> <fields...>\\n", lineno); return 2; }',
+      );
       out.line("long len = parse_bytes(tok[2], input);");
       out.line('if (len < 0) { fprintf(stderr, "line %ld: bad hex\\n", lineno); return 2; }');
       out.line("long variant = strtol(tok[1], NULL, 10);");
       out.line("int bad;");
       spec.formats.forEach((f, i) => {
-        out.line(`${i === 0 ? "if" : "else if"} (strcmp(tok[0], "${f.id}") == 0) bad = check_${prefixOf(spec, f)}(variant, input, (size_t)len, tok + 3, ntok - 3);`);
+        out.line(
+          `${i === 0 ? "if" : "else if"} (strcmp(tok[0], "${f.id}") == 0) bad = check_${prefixOf(spec, f)}(variant, input, (size_t)len, tok + 3, ntok - 3);`,
+        );
       });
-      out.line('else { fprintf(stderr, "line %ld: unknown format %s\\n", lineno, tok[0]); return 2; }');
+      out.line(
+        'else { fprintf(stderr, "line %ld: unknown format %s\\n", lineno, tok[0]); return 2; }',
+      );
       out.line("if (bad) return 1;");
       out.line("checked++;");
     });

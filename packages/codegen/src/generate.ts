@@ -10,7 +10,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  rmSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { loadSpecDir } from "@rashpa/spec";
 import type { SpecModel } from "@rashpa/spec";
@@ -84,7 +92,9 @@ export function driftedFiles(root: string, files: readonly GeneratedFile[]): str
 
 function staleFiles(root: string, files: readonly GeneratedFile[]): string[] {
   const expected = new Set(files.map((f) => f.path));
-  const dirs = new Set(files.map((f) => f.path.slice(0, f.path.indexOf("/src/gen/") + "/src/gen".length)));
+  const dirs = new Set(
+    files.map((f) => f.path.slice(0, f.path.indexOf("/src/gen/") + "/src/gen".length)),
+  );
   const out: string[] = [];
   const walk = (rel: string): void => {
     const abs = join(root, rel);

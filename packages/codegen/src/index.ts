@@ -5,7 +5,13 @@
  *
  * @packageDocumentation
  */
-export { generateTsCodecs, formatNames, enumNames, variantTypeName, generatedHeader } from "./ts-codec.js";
+export {
+  generateTsCodecs,
+  formatNames,
+  enumNames,
+  variantTypeName,
+  generatedHeader,
+} from "./ts-codec.js";
 export type { FormatNames } from "./ts-codec.js";
 export { generateTsArbitraries } from "./ts-arbitraries.js";
 export { generateCHeader, generateCSelfCheck } from "./c-header.js";

@@ -5,13 +5,26 @@
  *
  * @module
  */
-import type { EnumModel, FieldModel, FormatModel, PayloadModel, RegisterMapModel, RegisterModel, RegNodeModel, SpecModel } from "@rashpa/spec";
+import type {
+  EnumModel,
+  FieldModel,
+  FormatModel,
+  PayloadModel,
+  RegisterMapModel,
+  RegisterModel,
+  RegNodeModel,
+  SpecModel,
+} from "@rashpa/spec";
 import { formatByteSize, layoutPaths } from "@rashpa/spec";
 import type { LayoutPath } from "@rashpa/spec";
 import { generatedHeader } from "./ts-codec.js";
 
 const hex = (n: number, digits = 4): string => `0x${n.toString(16).padStart(digits, "0")}`;
-const cell = (s: string): string => s.trim().replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
+const cell = (s: string): string =>
+  s
+    .trim()
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|");
 
 /**
  * Renders a bit-field diagram of fixed fields, 32 bits a row (MSB first, bit 0 left).
@@ -63,7 +76,8 @@ export function bitDiagram(fields: readonly { name: string; bits: number }[]): s
 
 function fieldType(f: FieldModel): string {
   if (f.type === "enum") return `enum ${f.enum!.name}`;
-  if (f.type === "reserved") return `reserved = ${hex(Number(f.value ?? 0n), 1)}${f.ignore ? " (ignored on decode)" : ""}`;
+  if (f.type === "reserved")
+    return `reserved = ${hex(Number(f.value ?? 0n), 1)}${f.ignore ? " (ignored on decode)" : ""}`;
   if (f.type === "const") return `const = ${hex(Number(f.value ?? 0n), 1)}`;
   return f.type;
 }
@@ -79,7 +93,10 @@ function pathSection(lines: string[], path: LayoutPath): void {
     if (run.length === 0) continue;
     const first = run[0]!;
     if (first.kind === "payload") {
-      const len = first.length.kind === "field" ? `${first.length.field}${first.length.unit === 1 ? "" : ` x ${first.length.unit}`} bytes` : "rest of the input";
+      const len =
+        first.length.kind === "field"
+          ? `${first.length.field}${first.length.unit === 1 ? "" : ` x ${first.length.unit}`} bytes`
+          : "rest of the input";
       lines.push(`| ${first.name} (${len}) ...`);
       continue;
     }
@@ -91,15 +108,22 @@ function pathSection(lines: string[], path: LayoutPath): void {
   let rel = 0;
   for (const e of path.elements) {
     if (e.kind === "payload") {
-      const len = e.length.kind === "field" ? `\`${e.length.field}\`${e.length.unit === 1 ? "" : ` × ${e.length.unit}`}${e.length.zeroMeans !== undefined ? ` (0 means ${e.length.zeroMeans})` : ""}` : "remainder";
-      lines.push(`| ${bit === undefined ? `+${rel}` : bit}.. | \`${e.name}\` | ${len} bytes | payload | ${cell(e.doc)} |`);
+      const len =
+        e.length.kind === "field"
+          ? `\`${e.length.field}\`${e.length.unit === 1 ? "" : ` × ${e.length.unit}`}${e.length.zeroMeans !== undefined ? ` (0 means ${e.length.zeroMeans})` : ""}`
+          : "remainder";
+      lines.push(
+        `| ${bit === undefined ? `+${rel}` : bit}.. | \`${e.name}\` | ${len} bytes | payload | ${cell(e.doc)} |`,
+      );
       bit = undefined;
       rel = 0;
       continue;
     }
     const at = bit === undefined ? `+${rel}` : String(bit);
     const end = bit === undefined ? `+${rel + e.bits - 1}` : String(bit + e.bits - 1);
-    lines.push(`| ${e.bits === 1 ? at : `${at}..${end}`} | \`${e.name}\` | ${e.bits} | ${fieldType(e)} | ${cell(e.doc)} |`);
+    lines.push(
+      `| ${e.bits === 1 ? at : `${at}..${end}`} | \`${e.name}\` | ${e.bits} | ${fieldType(e)} | ${cell(e.doc)} |`,
+    );
     if (bit !== undefined) bit += e.bits;
     rel += e.bits;
   }
@@ -110,7 +134,10 @@ function formatSection(lines: string[], f: FormatModel): void {
   const size = formatByteSize(f);
   lines.push(`## \`${f.id}\` — ${f.title}`, "");
   if (f.doc.trim() !== "") lines.push(f.doc.trim(), "");
-  lines.push(`Size: ${size === undefined ? "variable" : `${size} bytes`}.${f.source ? ` Source: ${f.source}.` : ""}`, "");
+  lines.push(
+    `Size: ${size === undefined ? "variable" : `${size} bytes`}.${f.source ? ` Source: ${f.source}.` : ""}`,
+    "",
+  );
   const paths = layoutPaths(f);
   for (const p of paths) {
     if (paths.length > 1) {
@@ -118,7 +145,9 @@ function formatSection(lines: string[], f: FormatModel): void {
         .map((c) => {
           if (c.caseIndex < 0) return `optional part \`${c.switch.name}\` absent`;
           const cs = c.switch.cases[c.caseIndex]!;
-          const cond = Object.entries(cs.when).map(([k, v]) => `\`${k}\` ∈ {${v.join(", ")}}`).join(" and ");
+          const cond = Object.entries(cs.when)
+            .map(([k, v]) => `\`${k}\` ∈ {${v.join(", ")}}`)
+            .join(" and ");
           return `${c.switch.tag ? `\`${c.switch.tag}\` = "${cs.name}"` : `\`${cs.name}\``}${cond ? ` when ${cond}` : " (default)"}`;
         })
         .join("; ");
@@ -147,15 +176,26 @@ function access(f: RegisterModel["fields"][number]): string {
 function registerSection(lines: string[], m: RegisterMapModel): void {
   lines.push(`## Register map \`${m.name}\` — ${m.title}`, "");
   if (m.doc.trim() !== "") lines.push(m.doc.trim(), "");
-  lines.push(`Registers are ${m.width} bits wide; field bits are numbered from the least significant (bit 0).`, "");
+  lines.push(
+    `Registers are ${m.width} bits wide; field bits are numbered from the least significant (bit 0).`,
+    "",
+  );
   const emitNode = (n: RegNodeModel, base: number, prefix: string): void => {
     if (n.kind === "memory") {
-      lines.push(`### ${hex(base + n.offset)} \`${prefix}${n.name}\` — memory, ${n.entries} × ${n.entryBytes} bytes${n.format ? ` (format \`${n.format}\`)` : ""}`, "");
+      lines.push(
+        `### ${hex(base + n.offset)} \`${prefix}${n.name}\` — memory, ${n.entries} × ${n.entryBytes} bytes${n.format ? ` (format \`${n.format}\`)` : ""}`,
+        "",
+      );
       if (n.doc) lines.push(n.doc.trim(), "");
       return;
     }
     if (n.kind === "regfile") {
-      for (const r of n.registers) emitNode(r, base + n.offset, `${prefix}${n.name}[0..${n.count - 1}] (stride ${hex(n.stride, 1)}).`);
+      for (const r of n.registers)
+        emitNode(
+          r,
+          base + n.offset,
+          `${prefix}${n.name}[0..${n.count - 1}] (stride ${hex(n.stride, 1)}).`,
+        );
       return;
     }
     const arr = n.count > 1 ? `[0..${n.count - 1}] (stride ${hex(n.stride, 1)})` : "";
@@ -165,7 +205,9 @@ function registerSection(lines: string[], m: RegisterMapModel): void {
     for (const f of [...n.fields].sort((a, b) => b.msb - a.msb)) {
       const bits = f.msb === f.lsb ? String(f.lsb) : `${f.msb}:${f.lsb}`;
       const reset = f.reset === undefined ? "—" : `0x${f.reset.toString(16)}`;
-      lines.push(`| ${bits} | \`${f.name}\` | ${access(f)} | ${reset} | ${cell(f.doc)}${f.enum ? ` (enum ${f.enum.name})` : ""} |`);
+      lines.push(
+        `| ${bits} | \`${f.name}\` | ${access(f)} | ${reset} | ${cell(f.doc)}${f.enum ? ` (enum ${f.enum.name})` : ""} |`,
+      );
     }
     lines.push("");
   };
@@ -186,7 +228,10 @@ export function generateMarkdown(spec: SpecModel): string {
   const lines: string[] = [];
   lines.push(`<!-- ${generatedHeader(spec, "").trim()} -->`, "");
   lines.push(`# ${spec.title}`, "");
-  lines.push(`Spec \`${spec.id}\`, from \`${spec.file}\`.${spec.source ? ` Sources: ${spec.source}.` : ""}`, "");
+  lines.push(
+    `Spec \`${spec.id}\`, from \`${spec.file}\`.${spec.source ? ` Sources: ${spec.source}.` : ""}`,
+    "",
+  );
   if (spec.doc.trim() !== "") lines.push(spec.doc.trim(), "");
   lines.push(
     "Conventions: formats are big-endian and their bits are numbered from the most significant bit of byte 0 (bit 0). " +
@@ -195,7 +240,8 @@ export function generateMarkdown(spec: SpecModel): string {
   );
   if (spec.formats.length > 0) {
     lines.push("| format | title | bytes |", "|---|---|---|");
-    for (const f of spec.formats) lines.push(`| \`${f.id}\` | ${f.title} | ${formatByteSize(f) ?? "variable"} |`);
+    for (const f of spec.formats)
+      lines.push(`| \`${f.id}\` | ${f.title} | ${formatByteSize(f) ?? "variable"} |`);
     lines.push("");
   }
   if (spec.enums.length > 0) {

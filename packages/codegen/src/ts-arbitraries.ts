@@ -30,7 +30,10 @@ function allowedValues(path: LayoutPath, field: string): number[] | undefined {
 }
 
 /** Raw values that some `when` of the layout names, per discriminant. */
-function namedValues(items: readonly ItemModel[], into = new Map<string, Set<number>>()): Map<string, Set<number>> {
+function namedValues(
+  items: readonly ItemModel[],
+  into = new Map<string, Set<number>>(),
+): Map<string, Set<number>> {
   for (const it of items) {
     if (it.kind !== "switch") continue;
     for (const c of it.cases) {
@@ -45,7 +48,12 @@ function namedValues(items: readonly ItemModel[], into = new Map<string, Set<num
   return into;
 }
 
-function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, PayloadModel>, named: ReadonlyMap<string, ReadonlySet<number>>): string {
+function fieldArb(
+  f: FieldModel,
+  path: LayoutPath,
+  lengthFields: Map<string, PayloadModel>,
+  named: ReadonlyMap<string, ReadonlySet<number>>,
+): string {
   const allowed = allowedValues(path, f.name);
   const payload = lengthFields.get(f.name);
   if (payload && payload.length.kind === "field") {
@@ -62,22 +70,28 @@ function fieldArb(f: FieldModel, path: LayoutPath, lengthFields: Map<string, Pay
     const names = named.get(f.name);
     if (names === undefined) return counts;
     let other: number | undefined;
-    for (let c = zeroMeans === undefined ? 0 : 1; c <= fieldMax && other === undefined; c++) if (!names.has(c)) other = c;
+    for (let c = zeroMeans === undefined ? 0 : 1; c <= fieldMax && other === undefined; c++)
+      if (!names.has(c)) other = c;
     if (other === undefined && !names.has(0)) other = 0;
     return other === undefined ? counts : `fc.oneof(${counts}, fc.constant(${other}))`;
   }
   switch (f.type) {
     case "bool":
-      return allowed ? `fc.constantFrom(${allowed.map((v) => String(v === 1)).join(", ")})` : "fc.boolean()";
+      return allowed
+        ? `fc.constantFrom(${allowed.map((v) => String(v === 1)).join(", ")})`
+        : "fc.boolean()";
     case "enum": {
-      const names = f.enum!.values.filter((v) => !allowed || allowed.includes(v.value)).map((v) => JSON.stringify(v.name));
+      const names = f
+        .enum!.values.filter((v) => !allowed || allowed.includes(v.value))
+        .map((v) => JSON.stringify(v.name));
       return `fc.constantFrom(${names.join(", ")})`;
     }
     case "bytes":
       return `fc.uint8Array({ minLength: ${f.bits / 8}, maxLength: ${f.bits / 8} })`;
     default:
       if (allowed) return `fc.constantFrom(${allowed.join(", ")})`;
-      if (f.bits > 32) return `fc.bigInt({ min: 0n, max: 0x${((1n << BigInt(f.bits)) - 1n).toString(16)}n })`;
+      if (f.bits > 32)
+        return `fc.bigInt({ min: 0n, max: 0x${((1n << BigInt(f.bits)) - 1n).toString(16)}n })`;
       return `fc.integer({ min: 0, max: ${2 ** f.bits - 1} })`;
   }
 }
@@ -94,20 +108,28 @@ function emitFormatArb(out: Emitter, format: FormatModel): void {
     const tn = `types.${vt}`;
     const payloads = p.elements.filter((e): e is PayloadModel => e.kind === "payload");
     const lengthFields = new Map<string, PayloadModel>();
-    for (const pl of payloads) if (pl.length.kind === "field") lengthFields.set(pl.length.field, pl);
+    for (const pl of payloads)
+      if (pl.length.kind === "field") lengthFields.set(pl.length.field, pl);
     const tags = p.choices.filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined);
     const entries = [
       ...valueFields(p).map((f) => `${f.name}: ${fieldArb(f, p, lengthFields, named)}`),
-      ...tags.map((c) => `${c.switch.tag}: fc.constant(${JSON.stringify(c.switch.cases[c.caseIndex]!.name)})`),
+      ...tags.map(
+        (c) => `${c.switch.tag}: fc.constant(${JSON.stringify(c.switch.cases[c.caseIndex]!.name)})`,
+      ),
     ];
     const name = paths.length === 1 ? n.arb : `${n.arb}${vt.slice(n.type.length)}`;
-    const recordType = payloads.length === 0 ? tn : `Omit<${tn}, ${payloads.map((pl) => JSON.stringify(pl.name)).join(" | ")}>`;
+    const recordType =
+      payloads.length === 0
+        ? tn
+        : `Omit<${tn}, ${payloads.map((pl) => JSON.stringify(pl.name)).join(" | ")}>`;
     let expr = `fc.record<${recordType}>({ ${entries.join(", ")} })`;
     if (payloads.length > 0) {
       const parts = payloads.map((pl) => {
-        if (pl.length.kind === "remainder") return `${pl.name}: fc.uint8Array({ maxLength: ${pl.maxBytes} })`;
+        if (pl.length.kind === "remainder")
+          return `${pl.name}: fc.uint8Array({ maxLength: ${pl.maxBytes} })`;
         const { field, unit, zeroMeans } = pl.length;
-        const count = zeroMeans !== undefined ? `(v.${field} === 0 ? ${zeroMeans} : v.${field})` : `v.${field}`;
+        const count =
+          zeroMeans !== undefined ? `(v.${field} === 0 ? ${zeroMeans} : v.${field})` : `v.${field}`;
         const len = unit === 1 ? count : `${count} * ${unit}`;
         return `${pl.name}: fc.uint8Array({ minLength: ${len}, maxLength: ${len} })`;
       });
@@ -118,15 +140,25 @@ function emitFormatArb(out: Emitter, format: FormatModel): void {
     if (paths.length > 1) {
       out.raw(docComment(`Valid values of variant \`${p.name}\` of ${format.id}.`));
     } else {
-      out.raw(docComment(`Valid values of ${format.id} (${format.title}), edge values included (fast-check bias).`));
+      out.raw(
+        docComment(
+          `Valid values of ${format.id} (${format.title}), edge values included (fast-check bias).`,
+        ),
+      );
     }
     out.line(`export const ${name}: fc.Arbitrary<${tn}> = ${expr};`);
     out.line();
     variantArbs.push(name);
   });
   if (paths.length > 1) {
-    out.raw(docComment(`Valid values of ${format.id} (${format.title}), every variant, edge values included (fast-check bias).`));
-    out.line(`export const ${n.arb}: fc.Arbitrary<types.${n.type}> = fc.oneof(${variantArbs.join(", ")});`);
+    out.raw(
+      docComment(
+        `Valid values of ${format.id} (${format.title}), every variant, edge values included (fast-check bias).`,
+      ),
+    );
+    out.line(
+      `export const ${n.arb}: fc.Arbitrary<types.${n.type}> = fc.oneof(${variantArbs.join(", ")});`,
+    );
     out.line();
   }
 }
@@ -148,14 +180,18 @@ export function generateTsArbitraries(spec: SpecModel): string {
   out.line(" */");
   out.line("/* eslint-disable */");
   out.line('import fc from "fast-check";');
-  const variantFns = spec.formats.filter((f) => layoutPaths(f).some((p) => p.choices.length > 0 && pathSelectable(p))).map((f) => formatNames(f).variantOf);
+  const variantFns = spec.formats
+    .filter((f) => layoutPaths(f).some((p) => p.choices.length > 0 && pathSelectable(p)))
+    .map((f) => formatNames(f).variantOf);
   if (variantFns.length > 0) out.line(`import { ${variantFns.join(", ")} } from "./${base}.js";`);
   // Types through a namespace: a format type named `Record` or `Omit` shadows nothing here.
   out.line(`import type * as types from "./${base}.js";`);
   out.line();
   for (const f of spec.formats) emitFormatArb(out, f);
   out.raw(docComment(`Arbitraries of every format of \`${spec.file}\`, by format id.`));
-  out.line(`export const ${camelCase(base)}Arbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {`);
+  out.line(
+    `export const ${camelCase(base)}Arbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {`,
+  );
   for (const f of spec.formats) out.line(`  ${JSON.stringify(f.id)}: ${formatNames(f).arb},`);
   out.line("};");
   return out.toString();

@@ -12,7 +12,15 @@
  *
  * @module
  */
-import type { EnumModel, FieldModel, FormatModel, ItemModel, PayloadModel, SpecModel, SwitchModel } from "@rashpa/spec";
+import type {
+  EnumModel,
+  FieldModel,
+  FormatModel,
+  ItemModel,
+  PayloadModel,
+  SpecModel,
+  SwitchModel,
+} from "@rashpa/spec";
 import { formatByteSize, layoutPaths, valueFields } from "@rashpa/spec";
 import { Emitter } from "./_internals/emitter.js";
 import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
@@ -53,7 +61,11 @@ export function formatNames(format: FormatModel): FormatNames {
 
 /** Generated symbol names for an enum. */
 export function enumNames(e: EnumModel): { type: string; names: string; value: string } {
-  return { type: e.name, names: `${screamingCase(e.name)}_NAMES`, value: `${camelCase(e.name)}Value` };
+  return {
+    type: e.name,
+    names: `${screamingCase(e.name)}_NAMES`,
+    value: `${camelCase(e.name)}Value`,
+  };
 }
 
 /** TS type name of one variant of a format. */
@@ -74,7 +86,8 @@ const posExpr = (p: Pos, extra = 0): string => {
   const k = p.k + extra;
   return [`$o`, ...p.dyn, ...(k === 0 ? [] : [String(k)])].join(" + ");
 };
-const relExpr = (p: Pos): string => [...p.dyn, ...(p.k === 0 && p.dyn.length > 0 ? [] : [String(p.k)])].join(" + ");
+const relExpr = (p: Pos): string =>
+  [...p.dyn, ...(p.k === 0 && p.dyn.length > 0 ? [] : [String(p.k)])].join(" + ");
 
 /** State along one path of the walk. */
 interface Ctx {
@@ -134,15 +147,22 @@ class FormatCodegen {
     this.counter = 0;
     this.pathIndex = 0;
     if (mode === "decode" && this.fixedBytes !== undefined) {
-      this.out.line(`if ($end - $o < ${this.fixedBytes}) throw truncatedError(${JSON.stringify(this.format.name)}, ${this.fixedBytes}, $end - $o, $o);`);
+      this.out.line(
+        `if ($end - $o < ${this.fixedBytes}) throw truncatedError(${JSON.stringify(this.format.name)}, ${this.fixedBytes}, $end - $o, $o);`,
+      );
     }
-    this.walk(this.format.items, { pos: { dyn: [], k: 0 }, props: [], writes: [], fields: new Map(), tested: new Set() }, mode);
+    this.walk(
+      this.format.items,
+      { pos: { dyn: [], k: 0 }, props: [], writes: [], fields: new Map(), tested: new Set() },
+      mode,
+    );
   }
 
   private fail(mode: Mode, path: string, expected: string, found: string, offset?: string): string {
     if (mode === "check") return "return false;";
     if (mode === "variant") return "return -1;";
-    if (mode === "decode") return `throw decodeFieldError(${JSON.stringify(path)}, ${expected}, ${found}, ${offset ?? "$o"});`;
+    if (mode === "decode")
+      return `throw decodeFieldError(${JSON.stringify(path)}, ${expected}, ${found}, ${offset ?? "$o"});`;
     return `throw encodeFieldError(${JSON.stringify(path)}, ${expected}, ${found});`;
   }
 
@@ -173,7 +193,9 @@ class FormatCodegen {
     for (const [ci, c] of sw.cases.entries()) {
       const conds = Object.entries(c.when).map(([k, vals]) => {
         const r = ctx.tested.has(k) ? `(r_${k} as number)` : `r_${k}`;
-        return vals.length === 1 ? `${r} === ${vals[0]}` : `(${vals.map((v) => `${r} === ${v}`).join(" || ")})`;
+        return vals.length === 1
+          ? `${r} === ${vals[0]}`
+          : `(${vals.map((v) => `${r} === ${v}`).join(" || ")})`;
       });
       const cond = conds.join(" && ");
       const props = [...ctx.props];
@@ -186,13 +208,24 @@ class FormatCodegen {
       }
       open = true;
       out.indent(() => {
-        if (sw.tag !== undefined && (mode === "into" || mode === "new" || mode === "check" || mode === "length" || mode === "variant")) {
+        if (
+          sw.tag !== undefined &&
+          (mode === "into" ||
+            mode === "new" ||
+            mode === "check" ||
+            mode === "length" ||
+            mode === "variant")
+        ) {
           const tv = `$v[${JSON.stringify(sw.tag)}]`;
-          out.line(`if (${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
+          out.line(
+            `if (${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`,
+          );
         }
         if (sw.tag !== undefined && mode === "json") {
           const tv = `$j[${JSON.stringify(sw.tag)}]`;
-          out.line(`if (${tv} !== undefined && ${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`);
+          out.line(
+            `if (${tv} !== undefined && ${tv} !== ${JSON.stringify(c.name)}) ${this.fail(mode, sw.tag, JSON.stringify(`"${c.name}" (selected by ${sw.on.join(", ")})`), `describeValue(${tv})`)}`,
+          );
         }
         this.walk([...c.items, ...rest], inner, mode);
       });
@@ -239,7 +272,10 @@ class FormatCodegen {
 
     if (mode === "decode") {
       const at = posExpr(ctx.pos);
-      if (this.fixedBytes === undefined) out.line(`if ($end - (${at}) < ${bytes}) throw truncatedError(${JSON.stringify(`${this.format.name}.${run[0]!.name}`)}, ${bytes}, $end - (${at}), ${at});`);
+      if (this.fixedBytes === undefined)
+        out.line(
+          `if ($end - (${at}) < ${bytes}) throw truncatedError(${JSON.stringify(`${this.format.name}.${run[0]!.name}`)}, ${bytes}, $end - (${at}), ${at});`,
+        );
       const words = new Map<number, string>();
       const word = (i: number): string => {
         let w = words.get(i);
@@ -301,12 +337,17 @@ class FormatCodegen {
           }
           default: {
             if (f.bits > 32) {
-              if (f.bits === 64 && b % 8 === 0) out.line(`const f_${f.name} = $view.getBigUint64(${byteAt});`);
+              if (f.bits === 64 && b % 8 === 0)
+                out.line(`const f_${f.name} = $view.getBigUint64(${byteAt});`);
               else {
                 const [hi, lo] = partsOf(f, b);
                 // Up to 53 bits the value is exact as a number: one BigInt instead of four.
-                if (f.bits <= 53) out.line(`const f_${f.name} = BigInt(${read(hi!)} * 4294967296 + ${read(lo!)});`);
-                else out.line(`const f_${f.name} = (BigInt(${read(hi!)}) << 32n) | BigInt(${read(lo!)});`);
+                if (f.bits <= 53)
+                  out.line(`const f_${f.name} = BigInt(${read(hi!)} * 4294967296 + ${read(lo!)});`);
+                else
+                  out.line(
+                    `const f_${f.name} = (BigInt(${read(hi!)}) << 32n) | BigInt(${read(lo!)});`,
+                  );
               }
               props.push([f.name, `f_${f.name}`]);
               break;
@@ -351,12 +392,17 @@ class FormatCodegen {
             break;
           case "enum": {
             const en = enumNames(f.enum!);
-            if (denseEnum(f.enum!)) out.line(`const f_${f.name} = jsonEnum(${j}, ${p}, ${en.names});`);
+            if (denseEnum(f.enum!))
+              out.line(`const f_${f.name} = jsonEnum(${j}, ${p}, ${en.names});`);
             else {
               // Names by value are a record here (values up to 2^32): the same as jsonEnum, inline.
               out.line(`const j_${f.name} = ${j};`);
-              out.line(`const f_${f.name} = typeof j_${f.name} === "number" ? ${en.names}[j_${f.name}] : ${en.value}(j_${f.name}) >= 0 ? (j_${f.name} as ${en.type}) : undefined;`);
-              out.line(`if (f_${f.name} === undefined) throw encodeFieldError(${p}, ${JSON.stringify(`one of ${f.enum!.values.map((v) => v.name).join(", ")}`)}, describeValue(j_${f.name}));`);
+              out.line(
+                `const f_${f.name} = typeof j_${f.name} === "number" ? ${en.names}[j_${f.name}] : ${en.value}(j_${f.name}) >= 0 ? (j_${f.name} as ${en.type}) : undefined;`,
+              );
+              out.line(
+                `if (f_${f.name} === undefined) throw encodeFieldError(${p}, ${JSON.stringify(`one of ${f.enum!.values.map((v) => v.name).join(", ")}`)}, describeValue(j_${f.name}));`,
+              );
             }
             if (keys.has(f.name)) out.line(`const r_${f.name} = ${en.value}(f_${f.name});`);
             break;
@@ -382,28 +428,39 @@ class FormatCodegen {
           break;
         case "bytes":
           out.line(`const f_${f.name} = ${v};`);
-          out.line(`if (!(f_${f.name} instanceof Uint8Array) || f_${f.name}.length !== ${f.bits / 8}) ${this.fail(mode, f.name, JSON.stringify(`${f.bits / 8} bytes (Uint8Array)`), `describeValue(f_${f.name})`)}`);
+          out.line(
+            `if (!(f_${f.name} instanceof Uint8Array) || f_${f.name}.length !== ${f.bits / 8}) ${this.fail(mode, f.name, JSON.stringify(`${f.bits / 8} bytes (Uint8Array)`), `describeValue(f_${f.name})`)}`,
+          );
           break;
         case "bool":
           out.line(`const f_${f.name} = ${v};`);
-          out.line(`if (typeof f_${f.name} !== "boolean") ${this.fail(mode, f.name, '"true or false"', `describeValue(f_${f.name})`)}`);
-          if (mode === "into" || mode === "new" || keys.has(f.name)) out.line(`const r_${f.name}: number = f_${f.name} ? 1 : 0;`);
+          out.line(
+            `if (typeof f_${f.name} !== "boolean") ${this.fail(mode, f.name, '"true or false"', `describeValue(f_${f.name})`)}`,
+          );
+          if (mode === "into" || mode === "new" || keys.has(f.name))
+            out.line(`const r_${f.name}: number = f_${f.name} ? 1 : 0;`);
           break;
         case "enum": {
           const en = enumNames(f.enum!);
           out.line(`const r_${f.name} = ${en.value}(${v});`);
-          out.line(`if (r_${f.name} < 0) ${this.fail(mode, f.name, JSON.stringify(`one of ${f.enum!.values.map((x) => x.name).join(", ")}`), `describeValue(${v})`)}`);
+          out.line(
+            `if (r_${f.name} < 0) ${this.fail(mode, f.name, JSON.stringify(`one of ${f.enum!.values.map((x) => x.name).join(", ")}`), `describeValue(${v})`)}`,
+          );
           break;
         }
         default:
           if (f.bits > 32) {
             const max = (1n << BigInt(f.bits)) - 1n;
             out.line(`const f_${f.name} = ${v};`);
-            out.line(`if (typeof f_${f.name} !== "bigint" || f_${f.name} < 0n || f_${f.name} > 0x${max.toString(16)}n) ${this.fail(mode, f.name, JSON.stringify(`a bigint 0..0x${max.toString(16)}`), `describeValue(f_${f.name})`)}`);
+            out.line(
+              `if (typeof f_${f.name} !== "bigint" || f_${f.name} < 0n || f_${f.name} > 0x${max.toString(16)}n) ${this.fail(mode, f.name, JSON.stringify(`a bigint 0..0x${max.toString(16)}`), `describeValue(f_${f.name})`)}`,
+            );
           } else {
             out.line(`const r_${f.name} = ${v};`);
             const range = f.bits === 32 ? "" : ` || r_${f.name} > ${2 ** f.bits - 1}`;
-            out.line(`if (typeof r_${f.name} !== "number" || r_${f.name} >>> 0 !== r_${f.name}${range}) ${this.fail(mode, f.name, JSON.stringify(`an integer 0..${2 ** f.bits - 1}`), `describeValue(r_${f.name})`)}`);
+            out.line(
+              `if (typeof r_${f.name} !== "number" || r_${f.name} >>> 0 !== r_${f.name}${range}) ${this.fail(mode, f.name, JSON.stringify(`an integer 0..${2 ** f.bits - 1}`), `describeValue(r_${f.name})`)}`,
+            );
           }
       }
     }
@@ -415,7 +472,12 @@ class FormatCodegen {
     return { ...ctx, pos: { dyn: ctx.pos.dyn, k: ctx.pos.k + bytes }, props, writes, fields };
   }
 
-  private writeRun(out: Emitter, layout: readonly { f: FieldModel; bit: number }[], bits: number, pos: Pos): void {
+  private writeRun(
+    out: Emitter,
+    layout: readonly { f: FieldModel; bit: number }[],
+    bits: number,
+    pos: Pos,
+  ): void {
     const nWords = Math.ceil(bits / 32);
     const wordWidth = (i: number): number => Math.min(32, bits - 32 * i);
     const terms: string[][] = Array.from({ length: nWords }, () => []);
@@ -481,7 +543,13 @@ class FormatCodegen {
     // Words fully covered by setBigUint64 must not be overwritten with zeros.
     const bigWords = new Set<number>();
     for (const { f, bit } of layout) {
-      if (f.type !== "bytes" && f.type !== "reserved" && f.type !== "const" && f.bits === 64 && bit % 32 === 0) {
+      if (
+        f.type !== "bytes" &&
+        f.type !== "reserved" &&
+        f.type !== "const" &&
+        f.bits === 64 &&
+        bit % 32 === 0
+      ) {
         bigWords.add(bit / 32);
         bigWords.add(bit / 32 + 1);
       }
@@ -491,7 +559,9 @@ class FormatCodegen {
     // leave the target's old bits there.
     const bytesBits = new Map<number, number>();
     for (const { f, bit } of layout) {
-      if (f.type === "bytes") for (let b = bit; b < bit + f.bits; b += 8) bytesBits.set(Math.floor(b / 32), (bytesBits.get(Math.floor(b / 32)) ?? 0) + 8);
+      if (f.type === "bytes")
+        for (let b = bit; b < bit + f.bits; b += 8)
+          bytesBits.set(Math.floor(b / 32), (bytesBits.get(Math.floor(b / 32)) ?? 0) + 8);
     }
     for (let i = 0; i < nWords; i++) {
       if (bigWords.has(i)) continue;
@@ -499,10 +569,16 @@ class FormatCodegen {
       if (t.length === 0 && bytesBits.get(i) === wordWidth(i)) continue;
       const p = posExpr(pos, 4 * i);
       const ww = wordWidth(i);
-      const e = t.length === 0 ? "0" : t.length === 1 && ww < 32 ? t[0]! : `(${t.join(" | ")}) >>> 0`;
-      if (ww === 32) out.line(`$view.setUint32(${p}, ${t.length === 1 && !t[0]!.includes("<<") && !t[0]!.includes(">>>") ? t[0] : e});`);
-      else if (ww === 16) out.line(`$view.setUint16(${p}, ${t.length <= 1 ? (t[0] ?? "0") : t.join(" | ")});`);
-      else if (ww === 8) out.line(`$view.setUint8(${p}, ${t.length <= 1 ? (t[0] ?? "0") : t.join(" | ")});`);
+      const e =
+        t.length === 0 ? "0" : t.length === 1 && ww < 32 ? t[0]! : `(${t.join(" | ")}) >>> 0`;
+      if (ww === 32)
+        out.line(
+          `$view.setUint32(${p}, ${t.length === 1 && !t[0]!.includes("<<") && !t[0]!.includes(">>>") ? t[0] : e});`,
+        );
+      else if (ww === 16)
+        out.line(`$view.setUint16(${p}, ${t.length <= 1 ? (t[0] ?? "0") : t.join(" | ")});`);
+      else if (ww === 8)
+        out.line(`$view.setUint8(${p}, ${t.length <= 1 ? (t[0] ?? "0") : t.join(" | ")});`);
       else {
         const w = this.fresh("$w");
         out.line(`const ${w} = ${t.length === 0 ? "0" : t.join(" | ")};`);
@@ -525,7 +601,8 @@ class FormatCodegen {
     let lenText: string;
     if (p.length.kind === "field") {
       const r = `r_${p.length.field}`;
-      const count = p.length.zeroMeans !== undefined ? `(${r} === 0 ? ${p.length.zeroMeans} : ${r})` : r;
+      const count =
+        p.length.zeroMeans !== undefined ? `(${r} === 0 ? ${p.length.zeroMeans} : ${r})` : r;
       lenExpr = p.length.unit === 1 ? count : `${count} * ${p.length.unit}`;
       lenText = `${p.length.field}${p.length.unit === 1 ? "" : ` × ${p.length.unit}`}`;
     } else {
@@ -537,7 +614,9 @@ class FormatCodegen {
     const writes = [...ctx.writes];
     if (mode === "decode") {
       out.line(`const ${len} = ${lenExpr};`);
-      out.line(`if (${len} < 0 || $end - (${at}) < ${len}) throw truncatedError(${JSON.stringify(`${this.format.name}.${p.name}`)}, ${len}, $end - (${at}), ${at});`);
+      out.line(
+        `if (${len} < 0 || $end - (${at}) < ${len}) throw truncatedError(${JSON.stringify(`${this.format.name}.${p.name}`)}, ${len}, $end - (${at}), ${at});`,
+      );
       out.line(`const f_${p.name} = bytes.slice(${at}, ${at} + ${len});`);
       props.push([p.name, `f_${p.name}`]);
     } else if (mode === "json") {
@@ -550,11 +629,16 @@ class FormatCodegen {
       props.push([p.name, `f_${p.name}`]);
     } else {
       out.line(`const f_${p.name} = $v[${name}];`);
-      out.line(`if (!(f_${p.name} instanceof Uint8Array)) ${this.fail(mode, p.name, '"a Uint8Array"', `describeValue(f_${p.name})`)}`);
+      out.line(
+        `if (!(f_${p.name} instanceof Uint8Array)) ${this.fail(mode, p.name, '"a Uint8Array"', `describeValue(f_${p.name})`)}`,
+      );
       // Checkers need a remainder payload's length for nothing: only positions use it.
-      if (p.length.kind === "field" || mode === "length" || mode === "into" || mode === "new") out.line(`const ${len} = ${lenExpr};`);
+      if (p.length.kind === "field" || mode === "length" || mode === "into" || mode === "new")
+        out.line(`const ${len} = ${lenExpr};`);
       if (p.length.kind === "field")
-        out.line(`if (f_${p.name}.length !== ${len}) ${this.fail(mode, p.name, `\`\${${len}} bytes (${lenText})\``, `describeValue(f_${p.name})`)}`);
+        out.line(
+          `if (f_${p.name}.length !== ${len}) ${this.fail(mode, p.name, `\`\${${len}} bytes (${lenText})\``, `describeValue(f_${p.name})`)}`,
+        );
       if (mode === "into" || mode === "new") {
         const pos = ctx.pos;
         writes.push((o) => o.line(`writeBytes($view, ${posExpr(pos)}, f_${p.name});`));
@@ -603,7 +687,9 @@ class FormatCodegen {
 
 /** Every item of a layout, in every case (switches before their cases' items). */
 function allItems(items: readonly ItemModel[]): ItemModel[] {
-  return items.flatMap((it) => (it.kind === "switch" ? [it, ...it.cases.flatMap((c) => allItems(c.items))] : [it]));
+  return items.flatMap((it) =>
+    it.kind === "switch" ? [it, ...it.cases.flatMap((c) => allItems(c.items))] : [it],
+  );
 }
 
 /** Every field of a layout, in every case. */
@@ -613,7 +699,11 @@ function fieldsOf(items: readonly ItemModel[]): FieldModel[] {
 
 /** Whether values of the layout have properties: value fields, payloads or tags. */
 function hasProperties(items: readonly ItemModel[]): boolean {
-  return allItems(items).some((it) => (it.kind === "field" ? it.type !== "reserved" && it.type !== "const" : it.kind === "payload" || it.tag !== undefined));
+  return allItems(items).some((it) =>
+    it.kind === "field"
+      ? it.type !== "reserved" && it.type !== "const"
+      : it.kind === "payload" || it.tag !== undefined,
+  );
 }
 
 /**
@@ -627,7 +717,8 @@ function keyFieldsOf(items: readonly ItemModel[], mode: Mode): Set<string> {
   for (const it of allItems(items)) {
     if (it.kind === "switch") {
       for (const c of it.cases) for (const k of Object.keys(c.when)) out.add(k);
-      if (reportsNoVariant && !it.optional && it.cases.every((c) => Object.keys(c.when).length > 0)) for (const k of it.on) out.add(k);
+      if (reportsNoVariant && !it.optional && it.cases.every((c) => Object.keys(c.when).length > 0))
+        for (const k of it.on) out.add(k);
     } else if (it.kind === "payload" && it.length.kind === "field") out.add(it.length.field);
   }
   return out;
@@ -674,20 +765,32 @@ function denseEnum(e: EnumModel): boolean {
 
 function emitEnum(out: Emitter, e: EnumModel): void {
   const n = enumNames(e);
-  out.raw(docComment(`${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.`));
+  out.raw(
+    docComment(
+      `${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.`,
+    ),
+  );
   out.line(`export type ${n.type} = ${e.values.map((v) => JSON.stringify(v.name)).join(" | ")};`);
   out.line();
   const max = Math.max(...e.values.map((v) => v.value));
-  out.raw(docComment(`Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).`));
+  out.raw(
+    docComment(`Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).`),
+  );
   if (denseEnum(e)) {
     const arr: string[] = Array.from({ length: max + 1 }, () => "undefined");
     for (const v of e.values) arr[v.value] = JSON.stringify(v.name);
     out.line(`export const ${n.names}: readonly (${n.type} | undefined)[] = [${arr.join(", ")}];`);
   } else {
-    out.line(`export const ${n.names}: { readonly [value: number]: ${n.type} | undefined } = { ${e.values.map((v) => `${v.value}: ${JSON.stringify(v.name)}`).join(", ")} };`);
+    out.line(
+      `export const ${n.names}: { readonly [value: number]: ${n.type} | undefined } = { ${e.values.map((v) => `${v.value}: ${JSON.stringify(v.name)}`).join(", ")} };`,
+    );
   }
   out.line();
-  out.raw(docComment(`Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name`));
+  out.raw(
+    docComment(
+      `Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name`,
+    ),
+  );
   out.block(`export function ${n.value}(name: unknown): number {`, () => {
     out.block("switch (name) {", () => {
       for (const v of e.values) out.line(`case ${JSON.stringify(v.name)}: return ${v.value};`);
@@ -730,20 +833,36 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
       const emitted = new Set<SwitchModel>();
       for (const el of p.elements) {
         // A tag goes right before the first element of the case that it names.
-        const tagHere = [...tagAt.entries()].find(([sw, c]) => !emitted.has(sw) && c.switch.cases[c.caseIndex]!.items.some((it) => it === el || (it.kind !== "switch" && it.name === el.name)));
+        const tagHere = [...tagAt.entries()].find(
+          ([sw, c]) =>
+            !emitted.has(sw) &&
+            c.switch.cases[c.caseIndex]!.items.some(
+              (it) => it === el || (it.kind !== "switch" && it.name === el.name),
+            ),
+        );
         if (tagHere) {
           const [sw, c] = tagHere;
           emitted.add(sw);
-          out.raw(docComment(`Variant tag (${sw.doc || `selected by ${sw.on.join(", ")}`}).`, "  "));
+          out.raw(
+            docComment(`Variant tag (${sw.doc || `selected by ${sw.on.join(", ")}`}).`, "  "),
+          );
           out.line(`${sw.tag}: ${JSON.stringify(c.switch.cases[c.caseIndex]!.name)};`);
         }
         if (el.kind === "field" && (el.type === "reserved" || el.type === "const")) continue;
         if (el.kind === "payload") {
-          const lt = el.length.kind === "field" ? `length given by \`${el.length.field}\`${el.length.unit === 1 ? "" : ` × ${el.length.unit} bytes`}` : "the rest of the input";
+          const lt =
+            el.length.kind === "field"
+              ? `length given by \`${el.length.field}\`${el.length.unit === 1 ? "" : ` × ${el.length.unit} bytes`}`
+              : "the rest of the input";
           out.raw(docComment(`${el.doc}${el.doc ? " " : ""}(Payload: ${lt}.)`, "  "));
           out.line(`${el.name}: Uint8Array;`);
         } else {
-          out.raw(docComment(`${el.doc}${el.doc ? " " : ""}(${el.bits} bit${el.bits === 1 ? "" : "s"}${el.type === "enum" ? `, enum ${el.enum!.name}` : ""}.)`, "  "));
+          out.raw(
+            docComment(
+              `${el.doc}${el.doc ? " " : ""}(${el.bits} bit${el.bits === 1 ? "" : "s"}${el.type === "enum" ? `, enum ${el.enum!.name}` : ""}.)`,
+              "  ",
+            ),
+          );
           out.line(`${el.name}: ${fieldTsType(el)};`);
         }
       }
@@ -758,7 +877,11 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
   }
   // One variant named after its case (a switch of one case) still needs the format's type.
   if (unionMembers.length > 1 || unionMembers[0] !== n.type) {
-    out.raw(docComment(`${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`));
+    out.raw(
+      docComment(
+        `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`,
+      ),
+    );
     out.line(`export type ${n.type} = ${unionMembers.join(" | ")};`);
     out.line();
   }
@@ -780,9 +903,12 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
   out.block(`export function ${n.decode}(bytes: Uint8Array, offset = 0): ${n.type} {`, () => {
     out.line("const $o = offset;");
     out.line("const $end = bytes.length;");
-    out.line(`if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(\`offset \${$o} is outside the input (\${$end} bytes)\`, { offset: $o });`);
+    out.line(
+      `if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(\`offset \${$o} is outside the input (\${$end} bytes)\`, { offset: $o });`,
+    );
     // Only bytes fields and ignored reserved fields: nothing is read through the view.
-    if (fieldsOf(format.items).some((f) => f.type !== "bytes" && !f.ignore)) out.line("const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);");
+    if (fieldsOf(format.items).some((f) => f.type !== "bytes" && !f.ignore))
+      out.line("const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);");
     gen.body("decode");
   });
   out.line();
@@ -791,12 +917,17 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.raw(docComment(doc));
     out.block(`export function ${fn}(${sig} {`, () => {
       if (mode === "check" || mode === "variant") {
-        if (mode === "check") out.line('if (typeof value !== "object" || value === null) return false;');
-        if (hasProperties(format.items)) out.line("const $v = value as unknown as { readonly [key: string]: unknown };");
-        else if (mode === "variant") out.line("void value; // only reserved and constant fields: one variant");
+        if (mode === "check")
+          out.line('if (typeof value !== "object" || value === null) return false;');
+        if (hasProperties(format.items))
+          out.line("const $v = value as unknown as { readonly [key: string]: unknown };");
+        else if (mode === "variant")
+          out.line("void value; // only reserved and constant fields: one variant");
       } else {
         out.line("const $v = value as unknown as { readonly [key: string]: unknown };");
-        out.line(`if (typeof $v !== "object" || $v === null) throw encodeFieldError(${JSON.stringify(format.name)}, "an object", describeValue($v));`);
+        out.line(
+          `if (typeof $v !== "object" || $v === null) throw encodeFieldError(${JSON.stringify(format.name)}, "an object", describeValue($v));`,
+        );
       }
       if (mode === "into") {
         out.line("const $o = offset;");
@@ -828,14 +959,15 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
       out.line("return $bytes;");
     });
     out.line();
-  } else enc(
-    n.encode,
-    `value: ${n.type}): Uint8Array`,
-    "new",
-    `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
-      `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
-      `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``,
-  );
+  } else
+    enc(
+      n.encode,
+      `value: ${n.type}): Uint8Array`,
+      "new",
+      `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
+        `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
+        `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``,
+    );
   enc(
     n.byteLength,
     `value: ${n.type}): number`,
@@ -861,45 +993,64 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     ),
   );
   out.block(`export function ${n.fromJson}(json: unknown): ${n.type} {`, () => {
-    if (hasProperties(format.items)) out.line(`const $j = jsonObject(json, ${JSON.stringify(format.name)});`);
+    if (hasProperties(format.items))
+      out.line(`const $j = jsonObject(json, ${JSON.stringify(format.name)});`);
     else out.line(`jsonObject(json, ${JSON.stringify(format.name)});`);
     gen.body("json");
   });
   out.line();
 
   out.raw(docComment(`Everything about format \`${format.id}\` (${format.title}) in one record.`));
-  out.block(`export const ${n.info}: FormatInfo<${n.type}> = {`, () => {
-    out.line(`id: ${JSON.stringify(format.id)},`);
-    out.line(`title: ${JSON.stringify(format.title)},`);
-    out.line(`doc: ${JSON.stringify(format.doc.trim())},`);
-    out.line(`spec: ${JSON.stringify(spec.file)},`);
-    out.line(`fixedBytes: ${fixed === undefined ? "undefined" : fixed},`);
-    out.block("variants: [", () => {
-      for (const p of paths) {
-        const tags = p.choices
-          .filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined)
-          .map((c) => `${c.switch.tag}: ${JSON.stringify(c.switch.cases[c.caseIndex]!.name)}`);
-        const values = new Set<FieldModel | PayloadModel>([...valueFields(p), ...p.elements.filter((e) => e.kind === "payload")]);
-        out.block(`{ name: ${JSON.stringify(p.name)}, tags: { ${tags.join(", ")} }, fields: [`, () => {
-          for (const f of p.elements) {
-            if (!values.has(f)) continue;
-            if (f.kind === "payload") out.line(`{ name: ${JSON.stringify(f.name)}, kind: "payload", bits: 0, doc: ${JSON.stringify(f.doc)} },`);
-            else
-              out.line(
-                `{ name: ${JSON.stringify(f.name)}, kind: ${JSON.stringify(f.type)}, bits: ${f.bits}${f.enum ? `, enum: { ${f.enum.values.map((v) => `${JSON.stringify(v.name)}: ${v.value}`).join(", ")} }` : ""}, doc: ${JSON.stringify(f.doc)} },`,
-              );
+  out.block(
+    `export const ${n.info}: FormatInfo<${n.type}> = {`,
+    () => {
+      out.line(`id: ${JSON.stringify(format.id)},`);
+      out.line(`title: ${JSON.stringify(format.title)},`);
+      out.line(`doc: ${JSON.stringify(format.doc.trim())},`);
+      out.line(`spec: ${JSON.stringify(spec.file)},`);
+      out.line(`fixedBytes: ${fixed === undefined ? "undefined" : fixed},`);
+      out.block(
+        "variants: [",
+        () => {
+          for (const p of paths) {
+            const tags = p.choices
+              .filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined)
+              .map((c) => `${c.switch.tag}: ${JSON.stringify(c.switch.cases[c.caseIndex]!.name)}`);
+            const values = new Set<FieldModel | PayloadModel>([
+              ...valueFields(p),
+              ...p.elements.filter((e) => e.kind === "payload"),
+            ]);
+            out.block(
+              `{ name: ${JSON.stringify(p.name)}, tags: { ${tags.join(", ")} }, fields: [`,
+              () => {
+                for (const f of p.elements) {
+                  if (!values.has(f)) continue;
+                  if (f.kind === "payload")
+                    out.line(
+                      `{ name: ${JSON.stringify(f.name)}, kind: "payload", bits: 0, doc: ${JSON.stringify(f.doc)} },`,
+                    );
+                  else
+                    out.line(
+                      `{ name: ${JSON.stringify(f.name)}, kind: ${JSON.stringify(f.type)}, bits: ${f.bits}${f.enum ? `, enum: { ${f.enum.values.map((v) => `${JSON.stringify(v.name)}: ${v.value}`).join(", ")} }` : ""}, doc: ${JSON.stringify(f.doc)} },`,
+                    );
+                }
+              },
+              "] },",
+            );
           }
-        }, "] },");
-      }
-    }, "],");
-    out.line(`decode: ${n.decode},`);
-    out.line(`encode: ${n.encode},`);
-    out.line(`encodeInto: ${n.encodeInto},`);
-    out.line(`byteLength: ${n.byteLength},`);
-    out.line(`is: ${n.is},`);
-    out.line(`fromJson: ${n.fromJson},`);
-    out.line(`variantOf: ${n.variantOf},`);
-  }, "};");
+        },
+        "],",
+      );
+      out.line(`decode: ${n.decode},`);
+      out.line(`encode: ${n.encode},`);
+      out.line(`encodeInto: ${n.encodeInto},`);
+      out.line(`byteLength: ${n.byteLength},`);
+      out.line(`is: ${n.is},`);
+      out.line(`fromJson: ${n.fromJson},`);
+      out.line(`variantOf: ${n.variantOf},`);
+    },
+    "};",
+  );
   out.line();
 }
 
@@ -919,7 +1070,8 @@ export function generateTsCodecs(spec: SpecModel): string {
   out.line(generatedHeader(spec));
   out.line("/**");
   out.line(` * ${spec.title}: codecs generated from \`${spec.file}\` (spec \`${spec.id}\`).`);
-  if (spec.doc.trim() !== "") for (const l of spec.doc.trim().split("\n")) out.line(` *${l === "" ? "" : ` ${l}`}`);
+  if (spec.doc.trim() !== "")
+    for (const l of spec.doc.trim().split("\n")) out.line(` *${l === "" ? "" : ` ${l}`}`);
   if (spec.source !== "") out.line(` *\n * Source: ${spec.source}.`);
   out.line(" *");
   out.line(" * @module");
@@ -929,7 +1081,9 @@ export function generateTsCodecs(spec: SpecModel): string {
   for (const e of spec.enums) emitEnum(body, e);
   for (const f of spec.formats) emitFormat(body, spec, f);
   body.raw(docComment(`Every format of \`${spec.file}\`.`));
-  body.line(`export const ${camelCase(specBase(spec))}Formats: readonly AnyFormatInfo[] = [${spec.formats.map((f) => formatNames(f).info).join(", ")}];`);
+  body.line(
+    `export const ${camelCase(specBase(spec))}Formats: readonly AnyFormatInfo[] = [${spec.formats.map((f) => formatNames(f).info).join(", ")}];`,
+  );
   const text = body.toString();
   const used = RUNTIME_VALUES.filter((name) => new RegExp(`\\b${name}\\b`).test(text));
   out.line(`import { ${used.join(", ")} } from "@rashpa/bits";`);
