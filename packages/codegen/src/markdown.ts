@@ -130,6 +130,13 @@ function pathSection(lines: string[], path: LayoutPath): void {
   lines.push("");
 }
 
+/** A discriminant value as written in the spec: the enum member name, true/false, or the number. */
+function valueName(path: LayoutPath, field: string, value: number): string {
+  const f = path.elements.find((e): e is FieldModel => e.kind === "field" && e.name === field);
+  if (f?.type === "bool") return value === 1 ? "true" : "false";
+  return f?.enum?.values.find((m) => m.value === value)?.name ?? String(value);
+}
+
 function formatSection(lines: string[], f: FormatModel): void {
   const size = formatByteSize(f);
   lines.push(`## \`${f.id}\` — ${f.title}`, "");
@@ -146,7 +153,7 @@ function formatSection(lines: string[], f: FormatModel): void {
           if (c.caseIndex < 0) return `optional part \`${c.switch.name}\` absent`;
           const cs = c.switch.cases[c.caseIndex]!;
           const cond = Object.entries(cs.when)
-            .map(([k, v]) => `\`${k}\` ∈ {${v.join(", ")}}`)
+            .map(([k, v]) => `\`${k}\` ∈ {${v.map((x) => valueName(p, k, x)).join(", ")}}`)
             .join(" and ");
           return `${c.switch.tag ? `\`${c.switch.tag}\` = "${cs.name}"` : `\`${cs.name}\``}${cond ? ` when ${cond}` : " (default)"}`;
         })
