@@ -64,6 +64,7 @@ export class CodecError extends Error {
  * ```
  */
 export class DecodeError extends CodecError {
+  /** Always `"DecodeError"`. */
   override readonly name = "DecodeError";
 
   /**
@@ -85,6 +86,7 @@ export class DecodeError extends CodecError {
  * ```
  */
 export class EncodeError extends CodecError {
+  /** Always `"EncodeError"`. */
   override readonly name = "EncodeError";
 
   /**
@@ -106,6 +108,7 @@ export class EncodeError extends CodecError {
  * ```
  */
 export class HexError extends CodecError {
+  /** Always `"HexError"`. */
   override readonly name = "HexError";
 
   /**

@@ -27,11 +27,13 @@ export type FieldKind = "uint" | "bool" | "enum" | "bytes" | "payload";
 export interface FieldInfo {
   /** Property name in values and JSON. */
   readonly name: string;
+  /** Field type, or `payload` for a variable-length payload. */
   readonly kind: FieldKind;
   /** Width in bits (0 for payloads, whose length varies). */
   readonly bits: number;
   /** Enum members (name → value), for `enum` fields. */
   readonly enum?: Readonly<Record<string, number>>;
+  /** Description from the spec; empty when it has none. */
   readonly doc: string;
 }
 
@@ -54,7 +56,9 @@ export interface VariantInfo {
 export interface FormatInfo<T> {
   /** Global id, e.g. `rashpa.btd`. */
   readonly id: string;
+  /** Human-readable title from the spec, e.g. `Block Transfer Descriptor (BTD)`. */
   readonly title: string;
+  /** Description from the spec; empty when it has none. */
   readonly doc: string;
   /** Spec file it was generated from, relative to the repository root. */
   readonly spec: string;

@@ -19,7 +19,9 @@ import { runDemo } from "./demo.js";
 
 /** Where the command writes and reads. */
 export interface CliIo {
+  /** Writes text to standard output (callers include the newlines). */
   readonly stdout: (text: string) => void;
+  /** Writes text to standard error (callers include the newlines). */
   readonly stderr: (text: string) => void;
   /** Reads all of standard input (used when a hex or JSON argument is omitted). */
   readonly stdin: () => Promise<string>;
@@ -27,6 +29,7 @@ export interface CliIo {
 
 /** A user-facing error: printed as one line, exit status 1. */
 export class CliError extends Error {
+  /** Always `"CliError"`. */
   override readonly name = "CliError";
 }
 

@@ -30,7 +30,9 @@ import { generateTsCodecs } from "./ts-codec.js";
 
 /** One generated file, with its path relative to the repository root. */
 export interface GeneratedFile {
+  /** Path relative to the repository root, with `/` separators. */
   readonly path: string;
+  /** Complete text of the file. */
   readonly content: string;
 }
 
@@ -62,7 +64,12 @@ export function generateSpec(spec: SpecModel): GeneratedFile[] {
  * @param root - repository root
  * @throws SpecError when a spec has problems
  */
-export function generateAll(root: string): { specs: SpecModel[]; files: GeneratedFile[] } {
+export function generateAll(root: string): {
+  /** Every spec under `<root>/specs`, in sorted path order. */
+  specs: SpecModel[];
+  /** Every output of every spec. */
+  files: GeneratedFile[];
+} {
   const specs = loadSpecDir(join(root, "specs"), root);
   return { specs, files: specs.flatMap(generateSpec) };
 }

@@ -27,16 +27,27 @@ import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
 
 /** Names of the generated symbols of one format. */
 export interface FormatNames {
+  /** Type of decoded values: the PascalCase format name (`atu-entry` → `AtuEntry`). */
   readonly type: string;
+  /** `decode<Type>(bytes, offset?)`: decodes one value. */
   readonly decode: string;
+  /** `encode<Type>(value)`: encodes into a new `Uint8Array`. */
   readonly encode: string;
+  /** `encode<Type>Into(view, offset, value)`: encodes into a `DataView`. */
   readonly encodeInto: string;
+  /** `<type>ByteLength(value)`: bytes the encoders produce for a value. */
   readonly byteLength: string;
+  /** `is<Type>(value)`: type guard for valid values. */
   readonly is: string;
+  /** `<type>FromJson(json)`: reads the JSON shape. */
   readonly fromJson: string;
+  /** `<type>VariantOf(value)`: index of the variant a value takes. */
   readonly variantOf: string;
+  /** `<TYPE>_FORMAT`: the format's `FormatInfo` record. */
   readonly info: string;
+  /** `arb<Type>`: fast-check arbitrary of valid values (in the `.arb.ts` module). */
   readonly arb: string;
+  /** `<TYPE>_BYTES`: the byte size, declared only for formats of fixed size. */
   readonly bytesConst: string;
 }
 
@@ -60,7 +71,14 @@ export function formatNames(format: FormatModel): FormatNames {
 }
 
 /** Generated symbol names for an enum. */
-export function enumNames(e: EnumModel): { type: string; names: string; value: string } {
+export function enumNames(e: EnumModel): {
+  /** Type of the member names: the enum's name itself. */
+  type: string;
+  /** `<ENUM>_NAMES`: member names indexed by value (`undefined` for unused values). */
+  names: string;
+  /** `<enum>Value(name)`: value of a member, or -1 when `name` is not one. */
+  value: string;
+} {
   return {
     type: e.name,
     names: `${screamingCase(e.name)}_NAMES`,

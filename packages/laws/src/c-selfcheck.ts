@@ -28,7 +28,15 @@ export function hasGcc(): boolean {
  * @returns path of the executable (in a fresh temporary directory) and a cleanup function
  * @throws Error with gcc's output when compilation fails
  */
-export function compileSelfCheck(cDir: string, base: string): { exe: string; cleanup: () => void } {
+export function compileSelfCheck(
+  cDir: string,
+  base: string,
+): {
+  /** Path of the compiled program. */
+  exe: string;
+  /** Removes the temporary directory holding the program. */
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "rashpa-c-"));
   const exe = join(dir, `${base}-selfcheck`);
   const r = spawnSync(
@@ -92,6 +100,8 @@ export function vectorLine(format: AnyFormatInfo, value: unknown): string {
  *
  * @param formats - formats of one spec
  * @param arbitraries - arbitraries by format id
+ * @param count - values per format
+ * @param seed - fast-check seed
  */
 export function selfCheckVectors(
   formats: readonly AnyFormatInfo[],
@@ -116,7 +126,14 @@ export function selfCheckVectors(
 export function runSelfCheck(
   exe: string,
   lines: readonly string[],
-): { status: number | null; stdout: string; stderr: string } {
+): {
+  /** Exit status, or `null` when the program was killed by a signal or did not start. */
+  status: number | null;
+  /** What the program wrote to standard output. */
+  stdout: string;
+  /** What the program wrote to standard error. */
+  stderr: string;
+} {
   const r = spawnSync(exe, [], {
     input: `${lines.join("\n")}\n`,
     encoding: "utf8",

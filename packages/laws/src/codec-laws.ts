@@ -96,12 +96,15 @@ function hostileBytes<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>): fc.Arbitr
 
 /** fast-check parameters of one law check. */
 export interface LawParams {
+  /** fast-check seed, for replaying a failure. */
   readonly seed: number;
+  /** Values generated per property. */
   readonly numRuns: number;
 }
 
 /** One codec law: a name and a check that throws (with fast-check's seed and counterexample) when the codec breaks it. */
 export interface CodecLaw {
+  /** What the law states; used as the test name. */
   readonly name: string;
   /** @throws Error describing the counterexample when `format` breaks the law */
   check<T>(format: FormatInfo<T>, arb: fc.Arbitrary<T>, params: LawParams): void;

@@ -7,6 +7,7 @@
 
 /** One problem found in a spec file. */
 export interface SpecDiagnostic {
+  /** Spec file path as given to the loader (relative to the repository root). */
   readonly file: string;
   /** 1-based line. */
   readonly line: number;
@@ -14,7 +15,9 @@ export interface SpecDiagnostic {
   readonly col: number;
   /** YAML path of the offending node, e.g. `formats.btd.fields[3].bits` (empty for the root). */
   readonly path: string;
+  /** What was expected there, e.g. `integer >= 1`. */
   readonly expected: string;
+  /** What was found instead, e.g. `no "bits" key`. */
   readonly found: string;
   /** `file:line:col: "path" expected X, got Y`. */
   readonly message: string;
@@ -30,6 +33,7 @@ export interface SpecDiagnostic {
  * ```
  */
 export class SpecError extends Error {
+  /** Always `"SpecError"`. */
   override readonly name = "SpecError";
   /** Every problem, in file order. */
   readonly diagnostics: readonly SpecDiagnostic[];

@@ -42,6 +42,7 @@ export function itemsFixedBits(items: readonly ItemModel[]): number | undefined 
 
 /** One choice made along a path: a case of a switch, or an optional part present/absent. */
 export interface PathChoice {
+  /** The switch or optional part where the choice is made. */
   readonly switch: SwitchModel;
   /** Index of the case, or -1 for an absent optional part. */
   readonly caseIndex: number;
@@ -51,6 +52,7 @@ export interface PathChoice {
 export interface LayoutPath {
   /** Case names joined with `-` (empty for a format without variants). */
   readonly name: string;
+  /** The choice made at each switch and optional part met, in wire order. */
   readonly choices: readonly PathChoice[];
   /** Fields and payloads in wire order. */
   readonly elements: readonly (FieldModel | PayloadModel)[];
