@@ -197,7 +197,6 @@ function checkRegister(
 ): RegisterModel {
   const width = raw.width ?? mapWidth;
   const bytes = width / 8;
-  if (![8, 16, 32, 64].includes(width)) src.report([...p, "width"], "8, 16, 32 or 64", width);
   if (raw.offset % bytes !== 0)
     src.reportText(
       [...p, "offset"],
