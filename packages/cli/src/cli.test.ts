@@ -201,3 +201,69 @@ describe("the rashpa executable", () => {
     expect(e.stdout).toBe(`${BTD_HEX}\n`);
   });
 });
+
+describe("rashpa decode / encode of PCIe formats (@rashpa/pcie)", () => {
+  // MWr 3DW with ECRC, as in packages/pcie/test/vectors/tlp.json (pcie.md §1.1–§1.3, §6).
+  const MWR_HEX = "400080020008003ffedc00401122334455667788bc8841f2";
+  const MWR_JSON = {
+    fmt: "data-3dw",
+    type: "mem",
+    t9: false,
+    tc: 0,
+    t8: false,
+    ido: false,
+    ln: false,
+    th: false,
+    td: true,
+    ep: false,
+    ro: false,
+    ns: false,
+    at: "untranslated",
+    length: 2,
+    tlpType: "mwr-32",
+    requesterId: 8,
+    tag: 0,
+    lastBe: 3,
+    firstBe: 15,
+    address: 0xfedc0040 / 4,
+    ph: "bidirectional",
+    data: "1122334455667788",
+    ecrc: 0xbc8841f2,
+  };
+
+  it("lists the PCIe formats", async () => {
+    const r = await run(["formats"]);
+    for (const id of ["pcie.tlp", "pcie.tlp-prefix", "pcie.dllp"]) expect(r.out).toContain(id);
+  });
+
+  it("decodes a TLP given as hex (rashpa decode pcie.tlp <hex>)", async () => {
+    const r = await run(["decode", "pcie.tlp", MWR_HEX]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(MWR_JSON);
+  });
+
+  it("encodes that JSON back to the same hex", async () => {
+    const r = await run(["encode", "pcie.tlp", JSON.stringify(MWR_JSON)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${MWR_HEX}\n`);
+  });
+
+  it("decodes a DLLP (Ack of sequence 0x123, pcie.md §5)", async () => {
+    const r = await run(["decode", "pcie.dllp", "00000123e285"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({
+      typeHigh: 0,
+      typeLow: 0,
+      dllpType: "ack",
+      sequence: 0x123,
+      crc: 0xe285,
+    });
+  });
+
+  it("rejects a TLP whose payload is shorter than Length says", async () => {
+    const r = await run(["decode", "pcie.tlp", MWR_HEX.slice(0, 32)]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^rashpa: .*\n$/);
+  });
+});

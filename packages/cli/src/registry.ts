@@ -6,9 +6,10 @@
  */
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { descriptorsFormats } from "@rashpa/descriptors";
+import { pcieFormats } from "@rashpa/pcie";
 
 /** All formats, in spec order. */
-export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats];
+export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats, ...pcieFormats];
 
 const byId = new Map(ALL_FORMATS.map((f) => [f.id, f]));
 

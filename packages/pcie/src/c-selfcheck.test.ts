@@ -1,0 +1,76 @@
+/**
+ * The generated C headers (tlp.h, dllp.h), compiled with gcc -std=c11 -Wall -Wextra -Werror
+ * -pedantic, must agree with the TypeScript codecs on vectors the TypeScript codecs produce.
+ */
+import { fileURLToPath } from "node:url";
+import type { AnyFormatInfo } from "@rashpa/bits";
+import { compileSelfCheck, hasGcc, lawSeed, runSelfCheck, selfCheckVectors } from "@rashpa/laws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dllpArbitraries, tlpArbitraries } from "./arbitraries.js";
+import { dllpFormats, tlpFormats } from "./index.js";
+
+const cDir = fileURLToPath(new URL("./gen/c/", import.meta.url));
+const gcc = hasGcc();
+if (!gcc)
+  console.warn(
+    "[c-selfcheck] gcc is not installed here: the C self-check cannot run (install gcc)",
+  );
+
+const specs: {
+  base: string;
+  spec: string;
+  formats: readonly AnyFormatInfo[];
+  arbitraries: typeof tlpArbitraries;
+  firstField: string;
+}[] = [
+  {
+    base: "tlp",
+    spec: "pcie.tlp",
+    formats: tlpFormats,
+    arbitraries: tlpArbitraries,
+    firstField: "fmt",
+  },
+  {
+    base: "dllp",
+    spec: "pcie.dllp",
+    formats: dllpFormats,
+    arbitraries: dllpArbitraries,
+    firstField: "typeHigh",
+  },
+];
+
+for (const s of specs) {
+  describe.runIf(gcc)(`generated C header (${s.base}.h)`, () => {
+    const seed = lawSeed();
+    let build: { exe: string; cleanup: () => void };
+    beforeAll(() => {
+      build = compileSelfCheck(cDir, s.base);
+    });
+    afterAll(() => build?.cleanup());
+
+    it(`agrees with the TypeScript codec on 300 vectors per format (seed ${seed})`, () => {
+      const lines = selfCheckVectors(s.formats, s.arbitraries, 300, seed);
+      const r = runSelfCheck(build.exe, lines);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe(`${s.spec}: ${lines.length} vectors ok`);
+    });
+
+    it("reports bytes that do not decode to the announced variant", () => {
+      const [line] = selfCheckVectors(s.formats, s.arbitraries, 1, seed);
+      const parts = line!.split(" ");
+      parts[1] = String((Number(parts[1]) + 1) % s.formats[0]!.variants.length);
+      const r = runSelfCheck(build.exe, [parts.join(" ")]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${s.formats[0]!.id.replace(".", "\\.")}: variant`));
+    });
+  });
+}
+
+describe("gcc availability", () => {
+  it("is reported rather than silently skipped", () => {
+    // CI installs gcc; this asserts the self-check above really ran there.
+    if (process.env["CI"]) expect(gcc).toBe(true);
+    else expect(typeof gcc).toBe("boolean");
+  });
+});
