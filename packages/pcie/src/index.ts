@@ -27,3 +27,5 @@ export * from "./gen/dllp.js";
 
 /** Every PCIe format (`pcie.tlp`, `pcie.tlp-prefix`, `pcie.dllp`), in spec order. */
 export const pcieFormats: readonly AnyFormatInfo[] = [...dllpFormats, ...tlpFormats];
+export * from "./ecrc.js";
+export * from "./data-link.js";
