@@ -29,3 +29,6 @@ export * from "./gen/dllp.js";
 export const pcieFormats: readonly AnyFormatInfo[] = [...dllpFormats, ...tlpFormats];
 export * from "./ecrc.js";
 export * from "./data-link.js";
+export * from "./request.js";
+export * from "./split.js";
+export * from "./completion.js";
