@@ -32,3 +32,4 @@ export * from "./data-link.js";
 export * from "./request.js";
 export * from "./split.js";
 export * from "./completion.js";
+export * from "./rules.js";
