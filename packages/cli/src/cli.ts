@@ -6,6 +6,8 @@
  * - `rashpa decode <format> [hex] [--compact] [--allow-trailing]` — hex (argument or stdin) →
  *   JSON with the spec's field names;
  * - `rashpa encode <format> [json]` — JSON (argument or stdin) → lower-case hex;
+ * - `rashpa throughput pcie --gen G --width W [--mps N] […] [--json]` — the PCIe link
+ *   throughput model of `@rashpa/pcie` (pcie.md §11) as a table or JSON;
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -16,6 +18,7 @@ import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
+import { throughputCommand } from "./throughput.js";
 
 /** Where the command writes and reads. */
 export interface CliIo {
@@ -40,6 +43,10 @@ commands:
   decode <format> [hex] [--compact] [--allow-trailing]
                                                 decode hex (argument or stdin) to JSON
   encode <format> [json]                        encode JSON (argument or stdin) to hex
+  throughput pcie --gen <1-6> --width <lanes> [--mps <bytes>] [--mrrs <bytes>]
+                  [--rcb <64|128>] [--ecrc] [--addr64] [--read] [--tags <n>]
+                  [--rtt-ns <ns>] [--acks <per TLP>] [--updatefcs <per TLP>] [--json]
+                                                PCIe link throughput model (table or JSON)
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
@@ -146,6 +153,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "encode":
         await encodeCommand(args, flags, io);
+        return 0;
+      case "throughput":
+        throughputCommand(rest, io);
         return 0;
       case "demo":
         checkFlags(flags, []);

@@ -1,5 +1,5 @@
 /**
- * `@rashpa/cli`: the `rashpa` command (formats, decode, encode, demo) and its format registry.
+ * `@rashpa/cli`: the `rashpa` command (formats, decode, encode, throughput, demo) and its format registry.
  *
  * @packageDocumentation
  */

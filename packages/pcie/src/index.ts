@@ -33,3 +33,4 @@ export * from "./request.js";
 export * from "./split.js";
 export * from "./completion.js";
 export * from "./rules.js";
+export * from "./throughput.js";
