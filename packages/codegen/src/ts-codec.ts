@@ -146,6 +146,12 @@ function partsOf(f: FieldModel, bit: number): Part[] {
 class FormatCodegen {
   private counter = 0;
   private pathIndex = 0;
+  /**
+   * Writers of the variants, by path index: encoders check every field in one function and
+   * then call the variant's writer, so that no function grows beyond what V8 optimises
+   * (formats with many variants, such as the PCIe TLP, would otherwise stay interpreted).
+   */
+  readonly writers = new Map<number, string>();
   /** Byte size when fixed: the decoder then checks the input length once, up front. */
   private readonly fixedBytes: number | undefined;
 
@@ -665,6 +671,45 @@ class FormatCodegen {
     return { ...ctx, pos: { dyn: [...ctx.pos.dyn, len], k: ctx.pos.k }, props, writes };
   }
 
+  /**
+   * Renders the deferred writes of a path into a writer function (once per variant) and
+   * returns the call that passes it the checked values.
+   */
+  private writerCall(ctx: Ctx, index: number): string {
+    const body = new Emitter();
+    body.indent(() => {
+      for (const w of ctx.writes) w(body);
+    });
+    const text = body.toString();
+    const params: string[] = [];
+    const args: string[] = [];
+    for (const m of new Set(
+      text.match(/(?<![\w$])(r_[A-Za-z0-9]+|f_[A-Za-z0-9]+|\$len\d+)(?![\w$])/g) ?? [],
+    )) {
+      let type = "number";
+      if (m.startsWith("f_")) {
+        const f = ctx.fields.get(m.slice(2));
+        type =
+          f === undefined || f.type === "bytes"
+            ? "Uint8Array"
+            : f.type === "bool"
+              ? "boolean"
+              : f.bits > 32
+                ? "bigint"
+                : "number";
+      }
+      params.push(`${m}: ${type}`);
+      args.push(m);
+    }
+    const name = writerName(this.format, index);
+    const fn = `function ${name}($view: DataView, $o: number${params.map((p) => `, ${p}`).join("")}): void {\n${text}}\n`;
+    const previous = this.writers.get(index);
+    if (previous !== undefined && previous !== fn)
+      throw new Error(`writer ${name} differs between encoders`);
+    this.writers.set(index, fn);
+    return `${name}($view, $o${args.map((a) => `, ${a}`).join("")})`;
+  }
+
   // ---- leaves ------------------------------------------------------------------------
 
   private leaf(ctx: Ctx, mode: Mode): void {
@@ -690,17 +735,22 @@ class FormatCodegen {
         out.line(
           `if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(\`${this.format.id} needs \${$size} bytes at offset \${$o}, the view has \${$view.byteLength}\`, { offset: $o });`,
         );
-        for (const w of ctx.writes) w(out);
+        out.line(`${this.writerCall(ctx, index)};`);
         out.line("return $size;");
         break;
       case "new":
         out.line(`const $bytes = new Uint8Array(${relExpr(ctx.pos)});`);
         out.line("const $view = new DataView($bytes.buffer);");
-        for (const w of ctx.writes) w(out);
+        out.line(`${this.writerCall(ctx, index)};`);
         out.line("return $bytes;");
         break;
     }
   }
+}
+
+/** Name of the writer function of variant `index` of a format. */
+function writerName(format: FormatModel, index: number): string {
+  return `$write${pascalCase(format.name)}${index}`;
 }
 
 /** Every item of a layout, in every case (switches before their cases' items). */
@@ -1017,6 +1067,12 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     gen.body("json");
   });
   out.line();
+
+  for (const [index, fn] of [...gen.writers].sort((a, b) => a[0] - b[0])) {
+    out.line(`/** Writes variant ${index} of ${format.id} once every field has been checked. */`);
+    out.raw(fn);
+    out.line();
+  }
 
   out.raw(docComment(`Everything about format \`${format.id}\` (${format.title}) in one record.`));
   out.block(

@@ -290,16 +290,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $n2 = Number(f_offset);
-    const $h0 = Math.floor($n2 / 4294967296);
-    const $l1 = $n2 >>> 0;
-    $view.setUint32($o + 16, r_frame);
-    $view.setUint32($o + 20, 0);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h0) >>> 0);
-    $view.setUint32($o + 28, $l1);
-    $view.setBigUint64($o + 8, f_source);
+    $writeBtd0($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_frame, r_atuIndex, f_source);
     return $size;
   } else if (r_kind === 1) {
     if ($v["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($v["layout"]));
@@ -317,20 +308,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $n5 = Number(f_source);
-    const $h3 = Math.floor($n5 / 4294967296);
-    const $l4 = $n5 >>> 0;
-    const $n8 = Number(f_offset);
-    const $h6 = Math.floor($n8 / 4294967296);
-    const $l7 = $n8 >>> 0;
-    $view.setUint32($o + 8, (($h3 << 16) | ($l4 >>> 16)) >>> 0);
-    $view.setUint32($o + 12, ((($l4 & 0xffff) << 16) | (r_frame >>> 16)) >>> 0);
-    $view.setUint32($o + 16, (((r_frame & 0xffff) << 16) | r_lineBytes) >>> 0);
-    $view.setUint32($o + 20, r_pitch);
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h6) >>> 0);
-    $view.setUint32($o + 28, $l7);
+    $writeBtd1($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_source, f_offset, r_frame, r_lineBytes, r_pitch, r_atuIndex);
     return $size;
   } else if (r_kind === 3) {
     if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
@@ -342,14 +320,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint32($o, r_size);
-    $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
-    const $n11 = Number(f_offset);
-    const $h9 = Math.floor($n11 / 4294967296);
-    const $l10 = $n11 >>> 0;
-    $view.setUint32($o + 24, ((r_atuIndex << 16) | $h9) >>> 0);
-    $view.setUint32($o + 28, $l10);
-    writeBytes($view, $o + 8, f_data);
+    $writeBtd2($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_atuIndex, f_data);
     return $size;
   }
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
@@ -597,6 +568,50 @@ export function btdFromJson(json: unknown): Btd {
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
 }
 
+/** Writes variant 0 of rashpa.btd once every field has been checked. */
+function $writeBtd0($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_frame: number, r_atuIndex: number, f_source: bigint): void {
+  $view.setUint32($o, r_size);
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
+  const $n2 = Number(f_offset);
+  const $h0 = Math.floor($n2 / 4294967296);
+  const $l1 = $n2 >>> 0;
+  $view.setUint32($o + 16, r_frame);
+  $view.setUint32($o + 20, 0);
+  $view.setUint32($o + 24, ((r_atuIndex << 16) | $h0) >>> 0);
+  $view.setUint32($o + 28, $l1);
+  $view.setBigUint64($o + 8, f_source);
+}
+
+/** Writes variant 1 of rashpa.btd once every field has been checked. */
+function $writeBtd1($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_source: bigint, f_offset: bigint, r_frame: number, r_lineBytes: number, r_pitch: number, r_atuIndex: number): void {
+  $view.setUint32($o, r_size);
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
+  const $n5 = Number(f_source);
+  const $h3 = Math.floor($n5 / 4294967296);
+  const $l4 = $n5 >>> 0;
+  const $n8 = Number(f_offset);
+  const $h6 = Math.floor($n8 / 4294967296);
+  const $l7 = $n8 >>> 0;
+  $view.setUint32($o + 8, (($h3 << 16) | ($l4 >>> 16)) >>> 0);
+  $view.setUint32($o + 12, ((($l4 & 0xffff) << 16) | (r_frame >>> 16)) >>> 0);
+  $view.setUint32($o + 16, (((r_frame & 0xffff) << 16) | r_lineBytes) >>> 0);
+  $view.setUint32($o + 20, r_pitch);
+  $view.setUint32($o + 24, ((r_atuIndex << 16) | $h6) >>> 0);
+  $view.setUint32($o + 28, $l7);
+}
+
+/** Writes variant 2 of rashpa.btd once every field has been checked. */
+function $writeBtd2($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_atuIndex: number, f_data: Uint8Array): void {
+  $view.setUint32($o, r_size);
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
+  const $n11 = Number(f_offset);
+  const $h9 = Math.floor($n11 / 4294967296);
+  const $l10 = $n11 >>> 0;
+  $view.setUint32($o + 24, ((r_atuIndex << 16) | $h9) >>> 0);
+  $view.setUint32($o + 28, $l10);
+  writeBytes($view, $o + 8, f_data);
+}
+
 /** Everything about format `rashpa.btd` (Block Transfer Descriptor (BTD)) in one record. */
 export const BTD_FORMAT: FormatInfo<Btd> = {
   id: "rashpa.btd",
@@ -746,9 +761,7 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
   const r_valid: number = f_valid ? 1 : 0;
   const $size = 16;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.atu-entry needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $view.setUint32($o + 8, r_size);
-  $view.setUint32($o + 12, ((r_receiver << 24) | (r_writable << 1) | r_valid) >>> 0);
-  $view.setBigUint64($o, f_address);
+  $writeAtuEntry0($view, $o, r_size, r_receiver, r_writable, r_valid, f_address);
   return $size;
 }
 
@@ -839,6 +852,13 @@ export function atuEntryFromJson(json: unknown): AtuEntry {
   const f_writable = jsonBool($j["writable"], "writable");
   const f_valid = jsonBool($j["valid"], "valid");
   return { address: f_address, size: f_size, receiver: f_receiver, writable: f_writable, valid: f_valid };
+}
+
+/** Writes variant 0 of rashpa.atu-entry once every field has been checked. */
+function $writeAtuEntry0($view: DataView, $o: number, r_size: number, r_receiver: number, r_writable: number, r_valid: number, f_address: bigint): void {
+  $view.setUint32($o + 8, r_size);
+  $view.setUint32($o + 12, ((r_receiver << 24) | (r_writable << 1) | r_valid) >>> 0);
+  $view.setBigUint64($o, f_address);
 }
 
 /** Everything about format `rashpa.atu-entry` (Address Translation Unit entry) in one record. */
@@ -968,12 +988,7 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
   if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
   const $size = 32;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.event needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $view.setUint32($o, ((r_type << 24) | (r_channel << 16) | r_status) >>> 0);
-  $view.setUint32($o + 4, r_frame);
-  $view.setUint32($o + 8, r_sequence);
-  $view.setUint32($o + 12, 0);
-  $view.setBigUint64($o + 16, f_timestamp);
-  $view.setBigUint64($o + 24, f_info);
+  $writeEvent0($view, $o, r_type, r_channel, r_status, r_frame, r_sequence, f_timestamp, f_info);
   return $size;
 }
 
@@ -1080,6 +1095,16 @@ export function eventFromJson(json: unknown): Event {
   return { type: f_type, channel: f_channel, status: f_status, frame: f_frame, sequence: f_sequence, timestamp: f_timestamp, info: f_info };
 }
 
+/** Writes variant 0 of rashpa.event once every field has been checked. */
+function $writeEvent0($view: DataView, $o: number, r_type: number, r_channel: number, r_status: number, r_frame: number, r_sequence: number, f_timestamp: bigint, f_info: bigint): void {
+  $view.setUint32($o, ((r_type << 24) | (r_channel << 16) | r_status) >>> 0);
+  $view.setUint32($o + 4, r_frame);
+  $view.setUint32($o + 8, r_sequence);
+  $view.setUint32($o + 12, 0);
+  $view.setBigUint64($o + 16, f_timestamp);
+  $view.setBigUint64($o + 24, f_info);
+}
+
 /** Everything about format `rashpa.event` (Event-channel record) in one record. */
 export const EVENT_FORMAT: FormatInfo<Event> = {
   id: "rashpa.event",
@@ -1178,7 +1203,7 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
   const r_push: number = f_push ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-control needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
+  $writeBtdFifoControl0($view, $o, r_flush, r_push);
   return $size;
 }
 
@@ -1248,6 +1273,11 @@ export function btdFifoControlFromJson(json: unknown): BtdFifoControl {
   const f_flush = jsonBool($j["flush"], "flush");
   const f_push = jsonBool($j["push"], "push");
   return { flush: f_flush, push: f_push };
+}
+
+/** Writes variant 0 of rashpa.btd-fifo-control once every field has been checked. */
+function $writeBtdFifoControl0($view: DataView, $o: number, r_flush: number, r_push: number): void {
+  $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
 }
 
 /** Everything about format `rashpa.btd-fifo-control` (BTD FIFO window control word) in one record. */
@@ -1353,7 +1383,7 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
   const r_full: number = f_full ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-status needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
+  $writeBtdFifoStatus0($view, $o, r_overflow, r_level, r_empty, r_full);
   return $size;
 }
 
@@ -1437,6 +1467,11 @@ export function btdFifoStatusFromJson(json: unknown): BtdFifoStatus {
   const f_empty = jsonBool($j["empty"], "empty");
   const f_full = jsonBool($j["full"], "full");
   return { overflow: f_overflow, level: f_level, empty: f_empty, full: f_full };
+}
+
+/** Writes variant 0 of rashpa.btd-fifo-status once every field has been checked. */
+function $writeBtdFifoStatus0($view: DataView, $o: number, r_overflow: number, r_level: number, r_empty: number, r_full: number): void {
+  $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
 }
 
 /** Everything about format `rashpa.btd-fifo-status` (BTD FIFO window status word) in one record. */

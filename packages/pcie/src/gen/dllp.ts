@@ -520,9 +520,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp0($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
     return $size;
   } else if (r_typeHigh === 0 && r_typeLow === 2) {
     if ($v["dllpType"] !== "data-link-feature") throw encodeFieldError("dllpType", "\"data-link-feature\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -535,9 +533,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_featureAck << 31) | (r_featureSupport << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp1($view, $o, r_typeHigh, r_typeLow, r_featureAck, r_featureSupport, r_crc);
     return $size;
   } else if (r_typeHigh === 2 && r_typeLow === 0) {
     if ($v["dllpType"] !== "nak") throw encodeFieldError("dllpType", "\"nak\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -547,9 +543,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp2($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 0) {
     if ($v["dllpType"] !== "pm-enter-l1") throw encodeFieldError("dllpType", "\"pm-enter-l1\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -557,9 +551,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp3($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 1) {
     if ($v["dllpType"] !== "pm-enter-l23") throw encodeFieldError("dllpType", "\"pm-enter-l23\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -567,9 +559,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp4($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 3) {
     if ($v["dllpType"] !== "pm-active-state-request-l1") throw encodeFieldError("dllpType", "\"pm-active-state-request-l1\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -577,9 +567,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp5($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 4) {
     if ($v["dllpType"] !== "pm-request-ack") throw encodeFieldError("dllpType", "\"pm-request-ack\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -587,9 +575,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp6($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 6 && r_typeLow === 0) {
     if ($v["dllpType"] !== "vendor") throw encodeFieldError("dllpType", "\"vendor\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -599,9 +585,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_vendorData << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp7($view, $o, r_typeHigh, r_typeLow, r_vendorData, r_crc);
     return $size;
   } else if (r_typeHigh === 6 && r_typeLow === 1) {
     if ($v["dllpType"] !== "nop") throw encodeFieldError("dllpType", "\"nop\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -609,9 +593,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp8($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 8) {
     if ($v["dllpType"] !== "initfc1-p") throw encodeFieldError("dllpType", "\"initfc1-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -627,9 +609,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp9($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 10) {
     if ($v["dllpType"] !== "initfc1-np") throw encodeFieldError("dllpType", "\"initfc1-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -645,9 +625,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp10($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 12) {
     if ($v["dllpType"] !== "initfc1-cpl") throw encodeFieldError("dllpType", "\"initfc1-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -663,9 +641,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp11($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 24) {
     if ($v["dllpType"] !== "initfc2-p") throw encodeFieldError("dllpType", "\"initfc2-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -681,9 +657,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp12($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 26) {
     if ($v["dllpType"] !== "initfc2-np") throw encodeFieldError("dllpType", "\"initfc2-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -699,9 +673,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp13($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 28) {
     if ($v["dllpType"] !== "initfc2-cpl") throw encodeFieldError("dllpType", "\"initfc2-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -717,9 +689,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp14($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 16) {
     if ($v["dllpType"] !== "updatefc-p") throw encodeFieldError("dllpType", "\"updatefc-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -735,9 +705,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp15($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 18) {
     if ($v["dllpType"] !== "updatefc-np") throw encodeFieldError("dllpType", "\"updatefc-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -753,9 +721,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp16($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 20) {
     if ($v["dllpType"] !== "updatefc-cpl") throw encodeFieldError("dllpType", "\"updatefc-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -771,9 +737,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
-    $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
-    $view.setUint8($o + 5, (r_crc & 0xff));
+    $writeDllp17($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   }
   throw encodeFieldError("typeHigh,typeLow", "a value selecting a variant of pcie.dllp", `typeHigh=${hexNumber(r_typeHigh, 5)}, typeLow=${hexNumber(r_typeLow, 3)}`);
@@ -1480,6 +1444,132 @@ export function dllpFromJson(json: unknown): Dllp {
     return { typeHigh: f_typeHigh, typeLow: f_typeLow, dllpType: "updatefc-cpl", hdrScale: f_hdrScale, hdrFc: f_hdrFc, dataScale: f_dataScale, dataFc: f_dataFc, crc: f_crc };
   }
   throw encodeFieldError("typeHigh,typeLow", "a value selecting a variant of pcie.dllp", `typeHigh=${hexNumber(r_typeHigh, 5)}, typeLow=${hexNumber(r_typeLow, 3)}`);
+}
+
+/** Writes variant 0 of pcie.dllp once every field has been checked. */
+function $writeDllp0($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 1 of pcie.dllp once every field has been checked. */
+function $writeDllp1($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_featureAck: number, r_featureSupport: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_featureAck << 31) | (r_featureSupport << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 2 of pcie.dllp once every field has been checked. */
+function $writeDllp2($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 3 of pcie.dllp once every field has been checked. */
+function $writeDllp3($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 4 of pcie.dllp once every field has been checked. */
+function $writeDllp4($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 5 of pcie.dllp once every field has been checked. */
+function $writeDllp5($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 6 of pcie.dllp once every field has been checked. */
+function $writeDllp6($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 7 of pcie.dllp once every field has been checked. */
+function $writeDllp7($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_vendorData: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_vendorData << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 8 of pcie.dllp once every field has been checked. */
+function $writeDllp8($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 9 of pcie.dllp once every field has been checked. */
+function $writeDllp9($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 10 of pcie.dllp once every field has been checked. */
+function $writeDllp10($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 11 of pcie.dllp once every field has been checked. */
+function $writeDllp11($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 12 of pcie.dllp once every field has been checked. */
+function $writeDllp12($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 13 of pcie.dllp once every field has been checked. */
+function $writeDllp13($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 14 of pcie.dllp once every field has been checked. */
+function $writeDllp14($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 15 of pcie.dllp once every field has been checked. */
+function $writeDllp15($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 16 of pcie.dllp once every field has been checked. */
+function $writeDllp16($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
+}
+
+/** Writes variant 17 of pcie.dllp once every field has been checked. */
+function $writeDllp17($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+  $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
+  $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
+  $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Everything about format `pcie.dllp` (Data Link Layer Packet) in one record. */

@@ -4164,23 +4164,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w0 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w0 >>> 8);
-        $view.setUint8($o + 4 + 2, $w0 & 0xff);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 12, r_ecrc);
+        $writeTlp0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w1 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w1 >>> 8);
-        $view.setUint8($o + 4 + 2, $w1 & 0xff);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+        $writeTlp1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
         return $size;
       }
     } else {
@@ -4198,23 +4187,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w2 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w2 >>> 8);
-        $view.setUint8($o + 4 + 2, $w2 & 0xff);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 12, r_ecrc);
+        $writeTlp2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w3 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w3 >>> 8);
-        $view.setUint8($o + 4 + 2, $w3 & 0xff);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+        $writeTlp3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
         return $size;
       }
     }
@@ -4237,29 +4215,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w4 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w4 >>> 8);
-        $view.setUint8($o + 4 + 2, $w4 & 0xff);
-        const $h5 = Number(f_address >> 32n);
-        const $l6 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h5 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h5 & 0x3f) << 26) | ($l6 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l6 & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w7 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w7 >>> 8);
-        $view.setUint8($o + 4 + 2, $w7 & 0xff);
-        const $h8 = Number(f_address >> 32n);
-        const $l9 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h8 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h8 & 0x3f) << 26) | ($l9 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l9 & 0x3f) << 2) | r_ph);
+        $writeTlp5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
         return $size;
       }
     } else {
@@ -4277,29 +4238,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w10 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w10 >>> 8);
-        $view.setUint8($o + 4 + 2, $w10 & 0xff);
-        const $h11 = Number(f_address >> 32n);
-        const $l12 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h11 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h11 & 0x3f) << 26) | ($l12 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l12 & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w13 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w13 >>> 8);
-        $view.setUint8($o + 4 + 2, $w13 & 0xff);
-        const $h14 = Number(f_address >> 32n);
-        const $l15 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h14 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h14 & 0x3f) << 26) | ($l15 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l15 & 0x3f) << 2) | r_ph);
+        $writeTlp7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
         return $size;
       }
     }
@@ -4322,17 +4266,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+      $writeTlp9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
       return $size;
     }
   } else if (r_fmt === 1 && r_type === 1) {
@@ -4354,23 +4293,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h16 = Number(f_address >> 32n);
-      const $l17 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h16 << 2) | ($l17 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l17 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      $view.setUint32($o + 16, r_ecrc);
+      $writeTlp10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
       return $size;
     } else {
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h18 = Number(f_address >> 32n);
-      const $l19 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h18 << 2) | ($l19 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l19 & 0x3fffffff) << 2) | r_ph) >>> 0);
+      $writeTlp11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 0) {
@@ -4396,19 +4324,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len20 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len20 + 12, r_ecrc);
+      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len20, r_ecrc);
       return $size;
     } else {
       const $size = $len20 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 0) {
@@ -4434,25 +4355,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len21 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h22 = Number(f_address >> 32n);
-      const $l23 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h22 << 2) | ($l23 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l23 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len21 + 16, r_ecrc);
+      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len21, r_ecrc);
       return $size;
     } else {
       const $size = $len21 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h24 = Number(f_address >> 32n);
-      const $l25 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h24 << 2) | ($l25 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l25 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 2) {
@@ -4472,17 +4380,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+      $writeTlp17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 2) {
@@ -4506,19 +4409,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len26 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len26 + 12, r_ecrc);
+      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len26, r_ecrc);
       return $size;
     } else {
       const $size = $len26 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 4) {
@@ -4546,17 +4442,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+      $writeTlp21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 4) {
@@ -4588,19 +4479,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len27 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len27 + 12, r_ecrc);
+      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len27, r_ecrc);
       return $size;
     } else {
       const $size = $len27 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 5) {
@@ -4628,17 +4512,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+      $writeTlp25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 5) {
@@ -4670,19 +4549,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len28 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len28 + 12, r_ecrc);
+      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len28, r_ecrc);
       return $size;
     } else {
       const $size = $len28 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
@@ -4706,19 +4578,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
+        $writeTlp29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
         return $size;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -4732,19 +4597,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
+        $writeTlp31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
         return $size;
       }
     } else if ((r_type as number) === 17) {
@@ -4756,17 +4614,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
+        $writeTlp33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
         return $size;
       }
     } else {
@@ -4778,17 +4631,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
+        $writeTlp35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
         return $size;
       }
     }
@@ -4817,21 +4665,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len29 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len29 + 16, r_ecrc);
+        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len29, r_ecrc);
         return $size;
       } else {
         const $size = $len29 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return $size;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -4849,21 +4688,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len30 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len30 + 16, r_ecrc);
+        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len30, r_ecrc);
         return $size;
       } else {
         const $size = $len30 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return $size;
       }
     } else if ((r_type as number) === 17) {
@@ -4879,19 +4709,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len31 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len31 + 16, r_ecrc);
+        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len31, r_ecrc);
         return $size;
       } else {
         const $size = $len31 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return $size;
       }
     } else {
@@ -4907,19 +4730,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len32 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len32 + 16, r_ecrc);
+        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len32, r_ecrc);
         return $size;
       } else {
         const $size = $len32 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return $size;
       }
     }
@@ -4945,17 +4761,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+      $writeTlp45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 10) {
@@ -4984,19 +4795,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len33 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len33 + 12, r_ecrc);
+      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len33, r_ecrc);
       return $size;
     } else {
       const $size = $len33 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 11) {
@@ -5021,17 +4825,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+      $writeTlp49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 11) {
@@ -5060,19 +4859,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len34 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len34 + 12, r_ecrc);
+      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len34, r_ecrc);
       return $size;
     } else {
       const $size = $len34 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 12) {
@@ -5098,19 +4890,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len35 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len35 + 12, r_ecrc);
+      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len35, r_ecrc);
       return $size;
     } else {
       const $size = $len35 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 12) {
@@ -5136,25 +4921,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len36 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h37 = Number(f_address >> 32n);
-      const $l38 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h37 << 2) | ($l38 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l38 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len36 + 16, r_ecrc);
+      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len36, r_ecrc);
       return $size;
     } else {
       const $size = $len36 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h39 = Number(f_address >> 32n);
-      const $l40 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h39 << 2) | ($l40 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l40 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 13) {
@@ -5180,19 +4952,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len41 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len41 + 12, r_ecrc);
+      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len41, r_ecrc);
       return $size;
     } else {
       const $size = $len41 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 13) {
@@ -5218,25 +4983,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len42 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h43 = Number(f_address >> 32n);
-      const $l44 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h43 << 2) | ($l44 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l44 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len42 + 16, r_ecrc);
+      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len42, r_ecrc);
       return $size;
     } else {
       const $size = $len42 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h45 = Number(f_address >> 32n);
-      const $l46 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h45 << 2) | ($l46 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l46 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 14) {
@@ -5262,19 +5014,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len47 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len47 + 12, r_ecrc);
+      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len47, r_ecrc);
       return $size;
     } else {
       const $size = $len47 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 14) {
@@ -5300,25 +5045,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len48 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h49 = Number(f_address >> 32n);
-      const $l50 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h49 << 2) | ($l50 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l50 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len48 + 16, r_ecrc);
+      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len48, r_ecrc);
       return $size;
     } else {
       const $size = $len48 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h51 = Number(f_address >> 32n);
-      const $l52 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h51 << 2) | ($l52 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l52 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   }
@@ -5398,23 +5130,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w0 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w0 >>> 8);
-        $view.setUint8($o + 4 + 2, $w0 & 0xff);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 12, r_ecrc);
+        $writeTlp0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(12);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w1 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w1 >>> 8);
-        $view.setUint8($o + 4 + 2, $w1 & 0xff);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+        $writeTlp1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
         return $bytes;
       }
     } else {
@@ -5432,23 +5153,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w2 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w2 >>> 8);
-        $view.setUint8($o + 4 + 2, $w2 & 0xff);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 12, r_ecrc);
+        $writeTlp2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(12);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w3 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w3 >>> 8);
-        $view.setUint8($o + 4 + 2, $w3 & 0xff);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
-        $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+        $writeTlp3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
         return $bytes;
       }
     }
@@ -5471,29 +5181,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w4 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w4 >>> 8);
-        $view.setUint8($o + 4 + 2, $w4 & 0xff);
-        const $h5 = Number(f_address >> 32n);
-        const $l6 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h5 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h5 & 0x3f) << 26) | ($l6 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l6 & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w7 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w7 >>> 8);
-        $view.setUint8($o + 4 + 2, $w7 & 0xff);
-        const $h8 = Number(f_address >> 32n);
-        const $l9 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h8 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h8 & 0x3f) << 26) | ($l9 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l9 & 0x3f) << 2) | r_ph);
+        $writeTlp5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
         return $bytes;
       }
     } else {
@@ -5511,29 +5204,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w10 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w10 >>> 8);
-        $view.setUint8($o + 4 + 2, $w10 & 0xff);
-        const $h11 = Number(f_address >> 32n);
-        const $l12 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h11 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h11 & 0x3f) << 26) | ($l12 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l12 & 0x3f) << 2) | r_ph);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        const $w13 = (r_requesterId << 8) | r_tag;
-        $view.setUint16($o + 4, $w13 >>> 8);
-        $view.setUint8($o + 4 + 2, $w13 & 0xff);
-        const $h14 = Number(f_address >> 32n);
-        const $l15 = Number(f_address & 0xffffffffn);
-        $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h14 >>> 6)) >>> 0);
-        $view.setUint32($o + 11, ((($h14 & 0x3f) << 26) | ($l15 >>> 6)) >>> 0);
-        $view.setUint8($o + 15, (($l15 & 0x3f) << 2) | r_ph);
+        $writeTlp7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
         return $bytes;
       }
     }
@@ -5556,17 +5232,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+      $writeTlp9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
       return $bytes;
     }
   } else if (r_fmt === 1 && r_type === 1) {
@@ -5588,23 +5259,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(20);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h16 = Number(f_address >> 32n);
-      const $l17 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h16 << 2) | ($l17 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l17 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      $view.setUint32($o + 16, r_ecrc);
+      $writeTlp10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h18 = Number(f_address >> 32n);
-      const $l19 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h18 << 2) | ($l19 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l19 & 0x3fffffff) << 2) | r_ph) >>> 0);
+      $writeTlp11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 0) {
@@ -5630,19 +5290,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len20 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len20 + 12, r_ecrc);
+      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len20, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len20 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 3 && r_type === 0) {
@@ -5668,25 +5321,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len21 + 20);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h22 = Number(f_address >> 32n);
-      const $l23 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h22 << 2) | ($l23 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l23 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len21 + 16, r_ecrc);
+      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len21, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len21 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h24 = Number(f_address >> 32n);
-      const $l25 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h24 << 2) | ($l25 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l25 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 0 && r_type === 2) {
@@ -5706,17 +5346,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+      $writeTlp17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 2) {
@@ -5740,19 +5375,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len26 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len26 + 12, r_ecrc);
+      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len26, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len26 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return $bytes;
     }
   } else if (r_fmt === 0 && r_type === 4) {
@@ -5780,17 +5408,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+      $writeTlp21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 4) {
@@ -5822,19 +5445,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len27 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len27 + 12, r_ecrc);
+      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len27, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len27 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $bytes;
     }
   } else if (r_fmt === 0 && r_type === 5) {
@@ -5862,17 +5478,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+      $writeTlp25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 5) {
@@ -5904,19 +5515,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len28 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len28 + 12, r_ecrc);
+      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len28, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len28 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $bytes;
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
@@ -5940,19 +5544,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
+        $writeTlp29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
         return $bytes;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -5966,19 +5563,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
+        $writeTlp31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
         return $bytes;
       }
     } else if ((r_type as number) === 17) {
@@ -5990,17 +5580,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
+        $writeTlp33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
         return $bytes;
       }
     } else {
@@ -6012,17 +5597,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array(20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        $view.setUint32($o + 16, r_ecrc);
+        $writeTlp34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array(16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
+        $writeTlp35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
         return $bytes;
       }
     }
@@ -6051,21 +5631,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array($len29 + 20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len29 + 16, r_ecrc);
+        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len29, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array($len29 + 16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return $bytes;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -6083,21 +5654,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array($len30 + 20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len30 + 16, r_ecrc);
+        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len30, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array($len30 + 16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setUint32($o + 8, r_vendorId);
-        $view.setUint32($o + 12, r_vendorData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return $bytes;
       }
     } else if ((r_type as number) === 17) {
@@ -6113,19 +5675,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array($len31 + 20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len31 + 16, r_ecrc);
+        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len31, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array($len31 + 16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        $view.setBigUint64($o + 8, f_messageAddress);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return $bytes;
       }
     } else {
@@ -6141,19 +5696,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $bytes = new Uint8Array($len32 + 20);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        writeBytes($view, $o + 16, f_data);
-        $view.setUint32($o + $len32 + 16, r_ecrc);
+        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len32, r_ecrc);
         return $bytes;
       } else {
         const $bytes = new Uint8Array($len32 + 16);
         const $view = new DataView($bytes.buffer);
-        $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-        $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
-        writeBytes($view, $o + 8, f_messageData);
-        writeBytes($view, $o + 16, f_data);
+        $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return $bytes;
       }
     }
@@ -6179,17 +5727,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+      $writeTlp45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 10) {
@@ -6218,19 +5761,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len33 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len33 + 12, r_ecrc);
+      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len33, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len33 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $bytes;
     }
   } else if (r_fmt === 0 && r_type === 11) {
@@ -6255,17 +5791,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array(16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      $view.setUint32($o + 12, r_ecrc);
+      $writeTlp48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array(12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+      $writeTlp49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 11) {
@@ -6294,19 +5825,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len34 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len34 + 12, r_ecrc);
+      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len34, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len34 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
-      $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 12) {
@@ -6332,19 +5856,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len35 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len35 + 12, r_ecrc);
+      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len35, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len35 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 3 && r_type === 12) {
@@ -6370,25 +5887,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len36 + 20);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h37 = Number(f_address >> 32n);
-      const $l38 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h37 << 2) | ($l38 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l38 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len36 + 16, r_ecrc);
+      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len36, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len36 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h39 = Number(f_address >> 32n);
-      const $l40 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h39 << 2) | ($l40 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l40 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 13) {
@@ -6414,19 +5918,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len41 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len41 + 12, r_ecrc);
+      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len41, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len41 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 3 && r_type === 13) {
@@ -6452,25 +5949,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len42 + 20);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h43 = Number(f_address >> 32n);
-      const $l44 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h43 << 2) | ($l44 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l44 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len42 + 16, r_ecrc);
+      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len42, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len42 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h45 = Number(f_address >> 32n);
-      const $l46 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h45 << 2) | ($l46 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l46 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 2 && r_type === 14) {
@@ -6496,19 +5980,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len47 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
-      $view.setUint32($o + $len47 + 12, r_ecrc);
+      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len47, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len47 + 12);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 12, f_data);
+      $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $bytes;
     }
   } else if (r_fmt === 3 && r_type === 14) {
@@ -6534,25 +6011,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $bytes = new Uint8Array($len48 + 20);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h49 = Number(f_address >> 32n);
-      const $l50 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h49 << 2) | ($l50 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l50 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
-      $view.setUint32($o + $len48 + 16, r_ecrc);
+      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len48, r_ecrc);
       return $bytes;
     } else {
       const $bytes = new Uint8Array($len48 + 16);
       const $view = new DataView($bytes.buffer);
-      $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-      const $h51 = Number(f_address >> 32n);
-      const $l52 = Number(f_address & 0xffffffffn);
-      $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-      $view.setUint32($o + 8, (($h51 << 2) | ($l52 >>> 30)) >>> 0);
-      $view.setUint32($o + 12, ((($l52 & 0x3fffffff) << 2) | r_ph) >>> 0);
-      writeBytes($view, $o + 16, f_data);
+      $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $bytes;
     }
   }
@@ -9319,6 +8783,594 @@ export function tlpFromJson(json: unknown): Tlp {
   throw encodeFieldError("fmt,type", "a value selecting a variant of pcie.tlp", `fmt=${hexNumber(r_fmt, 3)}, type=${hexNumber(r_type, 5)}`);
 }
 
+/** Writes variant 0 of pcie.tlp once every field has been checked. */
+function $writeTlp0($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w0 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w0 >>> 8);
+  $view.setUint8($o + 4 + 2, $w0 & 0xff);
+  $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
+  $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 1 of pcie.tlp once every field has been checked. */
+function $writeTlp1($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w1 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w1 >>> 8);
+  $view.setUint8($o + 4 + 2, $w1 & 0xff);
+  $view.setUint32($o + 7, ((r_steeringTag << 24) | (r_address >>> 6)) >>> 0);
+  $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+}
+
+/** Writes variant 2 of pcie.tlp once every field has been checked. */
+function $writeTlp2($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w2 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w2 >>> 8);
+  $view.setUint8($o + 4 + 2, $w2 & 0xff);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
+  $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 3 of pcie.tlp once every field has been checked. */
+function $writeTlp3($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w3 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w3 >>> 8);
+  $view.setUint8($o + 4 + 2, $w3 & 0xff);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | (r_address >>> 6)) >>> 0);
+  $view.setUint8($o + 11, ((r_address & 0x3f) << 2) | r_ph);
+}
+
+/** Writes variant 4 of pcie.tlp once every field has been checked. */
+function $writeTlp4($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w4 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w4 >>> 8);
+  $view.setUint8($o + 4 + 2, $w4 & 0xff);
+  const $h5 = Number(f_address >> 32n);
+  const $l6 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h5 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h5 & 0x3f) << 26) | ($l6 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l6 & 0x3f) << 2) | r_ph);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 5 of pcie.tlp once every field has been checked. */
+function $writeTlp5($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w7 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w7 >>> 8);
+  $view.setUint8($o + 4 + 2, $w7 & 0xff);
+  const $h8 = Number(f_address >> 32n);
+  const $l9 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h8 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h8 & 0x3f) << 26) | ($l9 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l9 & 0x3f) << 2) | r_ph);
+}
+
+/** Writes variant 6 of pcie.tlp once every field has been checked. */
+function $writeTlp6($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w10 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w10 >>> 8);
+  $view.setUint8($o + 4 + 2, $w10 & 0xff);
+  const $h11 = Number(f_address >> 32n);
+  const $l12 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h11 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h11 & 0x3f) << 26) | ($l12 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l12 & 0x3f) << 2) | r_ph);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 7 of pcie.tlp once every field has been checked. */
+function $writeTlp7($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $w13 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w13 >>> 8);
+  $view.setUint8($o + 4 + 2, $w13 & 0xff);
+  const $h14 = Number(f_address >> 32n);
+  const $l15 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h14 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h14 & 0x3f) << 26) | ($l15 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l15 & 0x3f) << 2) | r_ph);
+}
+
+/** Writes variant 8 of pcie.tlp once every field has been checked. */
+function $writeTlp8($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 9 of pcie.tlp once every field has been checked. */
+function $writeTlp9($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+}
+
+/** Writes variant 10 of pcie.tlp once every field has been checked. */
+function $writeTlp10($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h16 = Number(f_address >> 32n);
+  const $l17 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h16 << 2) | ($l17 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l17 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 11 of pcie.tlp once every field has been checked. */
+function $writeTlp11($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h18 = Number(f_address >> 32n);
+  const $l19 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h18 << 2) | ($l19 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l19 & 0x3fffffff) << 2) | r_ph) >>> 0);
+}
+
+/** Writes variant 12 of pcie.tlp once every field has been checked. */
+function $writeTlp12($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len20: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len20 + 12, r_ecrc);
+}
+
+/** Writes variant 13 of pcie.tlp once every field has been checked. */
+function $writeTlp13($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 14 of pcie.tlp once every field has been checked. */
+function $writeTlp14($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len21: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h22 = Number(f_address >> 32n);
+  const $l23 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h22 << 2) | ($l23 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l23 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len21 + 16, r_ecrc);
+}
+
+/** Writes variant 15 of pcie.tlp once every field has been checked. */
+function $writeTlp15($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h24 = Number(f_address >> 32n);
+  const $l25 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h24 << 2) | ($l25 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l25 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 16 of pcie.tlp once every field has been checked. */
+function $writeTlp16($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 17 of pcie.tlp once every field has been checked. */
+function $writeTlp17($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+}
+
+/** Writes variant 18 of pcie.tlp once every field has been checked. */
+function $writeTlp18($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array, $len26: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len26 + 12, r_ecrc);
+}
+
+/** Writes variant 19 of pcie.tlp once every field has been checked. */
+function $writeTlp19($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 20 of pcie.tlp once every field has been checked. */
+function $writeTlp20($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 21 of pcie.tlp once every field has been checked. */
+function $writeTlp21($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+}
+
+/** Writes variant 22 of pcie.tlp once every field has been checked. */
+function $writeTlp22($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len27: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len27 + 12, r_ecrc);
+}
+
+/** Writes variant 23 of pcie.tlp once every field has been checked. */
+function $writeTlp23($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 24 of pcie.tlp once every field has been checked. */
+function $writeTlp24($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 25 of pcie.tlp once every field has been checked. */
+function $writeTlp25($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+}
+
+/** Writes variant 26 of pcie.tlp once every field has been checked. */
+function $writeTlp26($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len28: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len28 + 12, r_ecrc);
+}
+
+/** Writes variant 27 of pcie.tlp once every field has been checked. */
+function $writeTlp27($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 28 of pcie.tlp once every field has been checked. */
+function $writeTlp28($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
+  $view.setUint32($o + 12, r_vendorData);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 29 of pcie.tlp once every field has been checked. */
+function $writeTlp29($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
+  $view.setUint32($o + 12, r_vendorData);
+}
+
+/** Writes variant 30 of pcie.tlp once every field has been checked. */
+function $writeTlp30($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, r_vendorId);
+  $view.setUint32($o + 12, r_vendorData);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 31 of pcie.tlp once every field has been checked. */
+function $writeTlp31($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, r_vendorId);
+  $view.setUint32($o + 12, r_vendorData);
+}
+
+/** Writes variant 32 of pcie.tlp once every field has been checked. */
+function $writeTlp32($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setBigUint64($o + 8, f_messageAddress);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 33 of pcie.tlp once every field has been checked. */
+function $writeTlp33($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setBigUint64($o + 8, f_messageAddress);
+}
+
+/** Writes variant 34 of pcie.tlp once every field has been checked. */
+function $writeTlp34($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  writeBytes($view, $o + 8, f_messageData);
+  $view.setUint32($o + 16, r_ecrc);
+}
+
+/** Writes variant 35 of pcie.tlp once every field has been checked. */
+function $writeTlp35($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  writeBytes($view, $o + 8, f_messageData);
+}
+
+/** Writes variant 36 of pcie.tlp once every field has been checked. */
+function $writeTlp36($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len29: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
+  $view.setUint32($o + 12, r_vendorData);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len29 + 16, r_ecrc);
+}
+
+/** Writes variant 37 of pcie.tlp once every field has been checked. */
+function $writeTlp37($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
+  $view.setUint32($o + 12, r_vendorData);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 38 of pcie.tlp once every field has been checked. */
+function $writeTlp38($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len30: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, r_vendorId);
+  $view.setUint32($o + 12, r_vendorData);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len30 + 16, r_ecrc);
+}
+
+/** Writes variant 39 of pcie.tlp once every field has been checked. */
+function $writeTlp39($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setUint32($o + 8, r_vendorId);
+  $view.setUint32($o + 12, r_vendorData);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 40 of pcie.tlp once every field has been checked. */
+function $writeTlp40($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array, $len31: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setBigUint64($o + 8, f_messageAddress);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len31 + 16, r_ecrc);
+}
+
+/** Writes variant 41 of pcie.tlp once every field has been checked. */
+function $writeTlp41($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  $view.setBigUint64($o + 8, f_messageAddress);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 42 of pcie.tlp once every field has been checked. */
+function $writeTlp42($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array, $len32: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  writeBytes($view, $o + 8, f_messageData);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len32 + 16, r_ecrc);
+}
+
+/** Writes variant 43 of pcie.tlp once every field has been checked. */
+function $writeTlp43($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
+  writeBytes($view, $o + 8, f_messageData);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 44 of pcie.tlp once every field has been checked. */
+function $writeTlp44($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 45 of pcie.tlp once every field has been checked. */
+function $writeTlp45($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+}
+
+/** Writes variant 46 of pcie.tlp once every field has been checked. */
+function $writeTlp46($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len33: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len33 + 12, r_ecrc);
+}
+
+/** Writes variant 47 of pcie.tlp once every field has been checked. */
+function $writeTlp47($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 48 of pcie.tlp once every field has been checked. */
+function $writeTlp48($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  $view.setUint32($o + 12, r_ecrc);
+}
+
+/** Writes variant 49 of pcie.tlp once every field has been checked. */
+function $writeTlp49($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+}
+
+/** Writes variant 50 of pcie.tlp once every field has been checked. */
+function $writeTlp50($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len34: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len34 + 12, r_ecrc);
+}
+
+/** Writes variant 51 of pcie.tlp once every field has been checked. */
+function $writeTlp51($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
+  $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 52 of pcie.tlp once every field has been checked. */
+function $writeTlp52($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len35: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len35 + 12, r_ecrc);
+}
+
+/** Writes variant 53 of pcie.tlp once every field has been checked. */
+function $writeTlp53($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 54 of pcie.tlp once every field has been checked. */
+function $writeTlp54($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len36: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h37 = Number(f_address >> 32n);
+  const $l38 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h37 << 2) | ($l38 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l38 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len36 + 16, r_ecrc);
+}
+
+/** Writes variant 55 of pcie.tlp once every field has been checked. */
+function $writeTlp55($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h39 = Number(f_address >> 32n);
+  const $l40 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h39 << 2) | ($l40 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l40 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 56 of pcie.tlp once every field has been checked. */
+function $writeTlp56($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len41: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len41 + 12, r_ecrc);
+}
+
+/** Writes variant 57 of pcie.tlp once every field has been checked. */
+function $writeTlp57($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 58 of pcie.tlp once every field has been checked. */
+function $writeTlp58($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len42: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h43 = Number(f_address >> 32n);
+  const $l44 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h43 << 2) | ($l44 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l44 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len42 + 16, r_ecrc);
+}
+
+/** Writes variant 59 of pcie.tlp once every field has been checked. */
+function $writeTlp59($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h45 = Number(f_address >> 32n);
+  const $l46 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h45 << 2) | ($l46 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l46 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+}
+
+/** Writes variant 60 of pcie.tlp once every field has been checked. */
+function $writeTlp60($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len47: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+  $view.setUint32($o + $len47 + 12, r_ecrc);
+}
+
+/** Writes variant 61 of pcie.tlp once every field has been checked. */
+function $writeTlp61($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 12, f_data);
+}
+
+/** Writes variant 62 of pcie.tlp once every field has been checked. */
+function $writeTlp62($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len48: number, r_ecrc: number): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h49 = Number(f_address >> 32n);
+  const $l50 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h49 << 2) | ($l50 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l50 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+  $view.setUint32($o + $len48 + 16, r_ecrc);
+}
+
+/** Writes variant 63 of pcie.tlp once every field has been checked. */
+function $writeTlp63($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+  $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
+  const $h51 = Number(f_address >> 32n);
+  const $l52 = Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
+  $view.setUint32($o + 8, (($h51 << 2) | ($l52 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l52 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  writeBytes($view, $o + 16, f_data);
+}
+
 /** Everything about format `pcie.tlp` (Transaction Layer Packet (non-flit)) in one record. */
 export const TLP_FORMAT: FormatInfo<Tlp> = {
   id: "pcie.tlp",
@@ -10889,7 +10941,7 @@ export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPr
   if (typeof r_content !== "number" || r_content >>> 0 !== r_content || r_content > 16777215) throw encodeFieldError("content", "an integer 0..16777215", describeValue(r_content));
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp-prefix needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $view.setUint32($o, ((4 << 29) | (r_type << 24) | r_content) >>> 0);
+  $writeTlpPrefix0($view, $o, r_type, r_content);
   return $size;
 }
 
@@ -10959,6 +11011,11 @@ export function tlpPrefixFromJson(json: unknown): TlpPrefix {
   const f_type = jsonEnum($j["type"], "type", TLP_PREFIX_TYPE_NAMES);
   const f_content = jsonUint($j["content"], "content", 24);
   return { type: f_type, content: f_content };
+}
+
+/** Writes variant 0 of pcie.tlp-prefix once every field has been checked. */
+function $writeTlpPrefix0($view: DataView, $o: number, r_type: number, r_content: number): void {
+  $view.setUint32($o, ((4 << 29) | (r_type << 24) | r_content) >>> 0);
 }
 
 /** Everything about format `pcie.tlp-prefix` (TLP prefix) in one record. */
