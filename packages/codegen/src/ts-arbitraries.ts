@@ -185,7 +185,7 @@ export function generateTsArbitraries(spec: SpecModel): string {
     .map((f) => formatNames(f).variantOf);
   if (variantFns.length > 0) out.line(`import { ${variantFns.join(", ")} } from "./${base}.js";`);
   // Types through a namespace: a format type named `Record` or `Omit` shadows nothing here.
-  out.line(`import type * as types from "./${base}.js";`);
+  if (spec.formats.length > 0) out.line(`import type * as types from "./${base}.js";`);
   out.line();
   for (const f of spec.formats) emitFormatArb(out, f);
   out.raw(docComment(`Arbitraries of every format of \`${spec.file}\`, by format id.`));

@@ -1160,8 +1160,10 @@ export function generateTsCodecs(spec: SpecModel): string {
   );
   const text = body.toString();
   const used = RUNTIME_VALUES.filter((name) => new RegExp(`\\b${name}\\b`).test(text));
-  out.line(`import { ${used.join(", ")} } from "@rashpa/bits";`);
-  out.line('import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";');
+  if (used.length > 0) out.line(`import { ${used.join(", ")} } from "@rashpa/bits";`);
+  // A spec without formats (enums and registers only) uses no FormatInfo.
+  const types = /\bFormatInfo\b/.test(text) ? "AnyFormatInfo, FormatInfo" : "AnyFormatInfo";
+  out.line(`import type { ${types} } from "@rashpa/bits";`);
   out.line();
   return out.toString() + text;
 }

@@ -17,7 +17,12 @@ import {
 import { layoutPaths, loadSpecText } from "@rashpa/spec";
 import type fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateCHeader, generateCSelfCheck, generateTsArbitraries } from "../src/index.js";
+import {
+  generateCHeader,
+  generateCSelfCheck,
+  generateTsArbitraries,
+  generateTsCodecs,
+} from "../src/index.js";
 import { generateFixture, pkgDir, typecheck } from "./fixture.test-helpers.js";
 
 const fx = generateFixture("features");
@@ -187,6 +192,46 @@ describe("regressions found by random specs", () => {
     expect(generateTsArbitraries(spec)).toContain("export const wire2Arbitraries:");
   });
 
+  it("generates TypeScript that typechecks for a spec without formats", () => {
+    const spec = loadSpecText(
+      [
+        "spec: t.regs",
+        "title: T",
+        "package: codegen",
+        "byteOrder: big-endian",
+        "bitOrder: msb0",
+        "enums:",
+        "  E:",
+        "    bits: 2",
+        "    values:",
+        "      - { name: a, value: 0 }",
+        "registers:",
+        "  m:",
+        "    title: M",
+        "    blocks:",
+        "      - name: b",
+        "        offset: 0",
+        "        registers:",
+        "          - name: r",
+        "            offset: 0",
+        "            fields:",
+        '              - { name: f, bits: "1:0", enum: E, reset: 0 }',
+      ].join("\n"),
+      "test/regs.yaml",
+    );
+    mkdirSync(join(pkgDir, ".test-gen"), { recursive: true });
+    const dir = mkdtempSync(join(pkgDir, ".test-gen", "regs-"));
+    try {
+      writeFileSync(join(dir, "regs.ts"), generateTsCodecs(spec));
+      writeFileSync(join(dir, "regs.arb.ts"), generateTsArbitraries(spec));
+      const r = typecheck(dir, ["*.ts"]);
+      expect(r.output).toBe("");
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("escapes C keywords and gives a payload length member a free name", () => {
     const h = readFileSync(join(fx.dir, "c", "features.h"), "utf8");
     expect(h).toContain("bool long_;");
@@ -231,6 +276,22 @@ describe.runIf(hasGcc())("generated C self-check of unusual specs", () => {
     );
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("t.c: 1 vectors ok");
+  });
+
+  it("compiles for a spec without formats (enums and registers only)", () => {
+    const r = selfCheck(
+      [
+        "  {}",
+        "enums:",
+        "  E:",
+        "    bits: 2",
+        "    values:",
+        "      - { name: a, value: 0 }",
+      ].join("\n"),
+      [],
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("t.c: 0 vectors ok");
   });
 
   it("reads values larger than 64 KiB", () => {
