@@ -5,11 +5,9 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeBtd, encodeBtd, encodeBtdInto } from "@rashpa/descriptors";
 import type { Btd } from "@rashpa/descriptors";
-import { compare, rate } from "./harness.js";
+import { codecOperations, runSideBySide } from "./harness.js";
 import { decodeBtdHand, encodeBtdHand, encodeBtdHandInto } from "./btd-hand.js";
 
 const GOAL = 0.7;
@@ -112,88 +110,15 @@ for (let i = 0; i < POOL; i++) {
 }
 const target = new DataView(new ArrayBuffer(32 * POOL));
 
-let cursor = 0;
-const decodeWith =
-  (fn: (b: Uint8Array) => Btd) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(images[cursor]!).size;
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
-const encodeWith =
-  (fn: (v: Btd) => Uint8Array) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(values[cursor]!)[3]!;
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
-const intoWith =
-  (fn: (view: DataView, offset: number, v: Btd) => number) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(target, cursor * 32, values[cursor]!);
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
+const OPERATIONS = codecOperations(
+  { values, images, target, stride: 32, checksum: (v) => v.size },
+  { decode: (b) => decodeBtd(b), encode: encodeBtd, encodeInto: encodeBtdInto },
+  { decode: (b) => decodeBtdHand(b), encode: encodeBtdHand, encodeInto: encodeBtdHandInto },
+);
 
-const OPERATIONS = {
-  decode: () =>
-    compare([
-      { name: "generated", run: decodeWith((b) => decodeBtd(b)) },
-      { name: "hand-written", run: decodeWith((b) => decodeBtdHand(b)) },
-    ]),
-  "encode (new array)": () =>
-    compare([
-      { name: "generated", run: encodeWith(encodeBtd) },
-      { name: "hand-written", run: encodeWith(encodeBtdHand) },
-    ]),
-  "encodeInto (shared buffer)": () =>
-    compare([
-      { name: "generated", run: intoWith(encodeBtdInto) },
-      { name: "hand-written", run: intoWith(encodeBtdHandInto) },
-    ]),
-} as const;
-type Operation = keyof typeof OPERATIONS;
-
-// Each operation runs in its own process, so that the JIT feedback one operation leaves
-// (shared functions called from several call sites) does not skew the next one. Within a
-// process, generated and hand-written code are measured in interleaved rounds.
-const child = process.argv[2];
-if (child !== undefined) {
-  const results = OPERATIONS[child as Operation]();
-  process.stdout.write(JSON.stringify(results.map((r) => r.opsPerSecond)));
-} else {
-  console.log(
-    `rashpa.btd (32 bytes), ${POOL} descriptors of all variants, median of 7 interleaved rounds`,
-  );
-  console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
-  console.log("");
-  console.log(
-    `${"operation".padEnd(28)}${"generated".padStart(14)}${"hand-written".padStart(16)}${"ratio".padStart(9)}`,
-  );
-  let met = true;
-  for (const name of Object.keys(OPERATIONS)) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), name], {
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
-    const [gen, hand] = JSON.parse(r.stdout) as [number, number];
-    const ratio = gen / hand;
-    if (ratio < GOAL) met = false;
-    console.log(
-      `${name.padEnd(28)}${`${rate(gen)} op/s`.padStart(14)}${`${rate(hand)} op/s`.padStart(16)}${`${ratio.toFixed(2)}x`.padStart(9)}`,
-    );
-  }
-  console.log("");
-  console.log(
-    `goal: generated >= ${GOAL}x hand-written for every operation: ${met ? "met" : "NOT met"}`,
-  );
-}
+runSideBySide(
+  import.meta.url,
+  OPERATIONS,
+  `rashpa.btd (32 bytes), ${POOL} descriptors of all variants, median of 7 interleaved rounds`,
+  GOAL,
+);

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 /** One measured function: runs `batch` operations per call and returns a checksum. */
 export interface BenchCase {
@@ -84,4 +86,136 @@ export function rate(opsPerSecond: number): string {
   if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toFixed(2)} M`;
   if (opsPerSecond >= 1e3) return `${(opsPerSecond / 1e3).toFixed(1)} k`;
   return opsPerSecond.toFixed(0);
+}
+
+/** The codec functions one side of a codec comparison provides. */
+export interface CodecUnderTest<V> {
+  readonly decode: (bytes: Uint8Array) => V;
+  readonly encode: (value: V) => Uint8Array;
+  readonly encodeInto: (view: DataView, offset: number, value: V) => number;
+}
+
+/** What codec operations run over: a pool of values, their images and a shared target. */
+export interface CodecPool<V> {
+  readonly values: readonly V[];
+  readonly images: readonly Uint8Array[];
+  /** Target of `encodeInto`, at least `stride × values.length` bytes. */
+  readonly target: DataView;
+  /** Bytes between consecutive values in `target`. */
+  readonly stride: number;
+  /** A number read from each decoded value, so that decoding cannot be skipped. */
+  readonly checksum: (decoded: V) => number;
+}
+
+/** One benchmark operation: measures generated and hand-written code side by side. */
+export type Operation = () => BenchResult[];
+
+/**
+ * The decode, encode and encodeInto operations of a generated codec against a hand-written
+ * one over the same pool (the pool's length must be a power of two).
+ */
+export function codecOperations<V>(
+  pool: CodecPool<V>,
+  generated: CodecUnderTest<V>,
+  handWritten: CodecUnderTest<V>,
+): Record<string, Operation> {
+  const mask = pool.values.length - 1;
+  let cursor = 0;
+  const decodeWith =
+    (fn: (b: Uint8Array) => V) =>
+    (batch: number): number => {
+      let acc = 0;
+      for (let n = 0; n < batch; n++) {
+        acc += pool.checksum(fn(pool.images[cursor]!));
+        cursor = (cursor + 1) & mask;
+      }
+      return acc;
+    };
+  const encodeWith =
+    (fn: (v: V) => Uint8Array) =>
+    (batch: number): number => {
+      let acc = 0;
+      for (let n = 0; n < batch; n++) {
+        acc += fn(pool.values[cursor]!)[3]!;
+        cursor = (cursor + 1) & mask;
+      }
+      return acc;
+    };
+  const intoWith =
+    (fn: (view: DataView, offset: number, v: V) => number) =>
+    (batch: number): number => {
+      let acc = 0;
+      for (let n = 0; n < batch; n++) {
+        acc += fn(pool.target, cursor * pool.stride, pool.values[cursor]!);
+        cursor = (cursor + 1) & mask;
+      }
+      return acc;
+    };
+  const side = (
+    name: string,
+    c: CodecUnderTest<V>,
+    op: "decode" | "encode" | "encodeInto",
+  ): BenchCase => ({
+    name,
+    run:
+      op === "decode"
+        ? decodeWith(c.decode)
+        : op === "encode"
+          ? encodeWith(c.encode)
+          : intoWith(c.encodeInto),
+  });
+  const pair = (op: "decode" | "encode" | "encodeInto") => () =>
+    compare([side("generated", generated, op), side("hand-written", handWritten, op)]);
+  return {
+    decode: pair("decode"),
+    "encode (new array)": pair("encode"),
+    "encodeInto (shared buffer)": pair("encodeInto"),
+  };
+}
+
+/**
+ * Runs each operation in its own child process (so that the JIT feedback one operation leaves
+ * in shared functions does not skew the next) and prints the generated / hand-written table.
+ * Called at the end of a benchmark module: in a child it measures the operation named on its
+ * command line; in the parent it runs `beforeTable`, prints `title`, then one row per operation.
+ *
+ * @param script - `import.meta.url` of the benchmark module
+ * @param goal - minimum generated / hand-written ratio reported as met
+ */
+export function runSideBySide(
+  script: string,
+  operations: Record<string, Operation>,
+  title: string,
+  goal: number,
+  beforeTable: () => void = () => undefined,
+): void {
+  const child = process.argv[2];
+  if (child !== undefined) {
+    const op = operations[child];
+    if (!op) throw new Error(`unknown operation ${child}`);
+    process.stdout.write(JSON.stringify(op().map((r) => r.opsPerSecond)));
+    return;
+  }
+  beforeTable();
+  console.log(title);
+  console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
+  console.log("");
+  console.log(
+    `${"operation".padEnd(28)}${"generated".padStart(14)}${"hand-written".padStart(16)}${"ratio".padStart(9)}`,
+  );
+  let met = true;
+  for (const name of Object.keys(operations)) {
+    const r = spawnSync(process.execPath, [fileURLToPath(script), name], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
+    const [gen, hand] = JSON.parse(r.stdout) as [number, number];
+    const ratio = gen / hand;
+    if (ratio < goal) met = false;
+    console.log(
+      `${name.padEnd(28)}${`${rate(gen)} op/s`.padStart(14)}${`${rate(hand)} op/s`.padStart(16)}${`${ratio.toFixed(2)}x`.padStart(9)}`,
+    );
+  }
+  console.log("");
+  console.log(
+    `goal: generated >= ${goal}x hand-written for every operation: ${met ? "met" : "NOT met"}`,
+  );
 }

@@ -13,8 +13,6 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { DecodeError, EncodeError } from "@rashpa/bits";
 import { computeEcrc, decodeTlp, encodeTlp, encodeTlpInto } from "@rashpa/pcie";
 import type {
@@ -25,7 +23,7 @@ import type {
   TlpMwr64Digest,
   TlpMwr64NoDigest,
 } from "@rashpa/pcie";
-import { compare, rate } from "./harness.js";
+import { codecOperations, runSideBySide } from "./harness.js";
 
 const GOAL = 0.7;
 const POOL = 1024;
@@ -601,56 +599,11 @@ for (let i = 0; i < POOL; i++) {
     throw new Error(`codecs disagree on TLP ${i}`);
 }
 
-let cursor = 0;
-const decodeWith =
-  (fn: (b: Uint8Array) => { readonly length: number }) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(images[cursor]!).length;
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
-const encodeWith =
-  (fn: (v: Mwr) => Uint8Array) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(values[cursor]!)[3]!;
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
-const intoWith =
-  (fn: (view: DataView, offset: number, v: Mwr) => number) =>
-  (batch: number): number => {
-    let acc = 0;
-    for (let n = 0; n < batch; n++) {
-      acc += fn(target, cursor * STRIDE, values[cursor]!);
-      cursor = (cursor + 1) & (POOL - 1);
-    }
-    return acc;
-  };
-
-const OPERATIONS = {
-  decode: () =>
-    compare([
-      { name: "generated", run: decodeWith((b) => decodeTlp(b)) },
-      { name: "hand-written", run: decodeWith((b) => decodeMwrHand(b)) },
-    ]),
-  "encode (new array)": () =>
-    compare([
-      { name: "generated", run: encodeWith(encodeTlp) },
-      { name: "hand-written", run: encodeWith(encodeMwrHand) },
-    ]),
-  "encodeInto (shared buffer)": () =>
-    compare([
-      { name: "generated", run: intoWith(encodeTlpInto) },
-      { name: "hand-written", run: intoWith(encodeMwrHandInto) },
-    ]),
-} as const;
-type Operation = keyof typeof OPERATIONS;
+const OPERATIONS = codecOperations(
+  { values, images, target, stride: STRIDE, checksum: (v) => v.length },
+  { decode: (b) => decodeTlp(b) as Mwr, encode: encodeTlp, encodeInto: encodeTlpInto },
+  { decode: (b) => decodeMwrHand(b), encode: encodeMwrHand, encodeInto: encodeMwrHandInto },
+);
 
 /** Values each codec must reject, one broken field at a time (built without spread). */
 function rejected(): Mwr[] {
@@ -716,16 +669,9 @@ const throws = (f: () => unknown, kind: typeof DecodeError | typeof EncodeError)
   }
 };
 
-// Each operation runs in its own process, so that the JIT feedback one operation leaves
-// (shared functions called from several call sites) does not skew the next one. Within a
-// process, generated and hand-written code are measured in interleaved rounds.
-const child = process.argv[2];
-if (child !== undefined) {
-  const results = OPERATIONS[child as Operation]();
-  process.stdout.write(JSON.stringify(results.map((r) => r.opsPerSecond)));
-} else {
-  // Same validation: both reject the same broken values and truncated images. (Checked here in
-  // the parent only, so that no timed process has fed odd values to either codec.)
+// Same validation: both reject the same broken values and truncated images. (Checked in the
+// parent only, so that no timed process has fed odd values to either codec.)
+function checkSameRejections(): void {
   rejected().forEach((v, i) => {
     if (!throws(() => encodeTlp(v), EncodeError) || !throws(() => encodeMwrHand(v), EncodeError))
       throw new Error(`codecs do not both reject broken value ${i}`);
@@ -743,33 +689,14 @@ if (child !== undefined) {
     )
       throw new Error(`codecs do not both reject truncated TLP ${i}`);
   });
-
-  const digests = values.filter((v) => v.td).length;
   console.log("");
-  console.log(
-    `pcie.tlp MWr, ${POOL} TLPs (3DW and 4DW, 1..64 DW payloads and zero-length, ${digests} with ECRC), ` +
-      "median of 7 interleaved rounds",
-  );
-  console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
-  console.log("");
-  console.log(
-    `${"operation".padEnd(28)}${"generated".padStart(14)}${"hand-written".padStart(16)}${"ratio".padStart(9)}`,
-  );
-  let met = true;
-  for (const name of Object.keys(OPERATIONS)) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), name], {
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
-    const [gen, hand] = JSON.parse(r.stdout) as [number, number];
-    const ratio = gen / hand;
-    if (ratio < GOAL) met = false;
-    console.log(
-      `${name.padEnd(28)}${`${rate(gen)} op/s`.padStart(14)}${`${rate(hand)} op/s`.padStart(16)}${`${ratio.toFixed(2)}x`.padStart(9)}`,
-    );
-  }
-  console.log("");
-  console.log(
-    `goal: generated >= ${GOAL}x hand-written for every operation: ${met ? "met" : "NOT met"}`,
-  );
 }
+
+runSideBySide(
+  import.meta.url,
+  OPERATIONS,
+  `pcie.tlp MWr, ${POOL} TLPs (3DW and 4DW, 1..64 DW payloads and zero-length, ${values.filter((v) => v.td).length} with ECRC), ` +
+    "median of 7 interleaved rounds",
+  GOAL,
+  checkSameRejections,
+);
