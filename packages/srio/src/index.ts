@@ -1,0 +1,12 @@
+/**
+ * `@rashpa/srio`: Serial RapidIO 4.1 — packets of the logical, common transport and LP-Serial
+ * physical layers, CRC-16 placement, size/wdptr encodings, control symbols, the Xilinx HELLO
+ * header, the CAR/CSR register map, SWRITE segmentation and a link throughput model. Facts
+ * from the RapidIO Interconnect Specification rev 4.1, digested in `docs/reference/srio.md`.
+ *
+ * @packageDocumentation
+ */
+import type { AnyFormatInfo } from "@rashpa/bits";
+
+/** Every SRIO format, in spec order. */
+export const srioFormats: readonly AnyFormatInfo[] = [];
