@@ -27,6 +27,7 @@ import type {
 } from "@rashpa/spec";
 import { layoutPaths, valueFields } from "@rashpa/spec";
 import type { LayoutPath } from "@rashpa/spec";
+import { emitCRegisterMaps, emitCRegisterTable } from "./c-registers.js";
 import { Emitter } from "./_internals/emitter.js";
 import { screamingCase, snakeCase, specBaseName } from "./names.js";
 import { generatedHeader } from "./ts-codec.js";
@@ -419,6 +420,7 @@ export function generateCHeader(spec: SpecModel): string {
     emitVariantFn(out, spec, f);
     paths.forEach((p, i) => emitPath(out, spec, f, p, i));
   }
+  emitCRegisterMaps(out, spec);
   out.line(`#endif /* ${guard} */`);
   return out.toString();
 }
@@ -588,7 +590,16 @@ static int same_bytes(const char *format, const char *field, const char *hex, co
     );
     out.line();
   }
-  out.block("int main(void) {", () => {
+  if (spec.registerMaps.length > 0) emitCRegisterTable(out, spec);
+  out.block("int main(int argc, char **argv) {", () => {
+    if (spec.registerMaps.length > 0)
+      out.line(
+        'if (argc > 1 && strcmp(argv[1], "--registers") == 0) { print_registers(); return 0; }',
+      );
+    else out.line("(void)argv;");
+    out.line(
+      'if (argc > 1) { fprintf(stderr, "usage: selfcheck [--registers] < vectors\\n"); return 2; }',
+    );
     out.line("long checked = 0;");
     if (spec.formats.length === 0) out.line("(void)packed; (void)fail;");
     out.block("while (fgets(line, sizeof line, stdin) != NULL) {", () => {

@@ -22,6 +22,7 @@ import type {
   SwitchModel,
 } from "@rashpa/spec";
 import { formatByteSize, layoutPaths, valueFields } from "@rashpa/spec";
+import { emitRegisterMaps, registerImports } from "./ts-registers.js";
 import { Emitter } from "./_internals/emitter.js";
 import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
 
@@ -1154,6 +1155,7 @@ export function generateTsCodecs(spec: SpecModel): string {
   const body = new Emitter();
   for (const e of spec.enums) emitEnum(body, e);
   for (const f of spec.formats) emitFormat(body, spec, f);
+  emitRegisterMaps(body, spec);
   body.raw(docComment(`Every format of \`${spec.file}\`.`));
   body.line(
     `export const ${camelCase(specBase(spec))}Formats: readonly AnyFormatInfo[] = [${spec.formats.map((f) => formatNames(f).info).join(", ")}];`,
@@ -1164,6 +1166,7 @@ export function generateTsCodecs(spec: SpecModel): string {
   // A spec without formats (enums and registers only) uses no FormatInfo.
   const types = /\bFormatInfo\b/.test(text) ? "AnyFormatInfo, FormatInfo" : "AnyFormatInfo";
   out.line(`import type { ${types} } from "@rashpa/bits";`);
+  for (const l of registerImports(text)) out.line(l);
   out.line();
   return out.toString() + text;
 }

@@ -24,6 +24,7 @@ import { tlpFormats } from "./gen/tlp.js";
 
 export * from "./gen/tlp.js";
 export * from "./gen/dllp.js";
+export * from "./gen/config-space.js";
 
 /** Every PCIe format (`pcie.tlp`, `pcie.tlp-prefix`, `pcie.dllp`), in spec order. */
 export const pcieFormats: readonly AnyFormatInfo[] = [...dllpFormats, ...tlpFormats];

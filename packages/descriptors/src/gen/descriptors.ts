@@ -12,6 +12,8 @@
 /* eslint-disable */
 import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
+import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
+import type { AccessMode, AsyncBus, Bus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
 
 /**
  * What a block transfer carries; selects the meaning of the 128-bit data slot.
@@ -1497,6 +1499,92 @@ export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   fromJson: btdFifoStatusFromJson,
   variantOf: btdFifoStatusVariantOf,
 };
+
+/** Fields of register `window.control` of map `btd-fifo`: Push and flush. */
+export interface BtdFifoWindowControlFields {
+  /** Push the BTD held in data[1..8]. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
+  readonly push: boolean;
+  /** Discard every queued BTD. (bit 1, sw w, hw r, singlepulse, reset 0x0) */
+  readonly flush: boolean;
+}
+
+/** Fields of register `window.data` of map `btd-fifo`: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
+export interface BtdFifoWindowDataFields {
+  /** 32 bits of the BTD. (bits 31:0, sw rw, hw r, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `window.status` of map `btd-fifo`: FIFO state. */
+export interface BtdFifoWindowStatusFields {
+  /** 16 BTDs queued. (bit 0, sw r, hw w) */
+  readonly full: boolean;
+  /** No BTD queued. (bit 1, sw r, hw w, reset 0x1) */
+  readonly empty: boolean;
+  /** BTDs queued (0..16). (bits 6:2, sw r, hw w, reset 0x0) */
+  readonly level: number;
+  /** A push was lost because the FIFO was full; cleared on read. (bit 7, sw r, hw w, onread rclr, reset 0x0) */
+  readonly overflow: boolean;
+}
+
+/** Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`) and {@link btdFifoRegistersAsync} (`M` = `"async"`). */
+export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
+  /** Block `window` at 0x0: window */
+  readonly window: {
+    /** `control` at 0x0: Push and flush. */
+    readonly control: RegisterHandle<Pick<BtdFifoWindowControlFields, never>, Pick<BtdFifoWindowControlFields, "push" | "flush">, M>;
+    /** `data` at 0x4: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
+    readonly data: readonly RegisterHandle<Pick<BtdFifoWindowDataFields, "value">, Pick<BtdFifoWindowDataFields, "value">, M>[];
+    /** `status` at 0x24: FIFO state. */
+    readonly status: RegisterHandle<Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow">, Pick<BtdFifoWindowStatusFields, never>, M>;
+  };
+}
+
+/** Description of register map `btd-fifo` (BTD FIFO push window), from `specs/rashpa/descriptors.yaml`: offsets, fields, access and reset values. */
+export const BTD_FIFO_MAP: RegisterMapInfo = {
+  id: "rashpa.btd-fifo",
+  title: "BTD FIFO push window",
+  width: 32,
+  spec: "specs/rashpa/descriptors.yaml",
+  blocks: [
+    { name: "window", offset: 0x0, doc: "window", nodes: [
+      { kind: "register", name: "control", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Push and flush.", fields: [
+        { name: "push", msb: 0, lsb: 0, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "Push the BTD held in data[1..8]." },
+        { name: "flush", msb: 1, lsb: 1, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "Discard every queued BTD." },
+      ] },
+      { kind: "register", name: "data", offset: 0x4, count: 8, stride: 0x4, width: 32, doc: "data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8).", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "32 bits of the BTD." },
+      ] },
+      { kind: "register", name: "status", offset: 0x24, count: 1, stride: 0x4, width: 32, doc: "FIFO state.", fields: [
+        { name: "full", msb: 0, lsb: 0, sw: "r", hw: "w", doc: "16 BTDs queued." },
+        { name: "empty", msb: 1, lsb: 1, sw: "r", hw: "w", reset: 0x1, doc: "No BTD queued." },
+        { name: "level", msb: 6, lsb: 2, sw: "r", hw: "w", reset: 0x0, doc: "BTDs queued (0..16)." },
+        { name: "overflow", msb: 7, lsb: 7, sw: "r", hw: "w", onread: "rclr", reset: 0x0, doc: "A push was lost because the FIFO was full; cleared on read." },
+      ] },
+    ] },
+  ],
+};
+
+/**
+ * Binds register map `btd-fifo` to a synchronous bus.
+ *
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ */
+export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
+  return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"sync">;
+}
+
+/**
+ * Binds register map `btd-fifo` to an asynchronous bus: every access returns a promise.
+ *
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ */
+export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters<"async"> {
+  return bindRegistersAsync(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"async">;
+}
 
 /** Every format of `specs/rashpa/descriptors.yaml`. */
 export const descriptorsFormats: readonly AnyFormatInfo[] = [BTD_FORMAT, ATU_ENTRY_FORMAT, EVENT_FORMAT, BTD_FIFO_CONTROL_FORMAT, BTD_FIFO_STATUS_FORMAT];

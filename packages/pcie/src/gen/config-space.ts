@@ -12,6 +12,8 @@
  */
 /* eslint-disable */
 import type { AnyFormatInfo } from "@rashpa/bits";
+import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
+import type { AccessMode, AsyncBus, Bus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
 
 /**
  * Max_Payload_Size and Max_Read_Request_Size encoding: code n means 128 << n bytes (pcie.md §9, DEVCTL PAYLOAD/READRQ).
@@ -138,6 +140,501 @@ export function barTypeValue(name: unknown): number {
     case "bits64": return 2;
     default: return -1;
   }
+}
+
+/** Fields of register `header.id` of map `config-space`: Vendor ID (0x00) and Device ID (0x02). Source: pcie.md §9 VENDOR_ID, DEVICE_ID. */
+export interface ConfigSpaceHeaderIdFields {
+  /** Vendor ID assigned by PCI-SIG; 0xFFFF reads mean no function. (bits 15:0, sw r, hw w) */
+  readonly vendorId: number;
+  /** Device ID chosen by the vendor. (bits 31:16, sw r, hw w) */
+  readonly deviceId: number;
+}
+
+/** Fields of register `header.command-status` of map `config-space`: Command (0x04, bits 15:0) and Status (0x06, bits 31:16). Source: pcie.md §9 COMMAND (IO 0x1, MEMORY 0x2, MASTER 0x4, SERR 0x100, INTX_DISABLE 0x400) and STATUS (CAP_LIST 0x10, REC_MASTER_ABORT 0x2000); the other bits from pci_regs.h (PCI_COMMAND_PARITY 0x40, PCI_STATUS_INTERRUPT 0x08, PARITY 0x100, SIG_TARGET_ABORT 0x800, REC_TARGET_ABORT 0x1000, SIG_SYSTEM_ERROR 0x4000, DETECTED_PARITY 0x8000, each shifted by 16 here). */
+export interface ConfigSpaceHeaderCommandStatusFields {
+  /** Command IO 0x1: respond to I/O space accesses. (bit 0, sw rw, hw r, reset 0x0) */
+  readonly ioSpace: boolean;
+  /** Command MEMORY 0x2: respond to memory space accesses. (bit 1, sw rw, hw r, reset 0x0) */
+  readonly memorySpace: boolean;
+  /** Command MASTER 0x4: allow the function to issue memory and I/O requests. (bit 2, sw rw, hw r, reset 0x0) */
+  readonly busMaster: boolean;
+  /** Command PARITY 0x40: report poisoned TLPs as parity errors. (bit 6, sw rw, hw r, reset 0x0) */
+  readonly parityErrorResponse: boolean;
+  /** Command SERR 0x100: report non-fatal and fatal errors to the root complex. (bit 8, sw rw, hw r, reset 0x0) */
+  readonly serrEnable: boolean;
+  /** Command INTX_DISABLE 0x400: do not send INTx messages. (bit 10, sw rw, hw r, reset 0x0) */
+  readonly intxDisable: boolean;
+  /** Status INTERRUPT 0x08: an INTx interrupt is pending. (bit 19, sw r, hw w, reset 0x0) */
+  readonly interruptStatus: boolean;
+  /** Status CAP_LIST 0x10: the Capabilities Pointer is valid (always 1 for PCI Express). (bit 20, sw r, hw w, reset 0x1) */
+  readonly capabilitiesList: boolean;
+  /** Status PARITY 0x100 (RW1C): the function as requester received or sent a poisoned TLP. (bit 24, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly masterDataParityError: boolean;
+  /** Status SIG_TARGET_ABORT 0x800 (RW1C): completed a request with Completer Abort. (bit 27, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly signaledTargetAbort: boolean;
+  /** Status REC_TARGET_ABORT 0x1000 (RW1C): received a Completer Abort completion. (bit 28, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly receivedTargetAbort: boolean;
+  /** Status REC_MASTER_ABORT 0x2000 (RW1C): received an Unsupported Request completion. (bit 29, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly receivedMasterAbort: boolean;
+  /** Status SIG_SYSTEM_ERROR 0x4000 (RW1C): sent ERR_FATAL or ERR_NONFATAL with SERR enabled. (bit 30, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly signaledSystemError: boolean;
+  /** Status DETECTED_PARITY 0x8000 (RW1C): received a poisoned TLP. (bit 31, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly detectedParityError: boolean;
+}
+
+/** Fields of register `header.class-revision` of map `config-space`: Revision ID (0x08) and Class Code (0x09..0x0B). Source: pcie.md §9 CLASS_REVISION 0x08 (pci_regs.h: high 24 bits are the class, low 8 the revision). */
+export interface ConfigSpaceHeaderClassRevisionFields {
+  /** Revision ID chosen by the vendor. (bits 7:0, sw r, hw w) */
+  readonly revisionId: number;
+  /** Class Code: programming interface (0x09). (bits 15:8, sw r, hw w) */
+  readonly progIf: number;
+  /** Class Code: sub-class (0x0A). (bits 23:16, sw r, hw w) */
+  readonly subClass: number;
+  /** Class Code: base class (0x0B). (bits 31:24, sw r, hw w) */
+  readonly baseClass: number;
+}
+
+/** Fields of register `header.bist-header-latency-cache` of map `config-space`: Cache Line Size (0x0C), Latency Timer (0x0D), Header Type (0x0E) and BIST (0x0F). Source: pcie.md §9 HEADER_TYPE 0x0E; pci_regs.h PCI_CACHE_LINE_SIZE 0x0c, PCI_LATENCY_TIMER 0x0d, PCI_BIST 0x0f, header type layout 0x7f, multi-function 0x80. */
+export interface ConfigSpaceHeaderBistHeaderLatencyCacheFields {
+  /** Cache Line Size in dwords; no effect on PCI Express. (bits 7:0, sw rw, hw r, reset 0x0) */
+  readonly cacheLineSize: number;
+  /** Latency Timer; hardwired to 0 on PCI Express. (bits 15:8, sw r, hw w, reset 0x0) */
+  readonly latencyTimer: number;
+  /** Header Type layout: 0 = type 0 (this header), 1 = bridge, 2 = CardBus. (bits 22:16, sw r, hw w, reset 0x0) */
+  readonly headerLayout: number;
+  /** Header Type bit 7: the device has more than one function. (bit 23, sw r, hw w) */
+  readonly multiFunction: boolean;
+  /** BIST; 0 when the function does not implement a built-in self test. (bits 31:24, sw rw, hw rw, reset 0x0) */
+  readonly bist: number;
+}
+
+/** Fields of register `header.bar` of map `config-space`: Base Address Registers 0–5 (0x10–0x24). Source: pcie.md §9: bit 0 I/O; bits [2:1] 00 = 32-bit, 10 = 64-bit; bit 3 prefetchable; address mask ~0xF. The layout shown is that of a memory BAR; an I/O BAR (bit 0 = 1) has its address in bits 31:2. A 64-bit BAR uses the next BAR for the upper 32 address bits. */
+export interface ConfigSpaceHeaderBarFields {
+  /** Space indicator: 0 = memory BAR, 1 = I/O BAR. (bit 0, sw r, hw w) */
+  readonly ioSpace: boolean;
+  /** Memory BAR width: 00 = 32-bit, 10 = 64-bit. (bits 2:1, sw r, hw w) */
+  readonly type: BarType | number;
+  /** Reads have no side effects; the range may be prefetched. (bit 3, sw r, hw w) */
+  readonly prefetchable: boolean;
+  /** Base address (mask ~0xF); bits below the BAR's size are read-only 0, which is how software sizes it. (bits 31:4, sw rw, hw r, reset 0x0) */
+  readonly baseAddress: number;
+}
+
+/** Fields of register `header.cardbus-cis` of map `config-space`: CardBus CIS Pointer (0x28). Source: pci_regs.h PCI_CARDBUS_CIS 0x28. */
+export interface ConfigSpaceHeaderCardbusCisFields {
+  /** Pointer to the CardBus Card Information Structure; 0 for PCI Express functions. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly pointer: number;
+}
+
+/** Fields of register `header.subsystem` of map `config-space`: Subsystem Vendor ID (0x2C) and Subsystem ID (0x2E). Source: pcie.md §9 SUBSYSTEM_VENDOR_ID, SUBSYSTEM_ID. */
+export interface ConfigSpaceHeaderSubsystemFields {
+  /** Vendor of the board or subsystem. (bits 15:0, sw r, hw w) */
+  readonly subsystemVendorId: number;
+  /** Subsystem identifier chosen by that vendor. (bits 31:16, sw r, hw w) */
+  readonly subsystemId: number;
+}
+
+/** Fields of register `header.expansion-rom` of map `config-space`: Expansion ROM Base Address (0x30). Source: pcie.md §9 ROM 0x30; pci_regs.h PCI_ROM_ADDRESS_ENABLE 0x01, PCI_ROM_ADDRESS_MASK ~0x7ff. */
+export interface ConfigSpaceHeaderExpansionRomFields {
+  /** Decode the expansion ROM address range. (bit 0, sw rw, hw r, reset 0x0) */
+  readonly enable: boolean;
+  /** ROM base address (mask ~0x7FF); bits below the ROM size read 0. (bits 31:11, sw rw, hw r, reset 0x0) */
+  readonly baseAddress: number;
+}
+
+/** Fields of register `header.capabilities-pointer` of map `config-space`: Capabilities Pointer (0x34). Source: pcie.md §9 CAPABILITY_LIST 0x34; pci_regs.h: the low two bits are reserved (mask 0xfc when walking the list). */
+export interface ConfigSpaceHeaderCapabilitiesPointerFields {
+  /** Offset of the first capability in the list (0x40 in the example placement of `pcie-cap`). (bits 7:0, sw r, hw w) */
+  readonly pointer: number;
+}
+
+/** Fields of register `header.interrupt` of map `config-space`: Interrupt Line (0x3C), Interrupt Pin (0x3D), Min_Gnt (0x3E) and Max_Lat (0x3F). Source: pcie.md §9 INTERRUPT_LINE/PIN 0x3C/0x3D; pci_regs.h PCI_MIN_GNT 0x3e, PCI_MAX_LAT 0x3f. */
+export interface ConfigSpaceHeaderInterruptFields {
+  /** Interrupt routing written by system software; no effect on the function. (bits 7:0, sw rw, hw r, reset 0x0) */
+  readonly interruptLine: number;
+  /** INTx pin used: 0 = none, 1..4 = INTA..INTD. (bits 15:8, sw r, hw w) */
+  readonly interruptPin: number;
+  /** Min_Gnt; hardwired to 0 on PCI Express. (bits 23:16, sw r, hw w, reset 0x0) */
+  readonly minGnt: number;
+  /** Max_Lat; hardwired to 0 on PCI Express. (bits 31:24, sw r, hw w, reset 0x0) */
+  readonly maxLat: number;
+}
+
+/** Fields of register `pcie-cap.header` of map `config-space`: Capability ID (+0x00), Next Capability Pointer (+0x01) and PCI Express Capabilities register FLAGS (+0x02). Source: pcie.md §9 Capability IDs (EXP 0x10) and FLAGS row. */
+export interface ConfigSpacePcieCapHeaderFields {
+  /** Capability ID: 0x10 = PCI Express (PCI_CAP_ID_EXP). (bits 7:0, sw r, hw w, reset 0x10) */
+  readonly capabilityId: number;
+  /** Offset of the next capability, 0 at the end of the list. (bits 15:8, sw r, hw w) */
+  readonly nextPointer: number;
+  /** FLAGS version [3:0]: capability structure version (2 for PCIe 2.0 and later). (bits 19:16, sw r, hw w, reset 0x2) */
+  readonly version: number;
+  /** FLAGS type [7:4]: Device/Port Type. (bits 23:20, sw r, hw w) */
+  readonly portType: PortType | number;
+  /** FLAGS FLIT 0x8000: the port supports Flit Mode (PCIe 6.0). (bit 31, sw r, hw w, reset 0x0) */
+  readonly flitModeSupported: boolean;
+}
+
+/** Fields of register `pcie-cap.devcap` of map `config-space`: Device Capabilities (+0x04). Source: pcie.md §9 DEVCAP row (PAYLOAD [2:0], EXT_TAG 0x20, FLR 0x1000_0000). */
+export interface ConfigSpacePcieCapDevcapFields {
+  /** Max_Payload_Size_Supported: largest MPS the function accepts, 128 << n bytes. (bits 2:0, sw r, hw w) */
+  readonly maxPayloadSizeSupported: PayloadSize | number;
+  /** EXT_TAG 0x20: 8-bit tags supported as requester. (bit 5, sw r, hw w) */
+  readonly extendedTagSupported: boolean;
+  /** FLR 0x1000_0000: Function Level Reset supported. (bit 28, sw r, hw w) */
+  readonly flrCapable: boolean;
+}
+
+/** Fields of register `pcie-cap.devctl-devsta` of map `config-space`: Device Control (+0x08, bits 15:0) and Device Status (+0x0A, bits 31:16). Source: pcie.md §9 DEVCTL row (CERE 0x1, NFERE 0x2, FERE 0x4, URRE 0x8, RELAX_EN 0x10, PAYLOAD mask 0x00E0, EXT_TAG 0x100, PHANTOM 0x200, AUX_PME 0x400, NOSNOOP_EN 0x800, READRQ mask 0x7000, BCR_FLR 0x8000) and DEVSTA row (CED, NFED, FED, URD, AUXPD, TRPND 0x20; pci_regs.h CED 0x1, NFED 0x2, FED 0x4, URD 0x8, AUXPD 0x10, each shifted by 16 here). */
+export interface ConfigSpacePcieCapDevctlDevstaFields {
+  /** DEVCTL CERE 0x1: send ERR_COR. (bit 0, sw rw, hw r, reset 0x0) */
+  readonly correctableErrorReporting: boolean;
+  /** DEVCTL NFERE 0x2: send ERR_NONFATAL. (bit 1, sw rw, hw r, reset 0x0) */
+  readonly nonFatalErrorReporting: boolean;
+  /** DEVCTL FERE 0x4: send ERR_FATAL. (bit 2, sw rw, hw r, reset 0x0) */
+  readonly fatalErrorReporting: boolean;
+  /** DEVCTL URRE 0x8: report Unsupported Requests. (bit 3, sw rw, hw r, reset 0x0) */
+  readonly unsupportedRequestReporting: boolean;
+  /** DEVCTL RELAX_EN 0x10: the function may set the Relaxed Ordering attribute. (bit 4, sw rw, hw r, reset 0x1) */
+  readonly relaxedOrdering: boolean;
+  /** DEVCTL PAYLOAD [7:5] (mask 0x00E0): Max_Payload_Size, 128 << n bytes (0x0000 = 128 … 0x00A0 = 4096). (bits 7:5, sw rw, hw r, reset 0x0) */
+  readonly maxPayloadSize: PayloadSize | number;
+  /** DEVCTL EXT_TAG 0x100: use 8-bit tags as requester. (bit 8, sw rw, hw r) */
+  readonly extendedTagEnable: boolean;
+  /** DEVCTL PHANTOM 0x200: phantom functions enable. (bit 9, sw rw, hw r, reset 0x0) */
+  readonly phantomFunctions: boolean;
+  /** DEVCTL AUX_PME 0x400: aux power PM enable. (bit 10, sw rw, hw r) */
+  readonly auxPowerPm: boolean;
+  /** DEVCTL NOSNOOP_EN 0x800: the function may set the No Snoop attribute. (bit 11, sw rw, hw r, reset 0x1) */
+  readonly noSnoop: boolean;
+  /** DEVCTL READRQ [14:12] (mask 0x7000): Max_Read_Request_Size, 128 << n bytes (0x0000 = 128 … 0x5000 = 4096); default 512 bytes. (bits 14:12, sw rw, hw r, reset 0x2) */
+  readonly maxReadRequestSize: PayloadSize | number;
+  /** DEVCTL BCR_FLR 0x8000: writing 1 starts a Function Level Reset; reads 0. (bit 15, sw w, hw r, singlepulse, reset 0x0) */
+  readonly initiateFlr: boolean;
+  /** DEVSTA CED 0x1 (RW1C): a correctable error was detected. (bit 16, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly correctableErrorDetected: boolean;
+  /** DEVSTA NFED 0x2 (RW1C): a non-fatal error was detected. (bit 17, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly nonFatalErrorDetected: boolean;
+  /** DEVSTA FED 0x4 (RW1C): a fatal error was detected. (bit 18, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly fatalErrorDetected: boolean;
+  /** DEVSTA URD 0x8 (RW1C): an Unsupported Request was received. (bit 19, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly unsupportedRequestDetected: boolean;
+  /** DEVSTA AUXPD 0x10: auxiliary power is present. (bit 20, sw r, hw w) */
+  readonly auxPowerDetected: boolean;
+  /** DEVSTA TRPND 0x20: non-posted requests still await completions. (bit 21, sw r, hw w, reset 0x0) */
+  readonly transactionsPending: boolean;
+}
+
+/** Fields of register `pcie-cap.lnkcap` of map `config-space`: Link Capabilities (+0x0C). Source: pcie.md §9 LNKCAP row (SLS [3:0], MLW [9:4], ASPM, port number [31:24]); ASPM support [11:10] from pci_regs.h PCI_EXP_LNKCAP_ASPMS 0x00000c00. */
+export interface ConfigSpacePcieCapLnkcapFields {
+  /** SLS [3:0]: Max Link Speed, an index into the Supported Link Speeds vector of Link Capabilities 2. (bits 3:0, sw r, hw w) */
+  readonly maxLinkSpeed: LinkSpeed | number;
+  /** MLW [9:4]: Maximum Link Width in lanes. (bits 9:4, sw r, hw w) */
+  readonly maxLinkWidth: LinkWidth | number;
+  /** ASPM support: bit 0 L0s, bit 1 L1. (bits 11:10, sw r, hw w) */
+  readonly aspmSupport: number;
+  /** Port number [31:24]. (bits 31:24, sw r, hw w) */
+  readonly portNumber: number;
+}
+
+/** Fields of register `pcie-cap.lnkctl-lnksta` of map `config-space`: Link Control (+0x10, bits 15:0) and Link Status (+0x12, bits 31:16). Source: pcie.md §9 LNKCTL row (RCB 0x0008, ASPMC, RL, CCC) and LNKSTA row (CLS [3:0], NLW [9:4], LT 0x800, SLC 0x1000, DLLLA 0x2000, LBMS, LABS); pci_regs.h ASPMC 0x0003, RL 0x0020, CCC 0x0040, LBMS 0x4000, LABS 0x8000. */
+export interface ConfigSpacePcieCapLnkctlLnkstaFields {
+  /** LNKCTL ASPMC: ASPM control, bit 0 L0s, bit 1 L1. (bits 1:0, sw rw, hw r, reset 0x0) */
+  readonly aspmControl: number;
+  /** LNKCTL RCB 0x0008: Read Completion Boundary, 0 = 64 bytes, 1 = 128 bytes. (bit 3, sw rw, hw r, reset 0x0) */
+  readonly readCompletionBoundary: boolean;
+  /** LNKCTL RL 0x0020: writing 1 retrains the link (downstream ports); reads 0. (bit 5, sw w, hw r, singlepulse, reset 0x0) */
+  readonly retrainLink: boolean;
+  /** LNKCTL CCC 0x0040: common clock configuration. (bit 6, sw rw, hw r, reset 0x0) */
+  readonly commonClock: boolean;
+  /** LNKSTA CLS [3:0]: current link speed, 1 = 2.5 … 6 = 64.0 GT/s. (bits 19:16, sw r, hw w) */
+  readonly currentLinkSpeed: LinkSpeed | number;
+  /** LNKSTA NLW [9:4] (mask 0x03F0): negotiated link width in lanes. (bits 25:20, sw r, hw w) */
+  readonly negotiatedLinkWidth: LinkWidth | number;
+  /** LNKSTA LT 0x0800: link training in progress. (bit 27, sw r, hw w, reset 0x0) */
+  readonly linkTraining: boolean;
+  /** LNKSTA SLC 0x1000: the slot uses the platform reference clock. (bit 28, sw r, hw w) */
+  readonly slotClock: boolean;
+  /** LNKSTA DLLLA 0x2000: Data Link Layer is DL_Active. (bit 29, sw r, hw w, reset 0x0) */
+  readonly dataLinkLayerActive: boolean;
+  /** LNKSTA LBMS 0x4000 (RW1C): link retrained or changed speed/width autonomously without a failure. (bit 30, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly linkBandwidthManagement: boolean;
+  /** LNKSTA LABS 0x8000 (RW1C): hardware changed speed or width autonomously. (bit 31, sw rw, hw w, onwrite woclr, reset 0x0) */
+  readonly linkAutonomousBandwidth: boolean;
+}
+
+/** Fields of register `pcie-cap.devcap2` of map `config-space`: Device Capabilities 2 (+0x24). Source: pcie.md §9 DEVCAP2 row (ATOMIC_ROUTE 0x40, ATOMIC_COMP32 0x80, COMP64 0x100, COMP128 0x200, LTR 0x800, TPH_COMP 0x3000, EE_PREFIX 0x200000, EE_PREFIX_MAX 0xC00000); pci_regs.h COMP_TMOUT_DIS 0x10, ARI 0x20. */
+export interface ConfigSpacePcieCapDevcap2Fields {
+  /** COMP_TMOUT_DIS 0x10: completion timeout disable supported. (bit 4, sw r, hw w) */
+  readonly completionTimeoutDisable: boolean;
+  /** ARI 0x20: ARI forwarding supported (downstream ports). (bit 5, sw r, hw w) */
+  readonly ariForwarding: boolean;
+  /** ATOMIC_ROUTE 0x40: AtomicOp routing supported. (bit 6, sw r, hw w) */
+  readonly atomicRouting: boolean;
+  /** ATOMIC_COMP32 0x80: 32-bit AtomicOp completer. (bit 7, sw r, hw w) */
+  readonly atomicCompleter32: boolean;
+  /** ATOMIC_COMP64 0x100: 64-bit AtomicOp completer. (bit 8, sw r, hw w) */
+  readonly atomicCompleter64: boolean;
+  /** ATOMIC_COMP128 0x200: 128-bit CAS completer. (bit 9, sw r, hw w) */
+  readonly casCompleter128: boolean;
+  /** LTR 0x800: Latency Tolerance Reporting supported. (bit 11, sw r, hw w) */
+  readonly ltr: boolean;
+  /** TPH_COMP 0x3000: TPH completer support (bit 12 TPH, bit 13 extended TPH). (bits 13:12, sw r, hw w) */
+  readonly tphCompleter: number;
+  /** EE_PREFIX 0x200000: End-End TLP prefixes supported. (bit 21, sw r, hw w) */
+  readonly endEndTlpPrefix: boolean;
+  /** EE_PREFIX_MAX 0xC00000: maximum End-End TLP prefixes, 0 meaning 4. (bits 23:22, sw r, hw w) */
+  readonly maxEndEndTlpPrefixes: number;
+}
+
+/** Fields of register `pcie-cap.devctl2-devsta2` of map `config-space`: Device Control 2 (+0x28, bits 15:0); Device Status 2 (+0x2A) has no defined bits. Source: pcie.md §9 DEVCTL2 row (COMP_TIMEOUT [3:0], ATOMIC_REQ 0x40, ATOMIC_EGRESS_BLOCK 0x80, IDO_REQ_EN 0x100, IDO_CMP_EN 0x200, LTR_EN 0x400). */
+export interface ConfigSpacePcieCapDevctl2Devsta2Fields {
+  /** COMP_TIMEOUT [3:0]: completion timeout range (0 = default 50 µs–50 ms). (bits 3:0, sw rw, hw r, reset 0x0) */
+  readonly completionTimeout: number;
+  /** ATOMIC_REQ 0x40: the function may issue AtomicOps. (bit 6, sw rw, hw r, reset 0x0) */
+  readonly atomicOpRequester: boolean;
+  /** ATOMIC_EGRESS_BLOCK 0x80: block AtomicOps leaving this egress port. (bit 7, sw rw, hw r, reset 0x0) */
+  readonly atomicOpEgressBlocking: boolean;
+  /** IDO_REQ_EN 0x100: the function may set ID-Based Ordering on requests. (bit 8, sw rw, hw r, reset 0x0) */
+  readonly idoRequest: boolean;
+  /** IDO_CMP_EN 0x200: the function may set ID-Based Ordering on completions. (bit 9, sw rw, hw r, reset 0x0) */
+  readonly idoCompletion: boolean;
+  /** LTR_EN 0x400: Latency Tolerance Reporting enable. (bit 10, sw rw, hw r, reset 0x0) */
+  readonly ltrEnable: boolean;
+}
+
+/** Fields of register `pcie-cap.lnkcap2` of map `config-space`: Link Capabilities 2 (+0x2C). Source: pcie.md §9 LNKCAP2 row (supported-speeds vector bits 1–6 = 2.5 … 64 GT/s). */
+export interface ConfigSpacePcieCapLnkcap2Fields {
+  /** Supported Link Speeds vector: register bit k set means speed k is supported, bit 1 = 2.5 … bit 6 = 64.0 GT/s (field bit 0 is register bit 1). (bits 6:1, sw r, hw w) */
+  readonly supportedLinkSpeeds: number;
+}
+
+/** Fields of register `pcie-cap.lnkctl2-lnksta2` of map `config-space`: Link Control 2 (+0x30, bits 15:0) and Link Status 2 (+0x32, bits 31:16). Source: pcie.md §9 LNKCTL2 row (TLS [3:0]) and LNKSTA2 row (FLIT 0x0400). */
+export interface ConfigSpacePcieCapLnkctl2Lnksta2Fields {
+  /** LNKCTL2 TLS [3:0]: target link speed, an upper limit for training (same encoding as LNKSTA CLS). (bits 3:0, sw rw, hw r) */
+  readonly targetLinkSpeed: LinkSpeed | number;
+  /** LNKSTA2 FLIT 0x0400: the link operates in Flit Mode. (bit 26, sw r, hw w, reset 0x0) */
+  readonly flitMode: boolean;
+}
+
+/** Typed access to register map `config-space` (Type-0 configuration space with the PCI Express capability) of `specs/pcie/config-space.yaml`, as built by {@link configSpaceRegisters} (`M` = `"sync"`) and {@link configSpaceRegistersAsync} (`M` = `"async"`). */
+export interface ConfigSpaceRegisters<M extends AccessMode = "sync"> {
+  /** Block `header` at 0x0: Type-0 configuration header, 64 bytes (pcie.md §9: standard header 64 B). */
+  readonly header: {
+    /** `id` at 0x0: Vendor ID (0x00) and Device ID (0x02). Source: pcie.md §9 VENDOR_ID, DEVICE_ID. */
+    readonly id: RegisterHandle<Pick<ConfigSpaceHeaderIdFields, "vendorId" | "deviceId">, Pick<ConfigSpaceHeaderIdFields, never>, M>;
+    /** `command-status` at 0x4: Command (0x04, bits 15:0) and Status (0x06, bits 31:16). Source: pcie.md §9 COMMAND (IO 0x1, MEMORY 0x2, MASTER 0x4, SERR 0x100, INTX_DISABLE 0x400) and STATUS (CAP_LIST 0x10, REC_MASTER_ABORT 0x2000); the other bits from pci_regs.h (PCI_COMMAND_PARITY 0x40, PCI_STATUS_INTERRUPT 0x08, PARITY 0x100, SIG_TARGET_ABORT 0x800, REC_TARGET_ABORT 0x1000, SIG_SYSTEM_ERROR 0x4000, DETECTED_PARITY 0x8000, each shifted by 16 here). */
+    readonly commandStatus: RegisterHandle<Pick<ConfigSpaceHeaderCommandStatusFields, "ioSpace" | "memorySpace" | "busMaster" | "parityErrorResponse" | "serrEnable" | "intxDisable" | "interruptStatus" | "capabilitiesList" | "masterDataParityError" | "signaledTargetAbort" | "receivedTargetAbort" | "receivedMasterAbort" | "signaledSystemError" | "detectedParityError">, Pick<ConfigSpaceHeaderCommandStatusFields, "ioSpace" | "memorySpace" | "busMaster" | "parityErrorResponse" | "serrEnable" | "intxDisable" | "masterDataParityError" | "signaledTargetAbort" | "receivedTargetAbort" | "receivedMasterAbort" | "signaledSystemError" | "detectedParityError">, M>;
+    /** `class-revision` at 0x8: Revision ID (0x08) and Class Code (0x09..0x0B). Source: pcie.md §9 CLASS_REVISION 0x08 (pci_regs.h: high 24 bits are the class, low 8 the revision). */
+    readonly classRevision: RegisterHandle<Pick<ConfigSpaceHeaderClassRevisionFields, "revisionId" | "progIf" | "subClass" | "baseClass">, Pick<ConfigSpaceHeaderClassRevisionFields, never>, M>;
+    /** `bist-header-latency-cache` at 0xc: Cache Line Size (0x0C), Latency Timer (0x0D), Header Type (0x0E) and BIST (0x0F). Source: pcie.md §9 HEADER_TYPE 0x0E; pci_regs.h PCI_CACHE_LINE_SIZE 0x0c, PCI_LATENCY_TIMER 0x0d, PCI_BIST 0x0f, header type layout 0x7f, multi-function 0x80. */
+    readonly bistHeaderLatencyCache: RegisterHandle<Pick<ConfigSpaceHeaderBistHeaderLatencyCacheFields, "cacheLineSize" | "latencyTimer" | "headerLayout" | "multiFunction" | "bist">, Pick<ConfigSpaceHeaderBistHeaderLatencyCacheFields, "cacheLineSize" | "bist">, M>;
+    /** `bar` at 0x10: Base Address Registers 0–5 (0x10–0x24). Source: pcie.md §9: bit 0 I/O; bits [2:1] 00 = 32-bit, 10 = 64-bit; bit 3 prefetchable; address mask ~0xF. The layout shown is that of a memory BAR; an I/O BAR (bit 0 = 1) has its address in bits 31:2. A 64-bit BAR uses the next BAR for the upper 32 address bits. */
+    readonly bar: readonly RegisterHandle<Pick<ConfigSpaceHeaderBarFields, "ioSpace" | "type" | "prefetchable" | "baseAddress">, Pick<ConfigSpaceHeaderBarFields, "baseAddress">, M>[];
+    /** `cardbus-cis` at 0x28: CardBus CIS Pointer (0x28). Source: pci_regs.h PCI_CARDBUS_CIS 0x28. */
+    readonly cardbusCis: RegisterHandle<Pick<ConfigSpaceHeaderCardbusCisFields, "pointer">, Pick<ConfigSpaceHeaderCardbusCisFields, never>, M>;
+    /** `subsystem` at 0x2c: Subsystem Vendor ID (0x2C) and Subsystem ID (0x2E). Source: pcie.md §9 SUBSYSTEM_VENDOR_ID, SUBSYSTEM_ID. */
+    readonly subsystem: RegisterHandle<Pick<ConfigSpaceHeaderSubsystemFields, "subsystemVendorId" | "subsystemId">, Pick<ConfigSpaceHeaderSubsystemFields, never>, M>;
+    /** `expansion-rom` at 0x30: Expansion ROM Base Address (0x30). Source: pcie.md §9 ROM 0x30; pci_regs.h PCI_ROM_ADDRESS_ENABLE 0x01, PCI_ROM_ADDRESS_MASK ~0x7ff. */
+    readonly expansionRom: RegisterHandle<Pick<ConfigSpaceHeaderExpansionRomFields, "enable" | "baseAddress">, Pick<ConfigSpaceHeaderExpansionRomFields, "enable" | "baseAddress">, M>;
+    /** `capabilities-pointer` at 0x34: Capabilities Pointer (0x34). Source: pcie.md §9 CAPABILITY_LIST 0x34; pci_regs.h: the low two bits are reserved (mask 0xfc when walking the list). */
+    readonly capabilitiesPointer: RegisterHandle<Pick<ConfigSpaceHeaderCapabilitiesPointerFields, "pointer">, Pick<ConfigSpaceHeaderCapabilitiesPointerFields, never>, M>;
+    /** `interrupt` at 0x3c: Interrupt Line (0x3C), Interrupt Pin (0x3D), Min_Gnt (0x3E) and Max_Lat (0x3F). Source: pcie.md §9 INTERRUPT_LINE/PIN 0x3C/0x3D; pci_regs.h PCI_MIN_GNT 0x3e, PCI_MAX_LAT 0x3f. */
+    readonly interrupt: RegisterHandle<Pick<ConfigSpaceHeaderInterruptFields, "interruptLine" | "interruptPin" | "minGnt" | "maxLat">, Pick<ConfigSpaceHeaderInterruptFields, "interruptLine">, M>;
+  };
+  /** Block `pcie-cap` at 0x40: PCI Express capability structure (capability ID 0x10), at 0x40 as an example placement: the Capabilities Pointer and each capability's Next pointer decide its real offset. Register offsets are from the capability base. Source: pcie.md §9 (PCI Express capability table, from pci_regs.h PCI_EXP_*). */
+  readonly pcieCap: {
+    /** `header` at 0x40: Capability ID (+0x00), Next Capability Pointer (+0x01) and PCI Express Capabilities register FLAGS (+0x02). Source: pcie.md §9 Capability IDs (EXP 0x10) and FLAGS row. */
+    readonly header: RegisterHandle<Pick<ConfigSpacePcieCapHeaderFields, "capabilityId" | "nextPointer" | "version" | "portType" | "flitModeSupported">, Pick<ConfigSpacePcieCapHeaderFields, never>, M>;
+    /** `devcap` at 0x44: Device Capabilities (+0x04). Source: pcie.md §9 DEVCAP row (PAYLOAD [2:0], EXT_TAG 0x20, FLR 0x1000_0000). */
+    readonly devcap: RegisterHandle<Pick<ConfigSpacePcieCapDevcapFields, "maxPayloadSizeSupported" | "extendedTagSupported" | "flrCapable">, Pick<ConfigSpacePcieCapDevcapFields, never>, M>;
+    /** `devctl-devsta` at 0x48: Device Control (+0x08, bits 15:0) and Device Status (+0x0A, bits 31:16). Source: pcie.md §9 DEVCTL row (CERE 0x1, NFERE 0x2, FERE 0x4, URRE 0x8, RELAX_EN 0x10, PAYLOAD mask 0x00E0, EXT_TAG 0x100, PHANTOM 0x200, AUX_PME 0x400, NOSNOOP_EN 0x800, READRQ mask 0x7000, BCR_FLR 0x8000) and DEVSTA row (CED, NFED, FED, URD, AUXPD, TRPND 0x20; pci_regs.h CED 0x1, NFED 0x2, FED 0x4, URD 0x8, AUXPD 0x10, each shifted by 16 here). */
+    readonly devctlDevsta: RegisterHandle<Pick<ConfigSpacePcieCapDevctlDevstaFields, "correctableErrorReporting" | "nonFatalErrorReporting" | "fatalErrorReporting" | "unsupportedRequestReporting" | "relaxedOrdering" | "maxPayloadSize" | "extendedTagEnable" | "phantomFunctions" | "auxPowerPm" | "noSnoop" | "maxReadRequestSize" | "correctableErrorDetected" | "nonFatalErrorDetected" | "fatalErrorDetected" | "unsupportedRequestDetected" | "auxPowerDetected" | "transactionsPending">, Pick<ConfigSpacePcieCapDevctlDevstaFields, "correctableErrorReporting" | "nonFatalErrorReporting" | "fatalErrorReporting" | "unsupportedRequestReporting" | "relaxedOrdering" | "maxPayloadSize" | "extendedTagEnable" | "phantomFunctions" | "auxPowerPm" | "noSnoop" | "maxReadRequestSize" | "initiateFlr" | "correctableErrorDetected" | "nonFatalErrorDetected" | "fatalErrorDetected" | "unsupportedRequestDetected">, M>;
+    /** `lnkcap` at 0x4c: Link Capabilities (+0x0C). Source: pcie.md §9 LNKCAP row (SLS [3:0], MLW [9:4], ASPM, port number [31:24]); ASPM support [11:10] from pci_regs.h PCI_EXP_LNKCAP_ASPMS 0x00000c00. */
+    readonly lnkcap: RegisterHandle<Pick<ConfigSpacePcieCapLnkcapFields, "maxLinkSpeed" | "maxLinkWidth" | "aspmSupport" | "portNumber">, Pick<ConfigSpacePcieCapLnkcapFields, never>, M>;
+    /** `lnkctl-lnksta` at 0x50: Link Control (+0x10, bits 15:0) and Link Status (+0x12, bits 31:16). Source: pcie.md §9 LNKCTL row (RCB 0x0008, ASPMC, RL, CCC) and LNKSTA row (CLS [3:0], NLW [9:4], LT 0x800, SLC 0x1000, DLLLA 0x2000, LBMS, LABS); pci_regs.h ASPMC 0x0003, RL 0x0020, CCC 0x0040, LBMS 0x4000, LABS 0x8000. */
+    readonly lnkctlLnksta: RegisterHandle<Pick<ConfigSpacePcieCapLnkctlLnkstaFields, "aspmControl" | "readCompletionBoundary" | "commonClock" | "currentLinkSpeed" | "negotiatedLinkWidth" | "linkTraining" | "slotClock" | "dataLinkLayerActive" | "linkBandwidthManagement" | "linkAutonomousBandwidth">, Pick<ConfigSpacePcieCapLnkctlLnkstaFields, "aspmControl" | "readCompletionBoundary" | "retrainLink" | "commonClock" | "linkBandwidthManagement" | "linkAutonomousBandwidth">, M>;
+    /** `devcap2` at 0x64: Device Capabilities 2 (+0x24). Source: pcie.md §9 DEVCAP2 row (ATOMIC_ROUTE 0x40, ATOMIC_COMP32 0x80, COMP64 0x100, COMP128 0x200, LTR 0x800, TPH_COMP 0x3000, EE_PREFIX 0x200000, EE_PREFIX_MAX 0xC00000); pci_regs.h COMP_TMOUT_DIS 0x10, ARI 0x20. */
+    readonly devcap2: RegisterHandle<Pick<ConfigSpacePcieCapDevcap2Fields, "completionTimeoutDisable" | "ariForwarding" | "atomicRouting" | "atomicCompleter32" | "atomicCompleter64" | "casCompleter128" | "ltr" | "tphCompleter" | "endEndTlpPrefix" | "maxEndEndTlpPrefixes">, Pick<ConfigSpacePcieCapDevcap2Fields, never>, M>;
+    /** `devctl2-devsta2` at 0x68: Device Control 2 (+0x28, bits 15:0); Device Status 2 (+0x2A) has no defined bits. Source: pcie.md §9 DEVCTL2 row (COMP_TIMEOUT [3:0], ATOMIC_REQ 0x40, ATOMIC_EGRESS_BLOCK 0x80, IDO_REQ_EN 0x100, IDO_CMP_EN 0x200, LTR_EN 0x400). */
+    readonly devctl2Devsta2: RegisterHandle<Pick<ConfigSpacePcieCapDevctl2Devsta2Fields, "completionTimeout" | "atomicOpRequester" | "atomicOpEgressBlocking" | "idoRequest" | "idoCompletion" | "ltrEnable">, Pick<ConfigSpacePcieCapDevctl2Devsta2Fields, "completionTimeout" | "atomicOpRequester" | "atomicOpEgressBlocking" | "idoRequest" | "idoCompletion" | "ltrEnable">, M>;
+    /** `lnkcap2` at 0x6c: Link Capabilities 2 (+0x2C). Source: pcie.md §9 LNKCAP2 row (supported-speeds vector bits 1–6 = 2.5 … 64 GT/s). */
+    readonly lnkcap2: RegisterHandle<Pick<ConfigSpacePcieCapLnkcap2Fields, "supportedLinkSpeeds">, Pick<ConfigSpacePcieCapLnkcap2Fields, never>, M>;
+    /** `lnkctl2-lnksta2` at 0x70: Link Control 2 (+0x30, bits 15:0) and Link Status 2 (+0x32, bits 31:16). Source: pcie.md §9 LNKCTL2 row (TLS [3:0]) and LNKSTA2 row (FLIT 0x0400). */
+    readonly lnkctl2Lnksta2: RegisterHandle<Pick<ConfigSpacePcieCapLnkctl2Lnksta2Fields, "targetLinkSpeed" | "flitMode">, Pick<ConfigSpacePcieCapLnkctl2Lnksta2Fields, "targetLinkSpeed">, M>;
+  };
+}
+
+/** Description of register map `config-space` (Type-0 configuration space with the PCI Express capability), from `specs/pcie/config-space.yaml`: offsets, fields, access and reset values. */
+export const CONFIG_SPACE_MAP: RegisterMapInfo = {
+  id: "pcie.config-space",
+  title: "Type-0 configuration space with the PCI Express capability",
+  width: 32,
+  spec: "specs/pcie/config-space.yaml",
+  blocks: [
+    { name: "header", offset: 0x0, doc: "Type-0 configuration header, 64 bytes (pcie.md §9: standard header 64 B).", nodes: [
+      { kind: "register", name: "id", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Vendor ID (0x00) and Device ID (0x02). Source: pcie.md §9 VENDOR_ID, DEVICE_ID.", fields: [
+        { name: "vendorId", msb: 15, lsb: 0, sw: "r", hw: "w", doc: "Vendor ID assigned by PCI-SIG; 0xFFFF reads mean no function." },
+        { name: "deviceId", msb: 31, lsb: 16, sw: "r", hw: "w", doc: "Device ID chosen by the vendor." },
+      ] },
+      { kind: "register", name: "command-status", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Command (0x04, bits 15:0) and Status (0x06, bits 31:16). Source: pcie.md §9 COMMAND (IO 0x1, MEMORY 0x2, MASTER 0x4, SERR 0x100, INTX_DISABLE 0x400) and STATUS (CAP_LIST 0x10, REC_MASTER_ABORT 0x2000); the other bits from pci_regs.h (PCI_COMMAND_PARITY 0x40, PCI_STATUS_INTERRUPT 0x08, PARITY 0x100, SIG_TARGET_ABORT 0x800, REC_TARGET_ABORT 0x1000, SIG_SYSTEM_ERROR 0x4000, DETECTED_PARITY 0x8000, each shifted by 16 here).", fields: [
+        { name: "ioSpace", msb: 0, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Command IO 0x1: respond to I/O space accesses." },
+        { name: "memorySpace", msb: 1, lsb: 1, sw: "rw", hw: "r", reset: 0x0, doc: "Command MEMORY 0x2: respond to memory space accesses." },
+        { name: "busMaster", msb: 2, lsb: 2, sw: "rw", hw: "r", reset: 0x0, doc: "Command MASTER 0x4: allow the function to issue memory and I/O requests." },
+        { name: "parityErrorResponse", msb: 6, lsb: 6, sw: "rw", hw: "r", reset: 0x0, doc: "Command PARITY 0x40: report poisoned TLPs as parity errors." },
+        { name: "serrEnable", msb: 8, lsb: 8, sw: "rw", hw: "r", reset: 0x0, doc: "Command SERR 0x100: report non-fatal and fatal errors to the root complex." },
+        { name: "intxDisable", msb: 10, lsb: 10, sw: "rw", hw: "r", reset: 0x0, doc: "Command INTX_DISABLE 0x400: do not send INTx messages." },
+        { name: "interruptStatus", msb: 19, lsb: 19, sw: "r", hw: "w", reset: 0x0, doc: "Status INTERRUPT 0x08: an INTx interrupt is pending." },
+        { name: "capabilitiesList", msb: 20, lsb: 20, sw: "r", hw: "w", reset: 0x1, doc: "Status CAP_LIST 0x10: the Capabilities Pointer is valid (always 1 for PCI Express)." },
+        { name: "masterDataParityError", msb: 24, lsb: 24, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status PARITY 0x100 (RW1C): the function as requester received or sent a poisoned TLP." },
+        { name: "signaledTargetAbort", msb: 27, lsb: 27, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status SIG_TARGET_ABORT 0x800 (RW1C): completed a request with Completer Abort." },
+        { name: "receivedTargetAbort", msb: 28, lsb: 28, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status REC_TARGET_ABORT 0x1000 (RW1C): received a Completer Abort completion." },
+        { name: "receivedMasterAbort", msb: 29, lsb: 29, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status REC_MASTER_ABORT 0x2000 (RW1C): received an Unsupported Request completion." },
+        { name: "signaledSystemError", msb: 30, lsb: 30, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status SIG_SYSTEM_ERROR 0x4000 (RW1C): sent ERR_FATAL or ERR_NONFATAL with SERR enabled." },
+        { name: "detectedParityError", msb: 31, lsb: 31, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Status DETECTED_PARITY 0x8000 (RW1C): received a poisoned TLP." },
+      ] },
+      { kind: "register", name: "class-revision", offset: 0x8, count: 1, stride: 0x4, width: 32, doc: "Revision ID (0x08) and Class Code (0x09..0x0B). Source: pcie.md §9 CLASS_REVISION 0x08 (pci_regs.h: high 24 bits are the class, low 8 the revision).", fields: [
+        { name: "revisionId", msb: 7, lsb: 0, sw: "r", hw: "w", doc: "Revision ID chosen by the vendor." },
+        { name: "progIf", msb: 15, lsb: 8, sw: "r", hw: "w", doc: "Class Code: programming interface (0x09)." },
+        { name: "subClass", msb: 23, lsb: 16, sw: "r", hw: "w", doc: "Class Code: sub-class (0x0A)." },
+        { name: "baseClass", msb: 31, lsb: 24, sw: "r", hw: "w", doc: "Class Code: base class (0x0B)." },
+      ] },
+      { kind: "register", name: "bist-header-latency-cache", offset: 0xc, count: 1, stride: 0x4, width: 32, doc: "Cache Line Size (0x0C), Latency Timer (0x0D), Header Type (0x0E) and BIST (0x0F). Source: pcie.md §9 HEADER_TYPE 0x0E; pci_regs.h PCI_CACHE_LINE_SIZE 0x0c, PCI_LATENCY_TIMER 0x0d, PCI_BIST 0x0f, header type layout 0x7f, multi-function 0x80.", fields: [
+        { name: "cacheLineSize", msb: 7, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Cache Line Size in dwords; no effect on PCI Express." },
+        { name: "latencyTimer", msb: 15, lsb: 8, sw: "r", hw: "w", reset: 0x0, doc: "Latency Timer; hardwired to 0 on PCI Express." },
+        { name: "headerLayout", msb: 22, lsb: 16, sw: "r", hw: "w", reset: 0x0, doc: "Header Type layout: 0 = type 0 (this header), 1 = bridge, 2 = CardBus." },
+        { name: "multiFunction", msb: 23, lsb: 23, sw: "r", hw: "w", doc: "Header Type bit 7: the device has more than one function." },
+        { name: "bist", msb: 31, lsb: 24, sw: "rw", hw: "rw", reset: 0x0, doc: "BIST; 0 when the function does not implement a built-in self test." },
+      ] },
+      { kind: "register", name: "bar", offset: 0x10, count: 6, stride: 0x4, width: 32, doc: "Base Address Registers 0–5 (0x10–0x24). Source: pcie.md §9: bit 0 I/O; bits [2:1] 00 = 32-bit, 10 = 64-bit; bit 3 prefetchable; address mask ~0xF. The layout shown is that of a memory BAR; an I/O BAR (bit 0 = 1) has its address in bits 31:2. A 64-bit BAR uses the next BAR for the upper 32 address bits.", fields: [
+        { name: "ioSpace", msb: 0, lsb: 0, sw: "r", hw: "w", doc: "Space indicator: 0 = memory BAR, 1 = I/O BAR." },
+        { name: "type", msb: 2, lsb: 1, sw: "r", hw: "w", enumName: "BarType", enumMembers: [{ name: "bits32", value: 0 }, { name: "bits64", value: 2 }], doc: "Memory BAR width: 00 = 32-bit, 10 = 64-bit." },
+        { name: "prefetchable", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "Reads have no side effects; the range may be prefetched." },
+        { name: "baseAddress", msb: 31, lsb: 4, sw: "rw", hw: "r", reset: 0x0, doc: "Base address (mask ~0xF); bits below the BAR's size are read-only 0, which is how software sizes it." },
+      ] },
+      { kind: "register", name: "cardbus-cis", offset: 0x28, count: 1, stride: 0x4, width: 32, doc: "CardBus CIS Pointer (0x28). Source: pci_regs.h PCI_CARDBUS_CIS 0x28.", fields: [
+        { name: "pointer", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Pointer to the CardBus Card Information Structure; 0 for PCI Express functions." },
+      ] },
+      { kind: "register", name: "subsystem", offset: 0x2c, count: 1, stride: 0x4, width: 32, doc: "Subsystem Vendor ID (0x2C) and Subsystem ID (0x2E). Source: pcie.md §9 SUBSYSTEM_VENDOR_ID, SUBSYSTEM_ID.", fields: [
+        { name: "subsystemVendorId", msb: 15, lsb: 0, sw: "r", hw: "w", doc: "Vendor of the board or subsystem." },
+        { name: "subsystemId", msb: 31, lsb: 16, sw: "r", hw: "w", doc: "Subsystem identifier chosen by that vendor." },
+      ] },
+      { kind: "register", name: "expansion-rom", offset: 0x30, count: 1, stride: 0x4, width: 32, doc: "Expansion ROM Base Address (0x30). Source: pcie.md §9 ROM 0x30; pci_regs.h PCI_ROM_ADDRESS_ENABLE 0x01, PCI_ROM_ADDRESS_MASK ~0x7ff.", fields: [
+        { name: "enable", msb: 0, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Decode the expansion ROM address range." },
+        { name: "baseAddress", msb: 31, lsb: 11, sw: "rw", hw: "r", reset: 0x0, doc: "ROM base address (mask ~0x7FF); bits below the ROM size read 0." },
+      ] },
+      { kind: "register", name: "capabilities-pointer", offset: 0x34, count: 1, stride: 0x4, width: 32, doc: "Capabilities Pointer (0x34). Source: pcie.md §9 CAPABILITY_LIST 0x34; pci_regs.h: the low two bits are reserved (mask 0xfc when walking the list).", fields: [
+        { name: "pointer", msb: 7, lsb: 0, sw: "r", hw: "w", doc: "Offset of the first capability in the list (0x40 in the example placement of `pcie-cap`)." },
+      ] },
+      { kind: "register", name: "interrupt", offset: 0x3c, count: 1, stride: 0x4, width: 32, doc: "Interrupt Line (0x3C), Interrupt Pin (0x3D), Min_Gnt (0x3E) and Max_Lat (0x3F). Source: pcie.md §9 INTERRUPT_LINE/PIN 0x3C/0x3D; pci_regs.h PCI_MIN_GNT 0x3e, PCI_MAX_LAT 0x3f.", fields: [
+        { name: "interruptLine", msb: 7, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Interrupt routing written by system software; no effect on the function." },
+        { name: "interruptPin", msb: 15, lsb: 8, sw: "r", hw: "w", doc: "INTx pin used: 0 = none, 1..4 = INTA..INTD." },
+        { name: "minGnt", msb: 23, lsb: 16, sw: "r", hw: "w", reset: 0x0, doc: "Min_Gnt; hardwired to 0 on PCI Express." },
+        { name: "maxLat", msb: 31, lsb: 24, sw: "r", hw: "w", reset: 0x0, doc: "Max_Lat; hardwired to 0 on PCI Express." },
+      ] },
+    ] },
+    { name: "pcie-cap", offset: 0x40, doc: "PCI Express capability structure (capability ID 0x10), at 0x40 as an example placement: the Capabilities Pointer and each capability's Next pointer decide its real offset. Register offsets are from the capability base. Source: pcie.md §9 (PCI Express capability table, from pci_regs.h PCI_EXP_*).", nodes: [
+      { kind: "register", name: "header", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Capability ID (+0x00), Next Capability Pointer (+0x01) and PCI Express Capabilities register FLAGS (+0x02). Source: pcie.md §9 Capability IDs (EXP 0x10) and FLAGS row.", fields: [
+        { name: "capabilityId", msb: 7, lsb: 0, sw: "r", hw: "w", reset: 0x10, doc: "Capability ID: 0x10 = PCI Express (PCI_CAP_ID_EXP)." },
+        { name: "nextPointer", msb: 15, lsb: 8, sw: "r", hw: "w", doc: "Offset of the next capability, 0 at the end of the list." },
+        { name: "version", msb: 19, lsb: 16, sw: "r", hw: "w", reset: 0x2, doc: "FLAGS version [3:0]: capability structure version (2 for PCIe 2.0 and later)." },
+        { name: "portType", msb: 23, lsb: 20, sw: "r", hw: "w", enumName: "PortType", enumMembers: [{ name: "endpoint", value: 0 }, { name: "legacy-endpoint", value: 1 }, { name: "root-port", value: 4 }, { name: "upstream", value: 5 }, { name: "downstream", value: 6 }, { name: "rc-endpoint", value: 9 }], doc: "FLAGS type [7:4]: Device/Port Type." },
+        { name: "flitModeSupported", msb: 31, lsb: 31, sw: "r", hw: "w", reset: 0x0, doc: "FLAGS FLIT 0x8000: the port supports Flit Mode (PCIe 6.0)." },
+      ] },
+      { kind: "register", name: "devcap", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Device Capabilities (+0x04). Source: pcie.md §9 DEVCAP row (PAYLOAD [2:0], EXT_TAG 0x20, FLR 0x1000_0000).", fields: [
+        { name: "maxPayloadSizeSupported", msb: 2, lsb: 0, sw: "r", hw: "w", enumName: "PayloadSize", enumMembers: [{ name: "b128", value: 0 }, { name: "b256", value: 1 }, { name: "b512", value: 2 }, { name: "b1024", value: 3 }, { name: "b2048", value: 4 }, { name: "b4096", value: 5 }], doc: "Max_Payload_Size_Supported: largest MPS the function accepts, 128 << n bytes." },
+        { name: "extendedTagSupported", msb: 5, lsb: 5, sw: "r", hw: "w", doc: "EXT_TAG 0x20: 8-bit tags supported as requester." },
+        { name: "flrCapable", msb: 28, lsb: 28, sw: "r", hw: "w", doc: "FLR 0x1000_0000: Function Level Reset supported." },
+      ] },
+      { kind: "register", name: "devctl-devsta", offset: 0x8, count: 1, stride: 0x4, width: 32, doc: "Device Control (+0x08, bits 15:0) and Device Status (+0x0A, bits 31:16). Source: pcie.md §9 DEVCTL row (CERE 0x1, NFERE 0x2, FERE 0x4, URRE 0x8, RELAX_EN 0x10, PAYLOAD mask 0x00E0, EXT_TAG 0x100, PHANTOM 0x200, AUX_PME 0x400, NOSNOOP_EN 0x800, READRQ mask 0x7000, BCR_FLR 0x8000) and DEVSTA row (CED, NFED, FED, URD, AUXPD, TRPND 0x20; pci_regs.h CED 0x1, NFED 0x2, FED 0x4, URD 0x8, AUXPD 0x10, each shifted by 16 here).", fields: [
+        { name: "correctableErrorReporting", msb: 0, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "DEVCTL CERE 0x1: send ERR_COR." },
+        { name: "nonFatalErrorReporting", msb: 1, lsb: 1, sw: "rw", hw: "r", reset: 0x0, doc: "DEVCTL NFERE 0x2: send ERR_NONFATAL." },
+        { name: "fatalErrorReporting", msb: 2, lsb: 2, sw: "rw", hw: "r", reset: 0x0, doc: "DEVCTL FERE 0x4: send ERR_FATAL." },
+        { name: "unsupportedRequestReporting", msb: 3, lsb: 3, sw: "rw", hw: "r", reset: 0x0, doc: "DEVCTL URRE 0x8: report Unsupported Requests." },
+        { name: "relaxedOrdering", msb: 4, lsb: 4, sw: "rw", hw: "r", reset: 0x1, doc: "DEVCTL RELAX_EN 0x10: the function may set the Relaxed Ordering attribute." },
+        { name: "maxPayloadSize", msb: 7, lsb: 5, sw: "rw", hw: "r", reset: 0x0, enumName: "PayloadSize", enumMembers: [{ name: "b128", value: 0 }, { name: "b256", value: 1 }, { name: "b512", value: 2 }, { name: "b1024", value: 3 }, { name: "b2048", value: 4 }, { name: "b4096", value: 5 }], doc: "DEVCTL PAYLOAD [7:5] (mask 0x00E0): Max_Payload_Size, 128 << n bytes (0x0000 = 128 … 0x00A0 = 4096)." },
+        { name: "extendedTagEnable", msb: 8, lsb: 8, sw: "rw", hw: "r", doc: "DEVCTL EXT_TAG 0x100: use 8-bit tags as requester." },
+        { name: "phantomFunctions", msb: 9, lsb: 9, sw: "rw", hw: "r", reset: 0x0, doc: "DEVCTL PHANTOM 0x200: phantom functions enable." },
+        { name: "auxPowerPm", msb: 10, lsb: 10, sw: "rw", hw: "r", doc: "DEVCTL AUX_PME 0x400: aux power PM enable." },
+        { name: "noSnoop", msb: 11, lsb: 11, sw: "rw", hw: "r", reset: 0x1, doc: "DEVCTL NOSNOOP_EN 0x800: the function may set the No Snoop attribute." },
+        { name: "maxReadRequestSize", msb: 14, lsb: 12, sw: "rw", hw: "r", reset: 0x2, enumName: "PayloadSize", enumMembers: [{ name: "b128", value: 0 }, { name: "b256", value: 1 }, { name: "b512", value: 2 }, { name: "b1024", value: 3 }, { name: "b2048", value: 4 }, { name: "b4096", value: 5 }], doc: "DEVCTL READRQ [14:12] (mask 0x7000): Max_Read_Request_Size, 128 << n bytes (0x0000 = 128 … 0x5000 = 4096); default 512 bytes." },
+        { name: "initiateFlr", msb: 15, lsb: 15, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "DEVCTL BCR_FLR 0x8000: writing 1 starts a Function Level Reset; reads 0." },
+        { name: "correctableErrorDetected", msb: 16, lsb: 16, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "DEVSTA CED 0x1 (RW1C): a correctable error was detected." },
+        { name: "nonFatalErrorDetected", msb: 17, lsb: 17, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "DEVSTA NFED 0x2 (RW1C): a non-fatal error was detected." },
+        { name: "fatalErrorDetected", msb: 18, lsb: 18, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "DEVSTA FED 0x4 (RW1C): a fatal error was detected." },
+        { name: "unsupportedRequestDetected", msb: 19, lsb: 19, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "DEVSTA URD 0x8 (RW1C): an Unsupported Request was received." },
+        { name: "auxPowerDetected", msb: 20, lsb: 20, sw: "r", hw: "w", doc: "DEVSTA AUXPD 0x10: auxiliary power is present." },
+        { name: "transactionsPending", msb: 21, lsb: 21, sw: "r", hw: "w", reset: 0x0, doc: "DEVSTA TRPND 0x20: non-posted requests still await completions." },
+      ] },
+      { kind: "register", name: "lnkcap", offset: 0xc, count: 1, stride: 0x4, width: 32, doc: "Link Capabilities (+0x0C). Source: pcie.md §9 LNKCAP row (SLS [3:0], MLW [9:4], ASPM, port number [31:24]); ASPM support [11:10] from pci_regs.h PCI_EXP_LNKCAP_ASPMS 0x00000c00.", fields: [
+        { name: "maxLinkSpeed", msb: 3, lsb: 0, sw: "r", hw: "w", enumName: "LinkSpeed", enumMembers: [{ name: "gt2p5", value: 1 }, { name: "gt5p0", value: 2 }, { name: "gt8p0", value: 3 }, { name: "gt16p0", value: 4 }, { name: "gt32p0", value: 5 }, { name: "gt64p0", value: 6 }], doc: "SLS [3:0]: Max Link Speed, an index into the Supported Link Speeds vector of Link Capabilities 2." },
+        { name: "maxLinkWidth", msb: 9, lsb: 4, sw: "r", hw: "w", enumName: "LinkWidth", enumMembers: [{ name: "x1", value: 1 }, { name: "x2", value: 2 }, { name: "x4", value: 4 }, { name: "x8", value: 8 }, { name: "x12", value: 12 }, { name: "x16", value: 16 }, { name: "x32", value: 32 }], doc: "MLW [9:4]: Maximum Link Width in lanes." },
+        { name: "aspmSupport", msb: 11, lsb: 10, sw: "r", hw: "w", doc: "ASPM support: bit 0 L0s, bit 1 L1." },
+        { name: "portNumber", msb: 31, lsb: 24, sw: "r", hw: "w", doc: "Port number [31:24]." },
+      ] },
+      { kind: "register", name: "lnkctl-lnksta", offset: 0x10, count: 1, stride: 0x4, width: 32, doc: "Link Control (+0x10, bits 15:0) and Link Status (+0x12, bits 31:16). Source: pcie.md §9 LNKCTL row (RCB 0x0008, ASPMC, RL, CCC) and LNKSTA row (CLS [3:0], NLW [9:4], LT 0x800, SLC 0x1000, DLLLA 0x2000, LBMS, LABS); pci_regs.h ASPMC 0x0003, RL 0x0020, CCC 0x0040, LBMS 0x4000, LABS 0x8000.", fields: [
+        { name: "aspmControl", msb: 1, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "LNKCTL ASPMC: ASPM control, bit 0 L0s, bit 1 L1." },
+        { name: "readCompletionBoundary", msb: 3, lsb: 3, sw: "rw", hw: "r", reset: 0x0, doc: "LNKCTL RCB 0x0008: Read Completion Boundary, 0 = 64 bytes, 1 = 128 bytes." },
+        { name: "retrainLink", msb: 5, lsb: 5, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "LNKCTL RL 0x0020: writing 1 retrains the link (downstream ports); reads 0." },
+        { name: "commonClock", msb: 6, lsb: 6, sw: "rw", hw: "r", reset: 0x0, doc: "LNKCTL CCC 0x0040: common clock configuration." },
+        { name: "currentLinkSpeed", msb: 19, lsb: 16, sw: "r", hw: "w", enumName: "LinkSpeed", enumMembers: [{ name: "gt2p5", value: 1 }, { name: "gt5p0", value: 2 }, { name: "gt8p0", value: 3 }, { name: "gt16p0", value: 4 }, { name: "gt32p0", value: 5 }, { name: "gt64p0", value: 6 }], doc: "LNKSTA CLS [3:0]: current link speed, 1 = 2.5 … 6 = 64.0 GT/s." },
+        { name: "negotiatedLinkWidth", msb: 25, lsb: 20, sw: "r", hw: "w", enumName: "LinkWidth", enumMembers: [{ name: "x1", value: 1 }, { name: "x2", value: 2 }, { name: "x4", value: 4 }, { name: "x8", value: 8 }, { name: "x12", value: 12 }, { name: "x16", value: 16 }, { name: "x32", value: 32 }], doc: "LNKSTA NLW [9:4] (mask 0x03F0): negotiated link width in lanes." },
+        { name: "linkTraining", msb: 27, lsb: 27, sw: "r", hw: "w", reset: 0x0, doc: "LNKSTA LT 0x0800: link training in progress." },
+        { name: "slotClock", msb: 28, lsb: 28, sw: "r", hw: "w", doc: "LNKSTA SLC 0x1000: the slot uses the platform reference clock." },
+        { name: "dataLinkLayerActive", msb: 29, lsb: 29, sw: "r", hw: "w", reset: 0x0, doc: "LNKSTA DLLLA 0x2000: Data Link Layer is DL_Active." },
+        { name: "linkBandwidthManagement", msb: 30, lsb: 30, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "LNKSTA LBMS 0x4000 (RW1C): link retrained or changed speed/width autonomously without a failure." },
+        { name: "linkAutonomousBandwidth", msb: 31, lsb: 31, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "LNKSTA LABS 0x8000 (RW1C): hardware changed speed or width autonomously." },
+      ] },
+      { kind: "register", name: "devcap2", offset: 0x24, count: 1, stride: 0x4, width: 32, doc: "Device Capabilities 2 (+0x24). Source: pcie.md §9 DEVCAP2 row (ATOMIC_ROUTE 0x40, ATOMIC_COMP32 0x80, COMP64 0x100, COMP128 0x200, LTR 0x800, TPH_COMP 0x3000, EE_PREFIX 0x200000, EE_PREFIX_MAX 0xC00000); pci_regs.h COMP_TMOUT_DIS 0x10, ARI 0x20.", fields: [
+        { name: "completionTimeoutDisable", msb: 4, lsb: 4, sw: "r", hw: "w", doc: "COMP_TMOUT_DIS 0x10: completion timeout disable supported." },
+        { name: "ariForwarding", msb: 5, lsb: 5, sw: "r", hw: "w", doc: "ARI 0x20: ARI forwarding supported (downstream ports)." },
+        { name: "atomicRouting", msb: 6, lsb: 6, sw: "r", hw: "w", doc: "ATOMIC_ROUTE 0x40: AtomicOp routing supported." },
+        { name: "atomicCompleter32", msb: 7, lsb: 7, sw: "r", hw: "w", doc: "ATOMIC_COMP32 0x80: 32-bit AtomicOp completer." },
+        { name: "atomicCompleter64", msb: 8, lsb: 8, sw: "r", hw: "w", doc: "ATOMIC_COMP64 0x100: 64-bit AtomicOp completer." },
+        { name: "casCompleter128", msb: 9, lsb: 9, sw: "r", hw: "w", doc: "ATOMIC_COMP128 0x200: 128-bit CAS completer." },
+        { name: "ltr", msb: 11, lsb: 11, sw: "r", hw: "w", doc: "LTR 0x800: Latency Tolerance Reporting supported." },
+        { name: "tphCompleter", msb: 13, lsb: 12, sw: "r", hw: "w", doc: "TPH_COMP 0x3000: TPH completer support (bit 12 TPH, bit 13 extended TPH)." },
+        { name: "endEndTlpPrefix", msb: 21, lsb: 21, sw: "r", hw: "w", doc: "EE_PREFIX 0x200000: End-End TLP prefixes supported." },
+        { name: "maxEndEndTlpPrefixes", msb: 23, lsb: 22, sw: "r", hw: "w", doc: "EE_PREFIX_MAX 0xC00000: maximum End-End TLP prefixes, 0 meaning 4." },
+      ] },
+      { kind: "register", name: "devctl2-devsta2", offset: 0x28, count: 1, stride: 0x4, width: 32, doc: "Device Control 2 (+0x28, bits 15:0); Device Status 2 (+0x2A) has no defined bits. Source: pcie.md §9 DEVCTL2 row (COMP_TIMEOUT [3:0], ATOMIC_REQ 0x40, ATOMIC_EGRESS_BLOCK 0x80, IDO_REQ_EN 0x100, IDO_CMP_EN 0x200, LTR_EN 0x400).", fields: [
+        { name: "completionTimeout", msb: 3, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "COMP_TIMEOUT [3:0]: completion timeout range (0 = default 50 µs–50 ms)." },
+        { name: "atomicOpRequester", msb: 6, lsb: 6, sw: "rw", hw: "r", reset: 0x0, doc: "ATOMIC_REQ 0x40: the function may issue AtomicOps." },
+        { name: "atomicOpEgressBlocking", msb: 7, lsb: 7, sw: "rw", hw: "r", reset: 0x0, doc: "ATOMIC_EGRESS_BLOCK 0x80: block AtomicOps leaving this egress port." },
+        { name: "idoRequest", msb: 8, lsb: 8, sw: "rw", hw: "r", reset: 0x0, doc: "IDO_REQ_EN 0x100: the function may set ID-Based Ordering on requests." },
+        { name: "idoCompletion", msb: 9, lsb: 9, sw: "rw", hw: "r", reset: 0x0, doc: "IDO_CMP_EN 0x200: the function may set ID-Based Ordering on completions." },
+        { name: "ltrEnable", msb: 10, lsb: 10, sw: "rw", hw: "r", reset: 0x0, doc: "LTR_EN 0x400: Latency Tolerance Reporting enable." },
+      ] },
+      { kind: "register", name: "lnkcap2", offset: 0x2c, count: 1, stride: 0x4, width: 32, doc: "Link Capabilities 2 (+0x2C). Source: pcie.md §9 LNKCAP2 row (supported-speeds vector bits 1–6 = 2.5 … 64 GT/s).", fields: [
+        { name: "supportedLinkSpeeds", msb: 6, lsb: 1, sw: "r", hw: "w", doc: "Supported Link Speeds vector: register bit k set means speed k is supported, bit 1 = 2.5 … bit 6 = 64.0 GT/s (field bit 0 is register bit 1)." },
+      ] },
+      { kind: "register", name: "lnkctl2-lnksta2", offset: 0x30, count: 1, stride: 0x4, width: 32, doc: "Link Control 2 (+0x30, bits 15:0) and Link Status 2 (+0x32, bits 31:16). Source: pcie.md §9 LNKCTL2 row (TLS [3:0]) and LNKSTA2 row (FLIT 0x0400).", fields: [
+        { name: "targetLinkSpeed", msb: 3, lsb: 0, sw: "rw", hw: "r", enumName: "LinkSpeed", enumMembers: [{ name: "gt2p5", value: 1 }, { name: "gt5p0", value: 2 }, { name: "gt8p0", value: 3 }, { name: "gt16p0", value: 4 }, { name: "gt32p0", value: 5 }, { name: "gt64p0", value: 6 }], doc: "LNKCTL2 TLS [3:0]: target link speed, an upper limit for training (same encoding as LNKSTA CLS)." },
+        { name: "flitMode", msb: 26, lsb: 26, sw: "r", hw: "w", reset: 0x0, doc: "LNKSTA2 FLIT 0x0400: the link operates in Flit Mode." },
+      ] },
+    ] },
+  ],
+};
+
+/**
+ * Binds register map `config-space` to a synchronous bus.
+ *
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ */
+export function configSpaceRegisters(bus: Bus, base = 0): ConfigSpaceRegisters<"sync"> {
+  return bindRegisters(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"sync">;
+}
+
+/**
+ * Binds register map `config-space` to an asynchronous bus: every access returns a promise.
+ *
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ */
+export function configSpaceRegistersAsync(bus: AsyncBus, base = 0): ConfigSpaceRegisters<"async"> {
+  return bindRegistersAsync(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"async">;
 }
 
 /** Every format of `specs/pcie/config-space.yaml`. */

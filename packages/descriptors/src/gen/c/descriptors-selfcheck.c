@@ -274,7 +274,22 @@ static int check_rashpa_btd_fifo_status(long variant, const uint8_t *buf, size_t
   }
 }
 
-int main(void) {
+static void print_registers(void) {
+  printf("reg rashpa.btd-fifo window.control 0x%x 0x%x\n", (unsigned)(RASHPA_BTD_FIFO_WINDOW_CONTROL_OFFSET), (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_RESET);
+  printf("field rashpa.btd-fifo window.control.push %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_PUSH_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_PUSH_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_PUSH_MASK);
+  printf("field rashpa.btd-fifo window.control.flush %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_FLUSH_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_FLUSH_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_CONTROL_FLUSH_MASK);
+  for (uint32_t i = 0; i < 8u; i++) { printf("reg rashpa.btd-fifo window.data[%u] 0x%x 0x%x\n", (unsigned)i, (unsigned)(RASHPA_BTD_FIFO_WINDOW_DATA_OFFSET(i)), (unsigned)RASHPA_BTD_FIFO_WINDOW_DATA_RESET); }
+  printf("field rashpa.btd-fifo window.data[].value %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_DATA_VALUE_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_DATA_VALUE_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_DATA_VALUE_MASK);
+  printf("reg rashpa.btd-fifo window.status 0x%x 0x%x\n", (unsigned)(RASHPA_BTD_FIFO_WINDOW_STATUS_OFFSET), (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_RESET);
+  printf("field rashpa.btd-fifo window.status.full %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_FULL_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_FULL_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_FULL_MASK);
+  printf("field rashpa.btd-fifo window.status.empty %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_EMPTY_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_EMPTY_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_EMPTY_MASK);
+  printf("field rashpa.btd-fifo window.status.level %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_LEVEL_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_LEVEL_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_LEVEL_MASK);
+  printf("field rashpa.btd-fifo window.status.overflow %u %u 0x%x\n", (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_OVERFLOW_SHIFT, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_OVERFLOW_WIDTH, (unsigned)RASHPA_BTD_FIFO_WINDOW_STATUS_OVERFLOW_MASK);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--registers") == 0) { print_registers(); return 0; }
+  if (argc > 1) { fprintf(stderr, "usage: selfcheck [--registers] < vectors\n"); return 2; }
   long checked = 0;
   while (fgets(line, sizeof line, stdin) != NULL) {
     lineno++;

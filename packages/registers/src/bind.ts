@@ -1,0 +1,335 @@
+/**
+ * Typed access to a register map over a bus. `bindRegisters(map, bus)` builds a tree that
+ * mirrors the map — blocks, register files (arrays), registers (arrays), fields, memories —
+ * whose leaves read and write through the bus with the access rules of `fields.ts`.
+ * Generated code wraps it in a typed factory per map (e.g. `configSpaceRegisters(bus)`), so
+ * users write:
+ *
+ * ```ts
+ * const regs = configSpaceRegisters(bus);
+ * regs.pcieCap.devctl.fields.mps.write("b256");   // read-modify-write, safe for this register
+ * regs.pcieCap.devsta.fields.correctableError.write(true); // write-one-to-clear: 1 in this bit, neutral 0 elsewhere
+ * regs.header.command.readFields();                 // { ioSpace: false, memorySpace: true, … }
+ * ```
+ *
+ * @module
+ */
+import type { Access, AccessMode, AsyncBus, Bus } from "./bus.js";
+import { RegisterAccessError, RegisterAddressError } from "./errors.js";
+import type { FieldValue } from "./fields.js";
+import {
+  decodeFieldValue,
+  decodeRegisterValue,
+  encodeFieldValue,
+  fieldRaw,
+  isReadableField,
+  neutralWriteRaw,
+  planFieldWrite,
+  resetValue,
+  withFieldRaw,
+} from "./fields.js";
+import type { MemoryInfo, RegisterFieldInfo, RegisterInfo, RegisterMapInfo } from "./info.js";
+import { propertyName } from "./locate.js";
+
+/** Access to one field of a register. */
+export interface FieldHandle<V, M extends AccessMode = "sync"> {
+  /** The field's description. */
+  readonly info: RegisterFieldInfo;
+  /**
+   * Reads the register and returns this field's value.
+   *
+   * @throws RegisterAccessError when the field is not readable (write-only fields never read back)
+   */
+  read(): Access<M, V>;
+  /**
+   * Writes the field and leaves the other fields as they are, reading the register first only
+   * when some other field is plain storage (see `planFieldWrite`).
+   *
+   * @throws RegisterAccessError when that cannot be done safely
+   * @throws RegisterValueError when the value does not fit the field
+   */
+  write(value: V): Access<M, void>;
+}
+
+/** Access to one register. `R` are its readable fields, `W` its writable fields. */
+export interface RegisterHandle<R, W, M extends AccessMode = "sync"> {
+  /** Byte address on the bus (map base included). */
+  readonly address: number;
+  /** Path in the map, e.g. `bgu.channel[2].control`. */
+  readonly path: string;
+  /** The register's description. */
+  readonly info: RegisterInfo;
+  /** Reads the raw 32-bit value (with the register's read side effects, if any). */
+  read(): Access<M, number>;
+  /** Writes a raw 32-bit value. */
+  write(value: number): Access<M, void>;
+  /** Reads the register and decodes its readable fields. */
+  readFields(): Access<M, R>;
+  /**
+   * Writes the whole register from named fields in one bus write. Fields not given take a
+   * value that changes nothing when there is one (0 for write-one-to-clear fields, …) and their
+   * reset value otherwise.
+   */
+  writeFields(fields: Partial<W>): Access<M, void>;
+  /** Read-modify-write of the given fields (see {@link FieldHandle.write}), in one bus write. */
+  modify(fields: Partial<W>): Access<M, void>;
+  /** Per-field access. */
+  readonly fields: { readonly [K in keyof (R & W)]: FieldHandle<(R & W)[K], M> };
+}
+
+/** Access to a memory (table) of the map, one entry at a time. */
+export interface MemoryHandle<M extends AccessMode = "sync"> {
+  /** Byte address of entry 0 on the bus. */
+  readonly address: number;
+  /** The memory's description. */
+  readonly info: MemoryInfo;
+  /**
+   * Reads entry `index` as bytes: word k of the entry (at `address + index·entryBytes + 4k`)
+   * gives bytes 4k..4k+3, most significant byte first (the byte order of the entry format).
+   *
+   * @throws RegisterAddressError when `index` is out of range
+   */
+  readEntry(index: number): Access<M, Uint8Array>;
+  /**
+   * Writes entry `index` from bytes (same layout as {@link readEntry}).
+   *
+   * @throws RegisterAddressError when `index` is out of range or the length is not `entryBytes`
+   */
+  writeEntry(index: number, bytes: Uint8Array): Access<M, void>;
+}
+
+interface Ops {
+  read(address: number): unknown;
+  write(address: number, value: number): unknown;
+  then<T, U>(v: T, f: (x: Awaited<T>) => U): unknown;
+  /** Runs `f`; an error it throws is thrown (sync) or becomes a rejected promise (async). */
+  guard(f: () => unknown): unknown;
+}
+
+function syncOps(bus: Bus): Ops {
+  return {
+    read: (a) => bus.read32(a) >>> 0,
+    write: (a, v) => bus.write32(a, v >>> 0),
+    then: (v, f) => f(v as never),
+    guard: (f) => f(),
+  };
+}
+
+function asyncOps(bus: AsyncBus): Ops {
+  return {
+    read: (a) => bus.read32(a).then((v) => v >>> 0),
+    write: (a, v) => bus.write32(a, v >>> 0),
+    then: (v, f) => (v as Promise<unknown>).then(f as (x: unknown) => unknown),
+    guard: (f) => {
+      try {
+        return Promise.resolve(f());
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
+  };
+}
+
+function writeBaseFor(r: RegisterInfo, given: ReadonlySet<string>): number {
+  let v = resetValue(r);
+  for (const f of r.fields) {
+    if (given.has(f.name)) continue;
+    const n = neutralWriteRaw(f);
+    if (n !== undefined) v = withFieldRaw(f, v, n);
+  }
+  return v;
+}
+
+function encodeGiven(
+  r: RegisterInfo,
+  path: string,
+  fields: Readonly<Record<string, unknown>>,
+): { names: Set<string>; bits: number; mask: number } {
+  const names = new Set<string>();
+  let bits = 0;
+  let mask = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const f = r.fields.find((x) => x.name === name);
+    if (f === undefined)
+      throw new RegisterAccessError(
+        path,
+        name,
+        `no such field (fields: ${r.fields.map((x) => x.name).join(", ")})`,
+      );
+    names.add(name);
+    bits = withFieldRaw(f, bits, encodeFieldValue(f, value, path));
+    mask = withFieldRaw(f, mask, 0xffff_ffff);
+  }
+  return { names, bits, mask };
+}
+
+function bindRegister(ops: Ops, r: RegisterInfo, path: string, address: number): unknown {
+  if (r.width !== 32)
+    throw new RegisterAccessError(
+      path,
+      undefined,
+      `register width ${r.width} cannot be accessed over a 32-bit bus`,
+    );
+  const modify = (fields: Readonly<Record<string, unknown>>): unknown =>
+    ops.guard(() => {
+      const g = encodeGiven(r, path, fields);
+      const plan = planFieldWrite(r, path, g.names);
+      const merge = (current: number): unknown =>
+        ops.write(
+          address,
+          ((current & plan.keepMask) | (plan.base & ~plan.keepMask & ~g.mask) | g.bits) >>> 0,
+        );
+      return plan.keepMask === 0
+        ? merge(0)
+        : ops.then(ops.read(address), (v) => merge(v as number));
+    });
+  const fieldHandles: Record<string, unknown> = {};
+  for (const f of r.fields) {
+    fieldHandles[f.name] = {
+      info: f,
+      read: () =>
+        ops.guard(() => {
+          if (!isReadableField(f))
+            throw new RegisterAccessError(
+              path,
+              f.name,
+              `software access is "${f.sw}": the field cannot be read back`,
+            );
+          return ops.then(ops.read(address), (v) => decodeFieldValue(f, fieldRaw(f, v as number)));
+        }),
+      write: (value: FieldValue) => modify({ [f.name]: value }),
+    };
+  }
+  return {
+    address,
+    path,
+    info: r,
+    read: () => ops.read(address),
+    write: (value: number) => ops.write(address, value),
+    readFields: () => ops.then(ops.read(address), (v) => decodeRegisterValue(r, v as number)),
+    writeFields: (fields: Readonly<Record<string, unknown>>) =>
+      ops.guard(() => {
+        const g = encodeGiven(r, path, fields);
+        return ops.write(address, ((writeBaseFor(r, g.names) & ~g.mask) | g.bits) >>> 0);
+      }),
+    modify,
+    fields: fieldHandles,
+  };
+}
+
+function bindMemory(ops: Ops, m: MemoryInfo, path: string, address: number): unknown {
+  if (m.entryBytes % 4 !== 0)
+    throw new RegisterAccessError(
+      path,
+      undefined,
+      `entries of ${m.entryBytes} bytes cannot be accessed as 32-bit words`,
+    );
+  const entryAddress = (index: number): number => {
+    if (!Number.isInteger(index) || index < 0 || index >= m.entries)
+      throw new RegisterAddressError(
+        path,
+        address,
+        `entry index ${index} out of range 0..${m.entries - 1}`,
+      );
+    return address + index * m.entryBytes;
+  };
+  return {
+    address,
+    info: m,
+    readEntry: (index: number) =>
+      ops.guard(() => {
+        const at = entryAddress(index);
+        const out = new Uint8Array(m.entryBytes);
+        const view = new DataView(out.buffer);
+        const step = (k: number): unknown =>
+          k >= m.entryBytes
+            ? out
+            : ops.then(ops.read(at + k), (w) => {
+                view.setUint32(k, w as number);
+                return step(k + 4);
+              });
+        return step(0);
+      }),
+    writeEntry: (index: number, bytes: Uint8Array) =>
+      ops.guard(() => {
+        const at = entryAddress(index);
+        if (bytes.length !== m.entryBytes)
+          throw new RegisterAddressError(
+            path,
+            at,
+            `entry needs ${m.entryBytes} bytes, got ${bytes.length}`,
+          );
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const step = (k: number): unknown =>
+          k >= m.entryBytes
+            ? undefined
+            : ops.then(ops.write(at + k, view.getUint32(k)), () => step(k + 4));
+        return step(0);
+      }),
+  };
+}
+
+function bindTree(ops: Ops, map: RegisterMapInfo, base: number): unknown {
+  const bindReg = (r: RegisterInfo, prefix: string, at: number): unknown => {
+    const name = `${prefix}${propertyName(r.name)}`;
+    if (r.count === 1) return bindRegister(ops, r, name, at + r.offset);
+    return Object.freeze(
+      Array.from({ length: r.count }, (_, i) =>
+        bindRegister(ops, r, `${name}[${i}]`, at + r.offset + i * r.stride),
+      ),
+    );
+  };
+  const root: Record<string, unknown> = {};
+  for (const b of map.blocks) {
+    const blockName = propertyName(b.name);
+    const block: Record<string, unknown> = {};
+    const at = base + b.offset;
+    for (const n of b.nodes) {
+      const key = propertyName(n.name);
+      if (n.kind === "register") block[key] = bindReg(n, `${blockName}.`, at);
+      else if (n.kind === "memory")
+        block[key] = bindMemory(ops, n, `${blockName}.${key}`, at + n.offset);
+      else
+        block[key] = Object.freeze(
+          Array.from({ length: n.count }, (_, i) => {
+            const el: Record<string, unknown> = {};
+            for (const r of n.registers)
+              el[propertyName(r.name)] = bindReg(
+                r,
+                `${blockName}.${key}[${i}].`,
+                at + n.offset + i * n.stride,
+              );
+            return Object.freeze(el);
+          }),
+        );
+    }
+    root[blockName] = Object.freeze(block);
+  }
+  return Object.freeze(root);
+}
+
+/**
+ * Binds a register map to a synchronous bus. Generated code calls this and gives the result
+ * its map's type; use the generated factory rather than this function.
+ *
+ * @param map - the map's description
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register is not 32 bits wide or a memory entry is not a whole number of words
+ */
+export function bindRegisters(map: RegisterMapInfo, bus: Bus, base = 0): unknown {
+  return bindTree(syncOps(bus), map, base);
+}
+
+/**
+ * Binds a register map to an asynchronous bus (every access returns a promise).
+ *
+ * @param map - the map's description
+ * @param bus - the bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError as {@link bindRegisters}
+ */
+export function bindRegistersAsync(map: RegisterMapInfo, bus: AsyncBus, base = 0): unknown {
+  return bindTree(asyncOps(bus), map, base);
+}
