@@ -126,6 +126,14 @@ export function readHasSideEffects(register: RegisterInfo): boolean {
   return register.fields.some((f) => f.onread !== undefined);
 }
 
+/** The result of {@link planFieldWrite}. */
+export interface FieldWritePlan {
+  /** Bits to keep from a read of the register; 0 when no read is needed. */
+  readonly keepMask: number;
+  /** Bits to write in the positions not kept and not being written. */
+  readonly base: number;
+}
+
 /**
  * How to write some fields of a register and leave the others as they are: which raw bits to
  * keep from a read of the register (`keepMask`, zero when no read is needed) and the bits to
@@ -142,7 +150,7 @@ export function planFieldWrite(
   register: RegisterInfo,
   path: string,
   changing: ReadonlySet<string>,
-): { readonly keepMask: number; readonly base: number } {
+): FieldWritePlan {
   let keepMask = 0;
   let base = 0;
   for (const f of register.fields) {
