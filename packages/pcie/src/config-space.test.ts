@@ -221,3 +221,63 @@ describe(`PCI Express capability at 0x${EXP.toString(16)} (pcie.md §9)`, () => 
     expect(register("pcie-cap", "lnkctl2-lnksta2").address + 4).toBeLessThanOrEqual(256);
   });
 });
+
+describe("fields beyond pcie.md §9, against Linux pci_regs.h", () => {
+  // Masks as pci_regs.h defines them (PCI_COMMAND_*, PCI_STATUS_*, PCI_EXP_*), at the byte
+  // offset of their PCI register; `linux()` shifts them into the spec's 32-bit register.
+  const table: [block: string, reg: string, field: string, offset: number, mask: number][] = [
+    ["header", "command-status", "parityErrorResponse", 0x04, 0x40], // PCI_COMMAND_PARITY
+    ["header", "command-status", "interruptStatus", 0x06, 0x08], // PCI_STATUS_INTERRUPT
+    ["header", "command-status", "masterDataParityError", 0x06, 0x100], // PCI_STATUS_PARITY
+    ["header", "command-status", "signaledTargetAbort", 0x06, 0x800], // PCI_STATUS_SIG_TARGET_ABORT
+    ["header", "command-status", "receivedTargetAbort", 0x06, 0x1000], // PCI_STATUS_REC_TARGET_ABORT
+    ["header", "command-status", "signaledSystemError", 0x06, 0x4000], // PCI_STATUS_SIG_SYSTEM_ERROR
+    ["header", "command-status", "detectedParityError", 0x06, 0x8000], // PCI_STATUS_DETECTED_PARITY
+    ["header", "bist-header-latency-cache", "cacheLineSize", 0x0c, 0xff], // PCI_CACHE_LINE_SIZE
+    ["header", "bist-header-latency-cache", "latencyTimer", 0x0d, 0xff], // PCI_LATENCY_TIMER
+    ["header", "bist-header-latency-cache", "bist", 0x0f, 0xff], // PCI_BIST
+    ["header", "interrupt", "minGnt", 0x3e, 0xff], // PCI_MIN_GNT
+    ["header", "interrupt", "maxLat", 0x3f, 0xff], // PCI_MAX_LAT
+    ["pcie-cap", "devctl-devsta", "correctableErrorReporting", EXP + 0x08, 0x1], // DEVCTL_CERE
+    ["pcie-cap", "devctl-devsta", "nonFatalErrorReporting", EXP + 0x08, 0x2], // DEVCTL_NFERE
+    ["pcie-cap", "devctl-devsta", "fatalErrorReporting", EXP + 0x08, 0x4], // DEVCTL_FERE
+    ["pcie-cap", "devctl-devsta", "unsupportedRequestReporting", EXP + 0x08, 0x8], // DEVCTL_URRE
+    ["pcie-cap", "devctl-devsta", "extendedTagEnable", EXP + 0x08, 0x100], // DEVCTL_EXT_TAG
+    ["pcie-cap", "devctl-devsta", "phantomFunctions", EXP + 0x08, 0x200], // DEVCTL_PHANTOM
+    ["pcie-cap", "devctl-devsta", "auxPowerPm", EXP + 0x08, 0x400], // DEVCTL_AUX_PME
+    ["pcie-cap", "devctl-devsta", "correctableErrorDetected", EXP + 0x0a, 0x1], // DEVSTA_CED
+    ["pcie-cap", "devctl-devsta", "nonFatalErrorDetected", EXP + 0x0a, 0x2], // DEVSTA_NFED
+    ["pcie-cap", "devctl-devsta", "fatalErrorDetected", EXP + 0x0a, 0x4], // DEVSTA_FED
+    ["pcie-cap", "devctl-devsta", "unsupportedRequestDetected", EXP + 0x0a, 0x8], // DEVSTA_URD
+    ["pcie-cap", "devctl-devsta", "auxPowerDetected", EXP + 0x0a, 0x10], // DEVSTA_AUXPD
+    ["pcie-cap", "lnkcap", "aspmSupport", EXP + 0x0c, 0xc00], // LNKCAP_ASPMS
+    ["pcie-cap", "lnkctl-lnksta", "aspmControl", EXP + 0x10, 0x3], // LNKCTL_ASPMC
+    ["pcie-cap", "lnkctl-lnksta", "retrainLink", EXP + 0x10, 0x20], // LNKCTL_RL
+    ["pcie-cap", "lnkctl-lnksta", "commonClock", EXP + 0x10, 0x40], // LNKCTL_CCC
+    ["pcie-cap", "lnkctl-lnksta", "linkTraining", EXP + 0x12, 0x800], // LNKSTA_LT
+    ["pcie-cap", "lnkctl-lnksta", "slotClock", EXP + 0x12, 0x1000], // LNKSTA_SLC
+    ["pcie-cap", "lnkctl-lnksta", "dataLinkLayerActive", EXP + 0x12, 0x2000], // LNKSTA_DLLLA
+    ["pcie-cap", "lnkctl-lnksta", "linkBandwidthManagement", EXP + 0x12, 0x4000], // LNKSTA_LBMS
+    ["pcie-cap", "lnkctl-lnksta", "linkAutonomousBandwidth", EXP + 0x12, 0x8000], // LNKSTA_LABS
+    ["pcie-cap", "devcap2", "completionTimeoutDisable", EXP + 0x24, 0x10], // DEVCAP2_COMP_TO_DIS_SUPP
+    ["pcie-cap", "devcap2", "ariForwarding", EXP + 0x24, 0x20], // DEVCAP2_ARI
+    ["pcie-cap", "devcap2", "tphCompleter", EXP + 0x24, 0x3000], // TPH_COMP_SUPP | EXT_TPH_COMP_SUPP
+    ["pcie-cap", "devctl2-devsta2", "completionTimeout", EXP + 0x28, 0xf], // DEVCTL2_COMP_TIMEOUT
+  ];
+  it.each(table)("%s.%s.%s at 0x%s", (block, reg, field, offset, mask) => {
+    expect(at(block, reg, field)).toEqual(linux(offset, mask));
+  });
+
+  it("gives the status bits RW1C access (pci_regs.h status registers are write-1-to-clear)", () => {
+    for (const name of [
+      "masterDataParityError",
+      "signaledTargetAbort",
+      "receivedTargetAbort",
+      "signaledSystemError",
+      "detectedParityError",
+    ])
+      expect(fieldOf("header", "command-status", name).onwrite).toBe("woclr");
+    for (const name of ["linkBandwidthManagement", "linkAutonomousBandwidth"])
+      expect(fieldOf("pcie-cap", "lnkctl-lnksta", name).onwrite).toBe("woclr");
+  });
+});
