@@ -23,6 +23,7 @@ import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
 
 const READABLE = new Set(["r", "rw", "rw1"]);
 const WRITABLE = new Set(["w", "rw", "w1", "rw1"]);
+const HW_WRITABLE = new Set(["w", "rw"]);
 
 /** Names of the generated symbols of a register map. */
 export function registerMapNames(map: RegisterMapModel): {
@@ -34,12 +35,15 @@ export function registerMapNames(map: RegisterMapModel): {
   factory: string;
   /** The asynchronous factory. */
   asyncFactory: string;
+  /** The hardware-side factory. */
+  hardwareFactory: string;
 } {
   return {
     info: `${screamingCase(map.name)}_MAP`,
     tree: `${pascalCase(map.name)}Registers`,
     factory: `${camelCase(map.name)}Registers`,
     asyncFactory: `${camelCase(map.name)}RegistersAsync`,
+    hardwareFactory: `${camelCase(map.name)}RegistersHardware`,
   };
 }
 
@@ -147,11 +151,13 @@ function emitFieldsInterface(
 }
 
 function handleType(name: string, r: RegisterModel): string {
-  const pick = (set: ReadonlySet<string>): string => {
-    const names = r.fields.filter((f) => set.has(f.sw)).map((f) => lit(f.name));
+  const pick = (set: ReadonlySet<string>, side: "sw" | "hw"): string => {
+    const names = r.fields.filter((f) => set.has(f[side])).map((f) => lit(f.name));
     return names.length === 0 ? `Pick<${name}, never>` : `Pick<${name}, ${names.join(" | ")}>`;
   };
-  return `RegisterHandle<${pick(READABLE)}, ${pick(WRITABLE)}, M>`;
+  const read = `M extends "hardware" ? ${name} : ${pick(READABLE, "sw")}`;
+  const write = `M extends "hardware" ? ${pick(HW_WRITABLE, "hw")} : ${pick(WRITABLE, "sw")}`;
+  return `RegisterHandle<${read}, ${write}, M>`;
 }
 
 /** Whether the spec has register maps (and so needs `@rashpa/registers`). */
@@ -181,7 +187,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
 
   out.raw(
     docComment(
-      `Typed access to register map \`${map.name}\` (${map.title}) of \`${spec.file}\`, as built by {@link ${names.factory}} (\`M\` = \`"sync"\`) and {@link ${names.asyncFactory}} (\`M\` = \`"async"\`).`,
+      `Typed access to register map \`${map.name}\` (${map.title}) of \`${spec.file}\`, as built by {@link ${names.factory}} (\`M\` = \`"sync"\`), {@link ${names.asyncFactory}} (\`M\` = \`"async"\`) and, for a register-file model's hardware side, {@link ${names.hardwareFactory}} (\`M\` = \`"hardware"\`).`,
     ),
   );
   out.block(`export interface ${names.tree}<M extends AccessMode = "sync"> {`, () => {
@@ -274,6 +280,18 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
     },
   );
   out.line();
+  out.raw(
+    docComment(
+      `Binds register map \`${map.name}\` to the hardware side of a register-file model (\`new RegisterFile(${names.info}).hardwareBus\`): every field readable without side effects, hardware-writable fields writable.\n\n@param bus - the hardware bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus`,
+    ),
+  );
+  out.block(
+    `export function ${names.hardwareFactory}(bus: HardwareBus, base = 0): ${names.tree}<"hardware"> {`,
+    () => {
+      out.line(`return bindRegisters(${names.info}, bus, base) as ${names.tree}<"hardware">;`);
+    },
+  );
+  out.line();
 }
 
 /**
@@ -289,6 +307,7 @@ export function registerImports(text: string): string[] {
     "AccessMode",
     "AsyncBus",
     "Bus",
+    "HardwareBus",
     "MemoryHandle",
     "RegisterHandle",
     "RegisterMapInfo",

@@ -8,10 +8,20 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { compileSelfCheck, hasGcc } from "@rashpa/laws";
 import type { Bus } from "@rashpa/registers";
-import { describeRegister, registerInstances, registerTableLines } from "@rashpa/registers";
+import {
+  describeRegister,
+  RegisterFile,
+  registerInstances,
+  registerTableLines,
+} from "@rashpa/registers";
 import { loadSpecFile } from "@rashpa/spec";
 import { describe, expect, it } from "vitest";
-import { CONFIG_SPACE_MAP, configSpaceRegisters, configSpaceRegistersAsync } from "./index.js";
+import {
+  CONFIG_SPACE_MAP,
+  configSpaceRegisters,
+  configSpaceRegistersAsync,
+  configSpaceRegistersHardware,
+} from "./index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const spec = loadSpecFile(`${root}specs/pcie/config-space.yaml`, root);
@@ -94,6 +104,39 @@ describe("configSpaceRegisters", () => {
     expect(() => devcap.fields["maxPayloadSizeSupported"]!.write("b256")).toThrow(
       /pcieCap\.devcap\.maxPayloadSizeSupported: software access is "r", not writable/,
     );
+  });
+});
+
+describe("configuration space as a register-file model", () => {
+  it("lets the device report link state and errors, and software clear them", () => {
+    const rf = new RegisterFile(CONFIG_SPACE_MAP);
+    const device = configSpaceRegistersHardware(rf.hardwareBus);
+    const host = configSpaceRegisters(rf);
+    // Reset values from the spec: capability ID 0x10, version 2, RO and NS enabled, MRRS 512 B.
+    expect(host.pcieCap.header.readFields()).toMatchObject({ capabilityId: 0x10, version: 2 });
+    expect(host.pcieCap.devctlDevsta.readFields()).toMatchObject({
+      relaxedOrdering: true,
+      noSnoop: true,
+      maxReadRequestSize: "b512",
+    });
+    device.pcieCap.lnkctlLnksta.modify({ currentLinkSpeed: "gt8p0", negotiatedLinkWidth: "x8" });
+    device.pcieCap.devctlDevsta.fields.unsupportedRequestDetected.write(true);
+    device.pcieCap.devctlDevsta.fields.correctableErrorDetected.write(true);
+    expect(host.pcieCap.lnkctlLnksta.readFields()).toMatchObject({
+      currentLinkSpeed: "gt8p0",
+      negotiatedLinkWidth: "x8",
+    });
+    // Software cannot change what only hardware drives ...
+    rf.write32(0x50, 0xffff_0000);
+    expect(host.pcieCap.lnkctlLnksta.readFields().currentLinkSpeed).toBe("gt8p0");
+    // ... and clearing one RW1C error leaves the other pending, with MPS set by RMW meanwhile.
+    host.pcieCap.devctlDevsta.fields.maxPayloadSize.write("b512");
+    host.pcieCap.devctlDevsta.fields.unsupportedRequestDetected.write(true);
+    expect(host.pcieCap.devctlDevsta.readFields()).toMatchObject({
+      maxPayloadSize: "b512",
+      unsupportedRequestDetected: false,
+      correctableErrorDetected: true,
+    });
   });
 });
 

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Access, AccessMode, AsyncBus, Bus } from "./bus.js";
+import type { Access, AccessMode, AsyncBus, Bus, HardwareBus } from "./bus.js";
 import { RegisterAccessError, RegisterAddressError } from "./errors.js";
 import type { FieldValue } from "./fields.js";
 import {
@@ -164,7 +164,56 @@ function encodeGiven(
   return { names, bits, mask };
 }
 
-function bindRegister(ops: Ops, r: RegisterInfo, path: string, address: number): unknown {
+/** Access rules of one side of the registers. */
+interface Side {
+  readable(f: RegisterFieldInfo): boolean;
+  plan(
+    r: RegisterInfo,
+    path: string,
+    changing: ReadonlySet<string>,
+  ): { keepMask: number; base: number };
+  decode(r: RegisterInfo, value: number): Record<string, FieldValue>;
+}
+
+const SOFTWARE: Side = {
+  readable: isReadableField,
+  plan: planFieldWrite,
+  decode: decodeRegisterValue,
+};
+
+/** The hardware side: every field readable, no side effects; only `hw: w`/`rw` fields writable. */
+const HARDWARE: Side = {
+  readable: () => true,
+  plan(r, path, changing) {
+    let keepMask = 0;
+    for (const f of r.fields) {
+      if (!changing.has(f.name)) {
+        keepMask |= withFieldRaw(f, 0, 0xffff_ffff);
+        continue;
+      }
+      if (f.hw !== "w" && f.hw !== "rw")
+        throw new RegisterAccessError(
+          path,
+          f.name,
+          `hardware access is "${f.hw}", not writable by hardware`,
+        );
+    }
+    return { keepMask: keepMask >>> 0, base: 0 };
+  },
+  decode(r, value) {
+    const out: Record<string, FieldValue> = {};
+    for (const f of r.fields) out[f.name] = decodeFieldValue(f, fieldRaw(f, value));
+    return out;
+  },
+};
+
+function bindRegister(
+  ops: Ops,
+  side: Side,
+  r: RegisterInfo,
+  path: string,
+  address: number,
+): unknown {
   if (r.width !== 32)
     throw new RegisterAccessError(
       path,
@@ -174,7 +223,7 @@ function bindRegister(ops: Ops, r: RegisterInfo, path: string, address: number):
   const modify = (fields: Readonly<Record<string, unknown>>): unknown =>
     ops.guard(() => {
       const g = encodeGiven(r, path, fields);
-      const plan = planFieldWrite(r, path, g.names);
+      const plan = side.plan(r, path, g.names);
       const merge = (current: number): unknown =>
         ops.write(
           address,
@@ -207,7 +256,7 @@ function bindRegister(ops: Ops, r: RegisterInfo, path: string, address: number):
     info: r,
     read: () => ops.read(address),
     write: (value: number) => ops.write(address, value),
-    readFields: () => ops.then(ops.read(address), (v) => decodeRegisterValue(r, v as number)),
+    readFields: () => ops.then(ops.read(address), (v) => side.decode(r, v as number)),
     writeFields: (fields: Readonly<Record<string, unknown>>) =>
       ops.guard(() => {
         const g = encodeGiven(r, path, fields);
@@ -270,13 +319,13 @@ function bindMemory(ops: Ops, m: MemoryInfo, path: string, address: number): unk
   };
 }
 
-function bindTree(ops: Ops, map: RegisterMapInfo, base: number): unknown {
+function bindTree(ops: Ops, side: Side, map: RegisterMapInfo, base: number): unknown {
   const bindReg = (r: RegisterInfo, prefix: string, at: number): unknown => {
     const name = `${prefix}${propertyName(r.name)}`;
-    if (r.count === 1) return bindRegister(ops, r, name, at + r.offset);
+    if (r.count === 1) return bindRegister(ops, side, r, name, at + r.offset);
     return Object.freeze(
       Array.from({ length: r.count }, (_, i) =>
-        bindRegister(ops, r, `${name}[${i}]`, at + r.offset + i * r.stride),
+        bindRegister(ops, side, r, `${name}[${i}]`, at + r.offset + i * r.stride),
       ),
     );
   };
@@ -318,8 +367,8 @@ function bindTree(ops: Ops, map: RegisterMapInfo, base: number): unknown {
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register is not 32 bits wide or a memory entry is not a whole number of words
  */
-export function bindRegisters(map: RegisterMapInfo, bus: Bus, base = 0): unknown {
-  return bindTree(syncOps(bus), map, base);
+export function bindRegisters(map: RegisterMapInfo, bus: Bus | HardwareBus, base = 0): unknown {
+  return bindTree(syncOps(bus), bus.side === "hardware" ? HARDWARE : SOFTWARE, map, base);
 }
 
 /**
@@ -331,5 +380,5 @@ export function bindRegisters(map: RegisterMapInfo, bus: Bus, base = 0): unknown
  * @throws RegisterAccessError as {@link bindRegisters}
  */
 export function bindRegistersAsync(map: RegisterMapInfo, bus: AsyncBus, base = 0): unknown {
-  return bindTree(asyncOps(bus), map, base);
+  return bindTree(asyncOps(bus), SOFTWARE, map, base);
 }

@@ -8,6 +8,13 @@
 
 /** Synchronous 32-bit register bus. Addresses are byte addresses, 4-byte aligned. */
 export interface Bus {
+  /**
+   * Which side of the registers the bus reaches: `"software"` (default) — accesses have the
+   * fields' software side effects; `"hardware"` — a register-file model's hardware view (raw
+   * values, writes limited to hardware-writable fields). Accessors bound to a hardware bus read
+   * every field and write the fields whose `hw` access allows it.
+   */
+  readonly side?: "software" | "hardware";
   /** Reads the 32-bit register at `address`; returns an unsigned value. */
   read32(address: number): number;
   /** Writes the 32-bit register at `address`. */
@@ -22,14 +29,25 @@ export interface AsyncBus {
   write32(address: number, value: number): Promise<void>;
 }
 
-/** Whether register access returns values directly (`"sync"`) or promises (`"async"`). */
-export type AccessMode = "sync" | "async";
+/**
+ * How registers are accessed: software access returning values directly (`"sync"`) or
+ * promises (`"async"`), or the hardware side of a register-file model (`"hardware"`,
+ * synchronous: every field readable, hardware-writable fields writable).
+ */
+export type AccessMode = "sync" | "async" | "hardware";
 
 /** `T` for synchronous access, `Promise<T>` for asynchronous access. */
 export type Access<M extends AccessMode, T> = M extends "async" ? Promise<T> : T;
 
 /** The bus type of an access mode. */
-export type BusOf<M extends AccessMode> = M extends "async" ? AsyncBus : Bus;
+export type BusOf<M extends AccessMode> = M extends "async"
+  ? AsyncBus
+  : M extends "hardware"
+    ? HardwareBus
+    : Bus;
+
+/** The hardware side of a register-file model (`RegisterFile.hardwareBus`). */
+export type HardwareBus = Bus & { readonly side: "hardware" };
 
 /**
  * A bus that shifts every address by `base`: a register map placed at `base` in a larger

@@ -17,3 +17,4 @@ export * from "./fields.js";
 export * from "./locate.js";
 export * from "./bind.js";
 export * from "./table.js";
+export * from "./register-file.js";

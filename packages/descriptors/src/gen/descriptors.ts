@@ -13,7 +13,7 @@
 import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
-import type { AccessMode, AsyncBus, Bus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
+import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
 
 /**
  * What a block transfer carries; selects the meaning of the 128-bit data slot.
@@ -1526,16 +1526,16 @@ export interface BtdFifoWindowStatusFields {
   readonly overflow: boolean;
 }
 
-/** Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`) and {@link btdFifoRegistersAsync} (`M` = `"async"`). */
+/** Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`), {@link btdFifoRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link btdFifoRegistersHardware} (`M` = `"hardware"`). */
 export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   /** Block `window` at 0x0: window */
   readonly window: {
     /** `control` at 0x0: Push and flush. */
-    readonly control: RegisterHandle<Pick<BtdFifoWindowControlFields, never>, Pick<BtdFifoWindowControlFields, "push" | "flush">, M>;
+    readonly control: RegisterHandle<M extends "hardware" ? BtdFifoWindowControlFields : Pick<BtdFifoWindowControlFields, never>, M extends "hardware" ? Pick<BtdFifoWindowControlFields, never> : Pick<BtdFifoWindowControlFields, "push" | "flush">, M>;
     /** `data` at 0x4: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
-    readonly data: readonly RegisterHandle<Pick<BtdFifoWindowDataFields, "value">, Pick<BtdFifoWindowDataFields, "value">, M>[];
+    readonly data: readonly RegisterHandle<M extends "hardware" ? BtdFifoWindowDataFields : Pick<BtdFifoWindowDataFields, "value">, M extends "hardware" ? Pick<BtdFifoWindowDataFields, never> : Pick<BtdFifoWindowDataFields, "value">, M>[];
     /** `status` at 0x24: FIFO state. */
-    readonly status: RegisterHandle<Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow">, Pick<BtdFifoWindowStatusFields, never>, M>;
+    readonly status: RegisterHandle<M extends "hardware" ? BtdFifoWindowStatusFields : Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow">, M extends "hardware" ? Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow"> : Pick<BtdFifoWindowStatusFields, never>, M>;
   };
 }
 
@@ -1584,6 +1584,17 @@ export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
  */
 export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters<"async"> {
   return bindRegistersAsync(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"async">;
+}
+
+/**
+ * Binds register map `btd-fifo` to the hardware side of a register-file model (`new RegisterFile(BTD_FIFO_MAP).hardwareBus`): every field readable without side effects, hardware-writable fields writable.
+ *
+ * @param bus - the hardware bus
+ * @param base - bus address of the map's offset 0
+ * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ */
+export function btdFifoRegistersHardware(bus: HardwareBus, base = 0): BtdFifoRegisters<"hardware"> {
+  return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"hardware">;
 }
 
 /** Every format of `specs/rashpa/descriptors.yaml`. */
