@@ -8,6 +8,8 @@
  * - `rashpa encode <format> [json]` — JSON (argument or stdin) → lower-case hex;
  * - `rashpa throughput pcie --gen G --width W [--mps N] […] [--json]` — the PCIe link
  *   throughput model of `@rashpa/pcie` (pcie.md §11) as a table or JSON;
+ * - `rashpa regs [<map> [decode <register> <value>]] [--json]` — the register maps (see
+ *   `regs.ts` for the shapes);
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -18,6 +20,7 @@ import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
+import { regsCommand } from "./regs.js";
 import { throughputCommand } from "./throughput.js";
 
 /** Where the command writes and reads. */
@@ -47,6 +50,8 @@ commands:
                   [--rcb <64|128>] [--ecrc] [--addr64] [--read] [--tags <n>]
                   [--rtt-ns <ns>] [--acks <per TLP>] [--updatefcs <per TLP>] [--json]
                                                 PCIe link throughput model (table or JSON)
+  regs [<map> [decode <register> <value>]] [--json]
+                                                list register maps, a map, or decode a value
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
@@ -156,6 +161,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "throughput":
         throughputCommand(rest, io);
+        return 0;
+      case "regs":
+        regsCommand(args, flags, io);
         return 0;
       case "demo":
         checkFlags(flags, []);

@@ -5,8 +5,9 @@
  * @module
  */
 import type { AnyFormatInfo } from "@rashpa/bits";
-import { descriptorsFormats } from "@rashpa/descriptors";
-import { pcieFormats } from "@rashpa/pcie";
+import { BTD_FIFO_MAP, descriptorsFormats } from "@rashpa/descriptors";
+import { CONFIG_SPACE_MAP, pcieFormats } from "@rashpa/pcie";
+import type { RegisterMapInfo } from "@rashpa/registers";
 
 /** All formats, in spec order. */
 export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats, ...pcieFormats];
@@ -17,3 +18,6 @@ const byId = new Map(ALL_FORMATS.map((f) => [f.id, f]));
 export function findFormat(id: string): AnyFormatInfo | undefined {
   return byId.get(id);
 }
+
+/** Every register map the specs define, for `rashpa regs`. A package that adds maps exports its `<MAP>_MAP` constants; list them here. */
+export const ALL_REGISTER_MAPS: readonly RegisterMapInfo[] = [BTD_FIFO_MAP, CONFIG_SPACE_MAP];
