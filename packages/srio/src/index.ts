@@ -7,6 +7,10 @@
  * @packageDocumentation
  */
 import type { AnyFormatInfo } from "@rashpa/bits";
+import { controlSymbolFormats } from "./gen/control-symbol.js";
+
+export * from "./gen/control-symbol.js";
+export * from "./control-symbol.js";
 
 /** Every SRIO format, in spec order. */
-export const srioFormats: readonly AnyFormatInfo[] = [];
+export const srioFormats: readonly AnyFormatInfo[] = [...controlSymbolFormats];
