@@ -21,8 +21,7 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 export type ExtendedAddressingSupport = "a34" | "a50-a34" | "a66-a34" | "a66-a50-a34";
 
 /** Names of {@link ExtendedAddressingSupport} indexed by value (`undefined` for unused values). */
-export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupport | undefined)[] =
-  [undefined, "a34", undefined, "a50-a34", undefined, "a66-a34", undefined, "a66-a50-a34"];
+export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupport | undefined)[] = [undefined, "a34", undefined, "a50-a34", undefined, "a66-a34", undefined, "a66-a50-a34"];
 
 /**
  * Value of a {@link ExtendedAddressingSupport} member, or -1 when `name` is not one.
@@ -30,16 +29,11 @@ export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupp
  */
 export function extendedAddressingSupportValue(name: unknown): number {
   switch (name) {
-    case "a34":
-      return 1;
-    case "a50-a34":
-      return 3;
-    case "a66-a34":
-      return 5;
-    case "a66-a50-a34":
-      return 7;
-    default:
-      return -1;
+    case "a34": return 1;
+    case "a50-a34": return 3;
+    case "a66-a34": return 5;
+    case "a66-a50-a34": return 7;
+    default: return -1;
   }
 }
 
@@ -51,8 +45,7 @@ export function extendedAddressingSupportValue(name: unknown): number {
 export type ExtendedAddressingControl = "a34" | "a50" | "a66";
 
 /** Names of {@link ExtendedAddressingControl} indexed by value (`undefined` for unused values). */
-export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingControl | undefined)[] =
-  [undefined, "a34", "a50", undefined, "a66"];
+export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingControl | undefined)[] = [undefined, "a34", "a50", undefined, "a66"];
 
 /**
  * Value of a {@link ExtendedAddressingControl} member, or -1 when `name` is not one.
@@ -60,14 +53,10 @@ export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingCont
  */
 export function extendedAddressingControlValue(name: unknown): number {
   switch (name) {
-    case "a34":
-      return 1;
-    case "a50":
-      return 2;
-    case "a66":
-      return 4;
-    default:
-      return -1;
+    case "a34": return 1;
+    case "a50": return 2;
+    case "a66": return 4;
+    default: return -1;
   }
 }
 
@@ -79,13 +68,7 @@ export function extendedAddressingControlValue(name: unknown): number {
 export type LinkMaintenanceCommand = "reset-port" | "reset-device" | "port-status";
 
 /** Names of {@link LinkMaintenanceCommand} indexed by value (`undefined` for unused values). */
-export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | undefined)[] = [
-  undefined,
-  undefined,
-  "reset-port",
-  "reset-device",
-  "port-status",
-];
+export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | undefined)[] = [undefined, undefined, "reset-port", "reset-device", "port-status"];
 
 /**
  * Value of a {@link LinkMaintenanceCommand} member, or -1 when `name` is not one.
@@ -93,14 +76,10 @@ export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | 
  */
 export function linkMaintenanceCommandValue(name: unknown): number {
   switch (name) {
-    case "reset-port":
-      return 2;
-    case "reset-device":
-      return 3;
-    case "port-status":
-      return 4;
-    default:
-      return -1;
+    case "reset-port": return 2;
+    case "reset-device": return 3;
+    case "port-status": return 4;
+    default: return -1;
   }
 }
 
@@ -109,29 +88,10 @@ export function linkMaintenanceCommandValue(name: unknown): number {
  *
  * 4-bit enum; values: `none` = 0, `gbaud1p25` = 1, `gbaud2p5` = 2, `gbaud3p125` = 3, `gbaud5p0` = 4, `gbaud6p25` = 5, `gbaud10p3125` = 6, `gbaud12p5` = 7, `gbaud25p78125` = 8.
  */
-export type Baudrate =
-  | "none"
-  | "gbaud1p25"
-  | "gbaud2p5"
-  | "gbaud3p125"
-  | "gbaud5p0"
-  | "gbaud6p25"
-  | "gbaud10p3125"
-  | "gbaud12p5"
-  | "gbaud25p78125";
+export type Baudrate = "none" | "gbaud1p25" | "gbaud2p5" | "gbaud3p125" | "gbaud5p0" | "gbaud6p25" | "gbaud10p3125" | "gbaud12p5" | "gbaud25p78125";
 
 /** Names of {@link Baudrate} indexed by value (`undefined` for unused values). */
-export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = [
-  "none",
-  "gbaud1p25",
-  "gbaud2p5",
-  "gbaud3p125",
-  "gbaud5p0",
-  "gbaud6p25",
-  "gbaud10p3125",
-  "gbaud12p5",
-  "gbaud25p78125",
-];
+export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = ["none", "gbaud1p25", "gbaud2p5", "gbaud3p125", "gbaud5p0", "gbaud6p25", "gbaud10p3125", "gbaud12p5", "gbaud25p78125"];
 
 /**
  * Value of a {@link Baudrate} member, or -1 when `name` is not one.
@@ -139,26 +99,16 @@ export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = [
  */
 export function baudrateValue(name: unknown): number {
   switch (name) {
-    case "none":
-      return 0;
-    case "gbaud1p25":
-      return 1;
-    case "gbaud2p5":
-      return 2;
-    case "gbaud3p125":
-      return 3;
-    case "gbaud5p0":
-      return 4;
-    case "gbaud6p25":
-      return 5;
-    case "gbaud10p3125":
-      return 6;
-    case "gbaud12p5":
-      return 7;
-    case "gbaud25p78125":
-      return 8;
-    default:
-      return -1;
+    case "none": return 0;
+    case "gbaud1p25": return 1;
+    case "gbaud2p5": return 2;
+    case "gbaud3p125": return 3;
+    case "gbaud5p0": return 4;
+    case "gbaud6p25": return 5;
+    case "gbaud10p3125": return 6;
+    case "gbaud12p5": return 7;
+    case "gbaud25p78125": return 8;
+    default: return -1;
   }
 }
 
@@ -170,12 +120,7 @@ export function baudrateValue(name: unknown): number {
 export type IdleSequence = "idle1" | "idle2" | "idle3";
 
 /** Names of {@link IdleSequence} indexed by value (`undefined` for unused values). */
-export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = [
-  "idle1",
-  undefined,
-  "idle2",
-  "idle3",
-];
+export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = ["idle1", undefined, "idle2", "idle3"];
 
 /**
  * Value of a {@link IdleSequence} member, or -1 when `name` is not one.
@@ -183,14 +128,10 @@ export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = [
  */
 export function idleSequenceValue(name: unknown): number {
   switch (name) {
-    case "idle1":
-      return 0;
-    case "idle2":
-      return 2;
-    case "idle3":
-      return 3;
-    default:
-      return -1;
+    case "idle1": return 0;
+    case "idle2": return 2;
+    case "idle3": return 3;
+    default: return -1;
   }
 }
 
@@ -202,14 +143,7 @@ export function idleSequenceValue(name: unknown): number {
 export type InitializedPortWidth = "x1" | "x1-lane-r" | "x4" | "x2" | "x8" | "x16";
 
 /** Names of {@link InitializedPortWidth} indexed by value (`undefined` for unused values). */
-export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | undefined)[] = [
-  "x1",
-  "x1-lane-r",
-  "x4",
-  "x2",
-  "x8",
-  "x16",
-];
+export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | undefined)[] = ["x1", "x1-lane-r", "x4", "x2", "x8", "x16"];
 
 /**
  * Value of a {@link InitializedPortWidth} member, or -1 when `name` is not one.
@@ -217,20 +151,13 @@ export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | unde
  */
 export function initializedPortWidthValue(name: unknown): number {
   switch (name) {
-    case "x1":
-      return 0;
-    case "x1-lane-r":
-      return 1;
-    case "x4":
-      return 2;
-    case "x2":
-      return 3;
-    case "x8":
-      return 4;
-    case "x16":
-      return 5;
-    default:
-      return -1;
+    case "x1": return 0;
+    case "x1-lane-r": return 1;
+    case "x4": return 2;
+    case "x2": return 3;
+    case "x8": return 4;
+    case "x16": return 5;
+    default: return -1;
   }
 }
 
