@@ -385,15 +385,24 @@ export function cs64Stype1Fields(stype1: number): Pick<Cs64, "stype1High" | "sty
  * (0b10 ‖ ackID[0:5] unpadded, 0b11 ‖ ackID[0:5] padded), or a reserved code.
  */
 export type Cs64Stype1Function =
-  | { readonly function: Stype1Cs64 }
   | {
+      /** A named function of Table 3-18 (stomp, end-of-packet, link-request, NOP, …). */
+      readonly function: Stype1Cs64;
+    }
+  | {
+      /** Start-of-packet (0b10 ‖ ackID[0:5] unpadded, 0b11 ‖ ackID[0:5] padded). */
       readonly function: "start-of-packet";
       /** Whether the packet that follows is padded (stype1[1] = 1). */
       readonly padded: boolean;
       /** ackID[0:5], the most significant six bits of the packet's 12-bit ackID (Part 6 Table 2-1). */
       readonly ackIdHigh: number;
     }
-  | { readonly function: "reserved"; readonly value: number };
+  | {
+      /** A reserved stype1 code. */
+      readonly function: "reserved";
+      /** The reserved stype1 value, 0..255. */
+      readonly value: number;
+    };
 
 /**
  * Interprets an 8-bit Control Symbol 64 stype1 (RapidIO 4.1 Part 6 Table 3-18).
