@@ -7,6 +7,13 @@
  * @packageDocumentation
  */
 import type { AnyFormatInfo } from "@rashpa/bits";
+import { controlSymbolFormats } from "./gen/control-symbol.js";
+import { helloFormats } from "./gen/hello.js";
+
+export * from "./gen/control-symbol.js";
+export * from "./control-symbol.js";
+export * from "./gen/hello.js";
+export * from "./hello.js";
 
 /** Every SRIO format, in spec order. */
-export const srioFormats: readonly AnyFormatInfo[] = [];
+export const srioFormats: readonly AnyFormatInfo[] = [...controlSymbolFormats, ...helloFormats];
