@@ -14,6 +14,7 @@ export * from "./gen/control-symbol.js";
 export * from "./control-symbol.js";
 export * from "./gen/hello.js";
 export * from "./hello.js";
+export * from "./gen/car-csr.js";
 
 /** Every SRIO format, in spec order. */
 export const srioFormats: readonly AnyFormatInfo[] = [...controlSymbolFormats, ...helloFormats];
