@@ -11,3 +11,4 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 /** Every SRIO format, in spec order. */
 export const srioFormats: readonly AnyFormatInfo[] = [];
 export * from "./swrite-stream.js";
+export * from "./throughput.js";
