@@ -12,3 +12,4 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 export const srioFormats: readonly AnyFormatInfo[] = [];
 export * from "./swrite-stream.js";
 export * from "./throughput.js";
+export * from "./priority.js";
