@@ -13,3 +13,4 @@ export const srioFormats: readonly AnyFormatInfo[] = [];
 export * from "./swrite-stream.js";
 export * from "./throughput.js";
 export * from "./priority.js";
+export * from "./transactions.js";
