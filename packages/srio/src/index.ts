@@ -14,3 +14,4 @@ export * from "./swrite-stream.js";
 export * from "./throughput.js";
 export * from "./priority.js";
 export * from "./transactions.js";
+export * from "./arbiter.js";
