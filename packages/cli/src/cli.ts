@@ -8,6 +8,8 @@
  * - `rashpa encode <format> [json]` — JSON (argument or stdin) → lower-case hex;
  * - `rashpa throughput pcie --gen G --width W [--mps N] […] [--json]` — the PCIe link
  *   throughput model of `@rashpa/pcie` (pcie.md §11) as a table or JSON;
+ * - `rashpa throughput srio --baud B --width W [--cs C] [--packet T] […] [--json]` — the SRIO
+ *   link throughput model of `@rashpa/srio` (srio.md §10) as a table or JSON;
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -47,6 +49,10 @@ commands:
                   [--rcb <64|128>] [--ecrc] [--addr64] [--read] [--tags <n>]
                   [--rtt-ns <ns>] [--acks <per TLP>] [--updatefcs <per TLP>] [--json]
                                                 PCIe link throughput model (table or JSON)
+  throughput srio --baud <Gbaud> --width <lanes> [--cs <24|48|64>] [--packet <type>]
+                  [--payload <bytes>] [--ids <8|16|32>] [--addr <34|50|66>]
+                  [--transfer <bytes> [--address <addr>]] [--json]
+                                                SRIO link throughput model (table or JSON)
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
