@@ -2,6 +2,7 @@
  * Throughput model (srio.md §10, sizes of §4): the reference's efficiency and goodput tables as
  * vectors, closed forms and property tests.
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
@@ -68,64 +69,77 @@ describe("srio.md §4 packet sizes", () => {
   });
 });
 
-describe("srio.md §10 efficiency table (fraction of line baud)", () => {
-  // [packet, P, IDs, L, CS24, CS48, L3, 64b/67b]
-  const table: [SrioPacketType, number, SrioIdBits[], number, number, number, number, number][] = [
-    ["swrite", 256, [8], 268, 0.7523, 0.7414, 272, 0.8733],
-    ["swrite", 256, [16], 272, 0.7414, 0.7308, 280, 0.8491],
-    ["nwrite", 256, [8], 272, 0.7414, 0.7308, 280, 0.8491],
-    ["nwrite-r", 256, [8], 272, 0.7414, 0.7308, 280, 0.8491],
-    ["nwrite", 256, [16], 272, 0.7414, 0.7308, 280, 0.8491],
-    ["nwrite-r", 256, [16], 272, 0.7414, 0.7308, 280, 0.8491],
-    ["nread-response", 256, [8, 16], 268, 0.7523, 0.7414, 272, 0.8733],
-    ["swrite", 128, [8], 140, 0.7105, 0.6913, 144, 0.8044],
-    // "any" IDs in the reference means Dev8 and Dev16; Dev32 adds 4 ID bytes (L = 80).
-    ["swrite", 64, [8, 16], 76, 0.6395, 0.609, 80, 0.6947],
-    ["nwrite", 8, [16], 24, 0.2284, 0.1998, 32, 0.191],
-  ];
-  it.each(table)("%s %i B Dev%j", (packet, payloadBytes, ids, L, cs24, cs48, L3, e64) => {
-    for (const idBits of ids) {
-      const base = { width: 1, packet, payloadBytes, idBits };
+interface Vectors {
+  efficiency: {
+    source: string;
+    rows: {
+      packet: SrioPacketType;
+      payloadBytes: number;
+      idBits: SrioIdBits[];
+      L: number;
+      cs24: number;
+      cs48: number;
+      L3: number;
+      cs64: number;
+    }[];
+  };
+  goodput: {
+    source: string;
+    rows: { baudGbaud: number; controlSymbol: number; swrite: string[]; nwrite: string[] }[];
+    roundedFromEfficiency: { baudGbaud: number; width: number; packet: string; printed: string }[];
+  };
+}
+const vectors = JSON.parse(
+  readFileSync(new URL("../test/vectors/throughput.json", import.meta.url), "utf8"),
+) as Vectors;
+
+describe("srio.md §10 efficiency table (test/vectors/throughput.json)", () => {
+  it("has the reference's 10 rows", () => {
+    expect(vectors.efficiency.rows).toHaveLength(10);
+    expect(vectors.efficiency.source).toMatch(/srio\.md §10/);
+  });
+  it.each(vectors.efficiency.rows)("$packet $payloadBytes B Dev$idBits", (row) => {
+    for (const idBits of row.idBits) {
+      const base = { width: 1, packet: row.packet, payloadBytes: row.payloadBytes, idBits };
       const a = srioThroughput({ ...base, baudGbaud: 3.125, controlSymbol: 24 });
       const b = srioThroughput({ ...base, baudGbaud: 3.125, controlSymbol: 48 });
       const c = srioThroughput({ ...base, baudGbaud: 10.3125, controlSymbol: 64 });
-      expect(a.size.packetBytes).toBe(L);
-      expect(c.packetBytes).toBe(L3);
-      expect(a.efficiency.toFixed(4)).toBe(cs24.toFixed(4));
-      expect(b.efficiency.toFixed(4)).toBe(cs48.toFixed(4));
-      expect(c.efficiency.toFixed(4)).toBe(e64.toFixed(4));
+      expect(a.size.packetBytes).toBe(row.L);
+      expect(c.packetBytes).toBe(row.L3);
+      expect(a.efficiency.toFixed(4)).toBe(row.cs24.toFixed(4));
+      expect(b.efficiency.toFixed(4)).toBe(row.cs48.toFixed(4));
+      expect(c.efficiency.toFixed(4)).toBe(row.cs64.toFixed(4));
     }
   });
 });
 
-describe("srio.md §10 goodput table, 256-byte payloads, Dev8 (Gb/s)", () => {
-  // [Baud, CS, SWRITE x1/x2/x4, NWRITE x1/x2/x4] as printed (4 significant digits)
-  const table: [number, number, string[], string[]][] = [
-    [1.25, 24, ["0.940", "1.881", "3.762"], ["0.927", "1.854", "3.707"]],
-    [2.5, 24, ["1.881", "3.762", "7.523"], ["1.854", "3.707", "7.414"]],
-    [3.125, 24, ["2.351", "4.702", "9.404"], ["2.317", "4.634", "9.268"]],
-    [5.0, 24, ["3.762", "7.523", "15.05"], ["3.707", "7.414", "14.83"]],
-    [5.0, 48, ["3.707", "7.414", "14.83"], ["3.654", "7.308", "14.62"]],
-    [6.25, 48, ["4.634", "9.268", "18.54"], ["4.568", "9.136", "18.27"]],
-    [10.3125, 64, ["9.006", "18.01", "36.03"], ["8.756", "17.51", "35.03"]],
-    [12.5, 64, ["10.92", "21.83", "43.67"], ["10.61", "21.23", "42.45"]],
-    [25.78125, 64, ["22.52", "45.03", "90.06"], ["21.89", "43.78", "87.56"]],
-  ];
+describe("srio.md §10 goodput table, 256-byte payloads, Dev8 (test/vectors/throughput.json)", () => {
   // The table prints 4 significant digits, with 3 decimals below 10.
   const fmt = (x: number): string => (x < 10 ? x.toFixed(3) : x.toPrecision(4));
-  it.each(table)("%s Gbaud CS%i", (baudGbaud, controlSymbol, swrite, nwrite) => {
+  const rounded = vectors.goodput.roundedFromEfficiency;
+  it("has the reference's 9 rows and one cell rounded from the efficiency", () => {
+    expect(vectors.goodput.rows).toHaveLength(9);
+    expect(rounded).toHaveLength(1);
+  });
+  it.each(vectors.goodput.rows)("$baudGbaud Gbaud CS$controlSymbol", (row) => {
     [1, 2, 4].forEach((width, i) => {
-      const o = { baudGbaud, controlSymbol, width, payloadBytes: 256, idBits: 8 };
-      expect(fmt(srioThroughput({ ...o, packet: "swrite" }).goodputGbps)).toBe(swrite[i]);
-      const nw = srioThroughput({ ...o, packet: "nwrite" }).goodputGbps;
-      if (baudGbaud === 10.3125 && width === 4) {
-        // The one cell the reference rounded from its 4-digit efficiency: 41.25 · 0.8491 =
-        // 35.025 → "35.03"; the formula gives 41.25 · 64/67 · 256/288 = 35.0249 → "35.02".
-        expect(nwrite[i]).toBe("35.03");
-        expect(nw).toBeCloseTo((41.25 * 64 * 256) / (67 * 288), 12);
-        expect(fmt(nw)).toBe("35.02");
-        expect((41.25 * 0.8491).toFixed(3)).toBe("35.025");
-      } else expect(fmt(nw)).toBe(nwrite[i]);
+      const o = { baudGbaud: row.baudGbaud, controlSymbol: row.controlSymbol, width };
+      const sw = srioThroughput({ ...o, packet: "swrite", payloadBytes: 256, idBits: 8 });
+      const nw = srioThroughput({ ...o, packet: "nwrite", payloadBytes: 256, idBits: 8 });
+      expect(fmt(sw.goodputGbps)).toBe(row.swrite[i]);
+      const r = rounded.find((x) => x.baudGbaud === row.baudGbaud && x.width === width);
+      if (r === undefined) expect(fmt(nw.goodputGbps)).toBe(row.nwrite[i]);
+      else {
+        // The reference multiplied its rounded efficiency: 41.25 · 0.8491 = 35.025 → "35.03";
+        // the formula gives 41.25 · 64/67 · 256/288 = 35.0249 → "35.02".
+        expect(row.nwrite[i]).toBe(r.printed);
+        expect(fmt(nw.goodputGbps)).toBe("35.02");
+        expect(nw.goodputGbps).toBeCloseTo((41.25 * 64 * 256) / (67 * 288), 12);
+        expect(fmt(nw.efficiency * row.baudGbaud * width)).toBe("35.02");
+        expect((Number(nw.efficiency.toFixed(4)) * row.baudGbaud * width).toFixed(3)).toBe(
+          "35.025",
+        );
+      }
     });
   });
 });
