@@ -401,15 +401,20 @@ export function planSwriteStream(
   return new SwriteStreamPlan(address, byteLength, options);
 }
 
+/** The size fields of a write (Part 1 Table 4-4). */
+export interface SubDoubleWordSize {
+  /** The 4-bit wrsize. */
+  readonly wrsize: number;
+  /** The wdptr bit. */
+  readonly wdptr: 0 | 1;
+}
+
 /**
  * The NWRITE wrsize/wdptr of a sub-double-word write of `bytes` bytes starting at byte lane
  * `lane` (Part 1 Table 4-4), or `null` when the table has no such entry (e.g. 3 bytes at lane 1).
  * A whole double-word (lane 0, 8 bytes) is wrsize 1011, wdptr 0.
  */
-export function streamSubDoubleWordSize(
-  lane: number,
-  bytes: number,
-): { readonly wrsize: number; readonly wdptr: 0 | 1 } | null {
+export function streamSubDoubleWordSize(lane: number, bytes: number): SubDoubleWordSize | null {
   if (!Number.isInteger(lane) || !Number.isInteger(bytes) || lane < 0 || bytes < 1) return null;
   if (lane + bytes > 8) return null;
   if (lane === 0 && bytes === 8) return { wrsize: 0b1011, wdptr: 0 };

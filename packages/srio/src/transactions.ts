@@ -143,48 +143,45 @@ export interface IssuedRequest {
   readonly deadline: number;
 }
 
+/**
+ * A request answered: `done` (DONE), `error` (ERROR; Part 8 bit "IO error response"), `retry`
+ * (RETRY to a DOORBELL: the TID is free again, send the request again) or
+ * `implementation-defined` (status 0b1100–1111).
+ */
+export interface TransactionCompletion<R extends SrioRequestInfo = SrioRequestInfo> {
+  /** How the request ended. */
+  readonly type: "done" | "error" | "retry" | "implementation-defined";
+  /** Its transaction ID. */
+  readonly tid: number;
+  /** The request as issued. */
+  readonly request: R;
+  /** The response. */
+  readonly response: SrioResponseInfo;
+}
+
+/** A request without a response by its deadline (Part 8 bit "Packet Response Timeout"). */
+export interface TransactionTimeout<R extends SrioRequestInfo = SrioRequestInfo> {
+  /** Always `"timeout"`. */
+  readonly type: "timeout";
+  /** Its transaction ID (free again). */
+  readonly tid: number;
+  /** The request as issued. */
+  readonly request: R;
+}
+
+/** A response that matches nothing or breaks a rule; it is dropped. */
+export interface TransactionFault {
+  /** Always `"fault"`. */
+  readonly type: "fault";
+  /** What is wrong. */
+  readonly error: SrioTransactionError;
+  /** The response. */
+  readonly response: SrioResponseInfo;
+}
+
 /** What {@link TransactionTable.accept} and {@link TransactionTable.expire} report. */
 export type TransactionEvent<R extends SrioRequestInfo = SrioRequestInfo> =
-  | {
-      /** DONE: the request completed. */
-      readonly type: "done";
-      readonly tid: number;
-      readonly request: R;
-      readonly response: SrioResponseInfo;
-    }
-  | {
-      /** ERROR: the request failed at the target (Part 8 bit "IO error response"). */
-      readonly type: "error";
-      readonly tid: number;
-      readonly request: R;
-      readonly response: SrioResponseInfo;
-    }
-  | {
-      /** RETRY (DOORBELL): the TID is free again; send the request again. */
-      readonly type: "retry";
-      readonly tid: number;
-      readonly request: R;
-      readonly response: SrioResponseInfo;
-    }
-  | {
-      /** Status 0b1100–1111: completed with an implementation-defined status. */
-      readonly type: "implementation-defined";
-      readonly tid: number;
-      readonly request: R;
-      readonly response: SrioResponseInfo;
-    }
-  | {
-      /** No response by the deadline (Part 8 bit "Packet Response Timeout"). */
-      readonly type: "timeout";
-      readonly tid: number;
-      readonly request: R;
-    }
-  | {
-      /** A response that matches nothing or breaks a rule; it is dropped. */
-      readonly type: "fault";
-      readonly error: SrioTransactionError;
-      readonly response: SrioResponseInfo;
-    };
+  TransactionCompletion<R> | TransactionTimeout<R> | TransactionFault;
 
 /** Options of a {@link TransactionTable}. */
 export interface TransactionTableOptions extends SrioPriorityOptions {
