@@ -327,6 +327,36 @@ describe(`throughput properties (seed ${seed})`, () => {
     );
   });
 
+  it("stream link bytes (closed form) = the sum over every packet of the plan", () => {
+    fc.assert(
+      fc.property(
+        arbLink,
+        fc.bigInt({ min: 0n, max: 1n << 24n }),
+        fc.integer({ min: 0, max: 1 << 14 }),
+        fc.option(fc.integer({ min: 3, max: 12 }), { nil: undefined }),
+        (o, address, len, b) => {
+          const stream = b === undefined ? {} : { boundaryBytes: 2 ** b, maxPayloadBytes: 8 };
+          const s = srioStreamThroughput(address, len, {
+            baudGbaud: o.baudGbaud,
+            width: o.width,
+            controlSymbol: o.controlSymbol,
+            idBits: o.idBits,
+            stream,
+          });
+          const cs = o.controlSymbol === 24 ? 4 : 8;
+          let sum = 0;
+          s.plan.forEach((_i, ftype, _off, n) => {
+            const z = srioPacketSize(ftype === 6 ? "swrite" : "nwrite", n, o.idBits);
+            sum += (o.controlSymbol === 64 ? z.packetBytes64b67b : z.packetBytes) + cs;
+          });
+          expect(s.linkBytes).toBe(sum);
+          expect(s.packets).toBe(s.plan.count);
+        },
+      ),
+      { seed, numRuns: runs },
+    );
+  });
+
   it("stream of whole 256-byte SWRITEs equals the closed form; a stream is never above it", () => {
     fc.assert(
       fc.property(

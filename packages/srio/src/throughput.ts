@@ -196,15 +196,15 @@ export function srioHeaderBytes(
     case "maintenance-write":
     case "maintenance-read-response":
     case "maintenance-write-response":
-      logical = 6; // ttype/size, TID, hop_count, offset/wdptr or reserved (Part 1 Fig 4-5)
+      logical = 6; // ttype/size, TID, hop_count, offset/wdptr or reserved (Part 1 Fig 4-4, 4-5)
       break;
     case "doorbell":
-      logical = 4; // rsrv, srcTID, info (Part 2 Fig 4-2)
+      logical = 4; // rsrv, srcTID, info (Part 2 Fig 4-1)
       break;
     case "message":
     case "response":
     case "nread-response":
-      logical = 2; // msglen/ssize/letter/mbox/msgseg, or ttype/status/targetTID (Part 1 Fig 4-6)
+      logical = 2; // msglen/ssize/letter/mbox/msgseg (Part 2 Fig 4-2), ttype/status/targetTID (Part 1 Fig 4-6)
       break;
   }
   return 2 + ids + logical;
