@@ -11,7 +11,7 @@ import {
   srioStreamThroughput,
   srioThroughput,
 } from "@rashpa/srio";
-import type { SrioPacketType, SrioThroughput, SrioThroughputOptions } from "@rashpa/srio";
+import type { ThroughputPacketType, SrioThroughput, SrioThroughputOptions } from "@rashpa/srio";
 import { CliError } from "./cli.js";
 import type { CliIo } from "./cli.js";
 
@@ -55,7 +55,7 @@ function parse(argv: readonly string[]): Parsed {
       if (v.trim() === "" || !Number.isFinite(n))
         throw new CliError(`option ${a} expects a number, got "${v}"`);
       o[VALUE_OPTIONS[a as keyof typeof VALUE_OPTIONS]] = n;
-    } else if (a === "--packet") o.packet = value("a packet type") as SrioPacketType;
+    } else if (a === "--packet") o.packet = value("a packet type") as ThroughputPacketType;
     else if (a === "--transfer") {
       const v = value("a byte count");
       const n = Number(v);

@@ -41,11 +41,8 @@
  */
 import { CodecError, fieldMessage } from "@rashpa/bits";
 
-/** Bytes in a RapidIO double-word (Part 1 §3.5). */
-export const DOUBLE_WORD_BYTES = 8;
-
 /** Largest data payload of an NWRITE or SWRITE packet in bytes (Part 1 Table 4-4, srio.md §3). */
-export const MAX_WRITE_PAYLOAD_BYTES = 256;
+export const SWRITE_STREAM_MAX_PAYLOAD_BYTES = 256;
 
 /** Physical address sizes in bits (Part 1 §4.1.1, srio.md §2.2). */
 export type SrioAddressBits = 34 | 50 | 66;
@@ -259,8 +256,8 @@ export class SwriteStreamPlan {
         `a stream ending at or below 2^${addressBits}`,
         `${byteLength} bytes at 0x${address.toString(16)}`,
       );
-    const max = options.maxPayloadBytes ?? MAX_WRITE_PAYLOAD_BYTES;
-    if (!Number.isInteger(max) || max < 8 || max > MAX_WRITE_PAYLOAD_BYTES || max % 8 !== 0)
+    const max = options.maxPayloadBytes ?? SWRITE_STREAM_MAX_PAYLOAD_BYTES;
+    if (!Number.isInteger(max) || max < 8 || max > SWRITE_STREAM_MAX_PAYLOAD_BYTES || max % 8 !== 0)
       throw new SrioStreamError("maxPayloadBytes", "a multiple of 8 in [8, 256]", String(max));
     const boundary = options.boundaryBytes ?? null;
     if (boundary !== null && (!isPowerOfTwo(boundary) || boundary < 8))

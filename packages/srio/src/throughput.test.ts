@@ -8,22 +8,22 @@ import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
 import {
   SRIO_BAUD_GBAUD,
-  SRIO_DATA_PACKET_TYPES,
+  THROUGHPUT_DATA_PACKET_TYPES,
   SRIO_WIDTHS,
   SrioThroughputError,
-  baudRateClass,
+  srioBaudRateClass,
   srioPacketSize,
   srioStreamThroughput,
   srioThroughput,
 } from "./index.js";
-import type { SrioIdBits, SrioPacketType, SrioThroughputOptions } from "./index.js";
+import type { SrioIdBits, ThroughputPacketType, SrioThroughputOptions } from "./index.js";
 
 const seed = lawSeed();
 const runs = Number(process.env["FC_RUNS"] ?? 200);
 
 describe("srio.md §4 packet sizes", () => {
   it("bytes without payload (Dev8 / Dev16, 34-bit): the §4 table", () => {
-    const rows: [SrioPacketType, number, number][] = [
+    const rows: [ThroughputPacketType, number, number][] = [
       ["nread", 12, 16],
       ["maintenance-read", 12, 16],
       ["doorbell", 12, 12],
@@ -73,7 +73,7 @@ interface Vectors {
   efficiency: {
     source: string;
     rows: {
-      packet: SrioPacketType;
+      packet: ThroughputPacketType;
       payloadBytes: number;
       idBits: SrioIdBits[];
       L: number;
@@ -174,9 +174,9 @@ describe("closed form and rules", () => {
   });
 
   it("Baud Rate Classes (Part 6 §1.3, Table 1-1)", () => {
-    expect([1.25, 2.5, 3.125, 5].map(baudRateClass)).toEqual([1, 1, 1, 1]);
-    expect(baudRateClass(6.25)).toBe(2);
-    expect([10.3125, 12.5, 25.78125].map(baudRateClass)).toEqual([3, 3, 3]);
+    expect([1.25, 2.5, 3.125, 5].map(srioBaudRateClass)).toEqual([1, 1, 1, 1]);
+    expect(srioBaudRateClass(6.25)).toBe(2);
+    expect([10.3125, 12.5, 25.78125].map(srioBaudRateClass)).toEqual([3, 3, 3]);
     // IDLE3 / CS64 is allowed at every class (64b/67b coding).
     expect(srioThroughput({ baudGbaud: 5, width: 1, controlSymbol: 64 }).encoding).toBe("64b/67b");
   });
@@ -198,7 +198,7 @@ describe("closed form and rules", () => {
       [{ baudGbaud: 6.25, controlSymbol: 24 }, "controlSymbol", /Baud Rate Class 2/],
       [{ baudGbaud: 10.3125, controlSymbol: 48 }, "controlSymbol", /Baud Rate Class 3/],
       [{ packet: "nread" }, "packet"],
-      [{ packet: "bogus" as SrioPacketType }, "packet"],
+      [{ packet: "bogus" as ThroughputPacketType }, "packet"],
       [{ payloadBytes: 12 }, "payloadBytes"],
       [{ payloadBytes: 264 }, "payloadBytes"],
       [{ packet: "nread-response", payloadBytes: 24 }, "payloadBytes"],
@@ -246,13 +246,13 @@ const arbLink = fc
     baudGbaud: fc.constantFrom(...SRIO_BAUD_GBAUD),
     width: fc.constantFrom(...SRIO_WIDTHS),
     cs: fc.constantFrom(24, 48, 64),
-    packet: fc.constantFrom(...SRIO_DATA_PACKET_TYPES),
+    packet: fc.constantFrom(...THROUGHPUT_DATA_PACKET_TYPES),
     dw: fc.integer({ min: 1, max: 32 }),
     idBits: fc.constantFrom<SrioIdBits>(8, 16, 32),
     addressBits: fc.constantFrom(34, 50, 66),
   })
   .map((r) => {
-    const cls = baudRateClass(r.baudGbaud);
+    const cls = srioBaudRateClass(r.baudGbaud);
     const controlSymbol = cls === 3 ? 64 : cls === 2 && r.cs === 24 ? 48 : r.cs;
     const maxDw =
       r.packet === "maintenance-write" || r.packet === "maintenance-read-response" ? 8 : 32;
@@ -263,7 +263,7 @@ const arbLink = fc
   });
 
 /** Payloads a packet type accepts, in increasing order. */
-function payloadsOf(packet: SrioPacketType): number[] {
+function payloadsOf(packet: ThroughputPacketType): number[] {
   const dws = (max: number): number[] => Array.from({ length: max / 8 }, (_, i) => (i + 1) * 8);
   switch (packet) {
     case "nwrite":

@@ -56,7 +56,7 @@ export const SRIO_BAUD_GBAUD: readonly number[] = [
 export const SRIO_WIDTHS: readonly number[] = [1, 2, 4, 8, 16];
 
 /** Control-symbol sizes in bits (Part 6 §3: CS24 with IDLE1, CS48 with IDLE2, CS64 with IDLE3). */
-export type SrioControlSymbol = 24 | 48 | 64;
+export type LinkControlSymbolBits = 24 | 48 | 64;
 
 /** Device ID sizes in bits (Part 3 Table 2-1: Dev8, Dev16, Dev32). */
 export type SrioIdBits = 8 | 16 | 32;
@@ -68,7 +68,7 @@ export type SrioIdBits = 8 | 16 | 32;
  * `nread` (ftype 2), `doorbell` (ftype 10), `response` (ftype 13 ttype 0),
  * `maintenance-read`, `maintenance-write-response`.
  */
-export type SrioPacketType =
+export type ThroughputPacketType =
   | "swrite"
   | "nwrite"
   | "nwrite-r"
@@ -82,8 +82,8 @@ export type SrioPacketType =
   | "maintenance-read-response"
   | "maintenance-write-response";
 
-/** Every {@link SrioPacketType}, in the order above. */
-export const SRIO_PACKET_TYPES: readonly SrioPacketType[] = [
+/** Every {@link ThroughputPacketType}, in the order above. */
+export const THROUGHPUT_PACKET_TYPES: readonly ThroughputPacketType[] = [
   "swrite",
   "nwrite",
   "nwrite-r",
@@ -99,7 +99,7 @@ export const SRIO_PACKET_TYPES: readonly SrioPacketType[] = [
 ];
 
 /** The packet types that carry a data payload (the ones {@link srioThroughput} accepts). */
-export const SRIO_DATA_PACKET_TYPES: readonly SrioPacketType[] = [
+export const THROUGHPUT_DATA_PACKET_TYPES: readonly ThroughputPacketType[] = [
   "swrite",
   "nwrite",
   "nwrite-r",
@@ -113,7 +113,7 @@ export const SRIO_DATA_PACKET_TYPES: readonly SrioPacketType[] = [
 export const CLOCK_COMPENSATION_SHARE = 4 / 5000;
 
 /** Header + payload bytes up to which a packet takes a single CRC-16 (Part 6 §2.4.1). */
-export const EARLY_CRC_THRESHOLD_BYTES = 80;
+const EARLY_CRC_THRESHOLD_BYTES = 80;
 
 /** An option of the throughput model out of range or inconsistent: names the option. */
 export class SrioThroughputError extends Error {
@@ -137,7 +137,7 @@ export class SrioThroughputError extends Error {
  *
  * @throws {@link SrioThroughputError} for a rate not in {@link SRIO_BAUD_GBAUD}
  */
-export function baudRateClass(baudGbaud: number): 1 | 2 | 3 {
+export function srioBaudRateClass(baudGbaud: number): 1 | 2 | 3 {
   if (!SRIO_BAUD_GBAUD.includes(baudGbaud))
     throw new SrioThroughputError(
       "baudGbaud",
@@ -154,8 +154,11 @@ export function baudRateClass(baudGbaud: number): 1 | 2 | 3 {
  *
  * @throws {@link SrioThroughputError} naming `controlSymbol` when the pair is not allowed
  */
-export function checkControlSymbol(baudGbaud: number, controlSymbol: number): SrioControlSymbol {
-  const cls = baudRateClass(baudGbaud);
+export function checkLinkControlSymbol(
+  baudGbaud: number,
+  controlSymbol: number,
+): LinkControlSymbolBits {
+  const cls = srioBaudRateClass(baudGbaud);
   if (controlSymbol !== 24 && controlSymbol !== 48 && controlSymbol !== 64)
     throw new SrioThroughputError("controlSymbol", "24, 48 or 64", String(controlSymbol));
   const allowed = cls === 1 ? [24, 48, 64] : cls === 2 ? [48, 64] : [64];
@@ -176,7 +179,7 @@ export function checkControlSymbol(baudGbaud: number, controlSymbol: number): Sr
  * or 4 bytes to the addressed types (srio.md §2.2, §4).
  */
 export function srioHeaderBytes(
-  packet: SrioPacketType,
+  packet: ThroughputPacketType,
   idBits: SrioIdBits = 8,
   addressBits: SrioAddressBits = 34,
 ): number {
@@ -210,7 +213,7 @@ export function srioHeaderBytes(
   return 2 + ids + logical;
 }
 
-function checkPayload(packet: SrioPacketType, p: number): void {
+function checkPayload(packet: ThroughputPacketType, p: number): void {
   const dw = (lo: number, hi: number): boolean =>
     Number.isInteger(p) && p >= lo && p <= hi && p % 8 === 0;
   let ok: boolean;
@@ -270,15 +273,15 @@ export interface SrioPacketSize {
  * @throws {@link SrioThroughputError} when the payload does not fit the packet type
  */
 export function srioPacketSize(
-  packet: SrioPacketType,
+  packet: ThroughputPacketType,
   payloadBytes: number,
   idBits: SrioIdBits = 8,
   addressBits: SrioAddressBits = 34,
 ): SrioPacketSize {
-  if (!SRIO_PACKET_TYPES.includes(packet))
+  if (!THROUGHPUT_PACKET_TYPES.includes(packet))
     throw new SrioThroughputError(
       "packet",
-      `one of ${SRIO_PACKET_TYPES.join(", ")}`,
+      `one of ${THROUGHPUT_PACKET_TYPES.join(", ")}`,
       String(packet),
     );
   if (idBits !== 8 && idBits !== 16 && idBits !== 32)
@@ -307,15 +310,15 @@ export interface SrioThroughputOptions {
   readonly width: number;
   /**
    * Control symbol: 24 (IDLE1) or 48 (IDLE2) on 8b/10b lanes, 64 (IDLE3) on 64b/67b lanes;
-   * checked against the Baud Rate Class ({@link checkControlSymbol}).
+   * checked against the Baud Rate Class ({@link checkLinkControlSymbol}).
    * @defaultValue 24 at Class 1, 48 at Class 2, 64 at Class 3
    */
   readonly controlSymbol?: number;
   /**
-   * Packet type carrying the data: one of {@link SRIO_DATA_PACKET_TYPES}.
+   * Packet type carrying the data: one of {@link THROUGHPUT_DATA_PACKET_TYPES}.
    * @defaultValue "swrite"
    */
-  readonly packet?: SrioPacketType;
+  readonly packet?: ThroughputPacketType;
   /**
    * Useful payload bytes per packet (must fit the packet type).
    * @defaultValue 256
@@ -340,9 +343,9 @@ export interface ResolvedSrioThroughputOptions {
   /** Lanes. */
   readonly width: number;
   /** Control-symbol size in bits. */
-  readonly controlSymbol: SrioControlSymbol;
+  readonly controlSymbol: LinkControlSymbolBits;
   /** Packet type. */
-  readonly packet: SrioPacketType;
+  readonly packet: ThroughputPacketType;
   /** Useful payload bytes per packet. */
   readonly payloadBytes: number;
   /** Device ID size in bits. */
@@ -399,16 +402,16 @@ export function resolveSrioThroughputOptions(
 ): ResolvedSrioThroughputOptions {
   const baudGbaud = oneOf("baudGbaud", options.baudGbaud, SRIO_BAUD_GBAUD);
   const width = oneOf("width", options.width, SRIO_WIDTHS);
-  const cls = baudRateClass(baudGbaud);
-  const controlSymbol = checkControlSymbol(
+  const cls = srioBaudRateClass(baudGbaud);
+  const controlSymbol = checkLinkControlSymbol(
     baudGbaud,
     options.controlSymbol ?? (cls === 1 ? 24 : cls === 2 ? 48 : 64),
   );
   const packet = options.packet ?? "swrite";
-  if (!SRIO_DATA_PACKET_TYPES.includes(packet))
+  if (!THROUGHPUT_DATA_PACKET_TYPES.includes(packet))
     throw new SrioThroughputError(
       "packet",
-      `one of ${SRIO_DATA_PACKET_TYPES.join(", ")}`,
+      `one of ${THROUGHPUT_DATA_PACKET_TYPES.join(", ")}`,
       String(packet),
     );
   const idBits = oneOf("idBits", options.idBits ?? 8, [8, 16, 32]) as SrioIdBits;
@@ -430,7 +433,7 @@ interface LinkCoding {
   readonly controlSymbolBytes: number;
 }
 
-function coding(controlSymbol: SrioControlSymbol): LinkCoding {
+function coding(controlSymbol: LinkControlSymbolBits): LinkCoding {
   return controlSymbol === 64
     ? // Part 6 §5: 64 data bits per 67-bit codeword; a CS64 takes one codeword (srio.md §5).
       {
@@ -467,7 +470,7 @@ export function srioThroughput(options: SrioThroughputOptions): SrioThroughput {
   const goodputGbps = encodedGbps * c.clockCompensationFactor * packetEfficiency;
   return {
     options: o,
-    baudRateClass: baudRateClass(o.baudGbaud),
+    baudRateClass: srioBaudRateClass(o.baudGbaud),
     encoding: c.encoding,
     rawGbps,
     encodedGbps,
@@ -538,15 +541,15 @@ export function srioStreamThroughput(
 ): SrioStreamThroughput {
   const baudGbaud = oneOf("baudGbaud", options.baudGbaud, SRIO_BAUD_GBAUD);
   const width = oneOf("width", options.width, SRIO_WIDTHS);
-  const cls = baudRateClass(baudGbaud);
-  const cs = checkControlSymbol(
+  const cls = srioBaudRateClass(baudGbaud);
+  const cs = checkLinkControlSymbol(
     baudGbaud,
     options.controlSymbol ?? (cls === 1 ? 24 : cls === 2 ? 48 : 64),
   );
   const idBits = oneOf("idBits", options.idBits ?? 8, [8, 16, 32]) as SrioIdBits;
   const plan = planSwriteStream(address, byteLength, options.stream ?? {});
   const c = coding(cs);
-  const bytesOf = (packet: SrioPacketType, p: number): number => {
+  const bytesOf = (packet: ThroughputPacketType, p: number): number => {
     const s = srioPacketSize(packet, p, idBits, plan.addressBits);
     return (c.encoding === "64b/67b" ? s.packetBytes64b67b : s.packetBytes) + c.controlSymbolBytes;
   };
