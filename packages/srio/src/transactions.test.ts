@@ -5,7 +5,12 @@
 import fc from "fast-check";
 import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
-import { SRIO_STATUS, SrioPriorityError, SrioTransactionError, TransactionTable } from "./index.js";
+import {
+  TRANSACTION_STATUS,
+  SrioPriorityError,
+  SrioTransactionError,
+  TransactionTable,
+} from "./index.js";
 import type {
   SrioRequestInfo,
   SrioResponseInfo,
@@ -29,7 +34,7 @@ const resp = (targetTid: number, extra: Partial<SrioResponseInfo> = {}): SrioRes
   srcId: 5,
   destId: LOCAL,
   targetTid,
-  status: SRIO_STATUS.DONE,
+  status: TRANSACTION_STATUS.DONE,
   prio: 1,
   dataBytes: 0,
   ...extra,
@@ -83,18 +88,18 @@ describe("matching (Part 1 §4.2, Part 2 §4.3)", () => {
   it("ERROR (no data, ttype 0 or 8), RETRY only for DOORBELL, implementation-defined, reserved", () => {
     const t = new TransactionTable({ localId: LOCAL, timeout: 100 });
     const r = t.issue(req("nread", 5, { byteLength: 64 }), 0);
-    expect(faultOf(t.accept(resp(r.tid, { status: SRIO_STATUS.ERROR, dataBytes: 64 }), 1))).toBe(
-      "data-with-error",
-    );
-    expect(t.accept(resp(r.tid, { status: SRIO_STATUS.ERROR }), 1).type).toBe("error");
+    expect(
+      faultOf(t.accept(resp(r.tid, { status: TRANSACTION_STATUS.ERROR, dataBytes: 64 }), 1)),
+    ).toBe("data-with-error");
+    expect(t.accept(resp(r.tid, { status: TRANSACTION_STATUS.ERROR }), 1).type).toBe("error");
     const w = t.issue(req("nwrite-r"), 2);
-    expect(faultOf(t.accept(resp(w.tid, { status: SRIO_STATUS.RETRY }), 3))).toBe(
+    expect(faultOf(t.accept(resp(w.tid, { status: TRANSACTION_STATUS.RETRY }), 3))).toBe(
       "retry-not-allowed",
     );
     expect(faultOf(t.accept(resp(w.tid, { status: 0b0001 }), 3))).toBe("reserved-status");
     expect(t.accept(resp(w.tid, { status: 0b1100 }), 3).type).toBe("implementation-defined");
     const db = t.issue(req("doorbell"), 4);
-    const retry = t.accept(resp(db.tid, { status: SRIO_STATUS.RETRY }), 5);
+    const retry = t.accept(resp(db.tid, { status: TRANSACTION_STATUS.RETRY }), 5);
     expect(retry.type).toBe("retry");
     expect(retry.type === "retry" && retry.request.kind).toBe("doorbell");
     expect(t.outstanding()).toBe(0);

@@ -39,7 +39,7 @@ import { checkRequestPriority, checkResponsePriority, SrioPriorityError } from "
 import type { SrioPriority, SrioPriorityOptions } from "./priority.js";
 
 /** Response status codes (Part 1 Table 4-9, Part 2 Table 4-6). */
-export const SRIO_STATUS = {
+export const TRANSACTION_STATUS = {
   /** Requested transaction completed. */
   DONE: 0b0000,
   /** Not accepted; send the request again (MESSAGE and DOORBELL only). */
@@ -476,7 +476,7 @@ export class TransactionTable<R extends SrioRequestInfo = SrioRequestInfo> {
       }
     }
     const s = response.status;
-    if (s === SRIO_STATUS.DONE) {
+    if (s === TRANSACTION_STATUS.DONE) {
       const want = DATA_KINDS.includes(request.kind) ? (request.byteLength ?? 0) : 0;
       // A sub-double-word read returns one double-word (Part 1 §3.3); a 4-byte maintenance read too.
       const wire = want > 0 && want < 8 ? 8 : want;
@@ -492,7 +492,7 @@ export class TransactionTable<R extends SrioRequestInfo = SrioRequestInfo> {
       this.complete(dd, tid, COMPLETED);
       return { type: "done", tid, request, response };
     }
-    if (s === SRIO_STATUS.ERROR) {
+    if (s === TRANSACTION_STATUS.ERROR) {
       if (response.dataBytes !== 0)
         return this.fault(
           response,
@@ -505,7 +505,7 @@ export class TransactionTable<R extends SrioRequestInfo = SrioRequestInfo> {
       this.complete(dd, tid, COMPLETED);
       return { type: "error", tid, request, response };
     }
-    if (s === SRIO_STATUS.RETRY) {
+    if (s === TRANSACTION_STATUS.RETRY) {
       if (request.kind !== "doorbell")
         return this.fault(
           response,
