@@ -10,6 +10,8 @@
  *   throughput model of `@rashpa/pcie` (pcie.md §11) as a table or JSON;
  * - `rashpa regs [<map> [decode <register> <value>]] [--json]` — the register maps (see
  *   `regs.ts` for the shapes);
+ * - `rashpa throughput srio --baud B --width W [--cs C] [--packet T] […] [--json]` — the SRIO
+ *   link throughput model of `@rashpa/srio` (srio.md §10) as a table or JSON;
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -52,6 +54,10 @@ commands:
                                                 PCIe link throughput model (table or JSON)
   regs [<map> [decode <register> <value>]] [--json]
                                                 list register maps, a map, or decode a value
+  throughput srio --baud <Gbaud> --width <lanes> [--cs <24|48|64>] [--packet <type>]
+                  [--payload <bytes>] [--ids <8|16|32>] [--addr <34|50|66>]
+                  [--transfer <bytes> [--address <addr>]] [--json]
+                                                SRIO link throughput model (table or JSON)
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 

@@ -8,6 +8,7 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 import { BTD_FIFO_MAP, descriptorsFormats } from "@rashpa/descriptors";
 import { CONFIG_SPACE_MAP, pcieFormats } from "@rashpa/pcie";
 import type { RegisterMapInfo } from "@rashpa/registers";
+import { CAR_CSR_MAP } from "@rashpa/srio";
 
 /** All formats, in spec order. */
 export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats, ...pcieFormats];
@@ -20,4 +21,8 @@ export function findFormat(id: string): AnyFormatInfo | undefined {
 }
 
 /** Every register map the specs define, for `rashpa regs`. A package that adds maps exports its `<MAP>_MAP` constants; list them here. */
-export const ALL_REGISTER_MAPS: readonly RegisterMapInfo[] = [BTD_FIFO_MAP, CONFIG_SPACE_MAP];
+export const ALL_REGISTER_MAPS: readonly RegisterMapInfo[] = [
+  BTD_FIFO_MAP,
+  CONFIG_SPACE_MAP,
+  CAR_CSR_MAP,
+];

@@ -1,6 +1,7 @@
 /**
  * `rashpa throughput pcie`: the PCIe link throughput model of `@rashpa/pcie` (pcie.md §11) from
- * the command line, as a small table or (with `--json`) the model's output object.
+ * the command line, as a small table or (with `--json`) the model's output object; `rashpa
+ * throughput srio` is dispatched to {@link srioThroughputCommand}.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { PcieThroughputError, pcieThroughput } from "@rashpa/pcie";
 import type { PcieThroughput, PcieThroughputOptions } from "@rashpa/pcie";
 import { CliError } from "./cli.js";
 import type { CliIo } from "./cli.js";
+import { srioThroughputCommand } from "./throughput-srio.js";
 
 /** Options taking a number, with the model option each sets. */
 const VALUE_OPTIONS = {
@@ -27,8 +29,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 function parse(argv: readonly string[]): { options: PcieThroughputOptions; json: boolean } {
   const [target, ...rest] = argv;
   if (target === undefined)
-    throw new CliError("throughput: missing the link (rashpa throughput pcie …)");
-  if (target !== "pcie") throw new CliError(`throughput: unknown link "${target}" (known: pcie)`);
+    throw new CliError("throughput: missing the link (rashpa throughput pcie|srio …)");
+  if (target !== "pcie")
+    throw new CliError(`throughput: unknown link "${target}" (known: pcie, srio)`);
   const o: Mutable<Partial<PcieThroughputOptions>> = {};
   const seen = new Set<string>();
   let json = false;
@@ -91,11 +94,15 @@ function table(t: PcieThroughput): string {
 }
 
 /**
- * `rashpa throughput pcie …` (argv after `throughput`).
+ * `rashpa throughput pcie|srio …` (argv after `throughput`).
  *
  * @throws {@link CliError} on a bad option
  */
 export function throughputCommand(argv: readonly string[], io: CliIo): void {
+  if (argv[0] === "srio") {
+    srioThroughputCommand(argv.slice(1), io);
+    return;
+  }
   const { options, json } = parse(argv);
   let t: PcieThroughput;
   try {

@@ -18,3 +18,8 @@ export * from "./gen/car-csr.js";
 
 /** Every SRIO format, in spec order. */
 export const srioFormats: readonly AnyFormatInfo[] = [...controlSymbolFormats, ...helloFormats];
+export * from "./swrite-stream.js";
+export * from "./throughput.js";
+export * from "./priority.js";
+export * from "./transactions.js";
+export * from "./arbiter.js";
