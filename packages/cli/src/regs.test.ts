@@ -65,7 +65,7 @@ describe("rashpa regs", () => {
     [["regs", "pcie.config-space", "show"], /unknown action "show"/],
     [["regs", "--yaml"], /unknown option --yaml/],
   ])("rejects %j with one line", async (argv, message) => {
-    const r = await run(argv as string[]);
+    const r = await run(argv);
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
     expect(r.err).toMatch(message);
