@@ -15,7 +15,7 @@ export {
 export type { FormatNames } from "./ts-codec.js";
 export { generateTsArbitraries } from "./ts-arbitraries.js";
 export { generateCHeader, generateCSelfCheck } from "./c-header.js";
-export { generateMarkdown, bitDiagram } from "./markdown.js";
+export { generateMarkdown, bitDiagram, registerDiagram } from "./markdown.js";
 export { generateSpec, generateAll, writeGenerated, driftedFiles, genDir } from "./generate.js";
 export type { GeneratedFile } from "./generate.js";
 export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";

@@ -1,7 +1,8 @@
 /**
  * Markdown reference page of a spec: conventions, enums, and for every format a bit-field
  * diagram per variant (32 bits a row, in the style of the IETF packet diagrams) and a field
- * table; register maps as address tables with each field's access semantics.
+ * table; register maps with a diagram per register (MSB left, bits numbered LSB 0) and a
+ * field table with each field's access semantics.
  *
  * @module
  */
@@ -72,6 +73,51 @@ export function bitDiagram(fields: readonly { name: string; bits: number }[]): s
     lines.push(border(width));
   }
   return lines;
+}
+
+/**
+ * Renders a register diagram: one row of `width` bits, most significant on the left, numbered
+ * LSB 0 as register fields are; bits outside every field are shown as reserved (`-`).
+ *
+ * @param width - register width in bits
+ * @param fields - the register's fields
+ * @returns the diagram lines
+ */
+export function registerDiagram(
+  width: number,
+  fields: readonly { name: string; msb: number; lsb: number }[],
+): string[] {
+  const rows: string[] = [];
+  for (let top = width - 1; top >= 0; top -= 32) {
+    const bottom = Math.max(0, top - 31);
+    const n = top - bottom + 1;
+    const bits = Array.from({ length: n }, (_, i) => top - i);
+    const border = `+${"-+".repeat(n)}`;
+    rows.push(` ${bits.map((b) => String(Math.floor(b / 10))).join(" ")}`);
+    rows.push(` ${bits.map((b) => String(b % 10)).join(" ")}`);
+    rows.push(border);
+    let line = "|";
+    let bit = top;
+    const inRow = fields
+      .filter((f) => f.lsb <= top && f.msb >= bottom)
+      .sort((a, b) => b.msb - a.msb);
+    const cellOf = (label: string, len: number): string => {
+      const room = len * 2 - 1;
+      const text = label.length > room ? label.slice(0, room) : label;
+      const pad = room - text.length;
+      return `${" ".repeat(Math.floor(pad / 2))}${text}${" ".repeat(pad - Math.floor(pad / 2))}|`;
+    };
+    for (const f of inRow) {
+      const hi = Math.min(f.msb, top);
+      const lo = Math.max(f.lsb, bottom);
+      if (hi < bit) line += cellOf("-", bit - hi);
+      line += cellOf(f.name, hi - lo + 1);
+      bit = lo - 1;
+    }
+    if (bit >= bottom) line += cellOf("-", bit - bottom + 1);
+    rows.push(line, border);
+  }
+  return rows;
 }
 
 function fieldType(f: FieldModel): string {
@@ -208,6 +254,7 @@ function registerSection(lines: string[], m: RegisterMapModel): void {
     const arr = n.count > 1 ? `[0..${n.count - 1}] (stride ${hex(n.stride, 1)})` : "";
     lines.push(`### ${hex(base + n.offset)} \`${prefix}${n.name}${arr}\``, "");
     if (n.doc) lines.push(n.doc.trim(), "");
+    lines.push("```", ...registerDiagram(n.width, n.fields), "```", "");
     lines.push("| bits | field | access | reset | description |", "|---|---|---|---|---|");
     for (const f of [...n.fields].sort((a, b) => b.msb - a.msb)) {
       const bits = f.msb === f.lsb ? String(f.lsb) : `${f.msb}:${f.lsb}`;

@@ -102,3 +102,18 @@ describe.runIf(hasGcc())("generated register-map C macros", () => {
     }
   });
 });
+
+describe("register diagrams in the Markdown page", () => {
+  it("draws each register MSB first with reserved bits marked", async () => {
+    const { readFileSync } = await import("node:fs");
+    const md = readFileSync(join(fx.dir, "registers.md"), "utf8");
+    const row = `|${" ".repeat(5)}whole${" ".repeat(5)}|${" ".repeat(14)}-${" ".repeat(14)}|d| - |mod| - |s|e|`;
+    expect(md).toContain(row);
+    expect(md).toContain(" 3 3 2 2 2 2 2 2 2 2 2 2 1 1 1 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0");
+    expect(
+      md.match(/^ 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0$/gm),
+    ).toHaveLength(
+      6, // one per register definition: id, control, pending, scratch, channel control and window
+    );
+  });
+});
