@@ -6,7 +6,8 @@
  * - `packages/<pkg>/src/gen/<base>.ts` — codecs and `FormatInfo` records,
  * - `packages/<pkg>/src/gen/<base>.arb.ts` — fast-check arbitraries,
  * - `packages/<pkg>/src/gen/c/<base>.h` and `<base>-selfcheck.c` — C header and self-check,
- * - `packages/<pkg>/src/gen/<base>.md` — the reference page.
+ * - `packages/<pkg>/src/gen/<base>.md` — the reference page,
+ * - `packages/<pkg>/src/gen/ipxact/<map>.xml` — an IP-XACT 1685-2014 component per register map.
  *
  * @module
  */
@@ -23,6 +24,7 @@ import { dirname, join } from "node:path";
 import { loadSpecDir } from "@rashpa/spec";
 import type { SpecModel } from "@rashpa/spec";
 import { generateCHeader, generateCSelfCheck } from "./c-header.js";
+import { generateIpxact } from "./ipxact.js";
 import { generateMarkdown } from "./markdown.js";
 import { specBaseName } from "./names.js";
 import { generateTsArbitraries } from "./ts-arbitraries.js";
@@ -55,6 +57,10 @@ export function generateSpec(spec: SpecModel): GeneratedFile[] {
     { path: `${dir}/c/${base}.h`, content: generateCHeader(spec) },
     { path: `${dir}/c/${base}-selfcheck.c`, content: generateCSelfCheck(spec) },
     { path: `${dir}/${base}.md`, content: generateMarkdown(spec) },
+    ...spec.registerMaps.map((m) => ({
+      path: `${dir}/ipxact/${m.name}.xml`,
+      content: generateIpxact(spec, m),
+    })),
   ];
 }
 

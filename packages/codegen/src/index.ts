@@ -19,3 +19,11 @@ export { generateMarkdown, bitDiagram, registerDiagram } from "./markdown.js";
 export { generateSpec, generateAll, writeGenerated, driftedFiles, genDir } from "./generate.js";
 export type { GeneratedFile } from "./generate.js";
 export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";
+export {
+  generateIpxact,
+  importIpxact,
+  IpxactError,
+  IPXACT_2014_NS,
+  RASHPA_IPXACT_NS,
+} from "./ipxact.js";
+export { registerMapInfo, registerMapNames } from "./ts-registers.js";

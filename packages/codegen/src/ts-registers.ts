@@ -18,6 +18,12 @@ import type {
   RegNodeModel,
   SpecModel,
 } from "@rashpa/spec";
+import type {
+  RegisterFieldInfo,
+  RegisterInfo,
+  RegisterMapInfo,
+  RegisterNodeInfo,
+} from "@rashpa/registers";
 import type { Emitter } from "./_internals/emitter.js";
 import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
 
@@ -316,4 +322,88 @@ export function registerImports(text: string): string[] {
     ...(values.length > 0 ? [`import { ${values.join(", ")} } from "@rashpa/registers";`] : []),
     ...(types.length > 0 ? [`import type { ${types.join(", ")} } from "@rashpa/registers";`] : []),
   ];
+}
+
+function fieldInfo(f: RegFieldModel): RegisterFieldInfo {
+  return {
+    name: f.name,
+    msb: f.msb,
+    lsb: f.lsb,
+    sw: f.sw,
+    hw: f.hw,
+    ...(f.onread !== undefined ? { onread: f.onread } : {}),
+    ...(f.onwrite !== undefined ? { onwrite: f.onwrite } : {}),
+    ...(f.singlepulse ? { singlepulse: true as const } : {}),
+    ...(f.reset !== undefined ? { reset: Number(f.reset) } : {}),
+    ...(f.enum !== undefined
+      ? {
+          enumName: f.enum.name,
+          enumMembers: f.enum.values.map((v) => ({ name: v.name, value: Number(v.value) })),
+        }
+      : {}),
+    doc: oneLine(f.doc, f.name),
+  };
+}
+
+function registerInfo(r: RegisterModel): RegisterInfo {
+  return {
+    kind: "register",
+    name: r.name,
+    offset: r.offset,
+    count: r.count,
+    stride: r.stride,
+    width: r.width,
+    doc: oneLine(r.doc, r.name),
+    fields: r.fields.map(fieldInfo),
+  };
+}
+
+function nodeInfo(n: RegNodeModel): RegisterNodeInfo {
+  switch (n.kind) {
+    case "register":
+      return registerInfo(n);
+    case "memory":
+      return {
+        kind: "memory",
+        name: n.name,
+        offset: n.offset,
+        entries: n.entries,
+        entryBytes: n.entryBytes,
+        ...(n.format !== undefined ? { format: n.format } : {}),
+        sw: n.sw,
+        doc: oneLine(n.doc, n.name),
+      };
+    case "regfile":
+      return {
+        kind: "regfile",
+        name: n.name,
+        offset: n.offset,
+        count: n.count,
+        stride: n.stride,
+        doc: oneLine(n.doc, n.name),
+        registers: n.registers.map(registerInfo),
+      };
+  }
+}
+
+/**
+ * The run-time description of a register map, as the generated `<MAP>_MAP` constant holds it
+ * (the same object the generated literal evaluates to).
+ *
+ * @param spec - the spec holding the map
+ * @param map - the map
+ */
+export function registerMapInfo(spec: SpecModel, map: RegisterMapModel): RegisterMapInfo {
+  return {
+    id: `${spec.idPrefix}.${map.name}`,
+    title: map.title,
+    width: map.width,
+    spec: spec.file,
+    blocks: map.blocks.map((b) => ({
+      name: b.name,
+      offset: b.offset,
+      doc: oneLine(b.doc, b.name),
+      nodes: b.nodes.map(nodeInfo),
+    })),
+  };
 }
