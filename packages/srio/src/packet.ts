@@ -229,9 +229,9 @@ function payloadExpectation(bounds: readonly [number, number]): string {
 /** A format record of the CRC-free stream, whatever its address size. */
 type StreamFormat = FormatInfo<AnySrioPacket>;
 const STREAMS: Readonly<Record<SrioAddressSize, StreamFormat>> = {
-  34: STREAM_FORMAT as StreamFormat,
-  50: STREAM_50_FORMAT as StreamFormat,
-  66: STREAM_66_FORMAT as StreamFormat,
+  34: STREAM_FORMAT,
+  50: STREAM_50_FORMAT,
+  66: STREAM_66_FORMAT,
 };
 
 function streamFormatOf(addressSize: SrioAddressSize | undefined): StreamFormat {
@@ -537,7 +537,7 @@ function physicalFormat<A extends SrioAddressSize>(
     encodeInto: (view, offset, value) => encodeSrioPacketInto(view, offset, value, options),
     byteLength: (value) => srioPacketByteLength(value, options),
     is: (value): value is SrioPacketOf<A> =>
-      stream.is(value) && payloadProblem(value as AnySrioPacket) === undefined,
+      stream.is(value) && payloadProblem(value) === undefined,
     fromJson: (json) => stream.fromJson(json),
     variantOf: (value) => stream.variantOf(value),
   };
