@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { crcBitwise, CRC16_CCITT_RAPIDIO, fromHex, toHex, valueToJson } from "@rashpa/bits";
+import type { AnyFormatInfo } from "@rashpa/bits";
 import { describe, expect, it } from "vitest";
 import {
   SRIO_PACKET_50_FORMAT,
@@ -29,7 +30,11 @@ interface Vector {
 const vectors = JSON.parse(
   readFileSync(new URL("../test/vectors/packet.json", import.meta.url), "utf8"),
 ) as Vector[];
-const formats = { 34: SRIO_PACKET_FORMAT, 50: SRIO_PACKET_50_FORMAT, 66: SRIO_PACKET_66_FORMAT };
+const formats: Record<SrioAddressSize, AnyFormatInfo> = {
+  34: SRIO_PACKET_FORMAT,
+  50: SRIO_PACKET_50_FORMAT,
+  66: SRIO_PACKET_66_FORMAT,
+};
 
 describe("srio.packet golden vectors (test/vectors/packet.json)", () => {
   for (const v of vectors) {
@@ -94,7 +99,9 @@ describe("the 80-byte boundary (srio.md §13 item 1, Part 6 §2.4.1)", () => {
 describe("coverage of the golden vectors", () => {
   it("has every ftype, every ttype and the three address sizes", () => {
     const seen = new Set(
-      vectors.map((v) => `${String(v.value["ftype"])}/${String(v.value["ttype"] ?? "")}`),
+      vectors.map(
+        (v) => `${String(v.value["ftype"])}/${(v.value["ttype"] as string | undefined) ?? ""}`,
+      ),
     );
     for (const k of [
       "request/nread",
