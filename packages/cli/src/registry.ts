@@ -7,9 +7,14 @@
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { descriptorsFormats } from "@rashpa/descriptors";
 import { pcieFormats } from "@rashpa/pcie";
+import { srioFormats } from "@rashpa/srio";
 
 /** All formats, in spec order. */
-export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats, ...pcieFormats];
+export const ALL_FORMATS: readonly AnyFormatInfo[] = [
+  ...descriptorsFormats,
+  ...pcieFormats,
+  ...srioFormats,
+];
 
 const byId = new Map(ALL_FORMATS.map((f) => [f.id, f]));
 
