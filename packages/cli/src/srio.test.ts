@@ -61,7 +61,7 @@ describe("rashpa decode / encode of SRIO packets (@rashpa/srio)", () => {
   });
 
   for (const p of PACKETS) {
-    const what = `${String(p["tt"])} ${String(p["ftype"])} ${String(p["ttype"] ?? "")}`;
+    const what = `${String(p["tt"])} ${String(p["ftype"])} ${(p["ttype"] as string | undefined) ?? ""}`;
     it(`round-trips ${what} through decode and encode srio.packet`, async () => {
       const hex = toHex(encodeSrioPacket(p as unknown as AnySrioPacket));
       const d = await run(["decode", "srio.packet", hex]);
