@@ -25,6 +25,7 @@ import { SRIO_PACKET_50_FORMAT, SRIO_PACKET_66_FORMAT, SRIO_PACKET_FORMAT } from
 
 export * from "./gen/packet.js";
 export * from "./packet.js";
+export * from "./crc.js";
 export * from "./size.js";
 export * from "./address.js";
 

@@ -28,13 +28,13 @@
 import {
   DecodeError,
   EncodeError,
-  crc16RapidIO,
   decodeFieldError,
   describeValue,
   encodeFieldError,
   hexNumber,
 } from "@rashpa/bits";
 import type { FormatInfo } from "@rashpa/bits";
+import { srioCrc16Update } from "./crc.js";
 import { STREAM_50_FORMAT, STREAM_66_FORMAT, STREAM_FORMAT } from "./gen/packet.js";
 import type { Stream, Stream50, Stream66 } from "./gen/packet.js";
 
@@ -126,7 +126,7 @@ export function srioFraming(streamBytes: number): SrioFraming {
 // CRC state after the first byte with its 6 ackID bits taken as 0 (Part 6 §2.4, Figure 2-3),
 // for each value of the 2 bits that remain (VC, CRF).
 const FIRST_BYTE_STATE: readonly number[] = [0, 1, 2, 3].map((b) =>
-  crc16RapidIO.update(crc16RapidIO.init(), Uint8Array.of(b)),
+  srioCrc16Update(0xffff, Uint8Array.of(b), 0, 1),
 );
 
 /** Bytes of the logical fields after the transport IDs, by ftype (34-bit addresses). */
@@ -336,7 +336,7 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
     );
 
   // CRCs (Part 6 §2.4.1): the running CRC, ackID bits as 0, continues over the early CRC.
-  let crc = crc16RapidIO.update(
+  let crc = srioCrc16Update(
     FIRST_BYTE_STATE[bytes[offset]! & 3]!,
     bytes,
     offset + 1,
@@ -347,7 +347,7 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
     const at = offset + SRIO_EARLY_CRC_BYTES;
     const early = (bytes[at]! << 8) | bytes[at + 1]!;
     if (early !== crc) throw decodeFieldError("earlyCrc", hex16(crc), hex16(early), at);
-    crc = crc16RapidIO.update(crc, bytes, at, offset + s + 2);
+    crc = srioCrc16Update(crc, bytes, at, offset + s + 2);
     crcAt = offset + s + 2;
   }
   const found = (bytes[crcAt]! << 8) | bytes[crcAt + 1]!;
@@ -371,6 +371,18 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
   payload.set(bytes.subarray(offset + SRIO_EARLY_CRC_BYTES + 2, offset + s + 2), split);
   value["payload"] = payload;
   return value as unknown as SrioPacketOf<A>;
+}
+
+let lastView: DataView | undefined;
+let lastBytes: Uint8Array = new Uint8Array(0);
+
+/** The bytes under `view` (the last one cached: encoders usually write into one buffer). */
+function bytesOf(view: DataView): Uint8Array {
+  if (view !== lastView) {
+    lastBytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    lastView = view;
+  }
+  return lastBytes;
 }
 
 /** The stream length of a value from its tt, ftype and payload, or −1 if they are not valid. */
@@ -417,20 +429,20 @@ export function encodeSrioPacketInto<A extends SrioAddressSize = 34>(
     );
   const written = stream.encodeInto(view, offset, value);
   if (written !== s) throw encodeFieldError("packet", `a ${s}-byte stream`, `${written} bytes`);
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const bytes = bytesOf(view);
   let crc: number;
   let crcAt: number;
   if (s > SRIO_EARLY_CRC_BYTES) {
     const at = offset + SRIO_EARLY_CRC_BYTES;
     bytes.copyWithin(at + 2, at, offset + s);
-    crc = crc16RapidIO.update(FIRST_BYTE_STATE[bytes[offset]! & 3]!, bytes, offset + 1, at);
+    crc = srioCrc16Update(FIRST_BYTE_STATE[bytes[offset]! & 3]!, bytes, offset + 1, at);
     bytes[at] = crc >>> 8;
     bytes[at + 1] = crc & 0xff;
     crcAt = offset + s + 2;
-    crc = crc16RapidIO.update(crc, bytes, at, crcAt);
+    crc = srioCrc16Update(crc, bytes, at, crcAt);
   } else {
     crcAt = offset + s;
-    crc = crc16RapidIO.update(FIRST_BYTE_STATE[bytes[offset]! & 3]!, bytes, offset + 1, crcAt);
+    crc = srioCrc16Update(FIRST_BYTE_STATE[bytes[offset]! & 3]!, bytes, offset + 1, crcAt);
   }
   bytes[crcAt] = crc >>> 8;
   bytes[crcAt + 1] = crc & 0xff;
@@ -497,7 +509,7 @@ export function frameSrioStream(stream: Uint8Array): Uint8Array {
   const early = f.earlyCrcOffset !== undefined;
   out.set(early ? stream.subarray(0, SRIO_EARLY_CRC_BYTES) : stream);
   if (early) out.set(stream.subarray(SRIO_EARLY_CRC_BYTES), SRIO_EARLY_CRC_BYTES + 2);
-  let crc = crc16RapidIO.update(
+  let crc = srioCrc16Update(
     FIRST_BYTE_STATE[out[0]! & 3]!,
     out,
     1,
@@ -506,7 +518,7 @@ export function frameSrioStream(stream: Uint8Array): Uint8Array {
   if (early) {
     out[SRIO_EARLY_CRC_BYTES] = crc >>> 8;
     out[SRIO_EARLY_CRC_BYTES + 1] = crc & 0xff;
-    crc = crc16RapidIO.update(crc, out, SRIO_EARLY_CRC_BYTES, f.crcOffset);
+    crc = srioCrc16Update(crc, out, SRIO_EARLY_CRC_BYTES, f.crcOffset);
   }
   out[f.crcOffset] = crc >>> 8;
   out[f.crcOffset + 1] = crc & 0xff;
