@@ -14,7 +14,9 @@
  * import { decodeSrioPacket, encodeSrioPacket } from "@rashpa/srio";
  * const bytes = encodeSrioPacket({ ackId: 0, vc: 0, crf: 0, prio: 1, tt: "dev8",
  *   ftype: "doorbell", destinationId: 1, sourceId: 2, srcTid: 3, info: 0x1234 });
- * decodeSrioPacket(bytes).info; // 0x1234
+ * // 004a0102 00031234 (Part 2 Figure 4-1), CRC 5429, pad 0000 (Part 6 §2.4.1)
+ * const p = decodeSrioPacket(bytes);
+ * if (p.ftype === "doorbell" && "info" in p) p.info; // 0x1234
  * ```
  *
  * @packageDocumentation

@@ -268,7 +268,7 @@ function hex16(v: number): string {
  *
  * @example
  * ```ts
- * const p = decodeSrioPacket(fromHex("0006010200000100" + "11".repeat(8) + "d4d00000"));
+ * const p = decodeSrioPacket(fromHex("0006010200000100" + "11".repeat(8) + "0dc30000"));
  * p.ftype; // "streaming-write"
  * ```
  */
@@ -480,8 +480,8 @@ export function srioPacketByteLength<A extends SrioAddressSize = 34>(
  * @throws EncodeError naming the offending field
  * @example
  * ```ts
- * toHex(encodeSrioPacket({ ackId: 0, vc: 0, crf: 0, prio: 0, tt: "dev8", ftype: "doorbell",
- *   destinationId: 1, sourceId: 2, srcTid: 3, info: 0x1234 }));
+ * toHex(encodeSrioPacket({ ackId: 0, vc: 0, crf: 0, prio: 1, tt: "dev8", ftype: "doorbell",
+ *   destinationId: 1, sourceId: 2, srcTid: 3, info: 0x1234 })); // "004a01020003123454290000"
  * ```
  */
 export function encodeSrioPacket<A extends SrioAddressSize = 34>(
