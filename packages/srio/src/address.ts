@@ -19,6 +19,20 @@ export interface SrioAddressFields {
   readonly extendedAddress?: number;
 }
 
+/** The address fields of a byte address and the byte lane it starts at. */
+export interface SrioAddressSplit extends SrioAddressFields {
+  /** The 3 low bits of the byte address: the first byte lane, given by size and wdptr. */
+  readonly firstLane: number;
+}
+
+/** The CAR/CSR offset fields of a maintenance request (RapidIO 4.1 Part 1 Figure 4-4). */
+export interface MaintenanceOffsetFields {
+  /** config_offset: bits [23:3] of the byte offset. */
+  readonly configOffset: number;
+  /** wdptr: bit 2 of the byte offset, the word of the double-word. */
+  readonly wdptr: number;
+}
+
 function addressError(path: string, expected: string, found: unknown): EncodeError {
   const f = describeValue(found);
   return new EncodeError(fieldMessage(path, expected, f), { path, expected, found: f });
@@ -58,7 +72,7 @@ export function srioByteAddress(
 export function splitSrioAddress(
   byteAddress: bigint,
   addressSize: SrioAddressSize = 34,
-): SrioAddressFields & { readonly firstLane: number } {
+): SrioAddressSplit {
   if (
     typeof byteAddress !== "bigint" ||
     byteAddress < 0n ||
@@ -83,10 +97,7 @@ export function splitSrioAddress(
  * maintenanceByteOffset({ configOffset: 0x1b, wdptr: 1 }); // 0xdc
  * ```
  */
-export function maintenanceByteOffset(fields: {
-  readonly configOffset: number;
-  readonly wdptr: number;
-}): number {
+export function maintenanceByteOffset(fields: MaintenanceOffsetFields): number {
   return fields.configOffset * 8 + fields.wdptr * 4;
 }
 
@@ -96,10 +107,7 @@ export function maintenanceByteOffset(fields: {
  *
  * @throws EncodeError (path `"offset"`) for an offset that is not a multiple of 4 or ≥ 2^24
  */
-export function splitMaintenanceOffset(byteOffset: number): {
-  readonly configOffset: number;
-  readonly wdptr: number;
-} {
+export function splitMaintenanceOffset(byteOffset: number): MaintenanceOffsetFields {
   if (
     !Number.isInteger(byteOffset) ||
     byteOffset < 0 ||
