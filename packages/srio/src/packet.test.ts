@@ -20,6 +20,8 @@ import {
 } from "./index.js";
 import type { SrioPacket } from "./index.js";
 
+const seed = lawSeed();
+
 function swrite(tt: "dev8" | "dev16", bytes: number): SrioPacket {
   return {
     ackId: 3,
@@ -95,7 +97,6 @@ describe("framing (Part 6 §2.4.1)", () => {
     expect(toHex(other.subarray(1))).toBe(toHex(wire.subarray(1)));
   });
 
-  const seed = lawSeed();
   describe(`the final CRC is the running CRC continued over the early CRC (seed ${seed})`, () => {
     it("for every valid packet", () => {
       fc.assert(
@@ -183,9 +184,24 @@ describe("hostile input: each problem is a DecodeError with field and byte offse
     for (let i = 2; i < 24; i++) expect(decodeError(flip(small, i, 0x01)).path).toBe("crc");
   });
 
-  it("early and final CRCs are checked separately (stream > 80 bytes)", () => {
-    for (const i of [0, 2, 40, 79, 80, 81]) expectError(flip(large, i, 0x01), "earlyCrc", 80);
-    for (const i of [82, 100, 267, 268, 269]) expectError(flip(large, i, 0x01), "crc", 268);
+  it("early and final CRCs are checked separately, at every byte (stream > 80 bytes)", () => {
+    // Byte 1 holds tt and ftype: flip a prio bit there, which keeps the layout.
+    const bit = (i: number): number => (i === 1 ? 0x80 : 0x01);
+    for (let i = 0; i < 82; i++) expectError(flip(large, i, bit(i)), "earlyCrc", 80);
+    for (let i = 82; i < 270; i++) expectError(flip(large, i, bit(i)), "crc", 268);
+    for (let i = 270; i < 272; i++) expectError(flip(large, i, bit(i)), "pad", 270);
+  });
+
+  it(`any single-bit error outside the ackID, tt and ftype bits is detected (seed ${seed})`, () => {
+    fc.assert(
+      fc.property(arbSrioPacket, fc.nat(), fc.nat({ max: 7 }), (p, at, b) => {
+        const wire = encodeSrioPacket(p);
+        const i = at % wire.length;
+        if ((i === 0 && b < 6) || (i === 1 && b >= 2)) return; // ackID; tt and ftype
+        expect(() => decodeSrioPacket(flip(wire, i, 0x80 >>> b))).toThrow(DecodeError);
+      }),
+      { seed, numRuns: 500 },
+    );
   });
 
   it("the ackID bits are not covered: changing them keeps the packet valid", () => {
