@@ -373,18 +373,6 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
   return value as unknown as SrioPacketOf<A>;
 }
 
-let lastView: DataView | undefined;
-let lastBytes: Uint8Array = new Uint8Array(0);
-
-/** The bytes under `view` (the last one cached: encoders usually write into one buffer). */
-function bytesOf(view: DataView): Uint8Array {
-  if (view !== lastView) {
-    lastBytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    lastView = view;
-  }
-  return lastBytes;
-}
-
 /** The stream length of a value from its tt, ftype and payload, or −1 if they are not valid. */
 function streamLengthOfValue(value: AnySrioPacket, addressSize: SrioAddressSize): number {
   const v = value as unknown as Record<string, unknown>;
@@ -429,7 +417,7 @@ export function encodeSrioPacketInto<A extends SrioAddressSize = 34>(
     );
   const written = stream.encodeInto(view, offset, value);
   if (written !== s) throw encodeFieldError("packet", `a ${s}-byte stream`, `${written} bytes`);
-  const bytes = bytesOf(view);
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   let crc: number;
   let crcAt: number;
   if (s > SRIO_EARLY_CRC_BYTES) {
