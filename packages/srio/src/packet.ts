@@ -381,7 +381,8 @@ function streamLengthOfValue(value: AnySrioPacket, addressSize: SrioAddressSize)
   if (ids === undefined || ftype === undefined) return -1;
   const h = srioHeaderBytes(ids >>> 1, ftype, addressSize)!;
   const payload = v["payload"];
-  return payload instanceof Uint8Array ? h + payload.length : h;
+  const carriesData = payloadBounds(ftype, TTYPE_NUMBER[v["ttype"] as string] ?? -1) !== undefined;
+  return carriesData && payload instanceof Uint8Array ? h + payload.length : h;
 }
 
 /**
