@@ -360,16 +360,15 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
 
   if (s <= SRIO_EARLY_CRC_BYTES)
     return stream.decode(bytes.subarray(0, offset + s), offset) as SrioPacketOf<A>;
-  // The early CRC sits inside the payload: decode the header, then gather the payload.
-  const value = stream.decode(bytes.subarray(0, offset + h), offset) as unknown as Record<
+  // The early CRC sits inside the payload: the generated decoder copies the payload with the
+  // early CRC in it (one slice), which is closed up in place.
+  const value = stream.decode(bytes.subarray(0, offset + s + 2), offset) as unknown as Record<
     string,
     unknown
   >;
-  const payload = new Uint8Array(s - h);
-  const split = SRIO_EARLY_CRC_BYTES - h;
-  payload.set(bytes.subarray(offset + h, offset + SRIO_EARLY_CRC_BYTES));
-  payload.set(bytes.subarray(offset + SRIO_EARLY_CRC_BYTES + 2, offset + s + 2), split);
-  value["payload"] = payload;
+  const gathered = value["payload"] as Uint8Array;
+  gathered.copyWithin(SRIO_EARLY_CRC_BYTES - h, SRIO_EARLY_CRC_BYTES + 2 - h);
+  value["payload"] = gathered.subarray(0, s - h);
   return value as unknown as SrioPacketOf<A>;
 }
 
@@ -399,7 +398,17 @@ export function encodeSrioPacketInto<A extends SrioAddressSize = 34>(
   value: SrioPacketOf<A>,
   options: SrioPacketOptions<A> = {},
 ): number {
-  const addressSize = options.addressSize ?? 34;
+  return writePacket(view, undefined, offset, value, options.addressSize ?? 34);
+}
+
+/** The encoder behind {@link encodeSrioPacketInto}; `under`, if given, is a byte view of the same memory as `view`. */
+function writePacket(
+  view: DataView,
+  under: Uint8Array | undefined,
+  offset: number,
+  value: AnySrioPacket,
+  addressSize: SrioAddressSize,
+): number {
   const stream = streamFormatOf(addressSize);
   let s = streamLengthOfValue(value, addressSize);
   if (s < 0) s = stream.byteLength(value); // throws the generated codec's error
@@ -418,7 +427,7 @@ export function encodeSrioPacketInto<A extends SrioAddressSize = 34>(
     );
   const written = stream.encodeInto(view, offset, value);
   if (written !== s) throw encodeFieldError("packet", `a ${s}-byte stream`, `${written} bytes`);
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const bytes = under ?? new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   let crc: number;
   let crcAt: number;
   if (s > SRIO_EARLY_CRC_BYTES) {
@@ -481,7 +490,7 @@ export function encodeSrioPacket<A extends SrioAddressSize = 34>(
   let s = streamLengthOfValue(value, addressSize);
   if (s < 0) s = streamFormatOf(addressSize).byteLength(value);
   const out = new Uint8Array(srioPacketBytes(s));
-  encodeSrioPacketInto(new DataView(out.buffer), 0, value, options);
+  writePacket(new DataView(out.buffer), out, 0, value, addressSize);
   return out;
 }
 
