@@ -8,10 +8,14 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 import { BTD_FIFO_MAP, descriptorsFormats } from "@rashpa/descriptors";
 import { CONFIG_SPACE_MAP, pcieFormats } from "@rashpa/pcie";
 import type { RegisterMapInfo } from "@rashpa/registers";
-import { CAR_CSR_MAP } from "@rashpa/srio";
+import { CAR_CSR_MAP, srioFormats } from "@rashpa/srio";
 
 /** All formats, in spec order. */
-export const ALL_FORMATS: readonly AnyFormatInfo[] = [...descriptorsFormats, ...pcieFormats];
+export const ALL_FORMATS: readonly AnyFormatInfo[] = [
+  ...descriptorsFormats,
+  ...pcieFormats,
+  ...srioFormats,
+];
 
 const byId = new Map(ALL_FORMATS.map((f) => [f.id, f]));
 

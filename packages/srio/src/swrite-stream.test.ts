@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
 import { SrioStreamError, planSwriteStream, streamSubDoubleWordSize } from "./index.js";
-import type { SrioAddressBits, StreamSegment, SwriteStreamOptions } from "./index.js";
+import type { SrioAddressSize, StreamSegment, SwriteStreamOptions } from "./index.js";
 
 const seed = lawSeed();
 const runs = Number(process.env["FC_RUNS"] ?? 200);
@@ -77,7 +77,7 @@ describe("examples (Part 1 §3.5, Table 4-4)", () => {
       [0n, -1, {}, "byteLength"],
       [0n, 1.5, {}, "byteLength"],
       [(1n << 34n) - 8n, 16, {}, "byteLength"],
-      [0n, 8, { addressBits: 32 as SrioAddressBits }, "addressBits"],
+      [0n, 8, { addressBits: 32 as SrioAddressSize }, "addressBits"],
       [0n, 8, { maxPayloadBytes: 12 }, "maxPayloadBytes"],
       [0n, 8, { maxPayloadBytes: 264 }, "maxPayloadBytes"],
       [0n, 8, { boundaryBytes: 100 }, "boundaryBytes"],
@@ -111,7 +111,7 @@ describe("examples (Part 1 §3.5, Table 4-4)", () => {
 });
 
 const arbStream = fc.record({
-  addressBits: fc.constantFrom<SrioAddressBits>(34, 50, 66),
+  addressBits: fc.constantFrom<SrioAddressSize>(34, 50, 66),
   offset: fc.bigInt({ min: 0n, max: (1n << 34n) - 1n }),
   byteLength: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 1 << 14 })),
   maxPayloadBytes: fc.integer({ min: 1, max: 32 }).map((d) => d * 8),

@@ -40,12 +40,10 @@
  * @module
  */
 import { CodecError, fieldMessage } from "@rashpa/bits";
+import type { SrioAddressSize } from "./packet.js";
 
 /** Largest data payload of an NWRITE or SWRITE packet in bytes (Part 1 Table 4-4, srio.md §3). */
 export const SWRITE_STREAM_MAX_PAYLOAD_BYTES = 256;
-
-/** Physical address sizes in bits (Part 1 §4.1.1, srio.md §2.2). */
-export type SrioAddressBits = 34 | 50 | 66;
 
 /**
  * A stream could not be planned: `path` names the option, `expected`/`found` say why. The
@@ -72,7 +70,7 @@ export interface SwriteStreamOptions {
    * 2^addressBits.
    * @defaultValue 34
    */
-  readonly addressBits?: SrioAddressBits;
+  readonly addressBits?: SrioAddressSize;
   /**
    * Largest SWRITE payload in bytes: a multiple of 8 in 8–256 (Part 1 Table 4-4).
    * @defaultValue 256
@@ -210,7 +208,7 @@ export class SwriteStreamPlan {
   /** Bytes in the stream. */
   readonly byteLength: number;
   /** Physical address size. */
-  readonly addressBits: SrioAddressBits;
+  readonly addressBits: SrioAddressSize;
   /** Largest SWRITE payload. */
   readonly maxPayloadBytes: number;
   /** Boundary no segment crosses, or `null`. */

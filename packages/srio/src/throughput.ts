@@ -44,7 +44,9 @@
  *
  * @module
  */
-import type { SrioAddressBits, SwriteStreamOptions, SwriteStreamPlan } from "./swrite-stream.js";
+import { srioHeaderBytes } from "./packet.js";
+import type { SrioAddressSize } from "./packet.js";
+import type { SwriteStreamOptions, SwriteStreamPlan } from "./swrite-stream.js";
 import { planSwriteStream } from "./swrite-stream.js";
 
 /** Lane rates in Gbaud (Part 6 §1.2–1.3, srio.md §10). */
@@ -171,46 +173,35 @@ export function checkLinkControlSymbol(
   return controlSymbol;
 }
 
+/** The ftype of each packet type of the model (Part 1 Table 4-1, Part 2 §4). */
+const FTYPE_OF: Record<ThroughputPacketType, number> = {
+  nread: 2,
+  nwrite: 5,
+  "nwrite-r": 5,
+  swrite: 6,
+  "maintenance-read": 8,
+  "maintenance-write": 8,
+  "maintenance-read-response": 8,
+  "maintenance-write-response": 8,
+  doorbell: 10,
+  message: 11,
+  response: 13,
+  "nread-response": 13,
+};
+
 /**
- * Bytes of a packet before its payload: 2 bytes of ackID/VC/CRF/prio/tt/ftype (Part 6 §2.2),
- * the destination and source IDs (2, 4 or 8 bytes, Part 3 Fig 2-3) and the logical fields of
- * Part 1 §4.1–4.2 / Part 2 §4 — with 34-bit addresses 6 bytes for NREAD/NWRITE(_R), 4 for SWRITE,
- * 6 for maintenance, 4 for DOORBELL, 2 for MESSAGE and RESPONSE; 50- and 66-bit addresses add 2
- * or 4 bytes to the addressed types (srio.md §2.2, §4).
+ * Bytes of a packet before its payload, as the packet codec lays them out
+ * ({@link srioHeaderBytes} of `packet.ts`): 2 bytes of ackID/VC/CRF/prio/tt/ftype (Part 6
+ * §2.2), the destination and source IDs (2, 4 or 8 bytes, Part 3 Fig 2-3) and the logical
+ * fields of Part 1 §4.1–4.2 / Part 2 §4; 50- and 66-bit addresses add 2 or 4 bytes to the
+ * addressed types (srio.md §2.2, §4).
  */
-export function srioHeaderBytes(
+export function throughputHeaderBytes(
   packet: ThroughputPacketType,
   idBits: SrioIdBits = 8,
-  addressBits: SrioAddressBits = 34,
+  addressBits: SrioAddressSize = 34,
 ): number {
-  const ids = idBits / 4; // destinationID + sourceID
-  const ext = addressBits === 34 ? 0 : addressBits === 50 ? 2 : 4;
-  let logical: number;
-  switch (packet) {
-    case "nread":
-    case "nwrite":
-    case "nwrite-r":
-      logical = 6 + ext; // ttype/size, srcTID, address 29 + wdptr + xamsbs (Part 1 Fig 4-1, 4-2)
-      break;
-    case "swrite":
-      logical = 4 + ext; // address 29 + rsrv + xamsbs (Part 1 Fig 4-3)
-      break;
-    case "maintenance-read":
-    case "maintenance-write":
-    case "maintenance-read-response":
-    case "maintenance-write-response":
-      logical = 6; // ttype/size, TID, hop_count, offset/wdptr or reserved (Part 1 Fig 4-4, 4-5)
-      break;
-    case "doorbell":
-      logical = 4; // rsrv, srcTID, info (Part 2 Fig 4-1)
-      break;
-    case "message":
-    case "response":
-    case "nread-response":
-      logical = 2; // msglen/ssize/letter/mbox/msgseg (Part 2 Fig 4-2), ttype/status/targetTID (Part 1 Fig 4-6)
-      break;
-  }
-  return 2 + ids + logical;
+  return srioHeaderBytes(idBits === 8 ? 0 : idBits === 16 ? 1 : 2, FTYPE_OF[packet], addressBits)!;
 }
 
 function checkPayload(packet: ThroughputPacketType, p: number): void {
@@ -249,7 +240,7 @@ function checkPayload(packet: ThroughputPacketType, p: number): void {
 
 /** Byte sizes of one packet on the wire, without the control symbol before it. */
 export interface SrioPacketSize {
-  /** Header bytes before the payload ({@link srioHeaderBytes}). */
+  /** Header bytes before the payload ({@link throughputHeaderBytes}). */
   readonly headerBytes: number;
   /** Payload bytes on the wire: the useful payload rounded up to a double-word (0 if none). */
   readonly wirePayloadBytes: number;
@@ -276,7 +267,7 @@ export function srioPacketSize(
   packet: ThroughputPacketType,
   payloadBytes: number,
   idBits: SrioIdBits = 8,
-  addressBits: SrioAddressBits = 34,
+  addressBits: SrioAddressSize = 34,
 ): SrioPacketSize {
   if (!THROUGHPUT_PACKET_TYPES.includes(packet))
     throw new SrioThroughputError(
@@ -289,7 +280,7 @@ export function srioPacketSize(
   if (addressBits !== 34 && addressBits !== 50 && addressBits !== 66)
     throw new SrioThroughputError("addressBits", "34, 50 or 66", String(addressBits));
   checkPayload(packet, payloadBytes);
-  const headerBytes = srioHeaderBytes(packet, idBits, addressBits);
+  const headerBytes = throughputHeaderBytes(packet, idBits, addressBits);
   const wirePayloadBytes = Math.ceil(payloadBytes / 8) * 8; // Part 1 §3.3: padded double-word
   const body = headerBytes + wirePayloadBytes;
   // Part 6 §2.4.1: one CRC-16 up to 80 bytes, an early CRC after byte 80 otherwise.
@@ -351,7 +342,7 @@ export interface ResolvedSrioThroughputOptions {
   /** Device ID size in bits. */
   readonly idBits: SrioIdBits;
   /** Address size in bits. */
-  readonly addressBits: SrioAddressBits;
+  readonly addressBits: SrioAddressSize;
 }
 
 /** Output of {@link srioThroughput}: rates in Gb/s (10^9 bit/s) unless named `GBps`. */
@@ -419,7 +410,7 @@ export function resolveSrioThroughputOptions(
     "addressBits",
     options.addressBits ?? 34,
     [34, 50, 66],
-  ) as SrioAddressBits;
+  ) as SrioAddressSize;
   const payloadBytes = options.payloadBytes ?? 256;
   checkPayload(packet, payloadBytes);
   return { baudGbaud, width, controlSymbol, packet, payloadBytes, idBits, addressBits };
