@@ -17,3 +17,5 @@ export * from "./fields.js";
 export * from "./locate.js";
 export * from "./bind.js";
 export * from "./table.js";
+export * from "./gen/controller.js";
+export * from "./controller.js";
