@@ -19,3 +19,4 @@ export * from "./bind.js";
 export * from "./table.js";
 export * from "./gen/controller.js";
 export * from "./controller.js";
+export * from "./gen/registers.js";
