@@ -10,106 +10,31 @@ import { btdVariantOf } from "./descriptors.js";
 import type * as types from "./descriptors.js";
 
 /** Valid values of variant `dma` of rashpa.btd. */
-export const arbBtdDma: fc.Arbitrary<types.BtdDma> = fc
-  .record<types.BtdDma>({
-    size: fc.integer({ min: 0, max: 4294967295 }),
-    kind: fc.constantFrom("image", "metadata"),
-    channel: fc.integer({ min: 0, max: 15 }),
-    sof: fc.boolean(),
-    eof: fc.boolean(),
-    eoa: fc.boolean(),
-    notify: fc.boolean(),
-    block: fc.integer({ min: 0, max: 65535 }),
-    source: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-    frame: fc.integer({ min: 0, max: 4294967295 }),
-    atuIndex: fc.integer({ min: 0, max: 65535 }),
-    offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }),
-    layout: fc.constant("dma"),
-  })
-  .filter((v) => btdVariantOf(v) === 0);
+export const arbBtdDma: fc.Arbitrary<types.BtdDma> = fc.record<types.BtdDma>({ size: fc.integer({ min: 0, max: 4294967295 }), kind: fc.constantFrom("image", "metadata"), channel: fc.integer({ min: 0, max: 15 }), sof: fc.boolean(), eof: fc.boolean(), eoa: fc.boolean(), notify: fc.boolean(), block: fc.integer({ min: 0, max: 65535 }), source: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), frame: fc.integer({ min: 0, max: 4294967295 }), atuIndex: fc.integer({ min: 0, max: 65535 }), offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }), layout: fc.constant("dma") })
+    .filter((v) => btdVariantOf(v) === 0);
 
 /** Valid values of variant `roi` of rashpa.btd. */
-export const arbBtdRoi: fc.Arbitrary<types.BtdRoi> = fc
-  .record<types.BtdRoi>({
-    size: fc.integer({ min: 0, max: 4294967295 }),
-    kind: fc.constantFrom("roi"),
-    channel: fc.integer({ min: 0, max: 15 }),
-    sof: fc.boolean(),
-    eof: fc.boolean(),
-    eoa: fc.boolean(),
-    notify: fc.boolean(),
-    block: fc.integer({ min: 0, max: 65535 }),
-    source: fc.bigInt({ min: 0n, max: 0xffffffffffffn }),
-    frame: fc.integer({ min: 0, max: 4294967295 }),
-    lineBytes: fc.integer({ min: 0, max: 65535 }),
-    pitch: fc.integer({ min: 0, max: 4294967295 }),
-    atuIndex: fc.integer({ min: 0, max: 65535 }),
-    offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }),
-    layout: fc.constant("roi"),
-  })
-  .filter((v) => btdVariantOf(v) === 1);
+export const arbBtdRoi: fc.Arbitrary<types.BtdRoi> = fc.record<types.BtdRoi>({ size: fc.integer({ min: 0, max: 4294967295 }), kind: fc.constantFrom("roi"), channel: fc.integer({ min: 0, max: 15 }), sof: fc.boolean(), eof: fc.boolean(), eoa: fc.boolean(), notify: fc.boolean(), block: fc.integer({ min: 0, max: 65535 }), source: fc.bigInt({ min: 0n, max: 0xffffffffffffn }), frame: fc.integer({ min: 0, max: 4294967295 }), lineBytes: fc.integer({ min: 0, max: 65535 }), pitch: fc.integer({ min: 0, max: 4294967295 }), atuIndex: fc.integer({ min: 0, max: 65535 }), offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }), layout: fc.constant("roi") })
+    .filter((v) => btdVariantOf(v) === 1);
 
 /** Valid values of variant `inline` of rashpa.btd. */
-export const arbBtdInline: fc.Arbitrary<types.BtdInline> = fc
-  .record<types.BtdInline>({
-    size: fc.integer({ min: 0, max: 4294967295 }),
-    kind: fc.constantFrom("inline"),
-    channel: fc.integer({ min: 0, max: 15 }),
-    sof: fc.boolean(),
-    eof: fc.boolean(),
-    eoa: fc.boolean(),
-    notify: fc.boolean(),
-    block: fc.integer({ min: 0, max: 65535 }),
-    data: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-    atuIndex: fc.integer({ min: 0, max: 65535 }),
-    offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }),
-    layout: fc.constant("inline"),
-  })
-  .filter((v) => btdVariantOf(v) === 2);
+export const arbBtdInline: fc.Arbitrary<types.BtdInline> = fc.record<types.BtdInline>({ size: fc.integer({ min: 0, max: 4294967295 }), kind: fc.constantFrom("inline"), channel: fc.integer({ min: 0, max: 15 }), sof: fc.boolean(), eof: fc.boolean(), eoa: fc.boolean(), notify: fc.boolean(), block: fc.integer({ min: 0, max: 65535 }), data: fc.uint8Array({ minLength: 16, maxLength: 16 }), atuIndex: fc.integer({ min: 0, max: 65535 }), offset: fc.bigInt({ min: 0n, max: 0xffffffffffffn }), layout: fc.constant("inline") })
+    .filter((v) => btdVariantOf(v) === 2);
 
 /** Valid values of rashpa.btd (Block Transfer Descriptor (BTD)), every variant, edge values included (fast-check bias). */
 export const arbBtd: fc.Arbitrary<types.Btd> = fc.oneof(arbBtdDma, arbBtdRoi, arbBtdInline);
 
 /** Valid values of rashpa.atu-entry (Address Translation Unit entry), edge values included (fast-check bias). */
-export const arbAtuEntry: fc.Arbitrary<types.AtuEntry> = fc.record<types.AtuEntry>({
-  address: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-  size: fc.integer({ min: 0, max: 4294967295 }),
-  receiver: fc.integer({ min: 0, max: 255 }),
-  writable: fc.boolean(),
-  valid: fc.boolean(),
-});
+export const arbAtuEntry: fc.Arbitrary<types.AtuEntry> = fc.record<types.AtuEntry>({ address: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), size: fc.integer({ min: 0, max: 4294967295 }), receiver: fc.integer({ min: 0, max: 255 }), writable: fc.boolean(), valid: fc.boolean() });
 
 /** Valid values of rashpa.event (Event-channel record), edge values included (fast-check bias). */
-export const arbEvent: fc.Arbitrary<types.Event> = fc.record<types.Event>({
-  type: fc.constantFrom(
-    "end-of-frame",
-    "end-of-roi",
-    "end-of-acquisition",
-    "overrun",
-    "error",
-    "link-up",
-    "link-down",
-    "timer",
-  ),
-  channel: fc.integer({ min: 0, max: 255 }),
-  status: fc.integer({ min: 0, max: 65535 }),
-  frame: fc.integer({ min: 0, max: 4294967295 }),
-  sequence: fc.integer({ min: 0, max: 4294967295 }),
-  timestamp: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-  info: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-});
+export const arbEvent: fc.Arbitrary<types.Event> = fc.record<types.Event>({ type: fc.constantFrom("end-of-frame", "end-of-roi", "end-of-acquisition", "overrun", "error", "link-up", "link-down", "timer"), channel: fc.integer({ min: 0, max: 255 }), status: fc.integer({ min: 0, max: 65535 }), frame: fc.integer({ min: 0, max: 4294967295 }), sequence: fc.integer({ min: 0, max: 4294967295 }), timestamp: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), info: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }) });
 
 /** Valid values of rashpa.btd-fifo-control (BTD FIFO window control word), edge values included (fast-check bias). */
-export const arbBtdFifoControl: fc.Arbitrary<types.BtdFifoControl> =
-  fc.record<types.BtdFifoControl>({ flush: fc.boolean(), push: fc.boolean() });
+export const arbBtdFifoControl: fc.Arbitrary<types.BtdFifoControl> = fc.record<types.BtdFifoControl>({ flush: fc.boolean(), push: fc.boolean() });
 
 /** Valid values of rashpa.btd-fifo-status (BTD FIFO window status word), edge values included (fast-check bias). */
-export const arbBtdFifoStatus: fc.Arbitrary<types.BtdFifoStatus> = fc.record<types.BtdFifoStatus>({
-  overflow: fc.boolean(),
-  level: fc.integer({ min: 0, max: 31 }),
-  empty: fc.boolean(),
-  full: fc.boolean(),
-});
+export const arbBtdFifoStatus: fc.Arbitrary<types.BtdFifoStatus> = fc.record<types.BtdFifoStatus>({ overflow: fc.boolean(), level: fc.integer({ min: 0, max: 31 }), empty: fc.boolean(), full: fc.boolean() });
 
 /** Arbitraries of every format of `specs/rashpa/descriptors.yaml`, by format id. */
 export const descriptorsArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {

@@ -10,22 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import {
-  DecodeError,
-  EncodeError,
-  decodeFieldError,
-  encodeFieldError,
-  describeValue,
-  hexNumber,
-  jsonBigUint,
-  jsonBool,
-  jsonBytes,
-  jsonEnum,
-  jsonObject,
-  jsonUint,
-  truncatedError,
-  writeBytes,
-} from "@rashpa/bits";
+import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
 import type { AccessMode, AsyncBus, Bus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
@@ -38,12 +23,7 @@ import type { AccessMode, AsyncBus, Bus, RegisterHandle, RegisterMapInfo } from 
 export type BtdKind = "image" | "roi" | "metadata" | "inline";
 
 /** Names of {@link BtdKind} indexed by value (`undefined` for unused values). */
-export const BTD_KIND_NAMES: readonly (BtdKind | undefined)[] = [
-  "image",
-  "roi",
-  "metadata",
-  "inline",
-];
+export const BTD_KIND_NAMES: readonly (BtdKind | undefined)[] = ["image", "roi", "metadata", "inline"];
 
 /**
  * Value of a {@link BtdKind} member, or -1 when `name` is not one.
@@ -51,16 +31,11 @@ export const BTD_KIND_NAMES: readonly (BtdKind | undefined)[] = [
  */
 export function btdKindValue(name: unknown): number {
   switch (name) {
-    case "image":
-      return 0;
-    case "roi":
-      return 1;
-    case "metadata":
-      return 2;
-    case "inline":
-      return 3;
-    default:
-      return -1;
+    case "image": return 0;
+    case "roi": return 1;
+    case "metadata": return 2;
+    case "inline": return 3;
+    default: return -1;
   }
 }
 
@@ -69,28 +44,10 @@ export function btdKindValue(name: unknown): number {
  *
  * 8-bit enum; values: `end-of-frame` = 1, `end-of-roi` = 2, `end-of-acquisition` = 3, `overrun` = 4, `error` = 5, `link-up` = 6, `link-down` = 7, `timer` = 8.
  */
-export type EventType =
-  | "end-of-frame"
-  | "end-of-roi"
-  | "end-of-acquisition"
-  | "overrun"
-  | "error"
-  | "link-up"
-  | "link-down"
-  | "timer";
+export type EventType = "end-of-frame" | "end-of-roi" | "end-of-acquisition" | "overrun" | "error" | "link-up" | "link-down" | "timer";
 
 /** Names of {@link EventType} indexed by value (`undefined` for unused values). */
-export const EVENT_TYPE_NAMES: readonly (EventType | undefined)[] = [
-  undefined,
-  "end-of-frame",
-  "end-of-roi",
-  "end-of-acquisition",
-  "overrun",
-  "error",
-  "link-up",
-  "link-down",
-  "timer",
-];
+export const EVENT_TYPE_NAMES: readonly (EventType | undefined)[] = [undefined, "end-of-frame", "end-of-roi", "end-of-acquisition", "overrun", "error", "link-up", "link-down", "timer"];
 
 /**
  * Value of a {@link EventType} member, or -1 when `name` is not one.
@@ -98,24 +55,15 @@ export const EVENT_TYPE_NAMES: readonly (EventType | undefined)[] = [
  */
 export function eventTypeValue(name: unknown): number {
   switch (name) {
-    case "end-of-frame":
-      return 1;
-    case "end-of-roi":
-      return 2;
-    case "end-of-acquisition":
-      return 3;
-    case "overrun":
-      return 4;
-    case "error":
-      return 5;
-    case "link-up":
-      return 6;
-    case "link-down":
-      return 7;
-    case "timer":
-      return 8;
-    default:
-      return -1;
+    case "end-of-frame": return 1;
+    case "end-of-roi": return 2;
+    case "end-of-acquisition": return 3;
+    case "overrun": return 4;
+    case "error": return 5;
+    case "link-up": return 6;
+    case "link-down": return 7;
+    case "timer": return 8;
+    default: return -1;
   }
 }
 
@@ -250,108 +198,52 @@ export const BTD_BYTES = 32;
 export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 32) throw truncatedError("btd", 32, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_size = $w0;
   const $w1 = $view.getUint32($o + 4);
-  const r_kind = $w1 >>> 28;
+  const r_kind = ($w1 >>> 28);
   const f_kind = BTD_KIND_NAMES[r_kind];
-  if (f_kind === undefined)
-    throw decodeFieldError(
-      "kind",
-      "one of image, roi, metadata, inline",
-      hexNumber(r_kind, 4),
-      $o + 4,
-    );
-  const r_channel = ($w1 >>> 24) & 0xf;
-  if ((($w1 >>> 16) & 0xf) !== 0)
-    throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w1 >>> 16) & 0xf, 4), $o + 5);
-  const r_block = $w1 & 0xffff;
-  if (r_kind === 0 || r_kind === 2) {
+  if (f_kind === undefined) throw decodeFieldError("kind", "one of image, roi, metadata, inline", hexNumber(r_kind, 4), $o + 4);
+  const r_channel = (($w1 >>> 24) & 0xf);
+  if ((($w1 >>> 16) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w1 >>> 16) & 0xf), 4), $o + 5);
+  const r_block = ($w1 & 0xffff);
+  if ((r_kind === 0 || r_kind === 2)) {
     const f_source = $view.getBigUint64($o + 8);
     const $w2 = $view.getUint32($o + 16);
     const r_frame = $w2;
     const $w3 = $view.getUint32($o + 20);
     if ($w3 !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w3, 32), $o + 20);
     const $w4 = $view.getUint32($o + 24);
-    const r_atuIndex = $w4 >>> 16;
+    const r_atuIndex = ($w4 >>> 16);
     const $w5 = $view.getUint32($o + 28);
     const f_offset = BigInt(($w4 & 0xffff) * 4294967296 + $w5);
-    return {
-      size: r_size,
-      kind: f_kind,
-      channel: r_channel,
-      sof: (($w1 >>> 23) & 0x1) !== 0,
-      eof: (($w1 >>> 22) & 0x1) !== 0,
-      eoa: (($w1 >>> 21) & 0x1) !== 0,
-      notify: (($w1 >>> 20) & 0x1) !== 0,
-      block: r_block,
-      layout: "dma",
-      source: f_source,
-      frame: r_frame,
-      atuIndex: r_atuIndex,
-      offset: f_offset,
-    };
+    return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "dma", source: f_source, frame: r_frame, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 1) {
     const $w6 = $view.getUint32($o + 8);
     const $w7 = $view.getUint32($o + 12);
     const f_source = BigInt(($w6 >>> 16) * 4294967296 + (($w6 & 0xffff) * 65536 + ($w7 >>> 16)));
     const $w8 = $view.getUint32($o + 16);
-    const r_frame = ($w7 & 0xffff) * 65536 + ($w8 >>> 16);
-    const r_lineBytes = $w8 & 0xffff;
+    const r_frame = (($w7 & 0xffff) * 65536 + ($w8 >>> 16));
+    const r_lineBytes = ($w8 & 0xffff);
     const $w9 = $view.getUint32($o + 20);
     const r_pitch = $w9;
     const $w10 = $view.getUint32($o + 24);
-    const r_atuIndex = $w10 >>> 16;
+    const r_atuIndex = ($w10 >>> 16);
     const $w11 = $view.getUint32($o + 28);
     const f_offset = BigInt(($w10 & 0xffff) * 4294967296 + $w11);
-    return {
-      size: r_size,
-      kind: f_kind,
-      channel: r_channel,
-      sof: (($w1 >>> 23) & 0x1) !== 0,
-      eof: (($w1 >>> 22) & 0x1) !== 0,
-      eoa: (($w1 >>> 21) & 0x1) !== 0,
-      notify: (($w1 >>> 20) & 0x1) !== 0,
-      block: r_block,
-      layout: "roi",
-      source: f_source,
-      frame: r_frame,
-      lineBytes: r_lineBytes,
-      pitch: r_pitch,
-      atuIndex: r_atuIndex,
-      offset: f_offset,
-    };
+    return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "roi", source: f_source, frame: r_frame, lineBytes: r_lineBytes, pitch: r_pitch, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 3) {
     const f_data = bytes.slice($o + 8, $o + 8 + 16);
     const $w12 = $view.getUint32($o + 24);
-    const r_atuIndex = $w12 >>> 16;
+    const r_atuIndex = ($w12 >>> 16);
     const $w13 = $view.getUint32($o + 28);
     const f_offset = BigInt(($w12 & 0xffff) * 4294967296 + $w13);
-    return {
-      size: r_size,
-      kind: f_kind,
-      channel: r_channel,
-      sof: (($w1 >>> 23) & 0x1) !== 0,
-      eof: (($w1 >>> 22) & 0x1) !== 0,
-      eoa: (($w1 >>> 21) & 0x1) !== 0,
-      notify: (($w1 >>> 20) & 0x1) !== 0,
-      block: r_block,
-      layout: "inline",
-      data: f_data,
-      atuIndex: r_atuIndex,
-      offset: f_offset,
-    };
+    return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "inline", data: f_data, atuIndex: r_atuIndex, offset: f_offset };
   }
-  throw decodeFieldError(
-    "kind",
-    "a value selecting a variant of rashpa.btd",
-    hexNumber(r_kind, 4),
-    $o + 8,
-  );
+  throw decodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4), $o + 8);
 }
 
 /**
@@ -365,159 +257,72 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
  */
 export function encodeBtdInto(view: DataView, offset: number, value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size)
-    throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
   const r_kind = btdKindValue($v["kind"]);
-  if (r_kind < 0)
-    throw encodeFieldError(
-      "kind",
-      "one of image, roi, metadata, inline",
-      describeValue($v["kind"]),
-    );
+  if (r_kind < 0) throw encodeFieldError("kind", "one of image, roi, metadata, inline", describeValue($v["kind"]));
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15)
-    throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15) throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
   const f_sof = $v["sof"];
-  if (typeof f_sof !== "boolean")
-    throw encodeFieldError("sof", "true or false", describeValue(f_sof));
+  if (typeof f_sof !== "boolean") throw encodeFieldError("sof", "true or false", describeValue(f_sof));
   const r_sof: number = f_sof ? 1 : 0;
   const f_eof = $v["eof"];
-  if (typeof f_eof !== "boolean")
-    throw encodeFieldError("eof", "true or false", describeValue(f_eof));
+  if (typeof f_eof !== "boolean") throw encodeFieldError("eof", "true or false", describeValue(f_eof));
   const r_eof: number = f_eof ? 1 : 0;
   const f_eoa = $v["eoa"];
-  if (typeof f_eoa !== "boolean")
-    throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
+  if (typeof f_eoa !== "boolean") throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
   const r_eoa: number = f_eoa ? 1 : 0;
   const f_notify = $v["notify"];
-  if (typeof f_notify !== "boolean")
-    throw encodeFieldError("notify", "true or false", describeValue(f_notify));
+  if (typeof f_notify !== "boolean") throw encodeFieldError("notify", "true or false", describeValue(f_notify));
   const r_notify: number = f_notify ? 1 : 0;
   const r_block = $v["block"];
-  if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535)
-    throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
-  if (r_kind === 0 || r_kind === 2) {
-    if ($v["layout"] !== "dma")
-      throw encodeFieldError("layout", '"dma" (selected by kind)', describeValue($v["layout"]));
+  if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
+  if ((r_kind === 0 || r_kind === 2)) {
+    if ($v["layout"] !== "dma") throw encodeFieldError("layout", "\"dma\" (selected by kind)", describeValue($v["layout"]));
     const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn)
-      throw encodeFieldError("source", "a bigint 0..0xffffffffffffffff", describeValue(f_source));
+    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffffffff", describeValue(f_source));
     const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-      throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeBtd0(
-      $view,
-      $o,
-      r_size,
-      r_kind,
-      r_channel,
-      r_sof,
-      r_eof,
-      r_eoa,
-      r_notify,
-      r_block,
-      f_offset,
-      r_frame,
-      r_atuIndex,
-      f_source,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeBtd0($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_frame, r_atuIndex, f_source);
     return $size;
   } else if (r_kind === 1) {
-    if ($v["layout"] !== "roi")
-      throw encodeFieldError("layout", '"roi" (selected by kind)', describeValue($v["layout"]));
+    if ($v["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($v["layout"]));
     const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffn)
-      throw encodeFieldError("source", "a bigint 0..0xffffffffffff", describeValue(f_source));
+    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffff", describeValue(f_source));
     const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-      throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
     const r_lineBytes = $v["lineBytes"];
-    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535)
-      throw encodeFieldError("lineBytes", "an integer 0..65535", describeValue(r_lineBytes));
+    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535) throw encodeFieldError("lineBytes", "an integer 0..65535", describeValue(r_lineBytes));
     const r_pitch = $v["pitch"];
-    if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch)
-      throw encodeFieldError("pitch", "an integer 0..4294967295", describeValue(r_pitch));
+    if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch) throw encodeFieldError("pitch", "an integer 0..4294967295", describeValue(r_pitch));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeBtd1(
-      $view,
-      $o,
-      r_size,
-      r_kind,
-      r_channel,
-      r_sof,
-      r_eof,
-      r_eoa,
-      r_notify,
-      r_block,
-      f_source,
-      f_offset,
-      r_frame,
-      r_lineBytes,
-      r_pitch,
-      r_atuIndex,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeBtd1($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_source, f_offset, r_frame, r_lineBytes, r_pitch, r_atuIndex);
     return $size;
   } else if (r_kind === 3) {
-    if ($v["layout"] !== "inline")
-      throw encodeFieldError("layout", '"inline" (selected by kind)', describeValue($v["layout"]));
+    if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
     const f_data = $v["data"];
-    if (!(f_data instanceof Uint8Array) || f_data.length !== 16)
-      throw encodeFieldError("data", "16 bytes (Uint8Array)", describeValue(f_data));
+    if (!(f_data instanceof Uint8Array) || f_data.length !== 16) throw encodeFieldError("data", "16 bytes (Uint8Array)", describeValue(f_data));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeBtd2(
-      $view,
-      $o,
-      r_size,
-      r_kind,
-      r_channel,
-      r_sof,
-      r_eof,
-      r_eoa,
-      r_notify,
-      r_block,
-      f_offset,
-      r_atuIndex,
-      f_data,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeBtd2($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_atuIndex, f_data);
     return $size;
   }
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
@@ -549,86 +354,57 @@ export function encodeBtd(value: Btd): Uint8Array {
  */
 export function btdByteLength(value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd", "an object", describeValue($v));
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size)
-    throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
   const r_kind = btdKindValue($v["kind"]);
-  if (r_kind < 0)
-    throw encodeFieldError(
-      "kind",
-      "one of image, roi, metadata, inline",
-      describeValue($v["kind"]),
-    );
+  if (r_kind < 0) throw encodeFieldError("kind", "one of image, roi, metadata, inline", describeValue($v["kind"]));
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15)
-    throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15) throw encodeFieldError("channel", "an integer 0..15", describeValue(r_channel));
   const f_sof = $v["sof"];
-  if (typeof f_sof !== "boolean")
-    throw encodeFieldError("sof", "true or false", describeValue(f_sof));
+  if (typeof f_sof !== "boolean") throw encodeFieldError("sof", "true or false", describeValue(f_sof));
   const f_eof = $v["eof"];
-  if (typeof f_eof !== "boolean")
-    throw encodeFieldError("eof", "true or false", describeValue(f_eof));
+  if (typeof f_eof !== "boolean") throw encodeFieldError("eof", "true or false", describeValue(f_eof));
   const f_eoa = $v["eoa"];
-  if (typeof f_eoa !== "boolean")
-    throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
+  if (typeof f_eoa !== "boolean") throw encodeFieldError("eoa", "true or false", describeValue(f_eoa));
   const f_notify = $v["notify"];
-  if (typeof f_notify !== "boolean")
-    throw encodeFieldError("notify", "true or false", describeValue(f_notify));
+  if (typeof f_notify !== "boolean") throw encodeFieldError("notify", "true or false", describeValue(f_notify));
   const r_block = $v["block"];
-  if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535)
-    throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
-  if (r_kind === 0 || r_kind === 2) {
-    if ($v["layout"] !== "dma")
-      throw encodeFieldError("layout", '"dma" (selected by kind)', describeValue($v["layout"]));
+  if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) throw encodeFieldError("block", "an integer 0..65535", describeValue(r_block));
+  if ((r_kind === 0 || r_kind === 2)) {
+    if ($v["layout"] !== "dma") throw encodeFieldError("layout", "\"dma\" (selected by kind)", describeValue($v["layout"]));
     const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn)
-      throw encodeFieldError("source", "a bigint 0..0xffffffffffffffff", describeValue(f_source));
+    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffffffff", describeValue(f_source));
     const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-      throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     return 32;
   } else if (r_kind === 1) {
-    if ($v["layout"] !== "roi")
-      throw encodeFieldError("layout", '"roi" (selected by kind)', describeValue($v["layout"]));
+    if ($v["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($v["layout"]));
     const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffn)
-      throw encodeFieldError("source", "a bigint 0..0xffffffffffff", describeValue(f_source));
+    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffn) throw encodeFieldError("source", "a bigint 0..0xffffffffffff", describeValue(f_source));
     const r_frame = $v["frame"];
-    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-      throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+    if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
     const r_lineBytes = $v["lineBytes"];
-    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535)
-      throw encodeFieldError("lineBytes", "an integer 0..65535", describeValue(r_lineBytes));
+    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535) throw encodeFieldError("lineBytes", "an integer 0..65535", describeValue(r_lineBytes));
     const r_pitch = $v["pitch"];
-    if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch)
-      throw encodeFieldError("pitch", "an integer 0..4294967295", describeValue(r_pitch));
+    if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch) throw encodeFieldError("pitch", "an integer 0..4294967295", describeValue(r_pitch));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     return 32;
   } else if (r_kind === 3) {
-    if ($v["layout"] !== "inline")
-      throw encodeFieldError("layout", '"inline" (selected by kind)', describeValue($v["layout"]));
+    if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
     const f_data = $v["data"];
-    if (!(f_data instanceof Uint8Array) || f_data.length !== 16)
-      throw encodeFieldError("data", "16 bytes (Uint8Array)", describeValue(f_data));
+    if (!(f_data instanceof Uint8Array) || f_data.length !== 16) throw encodeFieldError("data", "16 bytes (Uint8Array)", describeValue(f_data));
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) throw encodeFieldError("atuIndex", "an integer 0..65535", describeValue(r_atuIndex));
     const f_offset = $v["offset"];
-    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn)
-      throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
+    if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     return 32;
   }
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
@@ -643,8 +419,7 @@ export function isBtd(value: unknown): value is Btd {
   const r_kind = btdKindValue($v["kind"]);
   if (r_kind < 0) return false;
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15)
-    return false;
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 15) return false;
   const f_sof = $v["sof"];
   if (typeof f_sof !== "boolean") return false;
   const f_eof = $v["eof"];
@@ -655,16 +430,14 @@ export function isBtd(value: unknown): value is Btd {
   if (typeof f_notify !== "boolean") return false;
   const r_block = $v["block"];
   if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) return false;
-  if (r_kind === 0 || r_kind === 2) {
+  if ((r_kind === 0 || r_kind === 2)) {
     if ($v["layout"] !== "dma") return false;
     const f_source = $v["source"];
-    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn)
-      return false;
+    if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn) return false;
     const r_frame = $v["frame"];
     if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) return false;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return false;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return false;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return false;
     return true;
@@ -675,13 +448,11 @@ export function isBtd(value: unknown): value is Btd {
     const r_frame = $v["frame"];
     if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) return false;
     const r_lineBytes = $v["lineBytes"];
-    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535)
-      return false;
+    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535) return false;
     const r_pitch = $v["pitch"];
     if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch) return false;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return false;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return false;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return false;
     return true;
@@ -690,8 +461,7 @@ export function isBtd(value: unknown): value is Btd {
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array) || f_data.length !== 16) return false;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return false;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return false;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return false;
     return true;
@@ -718,15 +488,14 @@ export function btdVariantOf(value: Btd): number {
   if (typeof f_notify !== "boolean") return -1;
   const r_block = $v["block"];
   if (typeof r_block !== "number" || r_block >>> 0 !== r_block || r_block > 65535) return -1;
-  if (r_kind === 0 || r_kind === 2) {
+  if ((r_kind === 0 || r_kind === 2)) {
     if ($v["layout"] !== "dma") return -1;
     const f_source = $v["source"];
     if (typeof f_source !== "bigint" || f_source < 0n || f_source > 0xffffffffffffffffn) return -1;
     const r_frame = $v["frame"];
     if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) return -1;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return -1;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return -1;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return -1;
     return 0;
@@ -737,13 +506,11 @@ export function btdVariantOf(value: Btd): number {
     const r_frame = $v["frame"];
     if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) return -1;
     const r_lineBytes = $v["lineBytes"];
-    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535)
-      return -1;
+    if (typeof r_lineBytes !== "number" || r_lineBytes >>> 0 !== r_lineBytes || r_lineBytes > 65535) return -1;
     const r_pitch = $v["pitch"];
     if (typeof r_pitch !== "number" || r_pitch >>> 0 !== r_pitch) return -1;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return -1;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return -1;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return -1;
     return 1;
@@ -752,8 +519,7 @@ export function btdVariantOf(value: Btd): number {
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array) || f_data.length !== 16) return -1;
     const r_atuIndex = $v["atuIndex"];
-    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535)
-      return -1;
+    if (typeof r_atuIndex !== "number" || r_atuIndex >>> 0 !== r_atuIndex || r_atuIndex > 65535) return -1;
     const f_offset = $v["offset"];
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) return -1;
     return 2;
@@ -778,107 +544,36 @@ export function btdFromJson(json: unknown): Btd {
   const f_eoa = jsonBool($j["eoa"], "eoa");
   const f_notify = jsonBool($j["notify"], "notify");
   const f_block = jsonUint($j["block"], "block", 16);
-  if (r_kind === 0 || r_kind === 2) {
-    if ($j["layout"] !== undefined && $j["layout"] !== "dma")
-      throw encodeFieldError("layout", '"dma" (selected by kind)', describeValue($j["layout"]));
+  if ((r_kind === 0 || r_kind === 2)) {
+    if ($j["layout"] !== undefined && $j["layout"] !== "dma") throw encodeFieldError("layout", "\"dma\" (selected by kind)", describeValue($j["layout"]));
     const f_source = jsonBigUint($j["source"], "source", 64);
     const f_frame = jsonUint($j["frame"], "frame", 32);
     const f_atuIndex = jsonUint($j["atuIndex"], "atuIndex", 16);
     const f_offset = jsonBigUint($j["offset"], "offset", 48);
-    return {
-      size: f_size,
-      kind: f_kind,
-      channel: f_channel,
-      sof: f_sof,
-      eof: f_eof,
-      eoa: f_eoa,
-      notify: f_notify,
-      block: f_block,
-      layout: "dma",
-      source: f_source,
-      frame: f_frame,
-      atuIndex: f_atuIndex,
-      offset: f_offset,
-    };
+    return { size: f_size, kind: f_kind, channel: f_channel, sof: f_sof, eof: f_eof, eoa: f_eoa, notify: f_notify, block: f_block, layout: "dma", source: f_source, frame: f_frame, atuIndex: f_atuIndex, offset: f_offset };
   } else if (r_kind === 1) {
-    if ($j["layout"] !== undefined && $j["layout"] !== "roi")
-      throw encodeFieldError("layout", '"roi" (selected by kind)', describeValue($j["layout"]));
+    if ($j["layout"] !== undefined && $j["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($j["layout"]));
     const f_source = jsonBigUint($j["source"], "source", 48);
     const f_frame = jsonUint($j["frame"], "frame", 32);
     const f_lineBytes = jsonUint($j["lineBytes"], "lineBytes", 16);
     const f_pitch = jsonUint($j["pitch"], "pitch", 32);
     const f_atuIndex = jsonUint($j["atuIndex"], "atuIndex", 16);
     const f_offset = jsonBigUint($j["offset"], "offset", 48);
-    return {
-      size: f_size,
-      kind: f_kind,
-      channel: f_channel,
-      sof: f_sof,
-      eof: f_eof,
-      eoa: f_eoa,
-      notify: f_notify,
-      block: f_block,
-      layout: "roi",
-      source: f_source,
-      frame: f_frame,
-      lineBytes: f_lineBytes,
-      pitch: f_pitch,
-      atuIndex: f_atuIndex,
-      offset: f_offset,
-    };
+    return { size: f_size, kind: f_kind, channel: f_channel, sof: f_sof, eof: f_eof, eoa: f_eoa, notify: f_notify, block: f_block, layout: "roi", source: f_source, frame: f_frame, lineBytes: f_lineBytes, pitch: f_pitch, atuIndex: f_atuIndex, offset: f_offset };
   } else if (r_kind === 3) {
-    if ($j["layout"] !== undefined && $j["layout"] !== "inline")
-      throw encodeFieldError("layout", '"inline" (selected by kind)', describeValue($j["layout"]));
+    if ($j["layout"] !== undefined && $j["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($j["layout"]));
     const f_data = jsonBytes($j["data"], "data", 16);
     const f_atuIndex = jsonUint($j["atuIndex"], "atuIndex", 16);
     const f_offset = jsonBigUint($j["offset"], "offset", 48);
-    return {
-      size: f_size,
-      kind: f_kind,
-      channel: f_channel,
-      sof: f_sof,
-      eof: f_eof,
-      eoa: f_eoa,
-      notify: f_notify,
-      block: f_block,
-      layout: "inline",
-      data: f_data,
-      atuIndex: f_atuIndex,
-      offset: f_offset,
-    };
+    return { size: f_size, kind: f_kind, channel: f_channel, sof: f_sof, eof: f_eof, eoa: f_eoa, notify: f_notify, block: f_block, layout: "inline", data: f_data, atuIndex: f_atuIndex, offset: f_offset };
   }
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
 }
 
 /** Writes variant 0 of rashpa.btd once every field has been checked. */
-function $writeBtd0(
-  $view: DataView,
-  $o: number,
-  r_size: number,
-  r_kind: number,
-  r_channel: number,
-  r_sof: number,
-  r_eof: number,
-  r_eoa: number,
-  r_notify: number,
-  r_block: number,
-  f_offset: bigint,
-  r_frame: number,
-  r_atuIndex: number,
-  f_source: bigint,
-): void {
+function $writeBtd0($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_frame: number, r_atuIndex: number, f_source: bigint): void {
   $view.setUint32($o, r_size);
-  $view.setUint32(
-    $o + 4,
-    ((r_kind << 28) |
-      (r_channel << 24) |
-      (r_sof << 23) |
-      (r_eof << 22) |
-      (r_eoa << 21) |
-      (r_notify << 20) |
-      r_block) >>>
-      0,
-  );
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n2 = Number(f_offset);
   const $h0 = Math.floor($n2 / 4294967296);
   const $l1 = $n2 >>> 0;
@@ -890,36 +585,9 @@ function $writeBtd0(
 }
 
 /** Writes variant 1 of rashpa.btd once every field has been checked. */
-function $writeBtd1(
-  $view: DataView,
-  $o: number,
-  r_size: number,
-  r_kind: number,
-  r_channel: number,
-  r_sof: number,
-  r_eof: number,
-  r_eoa: number,
-  r_notify: number,
-  r_block: number,
-  f_source: bigint,
-  f_offset: bigint,
-  r_frame: number,
-  r_lineBytes: number,
-  r_pitch: number,
-  r_atuIndex: number,
-): void {
+function $writeBtd1($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_source: bigint, f_offset: bigint, r_frame: number, r_lineBytes: number, r_pitch: number, r_atuIndex: number): void {
   $view.setUint32($o, r_size);
-  $view.setUint32(
-    $o + 4,
-    ((r_kind << 28) |
-      (r_channel << 24) |
-      (r_sof << 23) |
-      (r_eof << 22) |
-      (r_eoa << 21) |
-      (r_notify << 20) |
-      r_block) >>>
-      0,
-  );
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n5 = Number(f_source);
   const $h3 = Math.floor($n5 / 4294967296);
   const $l4 = $n5 >>> 0;
@@ -935,33 +603,9 @@ function $writeBtd1(
 }
 
 /** Writes variant 2 of rashpa.btd once every field has been checked. */
-function $writeBtd2(
-  $view: DataView,
-  $o: number,
-  r_size: number,
-  r_kind: number,
-  r_channel: number,
-  r_sof: number,
-  r_eof: number,
-  r_eoa: number,
-  r_notify: number,
-  r_block: number,
-  f_offset: bigint,
-  r_atuIndex: number,
-  f_data: Uint8Array,
-): void {
+function $writeBtd2($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_atuIndex: number, f_data: Uint8Array): void {
   $view.setUint32($o, r_size);
-  $view.setUint32(
-    $o + 4,
-    ((r_kind << 28) |
-      (r_channel << 24) |
-      (r_sof << 23) |
-      (r_eof << 22) |
-      (r_eoa << 21) |
-      (r_notify << 20) |
-      r_block) >>>
-      0,
-  );
+  $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n11 = Number(f_offset);
   const $h9 = Math.floor($n11 / 4294967296);
   const $l10 = $n11 >>> 0;
@@ -978,204 +622,49 @@ export const BTD_FORMAT: FormatInfo<Btd> = {
   spec: "specs/rashpa/descriptors.yaml",
   fixedBytes: 32,
   variants: [
-    {
-      name: "dma",
-      tags: { layout: "dma" },
-      fields: [
-        {
-          name: "size",
-          kind: "uint",
-          bits: 32,
-          doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16).",
-        },
-        {
-          name: "kind",
-          kind: "enum",
-          bits: 4,
-          enum: { image: 0, roi: 1, metadata: 2, inline: 3 },
-          doc: "Kind of block; selects the layout of the data slot.",
-        },
-        {
-          name: "channel",
-          kind: "uint",
-          bits: 4,
-          doc: "Data channel that produced the descriptor (0..15).",
-        },
-        { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
-        {
-          name: "eof",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of a frame: the BSU reports end-of-frame once it is written.",
-        },
-        {
-          name: "eoa",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of the acquisition for this channel.",
-        },
-        {
-          name: "notify",
-          kind: "bool",
-          bits: 1,
-          doc: "Write an event record (end-of-frame or end-of-roi) once the block is written.",
-        },
-        { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
-        {
-          name: "source",
-          kind: "uint",
-          bits: 64,
-          doc: "Byte address of the block in on-board DDR.",
-        },
-        { name: "frame", kind: "uint", bits: 32, doc: "Frame number the block belongs to." },
-        {
-          name: "atuIndex",
-          kind: "uint",
-          bits: 16,
-          doc: "Index of the destination ATU entry (the receiver buffer).",
-        },
-        {
-          name: "offset",
-          kind: "uint",
-          bits: 48,
-          doc: "Byte offset of the block inside the destination buffer.",
-        },
-      ],
-    },
-    {
-      name: "roi",
-      tags: { layout: "roi" },
-      fields: [
-        {
-          name: "size",
-          kind: "uint",
-          bits: 32,
-          doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16).",
-        },
-        {
-          name: "kind",
-          kind: "enum",
-          bits: 4,
-          enum: { image: 0, roi: 1, metadata: 2, inline: 3 },
-          doc: "Kind of block; selects the layout of the data slot.",
-        },
-        {
-          name: "channel",
-          kind: "uint",
-          bits: 4,
-          doc: "Data channel that produced the descriptor (0..15).",
-        },
-        { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
-        {
-          name: "eof",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of a frame: the BSU reports end-of-frame once it is written.",
-        },
-        {
-          name: "eoa",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of the acquisition for this channel.",
-        },
-        {
-          name: "notify",
-          kind: "bool",
-          bits: 1,
-          doc: "Write an event record (end-of-frame or end-of-roi) once the block is written.",
-        },
-        { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
-        {
-          name: "source",
-          kind: "uint",
-          bits: 48,
-          doc: "Byte address in DDR of the first byte of the first ROI line.",
-        },
-        { name: "frame", kind: "uint", bits: 32, doc: "Frame number the block belongs to." },
-        {
-          name: "lineBytes",
-          kind: "uint",
-          bits: 16,
-          doc: "Bytes per ROI line (size is a multiple of it).",
-        },
-        {
-          name: "pitch",
-          kind: "uint",
-          bits: 32,
-          doc: "Bytes between the starts of consecutive lines in DDR (the frame's line length).",
-        },
-        {
-          name: "atuIndex",
-          kind: "uint",
-          bits: 16,
-          doc: "Index of the destination ATU entry (the receiver buffer).",
-        },
-        {
-          name: "offset",
-          kind: "uint",
-          bits: 48,
-          doc: "Byte offset of the block inside the destination buffer.",
-        },
-      ],
-    },
-    {
-      name: "inline",
-      tags: { layout: "inline" },
-      fields: [
-        {
-          name: "size",
-          kind: "uint",
-          bits: 32,
-          doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16).",
-        },
-        {
-          name: "kind",
-          kind: "enum",
-          bits: 4,
-          enum: { image: 0, roi: 1, metadata: 2, inline: 3 },
-          doc: "Kind of block; selects the layout of the data slot.",
-        },
-        {
-          name: "channel",
-          kind: "uint",
-          bits: 4,
-          doc: "Data channel that produced the descriptor (0..15).",
-        },
-        { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
-        {
-          name: "eof",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of a frame: the BSU reports end-of-frame once it is written.",
-        },
-        {
-          name: "eoa",
-          kind: "bool",
-          bits: 1,
-          doc: "Last block of the acquisition for this channel.",
-        },
-        {
-          name: "notify",
-          kind: "bool",
-          bits: 1,
-          doc: "Write an event record (end-of-frame or end-of-roi) once the block is written.",
-        },
-        { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
-        { name: "data", kind: "bytes", bits: 128, doc: "Inline bytes, zero-padded." },
-        {
-          name: "atuIndex",
-          kind: "uint",
-          bits: 16,
-          doc: "Index of the destination ATU entry (the receiver buffer).",
-        },
-        {
-          name: "offset",
-          kind: "uint",
-          bits: 48,
-          doc: "Byte offset of the block inside the destination buffer.",
-        },
-      ],
-    },
+    { name: "dma", tags: { layout: "dma" }, fields: [
+      { name: "size", kind: "uint", bits: 32, doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16)." },
+      { name: "kind", kind: "enum", bits: 4, enum: { "image": 0, "roi": 1, "metadata": 2, "inline": 3 }, doc: "Kind of block; selects the layout of the data slot." },
+      { name: "channel", kind: "uint", bits: 4, doc: "Data channel that produced the descriptor (0..15)." },
+      { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
+      { name: "eof", kind: "bool", bits: 1, doc: "Last block of a frame: the BSU reports end-of-frame once it is written." },
+      { name: "eoa", kind: "bool", bits: 1, doc: "Last block of the acquisition for this channel." },
+      { name: "notify", kind: "bool", bits: 1, doc: "Write an event record (end-of-frame or end-of-roi) once the block is written." },
+      { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
+      { name: "source", kind: "uint", bits: 64, doc: "Byte address of the block in on-board DDR." },
+      { name: "frame", kind: "uint", bits: 32, doc: "Frame number the block belongs to." },
+      { name: "atuIndex", kind: "uint", bits: 16, doc: "Index of the destination ATU entry (the receiver buffer)." },
+      { name: "offset", kind: "uint", bits: 48, doc: "Byte offset of the block inside the destination buffer." },
+    ] },
+    { name: "roi", tags: { layout: "roi" }, fields: [
+      { name: "size", kind: "uint", bits: 32, doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16)." },
+      { name: "kind", kind: "enum", bits: 4, enum: { "image": 0, "roi": 1, "metadata": 2, "inline": 3 }, doc: "Kind of block; selects the layout of the data slot." },
+      { name: "channel", kind: "uint", bits: 4, doc: "Data channel that produced the descriptor (0..15)." },
+      { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
+      { name: "eof", kind: "bool", bits: 1, doc: "Last block of a frame: the BSU reports end-of-frame once it is written." },
+      { name: "eoa", kind: "bool", bits: 1, doc: "Last block of the acquisition for this channel." },
+      { name: "notify", kind: "bool", bits: 1, doc: "Write an event record (end-of-frame or end-of-roi) once the block is written." },
+      { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
+      { name: "source", kind: "uint", bits: 48, doc: "Byte address in DDR of the first byte of the first ROI line." },
+      { name: "frame", kind: "uint", bits: 32, doc: "Frame number the block belongs to." },
+      { name: "lineBytes", kind: "uint", bits: 16, doc: "Bytes per ROI line (size is a multiple of it)." },
+      { name: "pitch", kind: "uint", bits: 32, doc: "Bytes between the starts of consecutive lines in DDR (the frame's line length)." },
+      { name: "atuIndex", kind: "uint", bits: 16, doc: "Index of the destination ATU entry (the receiver buffer)." },
+      { name: "offset", kind: "uint", bits: 48, doc: "Byte offset of the block inside the destination buffer." },
+    ] },
+    { name: "inline", tags: { layout: "inline" }, fields: [
+      { name: "size", kind: "uint", bits: 32, doc: "Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16)." },
+      { name: "kind", kind: "enum", bits: 4, enum: { "image": 0, "roi": 1, "metadata": 2, "inline": 3 }, doc: "Kind of block; selects the layout of the data slot." },
+      { name: "channel", kind: "uint", bits: 4, doc: "Data channel that produced the descriptor (0..15)." },
+      { name: "sof", kind: "bool", bits: 1, doc: "First block of a frame." },
+      { name: "eof", kind: "bool", bits: 1, doc: "Last block of a frame: the BSU reports end-of-frame once it is written." },
+      { name: "eoa", kind: "bool", bits: 1, doc: "Last block of the acquisition for this channel." },
+      { name: "notify", kind: "bool", bits: 1, doc: "Write an event record (end-of-frame or end-of-roi) once the block is written." },
+      { name: "block", kind: "uint", bits: 16, doc: "Index of the block within its frame." },
+      { name: "data", kind: "bytes", bits: 128, doc: "Inline bytes, zero-padded." },
+      { name: "atuIndex", kind: "uint", bits: 16, doc: "Index of the destination ATU entry (the receiver buffer)." },
+      { name: "offset", kind: "uint", bits: 48, doc: "Byte offset of the block inside the destination buffer." },
+    ] },
   ],
   decode: decodeBtd,
   encode: encodeBtd,
@@ -1234,29 +723,16 @@ export const ATU_ENTRY_BYTES = 16;
 export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 16) throw truncatedError("atu-entry", 16, $end - $o, $o);
   const f_address = $view.getBigUint64($o);
   const $w0 = $view.getUint32($o + 8);
   const r_size = $w0;
   const $w1 = $view.getUint32($o + 12);
-  const r_receiver = $w1 >>> 24;
-  if ((($w1 >>> 2) & 0x3fffff) !== 0)
-    throw decodeFieldError(
-      "rsvd0",
-      "0x0 (reserved)",
-      hexNumber(($w1 >>> 2) & 0x3fffff, 22),
-      $o + 13,
-    );
-  return {
-    address: f_address,
-    size: r_size,
-    receiver: r_receiver,
-    writable: (($w1 >>> 1) & 0x1) !== 0,
-    valid: ($w1 & 0x1) !== 0,
-  };
+  const r_receiver = ($w1 >>> 24);
+  if ((($w1 >>> 2) & 0x3fffff) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w1 >>> 2) & 0x3fffff), 22), $o + 13);
+  return { address: f_address, size: r_size, receiver: r_receiver, writable: (($w1 >>> 1) & 0x1) !== 0, valid: ($w1 & 0x1) !== 0 };
 }
 
 /**
@@ -1270,33 +746,23 @@ export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
  */
 export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("atu-entry", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("atu-entry", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn)
-    throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
+  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size)
-    throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
   const r_receiver = $v["receiver"];
-  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255)
-    throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
+  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
   const f_writable = $v["writable"];
-  if (typeof f_writable !== "boolean")
-    throw encodeFieldError("writable", "true or false", describeValue(f_writable));
+  if (typeof f_writable !== "boolean") throw encodeFieldError("writable", "true or false", describeValue(f_writable));
   const r_writable: number = f_writable ? 1 : 0;
   const f_valid = $v["valid"];
-  if (typeof f_valid !== "boolean")
-    throw encodeFieldError("valid", "true or false", describeValue(f_valid));
+  if (typeof f_valid !== "boolean") throw encodeFieldError("valid", "true or false", describeValue(f_valid));
   const r_valid: number = f_valid ? 1 : 0;
   const $size = 16;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `rashpa.atu-entry needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.atu-entry needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeAtuEntry0($view, $o, r_size, r_receiver, r_writable, r_valid, f_address);
   return $size;
 }
@@ -1327,23 +793,17 @@ export function encodeAtuEntry(value: AtuEntry): Uint8Array {
  */
 export function atuEntryByteLength(value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("atu-entry", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("atu-entry", "an object", describeValue($v));
   const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn)
-    throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
+  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) throw encodeFieldError("address", "a bigint 0..0xffffffffffffffff", describeValue(f_address));
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size)
-    throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size) throw encodeFieldError("size", "an integer 0..4294967295", describeValue(r_size));
   const r_receiver = $v["receiver"];
-  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255)
-    throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
+  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) throw encodeFieldError("receiver", "an integer 0..255", describeValue(r_receiver));
   const f_writable = $v["writable"];
-  if (typeof f_writable !== "boolean")
-    throw encodeFieldError("writable", "true or false", describeValue(f_writable));
+  if (typeof f_writable !== "boolean") throw encodeFieldError("writable", "true or false", describeValue(f_writable));
   const f_valid = $v["valid"];
-  if (typeof f_valid !== "boolean")
-    throw encodeFieldError("valid", "true or false", describeValue(f_valid));
+  if (typeof f_valid !== "boolean") throw encodeFieldError("valid", "true or false", describeValue(f_valid));
   return 16;
 }
 
@@ -1352,13 +812,11 @@ export function isAtuEntry(value: unknown): value is AtuEntry {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn)
-    return false;
+  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0xffffffffffffffffn) return false;
   const r_size = $v["size"];
   if (typeof r_size !== "number" || r_size >>> 0 !== r_size) return false;
   const r_receiver = $v["receiver"];
-  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255)
-    return false;
+  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) return false;
   const f_writable = $v["writable"];
   if (typeof f_writable !== "boolean") return false;
   const f_valid = $v["valid"];
@@ -1374,8 +832,7 @@ export function atuEntryVariantOf(value: AtuEntry): number {
   const r_size = $v["size"];
   if (typeof r_size !== "number" || r_size >>> 0 !== r_size) return -1;
   const r_receiver = $v["receiver"];
-  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255)
-    return -1;
+  if (typeof r_receiver !== "number" || r_receiver >>> 0 !== r_receiver || r_receiver > 255) return -1;
   const f_writable = $v["writable"];
   if (typeof f_writable !== "boolean") return -1;
   const f_valid = $v["valid"];
@@ -1396,25 +853,11 @@ export function atuEntryFromJson(json: unknown): AtuEntry {
   const f_receiver = jsonUint($j["receiver"], "receiver", 8);
   const f_writable = jsonBool($j["writable"], "writable");
   const f_valid = jsonBool($j["valid"], "valid");
-  return {
-    address: f_address,
-    size: f_size,
-    receiver: f_receiver,
-    writable: f_writable,
-    valid: f_valid,
-  };
+  return { address: f_address, size: f_size, receiver: f_receiver, writable: f_writable, valid: f_valid };
 }
 
 /** Writes variant 0 of rashpa.atu-entry once every field has been checked. */
-function $writeAtuEntry0(
-  $view: DataView,
-  $o: number,
-  r_size: number,
-  r_receiver: number,
-  r_writable: number,
-  r_valid: number,
-  f_address: bigint,
-): void {
+function $writeAtuEntry0($view: DataView, $o: number, r_size: number, r_receiver: number, r_writable: number, r_valid: number, f_address: bigint): void {
   $view.setUint32($o + 8, r_size);
   $view.setUint32($o + 12, ((r_receiver << 24) | (r_writable << 1) | r_valid) >>> 0);
   $view.setBigUint64($o, f_address);
@@ -1428,37 +871,13 @@ export const ATU_ENTRY_FORMAT: FormatInfo<AtuEntry> = {
   spec: "specs/rashpa/descriptors.yaml",
   fixedBytes: 16,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "address",
-          kind: "uint",
-          bits: 64,
-          doc: "Physical (bus) address of the buffer in the receiver.",
-        },
-        { name: "size", kind: "uint", bits: 32, doc: "Buffer size in bytes." },
-        {
-          name: "receiver",
-          kind: "uint",
-          bits: 8,
-          doc: "Receiver (DR) that owns the buffer: the routing target on the link.",
-        },
-        {
-          name: "writable",
-          kind: "bool",
-          bits: 1,
-          doc: "Data may be written (cleared while the receiver re-arms the buffer).",
-        },
-        {
-          name: "valid",
-          kind: "bool",
-          bits: 1,
-          doc: "The entry may be used; a BTD naming an invalid entry raises an error event.",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "address", kind: "uint", bits: 64, doc: "Physical (bus) address of the buffer in the receiver." },
+      { name: "size", kind: "uint", bits: 32, doc: "Buffer size in bytes." },
+      { name: "receiver", kind: "uint", bits: 8, doc: "Receiver (DR) that owns the buffer: the routing target on the link." },
+      { name: "writable", kind: "bool", bits: 1, doc: "Data may be written (cleared while the receiver re-arms the buffer)." },
+      { name: "valid", kind: "bool", bits: 1, doc: "The entry may be used; a BTD naming an invalid entry raises an error event." },
+    ] },
   ],
   decode: decodeAtuEntry,
   encode: encodeAtuEntry,
@@ -1521,22 +940,15 @@ export const EVENT_BYTES = 32;
 export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 32) throw truncatedError("event", 32, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_type = $w0 >>> 24;
+  const r_type = ($w0 >>> 24);
   const f_type = EVENT_TYPE_NAMES[r_type];
-  if (f_type === undefined)
-    throw decodeFieldError(
-      "type",
-      "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer",
-      hexNumber(r_type, 8),
-      $o,
-    );
-  const r_channel = ($w0 >>> 16) & 0xff;
-  const r_status = $w0 & 0xffff;
+  if (f_type === undefined) throw decodeFieldError("type", "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer", hexNumber(r_type, 8), $o);
+  const r_channel = (($w0 >>> 16) & 0xff);
+  const r_status = ($w0 & 0xffff);
   const $w1 = $view.getUint32($o + 4);
   const r_frame = $w1;
   const $w2 = $view.getUint32($o + 8);
@@ -1545,15 +957,7 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
   if ($w3 !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber($w3, 32), $o + 12);
   const f_timestamp = $view.getBigUint64($o + 16);
   const f_info = $view.getBigUint64($o + 24);
-  return {
-    type: f_type,
-    channel: r_channel,
-    status: r_status,
-    frame: r_frame,
-    sequence: r_sequence,
-    timestamp: f_timestamp,
-    info: f_info,
-  };
+  return { type: f_type, channel: r_channel, status: r_status, frame: r_frame, sequence: r_sequence, timestamp: f_timestamp, info: f_info };
 }
 
 /**
@@ -1567,45 +971,25 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
  */
 export function encodeEventInto(view: DataView, offset: number, value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("event", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("event", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_type = eventTypeValue($v["type"]);
-  if (r_type < 0)
-    throw encodeFieldError(
-      "type",
-      "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer",
-      describeValue($v["type"]),
-    );
+  if (r_type < 0) throw encodeFieldError("type", "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer", describeValue($v["type"]));
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255)
-    throw encodeFieldError("channel", "an integer 0..255", describeValue(r_channel));
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255) throw encodeFieldError("channel", "an integer 0..255", describeValue(r_channel));
   const r_status = $v["status"];
-  if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535)
-    throw encodeFieldError("status", "an integer 0..65535", describeValue(r_status));
+  if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535) throw encodeFieldError("status", "an integer 0..65535", describeValue(r_status));
   const r_frame = $v["frame"];
-  if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-    throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+  if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
   const r_sequence = $v["sequence"];
-  if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence)
-    throw encodeFieldError("sequence", "an integer 0..4294967295", describeValue(r_sequence));
+  if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence) throw encodeFieldError("sequence", "an integer 0..4294967295", describeValue(r_sequence));
   const f_timestamp = $v["timestamp"];
-  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn)
-    throw encodeFieldError(
-      "timestamp",
-      "a bigint 0..0xffffffffffffffff",
-      describeValue(f_timestamp),
-    );
+  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn) throw encodeFieldError("timestamp", "a bigint 0..0xffffffffffffffff", describeValue(f_timestamp));
   const f_info = $v["info"];
-  if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn)
-    throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
+  if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
   const $size = 32;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `rashpa.event needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.event needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeEvent0($view, $o, r_type, r_channel, r_status, r_frame, r_sequence, f_timestamp, f_info);
   return $size;
 }
@@ -1636,37 +1020,21 @@ export function encodeEvent(value: Event): Uint8Array {
  */
 export function eventByteLength(value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("event", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("event", "an object", describeValue($v));
   const r_type = eventTypeValue($v["type"]);
-  if (r_type < 0)
-    throw encodeFieldError(
-      "type",
-      "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer",
-      describeValue($v["type"]),
-    );
+  if (r_type < 0) throw encodeFieldError("type", "one of end-of-frame, end-of-roi, end-of-acquisition, overrun, error, link-up, link-down, timer", describeValue($v["type"]));
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255)
-    throw encodeFieldError("channel", "an integer 0..255", describeValue(r_channel));
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255) throw encodeFieldError("channel", "an integer 0..255", describeValue(r_channel));
   const r_status = $v["status"];
-  if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535)
-    throw encodeFieldError("status", "an integer 0..65535", describeValue(r_status));
+  if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535) throw encodeFieldError("status", "an integer 0..65535", describeValue(r_status));
   const r_frame = $v["frame"];
-  if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame)
-    throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
+  if (typeof r_frame !== "number" || r_frame >>> 0 !== r_frame) throw encodeFieldError("frame", "an integer 0..4294967295", describeValue(r_frame));
   const r_sequence = $v["sequence"];
-  if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence)
-    throw encodeFieldError("sequence", "an integer 0..4294967295", describeValue(r_sequence));
+  if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence) throw encodeFieldError("sequence", "an integer 0..4294967295", describeValue(r_sequence));
   const f_timestamp = $v["timestamp"];
-  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn)
-    throw encodeFieldError(
-      "timestamp",
-      "a bigint 0..0xffffffffffffffff",
-      describeValue(f_timestamp),
-    );
+  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn) throw encodeFieldError("timestamp", "a bigint 0..0xffffffffffffffff", describeValue(f_timestamp));
   const f_info = $v["info"];
-  if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn)
-    throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
+  if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
   return 32;
 }
 
@@ -1677,8 +1045,7 @@ export function isEvent(value: unknown): value is Event {
   const r_type = eventTypeValue($v["type"]);
   if (r_type < 0) return false;
   const r_channel = $v["channel"];
-  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255)
-    return false;
+  if (typeof r_channel !== "number" || r_channel >>> 0 !== r_channel || r_channel > 255) return false;
   const r_status = $v["status"];
   if (typeof r_status !== "number" || r_status >>> 0 !== r_status || r_status > 65535) return false;
   const r_frame = $v["frame"];
@@ -1686,8 +1053,7 @@ export function isEvent(value: unknown): value is Event {
   const r_sequence = $v["sequence"];
   if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence) return false;
   const f_timestamp = $v["timestamp"];
-  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn)
-    return false;
+  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn) return false;
   const f_info = $v["info"];
   if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) return false;
   return true;
@@ -1707,8 +1073,7 @@ export function eventVariantOf(value: Event): number {
   const r_sequence = $v["sequence"];
   if (typeof r_sequence !== "number" || r_sequence >>> 0 !== r_sequence) return -1;
   const f_timestamp = $v["timestamp"];
-  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn)
-    return -1;
+  if (typeof f_timestamp !== "bigint" || f_timestamp < 0n || f_timestamp > 0xffffffffffffffffn) return -1;
   const f_info = $v["info"];
   if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) return -1;
   return 0;
@@ -1729,29 +1094,11 @@ export function eventFromJson(json: unknown): Event {
   const f_sequence = jsonUint($j["sequence"], "sequence", 32);
   const f_timestamp = jsonBigUint($j["timestamp"], "timestamp", 64);
   const f_info = jsonBigUint($j["info"], "info", 64);
-  return {
-    type: f_type,
-    channel: f_channel,
-    status: f_status,
-    frame: f_frame,
-    sequence: f_sequence,
-    timestamp: f_timestamp,
-    info: f_info,
-  };
+  return { type: f_type, channel: f_channel, status: f_status, frame: f_frame, sequence: f_sequence, timestamp: f_timestamp, info: f_info };
 }
 
 /** Writes variant 0 of rashpa.event once every field has been checked. */
-function $writeEvent0(
-  $view: DataView,
-  $o: number,
-  r_type: number,
-  r_channel: number,
-  r_status: number,
-  r_frame: number,
-  r_sequence: number,
-  f_timestamp: bigint,
-  f_info: bigint,
-): void {
+function $writeEvent0($view: DataView, $o: number, r_type: number, r_channel: number, r_status: number, r_frame: number, r_sequence: number, f_timestamp: bigint, f_info: bigint): void {
   $view.setUint32($o, ((r_type << 24) | (r_channel << 16) | r_status) >>> 0);
   $view.setUint32($o + 4, r_frame);
   $view.setUint32($o + 8, r_sequence);
@@ -1768,44 +1115,15 @@ export const EVENT_FORMAT: FormatInfo<Event> = {
   spec: "specs/rashpa/descriptors.yaml",
   fixedBytes: 32,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "type",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "end-of-frame": 1,
-            "end-of-roi": 2,
-            "end-of-acquisition": 3,
-            overrun: 4,
-            error: 5,
-            "link-up": 6,
-            "link-down": 7,
-            timer: 8,
-          },
-          doc: "What happened.",
-        },
-        { name: "channel", kind: "uint", bits: 8, doc: "Data channel concerned (255 when none)." },
-        { name: "status", kind: "uint", bits: 16, doc: "0 on success, else an error code." },
-        { name: "frame", kind: "uint", bits: 32, doc: "Frame number concerned." },
-        { name: "sequence", kind: "uint", bits: 32, doc: "Record sequence number." },
-        {
-          name: "timestamp",
-          kind: "uint",
-          bits: 64,
-          doc: "Controller time of the event in nanoseconds since the acquisition started.",
-        },
-        {
-          name: "info",
-          kind: "uint",
-          bits: 64,
-          doc: "Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error).",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "type", kind: "enum", bits: 8, enum: { "end-of-frame": 1, "end-of-roi": 2, "end-of-acquisition": 3, "overrun": 4, "error": 5, "link-up": 6, "link-down": 7, "timer": 8 }, doc: "What happened." },
+      { name: "channel", kind: "uint", bits: 8, doc: "Data channel concerned (255 when none)." },
+      { name: "status", kind: "uint", bits: 16, doc: "0 on success, else an error code." },
+      { name: "frame", kind: "uint", bits: 32, doc: "Frame number concerned." },
+      { name: "sequence", kind: "uint", bits: 32, doc: "Record sequence number." },
+      { name: "timestamp", kind: "uint", bits: 64, doc: "Controller time of the event in nanoseconds since the acquisition started." },
+      { name: "info", kind: "uint", bits: 64, doc: "Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error)." },
+    ] },
   ],
   decode: decodeEvent,
   encode: encodeEvent,
@@ -1857,13 +1175,11 @@ export const BTD_FIFO_CONTROL_BYTES = 4;
 export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoControl {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 4) throw truncatedError("btd-fifo-control", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  if ($w0 >>> 2 !== 0)
-    throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber($w0 >>> 2, 30), $o);
+  if (($w0 >>> 2) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 2), 30), $o);
   return { flush: (($w0 >>> 1) & 0x1) !== 0, push: ($w0 & 0x1) !== 0 };
 }
 
@@ -1876,30 +1192,19 @@ export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoCont
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
-export function encodeBtdFifoControlInto(
-  view: DataView,
-  offset: number,
-  value: BtdFifoControl,
-): number {
+export function encodeBtdFifoControlInto(view: DataView, offset: number, value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_flush = $v["flush"];
-  if (typeof f_flush !== "boolean")
-    throw encodeFieldError("flush", "true or false", describeValue(f_flush));
+  if (typeof f_flush !== "boolean") throw encodeFieldError("flush", "true or false", describeValue(f_flush));
   const r_flush: number = f_flush ? 1 : 0;
   const f_push = $v["push"];
-  if (typeof f_push !== "boolean")
-    throw encodeFieldError("push", "true or false", describeValue(f_push));
+  if (typeof f_push !== "boolean") throw encodeFieldError("push", "true or false", describeValue(f_push));
   const r_push: number = f_push ? 1 : 0;
   const $size = 4;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `rashpa.btd-fifo-control needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-control needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeBtdFifoControl0($view, $o, r_flush, r_push);
   return $size;
 }
@@ -1930,14 +1235,11 @@ export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
  */
 export function btdFifoControlByteLength(value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-control", "an object", describeValue($v));
   const f_flush = $v["flush"];
-  if (typeof f_flush !== "boolean")
-    throw encodeFieldError("flush", "true or false", describeValue(f_flush));
+  if (typeof f_flush !== "boolean") throw encodeFieldError("flush", "true or false", describeValue(f_flush));
   const f_push = $v["push"];
-  if (typeof f_push !== "boolean")
-    throw encodeFieldError("push", "true or false", describeValue(f_push));
+  if (typeof f_push !== "boolean") throw encodeFieldError("push", "true or false", describeValue(f_push));
   return 4;
 }
 
@@ -1988,24 +1290,10 @@ export const BTD_FIFO_CONTROL_FORMAT: FormatInfo<BtdFifoControl> = {
   spec: "specs/rashpa/descriptors.yaml",
   fixedBytes: 4,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "flush",
-          kind: "bool",
-          bits: 1,
-          doc: "Discard every queued BTD (this project's addition).",
-        },
-        {
-          name: "push",
-          kind: "bool",
-          bits: 1,
-          doc: "Push the BTD of registers 1..8 (bit 0 of the register, self-clearing).",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "flush", kind: "bool", bits: 1, doc: "Discard every queued BTD (this project's addition)." },
+      { name: "push", kind: "bool", bits: 1, doc: "Push the BTD of registers 1..8 (bit 0 of the register, self-clearing)." },
+    ] },
   ],
   decode: decodeBtdFifoControl,
   encode: encodeBtdFifoControl,
@@ -2061,20 +1349,13 @@ export const BTD_FIFO_STATUS_BYTES = 4;
 export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatus {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 4) throw truncatedError("btd-fifo-status", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  if ($w0 >>> 8 !== 0)
-    throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber($w0 >>> 8, 24), $o);
-  const r_level = ($w0 >>> 2) & 0x1f;
-  return {
-    overflow: (($w0 >>> 7) & 0x1) !== 0,
-    level: r_level,
-    empty: (($w0 >>> 1) & 0x1) !== 0,
-    full: ($w0 & 0x1) !== 0,
-  };
+  if (($w0 >>> 8) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 8), 24), $o);
+  const r_level = (($w0 >>> 2) & 0x1f);
+  return { overflow: (($w0 >>> 7) & 0x1) !== 0, level: r_level, empty: (($w0 >>> 1) & 0x1) !== 0, full: ($w0 & 0x1) !== 0 };
 }
 
 /**
@@ -2086,37 +1367,24 @@ export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatu
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
  */
-export function encodeBtdFifoStatusInto(
-  view: DataView,
-  offset: number,
-  value: BtdFifoStatus,
-): number {
+export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_overflow = $v["overflow"];
-  if (typeof f_overflow !== "boolean")
-    throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
+  if (typeof f_overflow !== "boolean") throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
   const r_overflow: number = f_overflow ? 1 : 0;
   const r_level = $v["level"];
-  if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31)
-    throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
+  if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31) throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
   const f_empty = $v["empty"];
-  if (typeof f_empty !== "boolean")
-    throw encodeFieldError("empty", "true or false", describeValue(f_empty));
+  if (typeof f_empty !== "boolean") throw encodeFieldError("empty", "true or false", describeValue(f_empty));
   const r_empty: number = f_empty ? 1 : 0;
   const f_full = $v["full"];
-  if (typeof f_full !== "boolean")
-    throw encodeFieldError("full", "true or false", describeValue(f_full));
+  if (typeof f_full !== "boolean") throw encodeFieldError("full", "true or false", describeValue(f_full));
   const r_full: number = f_full ? 1 : 0;
   const $size = 4;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `rashpa.btd-fifo-status needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-status needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeBtdFifoStatus0($view, $o, r_overflow, r_level, r_empty, r_full);
   return $size;
 }
@@ -2147,20 +1415,15 @@ export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
  */
 export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("btd-fifo-status", "an object", describeValue($v));
   const f_overflow = $v["overflow"];
-  if (typeof f_overflow !== "boolean")
-    throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
+  if (typeof f_overflow !== "boolean") throw encodeFieldError("overflow", "true or false", describeValue(f_overflow));
   const r_level = $v["level"];
-  if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31)
-    throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
+  if (typeof r_level !== "number" || r_level >>> 0 !== r_level || r_level > 31) throw encodeFieldError("level", "an integer 0..31", describeValue(r_level));
   const f_empty = $v["empty"];
-  if (typeof f_empty !== "boolean")
-    throw encodeFieldError("empty", "true or false", describeValue(f_empty));
+  if (typeof f_empty !== "boolean") throw encodeFieldError("empty", "true or false", describeValue(f_empty));
   const f_full = $v["full"];
-  if (typeof f_full !== "boolean")
-    throw encodeFieldError("full", "true or false", describeValue(f_full));
+  if (typeof f_full !== "boolean") throw encodeFieldError("full", "true or false", describeValue(f_full));
   return 4;
 }
 
@@ -2209,14 +1472,7 @@ export function btdFifoStatusFromJson(json: unknown): BtdFifoStatus {
 }
 
 /** Writes variant 0 of rashpa.btd-fifo-status once every field has been checked. */
-function $writeBtdFifoStatus0(
-  $view: DataView,
-  $o: number,
-  r_overflow: number,
-  r_level: number,
-  r_empty: number,
-  r_full: number,
-): void {
+function $writeBtdFifoStatus0($view: DataView, $o: number, r_overflow: number, r_level: number, r_empty: number, r_full: number): void {
   $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
 }
 
@@ -2228,26 +1484,12 @@ export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   spec: "specs/rashpa/descriptors.yaml",
   fixedBytes: 4,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "overflow",
-          kind: "bool",
-          bits: 1,
-          doc: "A push was attempted while full (sticky; cleared by a flush).",
-        },
-        { name: "level", kind: "uint", bits: 5, doc: "BTDs queued (0..16)." },
-        { name: "empty", kind: "bool", bits: 1, doc: "No BTD queued." },
-        {
-          name: "full",
-          kind: "bool",
-          bits: 1,
-          doc: "16 BTDs queued: a push now is lost (bit 0 of the register).",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "overflow", kind: "bool", bits: 1, doc: "A push was attempted while full (sticky; cleared by a flush)." },
+      { name: "level", kind: "uint", bits: 5, doc: "BTDs queued (0..16)." },
+      { name: "empty", kind: "bool", bits: 1, doc: "No BTD queued." },
+      { name: "full", kind: "bool", bits: 1, doc: "16 BTDs queued: a push now is lost (bit 0 of the register)." },
+    ] },
   ],
   decode: decodeBtdFifoStatus,
   encode: encodeBtdFifoStatus,
@@ -2289,23 +1531,11 @@ export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   /** Block `window` at 0x0: window */
   readonly window: {
     /** `control` at 0x0: Push and flush. */
-    readonly control: RegisterHandle<
-      Pick<BtdFifoWindowControlFields, never>,
-      Pick<BtdFifoWindowControlFields, "push" | "flush">,
-      M
-    >;
+    readonly control: RegisterHandle<Pick<BtdFifoWindowControlFields, never>, Pick<BtdFifoWindowControlFields, "push" | "flush">, M>;
     /** `data` at 0x4: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
-    readonly data: readonly RegisterHandle<
-      Pick<BtdFifoWindowDataFields, "value">,
-      Pick<BtdFifoWindowDataFields, "value">,
-      M
-    >[];
+    readonly data: readonly RegisterHandle<Pick<BtdFifoWindowDataFields, "value">, Pick<BtdFifoWindowDataFields, "value">, M>[];
     /** `status` at 0x24: FIFO state. */
-    readonly status: RegisterHandle<
-      Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow">,
-      Pick<BtdFifoWindowStatusFields, never>,
-      M
-    >;
+    readonly status: RegisterHandle<Pick<BtdFifoWindowStatusFields, "full" | "empty" | "level" | "overflow">, Pick<BtdFifoWindowStatusFields, never>, M>;
   };
 }
 
@@ -2316,96 +1546,21 @@ export const BTD_FIFO_MAP: RegisterMapInfo = {
   width: 32,
   spec: "specs/rashpa/descriptors.yaml",
   blocks: [
-    {
-      name: "window",
-      offset: 0x0,
-      doc: "window",
-      nodes: [
-        {
-          kind: "register",
-          name: "control",
-          offset: 0x0,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Push and flush.",
-          fields: [
-            {
-              name: "push",
-              msb: 0,
-              lsb: 0,
-              sw: "w",
-              hw: "r",
-              singlepulse: true,
-              reset: 0x0,
-              doc: "Push the BTD held in data[1..8].",
-            },
-            {
-              name: "flush",
-              msb: 1,
-              lsb: 1,
-              sw: "w",
-              hw: "r",
-              singlepulse: true,
-              reset: 0x0,
-              doc: "Discard every queued BTD.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "data",
-          offset: 0x4,
-          count: 8,
-          stride: 0x4,
-          width: 32,
-          doc: "data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8).",
-          fields: [
-            {
-              name: "value",
-              msb: 31,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "32 bits of the BTD.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "status",
-          offset: 0x24,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "FIFO state.",
-          fields: [
-            { name: "full", msb: 0, lsb: 0, sw: "r", hw: "w", doc: "16 BTDs queued." },
-            { name: "empty", msb: 1, lsb: 1, sw: "r", hw: "w", reset: 0x1, doc: "No BTD queued." },
-            {
-              name: "level",
-              msb: 6,
-              lsb: 2,
-              sw: "r",
-              hw: "w",
-              reset: 0x0,
-              doc: "BTDs queued (0..16).",
-            },
-            {
-              name: "overflow",
-              msb: 7,
-              lsb: 7,
-              sw: "r",
-              hw: "w",
-              onread: "rclr",
-              reset: 0x0,
-              doc: "A push was lost because the FIFO was full; cleared on read.",
-            },
-          ],
-        },
-      ],
-    },
+    { name: "window", offset: 0x0, doc: "window", nodes: [
+      { kind: "register", name: "control", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Push and flush.", fields: [
+        { name: "push", msb: 0, lsb: 0, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "Push the BTD held in data[1..8]." },
+        { name: "flush", msb: 1, lsb: 1, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "Discard every queued BTD." },
+      ] },
+      { kind: "register", name: "data", offset: 0x4, count: 8, stride: 0x4, width: 32, doc: "data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8).", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "32 bits of the BTD." },
+      ] },
+      { kind: "register", name: "status", offset: 0x24, count: 1, stride: 0x4, width: 32, doc: "FIFO state.", fields: [
+        { name: "full", msb: 0, lsb: 0, sw: "r", hw: "w", doc: "16 BTDs queued." },
+        { name: "empty", msb: 1, lsb: 1, sw: "r", hw: "w", reset: 0x1, doc: "No BTD queued." },
+        { name: "level", msb: 6, lsb: 2, sw: "r", hw: "w", reset: 0x0, doc: "BTDs queued (0..16)." },
+        { name: "overflow", msb: 7, lsb: 7, sw: "r", hw: "w", onread: "rclr", reset: 0x0, doc: "A push was lost because the FIFO was full; cleared on read." },
+      ] },
+    ] },
   ],
 };
 
@@ -2432,10 +1587,4 @@ export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters
 }
 
 /** Every format of `specs/rashpa/descriptors.yaml`. */
-export const descriptorsFormats: readonly AnyFormatInfo[] = [
-  BTD_FORMAT,
-  ATU_ENTRY_FORMAT,
-  EVENT_FORMAT,
-  BTD_FIFO_CONTROL_FORMAT,
-  BTD_FIFO_STATUS_FORMAT,
-];
+export const descriptorsFormats: readonly AnyFormatInfo[] = [BTD_FORMAT, ATU_ENTRY_FORMAT, EVENT_FORMAT, BTD_FIFO_CONTROL_FORMAT, BTD_FIFO_STATUS_FORMAT];

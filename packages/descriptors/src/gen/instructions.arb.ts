@@ -10,97 +10,31 @@ import { instructionVariantOf } from "./instructions.js";
 import type * as types from "./instructions.js";
 
 /** Valid values of variant `register-read` of bridge.instruction. */
-export const arbInstructionRegisterRead: fc.Arbitrary<types.InstructionRegisterRead> = fc
-  .record<types.InstructionRegisterRead>({
-    opcode: fc.constantFrom("register-read"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }),
-    operands: fc.constant("register-read"),
-  })
-  .filter((v) => instructionVariantOf(v) === 0);
+export const arbInstructionRegisterRead: fc.Arbitrary<types.InstructionRegisterRead> = fc.record<types.InstructionRegisterRead>({ opcode: fc.constantFrom("register-read"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }), operands: fc.constant("register-read") })
+    .filter((v) => instructionVariantOf(v) === 0);
 
 /** Valid values of variant `register-write` of bridge.instruction. */
-export const arbInstructionRegisterWrite: fc.Arbitrary<types.InstructionRegisterWrite> = fc
-  .record<types.InstructionRegisterWrite>({
-    opcode: fc.constantFrom("register-write"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }),
-    data: fc.integer({ min: 0, max: 4294967295 }),
-    operands: fc.constant("register-write"),
-  })
-  .filter((v) => instructionVariantOf(v) === 1);
+export const arbInstructionRegisterWrite: fc.Arbitrary<types.InstructionRegisterWrite> = fc.record<types.InstructionRegisterWrite>({ opcode: fc.constantFrom("register-write"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }), data: fc.integer({ min: 0, max: 4294967295 }), operands: fc.constant("register-write") })
+    .filter((v) => instructionVariantOf(v) === 1);
 
 /** Valid values of variant `stream` of bridge.instruction. */
-export const arbInstructionStream: fc.Arbitrary<types.InstructionStream> = fc
-  .record<types.InstructionStream>({
-    opcode: fc.constantFrom("stream-read", "stream-write"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }),
-    length: fc.integer({ min: 0, max: 4294967295 }),
-    operands: fc.constant("stream"),
-  })
-  .filter((v) => instructionVariantOf(v) === 2);
+export const arbInstructionStream: fc.Arbitrary<types.InstructionStream> = fc.record<types.InstructionStream>({ opcode: fc.constantFrom("stream-read", "stream-write"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }), length: fc.integer({ min: 0, max: 4294967295 }), operands: fc.constant("stream") })
+    .filter((v) => instructionVariantOf(v) === 2);
 
 /** Valid values of variant `maintenance-read` of bridge.instruction. */
-export const arbInstructionMaintenanceRead: fc.Arbitrary<types.InstructionMaintenanceRead> = fc
-  .record<types.InstructionMaintenanceRead>({
-    opcode: fc.constantFrom("maintenance-read"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    hopCount: fc.integer({ min: 0, max: 255 }),
-    wordOffset: fc.integer({ min: 0, max: 4194303 }),
-    operands: fc.constant("maintenance-read"),
-  })
-  .filter((v) => instructionVariantOf(v) === 3);
+export const arbInstructionMaintenanceRead: fc.Arbitrary<types.InstructionMaintenanceRead> = fc.record<types.InstructionMaintenanceRead>({ opcode: fc.constantFrom("maintenance-read"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), hopCount: fc.integer({ min: 0, max: 255 }), wordOffset: fc.integer({ min: 0, max: 4194303 }), operands: fc.constant("maintenance-read") })
+    .filter((v) => instructionVariantOf(v) === 3);
 
 /** Valid values of variant `maintenance-write` of bridge.instruction. */
-export const arbInstructionMaintenanceWrite: fc.Arbitrary<types.InstructionMaintenanceWrite> = fc
-  .record<types.InstructionMaintenanceWrite>({
-    opcode: fc.constantFrom("maintenance-write"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    hopCount: fc.integer({ min: 0, max: 255 }),
-    wordOffset: fc.integer({ min: 0, max: 4194303 }),
-    data: fc.integer({ min: 0, max: 4294967295 }),
-    operands: fc.constant("maintenance-write"),
-  })
-  .filter((v) => instructionVariantOf(v) === 4);
+export const arbInstructionMaintenanceWrite: fc.Arbitrary<types.InstructionMaintenanceWrite> = fc.record<types.InstructionMaintenanceWrite>({ opcode: fc.constantFrom("maintenance-write"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), hopCount: fc.integer({ min: 0, max: 255 }), wordOffset: fc.integer({ min: 0, max: 4194303 }), data: fc.integer({ min: 0, max: 4294967295 }), operands: fc.constant("maintenance-write") })
+    .filter((v) => instructionVariantOf(v) === 4);
 
 /** Valid values of variant `doorbell` of bridge.instruction. */
-export const arbInstructionDoorbell: fc.Arbitrary<types.InstructionDoorbell> = fc
-  .record<types.InstructionDoorbell>({
-    opcode: fc.constantFrom("doorbell"),
-    priority: fc.integer({ min: 0, max: 3 }),
-    dev16: fc.boolean(),
-    tag: fc.integer({ min: 0, max: 255 }),
-    destId: fc.integer({ min: 0, max: 65535 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-    operands: fc.constant("doorbell"),
-  })
-  .filter((v) => instructionVariantOf(v) === 5);
+export const arbInstructionDoorbell: fc.Arbitrary<types.InstructionDoorbell> = fc.record<types.InstructionDoorbell>({ opcode: fc.constantFrom("doorbell"), priority: fc.integer({ min: 0, max: 3 }), dev16: fc.boolean(), tag: fc.integer({ min: 0, max: 255 }), destId: fc.integer({ min: 0, max: 65535 }), info: fc.integer({ min: 0, max: 65535 }), operands: fc.constant("doorbell") })
+    .filter((v) => instructionVariantOf(v) === 5);
 
 /** Valid values of bridge.instruction (PCIe–SRIO bridge instruction word), every variant, edge values included (fast-check bias). */
-export const arbInstruction: fc.Arbitrary<types.Instruction> = fc.oneof(
-  arbInstructionRegisterRead,
-  arbInstructionRegisterWrite,
-  arbInstructionStream,
-  arbInstructionMaintenanceRead,
-  arbInstructionMaintenanceWrite,
-  arbInstructionDoorbell,
-);
+export const arbInstruction: fc.Arbitrary<types.Instruction> = fc.oneof(arbInstructionRegisterRead, arbInstructionRegisterWrite, arbInstructionStream, arbInstructionMaintenanceRead, arbInstructionMaintenanceWrite, arbInstructionDoorbell);
 
 /** Arbitraries of every format of `specs/bridge/instructions.yaml`, by format id. */
 export const instructionsArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {

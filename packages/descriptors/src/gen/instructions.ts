@@ -12,21 +12,7 @@
  * @module
  */
 /* eslint-disable */
-import {
-  DecodeError,
-  EncodeError,
-  decodeFieldError,
-  encodeFieldError,
-  describeValue,
-  hexNumber,
-  jsonBigUint,
-  jsonBool,
-  jsonEnum,
-  jsonObject,
-  jsonUint,
-  readBitsBig,
-  truncatedError,
-} from "@rashpa/bits";
+import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, readBitsBig, truncatedError } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -34,26 +20,10 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  *
  * 4-bit enum; values: `register-read` = 1, `register-write` = 2, `stream-read` = 3, `stream-write` = 4, `maintenance-read` = 5, `maintenance-write` = 6, `doorbell` = 7.
  */
-export type InstructionOpcode =
-  | "register-read"
-  | "register-write"
-  | "stream-read"
-  | "stream-write"
-  | "maintenance-read"
-  | "maintenance-write"
-  | "doorbell";
+export type InstructionOpcode = "register-read" | "register-write" | "stream-read" | "stream-write" | "maintenance-read" | "maintenance-write" | "doorbell";
 
 /** Names of {@link InstructionOpcode} indexed by value (`undefined` for unused values). */
-export const INSTRUCTION_OPCODE_NAMES: readonly (InstructionOpcode | undefined)[] = [
-  undefined,
-  "register-read",
-  "register-write",
-  "stream-read",
-  "stream-write",
-  "maintenance-read",
-  "maintenance-write",
-  "doorbell",
-];
+export const INSTRUCTION_OPCODE_NAMES: readonly (InstructionOpcode | undefined)[] = [undefined, "register-read", "register-write", "stream-read", "stream-write", "maintenance-read", "maintenance-write", "doorbell"];
 
 /**
  * Value of a {@link InstructionOpcode} member, or -1 when `name` is not one.
@@ -61,22 +31,14 @@ export const INSTRUCTION_OPCODE_NAMES: readonly (InstructionOpcode | undefined)[
  */
 export function instructionOpcodeValue(name: unknown): number {
   switch (name) {
-    case "register-read":
-      return 1;
-    case "register-write":
-      return 2;
-    case "stream-read":
-      return 3;
-    case "stream-write":
-      return 4;
-    case "maintenance-read":
-      return 5;
-    case "maintenance-write":
-      return 6;
-    case "doorbell":
-      return 7;
-    default:
-      return -1;
+    case "register-read": return 1;
+    case "register-write": return 2;
+    case "stream-read": return 3;
+    case "stream-write": return 4;
+    case "maintenance-read": return 5;
+    case "maintenance-write": return 6;
+    case "doorbell": return 7;
+    default: return -1;
   }
 }
 
@@ -211,13 +173,7 @@ export interface InstructionDoorbell {
  *
  * Spec: `specs/bridge/instructions.yaml`, format `bridge.instruction`.
  */
-export type Instruction =
-  | InstructionRegisterRead
-  | InstructionRegisterWrite
-  | InstructionStream
-  | InstructionMaintenanceRead
-  | InstructionMaintenanceWrite
-  | InstructionDoorbell;
+export type Instruction = InstructionRegisterRead | InstructionRegisterWrite | InstructionStream | InstructionMaintenanceRead | InstructionMaintenanceWrite | InstructionDoorbell;
 
 /** Size in bytes of every {@link Instruction}. */
 export const INSTRUCTION_BYTES = 16;
@@ -241,168 +197,72 @@ export const INSTRUCTION_BYTES = 16;
 export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 16) throw truncatedError("instruction", 16, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_opcode = $w0 >>> 28;
+  const r_opcode = ($w0 >>> 28);
   const f_opcode = INSTRUCTION_OPCODE_NAMES[r_opcode];
-  if (f_opcode === undefined)
-    throw decodeFieldError(
-      "opcode",
-      "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell",
-      hexNumber(r_opcode, 4),
-      $o,
-    );
-  const r_priority = ($w0 >>> 26) & 0x3;
-  if ((($w0 >>> 24) & 0x1) !== 0)
-    throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 24) & 0x1, 1), $o);
-  const r_tag = ($w0 >>> 16) & 0xff;
-  const r_destId = $w0 & 0xffff;
+  if (f_opcode === undefined) throw decodeFieldError("opcode", "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell", hexNumber(r_opcode, 4), $o);
+  const r_priority = (($w0 >>> 26) & 0x3);
+  if ((($w0 >>> 24) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w0 >>> 24) & 0x1), 1), $o);
+  const r_tag = (($w0 >>> 16) & 0xff);
+  const r_destId = ($w0 & 0xffff);
   if (r_opcode === 1) {
     const $w1 = $view.getUint32($o + 4);
-    if ($w1 >>> 2 !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w1 >>> 2, 30), $o + 4);
+    if (($w1 >>> 2) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w1 >>> 2), 30), $o + 4);
     const $w2 = $view.getUint32($o + 8);
     const f_address = BigInt(($w1 & 0x3) * 4294967296 + $w2);
     const $w3 = $view.getUint32($o + 12);
     if ($w3 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber($w3, 32), $o + 12);
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "register-read",
-      address: f_address,
-    };
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "register-read", address: f_address };
   } else if (r_opcode === 2) {
     const $w4 = $view.getUint32($o + 4);
-    if ($w4 >>> 2 !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w4 >>> 2, 30), $o + 4);
+    if (($w4 >>> 2) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w4 >>> 2), 30), $o + 4);
     const $w5 = $view.getUint32($o + 8);
     const f_address = BigInt(($w4 & 0x3) * 4294967296 + $w5);
     const $w6 = $view.getUint32($o + 12);
     const r_data = $w6;
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "register-write",
-      address: f_address,
-      data: r_data,
-    };
-  } else if (r_opcode === 3 || r_opcode === 4) {
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "register-write", address: f_address, data: r_data };
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
     const $w7 = $view.getUint32($o + 4);
-    if ($w7 >>> 2 !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w7 >>> 2, 30), $o + 4);
+    if (($w7 >>> 2) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w7 >>> 2), 30), $o + 4);
     const $w8 = $view.getUint32($o + 8);
     const f_address = BigInt(($w7 & 0x3) * 4294967296 + $w8);
     const $w9 = $view.getUint32($o + 12);
     const r_length = $w9;
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "stream",
-      address: f_address,
-      length: r_length,
-    };
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "stream", address: f_address, length: r_length };
   } else if (r_opcode === 5) {
     const $w10 = $view.getUint32($o + 4);
-    const r_hopCount = $w10 >>> 24;
-    const r_wordOffset = ($w10 >>> 2) & 0x3fffff;
-    if (($w10 & 0x3) !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w10 & 0x3, 2), $o + 7);
+    const r_hopCount = ($w10 >>> 24);
+    const r_wordOffset = (($w10 >>> 2) & 0x3fffff);
+    if (($w10 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w10 & 0x3), 2), $o + 7);
     const $w11 = $view.getUint32($o + 8);
-    if ($w11 !== 0)
-      throw decodeFieldError(
-        "rsvd2",
-        "0x0 (reserved)",
-        hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64),
-        $o + 8,
-      );
+    if ($w11 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64), $o + 8);
     const $w12 = $view.getUint32($o + 12);
-    if ($w12 !== 0)
-      throw decodeFieldError(
-        "rsvd2",
-        "0x0 (reserved)",
-        hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64),
-        $o + 8,
-      );
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "maintenance-read",
-      hopCount: r_hopCount,
-      wordOffset: r_wordOffset,
-    };
+    if ($w12 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64), $o + 8);
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "maintenance-read", hopCount: r_hopCount, wordOffset: r_wordOffset };
   } else if (r_opcode === 6) {
     const $w13 = $view.getUint32($o + 4);
-    const r_hopCount = $w13 >>> 24;
-    const r_wordOffset = ($w13 >>> 2) & 0x3fffff;
-    if (($w13 & 0x3) !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w13 & 0x3, 2), $o + 7);
+    const r_hopCount = ($w13 >>> 24);
+    const r_wordOffset = (($w13 >>> 2) & 0x3fffff);
+    if (($w13 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w13 & 0x3), 2), $o + 7);
     const $w14 = $view.getUint32($o + 8);
     const r_data = $w14;
     const $w15 = $view.getUint32($o + 12);
     if ($w15 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber($w15, 32), $o + 12);
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "maintenance-write",
-      hopCount: r_hopCount,
-      wordOffset: r_wordOffset,
-      data: r_data,
-    };
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "maintenance-write", hopCount: r_hopCount, wordOffset: r_wordOffset, data: r_data };
   } else if (r_opcode === 7) {
     const $w16 = $view.getUint32($o + 4);
-    const r_info = $w16 >>> 16;
-    if (($w16 & 0xffff) !== 0)
-      throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber($w16 & 0xffff, 16), $o + 6);
+    const r_info = ($w16 >>> 16);
+    if (($w16 & 0xffff) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w16 & 0xffff), 16), $o + 6);
     const $w17 = $view.getUint32($o + 8);
-    if ($w17 !== 0)
-      throw decodeFieldError(
-        "rsvd2",
-        "0x0 (reserved)",
-        hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64),
-        $o + 8,
-      );
+    if ($w17 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64), $o + 8);
     const $w18 = $view.getUint32($o + 12);
-    if ($w18 !== 0)
-      throw decodeFieldError(
-        "rsvd2",
-        "0x0 (reserved)",
-        hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64),
-        $o + 8,
-      );
-    return {
-      opcode: f_opcode,
-      priority: r_priority,
-      dev16: (($w0 >>> 25) & 0x1) !== 0,
-      tag: r_tag,
-      destId: r_destId,
-      operands: "doorbell",
-      info: r_info,
-    };
+    if ($w18 !== 0) throw decodeFieldError("rsvd2", "0x0 (reserved)", hexNumber(readBitsBig($view, ($o + 4) * 8 + 32, 64), 64), $o + 8);
+    return { opcode: f_opcode, priority: r_priority, dev16: (($w0 >>> 25) & 0x1) !== 0, tag: r_tag, destId: r_destId, operands: "doorbell", info: r_info };
   }
-  throw decodeFieldError(
-    "opcode",
-    "a value selecting a variant of bridge.instruction",
-    hexNumber(r_opcode, 4),
-    $o + 4,
-  );
+  throw decodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4), $o + 4);
 }
 
 /**
@@ -416,208 +276,80 @@ export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
  */
 export function encodeInstructionInto(view: DataView, offset: number, value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("instruction", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("instruction", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_opcode = instructionOpcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell", describeValue($v["opcode"]));
   const r_priority = $v["priority"];
-  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3)
-    throw encodeFieldError("priority", "an integer 0..3", describeValue(r_priority));
+  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3) throw encodeFieldError("priority", "an integer 0..3", describeValue(r_priority));
   const f_dev16 = $v["dev16"];
-  if (typeof f_dev16 !== "boolean")
-    throw encodeFieldError("dev16", "true or false", describeValue(f_dev16));
+  if (typeof f_dev16 !== "boolean") throw encodeFieldError("dev16", "true or false", describeValue(f_dev16));
   const r_dev16: number = f_dev16 ? 1 : 0;
   const r_tag = $v["tag"];
-  if (typeof r_tag !== "number" || r_tag >>> 0 !== r_tag || r_tag > 255)
-    throw encodeFieldError("tag", "an integer 0..255", describeValue(r_tag));
+  if (typeof r_tag !== "number" || r_tag >>> 0 !== r_tag || r_tag > 255) throw encodeFieldError("tag", "an integer 0..255", describeValue(r_tag));
   const r_destId = $v["destId"];
-  if (typeof r_destId !== "number" || r_destId >>> 0 !== r_destId || r_destId > 65535)
-    throw encodeFieldError("destId", "an integer 0..65535", describeValue(r_destId));
+  if (typeof r_destId !== "number" || r_destId >>> 0 !== r_destId || r_destId > 65535) throw encodeFieldError("destId", "an integer 0..65535", describeValue(r_destId));
   if (r_opcode === 1) {
-    if ($v["operands"] !== "register-read")
-      throw encodeFieldError(
-        "operands",
-        '"register-read" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "register-read") throw encodeFieldError("operands", "\"register-read\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
     $writeInstruction0($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address);
     return $size;
   } else if (r_opcode === 2) {
-    if ($v["operands"] !== "register-write")
-      throw encodeFieldError(
-        "operands",
-        '"register-write" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "register-write") throw encodeFieldError("operands", "\"register-write\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const r_data = $v["data"];
-    if (typeof r_data !== "number" || r_data >>> 0 !== r_data)
-      throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
+    if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeInstruction1(
-      $view,
-      $o,
-      r_opcode,
-      r_priority,
-      r_dev16,
-      r_tag,
-      r_destId,
-      f_address,
-      r_data,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeInstruction1($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_data);
     return $size;
-  } else if (r_opcode === 3 || r_opcode === 4) {
-    if ($v["operands"] !== "stream")
-      throw encodeFieldError(
-        "operands",
-        '"stream" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
+    if ($v["operands"] !== "stream") throw encodeFieldError("operands", "\"stream\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const r_length = $v["length"];
-    if (typeof r_length !== "number" || r_length >>> 0 !== r_length)
-      throw encodeFieldError("length", "an integer 0..4294967295", describeValue(r_length));
+    if (typeof r_length !== "number" || r_length >>> 0 !== r_length) throw encodeFieldError("length", "an integer 0..4294967295", describeValue(r_length));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeInstruction2(
-      $view,
-      $o,
-      r_opcode,
-      r_priority,
-      r_dev16,
-      r_tag,
-      r_destId,
-      f_address,
-      r_length,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeInstruction2($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_length);
     return $size;
   } else if (r_opcode === 5) {
-    if ($v["operands"] !== "maintenance-read")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-read" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "maintenance-read") throw encodeFieldError("operands", "\"maintenance-read\" (selected by opcode)", describeValue($v["operands"]));
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeInstruction3(
-      $view,
-      $o,
-      r_opcode,
-      r_priority,
-      r_dev16,
-      r_tag,
-      r_destId,
-      r_hopCount,
-      r_wordOffset,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeInstruction3($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset);
     return $size;
   } else if (r_opcode === 6) {
-    if ($v["operands"] !== "maintenance-write")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-write" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "maintenance-write") throw encodeFieldError("operands", "\"maintenance-write\" (selected by opcode)", describeValue($v["operands"]));
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
     const r_data = $v["data"];
-    if (typeof r_data !== "number" || r_data >>> 0 !== r_data)
-      throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
+    if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writeInstruction4(
-      $view,
-      $o,
-      r_opcode,
-      r_priority,
-      r_dev16,
-      r_tag,
-      r_destId,
-      r_hopCount,
-      r_wordOffset,
-      r_data,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writeInstruction4($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset, r_data);
     return $size;
   } else if (r_opcode === 7) {
-    if ($v["operands"] !== "doorbell")
-      throw encodeFieldError(
-        "operands",
-        '"doorbell" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "doorbell") throw encodeFieldError("operands", "\"doorbell\" (selected by opcode)", describeValue($v["operands"]));
     const r_info = $v["info"];
-    if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535)
-      throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
+    if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
     const $size = 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
     $writeInstruction5($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_info);
     return $size;
   }
-  throw encodeFieldError(
-    "opcode",
-    "a value selecting a variant of bridge.instruction",
-    hexNumber(r_opcode, 4),
-  );
+  throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
 }
 
 /**
@@ -646,122 +378,59 @@ export function encodeInstruction(value: Instruction): Uint8Array {
  */
 export function instructionByteLength(value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("instruction", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("instruction", "an object", describeValue($v));
   const r_opcode = instructionOpcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of register-read, register-write, stream-read, stream-write, maintenance-read, maintenance-write, doorbell", describeValue($v["opcode"]));
   const r_priority = $v["priority"];
-  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3)
-    throw encodeFieldError("priority", "an integer 0..3", describeValue(r_priority));
+  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3) throw encodeFieldError("priority", "an integer 0..3", describeValue(r_priority));
   const f_dev16 = $v["dev16"];
-  if (typeof f_dev16 !== "boolean")
-    throw encodeFieldError("dev16", "true or false", describeValue(f_dev16));
+  if (typeof f_dev16 !== "boolean") throw encodeFieldError("dev16", "true or false", describeValue(f_dev16));
   const r_tag = $v["tag"];
-  if (typeof r_tag !== "number" || r_tag >>> 0 !== r_tag || r_tag > 255)
-    throw encodeFieldError("tag", "an integer 0..255", describeValue(r_tag));
+  if (typeof r_tag !== "number" || r_tag >>> 0 !== r_tag || r_tag > 255) throw encodeFieldError("tag", "an integer 0..255", describeValue(r_tag));
   const r_destId = $v["destId"];
-  if (typeof r_destId !== "number" || r_destId >>> 0 !== r_destId || r_destId > 65535)
-    throw encodeFieldError("destId", "an integer 0..65535", describeValue(r_destId));
+  if (typeof r_destId !== "number" || r_destId >>> 0 !== r_destId || r_destId > 65535) throw encodeFieldError("destId", "an integer 0..65535", describeValue(r_destId));
   if (r_opcode === 1) {
-    if ($v["operands"] !== "register-read")
-      throw encodeFieldError(
-        "operands",
-        '"register-read" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "register-read") throw encodeFieldError("operands", "\"register-read\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     return 16;
   } else if (r_opcode === 2) {
-    if ($v["operands"] !== "register-write")
-      throw encodeFieldError(
-        "operands",
-        '"register-write" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "register-write") throw encodeFieldError("operands", "\"register-write\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const r_data = $v["data"];
-    if (typeof r_data !== "number" || r_data >>> 0 !== r_data)
-      throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
+    if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     return 16;
-  } else if (r_opcode === 3 || r_opcode === 4) {
-    if ($v["operands"] !== "stream")
-      throw encodeFieldError(
-        "operands",
-        '"stream" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
+    if ($v["operands"] !== "stream") throw encodeFieldError("operands", "\"stream\" (selected by opcode)", describeValue($v["operands"]));
     const f_address = $v["address"];
-    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-      throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+    if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const r_length = $v["length"];
-    if (typeof r_length !== "number" || r_length >>> 0 !== r_length)
-      throw encodeFieldError("length", "an integer 0..4294967295", describeValue(r_length));
+    if (typeof r_length !== "number" || r_length >>> 0 !== r_length) throw encodeFieldError("length", "an integer 0..4294967295", describeValue(r_length));
     return 16;
   } else if (r_opcode === 5) {
-    if ($v["operands"] !== "maintenance-read")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-read" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "maintenance-read") throw encodeFieldError("operands", "\"maintenance-read\" (selected by opcode)", describeValue($v["operands"]));
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
     return 16;
   } else if (r_opcode === 6) {
-    if ($v["operands"] !== "maintenance-write")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-write" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "maintenance-write") throw encodeFieldError("operands", "\"maintenance-write\" (selected by opcode)", describeValue($v["operands"]));
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
     const r_data = $v["data"];
-    if (typeof r_data !== "number" || r_data >>> 0 !== r_data)
-      throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
+    if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     return 16;
   } else if (r_opcode === 7) {
-    if ($v["operands"] !== "doorbell")
-      throw encodeFieldError(
-        "operands",
-        '"doorbell" (selected by opcode)',
-        describeValue($v["operands"]),
-      );
+    if ($v["operands"] !== "doorbell") throw encodeFieldError("operands", "\"doorbell\" (selected by opcode)", describeValue($v["operands"]));
     const r_info = $v["info"];
-    if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535)
-      throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
+    if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
     return 16;
   }
-  throw encodeFieldError(
-    "opcode",
-    "a value selecting a variant of bridge.instruction",
-    hexNumber(r_opcode, 4),
-  );
+  throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
 }
 
 /** Whether `value` is a valid {@link Instruction}: every field present, of the right type and in range, and tags and lengths consistent. */
@@ -771,8 +440,7 @@ export function isInstruction(value: unknown): value is Instruction {
   const r_opcode = instructionOpcodeValue($v["opcode"]);
   if (r_opcode < 0) return false;
   const r_priority = $v["priority"];
-  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3)
-    return false;
+  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3) return false;
   const f_dev16 = $v["dev16"];
   if (typeof f_dev16 !== "boolean") return false;
   const r_tag = $v["tag"];
@@ -791,7 +459,7 @@ export function isInstruction(value: unknown): value is Instruction {
     const r_data = $v["data"];
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) return false;
     return true;
-  } else if (r_opcode === 3 || r_opcode === 4) {
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
     if ($v["operands"] !== "stream") return false;
     const f_address = $v["address"];
     if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) return false;
@@ -801,28 +469,16 @@ export function isInstruction(value: unknown): value is Instruction {
   } else if (r_opcode === 5) {
     if ($v["operands"] !== "maintenance-read") return false;
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      return false;
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) return false;
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      return false;
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) return false;
     return true;
   } else if (r_opcode === 6) {
     if ($v["operands"] !== "maintenance-write") return false;
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      return false;
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) return false;
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      return false;
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) return false;
     const r_data = $v["data"];
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) return false;
     return true;
@@ -841,8 +497,7 @@ export function instructionVariantOf(value: Instruction): number {
   const r_opcode = instructionOpcodeValue($v["opcode"]);
   if (r_opcode < 0) return -1;
   const r_priority = $v["priority"];
-  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3)
-    return -1;
+  if (typeof r_priority !== "number" || r_priority >>> 0 !== r_priority || r_priority > 3) return -1;
   const f_dev16 = $v["dev16"];
   if (typeof f_dev16 !== "boolean") return -1;
   const r_tag = $v["tag"];
@@ -861,7 +516,7 @@ export function instructionVariantOf(value: Instruction): number {
     const r_data = $v["data"];
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) return -1;
     return 1;
-  } else if (r_opcode === 3 || r_opcode === 4) {
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
     if ($v["operands"] !== "stream") return -1;
     const f_address = $v["address"];
     if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) return -1;
@@ -871,28 +526,16 @@ export function instructionVariantOf(value: Instruction): number {
   } else if (r_opcode === 5) {
     if ($v["operands"] !== "maintenance-read") return -1;
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      return -1;
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) return -1;
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      return -1;
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) return -1;
     return 3;
   } else if (r_opcode === 6) {
     if ($v["operands"] !== "maintenance-write") return -1;
     const r_hopCount = $v["hopCount"];
-    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255)
-      return -1;
+    if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) return -1;
     const r_wordOffset = $v["wordOffset"];
-    if (
-      typeof r_wordOffset !== "number" ||
-      r_wordOffset >>> 0 !== r_wordOffset ||
-      r_wordOffset > 4194303
-    )
-      return -1;
+    if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) return -1;
     const r_data = $v["data"];
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) return -1;
     return 4;
@@ -920,140 +563,41 @@ export function instructionFromJson(json: unknown): Instruction {
   const f_tag = jsonUint($j["tag"], "tag", 8);
   const f_destId = jsonUint($j["destId"], "destId", 16);
   if (r_opcode === 1) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "register-read")
-      throw encodeFieldError(
-        "operands",
-        '"register-read" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    if ($j["operands"] !== undefined && $j["operands"] !== "register-read") throw encodeFieldError("operands", "\"register-read\" (selected by opcode)", describeValue($j["operands"]));
     const f_address = jsonBigUint($j["address"], "address", 34);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "register-read",
-      address: f_address,
-    };
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "register-read", address: f_address };
   } else if (r_opcode === 2) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "register-write")
-      throw encodeFieldError(
-        "operands",
-        '"register-write" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    if ($j["operands"] !== undefined && $j["operands"] !== "register-write") throw encodeFieldError("operands", "\"register-write\" (selected by opcode)", describeValue($j["operands"]));
     const f_address = jsonBigUint($j["address"], "address", 34);
     const f_data = jsonUint($j["data"], "data", 32);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "register-write",
-      address: f_address,
-      data: f_data,
-    };
-  } else if (r_opcode === 3 || r_opcode === 4) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "stream")
-      throw encodeFieldError(
-        "operands",
-        '"stream" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "register-write", address: f_address, data: f_data };
+  } else if ((r_opcode === 3 || r_opcode === 4)) {
+    if ($j["operands"] !== undefined && $j["operands"] !== "stream") throw encodeFieldError("operands", "\"stream\" (selected by opcode)", describeValue($j["operands"]));
     const f_address = jsonBigUint($j["address"], "address", 34);
     const f_length = jsonUint($j["length"], "length", 32);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "stream",
-      address: f_address,
-      length: f_length,
-    };
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "stream", address: f_address, length: f_length };
   } else if (r_opcode === 5) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "maintenance-read")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-read" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    if ($j["operands"] !== undefined && $j["operands"] !== "maintenance-read") throw encodeFieldError("operands", "\"maintenance-read\" (selected by opcode)", describeValue($j["operands"]));
     const f_hopCount = jsonUint($j["hopCount"], "hopCount", 8);
     const f_wordOffset = jsonUint($j["wordOffset"], "wordOffset", 22);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "maintenance-read",
-      hopCount: f_hopCount,
-      wordOffset: f_wordOffset,
-    };
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "maintenance-read", hopCount: f_hopCount, wordOffset: f_wordOffset };
   } else if (r_opcode === 6) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "maintenance-write")
-      throw encodeFieldError(
-        "operands",
-        '"maintenance-write" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    if ($j["operands"] !== undefined && $j["operands"] !== "maintenance-write") throw encodeFieldError("operands", "\"maintenance-write\" (selected by opcode)", describeValue($j["operands"]));
     const f_hopCount = jsonUint($j["hopCount"], "hopCount", 8);
     const f_wordOffset = jsonUint($j["wordOffset"], "wordOffset", 22);
     const f_data = jsonUint($j["data"], "data", 32);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "maintenance-write",
-      hopCount: f_hopCount,
-      wordOffset: f_wordOffset,
-      data: f_data,
-    };
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "maintenance-write", hopCount: f_hopCount, wordOffset: f_wordOffset, data: f_data };
   } else if (r_opcode === 7) {
-    if ($j["operands"] !== undefined && $j["operands"] !== "doorbell")
-      throw encodeFieldError(
-        "operands",
-        '"doorbell" (selected by opcode)',
-        describeValue($j["operands"]),
-      );
+    if ($j["operands"] !== undefined && $j["operands"] !== "doorbell") throw encodeFieldError("operands", "\"doorbell\" (selected by opcode)", describeValue($j["operands"]));
     const f_info = jsonUint($j["info"], "info", 16);
-    return {
-      opcode: f_opcode,
-      priority: f_priority,
-      dev16: f_dev16,
-      tag: f_tag,
-      destId: f_destId,
-      operands: "doorbell",
-      info: f_info,
-    };
+    return { opcode: f_opcode, priority: f_priority, dev16: f_dev16, tag: f_tag, destId: f_destId, operands: "doorbell", info: f_info };
   }
-  throw encodeFieldError(
-    "opcode",
-    "a value selecting a variant of bridge.instruction",
-    hexNumber(r_opcode, 4),
-  );
+  throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
 }
 
 /** Writes variant 0 of bridge.instruction once every field has been checked. */
-function $writeInstruction0(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  f_address: bigint,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
+function $writeInstruction0($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n2 = Number(f_address);
   const $h0 = Math.floor($n2 / 4294967296);
   const $l1 = $n2 >>> 0;
@@ -1063,21 +607,8 @@ function $writeInstruction0(
 }
 
 /** Writes variant 1 of bridge.instruction once every field has been checked. */
-function $writeInstruction1(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  f_address: bigint,
-  r_data: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
+function $writeInstruction1($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_data: number): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n5 = Number(f_address);
   const $h3 = Math.floor($n5 / 4294967296);
   const $l4 = $n5 >>> 0;
@@ -1087,21 +618,8 @@ function $writeInstruction1(
 }
 
 /** Writes variant 2 of bridge.instruction once every field has been checked. */
-function $writeInstruction2(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  f_address: bigint,
-  r_length: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
+function $writeInstruction2($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_length: number): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n8 = Number(f_address);
   const $h6 = Math.floor($n8 / 4294967296);
   const $l7 = $n8 >>> 0;
@@ -1111,64 +629,25 @@ function $writeInstruction2(
 }
 
 /** Writes variant 3 of bridge.instruction once every field has been checked. */
-function $writeInstruction3(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  r_hopCount: number,
-  r_wordOffset: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
+function $writeInstruction3($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   $view.setUint32($o + 4, ((r_hopCount << 24) | (r_wordOffset << 2)) >>> 0);
   $view.setUint32($o + 8, 0);
   $view.setUint32($o + 12, 0);
 }
 
 /** Writes variant 4 of bridge.instruction once every field has been checked. */
-function $writeInstruction4(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  r_hopCount: number,
-  r_wordOffset: number,
-  r_data: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
+function $writeInstruction4($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number, r_data: number): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   $view.setUint32($o + 4, ((r_hopCount << 24) | (r_wordOffset << 2)) >>> 0);
   $view.setUint32($o + 8, r_data);
   $view.setUint32($o + 12, 0);
 }
 
 /** Writes variant 5 of bridge.instruction once every field has been checked. */
-function $writeInstruction5(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_priority: number,
-  r_dev16: number,
-  r_tag: number,
-  r_destId: number,
-  r_info: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0,
-  );
-  $view.setUint32($o + 4, (r_info << 16) >>> 0);
+function $writeInstruction5($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_info: number): void {
+  $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
+  $view.setUint32($o + 4, ((r_info << 16)) >>> 0);
   $view.setUint32($o + 8, 0);
   $view.setUint32($o + 12, 0);
 }
@@ -1181,327 +660,59 @@ export const INSTRUCTION_FORMAT: FormatInfo<Instruction> = {
   spec: "specs/bridge/instructions.yaml",
   fixedBytes: 16,
   variants: [
-    {
-      name: "register-read",
-      tags: { operands: "register-read" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        {
-          name: "address",
-          kind: "uint",
-          bits: 34,
-          doc: "34-bit SRIO byte address, 4-byte aligned (srio.md §2.2: address, wdptr and xamsbs come from it).",
-        },
-      ],
-    },
-    {
-      name: "register-write",
-      tags: { operands: "register-write" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        {
-          name: "address",
-          kind: "uint",
-          bits: 34,
-          doc: "34-bit SRIO byte address, 4-byte aligned.",
-        },
-        { name: "data", kind: "uint", bits: 32, doc: "The value written." },
-      ],
-    },
-    {
-      name: "stream",
-      tags: { operands: "stream" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        {
-          name: "address",
-          kind: "uint",
-          bits: 34,
-          doc: "34-bit SRIO byte address of the stream, 8-byte aligned (SWRITE carries whole double-words).",
-        },
-        {
-          name: "length",
-          kind: "uint",
-          bits: 32,
-          doc: "LEN in bytes, a multiple of 8: what the remote device SWRITEs (stream read) or what the DMA downloads (stream write).",
-        },
-      ],
-    },
-    {
-      name: "maintenance-read",
-      tags: { operands: "maintenance-read" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        {
-          name: "hopCount",
-          kind: "uint",
-          bits: 8,
-          doc: "Switches to cross; 0 addresses the first device reached (srio.md §2.3).",
-        },
-        {
-          name: "wordOffset",
-          kind: "uint",
-          bits: 22,
-          doc: "CAR/CSR offset in 32-bit words: byte offset bits 23:2 (config_offset and wdptr, srio.md §2.3).",
-        },
-      ],
-    },
-    {
-      name: "maintenance-write",
-      tags: { operands: "maintenance-write" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        { name: "hopCount", kind: "uint", bits: 8, doc: "Switches to cross (srio.md §2.3)." },
-        {
-          name: "wordOffset",
-          kind: "uint",
-          bits: 22,
-          doc: "CAR/CSR offset in 32-bit words (byte offset bits 23:2).",
-        },
-        { name: "data", kind: "uint", bits: 32, doc: "The value written." },
-      ],
-    },
-    {
-      name: "doorbell",
-      tags: { operands: "doorbell" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "register-read": 1,
-            "register-write": 2,
-            "stream-read": 3,
-            "stream-write": 4,
-            "maintenance-read": 5,
-            "maintenance-write": 6,
-            doorbell: 7,
-          },
-          doc: "What to do.",
-        },
-        {
-          name: "priority",
-          kind: "uint",
-          bits: 2,
-          doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8).",
-        },
-        {
-          name: "dev16",
-          kind: "bool",
-          bits: 1,
-          doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1).",
-        },
-        {
-          name: "tag",
-          kind: "uint",
-          bits: 8,
-          doc: "Chosen by the host, echoed with the completion so that answers match instructions.",
-        },
-        {
-          name: "destId",
-          kind: "uint",
-          bits: 16,
-          doc: "SRIO destination ID (8-bit IDs in the low byte).",
-        },
-        {
-          name: "info",
-          kind: "uint",
-          bits: 16,
-          doc: "The 16 bits the DOORBELL carries (info_msb, info_lsb; srio.md §2.4).",
-        },
-      ],
-    },
+    { name: "register-read", tags: { operands: "register-read" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "address", kind: "uint", bits: 34, doc: "34-bit SRIO byte address, 4-byte aligned (srio.md §2.2: address, wdptr and xamsbs come from it)." },
+    ] },
+    { name: "register-write", tags: { operands: "register-write" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "address", kind: "uint", bits: 34, doc: "34-bit SRIO byte address, 4-byte aligned." },
+      { name: "data", kind: "uint", bits: 32, doc: "The value written." },
+    ] },
+    { name: "stream", tags: { operands: "stream" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "address", kind: "uint", bits: 34, doc: "34-bit SRIO byte address of the stream, 8-byte aligned (SWRITE carries whole double-words)." },
+      { name: "length", kind: "uint", bits: 32, doc: "LEN in bytes, a multiple of 8: what the remote device SWRITEs (stream read) or what the DMA downloads (stream write)." },
+    ] },
+    { name: "maintenance-read", tags: { operands: "maintenance-read" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "hopCount", kind: "uint", bits: 8, doc: "Switches to cross; 0 addresses the first device reached (srio.md §2.3)." },
+      { name: "wordOffset", kind: "uint", bits: 22, doc: "CAR/CSR offset in 32-bit words: byte offset bits 23:2 (config_offset and wdptr, srio.md §2.3)." },
+    ] },
+    { name: "maintenance-write", tags: { operands: "maintenance-write" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "hopCount", kind: "uint", bits: 8, doc: "Switches to cross (srio.md §2.3)." },
+      { name: "wordOffset", kind: "uint", bits: 22, doc: "CAR/CSR offset in 32-bit words (byte offset bits 23:2)." },
+      { name: "data", kind: "uint", bits: 32, doc: "The value written." },
+    ] },
+    { name: "doorbell", tags: { operands: "doorbell" }, fields: [
+      { name: "opcode", kind: "enum", bits: 4, enum: { "register-read": 1, "register-write": 2, "stream-read": 3, "stream-write": 4, "maintenance-read": 5, "maintenance-write": 6, "doorbell": 7 }, doc: "What to do." },
+      { name: "priority", kind: "uint", bits: 2, doc: "SRIO priority of the request, 0..2 (srio.md §1 prio; requests that need a response never use 3, srio.md §13 item 8)." },
+      { name: "dev16", kind: "bool", bits: 1, doc: "16-bit device IDs (tt = 01) rather than 8-bit (tt = 00) (srio.md §1)." },
+      { name: "tag", kind: "uint", bits: 8, doc: "Chosen by the host, echoed with the completion so that answers match instructions." },
+      { name: "destId", kind: "uint", bits: 16, doc: "SRIO destination ID (8-bit IDs in the low byte)." },
+      { name: "info", kind: "uint", bits: 16, doc: "The 16 bits the DOORBELL carries (info_msb, info_lsb; srio.md §2.4)." },
+    ] },
   ],
   decode: decodeInstruction,
   encode: encodeInstruction,
