@@ -277,17 +277,20 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
 }
 
 /** Where each symbol that generated register code uses is defined inside `@rashpa/registers`. */
-const REGISTER_SYMBOLS: readonly (readonly [name: string, module: string, kind: "value" | "type"])[] =
-  [
-    ["bindRegisters", "bind", "value"],
-    ["bindRegistersAsync", "bind", "value"],
-    ["AccessMode", "bus", "type"],
-    ["AsyncBus", "bus", "type"],
-    ["Bus", "bus", "type"],
-    ["MemoryHandle", "bind", "type"],
-    ["RegisterHandle", "bind", "type"],
-    ["RegisterMapInfo", "info", "type"],
-  ];
+const REGISTER_SYMBOLS: readonly (readonly [
+  name: string,
+  module: string,
+  kind: "value" | "type",
+])[] = [
+  ["bindRegisters", "bind", "value"],
+  ["bindRegistersAsync", "bind", "value"],
+  ["AccessMode", "bus", "type"],
+  ["AsyncBus", "bus", "type"],
+  ["Bus", "bus", "type"],
+  ["MemoryHandle", "bind", "type"],
+  ["RegisterHandle", "bind", "type"],
+  ["RegisterMapInfo", "info", "type"],
+];
 
 /**
  * Import lines for the `@rashpa/registers` symbols that emitted code uses. Code generated into
@@ -308,7 +311,8 @@ export function registerImports(text: string, pkg?: string): string[] {
       byModule.set(key, [...(byModule.get(key) ?? []), n]);
     }
     return [...byModule].map(
-      ([m, names]) => `import ${kind === "type" ? "type " : ""}{ ${names.join(", ")} } from "${m}";`,
+      ([m, names]) =>
+        `import ${kind === "type" ? "type " : ""}{ ${names.join(", ")} } from "${m}";`,
     );
   };
   const from = pkg === "registers" ? (m: string) => `../${m}.js` : () => "@rashpa/registers";
