@@ -1166,7 +1166,7 @@ export function generateTsCodecs(spec: SpecModel): string {
   // A spec without formats (enums and registers only) uses no FormatInfo.
   const types = /\bFormatInfo\b/.test(text) ? "AnyFormatInfo, FormatInfo" : "AnyFormatInfo";
   out.line(`import type { ${types} } from "@rashpa/bits";`);
-  for (const l of registerImports(text)) out.line(l);
+  for (const l of registerImports(text, spec.package)) out.line(l);
   out.line();
   return out.toString() + text;
 }

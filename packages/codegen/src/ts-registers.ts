@@ -300,28 +300,48 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
   out.line();
 }
 
+/** Where each symbol that generated register code uses is defined inside `@rashpa/registers`. */
+const REGISTER_SYMBOLS: readonly (readonly [
+  name: string,
+  module: string,
+  kind: "value" | "type",
+])[] = [
+  ["bindRegisters", "bind", "value"],
+  ["bindRegistersAsync", "bind", "value"],
+  ["AccessMode", "bus", "type"],
+  ["AsyncBus", "bus", "type"],
+  ["Bus", "bus", "type"],
+  ["HardwareBus", "bus", "type"],
+  ["MemoryHandle", "bind", "type"],
+  ["RegisterHandle", "bind", "type"],
+  ["RegisterMapInfo", "info", "type"],
+];
+
 /**
- * Import lines from `@rashpa/registers` that emitted code uses.
+ * Import lines for the `@rashpa/registers` symbols that emitted code uses. Code generated into
+ * `@rashpa/registers` itself (a spec with `package: registers`, whose output goes to
+ * `packages/registers/src/gen/`) cannot import the package by name, so it imports the
+ * defining modules relatively (`../bind.js`, `../bus.js`, `../info.js`).
  *
  * @param text - the emitted code
+ * @param pkg - the workspace package the code is generated into (the spec's `package`)
  */
-export function registerImports(text: string): string[] {
-  const used = (names: readonly string[]): string[] =>
-    names.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
-  const values = used(["bindRegisters", "bindRegistersAsync"]);
-  const types = used([
-    "AccessMode",
-    "AsyncBus",
-    "Bus",
-    "HardwareBus",
-    "MemoryHandle",
-    "RegisterHandle",
-    "RegisterMapInfo",
-  ]);
-  return [
-    ...(values.length > 0 ? [`import { ${values.join(", ")} } from "@rashpa/registers";`] : []),
-    ...(types.length > 0 ? [`import type { ${types.join(", ")} } from "@rashpa/registers";`] : []),
-  ];
+export function registerImports(text: string, pkg?: string): string[] {
+  const used = REGISTER_SYMBOLS.filter(([n]) => new RegExp(`\\b${n}\\b`).test(text));
+  const lines = (kind: "value" | "type", from: (module: string) => string): string[] => {
+    const byModule = new Map<string, string[]>();
+    for (const [n, m, k] of used) {
+      if (k !== kind) continue;
+      const key = from(m);
+      byModule.set(key, [...(byModule.get(key) ?? []), n]);
+    }
+    return [...byModule].map(
+      ([m, names]) =>
+        `import ${kind === "type" ? "type " : ""}{ ${names.join(", ")} } from "${m}";`,
+    );
+  };
+  const from = pkg === "registers" ? (m: string) => `../${m}.js` : () => "@rashpa/registers";
+  return [...lines("value", from), ...lines("type", from)];
 }
 
 function fieldInfo(f: RegFieldModel): RegisterFieldInfo {

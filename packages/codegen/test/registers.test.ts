@@ -9,6 +9,7 @@ import { compileSelfCheck, hasGcc } from "@rashpa/laws";
 import type { Bus, RegisterMapInfo } from "@rashpa/registers";
 import { registerInstances, registerTableLines } from "@rashpa/registers";
 import { afterAll, describe, expect, it } from "vitest";
+import { generateTsCodecs } from "../src/index.js";
 import { generateFixture, typecheck } from "./fixture.test-helpers.js";
 
 const fx = generateFixture("registers");
@@ -69,6 +70,29 @@ describe("generated register-map TypeScript", () => {
     expect(regs.dma.table.address).toBe(0x1_0200);
     regs.global.control.fields.mode.write("ring");
     expect(log).toEqual(["10004=30"]);
+  });
+});
+
+describe("imports of generated register maps", () => {
+  const importLines = (pkg: string): string[] =>
+    generateTsCodecs({ ...fx.spec, package: pkg })
+      .split("\n")
+      .filter((l) => l.startsWith("import ") && !l.includes("@rashpa/bits"));
+
+  it("name @rashpa/registers from any other package", () => {
+    expect(importLines("descriptors")).toEqual([
+      'import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";',
+      'import type { AccessMode, AsyncBus, Bus, MemoryHandle, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";',
+    ]);
+  });
+
+  it("are relative to the defining modules inside @rashpa/registers itself", () => {
+    expect(importLines("registers")).toEqual([
+      'import { bindRegisters, bindRegistersAsync } from "../bind.js";',
+      'import type { AccessMode, AsyncBus, Bus } from "../bus.js";',
+      'import type { MemoryHandle, RegisterHandle } from "../bind.js";',
+      'import type { RegisterMapInfo } from "../info.js";',
+    ]);
   });
 });
 

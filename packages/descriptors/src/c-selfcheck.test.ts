@@ -5,8 +5,8 @@
 import { fileURLToPath } from "node:url";
 import { compileSelfCheck, hasGcc, lawSeed, runSelfCheck, selfCheckVectors } from "@rashpa/laws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { descriptorsArbitraries } from "./arbitraries.js";
-import { descriptorsFormats } from "./index.js";
+import { descriptorsArbitraries, instructionsArbitraries } from "./arbitraries.js";
+import { descriptorsFormats, instructionsFormats } from "./index.js";
 
 const cDir = fileURLToPath(new URL("./gen/c/", import.meta.url));
 const gcc = hasGcc();
@@ -50,6 +50,33 @@ describe.runIf(gcc)("generated C header (descriptors.h)", () => {
     const r = runSelfCheck(build.exe, [parts.join(" ")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/rashpa\.btd: variant/);
+  });
+});
+
+describe.runIf(gcc)("generated C header (instructions.h)", () => {
+  const seed = lawSeed();
+  let build: { exe: string; cleanup: () => void };
+  beforeAll(() => {
+    build = compileSelfCheck(cDir, "instructions");
+  });
+  afterAll(() => build?.cleanup());
+
+  it(`agrees with the TypeScript codec on 300 vectors (seed ${seed})`, () => {
+    const lines = selfCheckVectors(instructionsFormats, instructionsArbitraries, 300, seed);
+    const r = runSelfCheck(build.exe, lines);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(`bridge.instructions: ${lines.length} vectors ok`);
+  });
+
+  it("reports a field that disagrees (the check can fail)", () => {
+    const [line] = selfCheckVectors(instructionsFormats, instructionsArbitraries, 1, seed);
+    const parts = line!.split(" ");
+    // Change the first value field ("priority", after the opcode) by one.
+    parts[4] = (BigInt(`0x${parts[4]}`) ^ 1n).toString(16);
+    const r = runSelfCheck(build.exe, [parts.join(" ")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/line 1: bridge\.instruction: field priority: expected/);
   });
 });
 

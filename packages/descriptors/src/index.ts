@@ -1,8 +1,10 @@
 /**
  * `@rashpa/descriptors`: the RASHPA Block Transfer Descriptor (BTD), ATU entries,
  * event-channel records and BTD FIFO window words — codecs generated from
- * `specs/rashpa/descriptors.yaml` plus the window mapping. Arbitraries for property tests are
- * in `@rashpa/descriptors/arbitraries`.
+ * `specs/rashpa/descriptors.yaml` plus the window mapping — and the PCIe–SRIO bridge
+ * instruction word (`bridge.instruction`, `specs/bridge/instructions.yaml`; its formats are
+ * `instructionsFormats`). Arbitraries for property tests are in
+ * `@rashpa/descriptors/arbitraries`.
  *
  * @example
  * ```ts
@@ -15,4 +17,5 @@
  * @packageDocumentation
  */
 export * from "./gen/descriptors.js";
+export * from "./gen/instructions.js";
 export * from "./window.js";

@@ -5,6 +5,7 @@ import {
   arbBtdFifoControl,
   arbBtdFifoStatus,
   arbEvent,
+  arbInstruction,
 } from "./arbitraries.js";
 import {
   ATU_ENTRY_FORMAT,
@@ -12,6 +13,7 @@ import {
   BTD_FIFO_STATUS_FORMAT,
   BTD_FORMAT,
   EVENT_FORMAT,
+  INSTRUCTION_FORMAT,
 } from "./index.js";
 
 codecLaws(BTD_FORMAT, arbBtd);
@@ -19,3 +21,4 @@ codecLaws(ATU_ENTRY_FORMAT, arbAtuEntry);
 codecLaws(EVENT_FORMAT, arbEvent);
 codecLaws(BTD_FIFO_CONTROL_FORMAT, arbBtdFifoControl);
 codecLaws(BTD_FIFO_STATUS_FORMAT, arbBtdFifoStatus);
+codecLaws(INSTRUCTION_FORMAT, arbInstruction);

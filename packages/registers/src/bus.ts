@@ -47,7 +47,10 @@ export type BusOf<M extends AccessMode> = M extends "async"
     : Bus;
 
 /** The hardware side of a register-file model (`RegisterFile.hardwareBus`). */
-export type HardwareBus = Bus & { readonly side: "hardware" };
+export interface HardwareBus extends Bus {
+  /** Always `"hardware"`: accessors bound to this bus take the hardware view. */
+  readonly side: "hardware";
+}
 
 /**
  * A bus that shifts every address by `base`: a register map placed at `base` in a larger

@@ -18,3 +18,6 @@ export * from "./locate.js";
 export * from "./bind.js";
 export * from "./table.js";
 export * from "./register-file.js";
+export * from "./gen/controller.js";
+export * from "./controller.js";
+export * from "./gen/registers.js";

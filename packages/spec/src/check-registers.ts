@@ -34,13 +34,38 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /** Above this many array elements, overlap checks use the array's whole span. */
 const MAX_ENUMERATED_ELEMENTS = 4096;
 
+/**
+ * A memory whose `format` names a format of another spec by its global id
+ * (`<idPrefix>.<format name>`): checked once every spec loaded together is known, by
+ * {@link checkFormatReferences}.
+ */
+export interface FormatReference {
+  /** YAML path of the memory. */
+  readonly path: YamlPath;
+  /** The format id as written. */
+  readonly id: string;
+  /** The memory's `entryBytes`, which must equal the format's size. */
+  readonly entryBytes: number;
+}
+
+/** What the checks of a map need besides the map: where formats are, where to defer references. */
+export interface RegisterMapContext {
+  /** Enums of the spec, by name (`undefined`: declared with problems). */
+  readonly enums: ReadonlyMap<string, EnumModel | undefined>;
+  /** Formats of the spec, by name (`undefined`: declared with problems). */
+  readonly formats: ReadonlyMap<string, FormatModel | undefined>;
+  /** The spec's id prefix, which turns a format name into its global id. */
+  readonly idPrefix: string;
+  /** Receives the references to formats of other specs, checked later. */
+  readonly references: FormatReference[];
+}
+
 /** Checks one register map; reports problems to `src`. */
 export function checkRegisterMap(
   src: SpecSource,
   name: string,
   raw: RegisterMapRaw,
-  enums: ReadonlyMap<string, EnumModel | undefined>,
-  formats: ReadonlyMap<string, FormatModel | undefined>,
+  ctx: RegisterMapContext,
 ): RegisterMapModel {
   const path: YamlPath = ["registers", name];
   const width = raw.width ?? 32;
@@ -52,7 +77,7 @@ export function checkRegisterMap(
     if (names.has(b.name))
       src.reportText([...bp, "name"], "a block name not used before in this map", `"${b.name}"`);
     names.add(b.name);
-    const block = checkBlock(src, bp, b, width, enums, formats);
+    const block = checkBlock(src, bp, b, width, ctx);
     blocks.push(block);
     const span = nodesSpan(block.nodes);
     if (span > 0)
@@ -80,10 +105,9 @@ function checkBlock(
   bp: YamlPath,
   raw: BlockRaw,
   width: number,
-  enums: ReadonlyMap<string, EnumModel | undefined>,
-  formats: ReadonlyMap<string, FormatModel | undefined>,
+  ctx: RegisterMapContext,
 ): BlockModel {
-  const nodes = checkNodes(src, [...bp, "registers"], raw.registers, width, enums, formats);
+  const nodes = checkNodes(src, [...bp, "registers"], raw.registers, width, ctx);
   return { name: raw.name, offset: raw.offset, doc: raw.doc ?? "", nodes, loc: src.loc(bp) };
 }
 
@@ -92,8 +116,7 @@ function checkNodes(
   path: YamlPath,
   raws: readonly RegNodeRaw[],
   width: number,
-  enums: ReadonlyMap<string, EnumModel | undefined>,
-  formats: ReadonlyMap<string, FormatModel | undefined>,
+  ctx: RegisterMapContext,
 ): RegNodeModel[] {
   const names = new Set<string>();
   const nodes: RegNodeModel[] = [];
@@ -112,8 +135,7 @@ function checkNodes(
         [...p, "registers"],
         raw.registers,
         width,
-        enums,
-        formats,
+        ctx,
       ) as RegisterModel[];
       const size = nodesSpan(regs);
       if (raw.stride < size)
@@ -134,9 +156,9 @@ function checkNodes(
         loc: src.loc(p),
       } satisfies RegFileModel;
     } else if ("memory" in raw) {
-      node = checkMemory(src, p, raw, formats);
+      node = checkMemory(src, p, raw, ctx);
     } else {
-      node = checkRegister(src, p, raw, width, enums);
+      node = checkRegister(src, p, raw, width, ctx.enums);
     }
     nodes.push(node);
     addExtents(extents, node, p);
@@ -149,31 +171,23 @@ function checkMemory(
   src: SpecSource,
   p: YamlPath,
   raw: Extract<RegNodeRaw, { memory: string }>,
-  formats: ReadonlyMap<string, FormatModel | undefined>,
+  ctx: RegisterMapContext,
 ): MemoryModel {
-  if (raw.format !== undefined) {
-    const f = formats.get(raw.format);
-    if (!formats.has(raw.format))
+  let format: string | undefined;
+  if (raw.format !== undefined && raw.format.includes(".")) {
+    // The global id of a format, possibly of another spec: checked once all specs are known.
+    format = raw.format;
+    ctx.references.push({ path: p, id: raw.format, entryBytes: raw.entryBytes });
+  } else if (raw.format !== undefined) {
+    format = `${ctx.idPrefix}.${raw.format}`;
+    const f = ctx.formats.get(raw.format);
+    if (!ctx.formats.has(raw.format))
       src.reportText(
         [...p, "format"],
-        `a format of this spec (${[...formats.keys()].join(", ") || "none"})`,
+        `a format of this spec (${[...ctx.formats.keys()].join(", ") || "none"})`,
         `"${raw.format}"`,
       );
-    else if (f) {
-      const size = formatByteSize(f);
-      if (size === undefined)
-        src.reportText(
-          [...p, "format"],
-          "a format of fixed size for memory entries",
-          `format "${raw.format}" of variable size`,
-        );
-      else if (size !== raw.entryBytes)
-        src.reportText(
-          [...p, "entryBytes"],
-          `${size} bytes, the size of format "${raw.format}"`,
-          String(raw.entryBytes),
-        );
-    }
+    else if (f) checkEntryFormat(src, p, raw.format, f, raw.entryBytes);
   }
   return {
     kind: "memory",
@@ -181,11 +195,59 @@ function checkMemory(
     offset: raw.offset,
     entries: raw.entries,
     entryBytes: raw.entryBytes,
-    format: raw.format,
+    format,
     sw: raw.sw ?? "rw",
     doc: raw.doc ?? "",
     loc: src.loc(p),
   };
+}
+
+/** A memory's entry format must have a fixed size of `entryBytes`. */
+function checkEntryFormat(
+  src: SpecSource,
+  p: YamlPath,
+  written: string,
+  f: FormatModel,
+  entryBytes: number,
+): void {
+  const size = formatByteSize(f);
+  if (size === undefined)
+    src.reportText(
+      [...p, "format"],
+      "a format of fixed size for memory entries",
+      `format "${written}" of variable size`,
+    );
+  else if (size !== entryBytes)
+    src.reportText(
+      [...p, "entryBytes"],
+      `${size} bytes, the size of format "${written}"`,
+      String(entryBytes),
+    );
+}
+
+/**
+ * Checks the memories that name a format by global id against the formats known when the
+ * spec is loaded: its own and those of the specs loaded with it.
+ *
+ * @param src - the spec's source, which receives the problems
+ * @param references - the references collected by {@link checkRegisterMap}
+ * @param known - formats by global id (`undefined`: declared with problems, already reported)
+ */
+export function checkFormatReferences(
+  src: SpecSource,
+  references: readonly FormatReference[],
+  known: ReadonlyMap<string, FormatModel | undefined>,
+): void {
+  for (const r of references) {
+    const f = known.get(r.id);
+    if (!known.has(r.id))
+      src.reportText(
+        [...r.path, "format"],
+        `a format of this spec or the id of a format of a spec loaded with it (${[...known.keys()].sort().join(", ") || "none"})`,
+        `"${r.id}"`,
+      );
+    else if (f) checkEntryFormat(src, r.path, r.id, f, r.entryBytes);
+  }
 }
 
 function checkRegister(

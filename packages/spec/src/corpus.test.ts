@@ -494,6 +494,12 @@ const corpus: [string, string[]][] = [
       'test/broken/77-clashing-type-names.yaml:35:3: "formats.kind" expected a name whose generated type is not taken, got type Kind of format "kind" (taken by enum Kind)',
     ],
   ],
+  [
+    "78-memory-unknown-format-id.yaml",
+    [
+      'test/broken/78-memory-unknown-format-id.yaml:24:21: "registers.regs.blocks[0].registers[0].format" expected a format of this spec or the id of a format of a spec loaded with it (test.entry), got "other.entry"',
+    ],
+  ],
 ];
 
 function diagnosticsOf(file: string): string[] {

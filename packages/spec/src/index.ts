@@ -9,3 +9,4 @@ export * from "./model.js";
 export * from "./diagnostics.js";
 export * from "./layout.js";
 export { loadSpecText, loadSpecFile, loadSpecDir } from "./load.js";
+export type { LoadSpecOptions } from "./load.js";

@@ -10,17 +10,31 @@ import * as t from "io-ts";
 import { SpecSource } from "./_internals/source.js";
 import type { YamlPath } from "./_internals/source.js";
 import { bitCount, checkFormat } from "./check-format.js";
-import { checkRegisterMap } from "./check-registers.js";
+import { checkFormatReferences, checkRegisterMap } from "./check-registers.js";
+import type { FormatReference } from "./check-registers.js";
 import { layoutPaths } from "./layout.js";
 import { SpecError } from "./diagnostics.js";
 import type { EnumModel, FormatModel, RegisterMapModel, SpecModel } from "./model.js";
 import { EnumRaw, FormatRaw, RegisterMapRaw, SpecHeaderRaw, strictRecord } from "./schema.js";
+
+/** Options of {@link loadSpecText} and {@link loadSpecFile}. */
+export interface LoadSpecOptions {
+  /**
+   * Formats of other specs, already loaded (e.g. `loadSpecFile(...).formats`), that memories
+   * of this spec may name by global id (`format: rashpa.atu-entry`). {@link loadSpecDir}
+   * passes every format of the directory.
+   *
+   * @defaultValue none: only the spec's own formats can be named
+   */
+  readonly formats?: Iterable<FormatModel>;
+}
 
 /**
  * Parses and checks spec text.
  *
  * @param text - YAML text of the spec file
  * @param file - name used in messages (a path relative to the repository root)
+ * @param options - formats of other specs that memories may name
  * @returns the checked model
  * @throws {@link SpecError} listing every problem, each as `file:line:col`
  * @example
@@ -28,7 +42,29 @@ import { EnumRaw, FormatRaw, RegisterMapRaw, SpecHeaderRaw, strictRecord } from 
  * const model = loadSpecText(readFileSync("specs/rashpa/descriptors.yaml", "utf8"), "specs/rashpa/descriptors.yaml");
  * ```
  */
-export function loadSpecText(text: string, file: string): SpecModel {
+export function loadSpecText(text: string, file: string, options: LoadSpecOptions = {}): SpecModel {
+  const parsed = parseSpec(text, file);
+  const known = new Map<string, FormatModel | undefined>();
+  for (const f of options.formats ?? []) known.set(f.id, f);
+  for (const [id, f] of parsed.formatsById) known.set(id, f);
+  return finishSpec(parsed, known);
+}
+
+/** A spec checked except for its references to formats of other specs. */
+interface ParsedSpec {
+  readonly src: SpecSource;
+  readonly file: string;
+  readonly header: SpecHeaderRaw | undefined;
+  readonly idPrefix: string;
+  readonly enums: ReadonlyMap<string, EnumModel | undefined>;
+  readonly formats: ReadonlyMap<string, FormatModel | undefined>;
+  /** The spec's formats by global id. */
+  readonly formatsById: ReadonlyMap<string, FormatModel | undefined>;
+  readonly registerMaps: readonly RegisterMapModel[];
+  readonly references: readonly FormatReference[];
+}
+
+function parseSpec(text: string, file: string): ParsedSpec {
   const src = new SpecSource(file, text);
   if (src.diagnostics.length > 0) throw new SpecError(src.diagnostics);
   const header = validate(src, [], SpecHeaderRaw, src.value);
@@ -58,6 +94,7 @@ export function loadSpecText(text: string, file: string): SpecModel {
   }
   checkTypeNames(src, enums, clean);
 
+  const references: FormatReference[] = [];
   const registerMaps: RegisterMapModel[] = [];
   for (const [name, value] of section(
     src,
@@ -67,26 +104,34 @@ export function loadSpecText(text: string, file: string): SpecModel {
     KEBAB,
   )) {
     const m = validate(src, ["registers", name], RegisterMapRaw, value);
-    if (m) registerMaps.push(checkRegisterMap(src, name, m, enums, formats));
+    if (m)
+      registerMaps.push(checkRegisterMap(src, name, m, { enums, formats, idPrefix, references }));
   }
+  const formatsById = new Map([...formats].map(([name, f]) => [`${idPrefix}.${name}`, f]));
+  return { src, file, header, idPrefix, enums, formats, formatsById, registerMaps, references };
+}
 
+/** Checks the references to other specs' formats, then throws every problem or returns the model. */
+function finishSpec(p: ParsedSpec, known: ReadonlyMap<string, FormatModel | undefined>): SpecModel {
+  const { src, header } = p;
+  checkFormatReferences(src, p.references, known);
   if (src.diagnostics.length > 0 || !header) {
     const sorted = [...src.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
     throw new SpecError(sorted);
   }
   return {
     id: header.spec,
-    file,
+    file: p.file,
     title: header.title,
     doc: header.doc ?? "",
     source: header.source ?? "",
     package: header.package,
-    idPrefix,
+    idPrefix: p.idPrefix,
     byteOrder: header.byteOrder,
     bitOrder: header.bitOrder,
-    enums: [...enums.values()].filter((e) => e !== undefined),
-    formats: [...formats.values()].filter((f) => f !== undefined),
-    registerMaps,
+    enums: [...p.enums.values()].filter((e) => e !== undefined),
+    formats: [...p.formats.values()].filter((f) => f !== undefined),
+    registerMaps: p.registerMaps,
   };
 }
 
@@ -118,26 +163,41 @@ function section(
  * @param root - directory that messages are relative to (default: the working directory)
  * @throws {@link SpecError} listing every problem
  */
-export function loadSpecFile(path: string, root: string = process.cwd()): SpecModel {
-  return loadSpecText(readFileSync(path, "utf8"), relative(root, path).split("\\").join("/"));
+export function loadSpecFile(
+  path: string,
+  root: string = process.cwd(),
+  options: LoadSpecOptions = {},
+): SpecModel {
+  return loadSpecText(readFileSync(path, "utf8"), relFile(root, path), options);
+}
+
+function relFile(root: string, path: string): string {
+  return relative(root, path).split("\\").join("/");
 }
 
 /**
  * Loads every `*.yaml` spec under a directory (recursively, in sorted order). Problems of
- * all files are gathered into one {@link SpecError}.
+ * all files are gathered into one {@link SpecError}. A memory of one spec may name the format
+ * of another by global id: every file is checked first, then those references.
  */
 export function loadSpecDir(dir: string, root: string = process.cwd()): SpecModel[] {
   const files = listYaml(dir);
+  const parsed: ParsedSpec[] = [];
   const models: SpecModel[] = [];
   const problems: SpecError[] = [];
-  for (const f of files) {
+  const guard = (f: () => void): void => {
     try {
-      models.push(loadSpecFile(f, root));
+      f();
     } catch (e) {
       if (e instanceof SpecError) problems.push(e);
       else throw e;
     }
-  }
+  };
+  for (const f of files)
+    guard(() => parsed.push(parseSpec(readFileSync(f, "utf8"), relFile(root, f))));
+  const known = new Map<string, FormatModel | undefined>();
+  for (const p of parsed) for (const [id, f] of p.formatsById) if (!known.has(id)) known.set(id, f);
+  for (const p of parsed) guard(() => models.push(finishSpec(p, known)));
   if (problems.length > 0) throw new SpecError(problems.flatMap((p) => p.diagnostics));
   checkGlobalIds(models);
   return models;

@@ -298,7 +298,11 @@ export interface MemoryModel {
   readonly entries: number;
   /** Bytes per entry (the size of {@link format} when one is given). */
   readonly entryBytes: number;
-  /** Format (in the same spec) of one entry, if declared. */
+  /**
+   * Global id (`<idPrefix>.<name>`, e.g. `rashpa.atu-entry`) of the format of one entry, if
+   * declared: a format of the same spec named by name or id, or of another spec loaded with it
+   * named by id.
+   */
   readonly format: string | undefined;
   /** Software access to the entries (default `rw`). */
   readonly sw: SwAccess;

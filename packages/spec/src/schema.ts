@@ -193,6 +193,11 @@ export const Ident = pattern("camelCase identifier", /^[a-z][a-zA-Z0-9]*$/);
 export const PascalName = pattern("PascalCase name", /^[A-Z][a-zA-Z0-9]*$/);
 /** Dotted lower-case ids: `rashpa.descriptors`. */
 export const DottedId = pattern("dotted lower-case id", /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/);
+/** A format of the same spec (`atu-entry`) or the global id of any format (`rashpa.atu-entry`). */
+export const FormatRef = pattern(
+  "format name or global format id",
+  /^([a-z][a-z0-9-]*\.)*[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+);
 const Text = t.string;
 
 /** Field types of formats. */
@@ -412,7 +417,7 @@ export const MemoryRaw = strict(
     entries: int(1, 1 << 24),
     entryBytes: int(1, 4096),
   },
-  { format: KebabName, sw: SwAccessCodec, doc: Text },
+  { format: FormatRef, sw: SwAccessCodec, doc: Text },
 );
 export type MemoryRaw = t.TypeOf<typeof MemoryRaw>;
 
