@@ -82,14 +82,14 @@ describe("imports of generated register maps", () => {
   it("name @rashpa/registers from any other package", () => {
     expect(importLines("descriptors")).toEqual([
       'import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";',
-      'import type { AccessMode, AsyncBus, Bus, MemoryHandle, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";',
+      'import type { AccessMode, AsyncBus, Bus, HardwareBus, MemoryHandle, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";',
     ]);
   });
 
   it("are relative to the defining modules inside @rashpa/registers itself", () => {
     expect(importLines("registers")).toEqual([
       'import { bindRegisters, bindRegistersAsync } from "../bind.js";',
-      'import type { AccessMode, AsyncBus, Bus } from "../bus.js";',
+      'import type { AccessMode, AsyncBus, Bus, HardwareBus } from "../bus.js";',
       'import type { MemoryHandle, RegisterHandle } from "../bind.js";',
       'import type { RegisterMapInfo } from "../info.js";',
     ]);
