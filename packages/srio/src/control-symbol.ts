@@ -71,6 +71,116 @@ function cs64Body(bytes: Uint8Array, o: number): number {
   return (hi >>> 0) * 64 + (bytes[o + 4]! >>> 2);
 }
 
+/** What differs between the three control-symbol sizes; the operations below serve all three. */
+interface SymbolKind<T extends { crc: number }> {
+  /** Format name, for errors about missing bytes. */
+  readonly name: string;
+  /** Bytes of a symbol. */
+  readonly bytes: number;
+  /** Byte where the CRC starts, for errors. */
+  readonly crcByte: number;
+  /** Hex digits of the CRC, for errors. */
+  readonly digits: number;
+  /** The generated encoder and decoder. */
+  readonly encode: (value: T) => Uint8Array;
+  readonly decode: (bytes: Uint8Array, offset: number) => T;
+  /** The CRC the symbol at `bytes[o..]` should carry. */
+  readonly crcOf: (bytes: Uint8Array, o: number) => number;
+  /** The CRC the symbol at `bytes[o..]` carries. */
+  readonly crcIn: (bytes: Uint8Array, o: number) => number;
+  /** Writes `crc` into the encoded symbol. */
+  readonly writeCrc: (bytes: Uint8Array, crc: number) => void;
+}
+
+const word32 = (b: Uint8Array, o: number): number =>
+  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+
+const CS24: SymbolKind<Cs24> = {
+  name: "cs24",
+  bytes: 3,
+  crcByte: 2,
+  digits: 2,
+  encode: encodeCs24,
+  decode: decodeCs24,
+  crcOf: (b, o) => crc5Cs24(cs24Body(b, o)),
+  crcIn: (b, o) => b[o + 2]! & 0x1f,
+  writeCrc: (b, crc) => {
+    b[2] = (b[2]! & 0xe0) | crc;
+  },
+};
+
+const CS48: SymbolKind<Cs48> = {
+  name: "cs48",
+  bytes: 6,
+  crcByte: 4,
+  digits: 4,
+  encode: encodeCs48,
+  decode: decodeCs48,
+  crcOf: (b, o) => crc13Cs48(cs48Body(b, o)),
+  crcIn: (b, o) => ((b[o + 4]! & 0x1f) << 8) | b[o + 5]!,
+  writeCrc: (b, crc) => {
+    b[4] = (b[4]! & 0xe0) | (crc >>> 8);
+    b[5] = crc & 0xff;
+  },
+};
+
+const CS64: SymbolKind<Cs64> = {
+  name: "cs64",
+  bytes: 8,
+  crcByte: 4,
+  digits: 6,
+  encode: encodeCs64,
+  decode: decodeCs64,
+  crcOf: (b, o) => crc24Cs64(cs64Body(b, o)),
+  crcIn: (b, o) => (word32(b, o + 4) >>> 2) & 0xffffff,
+  // Bits 32–63: stype1[2:7] (32–37) ‖ CRC-24 (38–61) ‖ alignment 0b00 (62–63).
+  writeCrc: (b, crc) =>
+    new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(
+      4,
+      (((b[4]! & 0xfc) << 24) | (crc << 2)) >>> 0,
+    ),
+};
+
+function computeCrc<T extends { crc: number }>(k: SymbolKind<T>, value: Omit<T, "crc">): number {
+  return k.crcOf(k.encode({ ...value, crc: 0 } as T), 0);
+}
+
+function encodeWithCrc<T extends { crc: number }>(
+  k: SymbolKind<T>,
+  value: Omit<T, "crc">,
+): Uint8Array {
+  const bytes = k.encode({ ...value, crc: 0 } as T);
+  k.writeCrc(bytes, k.crcOf(bytes, 0));
+  return bytes;
+}
+
+function checkCrc<T extends { crc: number }>(
+  k: SymbolKind<T>,
+  bytes: Uint8Array,
+  offset: number,
+): void {
+  checkLength(bytes, offset, k.bytes, k.name);
+  const expected = k.crcOf(bytes, offset);
+  const found = k.crcIn(bytes, offset);
+  if (found !== expected)
+    throw decodeFieldError(
+      "crc",
+      hex(expected, k.digits),
+      hex(found, k.digits),
+      offset + k.crcByte,
+    );
+}
+
+function decodeChecked<T extends { crc: number }>(
+  k: SymbolKind<T>,
+  bytes: Uint8Array,
+  offset: number,
+): T {
+  const value = k.decode(bytes, offset);
+  checkCrc(k, bytes, offset);
+  return value;
+}
+
 /**
  * Computes the CRC-5 of a Control Symbol 24 (RapidIO 4.1 Part 6 §3.6.1).
  *
@@ -83,7 +193,7 @@ function cs64Body(bytes: Uint8Array, o: number): number {
  * ```
  */
 export function computeCs24Crc(value: Cs24Fields): number {
-  return crc5Cs24(cs24Body(encodeCs24({ ...value, crc: 0 }), 0));
+  return computeCrc(CS24, value);
 }
 
 /**
@@ -98,9 +208,7 @@ export function computeCs24Crc(value: Cs24Fields): number {
  * ```
  */
 export function encodeCs24WithCrc(value: Cs24Fields): Uint8Array {
-  const bytes = encodeCs24({ ...value, crc: 0 });
-  bytes[2] = (bytes[2]! & 0xe0) | crc5Cs24(cs24Body(bytes, 0));
-  return bytes;
+  return encodeWithCrc(CS24, value);
 }
 
 /**
@@ -115,7 +223,7 @@ export function encodeCs24WithCrc(value: Cs24Fields): Uint8Array {
  * ```
  */
 export function withCs24Crc(value: Cs24Fields): Cs24 {
-  return { ...value, crc: computeCs24Crc(value) };
+  return { ...value, crc: computeCrc(CS24, value) };
 }
 
 /**
@@ -132,12 +240,7 @@ export function withCs24Crc(value: Cs24Fields): Cs24 {
  * ```
  */
 export function checkCs24Crc(bytes: Uint8Array, offset = 0): void {
-  checkLength(bytes, offset, 3, "cs24");
-  const expected = crc5Cs24(cs24Body(bytes, offset));
-  const found = bytes[offset + 2]! & 0x1f;
-  if (found !== expected) {
-    throw decodeFieldError("crc", hex(expected, 2), hex(found, 2), offset + 2);
-  }
+  checkCrc(CS24, bytes, offset);
 }
 
 /**
@@ -153,9 +256,7 @@ export function checkCs24Crc(bytes: Uint8Array, offset = 0): void {
  * ```
  */
 export function decodeCs24Checked(bytes: Uint8Array, offset = 0): Cs24 {
-  const value = decodeCs24(bytes, offset);
-  checkCs24Crc(bytes, offset);
-  return value;
+  return decodeChecked(CS24, bytes, offset);
 }
 
 /**
@@ -171,7 +272,7 @@ export function decodeCs24Checked(bytes: Uint8Array, offset = 0): Cs24 {
  * ```
  */
 export function computeCs48Crc(value: Cs48Fields): number {
-  return crc13Cs48(cs48Body(encodeCs48({ ...value, crc: 0 }), 0));
+  return computeCrc(CS48, value);
 }
 
 /**
@@ -186,11 +287,7 @@ export function computeCs48Crc(value: Cs48Fields): number {
  * ```
  */
 export function encodeCs48WithCrc(value: Cs48Fields): Uint8Array {
-  const bytes = encodeCs48({ ...value, crc: 0 });
-  const crc = crc13Cs48(cs48Body(bytes, 0));
-  bytes[4] = (bytes[4]! & 0xe0) | (crc >>> 8);
-  bytes[5] = crc & 0xff;
-  return bytes;
+  return encodeWithCrc(CS48, value);
 }
 
 /**
@@ -205,7 +302,7 @@ export function encodeCs48WithCrc(value: Cs48Fields): Uint8Array {
  * ```
  */
 export function withCs48Crc(value: Cs48Fields): Cs48 {
-  return { ...value, crc: computeCs48Crc(value) };
+  return { ...value, crc: computeCrc(CS48, value) };
 }
 
 /**
@@ -222,12 +319,7 @@ export function withCs48Crc(value: Cs48Fields): Cs48 {
  * ```
  */
 export function checkCs48Crc(bytes: Uint8Array, offset = 0): void {
-  checkLength(bytes, offset, 6, "cs48");
-  const expected = crc13Cs48(cs48Body(bytes, offset));
-  const found = ((bytes[offset + 4]! & 0x1f) << 8) | bytes[offset + 5]!;
-  if (found !== expected) {
-    throw decodeFieldError("crc", hex(expected, 4), hex(found, 4), offset + 4);
-  }
+  checkCrc(CS48, bytes, offset);
 }
 
 /**
@@ -243,9 +335,7 @@ export function checkCs48Crc(bytes: Uint8Array, offset = 0): void {
  * ```
  */
 export function decodeCs48Checked(bytes: Uint8Array, offset = 0): Cs48 {
-  const value = decodeCs48(bytes, offset);
-  checkCs48Crc(bytes, offset);
-  return value;
+  return decodeChecked(CS48, bytes, offset);
 }
 
 /**
@@ -261,7 +351,7 @@ export function decodeCs48Checked(bytes: Uint8Array, offset = 0): Cs48 {
  * ```
  */
 export function computeCs64Crc(value: Cs64Fields): number {
-  return crc24Cs64(cs64Body(encodeCs64({ ...value, crc: 0 }), 0));
+  return computeCrc(CS64, value);
 }
 
 /**
@@ -276,12 +366,7 @@ export function computeCs64Crc(value: Cs64Fields): number {
  * ```
  */
 export function encodeCs64WithCrc(value: Cs64Fields): Uint8Array {
-  const bytes = encodeCs64({ ...value, crc: 0 });
-  const crc = crc24Cs64(cs64Body(bytes, 0));
-  // Bits 32–63: stype1[2:7] (32–37) ‖ CRC-24 (38–61) ‖ alignment 0b00 (62–63).
-  const word = (((bytes[4]! & 0xfc) << 24) | (crc << 2)) >>> 0;
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(4, word);
-  return bytes;
+  return encodeWithCrc(CS64, value);
 }
 
 /**
@@ -296,7 +381,7 @@ export function encodeCs64WithCrc(value: Cs64Fields): Uint8Array {
  * ```
  */
 export function withCs64Crc(value: Cs64Fields): Cs64 {
-  return { ...value, crc: computeCs64Crc(value) };
+  return { ...value, crc: computeCrc(CS64, value) };
 }
 
 /**
@@ -313,18 +398,7 @@ export function withCs64Crc(value: Cs64Fields): Cs64 {
  * ```
  */
 export function checkCs64Crc(bytes: Uint8Array, offset = 0): void {
-  checkLength(bytes, offset, 8, "cs64");
-  const expected = crc24Cs64(cs64Body(bytes, offset));
-  const word =
-    ((bytes[offset + 4]! << 24) |
-      (bytes[offset + 5]! << 16) |
-      (bytes[offset + 6]! << 8) |
-      bytes[offset + 7]!) >>>
-    0;
-  const found = (word >>> 2) & 0xffffff;
-  if (found !== expected) {
-    throw decodeFieldError("crc", hex(expected, 6), hex(found, 6), offset + 4);
-  }
+  checkCrc(CS64, bytes, offset);
 }
 
 /**
@@ -341,9 +415,7 @@ export function checkCs64Crc(bytes: Uint8Array, offset = 0): void {
  * ```
  */
 export function decodeCs64Checked(bytes: Uint8Array, offset = 0): Cs64 {
-  const value = decodeCs64(bytes, offset);
-  checkCs64Crc(bytes, offset);
-  return value;
+  return decodeChecked(CS64, bytes, offset);
 }
 
 /**
