@@ -1,22 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ALL_FORMATS, runCli } from "./index.js";
-
-/** Runs the CLI in process and captures its output. */
-async function run(
-  argv: string[],
-  stdin = "",
-): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stdin: () => Promise.resolve(stdin),
-  });
-  return { code, out, err };
-}
+import { run } from "../test/run-cli.js";
+import { ALL_FORMATS } from "./index.js";
 
 const BTD_HEX = "0000100012900003000012345678000000070100000004000005000000002000";
 const BTD_JSON = {

@@ -6,18 +6,7 @@ import { toHex } from "@rashpa/bits";
 import { encodeSrioPacket } from "@rashpa/srio";
 import type { AnySrioPacket, SrioAddressSize } from "@rashpa/srio";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./index.js";
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stdin: () => Promise.resolve(""),
-  });
-  return { code, out, err };
-}
+import { run } from "../test/run-cli.js";
 
 const head = { ackId: 1, vc: 0, crf: 0, prio: 1, destinationId: 0x12, sourceId: 0x34 };
 const address = { address: 0x200, wdptr: 0, xamsbs: 0 };

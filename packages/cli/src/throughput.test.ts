@@ -1,17 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "./index.js";
-
-/** Runs the CLI in process and captures its output. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stdin: () => Promise.resolve(""),
-  });
-  return { code, out, err };
-}
+import { run } from "../test/run-cli.js";
 
 describe("rashpa throughput pcie", () => {
   it("prints the table: Gen2 x4 MPS 256 writes (pcie.md §11.3: 0.9275)", async () => {
