@@ -1,0 +1,8 @@
+/**
+ * `@rashpa/emulator`: the reference FPGA emulator of the RASHPA controller and the PCIe–SRIO
+ * bridge, driven only through the generated register maps (`@rashpa/registers` register-file
+ * model), with a discrete-event timing model in simulated time.
+ *
+ * @packageDocumentation
+ */
+export {};
