@@ -246,10 +246,10 @@ describe("RESPONSE (Part 1 §4.2.3, Part 2 §4.3.3)", () => {
     const response = { ...valid["response with-data"], payload: dw(8) };
     expect(paths(response, { request })).toEqual([]);
     expect(paths({ ...response, payload: dw(16) }, { request })).toEqual(["payload"]);
-    expect(paths({ ...response, payload: dw(16) }, { request: valid["atomic-swap"] })).toEqual([
+    expect(paths({ ...response, payload: dw(16) }, { request: valid["atomic-swap"]! })).toEqual([
       "payload",
     ]);
-    const mread = valid["maintenance read-request"]; // 4 bytes
+    const mread = valid["maintenance read-request"]!; // 4 bytes
     expect(paths(valid["maintenance read-response"], { request: mread })).toEqual([]);
     expect(
       paths({ ...valid["maintenance read-response"], payload: dw(16) }, { request: mread }),
