@@ -31,10 +31,11 @@ import type { Hello } from "./gen/hello.js";
 import {
   decodeHelloTuser,
   encodeHelloTuser,
+  HELLO_BEAT_BYTES,
   helloDataBeats,
   helloDoorbellAddress,
+  helloDoorbellInfo,
 } from "./hello.js";
-import { helloDoorbellInfo, HELLO_BEAT_BYTES } from "./hello.js";
 import type { SrioPacket } from "./packet.js";
 import { assertSrioPacketRules } from "./rules.js";
 import { encodeReadSize, encodeWriteSize, decodeReadSize, decodeWriteSize } from "./size.js";
@@ -158,49 +159,50 @@ export function srioPacketFromHello(
         `${payload.length} bytes`,
       );
   };
+  // address‖xamsbs, wdptr and rdsize/wrsize of the byte address and SIZE (Part 1 Tables 4-3, 4-4).
+  const sized = (
+    read: boolean,
+  ): SrioSizeCode & { address: number; wdptr: number; xamsbs: number } => {
+    const split = splitSrioAddress(address);
+    const code = convert(
+      "size",
+      read
+        ? "a read of RapidIO 4.1 Part 1 Table 4-3 at this address"
+        : "a write of RapidIO 4.1 Part 1 Table 4-4 at this address (sub-double-word lanes, or whole double-words from a double-word address)",
+      `${bytes} bytes at ${hexAddress(address)}`,
+      () => (read ? encodeReadSize : encodeWriteSize)(bytes, split.firstLane),
+    );
+    return { size: code.size, address: split.address, wdptr: code.wdptr, xamsbs: split.xamsbs };
+  };
   let packet: SrioPacket;
   switch (key) {
     case "request-class/4": {
       noPayload();
-      const split = splitSrioAddress(address);
-      const code = convert(
-        "size",
-        "a read of RapidIO 4.1 Part 1 Table 4-3 at this address",
-        `${bytes} bytes at ${hexAddress(address)}`,
-        () => encodeReadSize(bytes, split.firstLane),
-      );
+      const { size, ...fields } = sized(true);
       packet = {
         ...base,
         ftype: "request",
         ttype: "nread",
-        rdsize: code.size,
+        rdsize: size,
         srcTid: header.tid,
-        address: split.address,
-        wdptr: code.wdptr,
-        xamsbs: split.xamsbs,
+        ...fields,
       };
       break;
     }
     case "write-class/4":
     case "write-class/5": {
       beats();
-      const split = splitSrioAddress(address);
-      const code: SrioSizeCode = convert(
-        "size",
-        "a write of RapidIO 4.1 Part 1 Table 4-4 at this address (sub-double-word lanes, or whole double-words from a double-word address)",
-        `${bytes} bytes at ${hexAddress(address)}`,
-        () => encodeWriteSize(bytes, split.firstLane),
-      );
+      const { size, ...fields } = sized(false);
+      const ttype = header.ttype === 4 ? "nwrite" : "nwrite-r";
+      const data = payload.slice();
       packet = {
         ...base,
         ftype: "write",
-        ttype: header.ttype === 4 ? "nwrite" : "nwrite-r",
-        wrsize: code.size,
+        ttype,
+        wrsize: size,
         srcTid: header.tid,
-        address: split.address,
-        wdptr: code.wdptr,
-        xamsbs: split.xamsbs,
-        payload: payload.slice(),
+        ...fields,
+        payload: data,
       };
       break;
     }

@@ -33,6 +33,7 @@
 import { CodecError, fieldMessage } from "@rashpa/bits";
 import type { AnySrioPacket, SrioAddressSize } from "./packet.js";
 import { srioHeaderBytes } from "./packet.js";
+import { ftypeValue, transportTypeValue } from "./gen/packet.js";
 import { SrioPriorityError, checkRequestPriority } from "./priority.js";
 import type { SrioPriorityOptions, SrioTransactionKind } from "./priority.js";
 import { decodeMessageSegmentSize, decodeReadSize, decodeWriteSize } from "./size.js";
@@ -111,16 +112,6 @@ interface LoosePacket {
   readonly payload?: Uint8Array;
 }
 
-const ID_BYTES: Readonly<Record<string, number>> = { dev8: 1, dev16: 2, dev32: 4 };
-const FTYPE_NUMBER: Readonly<Record<string, number>> = {
-  request: 2,
-  write: 5,
-  "streaming-write": 6,
-  maintenance: 8,
-  doorbell: 10,
-  message: 11,
-  response: 13,
-};
 const ATOMIC_REQUEST = new Set(["atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"]);
 const ATOMIC_WRITE = new Set(["atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"]);
 
@@ -207,11 +198,10 @@ export function checkSrioPacketRules(
   const fail = (path: string, expected: string, found: string, at: number, s: string): void => {
     errors.push(new SrioRuleError(path, expected, found, at, s));
   };
-  const ftype = FTYPE_NUMBER[p.ftype] ?? 0;
+  const tt = transportTypeValue(p.tt);
   // Logical fields start after the physical header (2 bytes) and the two device IDs.
-  const l = 2 + 2 * (ID_BYTES[p.tt] ?? 1);
-  const payloadAt = srioHeaderBytes(Math.log2(ID_BYTES[p.tt] ?? 1), ftype, options.addressSize);
-  const dataAt = payloadAt ?? l;
+  const l = 2 + 2 * (1 << Math.max(tt, 0));
+  const dataAt = srioHeaderBytes(tt, ftypeValue(p.ftype), options.addressSize) ?? l;
   const n = p.payload?.length ?? 0;
 
   // Part 6 §6.12 rule 2 (priority.ts).
@@ -273,13 +263,26 @@ export function checkSrioPacketRules(
   if (p.ftype === "streaming-write" && (n % 8 !== 0 || n < 8 || n > 256))
     fail("payload", "whole double-words, 8..256 bytes", `${n} bytes`, dataAt, "Part 1 §4.1.8");
 
-  if (p.ftype === "maintenance") checkMaintenance(p, n, l, dataAt, options, fail);
-  if (p.ftype === "message") checkMessage(p, n, l, dataAt, fail);
-  if (p.ftype === "response") checkResponse(p, n, l, dataAt, options, fail);
+  const c: RuleContext = { n, l, at: dataAt, options, fail };
+  if (p.ftype === "maintenance") checkMaintenance(p, c);
+  if (p.ftype === "message") checkMessage(p, c);
+  if (p.ftype === "response") checkResponse(p, c);
   return errors;
 }
 
 type Fail = (path: string, expected: string, found: string, at: number, s: string) => void;
+
+/** What the per-ftype checks share: payload length, offsets of the fields and of the data. */
+interface RuleContext {
+  /** Payload bytes. */
+  readonly n: number;
+  /** Offset of the first logical field byte (ttype / size / status). */
+  readonly l: number;
+  /** Offset of the payload. */
+  readonly at: number;
+  readonly options: SrioRuleOptions;
+  readonly fail: Fail;
+}
 
 /** Payload of a write against its size: one double-word up to 8 bytes, else within the maximum. */
 function checkWritePayload(
@@ -315,14 +318,8 @@ function maintenanceSizeOk(size: SrioTransferSize): boolean {
   return (b === 4 && size.firstLane % 4 === 0) || b === 8 || b === 16 || b === 32 || b === 64;
 }
 
-function checkMaintenance(
-  p: LoosePacket,
-  n: number,
-  l: number,
-  at: number,
-  options: SrioRuleOptions,
-  fail: Fail,
-): void {
+function checkMaintenance(p: LoosePacket, c: RuleContext): void {
+  const { n, l, at, options, fail } = c;
   const code = p.sizeOrStatus ?? 0;
   const wdptr = p.wdptr ?? 0;
   const section = "Part 1 §4.1.10";
@@ -372,12 +369,21 @@ function checkMaintenance(
       l + 2,
       "Part 3 §2.5",
     );
-  if (t === "read-response" && code === 0) {
-    const want = expectedResponseBytes(options.request);
-    if (n === 0) fail("payload", "data with status DONE", "0 bytes", at, section);
-    else if (want !== undefined && n !== want)
-      fail("payload", `${want} bytes (the request's read size)`, `${n} bytes`, at, section);
-  }
+  if (t === "read-response" && code === 0) checkResponseData(n, at, options, fail, section);
+}
+
+/** A DONE response with data carries data, of the request's length when it is known. */
+function checkResponseData(
+  n: number,
+  at: number,
+  options: SrioRuleOptions,
+  fail: Fail,
+  section: string,
+): void {
+  const want = expectedResponseBytes(options.request);
+  if (n === 0) fail("payload", "data with status DONE", "0 bytes", at, section);
+  else if (want !== undefined && n !== want)
+    fail("payload", `${want} bytes (the request's read size)`, `${n} bytes`, at, section);
 }
 
 /** Bytes of data the response to `request` carries, or undefined (unknown or no data). */
@@ -401,7 +407,8 @@ function roundUp8(b: number): number {
   return (b + 7) & ~7;
 }
 
-function checkMessage(p: LoosePacket, n: number, l: number, at: number, fail: Fail): void {
+function checkMessage(p: LoosePacket, c: RuleContext): void {
+  const { n, l, at, fail } = c;
   const section = "Part 2 §4.2.5, Table 4-4";
   const msglen = p.msglen ?? 0;
   const msgseg = p.msgseg ?? 0;
@@ -430,14 +437,8 @@ function checkMessage(p: LoosePacket, n: number, l: number, at: number, fail: Fa
     );
 }
 
-function checkResponse(
-  p: LoosePacket,
-  n: number,
-  l: number,
-  at: number,
-  options: SrioRuleOptions,
-  fail: Fail,
-): void {
+function checkResponse(p: LoosePacket, c: RuleContext): void {
+  const { n, l, at, options, fail } = c;
   const status = p.status ?? 0;
   const withData = p.ttype === "with-data";
   if (!statusDefined(status, !withData))
@@ -453,12 +454,7 @@ function checkResponse(
   if (!withData) return;
   const section = "Part 1 §4.2.3";
   if (status === 7 && n !== 0) fail("payload", "no data with ERROR", `${n} bytes`, at, section);
-  if (status === 0) {
-    const want = expectedResponseBytes(options.request);
-    if (n === 0) fail("payload", "data with status DONE", "0 bytes", at, section);
-    else if (want !== undefined && n !== want)
-      fail("payload", `${want} bytes (the request's read size)`, `${n} bytes`, at, section);
-  }
+  if (status === 0) checkResponseData(n, at, options, fail, section);
 }
 
 /**
