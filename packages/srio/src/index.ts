@@ -42,6 +42,8 @@ export * from "./throughput.js";
 export * from "./priority.js";
 export * from "./transactions.js";
 export * from "./arbiter.js";
+export * from "./rules.js";
+export * from "./hello-packet.js";
 
 /**
  * Every SRIO format: the physical packets (`srio.packet`, `srio.packet-50`, `srio.packet-66`),
