@@ -5,4 +5,5 @@
  *
  * @packageDocumentation
  */
-export {};
+
+export * from "./host-memory.js";

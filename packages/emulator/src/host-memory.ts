@@ -1,0 +1,204 @@
+/**
+ * Receiver (backend computer) memory as the emulator sees it: a region of physical address
+ * space backed by one buffer — an `ArrayBuffer`, or a `SharedArrayBuffer` so that a receiving
+ * thread sees the data without copying — and the PCIe switch that routes memory writes to
+ * the right receiver by address window (SYSTEM.md §1: multiple destinations through PCIe
+ * switches; PCI Express memory requests are address-routed, pcie.md §1).
+ *
+ * @module
+ */
+import type { MemoryWriteTlp } from "@rashpa/pcie";
+
+/** An access outside every receiver window, or outside a region: the completer would answer Unsupported Request (pcie.md §3). */
+export class MemoryRouteError extends Error {
+  /** Stable error name. */
+  override readonly name = "MemoryRouteError";
+  /**
+   * @param address - first byte of the access
+   * @param length - bytes accessed
+   * @param reason - what is wrong
+   */
+  constructor(
+    /** First byte of the access (physical address). */
+    readonly address: bigint,
+    /** Bytes accessed. */
+    readonly length: number,
+    reason: string,
+  ) {
+    super(`0x${address.toString(16)} +${length}: ${reason}`);
+  }
+}
+
+/** A region of a receiver's physical memory. */
+export class HostMemory {
+  /** Name, for messages (e.g. `detector-pc`). */
+  readonly name: string;
+  /** Physical address of byte 0. */
+  readonly base: bigint;
+  /** The bytes; a view of the backing buffer. */
+  readonly bytes: Uint8Array;
+
+  /**
+   * @param name - a name for messages
+   * @param base - physical address of byte 0
+   * @param sizeOrBuffer - size in bytes (a new zeroed `ArrayBuffer`) or an existing buffer
+   */
+  constructor(name: string, base: bigint, sizeOrBuffer: number | ArrayBufferLike) {
+    if (base < 0n) throw new MemoryRouteError(base, 0, "base address must not be negative");
+    this.name = name;
+    this.base = base;
+    this.bytes =
+      typeof sizeOrBuffer === "number"
+        ? new Uint8Array(sizeOrBuffer)
+        : new Uint8Array(sizeOrBuffer);
+  }
+
+  /** Size in bytes. */
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  /** Whether `[address, address + length)` lies inside the region. */
+  contains(address: bigint, length: number): boolean {
+    return (
+      address >= this.base && address + BigInt(length) <= this.base + BigInt(this.bytes.length)
+    );
+  }
+
+  /**
+   * Offset of `address` in {@link bytes}.
+   *
+   * @throws MemoryRouteError when `[address, address + length)` is not inside the region
+   */
+  offsetOf(address: bigint, length: number): number {
+    if (!this.contains(address, length))
+      throw new MemoryRouteError(
+        address,
+        length,
+        `outside ${this.name} [0x${this.base.toString(16)}, 0x${(this.base + BigInt(this.bytes.length)).toString(16)})`,
+      );
+    return Number(address - this.base);
+  }
+
+  /**
+   * Copies `data` to `address` (one bulk copy).
+   *
+   * @throws MemoryRouteError when the range is outside the region
+   */
+  write(address: bigint, data: Uint8Array): void {
+    this.bytes.set(data, this.offsetOf(address, data.length));
+  }
+
+  /**
+   * A view (no copy) of `length` bytes at `address`.
+   *
+   * @throws MemoryRouteError when the range is outside the region
+   */
+  view(address: bigint, length: number): Uint8Array {
+    const o = this.offsetOf(address, length);
+    return this.bytes.subarray(o, o + length);
+  }
+}
+
+/** One downstream port of the switch: the receiver memory and the address window routed to it. */
+export interface SwitchPort {
+  /** Port name, for messages and statistics. */
+  readonly name: string;
+  /** The receiver memory behind the port; its range is the port's address window. */
+  readonly memory: HostMemory;
+}
+
+/**
+ * A PCI Express switch routing memory writes by address to the receiver whose window holds
+ * them (each port's window is its memory's range; windows must not overlap). Applies the byte
+ * enables of the TLP (pcie.md §2: First DW BE / Last DW BE) so partial double-words write only
+ * their enabled bytes.
+ */
+export class PcieSwitch {
+  /** The downstream ports, sorted by window base. */
+  readonly ports: readonly SwitchPort[];
+  /** Payload bytes delivered per port name. */
+  readonly delivered = new Map<string, number>();
+
+  /**
+   * @param ports - downstream ports
+   * @throws MemoryRouteError when two windows overlap
+   */
+  constructor(ports: readonly SwitchPort[]) {
+    const sorted = [...ports].sort((a, b) => (a.memory.base < b.memory.base ? -1 : 1));
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1]!.memory;
+      const cur = sorted[i]!.memory;
+      if (prev.base + BigInt(prev.size) > cur.base)
+        throw new MemoryRouteError(
+          cur.base,
+          cur.size,
+          `window of ${cur.name} overlaps ${prev.name}`,
+        );
+    }
+    this.ports = sorted;
+    for (const p of sorted) this.delivered.set(p.name, 0);
+  }
+
+  /**
+   * The port whose window holds `[address, address + length)`.
+   *
+   * @throws MemoryRouteError when no window holds the whole range (Unsupported Request)
+   */
+  route(address: bigint, length: number): SwitchPort {
+    for (const p of this.ports) if (p.memory.contains(address, length)) return p;
+    throw new MemoryRouteError(
+      address,
+      length,
+      "no switch port window holds this range (Unsupported Request)",
+    );
+  }
+
+  /**
+   * Writes `data` at `address` on the port that holds it (the fast path: no TLP materialised).
+   *
+   * @returns the port written
+   * @throws MemoryRouteError when no window holds the range
+   */
+  write(address: bigint, data: Uint8Array): SwitchPort {
+    const port = this.route(address, data.length);
+    port.memory.write(address, data);
+    this.delivered.set(port.name, this.delivered.get(port.name)! + data.length);
+    return port;
+  }
+
+  /**
+   * Delivers a memory write TLP (the wire path): routes it by address and writes the bytes its
+   * byte enables select.
+   *
+   * @returns the port written
+   * @throws MemoryRouteError when no window holds the TLP's range
+   */
+  deliver(tlp: MemoryWriteTlp): SwitchPort {
+    // The Address field holds address[63:2] (pcie.md §2); the byte enables place the bytes.
+    const address = BigInt(tlp.address) << 2n;
+    const data = tlp.data;
+    const port = this.route(address, data.length);
+    const dst = port.memory.bytes;
+    const o = port.memory.offsetOf(address, data.length);
+    const dws = data.length >>> 2;
+    // A one-DW TLP carries its enables in First DW BE (Last DW BE is 0); longer TLPs enable
+    // every byte of the middle double-words (pcie.md §2).
+    const lastBe = dws === 1 ? tlp.firstBe : tlp.lastBe;
+    let written = 0;
+    if (tlp.firstBe === 0xf && lastBe === 0xf) {
+      dst.set(data, o);
+      written = data.length;
+    } else
+      for (let dw = 0; dw < dws; dw++) {
+        const be = dw === 0 ? tlp.firstBe : dw === dws - 1 ? lastBe : 0xf;
+        for (let b = 0; b < 4; b++)
+          if (be & (1 << b)) {
+            dst[o + dw * 4 + b] = data[dw * 4 + b]!;
+            written++;
+          }
+      }
+    this.delivered.set(port.name, this.delivered.get(port.name)! + written);
+    return port;
+  }
+}
