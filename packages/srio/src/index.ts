@@ -42,6 +42,8 @@ export * from "./throughput.js";
 export * from "./priority.js";
 export * from "./transactions.js";
 export * from "./arbiter.js";
+export * from "./swrite-packets.js";
+export * from "./packet-flow.js";
 
 /**
  * Every SRIO format: the physical packets (`srio.packet`, `srio.packet-50`, `srio.packet-66`),

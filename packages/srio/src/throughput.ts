@@ -44,7 +44,7 @@
  *
  * @module
  */
-import { srioHeaderBytes } from "./packet.js";
+import { srioFraming, srioHeaderBytes } from "./packet.js";
 import type { SrioAddressSize } from "./packet.js";
 import type { SwriteStreamOptions, SwriteStreamPlan } from "./swrite-stream.js";
 import { planSwriteStream } from "./swrite-stream.js";
@@ -113,9 +113,6 @@ export const THROUGHPUT_DATA_PACKET_TYPES: readonly ThroughputPacketType[] = [
 
 /** Clock-compensation share of 8b/10b lanes: one K,R,R,R per 5000 characters (Part 6 §4.7.1, srio.md §10). */
 export const CLOCK_COMPENSATION_SHARE = 4 / 5000;
-
-/** Header + payload bytes up to which a packet takes a single CRC-16 (Part 6 §2.4.1). */
-const EARLY_CRC_THRESHOLD_BYTES = 80;
 
 /** An option of the throughput model out of range or inconsistent: names the option. */
 export class SrioThroughputError extends Error {
@@ -283,11 +280,12 @@ export function srioPacketSize(
   const headerBytes = throughputHeaderBytes(packet, idBits, addressBits);
   const wirePayloadBytes = Math.ceil(payloadBytes / 8) * 8; // Part 1 §3.3: padded double-word
   const body = headerBytes + wirePayloadBytes;
-  // Part 6 §2.4.1: one CRC-16 up to 80 bytes, an early CRC after byte 80 otherwise.
-  const crcBytes = body <= EARLY_CRC_THRESHOLD_BYTES ? 2 : 4;
-  // Part 6 §2.4.1: 16 zero bits of pad when the packet does not end on a 32-bit boundary.
-  const padBytes = (body + crcBytes) % 4 === 0 ? 0 : 2;
-  const packetBytes = body + crcBytes + padBytes;
+  // Part 6 §2.4.1 (the packet codec's framing): one CRC-16 up to 80 bytes, an early CRC after
+  // byte 80 otherwise, then 16 zero bits of pad when the packet does not end on a 32-bit boundary.
+  const framing = srioFraming(body);
+  const crcBytes = framing.earlyCrcOffset === undefined ? 2 : 4;
+  const padBytes = framing.padded ? 2 : 0;
+  const packetBytes = framing.packetBytes;
   // Part 6 §5.6: CRC-32 appended, then zero bytes to a multiple of 8.
   const packetBytes64b67b = Math.ceil((packetBytes + 4) / 8) * 8;
   return { headerBytes, wirePayloadBytes, crcBytes, padBytes, packetBytes, packetBytes64b67b };
