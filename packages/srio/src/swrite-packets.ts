@@ -199,7 +199,8 @@ export class SwriteStreamPackets {
     this.count = plan.count;
     this.baseLo = Number(plan.address & 0xffffffffn);
     this.baseLane = this.baseLo & 7;
-    const high = splitSrioAddress(plan.address, plan.addressBits);
+    // An empty stream may start at 2^addressBits itself (it writes nothing there).
+    const high = splitSrioAddress(plan.count === 0 ? 0n : plan.address, plan.addressBits);
     this.xamsbs = high.xamsbs;
     this.extendedAddress = high.extendedAddress ?? 0;
     const scratch = new Uint8Array(8 * (plan.headCount + plan.tailCount));
