@@ -27,6 +27,12 @@
  * the port must send are packets of a higher level than their requests (Part 6 §6.12), so they
  * are never held behind a stream of requests.
  *
+ * Packets are described structurally ({@link SrioFlowPacket}) by default; a
+ * {@link srioPacketArbiter} queues `SrioPacket` values instead (their flow from sourceID,
+ * destinationID, prio, CRF and VC; their need of a response from ftype and ttype), with
+ * materialised streams ({@link BridgeArbiter.enqueueStreamPackets}) whose packets
+ * {@link arbiterItemPacket} or `SwriteStreamPackets.encodePacketInto` give.
+ *
  * @example
  * ```ts
  * import { BridgeArbiter, planSwriteStream } from "@rashpa/srio";

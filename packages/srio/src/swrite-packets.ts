@@ -42,6 +42,7 @@
  */
 import { DecodeError, describeValue, fieldMessage } from "@rashpa/bits";
 import { splitSrioAddress, srioByteAddress } from "./address.js";
+import type { SrioAddressFields } from "./address.js";
 import type { TransportType } from "./gen/packet.js";
 import { encodeSrioPacketInto, srioHeaderBytes, srioPacketBytes } from "./packet.js";
 import type { AnySrioPacket, SrioAddressSize, SrioPacketOf } from "./packet.js";
@@ -374,13 +375,16 @@ export function decodeSrioWrite(
   const v = packet as unknown as Readonly<Record<string, unknown>>;
   const payload = v["payload"];
   if (v["ftype"] === "streaming-write" && payload instanceof Uint8Array)
-    return { address: srioByteAddress(packet as never, addressSize), data: payload };
+    return {
+      address: srioByteAddress(packet as unknown as SrioAddressFields, addressSize),
+      data: payload,
+    };
   if (v["ftype"] !== "write" || !(payload instanceof Uint8Array))
     throw writeError("ftype", "write or streaming-write", describeValue(v["ftype"]));
   if (v["ttype"] !== "nwrite" && v["ttype"] !== "nwrite-r")
     throw writeError("ttype", "nwrite or nwrite-r", describeValue(v["ttype"]));
   const size = decodeWriteSize(v["wrsize"] as number, v["wdptr"] as number);
-  const base = srioByteAddress(packet as never, addressSize);
+  const base = srioByteAddress(packet as unknown as SrioAddressFields, addressSize);
   if (size.maximum) {
     if (payload.length > size.bytes || payload.length % 8 !== 0 || payload.length === 0)
       throw writeError(
