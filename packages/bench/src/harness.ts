@@ -174,6 +174,26 @@ export function codecOperations<V>(
 }
 
 /**
+ * In a child process started by {@link spawnOperation}: measures the operation named on the
+ * command line, writes its rates as JSON and returns `true`; in the parent returns `false`.
+ */
+function measureInChild(operations: Record<string, Operation>): boolean {
+  const child = process.argv[2];
+  if (child === undefined) return false;
+  const op = operations[child];
+  if (!op) throw new Error(`unknown operation ${child}`);
+  process.stdout.write(JSON.stringify(op().map((r) => r.opsPerSecond)));
+  return true;
+}
+
+/** Runs operation `name` of the benchmark module `script` in a child process; its two rates. */
+function spawnOperation(script: string, name: string): [number, number] {
+  const r = spawnSync(process.execPath, [fileURLToPath(script), name], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as [number, number];
+}
+
+/**
  * Runs each operation in its own child process (so that the JIT feedback one operation leaves
  * in shared functions does not skew the next) and prints the generated / hand-written table.
  * Called at the end of a benchmark module: in a child it measures the operation named on its
@@ -189,13 +209,7 @@ export function runSideBySide(
   goal: number,
   beforeTable: () => void = () => undefined,
 ): void {
-  const child = process.argv[2];
-  if (child !== undefined) {
-    const op = operations[child];
-    if (!op) throw new Error(`unknown operation ${child}`);
-    process.stdout.write(JSON.stringify(op().map((r) => r.opsPerSecond)));
-    return;
-  }
+  if (measureInChild(operations)) return;
   beforeTable();
   console.log(title);
   console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
@@ -205,9 +219,7 @@ export function runSideBySide(
   );
   let met = true;
   for (const name of Object.keys(operations)) {
-    const r = spawnSync(process.execPath, [fileURLToPath(script), name], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
-    const [gen, hand] = JSON.parse(r.stdout) as [number, number];
+    const [gen, hand] = spawnOperation(script, name);
     const ratio = gen / hand;
     if (ratio < goal) met = false;
     console.log(
@@ -217,5 +229,41 @@ export function runSideBySide(
   console.log("");
   console.log(
     `goal: generated >= ${goal}x hand-written for every operation: ${met ? "met" : "NOT met"}`,
+  );
+}
+
+/**
+ * Like {@link runSideBySide} for operations that each compare a codec case with a plain
+ * `Uint8Array.set` copy of the same payload bytes (in that order): each operation in its own
+ * child process, one row per operation in MB/s of payload and the codec / copy ratio.
+ *
+ * @param script - `import.meta.url` of the benchmark module
+ * @param payloadBytes - payload bytes one operation of either case moves
+ */
+export function runAgainstCopy(
+  script: string,
+  operations: Record<string, Operation>,
+  title: string,
+  payloadBytes: number,
+): void {
+  if (measureInChild(operations)) return;
+  const mbps = (opsPerSecond: number): string =>
+    `${((opsPerSecond * payloadBytes) / 1e6).toFixed(0)} MB/s`;
+  const width = Math.max(24, ...Object.keys(operations).map((n) => n.length + 2));
+  console.log(title);
+  console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
+  console.log("");
+  console.log(
+    `${"operation".padEnd(width)}${"codec".padStart(14)}${"Uint8Array.set".padStart(16)}${"ratio".padStart(9)}`,
+  );
+  for (const name of Object.keys(operations)) {
+    const [codec, limit] = spawnOperation(script, name);
+    console.log(
+      `${name.padEnd(width)}${mbps(codec).padStart(14)}${mbps(limit).padStart(16)}${`${(codec / limit).toFixed(2)}x`.padStart(9)}`,
+    );
+  }
+  console.log("");
+  console.log(
+    "MB/s of payload (10^6 bytes); ratio = codec / copy of the same bytes in the same run.",
   );
 }

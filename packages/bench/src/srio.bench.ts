@@ -16,9 +16,7 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
 import { crc16RapidIO } from "@rashpa/bits";
-import { fileURLToPath } from "node:url";
 import {
   decodeSrioPacket,
   encodeSrioPacket,
@@ -26,8 +24,8 @@ import {
   srioCrc16Update,
 } from "@rashpa/srio";
 import type { SrioPacket, StreamDev16StreamingWrite } from "@rashpa/srio";
-import { compare } from "./harness.js";
-import type { BenchCase, BenchResult } from "./harness.js";
+import { compare, runAgainstCopy } from "./harness.js";
+import type { BenchCase, Operation } from "./harness.js";
 
 /** The variant measured: an SWRITE with 16-bit device IDs. */
 type Swrite = StreamDev16StreamingWrite;
@@ -76,8 +74,6 @@ function check(values: readonly SrioPacket[], images: readonly Uint8Array[]): vo
       if (back.payload[k] !== v.payload[k]) throw new Error(`payload mismatch in packet ${i}`);
   }
 }
-
-type Operation = () => BenchResult[];
 
 function operations(): Record<string, Operation> {
   const { values, images } = pool();
@@ -163,36 +159,9 @@ function operations(): Record<string, Operation> {
   };
 }
 
-const mbps = (opsPerSecond: number): string =>
-  `${((opsPerSecond * PAYLOAD) / 1e6).toFixed(0)} MB/s`;
-
-const child = process.argv[2];
-if (child !== undefined) {
-  // In a child process: measure one operation (so JIT feedback of one does not skew the next).
-  const op = operations()[child];
-  if (!op) throw new Error(`unknown operation ${child}`);
-  process.stdout.write(JSON.stringify(op().map((r) => r.opsPerSecond)));
-} else {
-  console.log(
-    "srio.packet: 256-byte SWRITE (Dev16, 272 bytes with early CRC, CRC and pad) against a plain copy of the payload",
-  );
-  console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
-  console.log("");
-  console.log(
-    `${"operation".padEnd(24)}${"codec".padStart(14)}${"Uint8Array.set".padStart(16)}${"ratio".padStart(9)}`,
-  );
-  for (const name of Object.keys(operations())) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), name], {
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`benchmark ${name} failed: ${r.stderr}`);
-    const [codec, limit] = JSON.parse(r.stdout) as [number, number];
-    console.log(
-      `${name.padEnd(24)}${mbps(codec).padStart(14)}${mbps(limit).padStart(16)}${`${(codec / limit).toFixed(2)}x`.padStart(9)}`,
-    );
-  }
-  console.log("");
-  console.log(
-    "MB/s of payload (10^6 bytes); ratio = codec / copy of the same bytes in the same run.",
-  );
-}
+runAgainstCopy(
+  import.meta.url,
+  operations(),
+  "srio.packet: 256-byte SWRITE (Dev16, 272 bytes with early CRC, CRC and pad) against a plain copy of the payload",
+  PAYLOAD,
+);

@@ -7,11 +7,21 @@ import { describe, expect, it } from "vitest";
 import {
   BridgeArbiter,
   SrioPriorityError,
+  SrioStreamError,
+  arbiterItemPacket,
   checkDeliveryOrder,
+  decodeSrioPacket,
+  decodeSrioWrite,
+  encodeSrioPacketInto,
   planSwriteStream,
   priorityLevel,
+  srioFlowPacket,
+  srioPacketArbiter,
+  srioPacketRequiresResponse,
+  srioTransactionKind,
+  swriteStreamPackets,
 } from "./index.js";
-import type { ArbiterItem, SrioFlowPacket } from "./index.js";
+import type { AnySrioPacket, ArbiterItem, SrioFlowPacket } from "./index.js";
 
 const seed = lawSeed();
 const runs = Number(process.env["FC_RUNS"] ?? 200);
@@ -145,6 +155,169 @@ describe(`arbiter properties (seed ${seed})`, () => {
           expect(arb.next()).toBeUndefined();
           expect(new Set(forwarded).size).toBe(total); // every packet exactly once
           checkDeliveryOrder(sent, forwarded);
+        },
+      ),
+      { seed, numRuns: runs },
+    );
+  });
+});
+
+const common = { ackId: 0, vc: 0, tt: "dev16", sourceId: 1 } as const;
+
+/** A pending request of the bridge, as a packet value with a unique srcTID. */
+function request(
+  kind: "doorbell" | "nwrite-r" | "nread",
+  tid: number,
+  destId: number,
+  prio: number,
+  crf: number,
+): AnySrioPacket {
+  const h = { ...common, crf, prio, destinationId: destId, srcTid: tid };
+  if (kind === "doorbell") return { ...h, ftype: "doorbell", info: 0xbeef };
+  const where = { address: 0x40 + tid, wdptr: 0, xamsbs: 0 };
+  if (kind === "nread") return { ...h, ...where, ftype: "request", ttype: "nread", rdsize: 0b1011 };
+  const payload = Uint8Array.of(tid, 1, 2, 3, 4, 5, 6, 7);
+  return { ...h, ...where, ftype: "write", ttype: "nwrite-r", wrsize: 0b1011, payload };
+}
+
+describe("packet values (srioFlowPacket, srioPacketArbiter)", () => {
+  it("kind and response need from ftype/ttype; flow from the IDs and priority bits", () => {
+    const nwriteR = request("nwrite-r", 3, 7, 1, 1);
+    expect(srioFlowPacket(nwriteR)).toEqual({
+      kind: "nwrite-r",
+      srcId: 1,
+      destId: 7,
+      prio: 1,
+      crf: 1,
+      vc: 0,
+    });
+    expect(srioPacketRequiresResponse(nwriteR)).toBe(true);
+    expect(srioTransactionKind(request("nread", 1, 2, 0, 0))).toBe("nread");
+    expect(srioTransactionKind(request("doorbell", 1, 2, 0, 0))).toBe("doorbell");
+    const nwrite = { ...nwriteR, ttype: "nwrite" } as AnySrioPacket;
+    expect(srioPacketRequiresResponse(nwrite)).toBe(false);
+    const swap = { ...nwriteR, ttype: "atomic-swap" } as AnySrioPacket;
+    expect(srioTransactionKind(swap)).toBe("atomic");
+    expect(() => srioTransactionKind({ ...nwriteR, ttype: "nwrite-x" } as never)).toThrow(
+      /"ttype" expected a ttype of ftype write/,
+    );
+    expect(() => srioTransactionKind({ ...nwriteR, ftype: "type-9" } as never)).toThrow(
+      /"ftype" expected/,
+    );
+    // The arbiter checks the request priority of packet values too (Part 6 §6.12).
+    expect(() => srioPacketArbiter().enqueue(request("nread", 1, 2, 3, 0))).toThrow(
+      SrioPriorityError,
+    );
+    // A stream queued as a plan only has no packets to give.
+    const arb = srioPacketArbiter();
+    arb.enqueueStream(planSwriteStream(0n, 8), { kind: "swrite", srcId: 1, destId: 2, prio: 0 });
+    expect(() => arbiterItemPacket(arb.next()!)).toThrow(SrioStreamError);
+  });
+});
+
+const arbRequest = fc.record({
+  slot: fc.integer({ min: 0, max: 30 }),
+  kind: fc.constantFrom("doorbell" as const, "nwrite-r" as const, "nread" as const),
+  destId: fc.constantFrom(2, 3),
+  prio: fc.integer({ min: 1, max: 2 }),
+  crf: fc.integer({ min: 0, max: 1 }),
+});
+
+describe(`arbiter over packet values, on the wire (seed ${seed})`, () => {
+  it("256-byte SWRITEs with DOORBELL/NWRITE_R/NREAD at higher priority: whole packets, once each, flows in order, stream rebuilt", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.array(arbRequest, { maxLength: 24 }),
+        fc.boolean(),
+        fc.integer(),
+        (swrites, pending, completion, dataSeed) => {
+          const base = 0x2_0000_0000n - 0x800n; // the stream crosses bit 32 of the address
+          const data = Uint8Array.from(
+            { length: swrites * 256 },
+            (_, k) => (k * 13 + dataSeed) >>> 3,
+          );
+          const header = { tt: "dev16", destinationId: 2, sourceId: 1, prio: 0 } as const;
+          const stream = swriteStreamPackets(planSwriteStream(base, data.length), data, header);
+          const arb = srioPacketArbiter();
+          arb.enqueueStreamPackets(stream);
+          const streamFlows = Array.from({ length: stream.count }, () =>
+            srioFlowPacket(stream.packetAt(0)),
+          );
+          const sent: SrioFlowPacket[] = [...streamFlows];
+          const byTid = new Map<
+            number,
+            { packet: AnySrioPacket; flow: SrioFlowPacket; arrived: number }
+          >();
+          const total = stream.count + pending.length + (completion ? 1 : 0);
+          if (completion) {
+            // The completion DOORBELL: same flow as the stream, so after its last packet (srio.md §6).
+            const doorbell = { ...request("doorbell", 255, 2, 0, 0), info: 0xd0e };
+            const flow = srioFlowPacket(doorbell);
+            arb.enqueue(doorbell);
+            sent.push(flow);
+            byTid.set(255, { packet: doorbell, flow, arrived: 0 });
+          }
+          const wire = new Uint8Array(total * 284);
+          const view = new DataView(wire.buffer);
+          const lengths: number[] = [];
+          let at = 0;
+          let streamSent = 0;
+          for (let slot = 0; lengths.length < total; slot++) {
+            pending.forEach((r, tid) => {
+              if (r.slot !== slot) return;
+              const packet = request(r.kind, tid, r.destId, r.prio, r.crf);
+              const flow = srioFlowPacket(packet);
+              arb.enqueue(packet);
+              sent.push(flow);
+              byTid.set(tid, { packet, flow, arrived: streamSent });
+            });
+            const item = arb.next();
+            if (item === undefined) continue;
+            let n: number;
+            if (item.source === "stream") {
+              // The allocation-free path of a bridge model.
+              n = item.stream.packets!.encodePacketInto(item.segment.index, view, at);
+              streamSent++;
+            } else n = encodeSrioPacketInto(view, at, arbiterItemPacket(item) as never);
+            lengths.push(n);
+            at += n;
+          }
+          expect(arb.next()).toBeUndefined();
+
+          // The receiving side: decode the sequence packet by packet.
+          const rebuilt = new Uint8Array(data.length);
+          const forwarded: SrioFlowPacket[] = [];
+          let offset = 0;
+          let swritesSeen = 0;
+          for (const n of lengths) {
+            const p = decodeSrioPacket(wire.subarray(offset, offset + n));
+            offset += n;
+            if (p.ftype === "streaming-write") {
+              const w = decodeSrioWrite(p);
+              const index = Number(w.address - base) / 256;
+              expect(index).toBe(swritesSeen); // the stream in order, whole packets
+              rebuilt.set(w.data, index * 256);
+              forwarded.push(streamFlows[index]!);
+              swritesSeen++;
+              continue;
+            }
+            const tid = (p as { srcTid: number }).srcTid;
+            const original = byTid.get(tid)!;
+            expect(p).toEqual(original.packet); // exactly as queued
+            forwarded.push(original.flow);
+            // A pending request of higher priority waits at most for the SWRITE in flight.
+            if (priorityLevel(original.flow) > 0) expect(swritesSeen).toBe(original.arrived);
+          }
+          expect(offset).toBe(at);
+          expect(swritesSeen).toBe(swrites);
+          expect(new Set(forwarded).size).toBe(total); // every packet exactly once
+          checkDeliveryOrder(sent, forwarded); // flows in order (Part 6 §6.11)
+          if (completion)
+            expect(forwarded.indexOf(byTid.get(255)!.flow)).toBeGreaterThan(
+              forwarded.indexOf(streamFlows[swrites - 1]!),
+            );
+          expect(rebuilt).toEqual(data);
         },
       ),
       { seed, numRuns: runs },

@@ -27,6 +27,12 @@
  * the port must send are packets of a higher level than their requests (Part 6 §6.12), so they
  * are never held behind a stream of requests.
  *
+ * Packets are described structurally ({@link SrioFlowPacket}) by default; a
+ * {@link srioPacketArbiter} queues `SrioPacket` values instead (their flow from sourceID,
+ * destinationID, prio, CRF and VC; their need of a response from ftype and ttype), with
+ * materialised streams ({@link BridgeArbiter.enqueueStreamPackets}) whose packets
+ * {@link arbiterItemPacket} or `SwriteStreamPackets.encodePacketInto` give.
+ *
  * @example
  * ```ts
  * import { BridgeArbiter, planSwriteStream } from "@rashpa/srio";
@@ -39,8 +45,12 @@
  *
  * @module
  */
+import type { AnySrioPacket } from "./packet.js";
+import { srioFlowPacket } from "./packet-flow.js";
 import { checkRequestPriority, flowKey, priorityLevel } from "./priority.js";
 import type { SrioFlowPacket, SrioPriorityOptions } from "./priority.js";
+import type { SwriteStreamPackets } from "./swrite-packets.js";
+import { SrioStreamError } from "./swrite-stream.js";
 import type { StreamSegment, SwriteStreamPlan } from "./swrite-stream.js";
 
 /** A stream given to {@link BridgeArbiter.enqueueStream}: its plan and the header of its flow. */
@@ -51,10 +61,12 @@ export interface ArbiterStream {
   readonly header: SrioFlowPacket;
   /** Sequence number given at enqueue time. */
   readonly seq: number;
+  /** The stream's packets, when it was queued with {@link BridgeArbiter.enqueueStreamPackets}. */
+  readonly packets?: SwriteStreamPackets;
 }
 
 /** One packet chosen by {@link BridgeArbiter.next}. */
-export type ArbiterItem<P extends SrioFlowPacket> =
+export type ArbiterItem<P = SrioFlowPacket> =
   | {
       /** A queued packet. */
       readonly source: "queue";
@@ -75,7 +87,14 @@ export type ArbiterItem<P extends SrioFlowPacket> =
     };
 
 /** Options of a {@link BridgeArbiter}. */
-export interface BridgeArbiterOptions extends SrioPriorityOptions {
+export interface BridgeArbiterOptions<P = SrioFlowPacket> extends SrioPriorityOptions {
+  /**
+   * How the arbiter sees a queued packet: its kind, IDs and priority bits. Required when the
+   * packets are not {@link SrioFlowPacket} objects themselves; {@link srioFlowPacket} for
+   * packet values ({@link srioPacketArbiter}).
+   * @defaultValue the packet itself
+   */
+  readonly describe?: (packet: P) => SrioFlowPacket;
   /**
    * Check each enqueued request's priority (Part 6 §6.12: no request needing a response at the
    * highest priority).
@@ -84,7 +103,10 @@ export interface BridgeArbiterOptions extends SrioPriorityOptions {
   readonly checkPriority?: boolean;
 }
 
-type Entry<P> = { seq: number; packet: P } | { seq: number; stream: ArbiterStream; next: number };
+// `level` is the priority level, computed once at enqueue time.
+type Entry<P> =
+  | { seq: number; level: number; packet: P }
+  | { seq: number; level: number; stream: ArbiterStream; next: number };
 
 interface FlowQueue<P> {
   readonly entries: Entry<P>[];
@@ -96,18 +118,22 @@ const MAINTENANCE = "maintenance";
 
 /**
  * Chooses the next packet of a port among a stream of SWRITEs and pending packets (see the
- * module comment for the policy). Generic in the packet type.
+ * module comment for the policy). Generic in the packet type: {@link SrioFlowPacket}
+ * descriptions by default, packet values with {@link srioPacketArbiter} (or any type with a
+ * `describe` option).
  */
-export class BridgeArbiter<P extends SrioFlowPacket = SrioFlowPacket> {
-  private readonly options: BridgeArbiterOptions;
+export class BridgeArbiter<P = SrioFlowPacket> {
+  private readonly options: BridgeArbiterOptions<P>;
+  private readonly describe: (packet: P) => SrioFlowPacket;
   private readonly flows = new Map<string, FlowQueue<P>>();
   private seq = 0;
   private served = 0;
   private count = 0;
 
-  /** @param options - priority interpretation and checking */
-  constructor(options: BridgeArbiterOptions = {}) {
+  /** @param options - priority interpretation and checking, how to see a packet */
+  constructor(options: BridgeArbiterOptions<P> = {}) {
     this.options = options;
+    this.describe = options.describe ?? ((packet: P) => packet as unknown as SrioFlowPacket);
   }
 
   /** Packets waiting (queued packets plus the unsent segments of streams). */
@@ -132,11 +158,12 @@ export class BridgeArbiter<P extends SrioFlowPacket = SrioFlowPacket> {
    *   `checkPriority`, breaks Part 6 §6.12
    */
   enqueue(packet: P): number {
-    if (this.options.checkPriority ?? true) checkRequestPriority(packet.kind, packet, this.options);
-    else priorityLevel(packet, this.options);
+    const flow = this.describe(packet);
+    if (this.options.checkPriority ?? true) checkRequestPriority(flow.kind, flow, this.options);
+    const level = priorityLevel(flow, this.options);
     const seq = this.seq++;
-    const key = flowKey(packet) ?? `${MAINTENANCE}:${priorityLevel(packet, this.options)}`;
-    this.queue(key).entries.push({ seq, packet });
+    const key = flowKey(flow) ?? `${MAINTENANCE}:${level}`;
+    this.queue(key).entries.push({ seq, level, packet });
     this.count++;
     return seq;
   }
@@ -148,18 +175,45 @@ export class BridgeArbiter<P extends SrioFlowPacket = SrioFlowPacket> {
    * @throws {@link SrioPriorityError} when the header's priority bits are out of range
    */
   enqueueStream(plan: SwriteStreamPlan, header: SrioFlowPacket): number {
-    const h: SrioFlowPacket = { ...header, kind: "swrite" };
-    priorityLevel(h, this.options);
-    const seq = this.seq++;
-    if (plan.count === 0) return seq;
-    const stream: ArbiterStream = { plan, header: h, seq };
-    this.queue(flowKey(h)!).entries.push({ seq, stream, next: 0 });
-    this.count += plan.count;
-    return seq;
+    return this.addStream(plan, header, undefined);
   }
 
-  private levelOf(e: Entry<P>): number {
-    return priorityLevel("packet" in e ? e.packet : e.stream.header, this.options);
+  /**
+   * Queues every packet of a materialised stream ({@link swriteStreamPackets}) in the flow of
+   * its header (sourceID, destinationID, prio, CRF, VC); the items {@link next} returns for it
+   * carry `stream.packets`, from which {@link arbiterItemPacket} or
+   * `packets.encodePacketInto(segment.index, …)` give the packet. Returns the stream's
+   * sequence number.
+   *
+   * @throws {@link SrioPriorityError} when the header's priority bits are out of range
+   */
+  enqueueStreamPackets(packets: SwriteStreamPackets): number {
+    const h = packets.header;
+    const header: SrioFlowPacket = {
+      kind: "swrite",
+      srcId: h.sourceId,
+      destId: h.destinationId,
+      prio: h.prio,
+      crf: h.crf ?? 0,
+      vc: h.vc ?? 0,
+    };
+    return this.addStream(packets.plan, header, packets);
+  }
+
+  private addStream(
+    plan: SwriteStreamPlan,
+    header: SrioFlowPacket,
+    packets: SwriteStreamPackets | undefined,
+  ): number {
+    const h: SrioFlowPacket = { ...header, kind: "swrite" };
+    const level = priorityLevel(h, this.options);
+    const seq = this.seq++;
+    if (plan.count === 0) return seq;
+    const stream: ArbiterStream =
+      packets === undefined ? { plan, header: h, seq } : { plan, header: h, seq, packets };
+    this.queue(flowKey(h)!).entries.push({ seq, level, stream, next: 0 });
+    this.count += plan.count;
+    return seq;
   }
 
   /** The next packet to send, or `undefined` when nothing is pending. */
@@ -169,7 +223,7 @@ export class BridgeArbiter<P extends SrioFlowPacket = SrioFlowPacket> {
     let bestLevel = -1;
     for (const [key, q] of this.flows) {
       const e = q.entries[q.head]!;
-      const level = this.levelOf(e);
+      const level = e.level;
       if (
         best === undefined ||
         level > bestLevel ||
@@ -202,4 +256,43 @@ export class BridgeArbiter<P extends SrioFlowPacket = SrioFlowPacket> {
     }
     return item;
   }
+}
+
+/**
+ * A {@link BridgeArbiter} of packet values: each queued packet is seen through
+ * {@link srioFlowPacket} (flow from its sourceID, destinationID, prio, CRF and VC bit; whether
+ * it needs a response from its ftype and ttype — Part 6 §6.11, §6.12).
+ *
+ * @example
+ * ```ts
+ * const arb = srioPacketArbiter();
+ * arb.enqueueStreamPackets(swriteStreamPackets(plan, data, header));
+ * arb.enqueue(doorbell); // an SrioPacket value
+ * const item = arb.next();
+ * if (item !== undefined) encodeSrioPacket(arbiterItemPacket(item));
+ * ```
+ */
+export function srioPacketArbiter(
+  options: Omit<BridgeArbiterOptions<AnySrioPacket>, "describe"> = {},
+): BridgeArbiter<AnySrioPacket> {
+  return new BridgeArbiter<AnySrioPacket>({ ...options, describe: srioFlowPacket });
+}
+
+/**
+ * The packet an item of a {@link srioPacketArbiter} stands for: the queued packet, or the
+ * stream packet of its segment (a new value, {@link SwriteStreamPackets.packetAt}).
+ *
+ * @throws {@link SrioStreamError} (path `"stream"`) for a stream queued as a plan only
+ *   ({@link BridgeArbiter.enqueueStream}), which has no packets
+ */
+export function arbiterItemPacket(item: ArbiterItem<AnySrioPacket>): AnySrioPacket {
+  if (item.source === "queue") return item.packet;
+  const packets = item.stream.packets;
+  if (packets === undefined)
+    throw new SrioStreamError(
+      "stream",
+      "a stream queued with its packets (enqueueStreamPackets)",
+      "a plan only",
+    );
+  return packets.packetAt(item.segment.index);
 }

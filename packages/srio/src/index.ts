@@ -44,6 +44,8 @@ export * from "./transactions.js";
 export * from "./arbiter.js";
 export * from "./rules.js";
 export * from "./hello-packet.js";
+export * from "./swrite-packets.js";
+export * from "./packet-flow.js";
 
 /**
  * Every SRIO format: the physical packets (`srio.packet`, `srio.packet-50`, `srio.packet-66`),

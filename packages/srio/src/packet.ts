@@ -222,6 +222,17 @@ function payloadProblem(value: AnySrioPacket): string | undefined {
   return undefined;
 }
 
+/** Throws the `"payload"` EncodeError of {@link payloadProblem}, if any. */
+function checkPayload(value: AnySrioPacket): void {
+  const problem = payloadProblem(value);
+  if (problem !== undefined)
+    throw encodeFieldError(
+      "payload",
+      problem,
+      describeValue((value as unknown as Record<string, unknown>)["payload"]),
+    );
+}
+
 function payloadExpectation(bounds: readonly [number, number]): string {
   return `whole double-words, ${bounds[0]}..${bounds[1]} bytes (RapidIO 4.1 Part 1 §4.1.1, Part 6 §2.5)`;
 }
@@ -412,13 +423,7 @@ function writePacket(
   const stream = streamFormatOf(addressSize);
   let s = streamLengthOfValue(value, addressSize);
   if (s < 0) s = stream.byteLength(value); // throws the generated codec's error
-  const problem = payloadProblem(value);
-  if (problem !== undefined)
-    throw encodeFieldError(
-      "payload",
-      problem,
-      describeValue((value as unknown as Record<string, unknown>)["payload"]),
-    );
+  checkPayload(value);
   const n = srioPacketBytes(s);
   if (!Number.isInteger(offset) || offset < 0 || offset + n > view.byteLength)
     throw new EncodeError(
@@ -462,13 +467,7 @@ export function srioPacketByteLength<A extends SrioAddressSize = 34>(
 ): number {
   const addressSize = options.addressSize ?? 34;
   const s = streamFormatOf(addressSize).byteLength(value);
-  const problem = payloadProblem(value);
-  if (problem !== undefined)
-    throw encodeFieldError(
-      "payload",
-      problem,
-      describeValue((value as unknown as Record<string, unknown>)["payload"]),
-    );
+  checkPayload(value);
   return srioPacketBytes(s);
 }
 

@@ -8,12 +8,8 @@ import { describe, expect, it } from "vitest";
 import { arbSrioPacket, arbSrioPacket50, arbSrioPacket66 } from "./arbitraries.js";
 import type { AnySrioPacket, SrioAddressSize, SrioPacket } from "./packet.js";
 import { decodeSrioPacket, encodeSrioPacket } from "./packet.js";
-import {
-  SrioRuleError,
-  assertSrioPacketRules,
-  checkSrioPacketRules,
-  srioTransactionKind,
-} from "./rules.js";
+import { srioTransactionKind } from "./packet-flow.js";
+import { SrioRuleError, assertSrioPacketRules, checkSrioPacketRules } from "./rules.js";
 
 const seed = lawSeed();
 

@@ -35,9 +35,10 @@ import type { AnySrioPacket, SrioAddressSize } from "./packet.js";
 import { srioHeaderBytes } from "./packet.js";
 import { ftypeValue, transportTypeValue } from "./gen/packet.js";
 import { SrioPriorityError, checkRequestPriority } from "./priority.js";
-import type { SrioPriorityOptions, SrioTransactionKind } from "./priority.js";
+import type { SrioPriorityOptions } from "./priority.js";
 import { decodeMessageSegmentSize, decodeReadSize, decodeWriteSize } from "./size.js";
 import type { SrioTransferSize } from "./size.js";
+import { srioTransactionKind } from "./packet-flow.js";
 
 /** Options of {@link checkSrioPacketRules}. */
 export interface SrioRuleOptions extends SrioPriorityOptions {
@@ -126,38 +127,6 @@ function bin4(v: number): string {
 
 function sizeText(code: number, wdptr: number): string {
   return `${bin4(code)} with wdptr ${wdptr}`;
-}
-
-/**
- * The transaction kind of a packet as the priority rules see it (priority.ts; RapidIO 4.1
- * Part 1 ch. 4, Part 2 ch. 4).
- *
- * @example
- * ```ts
- * srioTransactionKind(nreadPacket); // "nread"
- * ```
- */
-export function srioTransactionKind(packet: AnySrioPacket): SrioTransactionKind {
-  const p = packet as unknown as LoosePacket;
-  switch (p.ftype) {
-    case "request":
-      return p.ttype === "nread" ? "nread" : "atomic";
-    case "write":
-      return p.ttype === "nwrite" ? "nwrite" : p.ttype === "nwrite-r" ? "nwrite-r" : "atomic";
-    case "streaming-write":
-      return "swrite";
-    case "maintenance":
-      if (p.ttype === "read-request") return "maintenance-read";
-      if (p.ttype === "write-request") return "maintenance-write";
-      if (p.ttype === "port-write") return "port-write";
-      return "maintenance-response";
-    case "doorbell":
-      return "doorbell";
-    case "message":
-      return "message";
-    default:
-      return "response";
-  }
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   splitMaintenanceOffset,
   splitSrioAddress,
   srioByteAddress,
+  subDoubleWordSizeCode,
 } from "./index.js";
 
 // [wdptr, size, bytes, byte lanes] — Part 1 Table 4-3 (identical in Table 4-4 up to 8 bytes).
@@ -69,6 +70,25 @@ describe("sub-double-word sizes (Part 1 Tables 4-3, 4-4)", () => {
     }
     expect(encodeReadSize(bytes, lanesFirst(lanes))).toEqual({ size, wdptr });
     expect(encodeWriteSize(bytes, lanesFirst(lanes))).toEqual({ size, wdptr });
+    expect(subDoubleWordSizeCode(bytes, lanesFirst(lanes))).toEqual({ size, wdptr });
+  });
+
+  it("subDoubleWordSizeCode: exactly the rows above, undefined elsewhere", () => {
+    let rows = 0;
+    for (let lane = -1; lane <= 8; lane++)
+      for (let bytes = 0; bytes <= 9; bytes++) {
+        const row = SUB_DW.find(([, , b, l]) => b === bytes && lanesFirst(l) === lane);
+        const code = subDoubleWordSizeCode(bytes, lane);
+        if (row === undefined) expect(code).toBeUndefined();
+        else {
+          expect(code).toEqual({ size: row[1], wdptr: row[0] });
+          rows++;
+        }
+      }
+    expect(rows).toBe(SUB_DW.length);
+    expect(subDoubleWordSizeCode(1.5, 0)).toBeUndefined();
+    expect(subDoubleWordSizeCode(5, 3)).toEqual({ size: 0b0111, wdptr: 1 });
+    expect(subDoubleWordSizeCode(5, 4)).toBeUndefined(); // crosses the double-word
   });
 
   it("refuses runs the tables do not have", () => {

@@ -127,11 +127,39 @@ function sizeError(path: string, expected: string, found: unknown): EncodeError 
   return new EncodeError(fieldMessage(path, expected, f), { path, expected, found: f });
 }
 
+/** The size code of each sub-double-word row, shared (frozen) so a lookup allocates nothing. */
+const SUB_DOUBLE_WORD_CODES: readonly SrioSizeCode[] = SUB_DOUBLE_WORD.map((_, i) =>
+  Object.freeze({ size: i >>> 1, wdptr: i & 1 }),
+);
+/** `(firstLane << 3) | (bytes − 1)` → row of {@link SUB_DOUBLE_WORD}, or -1 when there is none. */
+const SUB_DOUBLE_WORD_ROW = new Int8Array(64).fill(-1);
+SUB_DOUBLE_WORD.forEach(([bytes, lane], i) => (SUB_DOUBLE_WORD_ROW[(lane << 3) | (bytes - 1)] = i));
+
+/**
+ * The rdsize/wrsize and wdptr of a sub-double-word transfer of `bytes` bytes (1–8) starting at
+ * byte lane `firstLane` (0–7), or `undefined` when RapidIO 4.1 Part 1 Tables 4-3/4-4 have no
+ * such row (e.g. 3 bytes at lane 1, or a run that crosses the double-word): the non-throwing
+ * lookup behind {@link encodeReadSize} and {@link encodeWriteSize} for up to 8 bytes, for
+ * callers that split an unaligned run into table rows (`planSwriteStream`). Sub-double-word
+ * rows are the same for reads and writes. The result is a shared frozen object (no allocation).
+ *
+ * @example
+ * ```ts
+ * subDoubleWordSizeCode(3, 5); // { size: 0b0101, wdptr: 1 } (lanes 5–7)
+ * subDoubleWordSizeCode(8, 0); // { size: 0b1011, wdptr: 0 }
+ * subDoubleWordSizeCode(3, 1); // undefined
+ * ```
+ */
+export function subDoubleWordSizeCode(bytes: number, firstLane: number): SrioSizeCode | undefined {
+  if (!Number.isInteger(bytes) || !Number.isInteger(firstLane)) return undefined;
+  if (bytes < 1 || firstLane < 0 || firstLane + bytes > 8) return undefined;
+  const row = SUB_DOUBLE_WORD_ROW[(firstLane << 3) | (bytes - 1)]!;
+  return row < 0 ? undefined : SUB_DOUBLE_WORD_CODES[row];
+}
+
 function encodeSubDoubleWord(bytes: number, firstLane: number): SrioSizeCode {
-  for (let i = 0; i < SUB_DOUBLE_WORD.length; i++) {
-    const [b, lane] = SUB_DOUBLE_WORD[i]!;
-    if (b === bytes && lane === firstLane) return { size: i >>> 1, wdptr: i & 1 };
-  }
+  const code = subDoubleWordSizeCode(bytes, firstLane);
+  if (code !== undefined) return code;
   const lanes = SUB_DOUBLE_WORD.filter(([b]) => b === bytes).map(([, l]) => l);
   throw sizeError(
     "firstLane",

@@ -41,6 +41,7 @@
  */
 import { CodecError, fieldMessage } from "@rashpa/bits";
 import type { SrioAddressSize } from "./packet.js";
+import { subDoubleWordSizeCode } from "./size.js";
 
 /** Largest data payload of an NWRITE or SWRITE packet in bytes (Part 1 Table 4-4, srio.md §3). */
 export const SWRITE_STREAM_MAX_PAYLOAD_BYTES = 256;
@@ -124,44 +125,15 @@ export type StreamSegmentCallback = (
   wdptr: number,
 ) => void;
 
-// Sub-double-word entries of Part 1 Table 4-4 (identical to Table 4-3): [wdptr][size] →
-// (first byte lane, bytes). Byte lane 0 is the most significant byte, the lowest address.
-const SUB_DW: readonly (readonly [lane: number, bytes: number])[][] = [
-  [
-    [0, 1],
-    [1, 1],
-    [2, 1],
-    [3, 1],
-    [0, 2],
-    [0, 3],
-    [2, 2],
-    [0, 5],
-    [0, 4],
-    [0, 6],
-    [0, 7],
-  ],
-  [
-    [4, 1],
-    [5, 1],
-    [6, 1],
-    [7, 1],
-    [4, 2],
-    [5, 3],
-    [6, 2],
-    [3, 5],
-    [4, 4],
-    [2, 6],
-    [1, 7],
-  ],
-];
-
-/** `(lane << 3 | (bytes − 1))` → `(wdptr << 4 | wrsize)`, or -1 when Table 4-4 has no entry. */
-const SUB_DW_CODE = new Int8Array(64).fill(-1);
-for (let w = 0; w < 2; w++)
-  for (let s = 0; s < SUB_DW[w]!.length; s++) {
-    const [lane, bytes] = SUB_DW[w]![s]!;
-    SUB_DW_CODE[(lane << 3) | (bytes - 1)] = (w << 4) | s;
-  }
+/**
+ * The Table 4-4 code of each sub-double-word piece, packed as `wdptr << 4 | wrsize` and indexed
+ * by `(lane << 3) | (bytes − 1)`, or -1 when the table has no entry; derived once from the one
+ * size table of `size.ts` ({@link subDoubleWordSizeCode}).
+ */
+const SUB_DW_CODE = Int8Array.from({ length: 64 }, (_, key) => {
+  const code = subDoubleWordSizeCode((key & 7) + 1, key >>> 3);
+  return code === undefined || key === 7 ? -1 : (code.wdptr << 4) | code.size; // key 7: whole DW
+});
 
 /**
  * Fewest Table 4-4 entries covering lanes [a, b) of one double-word (0 ≤ a < b ≤ 8, not the
@@ -394,25 +366,4 @@ export function planSwriteStream(
   options: SwriteStreamOptions = {},
 ): SwriteStreamPlan {
   return new SwriteStreamPlan(address, byteLength, options);
-}
-
-/** The size fields of a write (Part 1 Table 4-4). */
-export interface SubDoubleWordSize {
-  /** The 4-bit wrsize. */
-  readonly wrsize: number;
-  /** The wdptr bit. */
-  readonly wdptr: 0 | 1;
-}
-
-/**
- * The NWRITE wrsize/wdptr of a sub-double-word write of `bytes` bytes starting at byte lane
- * `lane` (Part 1 Table 4-4), or `null` when the table has no such entry (e.g. 3 bytes at lane 1).
- * A whole double-word (lane 0, 8 bytes) is wrsize 1011, wdptr 0.
- */
-export function streamSubDoubleWordSize(lane: number, bytes: number): SubDoubleWordSize | null {
-  if (!Number.isInteger(lane) || !Number.isInteger(bytes) || lane < 0 || bytes < 1) return null;
-  if (lane + bytes > 8) return null;
-  if (lane === 0 && bytes === 8) return { wrsize: 0b1011, wdptr: 0 };
-  const code = SUB_DW_CODE[(lane << 3) | (bytes - 1)]!;
-  return code < 0 ? null : { wrsize: code & 15, wdptr: code >>> 4 === 1 ? 1 : 0 };
 }

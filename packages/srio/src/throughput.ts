@@ -44,7 +44,8 @@
  *
  * @module
  */
-import { srioHeaderBytes } from "./packet.js";
+import { srioFraming, srioHeaderBytes } from "./packet.js";
+import { encodeReadSize } from "./size.js";
 import type { SrioAddressSize } from "./packet.js";
 import type { SwriteStreamOptions, SwriteStreamPlan } from "./swrite-stream.js";
 import { planSwriteStream } from "./swrite-stream.js";
@@ -113,9 +114,6 @@ export const THROUGHPUT_DATA_PACKET_TYPES: readonly ThroughputPacketType[] = [
 
 /** Clock-compensation share of 8b/10b lanes: one K,R,R,R per 5000 characters (Part 6 §4.7.1, srio.md §10). */
 export const CLOCK_COMPENSATION_SHARE = 4 / 5000;
-
-/** Header + payload bytes up to which a packet takes a single CRC-16 (Part 6 §2.4.1). */
-const EARLY_CRC_THRESHOLD_BYTES = 80;
 
 /** An option of the throughput model out of range or inconsistent: names the option. */
 export class SrioThroughputError extends Error {
@@ -204,6 +202,16 @@ export function throughputHeaderBytes(
   return srioHeaderBytes(idBits === 8 ? 0 : idBits === 16 ? 1 : 2, FTYPE_OF[packet], addressBits)!;
 }
 
+/** Whether an NREAD of `p` bytes from lane 0 has a Table 4-3 size (1–8 or 16, 32, 64, 96, …, 256). */
+function isReadSize(p: number): boolean {
+  try {
+    encodeReadSize(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkPayload(packet: ThroughputPacketType, p: number): void {
   const dw = (lo: number, hi: number): boolean =>
     Number.isInteger(p) && p >= lo && p <= hi && p % 8 === 0;
@@ -221,9 +229,7 @@ function checkPayload(packet: ThroughputPacketType, p: number): void {
       expected = "1–8 or a multiple of 8 up to 256 (Part 1 Table 4-4)";
       break;
     case "nread-response":
-      ok =
-        (Number.isInteger(p) && p >= 1 && p <= 8) ||
-        [16, 32, 64, 96, 128, 160, 192, 224, 256].includes(p);
+      ok = isReadSize(p);
       expected = "1–8, 16, 32, 64, 96, 128, 160, 192, 224 or 256 (Part 1 Table 4-3)";
       break;
     case "maintenance-write":
@@ -283,11 +289,12 @@ export function srioPacketSize(
   const headerBytes = throughputHeaderBytes(packet, idBits, addressBits);
   const wirePayloadBytes = Math.ceil(payloadBytes / 8) * 8; // Part 1 §3.3: padded double-word
   const body = headerBytes + wirePayloadBytes;
-  // Part 6 §2.4.1: one CRC-16 up to 80 bytes, an early CRC after byte 80 otherwise.
-  const crcBytes = body <= EARLY_CRC_THRESHOLD_BYTES ? 2 : 4;
-  // Part 6 §2.4.1: 16 zero bits of pad when the packet does not end on a 32-bit boundary.
-  const padBytes = (body + crcBytes) % 4 === 0 ? 0 : 2;
-  const packetBytes = body + crcBytes + padBytes;
+  // Part 6 §2.4.1 (the packet codec's framing): one CRC-16 up to 80 bytes, an early CRC after
+  // byte 80 otherwise, then 16 zero bits of pad when the packet does not end on a 32-bit boundary.
+  const framing = srioFraming(body);
+  const crcBytes = framing.earlyCrcOffset === undefined ? 2 : 4;
+  const padBytes = framing.padded ? 2 : 0;
+  const packetBytes = framing.packetBytes;
   // Part 6 §5.6: CRC-32 appended, then zero bytes to a multiple of 8.
   const packetBytes64b67b = Math.ceil((packetBytes + 4) / 8) * 8;
   return { headerBytes, wirePayloadBytes, crcBytes, padBytes, packetBytes, packetBytes64b67b };
@@ -384,13 +391,16 @@ function oneOf(option: string, v: unknown, allowed: readonly number[]): number {
 }
 
 /**
- * Checks the options and fills in the defaults.
- *
- * @throws {@link SrioThroughputError} naming the first option out of range
+ * The link options shared by {@link resolveSrioThroughputOptions} and
+ * {@link srioStreamThroughput}, checked, with the control symbol's default for the Baud Rate
+ * Class (24 at Class 1, 48 at Class 2, 64 at Class 3) and 8-bit IDs by default.
  */
-export function resolveSrioThroughputOptions(
-  options: SrioThroughputOptions,
-): ResolvedSrioThroughputOptions {
+function resolveLink(options: {
+  readonly baudGbaud: number;
+  readonly width: number;
+  readonly controlSymbol?: number;
+  readonly idBits?: number;
+}): { baudGbaud: number; width: number; controlSymbol: LinkControlSymbolBits; idBits: SrioIdBits } {
   const baudGbaud = oneOf("baudGbaud", options.baudGbaud, SRIO_BAUD_GBAUD);
   const width = oneOf("width", options.width, SRIO_WIDTHS);
   const cls = srioBaudRateClass(baudGbaud);
@@ -398,6 +408,19 @@ export function resolveSrioThroughputOptions(
     baudGbaud,
     options.controlSymbol ?? (cls === 1 ? 24 : cls === 2 ? 48 : 64),
   );
+  const idBits = oneOf("idBits", options.idBits ?? 8, [8, 16, 32]) as SrioIdBits;
+  return { baudGbaud, width, controlSymbol, idBits };
+}
+
+/**
+ * Checks the options and fills in the defaults.
+ *
+ * @throws {@link SrioThroughputError} naming the first option out of range
+ */
+export function resolveSrioThroughputOptions(
+  options: SrioThroughputOptions,
+): ResolvedSrioThroughputOptions {
+  const { baudGbaud, width, controlSymbol, idBits } = resolveLink(options);
   const packet = options.packet ?? "swrite";
   if (!THROUGHPUT_DATA_PACKET_TYPES.includes(packet))
     throw new SrioThroughputError(
@@ -405,7 +428,6 @@ export function resolveSrioThroughputOptions(
       `one of ${THROUGHPUT_DATA_PACKET_TYPES.join(", ")}`,
       String(packet),
     );
-  const idBits = oneOf("idBits", options.idBits ?? 8, [8, 16, 32]) as SrioIdBits;
   const addressBits = oneOf(
     "addressBits",
     options.addressBits ?? 34,
@@ -530,14 +552,7 @@ export function srioStreamThroughput(
   byteLength: number,
   options: SrioStreamThroughputOptions,
 ): SrioStreamThroughput {
-  const baudGbaud = oneOf("baudGbaud", options.baudGbaud, SRIO_BAUD_GBAUD);
-  const width = oneOf("width", options.width, SRIO_WIDTHS);
-  const cls = srioBaudRateClass(baudGbaud);
-  const cs = checkLinkControlSymbol(
-    baudGbaud,
-    options.controlSymbol ?? (cls === 1 ? 24 : cls === 2 ? 48 : 64),
-  );
-  const idBits = oneOf("idBits", options.idBits ?? 8, [8, 16, 32]) as SrioIdBits;
+  const { baudGbaud, width, controlSymbol: cs, idBits } = resolveLink(options);
   const plan = planSwriteStream(address, byteLength, options.stream ?? {});
   const c = coding(cs);
   const bytesOf = (packet: ThroughputPacketType, p: number): number => {

@@ -8,5 +8,4 @@
 import fc from "fast-check";
 
 /** Arbitraries of every format of `specs/srio/car-csr.yaml`, by format id. */
-export const carCsrArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {
-};
+export const carCsrArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {};
