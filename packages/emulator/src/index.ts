@@ -6,3 +6,5 @@
  * @packageDocumentation
  */
 export * from "./sim/index.js";
+export * from "./pcap.js";
+export * from "./pcap-file.js";
