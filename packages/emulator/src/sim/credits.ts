@@ -10,6 +10,8 @@
  * travel in the opposite direction after a latency (pcie.md §7, the cocotbext UpdateFC latency
  * timer).
  *
+ * {@link readCompletionCredits} counts the completion credits a read may need (pcie.md §8.2).
+ *
  * A {@link CreditPool} models one class at the transmitter: `acquire` consumes credits (or
  * queues the sender until they are available, strictly in request order so TLPs of one class
  * keep their order), `release` marks the receiver's buffer space free and returns the credits
@@ -71,6 +73,45 @@ export function tlpCredits(payloadBytes: number): Credits {
       describeValue(payloadBytes),
     );
   return { header: 1, data: Math.ceil(payloadBytes / PCIE_DATA_CREDIT_BYTES) };
+}
+
+/**
+ * Completion credits a requester must reserve for one memory read (docs/reference/pcie.md
+ * §8.2 and §11.2): endpoints advertise infinite completion credits, so a requester limits its
+ * outstanding reads by its own completion buffer, counting for each request the CplH (one per
+ * completion) and CplD (16-byte units per completion) it may receive. This counts the worst
+ * case in which the completer returns one completion per read-completion-boundary block
+ * (cocotbext `split_on_all_rcb`, as verilog-pcie's `req_cplh_fc_count`/`req_cpld_fc_count`
+ * budget them): n = ⌈((A mod RCB) + L) / RCB⌉ completions, each carrying the whole DWs of its
+ * block.
+ *
+ * @param address - the request's first byte address
+ * @param byteLength - bytes requested, 1..4096
+ * @param rcb - read completion boundary in bytes, 64 or 128
+ * @returns header credits = completions, data credits = Σ ⌈completion payload / 16⌉
+ * @throws {@link CreditError} for an out-of-range length or RCB
+ * @example
+ * ```ts
+ * readCompletionCredits(0x1000n, 512, 64); // { header: 8, data: 32 }
+ * ```
+ */
+export function readCompletionCredits(address: bigint, byteLength: number, rcb: 64 | 128): Credits {
+  if (!Number.isSafeInteger(byteLength) || byteLength < 1 || byteLength > 4096)
+    throw new CreditError("byteLength", "1..4096", describeValue(byteLength));
+  if (rcb !== 64 && rcb !== 128) throw new CreditError("rcb", "64 or 128", describeValue(rcb));
+  if (address < 0n)
+    throw new CreditError("address", "a non-negative address", describeValue(address));
+  const first = Number(address % BigInt(rcb));
+  const end = first + byteLength; // relative to the RCB block containing the first byte
+  let header = 0;
+  let data = 0;
+  for (let block = 0; block < end; block += rcb) {
+    const lo = Math.max(block, first) & ~3; // whole DWs
+    const hi = (Math.min(block + rcb, end) + 3) & ~3;
+    header++;
+    data += Math.ceil((hi - lo) / PCIE_DATA_CREDIT_BYTES);
+  }
+  return { header, data };
 }
 
 /**

@@ -2,7 +2,7 @@
  * A fixed-latency pipeline element: every item pushed in comes out exactly `latency` ps later,
  * in push order, without limiting throughput (a fully pipelined stage). The PCIe–SRIO bridge's
  * instruction-to-packet conversion is such a stage: 9 clock cycles at 150 MHz = 60 ns
- * (docs/SYSTEM.md §2, "Latency"; see `cyclesToPs`).
+ * (docs/system.md, "PCIe–SRIO bridge"; see `cyclesToPs`).
  *
  * @module
  */

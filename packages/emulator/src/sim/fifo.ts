@@ -1,6 +1,6 @@
 /**
- * Bounded FIFO queues of the timing model (e.g. the controller's BTD FIFO of depth 16,
- * docs/SYSTEM.md §1), with one of two behaviours when full:
+ * Bounded FIFO queues of the timing model (e.g. the controller's BTD FIFO, whose status word
+ * `rashpa.btd-fifo-status` reports level, full and overflow), with one of two behaviours when full:
  *
  * - `"block"` (back-pressure): the producer waits; its item enters the queue, in offer order,
  *   as soon as a consumer makes room, and its `onAccepted` callback runs then;

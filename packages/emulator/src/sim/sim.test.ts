@@ -20,6 +20,7 @@ import {
   creditLimitFromInitFc,
   cyclesToPs,
   nsToPs,
+  readCompletionCredits,
   tlpCredits,
   transmissionTime,
 } from "./index.js";
@@ -47,7 +48,7 @@ describe("simulated time", () => {
     expect(() => addSimTime(MAX_SIM_TIME_PS, 1)).toThrow(SimTimeError);
   });
 
-  it("bridge latency: 9 cycles at 150 MHz = 60 ns exactly (SYSTEM.md §2)", () => {
+  it("bridge latency: 9 cycles at 150 MHz = 60 ns exactly (docs/system.md)", () => {
     expect(cyclesToPs(9, 150e6)).toBe(60_000);
     expect(cyclesToPs(1, 150e6)).toBe(6667); // 6666.67 rounded up
     expect(nsToPs(60)).toBe(60_000);
@@ -164,6 +165,20 @@ describe("CreditPool (pcie.md §4.5, §5, §7)", () => {
     expect(creditLimitFromInitFc(0)).toBe(Infinity);
     expect(creditLimitFromInitFc(64)).toBe(64);
     expect(() => tlpCredits(-4)).toThrow(CreditError);
+  });
+
+  it("completion credits of a read split at every RCB (pcie.md §8.2, §11.2)", () => {
+    // aligned 512 B, RCB 64: 8 CplD of 64 B = 8 CplH, 8 × 4 CplD credits
+    expect(readCompletionCredits(0x1000n, 512, 64)).toEqual({ header: 8, data: 32 });
+    expect(readCompletionCredits(0x1000n, 512, 128)).toEqual({ header: 4, data: 32 });
+    // 1000 B at 0x1000_0F80 (the §8.1 example address), RCB 128: n = ceil((0 + 1000) / 128) = 8
+    expect(readCompletionCredits(0x1000_0f80n, 1000, 128).header).toBe(8);
+    // 8 B at 0x3E, RCB 64: crosses one boundary → 2 completions: DWs 0x3C–0x3F and 0x40–0x47
+    expect(readCompletionCredits(0x3en, 8, 64)).toEqual({ header: 2, data: 2 });
+    // 1 B: one completion of one DW
+    expect(readCompletionCredits(0x7n, 1, 128)).toEqual({ header: 1, data: 1 });
+    expect(() => readCompletionCredits(0n, 0, 64)).toThrow(CreditError);
+    expect(() => readCompletionCredits(0n, 4, 32 as 64)).toThrow(CreditError);
   });
 
   it("makes a sender wait until released credits come back after the latency", () => {
@@ -308,5 +323,30 @@ describe("statistics", () => {
     expect(h.summary()).toEqual({ count: 4, min: 10, max: 40, mean: 25, p50: 20, p99: 40 });
     expect(() => new LatencyHistogram().percentile(50)).toThrow(RangeError);
     expect(() => h.histogram([5, 5])).toThrow(RangeError);
+  });
+});
+
+describe("README example", () => {
+  it("one MWr on Gen2 x4 under posted credits ends at 138 ns, credits back 1 µs later", () => {
+    const sim = new Simulator();
+    const link = new SerialLink(sim, { name: "dm-bc", bitsPerSecond: 16e9, overheadBytes: 20 });
+    const posted = new CreditPool(sim, {
+      name: "P",
+      header: 32,
+      data: 512,
+      returnLatency: 1_000_000,
+    });
+    const ends: number[] = [];
+    posted.acquire(tlpCredits(256), () =>
+      link.transmit(256, (t) => {
+        ends.push(t.end);
+        posted.release(tlpCredits(256));
+      }),
+    );
+    expect(posted.available).toEqual({ header: 31, data: 496 });
+    sim.run();
+    expect(ends).toEqual([138_000]);
+    expect(sim.now()).toBe(1_138_000);
+    expect(posted.available).toEqual({ header: 32, data: 512 });
   });
 });

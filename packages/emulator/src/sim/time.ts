@@ -165,7 +165,7 @@ export function transmissionTime(bytes: number, bitsPerSecond: Rate): SimTime {
 /**
  * Duration of `cycles` clock cycles at `hertz`: ⌈cycles · 10^12 / f⌉ ps, computed exactly.
  * The PCIe–SRIO bridge's conversion latency, 9 cycles at 150 MHz, is exactly 60 ns
- * (docs/SYSTEM.md §2, "Latency").
+ * (docs/system.md, "PCIe–SRIO bridge").
  *
  * @param cycles - a non-negative safe integer
  * @param hertz - the clock frequency
