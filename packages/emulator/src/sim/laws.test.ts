@@ -57,6 +57,32 @@ function runScenario(ops: readonly Op[]): { log: string[]; times: number[]; sche
   return { log, times, scheduled };
 }
 
+const arbCapacity = fc.integer({ min: 1, max: 8 });
+/** FIFO operations: (time, true = offer the next number / false = take one). */
+const arbFifoOps = fc.array(fc.tuple(fc.nat(1000), fc.boolean()), { maxLength: 80 });
+
+/**
+ * Offers 0, 1, 2… and takes at the given times, checks the capacity after each operation, then
+ * drains the queue; returns what was delivered, in delivery order, and how many were offered.
+ */
+function driveFifo(
+  sim: Simulator,
+  fifo: BoundedFifo<number>,
+  ops: readonly (readonly [number, boolean])[],
+): { delivered: number[]; offered: number } {
+  const delivered: number[] = [];
+  let offered = 0;
+  for (const [at, isOffer] of ops)
+    sim.schedule(at, () => {
+      if (isOffer) fifo.offer(offered++);
+      else fifo.take((x) => delivered.push(x));
+      expect(fifo.length).toBeLessThanOrEqual(fifo.capacity);
+    });
+  sim.run();
+  while (fifo.length > 0) delivered.push(fifo.tryTake()!);
+  return { delivered, offered };
+}
+
 describe(`simulation core laws (seed ${seed}; replay with FC_SEED=${seed})`, () => {
   it("prints its seed", () => {
     console.log(`[laws] emulator sim: seed=${seed} runs=${numRuns} (replay: FC_SEED=${seed})`);
@@ -219,70 +245,43 @@ describe(`simulation core laws (seed ${seed}; replay with FC_SEED=${seed})`, () 
 
   it("a blocking FIFO delivers every item in offer order and never exceeds its capacity", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.tuple(fc.nat(1000), fc.boolean()), { maxLength: 80 }),
-        (capacity, ops) => {
-          const sim = new Simulator();
-          const fifo = new BoundedFifo<number>(sim, { name: "f", capacity });
-          const delivered: number[] = [];
-          let next = 0;
-          let offered = 0;
-          for (const [at, isOffer] of ops)
-            sim.schedule(at, () => {
-              if (isOffer) {
-                offered++;
-                fifo.offer(next++);
-              } else fifo.take((x) => delivered.push(x));
-              expect(fifo.length).toBeLessThanOrEqual(capacity);
-            });
-          sim.run();
-          while (fifo.length > 0) delivered.push(fifo.tryTake()!);
-          // every offered item is eventually delivered, in order
-          expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i));
-          expect(delivered.length + fifo.blockedProducers).toBe(offered);
-          expect(fifo.dropped).toBe(0);
-          expect(fifo.maxLength).toBeLessThanOrEqual(capacity);
-        },
-      ),
+      fc.property(arbCapacity, arbFifoOps, (capacity, ops) => {
+        const sim = new Simulator();
+        const fifo = new BoundedFifo<number>(sim, { name: "f", capacity });
+        const { delivered, offered } = driveFifo(sim, fifo, ops);
+        // every offered item is eventually delivered, in order
+        expect(delivered).toEqual(Array.from({ length: offered }, (_, i) => i));
+        expect(fifo.blockedProducers).toBe(0);
+        expect(fifo.dropped).toBe(0);
+        expect(fifo.maxLength).toBeLessThanOrEqual(capacity);
+      }),
       params,
     );
   });
 
   it("with the drop policy every offered item is delivered or reported dropped, once", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.tuple(fc.nat(1000), fc.boolean()), { maxLength: 80 }),
-        (capacity, ops) => {
-          const sim = new Simulator();
-          const dropped: number[] = [];
-          const fifo = new BoundedFifo<number>(sim, {
-            name: "f",
-            capacity,
-            policy: "drop",
-            onDrop: (d) => {
-              expect(d.length).toBe(capacity);
-              dropped.push(d.item);
-            },
-          });
-          const delivered: number[] = [];
-          let next = 0;
-          for (const [at, isOffer] of ops)
-            sim.schedule(at, () => {
-              if (isOffer) fifo.offer(next++);
-              else fifo.take((x) => delivered.push(x));
-            });
-          sim.run();
-          while (fifo.length > 0) delivered.push(fifo.tryTake()!);
-          const seen = [...delivered, ...dropped].sort((a, b) => a - b);
-          expect(seen).toEqual(Array.from({ length: next }, (_, i) => i));
-          for (let i = 1; i < delivered.length; i++)
-            expect(delivered[i]!).toBeGreaterThan(delivered[i - 1]!);
-          expect(fifo.dropped).toBe(dropped.length);
-          expect(fifo.offered).toBe(next);
-        },
-      ),
+      fc.property(arbCapacity, arbFifoOps, (capacity, ops) => {
+        const sim = new Simulator();
+        const dropped: number[] = [];
+        const fifo = new BoundedFifo<number>(sim, {
+          name: "f",
+          capacity,
+          policy: "drop",
+          onDrop: (d) => {
+            expect(d.length).toBe(capacity);
+            expect(d.at).toBe(sim.now());
+            dropped.push(d.item);
+          },
+        });
+        const { delivered, offered } = driveFifo(sim, fifo, ops);
+        const seen = [...delivered, ...dropped].sort((a, b) => a - b);
+        expect(seen).toEqual(Array.from({ length: offered }, (_, i) => i));
+        for (let i = 1; i < delivered.length; i++)
+          expect(delivered[i]!).toBeGreaterThan(delivered[i - 1]!);
+        expect(fifo.dropped).toBe(dropped.length);
+        expect(fifo.offered).toBe(offered);
+      }),
       params,
     );
   });
