@@ -37,8 +37,10 @@ export const PCAP_FILE_HEADER_BYTES = 24;
 export const PCAP_RECORD_HEADER_BYTES = 16;
 /** Default snapshot length, libpcap's `MAXIMUM_SNAPLEN` (262144 bytes). */
 export const PCAP_DEFAULT_SNAPLEN = 262_144;
-/** Version written: 2.4. */
-export const PCAP_VERSION = { major: 2, minor: 4 } as const;
+/** Major version written and accepted: 2 (file format 2.4). */
+export const PCAP_VERSION_MAJOR = 2;
+/** Minor version written and accepted: 4 (file format 2.4). */
+export const PCAP_VERSION_MINOR = 4;
 
 /** libpcap `DLT_RIO`, reserved for RapidIO (docs/reference/srio.md §12). */
 export const LINKTYPE_RIO = 124;
@@ -143,8 +145,8 @@ export class PcapWriter {
     const h = new Uint8Array(PCAP_FILE_HEADER_BYTES);
     const v = new DataView(h.buffer);
     v.setUint32(0, PCAP_MAGIC_NS, true);
-    v.setUint16(4, PCAP_VERSION.major, true);
-    v.setUint16(6, PCAP_VERSION.minor, true);
+    v.setUint16(4, PCAP_VERSION_MAJOR, true);
+    v.setUint16(6, PCAP_VERSION_MINOR, true);
     v.setInt32(8, 0, true); // thiszone: timestamps are simulated time, no zone
     v.setUint32(12, 0, true); // sigfigs
     v.setUint32(16, snaplen, true);
@@ -264,7 +266,7 @@ export function decodePcapFileHeader(bytes: Uint8Array): PcapFileHeader {
   const resolution: "ns" | "us" = v.getUint32(0, little) === PCAP_MAGIC_NS ? "ns" : "us";
   const versionMajor = v.getUint16(4, little);
   const versionMinor = v.getUint16(6, little);
-  if (versionMajor !== 2 || versionMinor !== 4)
+  if (versionMajor !== PCAP_VERSION_MAJOR || versionMinor !== PCAP_VERSION_MINOR)
     throw new PcapError("bad-version", "version", "2.4", `${versionMajor}.${versionMinor}`, 4);
   const snaplen = v.getUint32(16, little);
   if (snaplen === 0) throw new PcapError("bad-snaplen", "snaplen", "at least 1", "0", 16);

@@ -100,7 +100,15 @@ export function addSimTime(a: SimTime, b: SimTime, path = "time"): SimTime {
  * fraction for rates that no double holds exactly, e.g. PCIe Gen3 x1 after 128b/130b coding,
  * `{ numerator: 8e9 * 128, denominator: 130 }` b/s (pcie.md §11.1).
  */
-export type Rate = number | { readonly numerator: number; readonly denominator: number };
+export type Rate = number | RateFraction;
+
+/** An exact rate `numerator / denominator` (see {@link Rate}). */
+export interface RateFraction {
+  /** Numerator, a positive safe integer. */
+  readonly numerator: number;
+  /** Denominator, a positive safe integer. */
+  readonly denominator: number;
+}
 
 /**
  * The exact rational value of a rate as bigints `[numerator, denominator]` (every double is
