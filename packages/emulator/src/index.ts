@@ -7,3 +7,6 @@
  */
 
 export * from "./host-memory.js";
+export * from "./sim/index.js";
+export * from "./pcap.js";
+export * from "./pcap-file.js";
