@@ -5,4 +5,6 @@
  *
  * @packageDocumentation
  */
-export {};
+export * from "./diu.js";
+export * from "./blocks.js";
+export * from "./ddr.js";
