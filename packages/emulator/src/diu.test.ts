@@ -27,6 +27,7 @@ import {
   makeDiuConfig,
   publishDiuLayout,
   verifyFrame,
+  zonePlateImage,
   type DiuConfig,
 } from "./diu.js";
 
@@ -43,6 +44,7 @@ function pixel(c: DiuConfig, f: Uint8Array, x: number, y: number): number {
 /** The pattern pixel by pixel from the enum docs (the reference the bulk generator must equal). */
 function naiveFrame(c: DiuConfig, n: number): Uint8Array {
   const out = new Uint8Array(c.frameBytes);
+  const reference = c.referenceImage ?? zonePlateImage(c.width, c.height, c.bytesPerPixel);
   const bits = 8 * c.bytesPerPixel;
   const mod = 2 ** bits;
   for (let y = 0; y < c.height; y++)
@@ -66,7 +68,7 @@ function naiveFrame(c: DiuConfig, n: number): Uint8Array {
           break;
       }
       const o = y * c.lineBytes + x * c.bytesPerPixel;
-      if (v < 0) out.set(c.referenceImage.subarray(o, o + c.bytesPerPixel), o);
+      if (v < 0) out.set(reference.subarray(o, o + c.bytesPerPixel), o);
       else for (let b = 0; b < c.bytesPerPixel; b++) out[o + b] = Math.floor(v / 256 ** b) % 256;
     }
   const stamp = new DataView(out.buffer);
@@ -208,6 +210,15 @@ describe("frame stamp", () => {
       expect(checkFrameStamp(generateFrame(c, n)).intact).toBe(true);
     },
   );
+
+  it("stamps frame-number frames with the CRC of their whole body, for any n and depth", () => {
+    // 300 × 200 × 2 = 120000 bytes: more than one 64 KiB chunk of the per-bit CRC states.
+    for (const depth of DEPTHS) {
+      const c = makeDiuConfig({ width: 300, height: 200, depth, pattern: "frame-number" });
+      for (const n of [0, 1, 2, 3, 0xff, 0x100, 0xffff, 0x1_0000, 0xdead_beef, 0xffff_ffff])
+        expect(generateFrame(c, n)).toEqual(naiveFrame(c, n));
+    }
+  });
 
   it("writes into a caller buffer (e.g. a DDR slot) and overwrites what was there", () => {
     const c = makeDiuConfig({ width: 16, height: 16, depth: "bits16", pattern: "frame-number" });

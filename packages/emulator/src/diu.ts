@@ -102,8 +102,11 @@ export interface DiuConfig {
   readonly ringSlots: number;
   /** Size of the emulated on-board DDR in bytes; the ring must fit in it. */
   readonly ddrBytes: number;
-  /** The image of pattern `reference-image` (frameBytes bytes, a private copy). */
-  readonly referenceImage: Uint8Array;
+  /**
+   * The image of pattern `reference-image` (frameBytes bytes, a private copy); `undefined`:
+   * the zone plate of {@link zonePlateImage}.
+   */
+  readonly referenceImage: Uint8Array | undefined;
 }
 
 /** Parameters of {@link makeDiuConfig}; omitted ones take the controller map's reset values. */
@@ -228,10 +231,8 @@ export function makeDiuConfig(params: DiuParams = {}): DiuConfig {
       `at most ${Math.floor((ddrBytes - ringBase) / frameBytes)} slots of ${frameBytes} bytes from DDR address ${ringBase} in ${ddrBytes} bytes of DDR`,
       describeValue(ringSlots),
     );
-  let referenceImage: Uint8Array;
-  if (params.referenceImage === undefined) {
-    referenceImage = zonePlateImage(width, height, bytesPerPixel);
-  } else {
+  let referenceImage: Uint8Array | undefined;
+  if (params.referenceImage !== undefined) {
     if (params.referenceImage.length !== frameBytes)
       throw new DiuConfigError(
         "referenceImage",
@@ -391,9 +392,12 @@ interface Prepared {
   scratch: Uint8Array | undefined;
   /** Scratch stamp for verifying, made on first use. */
   stamp: Uint8Array | undefined;
-  /** Last frame-number body hashed: its number and CRC state. */
-  lastN: number;
-  lastState: number;
+  /**
+   * `frame-number`: CRC state of the all-zero body, then per pixel bit k the state change when
+   * bit k is set in every pixel, computed on first use (CRC is linear over GF(2), so the body
+   * state of any frame is the zero state XOR the changes of its set bits).
+   */
+  readonly bitStates: (number | undefined)[];
 }
 
 const prepared = new WeakMap<DiuConfig, Prepared>();
@@ -406,7 +410,7 @@ function buildTemplate(c: DiuConfig): Uint8Array | undefined {
     case "zeros":
       return new Uint8Array(c.frameBytes);
     case "reference-image":
-      return c.referenceImage;
+      return c.referenceImage ?? zonePlateImage(c.width, c.height, c.bytesPerPixel);
     case "ramp": {
       // Values 0 … w + h − 2 once; line y is the strip from pixel y on.
       const out = new Uint8Array(c.frameBytes);
@@ -435,7 +439,7 @@ function prepare(c: DiuConfig): Prepared {
     const template = buildTemplate(c);
     const bodyState =
       template === undefined ? 0 : crc32.update(crc32.init(), template, FRAME_STAMP_BYTES);
-    p = { template, bodyState, scratch: undefined, stamp: undefined, lastN: -1, lastState: 0 };
+    p = { template, bodyState, scratch: undefined, stamp: undefined, bitStates: [] };
     prepared.set(c, p);
   }
   return p;
@@ -446,14 +450,29 @@ function frameNumberPixel(c: DiuConfig, n: number): number {
   return c.bytesPerPixel === 4 ? n >>> 0 : n & (c.bytesPerPixel === 2 ? 0xffff : 0xff);
 }
 
-/** CRC state after the pixel bytes (16 … end) of frame `n`, whose body is in `frame`. */
-function bodyStateOf(c: DiuConfig, p: Prepared, n: number, frame: Uint8Array): number {
+/** CRC state of a body (bytes 16 … end) holding the `bpp`-byte value `v` in every pixel. */
+function uniformBodyState(c: DiuConfig, v: number): number {
+  const chunk = new Uint8Array(Math.min(1 << 16, c.frameBytes));
+  fillPixels(chunk, 0, chunk.length, v, c.bytesPerPixel);
+  let state = crc32.init();
+  // Byte 16 starts a pixel (bpp divides 16), and the chunk holds whole pixels.
+  for (let left = c.frameBytes - FRAME_STAMP_BYTES; left > 0; left -= chunk.length)
+    state = crc32.update(state, chunk, 0, Math.min(chunk.length, left));
+  return state;
+}
+
+/** CRC state after the pixel bytes (16 … end) of frame `n`, without reading them. */
+function bodyStateOf(c: DiuConfig, p: Prepared, n: number): number {
   if (p.template !== undefined) return p.bodyState;
-  if (p.lastN !== n) {
-    p.lastState = crc32.update(crc32.init(), frame, FRAME_STAMP_BYTES, c.frameBytes);
-    p.lastN = n;
+  const bits = p.bitStates;
+  const zero = (bits[0] ??= uniformBodyState(c, 0));
+  let state = zero;
+  for (let v = frameNumberPixel(c, n), k = 0; v !== 0; v = Math.floor(v / 2), k++) {
+    if (v % 2 === 0) continue;
+    bits[k + 1] ??= (uniformBodyState(c, 2 ** k) ^ zero) >>> 0;
+    state ^= bits[k + 1]!;
   }
-  return p.lastState;
+  return state >>> 0;
 }
 
 /** Writes the stamp of frame `n` into `out[0..16)`; the pixel bytes must already be there. */
@@ -502,7 +521,7 @@ export function generateFrame(config: DiuConfig, n: number, into?: Uint8Array): 
   const p = prepare(config);
   if (p.template !== undefined) out.set(p.template);
   else fillPixels(out, 0, out.length, frameNumberPixel(config, n), config.bytesPerPixel);
-  writeStamp(config, n, bodyStateOf(config, p, n, out), out);
+  writeStamp(config, n, bodyStateOf(config, p, n), out);
   return out;
 }
 
