@@ -432,6 +432,25 @@ describe("DIU configuration", () => {
     }
   });
 
+  it("runs the README example: 2 × 2 chips, frame-number pattern, one flipped bit", () => {
+    const { sw, hw } = bind();
+    sw.diu.geometry.writeFields({ width: 512, height: 512 });
+    sw.diu.control.writeFields({ source: "generator", testPattern: "frame-number" });
+    const config = diuConfigFromRegisters(hw);
+    const frame = generateFrame(config, 7);
+    expect(verifyFrame(frame, config, 7)).toEqual({ ok: true, frame: 7 });
+    frame[1000]! ^= 1;
+    expect(verifyFrame(frame, config, 7)).toMatchObject({
+      ok: false,
+      reason: "content",
+      offset: 1000,
+      x: 500,
+      y: 0,
+      expectedPixel: 7,
+      foundPixel: 6,
+    });
+  });
+
   it("rejects a reference image that is not one frame", () => {
     expect(() =>
       makeDiuConfig({ width: 8, height: 8, referenceImage: new Uint8Array(10) }),
