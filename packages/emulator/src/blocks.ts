@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { CodecError, describeValue, fieldMessage } from "@rashpa/bits";
+import { describeValue } from "@rashpa/bits";
+import { EmulatorFieldError } from "./field-error.js";
 import type { ChannelMode, ControllerRegisters } from "@rashpa/registers";
 
 /** Largest number of blocks in one frame: the BTD `block` field is 16 bits (format `btd`). */
@@ -94,18 +95,9 @@ export interface BlockExtent {
  * A channel's window or block size is impossible: `path` names the register field (e.g.
  * `bgu.channel[1].roi-size.width`); the message is `"<field>" expected X, got Y`.
  */
-export class BlockPlanError extends CodecError {
+export class BlockPlanError extends EmulatorFieldError {
   /** Always `"BlockPlanError"`. */
   override readonly name = "BlockPlanError";
-
-  /**
-   * @param path - the register field at fault
-   * @param expected - what was expected
-   * @param found - what was given
-   */
-  constructor(path: string, expected: string, found: string) {
-    super(fieldMessage(path, expected, found), { path, expected, found });
-  }
 }
 
 /** Options of {@link planBlocks}. */

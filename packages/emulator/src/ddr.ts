@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { CodecError, describeValue, fieldMessage } from "@rashpa/bits";
+import { describeValue } from "@rashpa/bits";
+import { EmulatorFieldError } from "./field-error.js";
 
 /** The ring geometry a {@link Ddr} needs (a `DiuConfig` is one). */
 export interface DdrRing {
@@ -46,7 +47,7 @@ export interface DdrStats {
  * A frame arrived while its DDR slot still held a frame not yet transferred; `frame`, `slot` and
  * `heldFrame` say which. Message: `"ddr.slot[s]" expected free for frame F, got frame H not yet released`.
  */
-export class DdrOverrunError extends CodecError {
+export class DdrOverrunError extends EmulatorFieldError {
   /** Always `"DdrOverrunError"`. */
   override readonly name = "DdrOverrunError";
   /** The frame that could not be stored. */
@@ -62,10 +63,7 @@ export class DdrOverrunError extends CodecError {
    * @param heldFrame - the frame still in the slot
    */
   constructor(frame: number, slot: number, heldFrame: number) {
-    const path = `ddr.slot[${slot}]`;
-    const expected = `free for frame ${frame}`;
-    const found = `frame ${heldFrame} not yet released`;
-    super(fieldMessage(path, expected, found), { path, expected, found });
+    super(`ddr.slot[${slot}]`, `free for frame ${frame}`, `frame ${heldFrame} not yet released`);
     this.frame = frame;
     this.slot = slot;
     this.heldFrame = heldFrame;
@@ -76,18 +74,9 @@ export class DdrOverrunError extends CodecError {
  * A DDR access is wrong: releasing or viewing a frame the DDR does not hold, a view outside the
  * DDR, a ring that does not fit. Message: `"<what>" expected X, got Y`.
  */
-export class DdrAccessError extends CodecError {
+export class DdrAccessError extends EmulatorFieldError {
   /** Always `"DdrAccessError"`. */
   override readonly name = "DdrAccessError";
-
-  /**
-   * @param path - what was accessed (e.g. `ddr.frame`)
-   * @param expected - what was expected
-   * @param found - what was given
-   */
-  constructor(path: string, expected: string, found: string) {
-    super(fieldMessage(path, expected, found), { path, expected, found });
-  }
 }
 
 const EMPTY = -1;

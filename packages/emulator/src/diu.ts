@@ -43,7 +43,8 @@
  *
  * @module
  */
-import { CodecError, crc32, decodeFieldError, describeValue, fieldMessage } from "@rashpa/bits";
+import { crc32, decodeFieldError, describeValue } from "@rashpa/bits";
+import { EmulatorFieldError } from "./field-error.js";
 import {
   DIU_SOURCE_NAMES,
   PIXEL_DEPTH_NAMES,
@@ -139,18 +140,9 @@ export interface DiuParams {
  * A DIU configuration is impossible: `path` names the register field (e.g.
  * `diu.geometry.width`) or parameter at fault; the message is `"<field>" expected X, got Y`.
  */
-export class DiuConfigError extends CodecError {
+export class DiuConfigError extends EmulatorFieldError {
   /** Always `"DiuConfigError"`. */
   override readonly name = "DiuConfigError";
-
-  /**
-   * @param path - the register field or parameter at fault
-   * @param expected - what was expected
-   * @param found - what was given
-   */
-  constructor(path: string, expected: string, found: string) {
-    super(fieldMessage(path, expected, found), { path, expected, found });
-  }
 }
 
 const BYTES_PER_PIXEL: Readonly<Record<PixelDepth, 1 | 2 | 4>> = {

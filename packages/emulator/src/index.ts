@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export * from "./field-error.js";
 export * from "./diu.js";
 export * from "./blocks.js";
 export * from "./ddr.js";
