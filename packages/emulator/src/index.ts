@@ -10,3 +10,7 @@ export * from "./host-memory.js";
 export * from "./sim/index.js";
 export * from "./pcap.js";
 export * from "./pcap-file.js";
+export * from "./field-error.js";
+export * from "./diu.js";
+export * from "./blocks.js";
+export * from "./ddr.js";
