@@ -8,4 +8,5 @@
 import fc from "fast-check";
 
 /** Arbitraries of every format of `specs/srio/car-csr.yaml`, by format id. */
-export const carCsrArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {};
+export const carCsrArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {
+};

@@ -13,14 +13,7 @@
 /* eslint-disable */
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
-import type {
-  AccessMode,
-  AsyncBus,
-  Bus,
-  HardwareBus,
-  RegisterHandle,
-  RegisterMapInfo,
-} from "@rashpa/registers";
+import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
 
 /**
  * Extended addressing support of the Processing Element Features CAR, RapidIO bits 29–31 (Part 1 Table 5-7); other encodings reserved.
@@ -30,8 +23,7 @@ import type {
 export type ExtendedAddressingSupport = "a34" | "a50-a34" | "a66-a34" | "a66-a50-a34";
 
 /** Names of {@link ExtendedAddressingSupport} indexed by value (`undefined` for unused values). */
-export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupport | undefined)[] =
-  [undefined, "a34", undefined, "a50-a34", undefined, "a66-a34", undefined, "a66-a50-a34"];
+export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupport | undefined)[] = [undefined, "a34", undefined, "a50-a34", undefined, "a66-a34", undefined, "a66-a50-a34"];
 
 /**
  * Value of a {@link ExtendedAddressingSupport} member, or -1 when `name` is not one.
@@ -39,16 +31,11 @@ export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupp
  */
 export function extendedAddressingSupportValue(name: unknown): number {
   switch (name) {
-    case "a34":
-      return 1;
-    case "a50-a34":
-      return 3;
-    case "a66-a34":
-      return 5;
-    case "a66-a50-a34":
-      return 7;
-    default:
-      return -1;
+    case "a34": return 1;
+    case "a50-a34": return 3;
+    case "a66-a34": return 5;
+    case "a66-a50-a34": return 7;
+    default: return -1;
   }
 }
 
@@ -60,8 +47,7 @@ export function extendedAddressingSupportValue(name: unknown): number {
 export type ExtendedAddressingControl = "a34" | "a50" | "a66";
 
 /** Names of {@link ExtendedAddressingControl} indexed by value (`undefined` for unused values). */
-export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingControl | undefined)[] =
-  [undefined, "a34", "a50", undefined, "a66"];
+export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingControl | undefined)[] = [undefined, "a34", "a50", undefined, "a66"];
 
 /**
  * Value of a {@link ExtendedAddressingControl} member, or -1 when `name` is not one.
@@ -69,14 +55,10 @@ export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingCont
  */
 export function extendedAddressingControlValue(name: unknown): number {
   switch (name) {
-    case "a34":
-      return 1;
-    case "a50":
-      return 2;
-    case "a66":
-      return 4;
-    default:
-      return -1;
+    case "a34": return 1;
+    case "a50": return 2;
+    case "a66": return 4;
+    default: return -1;
   }
 }
 
@@ -88,13 +70,7 @@ export function extendedAddressingControlValue(name: unknown): number {
 export type LinkMaintenanceCommand = "reset-port" | "reset-device" | "port-status";
 
 /** Names of {@link LinkMaintenanceCommand} indexed by value (`undefined` for unused values). */
-export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | undefined)[] = [
-  undefined,
-  undefined,
-  "reset-port",
-  "reset-device",
-  "port-status",
-];
+export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | undefined)[] = [undefined, undefined, "reset-port", "reset-device", "port-status"];
 
 /**
  * Value of a {@link LinkMaintenanceCommand} member, or -1 when `name` is not one.
@@ -102,14 +78,10 @@ export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | 
  */
 export function linkMaintenanceCommandValue(name: unknown): number {
   switch (name) {
-    case "reset-port":
-      return 2;
-    case "reset-device":
-      return 3;
-    case "port-status":
-      return 4;
-    default:
-      return -1;
+    case "reset-port": return 2;
+    case "reset-device": return 3;
+    case "port-status": return 4;
+    default: return -1;
   }
 }
 
@@ -118,29 +90,10 @@ export function linkMaintenanceCommandValue(name: unknown): number {
  *
  * 4-bit enum; values: `none` = 0, `gbaud1p25` = 1, `gbaud2p5` = 2, `gbaud3p125` = 3, `gbaud5p0` = 4, `gbaud6p25` = 5, `gbaud10p3125` = 6, `gbaud12p5` = 7, `gbaud25p78125` = 8.
  */
-export type Baudrate =
-  | "none"
-  | "gbaud1p25"
-  | "gbaud2p5"
-  | "gbaud3p125"
-  | "gbaud5p0"
-  | "gbaud6p25"
-  | "gbaud10p3125"
-  | "gbaud12p5"
-  | "gbaud25p78125";
+export type Baudrate = "none" | "gbaud1p25" | "gbaud2p5" | "gbaud3p125" | "gbaud5p0" | "gbaud6p25" | "gbaud10p3125" | "gbaud12p5" | "gbaud25p78125";
 
 /** Names of {@link Baudrate} indexed by value (`undefined` for unused values). */
-export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = [
-  "none",
-  "gbaud1p25",
-  "gbaud2p5",
-  "gbaud3p125",
-  "gbaud5p0",
-  "gbaud6p25",
-  "gbaud10p3125",
-  "gbaud12p5",
-  "gbaud25p78125",
-];
+export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = ["none", "gbaud1p25", "gbaud2p5", "gbaud3p125", "gbaud5p0", "gbaud6p25", "gbaud10p3125", "gbaud12p5", "gbaud25p78125"];
 
 /**
  * Value of a {@link Baudrate} member, or -1 when `name` is not one.
@@ -148,26 +101,16 @@ export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = [
  */
 export function baudrateValue(name: unknown): number {
   switch (name) {
-    case "none":
-      return 0;
-    case "gbaud1p25":
-      return 1;
-    case "gbaud2p5":
-      return 2;
-    case "gbaud3p125":
-      return 3;
-    case "gbaud5p0":
-      return 4;
-    case "gbaud6p25":
-      return 5;
-    case "gbaud10p3125":
-      return 6;
-    case "gbaud12p5":
-      return 7;
-    case "gbaud25p78125":
-      return 8;
-    default:
-      return -1;
+    case "none": return 0;
+    case "gbaud1p25": return 1;
+    case "gbaud2p5": return 2;
+    case "gbaud3p125": return 3;
+    case "gbaud5p0": return 4;
+    case "gbaud6p25": return 5;
+    case "gbaud10p3125": return 6;
+    case "gbaud12p5": return 7;
+    case "gbaud25p78125": return 8;
+    default: return -1;
   }
 }
 
@@ -179,12 +122,7 @@ export function baudrateValue(name: unknown): number {
 export type IdleSequence = "idle1" | "idle2" | "idle3";
 
 /** Names of {@link IdleSequence} indexed by value (`undefined` for unused values). */
-export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = [
-  "idle1",
-  undefined,
-  "idle2",
-  "idle3",
-];
+export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = ["idle1", undefined, "idle2", "idle3"];
 
 /**
  * Value of a {@link IdleSequence} member, or -1 when `name` is not one.
@@ -192,14 +130,10 @@ export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = [
  */
 export function idleSequenceValue(name: unknown): number {
   switch (name) {
-    case "idle1":
-      return 0;
-    case "idle2":
-      return 2;
-    case "idle3":
-      return 3;
-    default:
-      return -1;
+    case "idle1": return 0;
+    case "idle2": return 2;
+    case "idle3": return 3;
+    default: return -1;
   }
 }
 
@@ -211,14 +145,7 @@ export function idleSequenceValue(name: unknown): number {
 export type InitializedPortWidth = "x1" | "x1-lane-r" | "x4" | "x2" | "x8" | "x16";
 
 /** Names of {@link InitializedPortWidth} indexed by value (`undefined` for unused values). */
-export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | undefined)[] = [
-  "x1",
-  "x1-lane-r",
-  "x4",
-  "x2",
-  "x8",
-  "x16",
-];
+export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | undefined)[] = ["x1", "x1-lane-r", "x4", "x2", "x8", "x16"];
 
 /**
  * Value of a {@link InitializedPortWidth} member, or -1 when `name` is not one.
@@ -226,20 +153,13 @@ export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | unde
  */
 export function initializedPortWidthValue(name: unknown): number {
   switch (name) {
-    case "x1":
-      return 0;
-    case "x1-lane-r":
-      return 1;
-    case "x4":
-      return 2;
-    case "x2":
-      return 3;
-    case "x8":
-      return 4;
-    case "x16":
-      return 5;
-    default:
-      return -1;
+    case "x1": return 0;
+    case "x1-lane-r": return 1;
+    case "x4": return 2;
+    case "x2": return 3;
+    case "x8": return 4;
+    case "x16": return 5;
+    default: return -1;
   }
 }
 
@@ -674,607 +594,70 @@ export interface CarCsrRegisters<M extends AccessMode = "sync"> {
   /** Block `standard` at 0x0: CARs and CSRs at fixed offsets 0x00–0xFC (Part 1 Table 5-1, Part 3 Table 3-1). */
   readonly standard: {
     /** `device-identity` at 0x0: Device Identity CAR (Part 1 §5.4.1, Table 5-3). */
-    readonly deviceIdentity: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardDeviceIdentityFields
-        : Pick<CarCsrStandardDeviceIdentityFields, "deviceVendorIdentity" | "deviceIdentity">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardDeviceIdentityFields, "deviceVendorIdentity" | "deviceIdentity">
-        : Pick<CarCsrStandardDeviceIdentityFields, never>,
-      M
-    >;
+    readonly deviceIdentity: RegisterHandle<M extends "hardware" ? CarCsrStandardDeviceIdentityFields : Pick<CarCsrStandardDeviceIdentityFields, "deviceVendorIdentity" | "deviceIdentity">, M extends "hardware" ? Pick<CarCsrStandardDeviceIdentityFields, "deviceVendorIdentity" | "deviceIdentity"> : Pick<CarCsrStandardDeviceIdentityFields, never>, M>;
     /** `device-information` at 0x4: Device Information CAR (Part 1 §5.4.2, Table 5-4). */
-    readonly deviceInformation: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardDeviceInformationFields
-        : Pick<CarCsrStandardDeviceInformationFields, "deviceRev">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardDeviceInformationFields, "deviceRev">
-        : Pick<CarCsrStandardDeviceInformationFields, never>,
-      M
-    >;
+    readonly deviceInformation: RegisterHandle<M extends "hardware" ? CarCsrStandardDeviceInformationFields : Pick<CarCsrStandardDeviceInformationFields, "deviceRev">, M extends "hardware" ? Pick<CarCsrStandardDeviceInformationFields, "deviceRev"> : Pick<CarCsrStandardDeviceInformationFields, never>, M>;
     /** `assembly-identity` at 0x8: Assembly Identity CAR (Part 1 §5.4.3, Table 5-5). */
-    readonly assemblyIdentity: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardAssemblyIdentityFields
-        : Pick<CarCsrStandardAssemblyIdentityFields, "assyVendorIdentity" | "assyIdentity">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardAssemblyIdentityFields, "assyVendorIdentity" | "assyIdentity">
-        : Pick<CarCsrStandardAssemblyIdentityFields, never>,
-      M
-    >;
+    readonly assemblyIdentity: RegisterHandle<M extends "hardware" ? CarCsrStandardAssemblyIdentityFields : Pick<CarCsrStandardAssemblyIdentityFields, "assyVendorIdentity" | "assyIdentity">, M extends "hardware" ? Pick<CarCsrStandardAssemblyIdentityFields, "assyVendorIdentity" | "assyIdentity"> : Pick<CarCsrStandardAssemblyIdentityFields, never>, M>;
     /** `assembly-information` at 0xc: Assembly Information CAR (Part 1 §5.4.4, Table 5-6). */
-    readonly assemblyInformation: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardAssemblyInformationFields
-        : Pick<CarCsrStandardAssemblyInformationFields, "extendedFeaturesPtr" | "assyRev">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardAssemblyInformationFields, "extendedFeaturesPtr" | "assyRev">
-        : Pick<CarCsrStandardAssemblyInformationFields, never>,
-      M
-    >;
+    readonly assemblyInformation: RegisterHandle<M extends "hardware" ? CarCsrStandardAssemblyInformationFields : Pick<CarCsrStandardAssemblyInformationFields, "extendedFeaturesPtr" | "assyRev">, M extends "hardware" ? Pick<CarCsrStandardAssemblyInformationFields, "extendedFeaturesPtr" | "assyRev"> : Pick<CarCsrStandardAssemblyInformationFields, never>, M>;
     /** `pe-features` at 0x10: Processing Element Features CAR (Part 1 §5.4.5 Table 5-7, Part 3 §3.4.1 Table 3-3, Part 6 §7.4.1 Table 7-3). */
-    readonly peFeatures: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardPeFeaturesFields
-        : Pick<
-            CarCsrStandardPeFeaturesFields,
-            | "extendedAddressing"
-            | "extendedFeatures"
-            | "dev16"
-            | "crf"
-            | "standardRouteTable"
-            | "extendedRouteTable"
-            | "dev32"
-            | "errorFreeMode"
-            | "multiport"
-            | "switch"
-            | "processor"
-            | "memory"
-            | "bridge"
-          >,
-      M extends "hardware"
-        ? Pick<
-            CarCsrStandardPeFeaturesFields,
-            | "extendedAddressing"
-            | "extendedFeatures"
-            | "dev16"
-            | "crf"
-            | "standardRouteTable"
-            | "extendedRouteTable"
-            | "dev32"
-            | "errorFreeMode"
-            | "multiport"
-            | "switch"
-            | "processor"
-            | "memory"
-            | "bridge"
-          >
-        : Pick<CarCsrStandardPeFeaturesFields, never>,
-      M
-    >;
+    readonly peFeatures: RegisterHandle<M extends "hardware" ? CarCsrStandardPeFeaturesFields : Pick<CarCsrStandardPeFeaturesFields, "extendedAddressing" | "extendedFeatures" | "dev16" | "crf" | "standardRouteTable" | "extendedRouteTable" | "dev32" | "errorFreeMode" | "multiport" | "switch" | "processor" | "memory" | "bridge">, M extends "hardware" ? Pick<CarCsrStandardPeFeaturesFields, "extendedAddressing" | "extendedFeatures" | "dev16" | "crf" | "standardRouteTable" | "extendedRouteTable" | "dev32" | "errorFreeMode" | "multiport" | "switch" | "processor" | "memory" | "bridge"> : Pick<CarCsrStandardPeFeaturesFields, never>, M>;
     /** `switch-port-information` at 0x14: Switch Port Information CAR (Part 1 §5.4.6, Table 5-8); valid when pe-features.switch or multiport is set. */
-    readonly switchPortInformation: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardSwitchPortInformationFields
-        : Pick<CarCsrStandardSwitchPortInformationFields, "portNumber" | "portTotal">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardSwitchPortInformationFields, "portNumber" | "portTotal">
-        : Pick<CarCsrStandardSwitchPortInformationFields, never>,
-      M
-    >;
+    readonly switchPortInformation: RegisterHandle<M extends "hardware" ? CarCsrStandardSwitchPortInformationFields : Pick<CarCsrStandardSwitchPortInformationFields, "portNumber" | "portTotal">, M extends "hardware" ? Pick<CarCsrStandardSwitchPortInformationFields, "portNumber" | "portTotal"> : Pick<CarCsrStandardSwitchPortInformationFields, never>, M>;
     /** `source-operations` at 0x18: Source Operations CAR (Part 1 §5.4.7 Table 5-9, Part 2 §5.4.1 Table 5-3): operations the PE can issue. */
-    readonly sourceOperations: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardSourceOperationsFields
-        : Pick<
-            CarCsrStandardSourceOperationsFields,
-            | "portWrite"
-            | "atomicSwap"
-            | "atomicClear"
-            | "atomicSet"
-            | "atomicDecrement"
-            | "atomicIncrement"
-            | "atomicTestAndSwap"
-            | "atomicCompareAndSwap"
-            | "doorbell"
-            | "dataMessage"
-            | "writeWithResponse"
-            | "streamingWrite"
-            | "write"
-            | "read"
-          >,
-      M extends "hardware"
-        ? Pick<
-            CarCsrStandardSourceOperationsFields,
-            | "portWrite"
-            | "atomicSwap"
-            | "atomicClear"
-            | "atomicSet"
-            | "atomicDecrement"
-            | "atomicIncrement"
-            | "atomicTestAndSwap"
-            | "atomicCompareAndSwap"
-            | "doorbell"
-            | "dataMessage"
-            | "writeWithResponse"
-            | "streamingWrite"
-            | "write"
-            | "read"
-          >
-        : Pick<CarCsrStandardSourceOperationsFields, never>,
-      M
-    >;
+    readonly sourceOperations: RegisterHandle<M extends "hardware" ? CarCsrStandardSourceOperationsFields : Pick<CarCsrStandardSourceOperationsFields, "portWrite" | "atomicSwap" | "atomicClear" | "atomicSet" | "atomicDecrement" | "atomicIncrement" | "atomicTestAndSwap" | "atomicCompareAndSwap" | "doorbell" | "dataMessage" | "writeWithResponse" | "streamingWrite" | "write" | "read">, M extends "hardware" ? Pick<CarCsrStandardSourceOperationsFields, "portWrite" | "atomicSwap" | "atomicClear" | "atomicSet" | "atomicDecrement" | "atomicIncrement" | "atomicTestAndSwap" | "atomicCompareAndSwap" | "doorbell" | "dataMessage" | "writeWithResponse" | "streamingWrite" | "write" | "read"> : Pick<CarCsrStandardSourceOperationsFields, never>, M>;
     /** `destination-operations` at 0x1c: Destination Operations CAR (Part 1 §5.4.8 Table 5-10, Part 2 §5.4.2 Table 5-4): operations the PE can answer; same bits as source-operations. */
-    readonly destinationOperations: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardDestinationOperationsFields
-        : Pick<
-            CarCsrStandardDestinationOperationsFields,
-            | "portWrite"
-            | "atomicSwap"
-            | "atomicClear"
-            | "atomicSet"
-            | "atomicDecrement"
-            | "atomicIncrement"
-            | "atomicTestAndSwap"
-            | "atomicCompareAndSwap"
-            | "doorbell"
-            | "dataMessage"
-            | "writeWithResponse"
-            | "streamingWrite"
-            | "write"
-            | "read"
-          >,
-      M extends "hardware"
-        ? Pick<
-            CarCsrStandardDestinationOperationsFields,
-            | "portWrite"
-            | "atomicSwap"
-            | "atomicClear"
-            | "atomicSet"
-            | "atomicDecrement"
-            | "atomicIncrement"
-            | "atomicTestAndSwap"
-            | "atomicCompareAndSwap"
-            | "doorbell"
-            | "dataMessage"
-            | "writeWithResponse"
-            | "streamingWrite"
-            | "write"
-            | "read"
-          >
-        : Pick<CarCsrStandardDestinationOperationsFields, never>,
-      M
-    >;
+    readonly destinationOperations: RegisterHandle<M extends "hardware" ? CarCsrStandardDestinationOperationsFields : Pick<CarCsrStandardDestinationOperationsFields, "portWrite" | "atomicSwap" | "atomicClear" | "atomicSet" | "atomicDecrement" | "atomicIncrement" | "atomicTestAndSwap" | "atomicCompareAndSwap" | "doorbell" | "dataMessage" | "writeWithResponse" | "streamingWrite" | "write" | "read">, M extends "hardware" ? Pick<CarCsrStandardDestinationOperationsFields, "portWrite" | "atomicSwap" | "atomicClear" | "atomicSet" | "atomicDecrement" | "atomicIncrement" | "atomicTestAndSwap" | "atomicCompareAndSwap" | "doorbell" | "dataMessage" | "writeWithResponse" | "streamingWrite" | "write" | "read"> : Pick<CarCsrStandardDestinationOperationsFields, never>, M>;
     /** `switch-route-table-destid-limit` at 0x34: Switch Route Table Destination ID Limit CAR (Part 3 §3.4.2, Table 3-4); implemented when pe-features.standardRouteTable is set. */
-    readonly switchRouteTableDestidLimit: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardSwitchRouteTableDestidLimitFields
-        : Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, "maxDestId">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, "maxDestId">
-        : Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, never>,
-      M
-    >;
+    readonly switchRouteTableDestidLimit: RegisterHandle<M extends "hardware" ? CarCsrStandardSwitchRouteTableDestidLimitFields : Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, "maxDestId">, M extends "hardware" ? Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, "maxDestId"> : Pick<CarCsrStandardSwitchRouteTableDestidLimitFields, never>, M>;
     /** `pe-logical-layer-control` at 0x4c: Processing Element Logical Layer Control CSR (Part 1 §5.5.1, Table 5-11). */
-    readonly peLogicalLayerControl: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardPeLogicalLayerControlFields
-        : Pick<
-            CarCsrStandardPeLogicalLayerControlFields,
-            "extendedAddressingControl" | "lcsDisablePresent" | "lcsDisable"
-          >,
-      M extends "hardware"
-        ? Pick<CarCsrStandardPeLogicalLayerControlFields, "lcsDisablePresent">
-        : Pick<
-            CarCsrStandardPeLogicalLayerControlFields,
-            "extendedAddressingControl" | "lcsDisable"
-          >,
-      M
-    >;
+    readonly peLogicalLayerControl: RegisterHandle<M extends "hardware" ? CarCsrStandardPeLogicalLayerControlFields : Pick<CarCsrStandardPeLogicalLayerControlFields, "extendedAddressingControl" | "lcsDisablePresent" | "lcsDisable">, M extends "hardware" ? Pick<CarCsrStandardPeLogicalLayerControlFields, "lcsDisablePresent"> : Pick<CarCsrStandardPeLogicalLayerControlFields, "extendedAddressingControl" | "lcsDisable">, M>;
     /** `lcsba0` at 0x58: Local Configuration Space Base Address 0 CSR (Part 1 §5.5.2, Table 5-12): most significant bits of the double-word address of the configuration space window (50- and 66-bit addresses). */
-    readonly lcsba0: RegisterHandle<
-      M extends "hardware" ? CarCsrStandardLcsba0Fields : Pick<CarCsrStandardLcsba0Fields, "lcsba">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardLcsba0Fields, never>
-        : Pick<CarCsrStandardLcsba0Fields, "lcsba">,
-      M
-    >;
+    readonly lcsba0: RegisterHandle<M extends "hardware" ? CarCsrStandardLcsba0Fields : Pick<CarCsrStandardLcsba0Fields, "lcsba">, M extends "hardware" ? Pick<CarCsrStandardLcsba0Fields, never> : Pick<CarCsrStandardLcsba0Fields, "lcsba">, M>;
     /** `lcsba1` at 0x5c: Local Configuration Space Base Address 1 CSR (Part 1 §5.5.3, Table 5-13): least significant bits of the double-word address, right-justified. */
-    readonly lcsba1: RegisterHandle<
-      M extends "hardware" ? CarCsrStandardLcsba1Fields : Pick<CarCsrStandardLcsba1Fields, "lcsba">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardLcsba1Fields, never>
-        : Pick<CarCsrStandardLcsba1Fields, "lcsba">,
-      M
-    >;
+    readonly lcsba1: RegisterHandle<M extends "hardware" ? CarCsrStandardLcsba1Fields : Pick<CarCsrStandardLcsba1Fields, "lcsba">, M extends "hardware" ? Pick<CarCsrStandardLcsba1Fields, never> : Pick<CarCsrStandardLcsba1Fields, "lcsba">, M>;
     /** `base-device-id` at 0x60: Base Device ID CSR (Part 3 §3.5.1, Table 3-5); reset values implementation dependent. */
-    readonly baseDeviceId: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardBaseDeviceIdFields
-        : Pick<CarCsrStandardBaseDeviceIdFields, "dev16BaseDeviceId" | "dev8BaseDeviceId">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardBaseDeviceIdFields, never>
-        : Pick<CarCsrStandardBaseDeviceIdFields, "dev16BaseDeviceId" | "dev8BaseDeviceId">,
-      M
-    >;
+    readonly baseDeviceId: RegisterHandle<M extends "hardware" ? CarCsrStandardBaseDeviceIdFields : Pick<CarCsrStandardBaseDeviceIdFields, "dev16BaseDeviceId" | "dev8BaseDeviceId">, M extends "hardware" ? Pick<CarCsrStandardBaseDeviceIdFields, never> : Pick<CarCsrStandardBaseDeviceIdFields, "dev16BaseDeviceId" | "dev8BaseDeviceId">, M>;
     /** `dev32-base-device-id` at 0x64: Dev32 Base Device ID CSR (Part 3 §3.5.2, Table 3-6); reset value implementation dependent. */
-    readonly dev32BaseDeviceId: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardDev32BaseDeviceIdFields
-        : Pick<CarCsrStandardDev32BaseDeviceIdFields, "dev32BaseDeviceId">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardDev32BaseDeviceIdFields, never>
-        : Pick<CarCsrStandardDev32BaseDeviceIdFields, "dev32BaseDeviceId">,
-      M
-    >;
+    readonly dev32BaseDeviceId: RegisterHandle<M extends "hardware" ? CarCsrStandardDev32BaseDeviceIdFields : Pick<CarCsrStandardDev32BaseDeviceIdFields, "dev32BaseDeviceId">, M extends "hardware" ? Pick<CarCsrStandardDev32BaseDeviceIdFields, never> : Pick<CarCsrStandardDev32BaseDeviceIdFields, "dev32BaseDeviceId">, M>;
     /** `host-base-device-id-lock` at 0x68: Host Base Device ID Lock CSR (Part 3 §3.5.3, Table 3-7), reset 0x0000_FFFF. A write-once lock: after the first write, writes are ignored except one of the value held, which releases the lock (back to 0x0000_FFFF). A host writes its ID, then reads the register back to learn whether it owns the lock. */
-    readonly hostBaseDeviceIdLock: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardHostBaseDeviceIdLockFields
-        : Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id">
-        : Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id">,
-      M
-    >;
+    readonly hostBaseDeviceIdLock: RegisterHandle<M extends "hardware" ? CarCsrStandardHostBaseDeviceIdLockFields : Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id">, M extends "hardware" ? Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id"> : Pick<CarCsrStandardHostBaseDeviceIdLockFields, "hostBaseDeviceId" | "hostBaseDev32Id">, M>;
     /** `component-tag` at 0x6c: Component Tag CSR (Part 3 §3.5.4, Table 3-8); also sent in port-writes (Part 8). */
-    readonly componentTag: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardComponentTagFields
-        : Pick<CarCsrStandardComponentTagFields, "componentTag">,
-      M extends "hardware"
-        ? Pick<CarCsrStandardComponentTagFields, never>
-        : Pick<CarCsrStandardComponentTagFields, "componentTag">,
-      M
-    >;
+    readonly componentTag: RegisterHandle<M extends "hardware" ? CarCsrStandardComponentTagFields : Pick<CarCsrStandardComponentTagFields, "componentTag">, M extends "hardware" ? Pick<CarCsrStandardComponentTagFields, never> : Pick<CarCsrStandardComponentTagFields, "componentTag">, M>;
     /** `std-route-destid-select` at 0x70: Standard Route Configuration Destination ID Select CSR (Part 3 §3.5.5, Table 3-9). */
-    readonly stdRouteDestidSelect: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardStdRouteDestidSelectFields
-        : Pick<
-            CarCsrStandardStdRouteDestidSelectFields,
-            "configDestId" | "configDestIdMsb" | "extConfigEnable"
-          >,
-      M extends "hardware"
-        ? Pick<CarCsrStandardStdRouteDestidSelectFields, never>
-        : Pick<
-            CarCsrStandardStdRouteDestidSelectFields,
-            "configDestId" | "configDestIdMsb" | "extConfigEnable"
-          >,
-      M
-    >;
+    readonly stdRouteDestidSelect: RegisterHandle<M extends "hardware" ? CarCsrStandardStdRouteDestidSelectFields : Pick<CarCsrStandardStdRouteDestidSelectFields, "configDestId" | "configDestIdMsb" | "extConfigEnable">, M extends "hardware" ? Pick<CarCsrStandardStdRouteDestidSelectFields, never> : Pick<CarCsrStandardStdRouteDestidSelectFields, "configDestId" | "configDestIdMsb" | "extConfigEnable">, M>;
     /** `std-route-port-select` at 0x74: Standard Route Configuration Port Select CSR (Part 3 §3.5.6, Table 3-10): reads or writes the entry selected by std-route-destid-select. */
-    readonly stdRoutePortSelect: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardStdRoutePortSelectFields
-        : Pick<
-            CarCsrStandardStdRoutePortSelectFields,
-            | "configOutputPort"
-            | "configOutputPort1Lsb"
-            | "configOutputPort1Msb"
-            | "configOutputPort2"
-            | "configOutputPort3Lsb"
-            | "cop3MsbOrImpSpec"
-          >,
-      M extends "hardware"
-        ? Pick<
-            CarCsrStandardStdRoutePortSelectFields,
-            | "configOutputPort"
-            | "configOutputPort1Lsb"
-            | "configOutputPort1Msb"
-            | "configOutputPort2"
-            | "configOutputPort3Lsb"
-            | "cop3MsbOrImpSpec"
-          >
-        : Pick<
-            CarCsrStandardStdRoutePortSelectFields,
-            | "configOutputPort"
-            | "configOutputPort1Lsb"
-            | "configOutputPort1Msb"
-            | "configOutputPort2"
-            | "configOutputPort3Lsb"
-            | "cop3MsbOrImpSpec"
-          >,
-      M
-    >;
+    readonly stdRoutePortSelect: RegisterHandle<M extends "hardware" ? CarCsrStandardStdRoutePortSelectFields : Pick<CarCsrStandardStdRoutePortSelectFields, "configOutputPort" | "configOutputPort1Lsb" | "configOutputPort1Msb" | "configOutputPort2" | "configOutputPort3Lsb" | "cop3MsbOrImpSpec">, M extends "hardware" ? Pick<CarCsrStandardStdRoutePortSelectFields, "configOutputPort" | "configOutputPort1Lsb" | "configOutputPort1Msb" | "configOutputPort2" | "configOutputPort3Lsb" | "cop3MsbOrImpSpec"> : Pick<CarCsrStandardStdRoutePortSelectFields, "configOutputPort" | "configOutputPort1Lsb" | "configOutputPort1Msb" | "configOutputPort2" | "configOutputPort3Lsb" | "cop3MsbOrImpSpec">, M>;
     /** `std-route-default-port` at 0x78: Standard Route Default Port CSR (Part 3 §3.5.7, Table 3-11): port for destination IDs above the route table limit. */
-    readonly stdRouteDefaultPort: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrStandardStdRouteDefaultPortFields
-        : Pick<
-            CarCsrStandardStdRouteDefaultPortFields,
-            "defaultOutputPort" | "routeType" | "implementationSpecific"
-          >,
-      M extends "hardware"
-        ? Pick<CarCsrStandardStdRouteDefaultPortFields, never>
-        : Pick<
-            CarCsrStandardStdRouteDefaultPortFields,
-            "defaultOutputPort" | "routeType" | "implementationSpecific"
-          >,
-      M
-    >;
+    readonly stdRouteDefaultPort: RegisterHandle<M extends "hardware" ? CarCsrStandardStdRouteDefaultPortFields : Pick<CarCsrStandardStdRouteDefaultPortFields, "defaultOutputPort" | "routeType" | "implementationSpecific">, M extends "hardware" ? Pick<CarCsrStandardStdRouteDefaultPortFields, never> : Pick<CarCsrStandardStdRouteDefaultPortFields, "defaultOutputPort" | "routeType" | "implementationSpecific">, M>;
   };
   /** Block `lp-serial` at 0x100: LP-Serial Register Map I extended features block (Part 6 §7.5.5, Table 7-4), Extended Features ID 0x0002, at the example offset 0x100. Offsets are from EF_PTR. */
   readonly lpSerial: {
     /** `block-header` at 0x100: LP-Serial Register Block Header (Part 6 §7.6.1, Table 7-6). */
-    readonly blockHeader: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrLpSerialBlockHeaderFields
-        : Pick<CarCsrLpSerialBlockHeaderFields, "efId" | "efPtr">,
-      M extends "hardware"
-        ? Pick<CarCsrLpSerialBlockHeaderFields, "efId" | "efPtr">
-        : Pick<CarCsrLpSerialBlockHeaderFields, never>,
-      M
-    >;
+    readonly blockHeader: RegisterHandle<M extends "hardware" ? CarCsrLpSerialBlockHeaderFields : Pick<CarCsrLpSerialBlockHeaderFields, "efId" | "efPtr">, M extends "hardware" ? Pick<CarCsrLpSerialBlockHeaderFields, "efId" | "efPtr"> : Pick<CarCsrLpSerialBlockHeaderFields, never>, M>;
     /** `port-link-timeout` at 0x120: Port Link Timeout Control CSR (Part 6 §7.6.2, Table 7-7): acknowledgement and link-response timeout for all ports; the reset value is the maximum, 3 to 6 seconds. */
-    readonly portLinkTimeout: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrLpSerialPortLinkTimeoutFields
-        : Pick<CarCsrLpSerialPortLinkTimeoutFields, "timeoutValue">,
-      M extends "hardware"
-        ? Pick<CarCsrLpSerialPortLinkTimeoutFields, never>
-        : Pick<CarCsrLpSerialPortLinkTimeoutFields, "timeoutValue">,
-      M
-    >;
+    readonly portLinkTimeout: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortLinkTimeoutFields : Pick<CarCsrLpSerialPortLinkTimeoutFields, "timeoutValue">, M extends "hardware" ? Pick<CarCsrLpSerialPortLinkTimeoutFields, never> : Pick<CarCsrLpSerialPortLinkTimeoutFields, "timeoutValue">, M>;
     /** `port-response-timeout` at 0x124: Port Response Timeout Control CSR (Part 6 §7.6.3, Table 7-8): request-to-response timeout for all ports. */
-    readonly portResponseTimeout: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrLpSerialPortResponseTimeoutFields
-        : Pick<CarCsrLpSerialPortResponseTimeoutFields, "timeoutValue">,
-      M extends "hardware"
-        ? Pick<CarCsrLpSerialPortResponseTimeoutFields, never>
-        : Pick<CarCsrLpSerialPortResponseTimeoutFields, "timeoutValue">,
-      M
-    >;
+    readonly portResponseTimeout: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortResponseTimeoutFields : Pick<CarCsrLpSerialPortResponseTimeoutFields, "timeoutValue">, M extends "hardware" ? Pick<CarCsrLpSerialPortResponseTimeoutFields, never> : Pick<CarCsrLpSerialPortResponseTimeoutFields, "timeoutValue">, M>;
     /** `port-general-control` at 0x13c: Port General Control CSR, generic endpoint devices (Part 6 §7.6.4, Table 7-9); reset values implementation dependent. */
-    readonly portGeneralControl: RegisterHandle<
-      M extends "hardware"
-        ? CarCsrLpSerialPortGeneralControlFields
-        : Pick<CarCsrLpSerialPortGeneralControlFields, "discovered" | "masterEnable" | "host">,
-      M extends "hardware"
-        ? Pick<CarCsrLpSerialPortGeneralControlFields, never>
-        : Pick<CarCsrLpSerialPortGeneralControlFields, "discovered" | "masterEnable" | "host">,
-      M
-    >;
+    readonly portGeneralControl: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortGeneralControlFields : Pick<CarCsrLpSerialPortGeneralControlFields, "discovered" | "masterEnable" | "host">, M extends "hardware" ? Pick<CarCsrLpSerialPortGeneralControlFields, never> : Pick<CarCsrLpSerialPortGeneralControlFields, "discovered" | "masterEnable" | "host">, M>;
     /** `port` at 0x140: Per-port registers of ports 0–15 (Register Map I: 0x40 + 0x20·n). */
     readonly port: readonly {
       /** `link-maintenance-request` at +0x0: Port n Link Maintenance Request CSR (Part 6 §7.6.5, Table 7-11): a write sends a link-request control symbol. */
-      readonly linkMaintenanceRequest: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortLinkMaintenanceRequestFields
-          : Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, "command">,
-        M extends "hardware"
-          ? Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, never>
-          : Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, "command">,
-        M
-      >;
+      readonly linkMaintenanceRequest: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortLinkMaintenanceRequestFields : Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, "command">, M extends "hardware" ? Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, never> : Pick<CarCsrLpSerialPortLinkMaintenanceRequestFields, "command">, M>;
       /** `link-maintenance-response` at +0x4: Port n Link Maintenance Response CSR (Part 6 §7.6.6, Table 7-12): the status of the last link-response; read-only. */
-      readonly linkMaintenanceResponse: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortLinkMaintenanceResponseFields
-          : Pick<
-              CarCsrLpSerialPortLinkMaintenanceResponseFields,
-              "portStatus" | "ackIdStatus" | "portStatusCs64" | "responseValid"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortLinkMaintenanceResponseFields,
-              "portStatus" | "ackIdStatus" | "portStatusCs64" | "responseValid"
-            >
-          : Pick<CarCsrLpSerialPortLinkMaintenanceResponseFields, never>,
-        M
-      >;
+      readonly linkMaintenanceResponse: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortLinkMaintenanceResponseFields : Pick<CarCsrLpSerialPortLinkMaintenanceResponseFields, "portStatus" | "ackIdStatus" | "portStatusCs64" | "responseValid">, M extends "hardware" ? Pick<CarCsrLpSerialPortLinkMaintenanceResponseFields, "portStatus" | "ackIdStatus" | "portStatusCs64" | "responseValid"> : Pick<CarCsrLpSerialPortLinkMaintenanceResponseFields, never>, M>;
       /** `local-ackid-status` at +0x8: Port n Local ackID Status CSR (Part 6 §7.6.7, Table 7-13), CS24/CS48 only. */
-      readonly localAckidStatus: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortLocalAckidStatusFields
-          : Pick<
-              CarCsrLpSerialPortLocalAckidStatusFields,
-              "outboundAckId" | "outstandingAckId" | "inboundAckId"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortLocalAckidStatusFields,
-              "outboundAckId" | "outstandingAckId" | "inboundAckId"
-            >
-          : Pick<
-              CarCsrLpSerialPortLocalAckidStatusFields,
-              "outboundAckId" | "outstandingAckId" | "inboundAckId" | "clrOutstandingAckIds"
-            >,
-        M
-      >;
+      readonly localAckidStatus: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortLocalAckidStatusFields : Pick<CarCsrLpSerialPortLocalAckidStatusFields, "outboundAckId" | "outstandingAckId" | "inboundAckId">, M extends "hardware" ? Pick<CarCsrLpSerialPortLocalAckidStatusFields, "outboundAckId" | "outstandingAckId" | "inboundAckId"> : Pick<CarCsrLpSerialPortLocalAckidStatusFields, "outboundAckId" | "outstandingAckId" | "inboundAckId" | "clrOutstandingAckIds">, M>;
       /** `initialization-status` at +0xc: Port n Initialization Status CSR (Part 6 §7.6.8, Table 7-14), optional; read-only, state encodings implementation specific. */
-      readonly initializationStatus: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortInitializationStatusFields
-          : Pick<
-              CarCsrLpSerialPortInitializationStatusFields,
-              | "transmittedStatusControlSymbols"
-              | "receivedStatusControlSymbols"
-              | "portInitialization"
-              | "modeDetection"
-              | "laneAlignment"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortInitializationStatusFields,
-              | "transmittedStatusControlSymbols"
-              | "receivedStatusControlSymbols"
-              | "portInitialization"
-              | "modeDetection"
-              | "laneAlignment"
-            >
-          : Pick<CarCsrLpSerialPortInitializationStatusFields, never>,
-        M
-      >;
+      readonly initializationStatus: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortInitializationStatusFields : Pick<CarCsrLpSerialPortInitializationStatusFields, "transmittedStatusControlSymbols" | "receivedStatusControlSymbols" | "portInitialization" | "modeDetection" | "laneAlignment">, M extends "hardware" ? Pick<CarCsrLpSerialPortInitializationStatusFields, "transmittedStatusControlSymbols" | "receivedStatusControlSymbols" | "portInitialization" | "modeDetection" | "laneAlignment"> : Pick<CarCsrLpSerialPortInitializationStatusFields, never>, M>;
       /** `control-2` at +0x14: Port n Control 2 CSR (Part 6 §7.6.9, Table 7-15): baud rates supported, enabled and selected. Support bits and most enables have implementation-dependent reset values. */
-      readonly control2: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortControl2Fields
-          : Pick<
-              CarCsrLpSerialPortControl2Fields,
-              | "remoteTxEmphasisEnable"
-              | "remoteTxEmphasisSupport"
-              | "dataScramblingDisable"
-              | "enableInactiveLanes"
-              | "brc3RetrainingEnable"
-              | "gbaud25p78125Enable"
-              | "gbaud25p78125Support"
-              | "gbaud12p5Enable"
-              | "gbaud12p5Support"
-              | "gbaud10p3125Enable"
-              | "gbaud10p3125Support"
-              | "gbaud6p25Enable"
-              | "gbaud6p25Support"
-              | "gbaud5p0Enable"
-              | "gbaud5p0Support"
-              | "gbaud3p125Enable"
-              | "gbaud3p125Support"
-              | "gbaud2p5Enable"
-              | "gbaud2p5Support"
-              | "gbaud1p25Enable"
-              | "gbaud1p25Support"
-              | "baudrateDiscoveryEnable"
-              | "baudrateDiscoverySupport"
-              | "selectedBaudrate"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortControl2Fields,
-              | "remoteTxEmphasisSupport"
-              | "gbaud25p78125Support"
-              | "gbaud12p5Support"
-              | "gbaud10p3125Support"
-              | "gbaud6p25Support"
-              | "gbaud5p0Support"
-              | "gbaud3p125Support"
-              | "gbaud2p5Support"
-              | "gbaud1p25Support"
-              | "baudrateDiscoverySupport"
-              | "selectedBaudrate"
-            >
-          : Pick<
-              CarCsrLpSerialPortControl2Fields,
-              | "remoteTxEmphasisEnable"
-              | "dataScramblingDisable"
-              | "enableInactiveLanes"
-              | "brc3RetrainingEnable"
-              | "gbaud25p78125Enable"
-              | "gbaud12p5Enable"
-              | "gbaud10p3125Enable"
-              | "gbaud6p25Enable"
-              | "gbaud5p0Enable"
-              | "gbaud3p125Enable"
-              | "gbaud2p5Enable"
-              | "gbaud1p25Enable"
-              | "baudrateDiscoveryEnable"
-            >,
-        M
-      >;
+      readonly control2: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortControl2Fields : Pick<CarCsrLpSerialPortControl2Fields, "remoteTxEmphasisEnable" | "remoteTxEmphasisSupport" | "dataScramblingDisable" | "enableInactiveLanes" | "brc3RetrainingEnable" | "gbaud25p78125Enable" | "gbaud25p78125Support" | "gbaud12p5Enable" | "gbaud12p5Support" | "gbaud10p3125Enable" | "gbaud10p3125Support" | "gbaud6p25Enable" | "gbaud6p25Support" | "gbaud5p0Enable" | "gbaud5p0Support" | "gbaud3p125Enable" | "gbaud3p125Support" | "gbaud2p5Enable" | "gbaud2p5Support" | "gbaud1p25Enable" | "gbaud1p25Support" | "baudrateDiscoveryEnable" | "baudrateDiscoverySupport" | "selectedBaudrate">, M extends "hardware" ? Pick<CarCsrLpSerialPortControl2Fields, "remoteTxEmphasisSupport" | "gbaud25p78125Support" | "gbaud12p5Support" | "gbaud10p3125Support" | "gbaud6p25Support" | "gbaud5p0Support" | "gbaud3p125Support" | "gbaud2p5Support" | "gbaud1p25Support" | "baudrateDiscoverySupport" | "selectedBaudrate"> : Pick<CarCsrLpSerialPortControl2Fields, "remoteTxEmphasisEnable" | "dataScramblingDisable" | "enableInactiveLanes" | "brc3RetrainingEnable" | "gbaud25p78125Enable" | "gbaud12p5Enable" | "gbaud10p3125Enable" | "gbaud6p25Enable" | "gbaud5p0Enable" | "gbaud3p125Enable" | "gbaud2p5Enable" | "gbaud1p25Enable" | "baudrateDiscoveryEnable">, M>;
       /** `error-and-status` at +0x18: Port n Error and Status CSR (Part 6 §7.6.10, Table 7-16). The “once set, remains set until written with a logic 1 to clear” bits are RW1C. */
-      readonly errorAndStatus: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortErrorAndStatusFields
-          : Pick<
-              CarCsrLpSerialPortErrorAndStatusFields,
-              | "portUninitialized"
-              | "portOk"
-              | "portError"
-              | "portUnavailable"
-              | "portWritePending"
-              | "portWriteDisabled"
-              | "dmeEnabled"
-              | "dmeSupported"
-              | "inputErrorStopped"
-              | "inputErrorEncountered"
-              | "inputRetryStopped"
-              | "outputErrorStopped"
-              | "outputErrorEncountered"
-              | "outputRetryStopped"
-              | "outputRetried"
-              | "outputRetryEncountered"
-              | "idle3Enabled"
-              | "idle3Supported"
-              | "flowControlMode"
-              | "idleSequence"
-              | "idle2Enable"
-              | "idle2Support"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortErrorAndStatusFields,
-              | "portUninitialized"
-              | "portOk"
-              | "portError"
-              | "portUnavailable"
-              | "portWritePending"
-              | "dmeSupported"
-              | "inputErrorStopped"
-              | "inputErrorEncountered"
-              | "inputRetryStopped"
-              | "outputErrorStopped"
-              | "outputErrorEncountered"
-              | "outputRetryStopped"
-              | "outputRetried"
-              | "outputRetryEncountered"
-              | "idle3Supported"
-              | "flowControlMode"
-              | "idleSequence"
-              | "idle2Support"
-            >
-          : Pick<
-              CarCsrLpSerialPortErrorAndStatusFields,
-              | "portError"
-              | "portWritePending"
-              | "portWriteDisabled"
-              | "dmeEnabled"
-              | "inputErrorEncountered"
-              | "outputErrorEncountered"
-              | "outputRetryEncountered"
-              | "idle3Enabled"
-              | "idle2Enable"
-            >,
-        M
-      >;
+      readonly errorAndStatus: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortErrorAndStatusFields : Pick<CarCsrLpSerialPortErrorAndStatusFields, "portUninitialized" | "portOk" | "portError" | "portUnavailable" | "portWritePending" | "portWriteDisabled" | "dmeEnabled" | "dmeSupported" | "inputErrorStopped" | "inputErrorEncountered" | "inputRetryStopped" | "outputErrorStopped" | "outputErrorEncountered" | "outputRetryStopped" | "outputRetried" | "outputRetryEncountered" | "idle3Enabled" | "idle3Supported" | "flowControlMode" | "idleSequence" | "idle2Enable" | "idle2Support">, M extends "hardware" ? Pick<CarCsrLpSerialPortErrorAndStatusFields, "portUninitialized" | "portOk" | "portError" | "portUnavailable" | "portWritePending" | "dmeSupported" | "inputErrorStopped" | "inputErrorEncountered" | "inputRetryStopped" | "outputErrorStopped" | "outputErrorEncountered" | "outputRetryStopped" | "outputRetried" | "outputRetryEncountered" | "idle3Supported" | "flowControlMode" | "idleSequence" | "idle2Support"> : Pick<CarCsrLpSerialPortErrorAndStatusFields, "portError" | "portWritePending" | "portWriteDisabled" | "dmeEnabled" | "inputErrorEncountered" | "outputErrorEncountered" | "outputRetryEncountered" | "idle3Enabled" | "idle2Enable">, M>;
       /** `control` at +0x1c: Port n Control CSR (Part 6 §7.6.11, Table 7-17). */
-      readonly control: RegisterHandle<
-        M extends "hardware"
-          ? CarCsrLpSerialPortControlFields
-          : Pick<
-              CarCsrLpSerialPortControlFields,
-              | "portType"
-              | "extendedPortWidthSupport"
-              | "extendedPortWidthOverride"
-              | "enumerationBoundary"
-              | "multicastEventParticipant"
-              | "errorCheckingDisable"
-              | "inputPortEnable"
-              | "outputPortEnable"
-              | "portDisable"
-              | "portWidthOverride"
-              | "initializedPortWidth"
-              | "portWidthSupport"
-            >,
-        M extends "hardware"
-          ? Pick<
-              CarCsrLpSerialPortControlFields,
-              "portType" | "extendedPortWidthSupport" | "initializedPortWidth" | "portWidthSupport"
-            >
-          : Pick<
-              CarCsrLpSerialPortControlFields,
-              | "extendedPortWidthOverride"
-              | "enumerationBoundary"
-              | "multicastEventParticipant"
-              | "errorCheckingDisable"
-              | "inputPortEnable"
-              | "outputPortEnable"
-              | "portDisable"
-              | "portWidthOverride"
-            >,
-        M
-      >;
+      readonly control: RegisterHandle<M extends "hardware" ? CarCsrLpSerialPortControlFields : Pick<CarCsrLpSerialPortControlFields, "portType" | "extendedPortWidthSupport" | "extendedPortWidthOverride" | "enumerationBoundary" | "multicastEventParticipant" | "errorCheckingDisable" | "inputPortEnable" | "outputPortEnable" | "portDisable" | "portWidthOverride" | "initializedPortWidth" | "portWidthSupport">, M extends "hardware" ? Pick<CarCsrLpSerialPortControlFields, "portType" | "extendedPortWidthSupport" | "initializedPortWidth" | "portWidthSupport"> : Pick<CarCsrLpSerialPortControlFields, "extendedPortWidthOverride" | "enumerationBoundary" | "multicastEventParticipant" | "errorCheckingDisable" | "inputPortEnable" | "outputPortEnable" | "portDisable" | "portWidthOverride">, M>;
     }[];
   };
 }
@@ -1286,1690 +669,225 @@ export const CAR_CSR_MAP: RegisterMapInfo = {
   width: 32,
   spec: "specs/srio/car-csr.yaml",
   blocks: [
-    {
-      name: "standard",
-      offset: 0x0,
-      doc: "CARs and CSRs at fixed offsets 0x00–0xFC (Part 1 Table 5-1, Part 3 Table 3-1).",
-      nodes: [
-        {
-          kind: "register",
-          name: "device-identity",
-          offset: 0x0,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Device Identity CAR (Part 1 §5.4.1, Table 5-3).",
-          fields: [
-            {
-              name: "deviceVendorIdentity",
-              msb: 15,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              doc: "DeviceVendorIdentity (RapidIO bits 16–31): vendor ID assigned by RapidIO.org (e.g. IDT 0x0038).",
-            },
-            {
-              name: "deviceIdentity",
-              msb: 31,
-              lsb: 16,
-              sw: "r",
-              hw: "w",
-              doc: "DeviceIdentity (RapidIO bits 0–15): device type, assigned by the vendor.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "device-information",
-          offset: 0x4,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Device Information CAR (Part 1 §5.4.2, Table 5-4).",
-          fields: [
-            {
-              name: "deviceRev",
-              msb: 31,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              doc: "DeviceRev (RapidIO bits 0–31): device revision level.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "assembly-identity",
-          offset: 0x8,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Assembly Identity CAR (Part 1 §5.4.3, Table 5-5).",
-          fields: [
-            {
-              name: "assyVendorIdentity",
-              msb: 15,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              doc: "AssyVendorIdentity (RapidIO bits 16–31): assembly vendor.",
-            },
-            {
-              name: "assyIdentity",
-              msb: 31,
-              lsb: 16,
-              sw: "r",
-              hw: "w",
-              doc: "AssyIdentity (RapidIO bits 0–15): assembly type.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "assembly-information",
-          offset: 0xc,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Assembly Information CAR (Part 1 §5.4.4, Table 5-6).",
-          fields: [
-            {
-              name: "extendedFeaturesPtr",
-              msb: 15,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              reset: 0x100,
-              doc: "ExtendedFeaturesPtr (RapidIO bits 16–31): offset of the first extended features block; 0x0100 in this map's example placement.",
-            },
-            {
-              name: "assyRev",
-              msb: 31,
-              lsb: 16,
-              sw: "r",
-              hw: "w",
-              doc: "AssyRev (RapidIO bits 0–15): assembly revision level.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "pe-features",
-          offset: 0x10,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Processing Element Features CAR (Part 1 §5.4.5 Table 5-7, Part 3 §3.4.1 Table 3-3, Part 6 §7.4.1 Table 7-3).",
-          fields: [
-            {
-              name: "extendedAddressing",
-              msb: 2,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              enumName: "ExtendedAddressingSupport",
-              enumMembers: [
-                { name: "a34", value: 1 },
-                { name: "a50-a34", value: 3 },
-                { name: "a66-a34", value: 5 },
-                { name: "a66-a50-a34", value: 7 },
-              ],
-              doc: "Extended addressing support (RapidIO bits 29–31, Part 1).",
-            },
-            {
-              name: "extendedFeatures",
-              msb: 3,
-              lsb: 3,
-              sw: "r",
-              hw: "w",
-              doc: "Extended features (RapidIO bit 28, Part 1): the extended features pointer is valid.",
-            },
-            {
-              name: "dev16",
-              msb: 4,
-              lsb: 4,
-              sw: "r",
-              hw: "w",
-              doc: "Dev16 support (RapidIO bit 27, Part 3).",
-            },
-            {
-              name: "crf",
-              msb: 5,
-              lsb: 5,
-              sw: "r",
-              hw: "w",
-              doc: "CRF support (RapidIO bit 26, Part 6): the critical request flow indicator is supported.",
-            },
-            {
-              name: "standardRouteTable",
-              msb: 8,
-              lsb: 8,
-              sw: "r",
-              hw: "w",
-              doc: "Standard route table configuration support (RapidIO bit 23, Part 3).",
-            },
-            {
-              name: "extendedRouteTable",
-              msb: 9,
-              lsb: 9,
-              sw: "r",
-              hw: "w",
-              doc: "Extended route table configuration support (RapidIO bit 22, Part 3).",
-            },
-            {
-              name: "dev32",
-              msb: 12,
-              lsb: 12,
-              sw: "r",
-              hw: "w",
-              doc: "Dev32 support (RapidIO bit 19, Part 3).",
-            },
-            {
-              name: "errorFreeMode",
-              msb: 21,
-              lsb: 21,
-              sw: "r",
-              hw: "w",
-              doc: "Error Free Mode support (RapidIO bit 10, Part 6).",
-            },
-            {
-              name: "multiport",
-              msb: 27,
-              lsb: 27,
-              sw: "r",
-              hw: "w",
-              doc: "Multiport (RapidIO bit 4, Part 6): the PE implements multiple external RapidIO ports.",
-            },
-            {
-              name: "switch",
-              msb: 28,
-              lsb: 28,
-              sw: "r",
-              hw: "w",
-              doc: "Switch (RapidIO bit 3, Part 1): the PE can bridge to another external RapidIO interface.",
-            },
-            {
-              name: "processor",
-              msb: 29,
-              lsb: 29,
-              sw: "r",
-              hw: "w",
-              doc: "Processor (RapidIO bit 2, Part 1).",
-            },
-            {
-              name: "memory",
-              msb: 30,
-              lsb: 30,
-              sw: "r",
-              hw: "w",
-              doc: "Memory (RapidIO bit 1, Part 1): addressable local memory reachable by non-maintenance operations.",
-            },
-            {
-              name: "bridge",
-              msb: 31,
-              lsb: 31,
-              sw: "r",
-              hw: "w",
-              doc: "Bridge (RapidIO bit 0, Part 1): the PE can bridge to another interface (PCI, …).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "switch-port-information",
-          offset: 0x14,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Switch Port Information CAR (Part 1 §5.4.6, Table 5-8); valid when pe-features.switch or multiport is set.",
-          fields: [
-            {
-              name: "portNumber",
-              msb: 7,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              doc: "PortNumber (RapidIO bits 24–31): the port through which this register was read.",
-            },
-            {
-              name: "portTotal",
-              msb: 15,
-              lsb: 8,
-              sw: "r",
-              hw: "w",
-              doc: "PortTotal (RapidIO bits 16–23): number of external ports (2..255).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "source-operations",
-          offset: 0x18,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Source Operations CAR (Part 1 §5.4.7 Table 5-9, Part 2 §5.4.1 Table 5-3): operations the PE can issue.",
-          fields: [
-            {
-              name: "portWrite",
-              msb: 2,
-              lsb: 2,
-              sw: "r",
-              hw: "w",
-              doc: "Port-write (RapidIO bit 29).",
-            },
-            {
-              name: "atomicSwap",
-              msb: 3,
-              lsb: 3,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic swap (RapidIO bit 28).",
-            },
-            {
-              name: "atomicClear",
-              msb: 4,
-              lsb: 4,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic clear (RapidIO bit 27).",
-            },
-            {
-              name: "atomicSet",
-              msb: 5,
-              lsb: 5,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic set (RapidIO bit 26).",
-            },
-            {
-              name: "atomicDecrement",
-              msb: 6,
-              lsb: 6,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic decrement (RapidIO bit 25).",
-            },
-            {
-              name: "atomicIncrement",
-              msb: 7,
-              lsb: 7,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic increment (RapidIO bit 24).",
-            },
-            {
-              name: "atomicTestAndSwap",
-              msb: 8,
-              lsb: 8,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic test-and-swap (RapidIO bit 23).",
-            },
-            {
-              name: "atomicCompareAndSwap",
-              msb: 9,
-              lsb: 9,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic compare-and-swap (RapidIO bit 22).",
-            },
-            {
-              name: "doorbell",
-              msb: 10,
-              lsb: 10,
-              sw: "r",
-              hw: "w",
-              doc: "Doorbell (RapidIO bit 21, Part 2).",
-            },
-            {
-              name: "dataMessage",
-              msb: 11,
-              lsb: 11,
-              sw: "r",
-              hw: "w",
-              doc: "Data message (RapidIO bit 20, Part 2).",
-            },
-            {
-              name: "writeWithResponse",
-              msb: 12,
-              lsb: 12,
-              sw: "r",
-              hw: "w",
-              doc: "Write-with-response, NWRITE_R (RapidIO bit 19).",
-            },
-            {
-              name: "streamingWrite",
-              msb: 13,
-              lsb: 13,
-              sw: "r",
-              hw: "w",
-              doc: "Streaming-write, SWRITE (RapidIO bit 18).",
-            },
-            {
-              name: "write",
-              msb: 14,
-              lsb: 14,
-              sw: "r",
-              hw: "w",
-              doc: "Write, NWRITE (RapidIO bit 17).",
-            },
-            {
-              name: "read",
-              msb: 15,
-              lsb: 15,
-              sw: "r",
-              hw: "w",
-              doc: "Read, NREAD (RapidIO bit 16).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "destination-operations",
-          offset: 0x1c,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Destination Operations CAR (Part 1 §5.4.8 Table 5-10, Part 2 §5.4.2 Table 5-4): operations the PE can answer; same bits as source-operations.",
-          fields: [
-            {
-              name: "portWrite",
-              msb: 2,
-              lsb: 2,
-              sw: "r",
-              hw: "w",
-              doc: "Port-write (RapidIO bit 29).",
-            },
-            {
-              name: "atomicSwap",
-              msb: 3,
-              lsb: 3,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic swap (RapidIO bit 28).",
-            },
-            {
-              name: "atomicClear",
-              msb: 4,
-              lsb: 4,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic clear (RapidIO bit 27).",
-            },
-            {
-              name: "atomicSet",
-              msb: 5,
-              lsb: 5,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic set (RapidIO bit 26).",
-            },
-            {
-              name: "atomicDecrement",
-              msb: 6,
-              lsb: 6,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic decrement (RapidIO bit 25).",
-            },
-            {
-              name: "atomicIncrement",
-              msb: 7,
-              lsb: 7,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic increment (RapidIO bit 24).",
-            },
-            {
-              name: "atomicTestAndSwap",
-              msb: 8,
-              lsb: 8,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic test-and-swap (RapidIO bit 23).",
-            },
-            {
-              name: "atomicCompareAndSwap",
-              msb: 9,
-              lsb: 9,
-              sw: "r",
-              hw: "w",
-              doc: "Atomic compare-and-swap (RapidIO bit 22).",
-            },
-            {
-              name: "doorbell",
-              msb: 10,
-              lsb: 10,
-              sw: "r",
-              hw: "w",
-              doc: "Doorbell (RapidIO bit 21, Part 2).",
-            },
-            {
-              name: "dataMessage",
-              msb: 11,
-              lsb: 11,
-              sw: "r",
-              hw: "w",
-              doc: "Data message (RapidIO bit 20, Part 2).",
-            },
-            {
-              name: "writeWithResponse",
-              msb: 12,
-              lsb: 12,
-              sw: "r",
-              hw: "w",
-              doc: "Write-with-response, NWRITE_R (RapidIO bit 19).",
-            },
-            {
-              name: "streamingWrite",
-              msb: 13,
-              lsb: 13,
-              sw: "r",
-              hw: "w",
-              doc: "Streaming-write, SWRITE (RapidIO bit 18).",
-            },
-            {
-              name: "write",
-              msb: 14,
-              lsb: 14,
-              sw: "r",
-              hw: "w",
-              doc: "Write, NWRITE (RapidIO bit 17).",
-            },
-            {
-              name: "read",
-              msb: 15,
-              lsb: 15,
-              sw: "r",
-              hw: "w",
-              doc: "Read, NREAD (RapidIO bit 16).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "switch-route-table-destid-limit",
-          offset: 0x34,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Switch Route Table Destination ID Limit CAR (Part 3 §3.4.2, Table 3-4); implemented when pe-features.standardRouteTable is set.",
-          fields: [
-            {
-              name: "maxDestId",
-              msb: 15,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              doc: "Max_destID (RapidIO bits 16–31): largest configurable destination ID (n means n + 1 IDs).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "pe-logical-layer-control",
-          offset: 0x4c,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Processing Element Logical Layer Control CSR (Part 1 §5.5.1, Table 5-11).",
-          fields: [
-            {
-              name: "extendedAddressingControl",
-              msb: 2,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              reset: 0x1,
-              enumName: "ExtendedAddressingControl",
-              enumMembers: [
-                { name: "a34", value: 1 },
-                { name: "a50", value: 2 },
-                { name: "a66", value: 4 },
-              ],
-              doc: "Extended addressing control (RapidIO bits 29–31): address size generated and accepted; 34-bit by default.",
-            },
-            {
-              name: "lcsDisablePresent",
-              msb: 3,
-              lsb: 3,
-              sw: "r",
-              hw: "w",
-              doc: "LCS Disable Present (RapidIO bit 28, optional): the LCS Disable field is implemented.",
-            },
-            {
-              name: "lcsDisable",
-              msb: 5,
-              lsb: 4,
-              sw: "rw",
-              hw: "r",
-              doc: "LCS Disable (RapidIO bits 26–27): 0b10 stops non-maintenance accesses to the local configuration space window; reset 0b00 or 0b10 as LCS Disable Present is 0 or 1.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "lcsba0",
-          offset: 0x58,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Local Configuration Space Base Address 0 CSR (Part 1 §5.5.2, Table 5-12): most significant bits of the double-word address of the configuration space window (50- and 66-bit addresses).",
-          fields: [
-            {
-              name: "lcsba",
-              msb: 30,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              doc: "LCSBA (RapidIO bits 1–31); reserved with 34-bit addresses.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "lcsba1",
-          offset: 0x5c,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Local Configuration Space Base Address 1 CSR (Part 1 §5.5.3, Table 5-13): least significant bits of the double-word address, right-justified.",
-          fields: [
-            {
-              name: "lcsba",
-              msb: 31,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              doc: "LCSBA (RapidIO bits 0–31); bits 1–31 are address bits 0–30 of a 34-bit address.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "base-device-id",
-          offset: 0x60,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Base Device ID CSR (Part 3 §3.5.1, Table 3-5); reset values implementation dependent.",
-          fields: [
-            {
-              name: "dev16BaseDeviceId",
-              msb: 15,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              doc: "Dev16_base_deviceID (RapidIO bits 16–31).",
-            },
-            {
-              name: "dev8BaseDeviceId",
-              msb: 23,
-              lsb: 16,
-              sw: "rw",
-              hw: "r",
-              doc: "Dev8_Base_deviceID (RapidIO bits 8–15), endpoints only.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "dev32-base-device-id",
-          offset: 0x64,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Dev32 Base Device ID CSR (Part 3 §3.5.2, Table 3-6); reset value implementation dependent.",
-          fields: [
-            {
-              name: "dev32BaseDeviceId",
-              msb: 31,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              doc: "Dev32_Base_DeviceID (RapidIO bits 0–31).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "host-base-device-id-lock",
-          offset: 0x68,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Host Base Device ID Lock CSR (Part 3 §3.5.3, Table 3-7), reset 0x0000_FFFF. A write-once lock: after the first write, writes are ignored except one of the value held, which releases the lock (back to 0x0000_FFFF). A host writes its ID, then reads the register back to learn whether it owns the lock.",
-          fields: [
-            {
-              name: "hostBaseDeviceId",
-              msb: 15,
-              lsb: 0,
-              sw: "rw1",
-              hw: "rw",
-              reset: 0xffff,
-              doc: "Host_base_deviceID (RapidIO bits 16–31): base device ID of the PE initialising this one; 0xFFFF when unlocked.",
-            },
-            {
-              name: "hostBaseDev32Id",
-              msb: 31,
-              lsb: 16,
-              sw: "rw1",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Host_base_Dev32ID (RapidIO bits 0–15): most significant 16 bits of the host's Dev32 ID; constant 0 without Dev32 support.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "component-tag",
-          offset: 0x6c,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Component Tag CSR (Part 3 §3.5.4, Table 3-8); also sent in port-writes (Part 8).",
-          fields: [
-            {
-              name: "componentTag",
-              msb: 31,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "component_tag (RapidIO bits 0–31), assigned by software.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "std-route-destid-select",
-          offset: 0x70,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Standard Route Configuration Destination ID Select CSR (Part 3 §3.5.5, Table 3-9).",
-          fields: [
-            {
-              name: "configDestId",
-              msb: 7,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "Config_destID (RapidIO bits 24–31): route table entry to access.",
-            },
-            {
-              name: "configDestIdMsb",
-              msb: 15,
-              lsb: 8,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "Config_destID_msb (RapidIO bits 16–23): most significant byte in Dev16 mode.",
-            },
-            {
-              name: "extConfigEnable",
-              msb: 31,
-              lsb: 31,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "Ext_config_en (RapidIO bit 0): extended route table configuration (four entries per access).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "std-route-port-select",
-          offset: 0x74,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Standard Route Configuration Port Select CSR (Part 3 §3.5.6, Table 3-10): reads or writes the entry selected by std-route-destid-select.",
-          fields: [
-            {
-              name: "configOutputPort",
-              msb: 7,
-              lsb: 0,
-              sw: "rw",
-              hw: "rw",
-              doc: "Config_output_port (RapidIO bits 24–31); reset implementation dependent.",
-            },
-            {
-              name: "configOutputPort1Lsb",
-              msb: 9,
-              lsb: 8,
-              sw: "rw",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Config_output_port1_lsb (RapidIO bits 22–23); with Dev32, the route type.",
-            },
-            {
-              name: "configOutputPort1Msb",
-              msb: 15,
-              lsb: 10,
-              sw: "rw",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Config_output_port1_msb (RapidIO bits 16–21).",
-            },
-            {
-              name: "configOutputPort2",
-              msb: 23,
-              lsb: 16,
-              sw: "rw",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Config_output_port2 (RapidIO bits 8–15).",
-            },
-            {
-              name: "configOutputPort3Lsb",
-              msb: 27,
-              lsb: 24,
-              sw: "rw",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Config_output_port3_lsb (RapidIO bits 4–7).",
-            },
-            {
-              name: "cop3MsbOrImpSpec",
-              msb: 31,
-              lsb: 28,
-              sw: "rw",
-              hw: "rw",
-              reset: 0x0,
-              doc: "Cop3_msb_or_imp_spec (RapidIO bits 0–3).",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "std-route-default-port",
-          offset: 0x78,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Standard Route Default Port CSR (Part 3 §3.5.7, Table 3-11): port for destination IDs above the route table limit.",
-          fields: [
-            {
-              name: "defaultOutputPort",
-              msb: 7,
-              lsb: 0,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "Default_output_port (RapidIO bits 24–31).",
-            },
-            {
-              name: "routeType",
-              msb: 9,
-              lsb: 8,
-              sw: "rw",
-              hw: "r",
-              reset: 0x3,
-              doc: "Route Type (RapidIO bits 22–23), with Dev32 support; reset 0b11.",
-            },
-            {
-              name: "implementationSpecific",
-              msb: 31,
-              lsb: 28,
-              sw: "rw",
-              hw: "r",
-              reset: 0x0,
-              doc: "Implementation specific (RapidIO bits 0–3), with Dev32 support.",
-            },
-          ],
-        },
-      ],
-    },
-    {
-      name: "lp-serial",
-      offset: 0x100,
-      doc: "LP-Serial Register Map I extended features block (Part 6 §7.5.5, Table 7-4), Extended Features ID 0x0002, at the example offset 0x100. Offsets are from EF_PTR.",
-      nodes: [
-        {
-          kind: "register",
-          name: "block-header",
-          offset: 0x0,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "LP-Serial Register Block Header (Part 6 §7.6.1, Table 7-6).",
-          fields: [
-            {
-              name: "efId",
-              msb: 15,
-              lsb: 0,
-              sw: "r",
-              hw: "w",
-              reset: 0x2,
-              doc: "EF_ID (RapidIO bits 16–31): 0x0002, generic endpoint with software-assisted error recovery, Register Map I.",
-            },
-            {
-              name: "efPtr",
-              msb: 31,
-              lsb: 16,
-              sw: "r",
-              hw: "w",
-              reset: 0x0,
-              doc: "EF_PTR (RapidIO bits 0–15): next block; 0, the last block, in this example.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "port-link-timeout",
-          offset: 0x20,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Port Link Timeout Control CSR (Part 6 §7.6.2, Table 7-7): acknowledgement and link-response timeout for all ports; the reset value is the maximum, 3 to 6 seconds.",
-          fields: [
-            {
-              name: "timeoutValue",
-              msb: 31,
-              lsb: 8,
-              sw: "rw",
-              hw: "r",
-              reset: 0xffffff,
-              doc: "timeout value (RapidIO bits 0–23), all 1s after reset.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "port-response-timeout",
-          offset: 0x24,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Port Response Timeout Control CSR (Part 6 §7.6.3, Table 7-8): request-to-response timeout for all ports.",
-          fields: [
-            {
-              name: "timeoutValue",
-              msb: 31,
-              lsb: 8,
-              sw: "rw",
-              hw: "r",
-              reset: 0xffffff,
-              doc: "timeout value (RapidIO bits 0–23), all 1s after reset.",
-            },
-          ],
-        },
-        {
-          kind: "register",
-          name: "port-general-control",
-          offset: 0x3c,
-          count: 1,
-          stride: 0x4,
-          width: 32,
-          doc: "Port General Control CSR, generic endpoint devices (Part 6 §7.6.4, Table 7-9); reset values implementation dependent.",
-          fields: [
-            {
-              name: "discovered",
-              msb: 29,
-              lsb: 29,
-              sw: "rw",
-              hw: "r",
-              doc: "Discovered (RapidIO bit 2): found by the PE responsible for system configuration.",
-            },
-            {
-              name: "masterEnable",
-              msb: 30,
-              lsb: 30,
-              sw: "rw",
-              hw: "r",
-              doc: "Master Enable (RapidIO bit 1): the device may issue requests.",
-            },
-            {
-              name: "host",
-              msb: 31,
-              lsb: 31,
-              sw: "rw",
-              hw: "r",
-              doc: "Host (RapidIO bit 0): host device (system exploration and initialisation).",
-            },
-          ],
-        },
-        {
-          kind: "regfile",
-          name: "port",
-          offset: 0x40,
-          count: 16,
-          stride: 0x20,
-          doc: "Per-port registers of ports 0–15 (Register Map I: 0x40 + 0x20·n).",
-          registers: [
-            {
-              kind: "register",
-              name: "link-maintenance-request",
-              offset: 0x0,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Link Maintenance Request CSR (Part 6 §7.6.5, Table 7-11): a write sends a link-request control symbol.",
-              fields: [
-                {
-                  name: "command",
-                  msb: 2,
-                  lsb: 0,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  enumName: "LinkMaintenanceCommand",
-                  enumMembers: [
-                    { name: "reset-port", value: 2 },
-                    { name: "reset-device", value: 3 },
-                    { name: "port-status", value: 4 },
-                  ],
-                  doc: "Command (RapidIO bits 29–31): cmd of the link-request; reads return the last value written.",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "link-maintenance-response",
-              offset: 0x4,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Link Maintenance Response CSR (Part 6 §7.6.6, Table 7-12): the status of the last link-response; read-only.",
-              fields: [
-                {
-                  name: "portStatus",
-                  msb: 4,
-                  lsb: 0,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "port_status (RapidIO bits 27–31) of a CS24/CS48 link-response (Part 6 Table 3-14).",
-                },
-                {
-                  name: "ackIdStatus",
-                  msb: 16,
-                  lsb: 5,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "ackID_status (RapidIO bits 15–26): RapidIO bits 22–26 valid for CS24, 21–26 for CS48, all for CS64.",
-                },
-                {
-                  name: "portStatusCs64",
-                  msb: 28,
-                  lsb: 17,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "port_status_cs64 (RapidIO bits 3–14): port status of a CS64 link-response.",
-                },
-                {
-                  name: "responseValid",
-                  msb: 31,
-                  lsb: 31,
-                  sw: "r",
-                  hw: "w",
-                  onread: "rclr",
-                  reset: 0x0,
-                  doc: "response_valid (RapidIO bit 0): the link-response arrived (or the link-request was sent); cleared by reading.",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "local-ackid-status",
-              offset: 0x8,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Local ackID Status CSR (Part 6 §7.6.7, Table 7-13), CS24/CS48 only.",
-              fields: [
-                {
-                  name: "outboundAckId",
-                  msb: 5,
-                  lsb: 0,
-                  sw: "rw",
-                  hw: "rw",
-                  reset: 0x0,
-                  doc: "Outbound_ackID (RapidIO bits 26–31): next transmitted ackID; writing it forces retransmission. Bit 26 only for CS48.",
-                },
-                {
-                  name: "outstandingAckId",
-                  msb: 13,
-                  lsb: 8,
-                  sw: "rw",
-                  hw: "rw",
-                  reset: 0x0,
-                  doc: "Outstanding_ackID (RapidIO bits 18–23): ackID expected in the next acknowledgement. Bit 18 only for CS48.",
-                },
-                {
-                  name: "inboundAckId",
-                  msb: 29,
-                  lsb: 24,
-                  sw: "rw",
-                  hw: "rw",
-                  reset: 0x0,
-                  doc: "Inbound_ackID (RapidIO bits 2–7): next expected input ackID. Bit 2 only for CS48.",
-                },
-                {
-                  name: "clrOutstandingAckIds",
-                  msb: 31,
-                  lsb: 31,
-                  sw: "w",
-                  hw: "r",
-                  singlepulse: true,
-                  reset: 0x0,
-                  doc: "Clr_outstanding_ackIDs (RapidIO bit 0): writing 1 discards every unacknowledged packet; reads 0.",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "initialization-status",
-              offset: 0xc,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Initialization Status CSR (Part 6 §7.6.8, Table 7-14), optional; read-only, state encodings implementation specific.",
-              fields: [
-                {
-                  name: "transmittedStatusControlSymbols",
-                  msb: 10,
-                  lsb: 4,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Transmitted status control symbols (RapidIO bits 21–27).",
-                },
-                {
-                  name: "receivedStatusControlSymbols",
-                  msb: 15,
-                  lsb: 12,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Received status control symbols (RapidIO bits 16–19): consecutive error-free status symbols.",
-                },
-                {
-                  name: "portInitialization",
-                  msb: 20,
-                  lsb: 16,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Port Initialization State Machine (RapidIO bits 11–15).",
-                },
-                {
-                  name: "modeDetection",
-                  msb: 25,
-                  lsb: 22,
-                  sw: "r",
-                  hw: "w",
-                  doc: "1x/2x Mode Detection (RapidIO bits 6–9).",
-                },
-                {
-                  name: "laneAlignment",
-                  msb: 31,
-                  lsb: 27,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Lane Alignment (RapidIO bits 0–4).",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "control-2",
-              offset: 0x14,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Control 2 CSR (Part 6 §7.6.9, Table 7-15): baud rates supported, enabled and selected. Support bits and most enables have implementation-dependent reset values.",
-              fields: [
-                {
-                  name: "remoteTxEmphasisEnable",
-                  msb: 0,
-                  lsb: 0,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Remote Transmit Emphasis Control Enable (RapidIO bit 31).",
-                },
-                {
-                  name: "remoteTxEmphasisSupport",
-                  msb: 1,
-                  lsb: 1,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Remote Transmit Emphasis Control Support (RapidIO bit 30).",
-                },
-                {
-                  name: "dataScramblingDisable",
-                  msb: 2,
-                  lsb: 2,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Data scrambling disable (RapidIO bit 29), test use only.",
-                },
-                {
-                  name: "enableInactiveLanes",
-                  msb: 3,
-                  lsb: 3,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Enable Inactive Lanes (RapidIO bit 28), optional test mode.",
-                },
-                {
-                  name: "brc3RetrainingEnable",
-                  msb: 4,
-                  lsb: 4,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "BRC3 Retraining Enable (RapidIO bit 27).",
-                },
-                {
-                  name: "gbaud25p78125Enable",
-                  msb: 10,
-                  lsb: 10,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "25.78125 Gbaud Enable (RapidIO bit 21).",
-                },
-                {
-                  name: "gbaud25p78125Support",
-                  msb: 11,
-                  lsb: 11,
-                  sw: "r",
-                  hw: "w",
-                  doc: "25.78125 Gbaud Support (RapidIO bit 20).",
-                },
-                {
-                  name: "gbaud12p5Enable",
-                  msb: 12,
-                  lsb: 12,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "12.5 Gbaud Enable (RapidIO bit 19).",
-                },
-                {
-                  name: "gbaud12p5Support",
-                  msb: 13,
-                  lsb: 13,
-                  sw: "r",
-                  hw: "w",
-                  doc: "12.5 Gbaud Support (RapidIO bit 18).",
-                },
-                {
-                  name: "gbaud10p3125Enable",
-                  msb: 14,
-                  lsb: 14,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "10.3125 Gbaud Enable (RapidIO bit 17).",
-                },
-                {
-                  name: "gbaud10p3125Support",
-                  msb: 15,
-                  lsb: 15,
-                  sw: "r",
-                  hw: "w",
-                  doc: "10.3125 Gbaud Support (RapidIO bit 16).",
-                },
-                {
-                  name: "gbaud6p25Enable",
-                  msb: 16,
-                  lsb: 16,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "6.25 Gbaud Enable (RapidIO bit 15).",
-                },
-                {
-                  name: "gbaud6p25Support",
-                  msb: 17,
-                  lsb: 17,
-                  sw: "r",
-                  hw: "w",
-                  doc: "6.25 Gbaud Support (RapidIO bit 14).",
-                },
-                {
-                  name: "gbaud5p0Enable",
-                  msb: 18,
-                  lsb: 18,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "5.0 Gbaud Enable (RapidIO bit 13).",
-                },
-                {
-                  name: "gbaud5p0Support",
-                  msb: 19,
-                  lsb: 19,
-                  sw: "r",
-                  hw: "w",
-                  doc: "5.0 Gbaud Support (RapidIO bit 12).",
-                },
-                {
-                  name: "gbaud3p125Enable",
-                  msb: 20,
-                  lsb: 20,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "3.125 Gbaud Enable (RapidIO bit 11).",
-                },
-                {
-                  name: "gbaud3p125Support",
-                  msb: 21,
-                  lsb: 21,
-                  sw: "r",
-                  hw: "w",
-                  doc: "3.125 Gbaud Support (RapidIO bit 10).",
-                },
-                {
-                  name: "gbaud2p5Enable",
-                  msb: 22,
-                  lsb: 22,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "2.5 Gbaud Enable (RapidIO bit 9).",
-                },
-                {
-                  name: "gbaud2p5Support",
-                  msb: 23,
-                  lsb: 23,
-                  sw: "r",
-                  hw: "w",
-                  doc: "2.5 Gbaud Support (RapidIO bit 8).",
-                },
-                {
-                  name: "gbaud1p25Enable",
-                  msb: 24,
-                  lsb: 24,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "1.25 Gbaud Enable (RapidIO bit 7).",
-                },
-                {
-                  name: "gbaud1p25Support",
-                  msb: 25,
-                  lsb: 25,
-                  sw: "r",
-                  hw: "w",
-                  doc: "1.25 Gbaud Support (RapidIO bit 6).",
-                },
-                {
-                  name: "baudrateDiscoveryEnable",
-                  msb: 26,
-                  lsb: 26,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Baudrate Discovery Enable (RapidIO bit 5).",
-                },
-                {
-                  name: "baudrateDiscoverySupport",
-                  msb: 27,
-                  lsb: 27,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Baudrate Discovery Support (RapidIO bit 4).",
-                },
-                {
-                  name: "selectedBaudrate",
-                  msb: 31,
-                  lsb: 28,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  enumName: "Baudrate",
-                  enumMembers: [
-                    { name: "none", value: 0 },
-                    { name: "gbaud1p25", value: 1 },
-                    { name: "gbaud2p5", value: 2 },
-                    { name: "gbaud3p125", value: 3 },
-                    { name: "gbaud5p0", value: 4 },
-                    { name: "gbaud6p25", value: 5 },
-                    { name: "gbaud10p3125", value: 6 },
-                    { name: "gbaud12p5", value: 7 },
-                    { name: "gbaud25p78125", value: 8 },
-                  ],
-                  doc: "Selected Baudrate (RapidIO bits 0–3): rate of the initialized port.",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "error-and-status",
-              offset: 0x18,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Error and Status CSR (Part 6 §7.6.10, Table 7-16). The “once set, remains set until written with a logic 1 to clear” bits are RW1C.",
-              fields: [
-                {
-                  name: "portUninitialized",
-                  msb: 0,
-                  lsb: 0,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x1,
-                  doc: "Port Uninitialized (RapidIO bit 31): input and output ports not initialized.",
-                },
-                {
-                  name: "portOk",
-                  msb: 1,
-                  lsb: 1,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Port OK (RapidIO bit 30): initialized and exchanging error-free control symbols.",
-                },
-                {
-                  name: "portError",
-                  msb: 2,
-                  lsb: 2,
-                  sw: "rw",
-                  hw: "w",
-                  onwrite: "woclr",
-                  reset: 0x0,
-                  doc: "Port Error (RapidIO bit 29, RW1C): an error hardware could not recover from.",
-                },
-                {
-                  name: "portUnavailable",
-                  msb: 3,
-                  lsb: 3,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Port Unavailable (RapidIO bit 28): resources merged into another port.",
-                },
-                {
-                  name: "portWritePending",
-                  msb: 4,
-                  lsb: 4,
-                  sw: "rw",
-                  hw: "w",
-                  onwrite: "woclr",
-                  reset: 0x0,
-                  doc: "Port-write Pending (RapidIO bit 27, RW1C): the port needs to send a maintenance port-write.",
-                },
-                {
-                  name: "portWriteDisabled",
-                  msb: 5,
-                  lsb: 5,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Port-write Disabled (RapidIO bit 26): events of this port trigger no port-write or interrupt.",
-                },
-                {
-                  name: "dmeEnabled",
-                  msb: 6,
-                  lsb: 6,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "DME Enabled (RapidIO bit 25): DME training enabled.",
-                },
-                {
-                  name: "dmeSupported",
-                  msb: 7,
-                  lsb: 7,
-                  sw: "r",
-                  hw: "w",
-                  doc: "DME Supported (RapidIO bit 24).",
-                },
-                {
-                  name: "inputErrorStopped",
-                  msb: 8,
-                  lsb: 8,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Input Error-stopped (RapidIO bit 23).",
-                },
-                {
-                  name: "inputErrorEncountered",
-                  msb: 9,
-                  lsb: 9,
-                  sw: "rw",
-                  hw: "w",
-                  onwrite: "woclr",
-                  reset: 0x0,
-                  doc: "Input Error-encountered (RapidIO bit 22, RW1C).",
-                },
-                {
-                  name: "inputRetryStopped",
-                  msb: 10,
-                  lsb: 10,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Input Retry-stopped (RapidIO bit 21).",
-                },
-                {
-                  name: "outputErrorStopped",
-                  msb: 16,
-                  lsb: 16,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Output Error-stopped (RapidIO bit 15).",
-                },
-                {
-                  name: "outputErrorEncountered",
-                  msb: 17,
-                  lsb: 17,
-                  sw: "rw",
-                  hw: "w",
-                  onwrite: "woclr",
-                  reset: 0x0,
-                  doc: "Output Error-encountered (RapidIO bit 14, RW1C).",
-                },
-                {
-                  name: "outputRetryStopped",
-                  msb: 18,
-                  lsb: 18,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Output Retry-stopped (RapidIO bit 13).",
-                },
-                {
-                  name: "outputRetried",
-                  msb: 19,
-                  lsb: 19,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Output Retried (RapidIO bit 12): a packet-retry was received and the port cannot make progress.",
-                },
-                {
-                  name: "outputRetryEncountered",
-                  msb: 20,
-                  lsb: 20,
-                  sw: "rw",
-                  hw: "w",
-                  onwrite: "woclr",
-                  reset: 0x0,
-                  doc: "Output Retry-encountered (RapidIO bit 11, RW1C).",
-                },
-                {
-                  name: "idle3Enabled",
-                  msb: 22,
-                  lsb: 22,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "IDLE3 Enabled (RapidIO bit 9) for Baud Rate Classes 1 and 2.",
-                },
-                {
-                  name: "idle3Supported",
-                  msb: 23,
-                  lsb: 23,
-                  sw: "r",
-                  hw: "w",
-                  doc: "IDLE3 Supported (RapidIO bit 8) for Baud Rate Classes 1 and 2.",
-                },
-                {
-                  name: "flowControlMode",
-                  msb: 27,
-                  lsb: 27,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x0,
-                  doc: "Flow Control Mode (RapidIO bit 4): 1 = transmitter-controlled flow control.",
-                },
-                {
-                  name: "idleSequence",
-                  msb: 29,
-                  lsb: 28,
-                  sw: "r",
-                  hw: "w",
-                  enumName: "IdleSequence",
-                  enumMembers: [
-                    { name: "idle1", value: 0 },
-                    { name: "idle2", value: 2 },
-                    { name: "idle3", value: 3 },
-                  ],
-                  doc: "Idle Sequence (RapidIO bits 2–3): the active idle sequence.",
-                },
-                {
-                  name: "idle2Enable",
-                  msb: 30,
-                  lsb: 30,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Idle Sequence 2 Enable (RapidIO bit 1) for Baud Rate Class 1.",
-                },
-                {
-                  name: "idle2Support",
-                  msb: 31,
-                  lsb: 31,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Idle Sequence 2 Support (RapidIO bit 0) for Baud Rate Class 1.",
-                },
-              ],
-            },
-            {
-              kind: "register",
-              name: "control",
-              offset: 0x1c,
-              count: 1,
-              stride: 0x4,
-              width: 32,
-              doc: "Port n Control CSR (Part 6 §7.6.11, Table 7-17).",
-              fields: [
-                {
-                  name: "portType",
-                  msb: 0,
-                  lsb: 0,
-                  sw: "r",
-                  hw: "w",
-                  reset: 0x1,
-                  doc: "Port Type (RapidIO bit 31): 1 = serial port.",
-                },
-                {
-                  name: "extendedPortWidthSupport",
-                  msb: 13,
-                  lsb: 12,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Extended Port Width Support (RapidIO bits 18–19): 8x, 16x.",
-                },
-                {
-                  name: "extendedPortWidthOverride",
-                  msb: 15,
-                  lsb: 14,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Extended Port Width Override (RapidIO bits 16–17), with portWidthOverride.",
-                },
-                {
-                  name: "enumerationBoundary",
-                  msb: 17,
-                  lsb: 17,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Enumeration Boundary (RapidIO bit 14).",
-                },
-                {
-                  name: "multicastEventParticipant",
-                  msb: 19,
-                  lsb: 19,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Multicast-event Participant (RapidIO bit 12).",
-                },
-                {
-                  name: "errorCheckingDisable",
-                  msb: 20,
-                  lsb: 20,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Error Checking Disable (RapidIO bit 11).",
-                },
-                {
-                  name: "inputPortEnable",
-                  msb: 21,
-                  lsb: 21,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Input Port Enable (RapidIO bit 10): 0 = only maintenance packets are accepted.",
-                },
-                {
-                  name: "outputPortEnable",
-                  msb: 22,
-                  lsb: 22,
-                  sw: "rw",
-                  hw: "r",
-                  doc: "Output Port Enable (RapidIO bit 9): 0 = only maintenance packets are sent.",
-                },
-                {
-                  name: "portDisable",
-                  msb: 23,
-                  lsb: 23,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Port Disable (RapidIO bit 8): receivers and drivers disabled.",
-                },
-                {
-                  name: "portWidthOverride",
-                  msb: 26,
-                  lsb: 24,
-                  sw: "rw",
-                  hw: "r",
-                  reset: 0x0,
-                  doc: "Port Width Override (RapidIO bits 5–7).",
-                },
-                {
-                  name: "initializedPortWidth",
-                  msb: 29,
-                  lsb: 27,
-                  sw: "r",
-                  hw: "w",
-                  enumName: "InitializedPortWidth",
-                  enumMembers: [
-                    { name: "x1", value: 0 },
-                    { name: "x1-lane-r", value: 1 },
-                    { name: "x4", value: 2 },
-                    { name: "x2", value: 3 },
-                    { name: "x8", value: 4 },
-                    { name: "x16", value: 5 },
-                  ],
-                  doc: "Initialized Port Width (RapidIO bits 2–4).",
-                },
-                {
-                  name: "portWidthSupport",
-                  msb: 31,
-                  lsb: 30,
-                  sw: "r",
-                  hw: "w",
-                  doc: "Port Width Support (RapidIO bits 0–1): bit 31 = 2x, bit 30 = 4x.",
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
+    { name: "standard", offset: 0x0, doc: "CARs and CSRs at fixed offsets 0x00–0xFC (Part 1 Table 5-1, Part 3 Table 3-1).", nodes: [
+      { kind: "register", name: "device-identity", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Device Identity CAR (Part 1 §5.4.1, Table 5-3).", fields: [
+        { name: "deviceVendorIdentity", msb: 15, lsb: 0, sw: "r", hw: "w", doc: "DeviceVendorIdentity (RapidIO bits 16–31): vendor ID assigned by RapidIO.org (e.g. IDT 0x0038)." },
+        { name: "deviceIdentity", msb: 31, lsb: 16, sw: "r", hw: "w", doc: "DeviceIdentity (RapidIO bits 0–15): device type, assigned by the vendor." },
+      ] },
+      { kind: "register", name: "device-information", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Device Information CAR (Part 1 §5.4.2, Table 5-4).", fields: [
+        { name: "deviceRev", msb: 31, lsb: 0, sw: "r", hw: "w", doc: "DeviceRev (RapidIO bits 0–31): device revision level." },
+      ] },
+      { kind: "register", name: "assembly-identity", offset: 0x8, count: 1, stride: 0x4, width: 32, doc: "Assembly Identity CAR (Part 1 §5.4.3, Table 5-5).", fields: [
+        { name: "assyVendorIdentity", msb: 15, lsb: 0, sw: "r", hw: "w", doc: "AssyVendorIdentity (RapidIO bits 16–31): assembly vendor." },
+        { name: "assyIdentity", msb: 31, lsb: 16, sw: "r", hw: "w", doc: "AssyIdentity (RapidIO bits 0–15): assembly type." },
+      ] },
+      { kind: "register", name: "assembly-information", offset: 0xc, count: 1, stride: 0x4, width: 32, doc: "Assembly Information CAR (Part 1 §5.4.4, Table 5-6).", fields: [
+        { name: "extendedFeaturesPtr", msb: 15, lsb: 0, sw: "r", hw: "w", reset: 0x100, doc: "ExtendedFeaturesPtr (RapidIO bits 16–31): offset of the first extended features block; 0x0100 in this map's example placement." },
+        { name: "assyRev", msb: 31, lsb: 16, sw: "r", hw: "w", doc: "AssyRev (RapidIO bits 0–15): assembly revision level." },
+      ] },
+      { kind: "register", name: "pe-features", offset: 0x10, count: 1, stride: 0x4, width: 32, doc: "Processing Element Features CAR (Part 1 §5.4.5 Table 5-7, Part 3 §3.4.1 Table 3-3, Part 6 §7.4.1 Table 7-3).", fields: [
+        { name: "extendedAddressing", msb: 2, lsb: 0, sw: "r", hw: "w", enumName: "ExtendedAddressingSupport", enumMembers: [{ name: "a34", value: 1 }, { name: "a50-a34", value: 3 }, { name: "a66-a34", value: 5 }, { name: "a66-a50-a34", value: 7 }], doc: "Extended addressing support (RapidIO bits 29–31, Part 1)." },
+        { name: "extendedFeatures", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "Extended features (RapidIO bit 28, Part 1): the extended features pointer is valid." },
+        { name: "dev16", msb: 4, lsb: 4, sw: "r", hw: "w", doc: "Dev16 support (RapidIO bit 27, Part 3)." },
+        { name: "crf", msb: 5, lsb: 5, sw: "r", hw: "w", doc: "CRF support (RapidIO bit 26, Part 6): the critical request flow indicator is supported." },
+        { name: "standardRouteTable", msb: 8, lsb: 8, sw: "r", hw: "w", doc: "Standard route table configuration support (RapidIO bit 23, Part 3)." },
+        { name: "extendedRouteTable", msb: 9, lsb: 9, sw: "r", hw: "w", doc: "Extended route table configuration support (RapidIO bit 22, Part 3)." },
+        { name: "dev32", msb: 12, lsb: 12, sw: "r", hw: "w", doc: "Dev32 support (RapidIO bit 19, Part 3)." },
+        { name: "errorFreeMode", msb: 21, lsb: 21, sw: "r", hw: "w", doc: "Error Free Mode support (RapidIO bit 10, Part 6)." },
+        { name: "multiport", msb: 27, lsb: 27, sw: "r", hw: "w", doc: "Multiport (RapidIO bit 4, Part 6): the PE implements multiple external RapidIO ports." },
+        { name: "switch", msb: 28, lsb: 28, sw: "r", hw: "w", doc: "Switch (RapidIO bit 3, Part 1): the PE can bridge to another external RapidIO interface." },
+        { name: "processor", msb: 29, lsb: 29, sw: "r", hw: "w", doc: "Processor (RapidIO bit 2, Part 1)." },
+        { name: "memory", msb: 30, lsb: 30, sw: "r", hw: "w", doc: "Memory (RapidIO bit 1, Part 1): addressable local memory reachable by non-maintenance operations." },
+        { name: "bridge", msb: 31, lsb: 31, sw: "r", hw: "w", doc: "Bridge (RapidIO bit 0, Part 1): the PE can bridge to another interface (PCI, …)." },
+      ] },
+      { kind: "register", name: "switch-port-information", offset: 0x14, count: 1, stride: 0x4, width: 32, doc: "Switch Port Information CAR (Part 1 §5.4.6, Table 5-8); valid when pe-features.switch or multiport is set.", fields: [
+        { name: "portNumber", msb: 7, lsb: 0, sw: "r", hw: "w", doc: "PortNumber (RapidIO bits 24–31): the port through which this register was read." },
+        { name: "portTotal", msb: 15, lsb: 8, sw: "r", hw: "w", doc: "PortTotal (RapidIO bits 16–23): number of external ports (2..255)." },
+      ] },
+      { kind: "register", name: "source-operations", offset: 0x18, count: 1, stride: 0x4, width: 32, doc: "Source Operations CAR (Part 1 §5.4.7 Table 5-9, Part 2 §5.4.1 Table 5-3): operations the PE can issue.", fields: [
+        { name: "portWrite", msb: 2, lsb: 2, sw: "r", hw: "w", doc: "Port-write (RapidIO bit 29)." },
+        { name: "atomicSwap", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "Atomic swap (RapidIO bit 28)." },
+        { name: "atomicClear", msb: 4, lsb: 4, sw: "r", hw: "w", doc: "Atomic clear (RapidIO bit 27)." },
+        { name: "atomicSet", msb: 5, lsb: 5, sw: "r", hw: "w", doc: "Atomic set (RapidIO bit 26)." },
+        { name: "atomicDecrement", msb: 6, lsb: 6, sw: "r", hw: "w", doc: "Atomic decrement (RapidIO bit 25)." },
+        { name: "atomicIncrement", msb: 7, lsb: 7, sw: "r", hw: "w", doc: "Atomic increment (RapidIO bit 24)." },
+        { name: "atomicTestAndSwap", msb: 8, lsb: 8, sw: "r", hw: "w", doc: "Atomic test-and-swap (RapidIO bit 23)." },
+        { name: "atomicCompareAndSwap", msb: 9, lsb: 9, sw: "r", hw: "w", doc: "Atomic compare-and-swap (RapidIO bit 22)." },
+        { name: "doorbell", msb: 10, lsb: 10, sw: "r", hw: "w", doc: "Doorbell (RapidIO bit 21, Part 2)." },
+        { name: "dataMessage", msb: 11, lsb: 11, sw: "r", hw: "w", doc: "Data message (RapidIO bit 20, Part 2)." },
+        { name: "writeWithResponse", msb: 12, lsb: 12, sw: "r", hw: "w", doc: "Write-with-response, NWRITE_R (RapidIO bit 19)." },
+        { name: "streamingWrite", msb: 13, lsb: 13, sw: "r", hw: "w", doc: "Streaming-write, SWRITE (RapidIO bit 18)." },
+        { name: "write", msb: 14, lsb: 14, sw: "r", hw: "w", doc: "Write, NWRITE (RapidIO bit 17)." },
+        { name: "read", msb: 15, lsb: 15, sw: "r", hw: "w", doc: "Read, NREAD (RapidIO bit 16)." },
+      ] },
+      { kind: "register", name: "destination-operations", offset: 0x1c, count: 1, stride: 0x4, width: 32, doc: "Destination Operations CAR (Part 1 §5.4.8 Table 5-10, Part 2 §5.4.2 Table 5-4): operations the PE can answer; same bits as source-operations.", fields: [
+        { name: "portWrite", msb: 2, lsb: 2, sw: "r", hw: "w", doc: "Port-write (RapidIO bit 29)." },
+        { name: "atomicSwap", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "Atomic swap (RapidIO bit 28)." },
+        { name: "atomicClear", msb: 4, lsb: 4, sw: "r", hw: "w", doc: "Atomic clear (RapidIO bit 27)." },
+        { name: "atomicSet", msb: 5, lsb: 5, sw: "r", hw: "w", doc: "Atomic set (RapidIO bit 26)." },
+        { name: "atomicDecrement", msb: 6, lsb: 6, sw: "r", hw: "w", doc: "Atomic decrement (RapidIO bit 25)." },
+        { name: "atomicIncrement", msb: 7, lsb: 7, sw: "r", hw: "w", doc: "Atomic increment (RapidIO bit 24)." },
+        { name: "atomicTestAndSwap", msb: 8, lsb: 8, sw: "r", hw: "w", doc: "Atomic test-and-swap (RapidIO bit 23)." },
+        { name: "atomicCompareAndSwap", msb: 9, lsb: 9, sw: "r", hw: "w", doc: "Atomic compare-and-swap (RapidIO bit 22)." },
+        { name: "doorbell", msb: 10, lsb: 10, sw: "r", hw: "w", doc: "Doorbell (RapidIO bit 21, Part 2)." },
+        { name: "dataMessage", msb: 11, lsb: 11, sw: "r", hw: "w", doc: "Data message (RapidIO bit 20, Part 2)." },
+        { name: "writeWithResponse", msb: 12, lsb: 12, sw: "r", hw: "w", doc: "Write-with-response, NWRITE_R (RapidIO bit 19)." },
+        { name: "streamingWrite", msb: 13, lsb: 13, sw: "r", hw: "w", doc: "Streaming-write, SWRITE (RapidIO bit 18)." },
+        { name: "write", msb: 14, lsb: 14, sw: "r", hw: "w", doc: "Write, NWRITE (RapidIO bit 17)." },
+        { name: "read", msb: 15, lsb: 15, sw: "r", hw: "w", doc: "Read, NREAD (RapidIO bit 16)." },
+      ] },
+      { kind: "register", name: "switch-route-table-destid-limit", offset: 0x34, count: 1, stride: 0x4, width: 32, doc: "Switch Route Table Destination ID Limit CAR (Part 3 §3.4.2, Table 3-4); implemented when pe-features.standardRouteTable is set.", fields: [
+        { name: "maxDestId", msb: 15, lsb: 0, sw: "r", hw: "w", doc: "Max_destID (RapidIO bits 16–31): largest configurable destination ID (n means n + 1 IDs)." },
+      ] },
+      { kind: "register", name: "pe-logical-layer-control", offset: 0x4c, count: 1, stride: 0x4, width: 32, doc: "Processing Element Logical Layer Control CSR (Part 1 §5.5.1, Table 5-11).", fields: [
+        { name: "extendedAddressingControl", msb: 2, lsb: 0, sw: "rw", hw: "r", reset: 0x1, enumName: "ExtendedAddressingControl", enumMembers: [{ name: "a34", value: 1 }, { name: "a50", value: 2 }, { name: "a66", value: 4 }], doc: "Extended addressing control (RapidIO bits 29–31): address size generated and accepted; 34-bit by default." },
+        { name: "lcsDisablePresent", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "LCS Disable Present (RapidIO bit 28, optional): the LCS Disable field is implemented." },
+        { name: "lcsDisable", msb: 5, lsb: 4, sw: "rw", hw: "r", doc: "LCS Disable (RapidIO bits 26–27): 0b10 stops non-maintenance accesses to the local configuration space window; reset 0b00 or 0b10 as LCS Disable Present is 0 or 1." },
+      ] },
+      { kind: "register", name: "lcsba0", offset: 0x58, count: 1, stride: 0x4, width: 32, doc: "Local Configuration Space Base Address 0 CSR (Part 1 §5.5.2, Table 5-12): most significant bits of the double-word address of the configuration space window (50- and 66-bit addresses).", fields: [
+        { name: "lcsba", msb: 30, lsb: 0, sw: "rw", hw: "r", doc: "LCSBA (RapidIO bits 1–31); reserved with 34-bit addresses." },
+      ] },
+      { kind: "register", name: "lcsba1", offset: 0x5c, count: 1, stride: 0x4, width: 32, doc: "Local Configuration Space Base Address 1 CSR (Part 1 §5.5.3, Table 5-13): least significant bits of the double-word address, right-justified.", fields: [
+        { name: "lcsba", msb: 31, lsb: 0, sw: "rw", hw: "r", doc: "LCSBA (RapidIO bits 0–31); bits 1–31 are address bits 0–30 of a 34-bit address." },
+      ] },
+      { kind: "register", name: "base-device-id", offset: 0x60, count: 1, stride: 0x4, width: 32, doc: "Base Device ID CSR (Part 3 §3.5.1, Table 3-5); reset values implementation dependent.", fields: [
+        { name: "dev16BaseDeviceId", msb: 15, lsb: 0, sw: "rw", hw: "r", doc: "Dev16_base_deviceID (RapidIO bits 16–31)." },
+        { name: "dev8BaseDeviceId", msb: 23, lsb: 16, sw: "rw", hw: "r", doc: "Dev8_Base_deviceID (RapidIO bits 8–15), endpoints only." },
+      ] },
+      { kind: "register", name: "dev32-base-device-id", offset: 0x64, count: 1, stride: 0x4, width: 32, doc: "Dev32 Base Device ID CSR (Part 3 §3.5.2, Table 3-6); reset value implementation dependent.", fields: [
+        { name: "dev32BaseDeviceId", msb: 31, lsb: 0, sw: "rw", hw: "r", doc: "Dev32_Base_DeviceID (RapidIO bits 0–31)." },
+      ] },
+      { kind: "register", name: "host-base-device-id-lock", offset: 0x68, count: 1, stride: 0x4, width: 32, doc: "Host Base Device ID Lock CSR (Part 3 §3.5.3, Table 3-7), reset 0x0000_FFFF. A write-once lock: after the first write, writes are ignored except one of the value held, which releases the lock (back to 0x0000_FFFF). A host writes its ID, then reads the register back to learn whether it owns the lock.", fields: [
+        { name: "hostBaseDeviceId", msb: 15, lsb: 0, sw: "rw1", hw: "rw", reset: 0xffff, doc: "Host_base_deviceID (RapidIO bits 16–31): base device ID of the PE initialising this one; 0xFFFF when unlocked." },
+        { name: "hostBaseDev32Id", msb: 31, lsb: 16, sw: "rw1", hw: "rw", reset: 0x0, doc: "Host_base_Dev32ID (RapidIO bits 0–15): most significant 16 bits of the host's Dev32 ID; constant 0 without Dev32 support." },
+      ] },
+      { kind: "register", name: "component-tag", offset: 0x6c, count: 1, stride: 0x4, width: 32, doc: "Component Tag CSR (Part 3 §3.5.4, Table 3-8); also sent in port-writes (Part 8).", fields: [
+        { name: "componentTag", msb: 31, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "component_tag (RapidIO bits 0–31), assigned by software." },
+      ] },
+      { kind: "register", name: "std-route-destid-select", offset: 0x70, count: 1, stride: 0x4, width: 32, doc: "Standard Route Configuration Destination ID Select CSR (Part 3 §3.5.5, Table 3-9).", fields: [
+        { name: "configDestId", msb: 7, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Config_destID (RapidIO bits 24–31): route table entry to access." },
+        { name: "configDestIdMsb", msb: 15, lsb: 8, sw: "rw", hw: "r", reset: 0x0, doc: "Config_destID_msb (RapidIO bits 16–23): most significant byte in Dev16 mode." },
+        { name: "extConfigEnable", msb: 31, lsb: 31, sw: "rw", hw: "r", reset: 0x0, doc: "Ext_config_en (RapidIO bit 0): extended route table configuration (four entries per access)." },
+      ] },
+      { kind: "register", name: "std-route-port-select", offset: 0x74, count: 1, stride: 0x4, width: 32, doc: "Standard Route Configuration Port Select CSR (Part 3 §3.5.6, Table 3-10): reads or writes the entry selected by std-route-destid-select.", fields: [
+        { name: "configOutputPort", msb: 7, lsb: 0, sw: "rw", hw: "rw", doc: "Config_output_port (RapidIO bits 24–31); reset implementation dependent." },
+        { name: "configOutputPort1Lsb", msb: 9, lsb: 8, sw: "rw", hw: "rw", reset: 0x0, doc: "Config_output_port1_lsb (RapidIO bits 22–23); with Dev32, the route type." },
+        { name: "configOutputPort1Msb", msb: 15, lsb: 10, sw: "rw", hw: "rw", reset: 0x0, doc: "Config_output_port1_msb (RapidIO bits 16–21)." },
+        { name: "configOutputPort2", msb: 23, lsb: 16, sw: "rw", hw: "rw", reset: 0x0, doc: "Config_output_port2 (RapidIO bits 8–15)." },
+        { name: "configOutputPort3Lsb", msb: 27, lsb: 24, sw: "rw", hw: "rw", reset: 0x0, doc: "Config_output_port3_lsb (RapidIO bits 4–7)." },
+        { name: "cop3MsbOrImpSpec", msb: 31, lsb: 28, sw: "rw", hw: "rw", reset: 0x0, doc: "Cop3_msb_or_imp_spec (RapidIO bits 0–3)." },
+      ] },
+      { kind: "register", name: "std-route-default-port", offset: 0x78, count: 1, stride: 0x4, width: 32, doc: "Standard Route Default Port CSR (Part 3 §3.5.7, Table 3-11): port for destination IDs above the route table limit.", fields: [
+        { name: "defaultOutputPort", msb: 7, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "Default_output_port (RapidIO bits 24–31)." },
+        { name: "routeType", msb: 9, lsb: 8, sw: "rw", hw: "r", reset: 0x3, doc: "Route Type (RapidIO bits 22–23), with Dev32 support; reset 0b11." },
+        { name: "implementationSpecific", msb: 31, lsb: 28, sw: "rw", hw: "r", reset: 0x0, doc: "Implementation specific (RapidIO bits 0–3), with Dev32 support." },
+      ] },
+    ] },
+    { name: "lp-serial", offset: 0x100, doc: "LP-Serial Register Map I extended features block (Part 6 §7.5.5, Table 7-4), Extended Features ID 0x0002, at the example offset 0x100. Offsets are from EF_PTR.", nodes: [
+      { kind: "register", name: "block-header", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "LP-Serial Register Block Header (Part 6 §7.6.1, Table 7-6).", fields: [
+        { name: "efId", msb: 15, lsb: 0, sw: "r", hw: "w", reset: 0x2, doc: "EF_ID (RapidIO bits 16–31): 0x0002, generic endpoint with software-assisted error recovery, Register Map I." },
+        { name: "efPtr", msb: 31, lsb: 16, sw: "r", hw: "w", reset: 0x0, doc: "EF_PTR (RapidIO bits 0–15): next block; 0, the last block, in this example." },
+      ] },
+      { kind: "register", name: "port-link-timeout", offset: 0x20, count: 1, stride: 0x4, width: 32, doc: "Port Link Timeout Control CSR (Part 6 §7.6.2, Table 7-7): acknowledgement and link-response timeout for all ports; the reset value is the maximum, 3 to 6 seconds.", fields: [
+        { name: "timeoutValue", msb: 31, lsb: 8, sw: "rw", hw: "r", reset: 0xffffff, doc: "timeout value (RapidIO bits 0–23), all 1s after reset." },
+      ] },
+      { kind: "register", name: "port-response-timeout", offset: 0x24, count: 1, stride: 0x4, width: 32, doc: "Port Response Timeout Control CSR (Part 6 §7.6.3, Table 7-8): request-to-response timeout for all ports.", fields: [
+        { name: "timeoutValue", msb: 31, lsb: 8, sw: "rw", hw: "r", reset: 0xffffff, doc: "timeout value (RapidIO bits 0–23), all 1s after reset." },
+      ] },
+      { kind: "register", name: "port-general-control", offset: 0x3c, count: 1, stride: 0x4, width: 32, doc: "Port General Control CSR, generic endpoint devices (Part 6 §7.6.4, Table 7-9); reset values implementation dependent.", fields: [
+        { name: "discovered", msb: 29, lsb: 29, sw: "rw", hw: "r", doc: "Discovered (RapidIO bit 2): found by the PE responsible for system configuration." },
+        { name: "masterEnable", msb: 30, lsb: 30, sw: "rw", hw: "r", doc: "Master Enable (RapidIO bit 1): the device may issue requests." },
+        { name: "host", msb: 31, lsb: 31, sw: "rw", hw: "r", doc: "Host (RapidIO bit 0): host device (system exploration and initialisation)." },
+      ] },
+      { kind: "regfile", name: "port", offset: 0x40, count: 16, stride: 0x20, doc: "Per-port registers of ports 0–15 (Register Map I: 0x40 + 0x20·n).", registers: [
+        { kind: "register", name: "link-maintenance-request", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Port n Link Maintenance Request CSR (Part 6 §7.6.5, Table 7-11): a write sends a link-request control symbol.", fields: [
+          { name: "command", msb: 2, lsb: 0, sw: "rw", hw: "r", reset: 0x0, enumName: "LinkMaintenanceCommand", enumMembers: [{ name: "reset-port", value: 2 }, { name: "reset-device", value: 3 }, { name: "port-status", value: 4 }], doc: "Command (RapidIO bits 29–31): cmd of the link-request; reads return the last value written." },
+        ] },
+        { kind: "register", name: "link-maintenance-response", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Port n Link Maintenance Response CSR (Part 6 §7.6.6, Table 7-12): the status of the last link-response; read-only.", fields: [
+          { name: "portStatus", msb: 4, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "port_status (RapidIO bits 27–31) of a CS24/CS48 link-response (Part 6 Table 3-14)." },
+          { name: "ackIdStatus", msb: 16, lsb: 5, sw: "r", hw: "w", reset: 0x0, doc: "ackID_status (RapidIO bits 15–26): RapidIO bits 22–26 valid for CS24, 21–26 for CS48, all for CS64." },
+          { name: "portStatusCs64", msb: 28, lsb: 17, sw: "r", hw: "w", reset: 0x0, doc: "port_status_cs64 (RapidIO bits 3–14): port status of a CS64 link-response." },
+          { name: "responseValid", msb: 31, lsb: 31, sw: "r", hw: "w", onread: "rclr", reset: 0x0, doc: "response_valid (RapidIO bit 0): the link-response arrived (or the link-request was sent); cleared by reading." },
+        ] },
+        { kind: "register", name: "local-ackid-status", offset: 0x8, count: 1, stride: 0x4, width: 32, doc: "Port n Local ackID Status CSR (Part 6 §7.6.7, Table 7-13), CS24/CS48 only.", fields: [
+          { name: "outboundAckId", msb: 5, lsb: 0, sw: "rw", hw: "rw", reset: 0x0, doc: "Outbound_ackID (RapidIO bits 26–31): next transmitted ackID; writing it forces retransmission. Bit 26 only for CS48." },
+          { name: "outstandingAckId", msb: 13, lsb: 8, sw: "rw", hw: "rw", reset: 0x0, doc: "Outstanding_ackID (RapidIO bits 18–23): ackID expected in the next acknowledgement. Bit 18 only for CS48." },
+          { name: "inboundAckId", msb: 29, lsb: 24, sw: "rw", hw: "rw", reset: 0x0, doc: "Inbound_ackID (RapidIO bits 2–7): next expected input ackID. Bit 2 only for CS48." },
+          { name: "clrOutstandingAckIds", msb: 31, lsb: 31, sw: "w", hw: "r", singlepulse: true, reset: 0x0, doc: "Clr_outstanding_ackIDs (RapidIO bit 0): writing 1 discards every unacknowledged packet; reads 0." },
+        ] },
+        { kind: "register", name: "initialization-status", offset: 0xc, count: 1, stride: 0x4, width: 32, doc: "Port n Initialization Status CSR (Part 6 §7.6.8, Table 7-14), optional; read-only, state encodings implementation specific.", fields: [
+          { name: "transmittedStatusControlSymbols", msb: 10, lsb: 4, sw: "r", hw: "w", reset: 0x0, doc: "Transmitted status control symbols (RapidIO bits 21–27)." },
+          { name: "receivedStatusControlSymbols", msb: 15, lsb: 12, sw: "r", hw: "w", reset: 0x0, doc: "Received status control symbols (RapidIO bits 16–19): consecutive error-free status symbols." },
+          { name: "portInitialization", msb: 20, lsb: 16, sw: "r", hw: "w", doc: "Port Initialization State Machine (RapidIO bits 11–15)." },
+          { name: "modeDetection", msb: 25, lsb: 22, sw: "r", hw: "w", doc: "1x/2x Mode Detection (RapidIO bits 6–9)." },
+          { name: "laneAlignment", msb: 31, lsb: 27, sw: "r", hw: "w", doc: "Lane Alignment (RapidIO bits 0–4)." },
+        ] },
+        { kind: "register", name: "control-2", offset: 0x14, count: 1, stride: 0x4, width: 32, doc: "Port n Control 2 CSR (Part 6 §7.6.9, Table 7-15): baud rates supported, enabled and selected. Support bits and most enables have implementation-dependent reset values.", fields: [
+          { name: "remoteTxEmphasisEnable", msb: 0, lsb: 0, sw: "rw", hw: "r", doc: "Remote Transmit Emphasis Control Enable (RapidIO bit 31)." },
+          { name: "remoteTxEmphasisSupport", msb: 1, lsb: 1, sw: "r", hw: "w", doc: "Remote Transmit Emphasis Control Support (RapidIO bit 30)." },
+          { name: "dataScramblingDisable", msb: 2, lsb: 2, sw: "rw", hw: "r", reset: 0x0, doc: "Data scrambling disable (RapidIO bit 29), test use only." },
+          { name: "enableInactiveLanes", msb: 3, lsb: 3, sw: "rw", hw: "r", reset: 0x0, doc: "Enable Inactive Lanes (RapidIO bit 28), optional test mode." },
+          { name: "brc3RetrainingEnable", msb: 4, lsb: 4, sw: "rw", hw: "r", doc: "BRC3 Retraining Enable (RapidIO bit 27)." },
+          { name: "gbaud25p78125Enable", msb: 10, lsb: 10, sw: "rw", hw: "r", doc: "25.78125 Gbaud Enable (RapidIO bit 21)." },
+          { name: "gbaud25p78125Support", msb: 11, lsb: 11, sw: "r", hw: "w", doc: "25.78125 Gbaud Support (RapidIO bit 20)." },
+          { name: "gbaud12p5Enable", msb: 12, lsb: 12, sw: "rw", hw: "r", doc: "12.5 Gbaud Enable (RapidIO bit 19)." },
+          { name: "gbaud12p5Support", msb: 13, lsb: 13, sw: "r", hw: "w", doc: "12.5 Gbaud Support (RapidIO bit 18)." },
+          { name: "gbaud10p3125Enable", msb: 14, lsb: 14, sw: "rw", hw: "r", doc: "10.3125 Gbaud Enable (RapidIO bit 17)." },
+          { name: "gbaud10p3125Support", msb: 15, lsb: 15, sw: "r", hw: "w", doc: "10.3125 Gbaud Support (RapidIO bit 16)." },
+          { name: "gbaud6p25Enable", msb: 16, lsb: 16, sw: "rw", hw: "r", doc: "6.25 Gbaud Enable (RapidIO bit 15)." },
+          { name: "gbaud6p25Support", msb: 17, lsb: 17, sw: "r", hw: "w", doc: "6.25 Gbaud Support (RapidIO bit 14)." },
+          { name: "gbaud5p0Enable", msb: 18, lsb: 18, sw: "rw", hw: "r", doc: "5.0 Gbaud Enable (RapidIO bit 13)." },
+          { name: "gbaud5p0Support", msb: 19, lsb: 19, sw: "r", hw: "w", doc: "5.0 Gbaud Support (RapidIO bit 12)." },
+          { name: "gbaud3p125Enable", msb: 20, lsb: 20, sw: "rw", hw: "r", doc: "3.125 Gbaud Enable (RapidIO bit 11)." },
+          { name: "gbaud3p125Support", msb: 21, lsb: 21, sw: "r", hw: "w", doc: "3.125 Gbaud Support (RapidIO bit 10)." },
+          { name: "gbaud2p5Enable", msb: 22, lsb: 22, sw: "rw", hw: "r", doc: "2.5 Gbaud Enable (RapidIO bit 9)." },
+          { name: "gbaud2p5Support", msb: 23, lsb: 23, sw: "r", hw: "w", doc: "2.5 Gbaud Support (RapidIO bit 8)." },
+          { name: "gbaud1p25Enable", msb: 24, lsb: 24, sw: "rw", hw: "r", doc: "1.25 Gbaud Enable (RapidIO bit 7)." },
+          { name: "gbaud1p25Support", msb: 25, lsb: 25, sw: "r", hw: "w", doc: "1.25 Gbaud Support (RapidIO bit 6)." },
+          { name: "baudrateDiscoveryEnable", msb: 26, lsb: 26, sw: "rw", hw: "r", doc: "Baudrate Discovery Enable (RapidIO bit 5)." },
+          { name: "baudrateDiscoverySupport", msb: 27, lsb: 27, sw: "r", hw: "w", doc: "Baudrate Discovery Support (RapidIO bit 4)." },
+          { name: "selectedBaudrate", msb: 31, lsb: 28, sw: "r", hw: "w", reset: 0x0, enumName: "Baudrate", enumMembers: [{ name: "none", value: 0 }, { name: "gbaud1p25", value: 1 }, { name: "gbaud2p5", value: 2 }, { name: "gbaud3p125", value: 3 }, { name: "gbaud5p0", value: 4 }, { name: "gbaud6p25", value: 5 }, { name: "gbaud10p3125", value: 6 }, { name: "gbaud12p5", value: 7 }, { name: "gbaud25p78125", value: 8 }], doc: "Selected Baudrate (RapidIO bits 0–3): rate of the initialized port." },
+        ] },
+        { kind: "register", name: "error-and-status", offset: 0x18, count: 1, stride: 0x4, width: 32, doc: "Port n Error and Status CSR (Part 6 §7.6.10, Table 7-16). The “once set, remains set until written with a logic 1 to clear” bits are RW1C.", fields: [
+          { name: "portUninitialized", msb: 0, lsb: 0, sw: "r", hw: "w", reset: 0x1, doc: "Port Uninitialized (RapidIO bit 31): input and output ports not initialized." },
+          { name: "portOk", msb: 1, lsb: 1, sw: "r", hw: "w", reset: 0x0, doc: "Port OK (RapidIO bit 30): initialized and exchanging error-free control symbols." },
+          { name: "portError", msb: 2, lsb: 2, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Port Error (RapidIO bit 29, RW1C): an error hardware could not recover from." },
+          { name: "portUnavailable", msb: 3, lsb: 3, sw: "r", hw: "w", doc: "Port Unavailable (RapidIO bit 28): resources merged into another port." },
+          { name: "portWritePending", msb: 4, lsb: 4, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Port-write Pending (RapidIO bit 27, RW1C): the port needs to send a maintenance port-write." },
+          { name: "portWriteDisabled", msb: 5, lsb: 5, sw: "rw", hw: "r", reset: 0x0, doc: "Port-write Disabled (RapidIO bit 26): events of this port trigger no port-write or interrupt." },
+          { name: "dmeEnabled", msb: 6, lsb: 6, sw: "rw", hw: "r", doc: "DME Enabled (RapidIO bit 25): DME training enabled." },
+          { name: "dmeSupported", msb: 7, lsb: 7, sw: "r", hw: "w", doc: "DME Supported (RapidIO bit 24)." },
+          { name: "inputErrorStopped", msb: 8, lsb: 8, sw: "r", hw: "w", reset: 0x0, doc: "Input Error-stopped (RapidIO bit 23)." },
+          { name: "inputErrorEncountered", msb: 9, lsb: 9, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Input Error-encountered (RapidIO bit 22, RW1C)." },
+          { name: "inputRetryStopped", msb: 10, lsb: 10, sw: "r", hw: "w", reset: 0x0, doc: "Input Retry-stopped (RapidIO bit 21)." },
+          { name: "outputErrorStopped", msb: 16, lsb: 16, sw: "r", hw: "w", reset: 0x0, doc: "Output Error-stopped (RapidIO bit 15)." },
+          { name: "outputErrorEncountered", msb: 17, lsb: 17, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Output Error-encountered (RapidIO bit 14, RW1C)." },
+          { name: "outputRetryStopped", msb: 18, lsb: 18, sw: "r", hw: "w", reset: 0x0, doc: "Output Retry-stopped (RapidIO bit 13)." },
+          { name: "outputRetried", msb: 19, lsb: 19, sw: "r", hw: "w", reset: 0x0, doc: "Output Retried (RapidIO bit 12): a packet-retry was received and the port cannot make progress." },
+          { name: "outputRetryEncountered", msb: 20, lsb: 20, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Output Retry-encountered (RapidIO bit 11, RW1C)." },
+          { name: "idle3Enabled", msb: 22, lsb: 22, sw: "rw", hw: "r", doc: "IDLE3 Enabled (RapidIO bit 9) for Baud Rate Classes 1 and 2." },
+          { name: "idle3Supported", msb: 23, lsb: 23, sw: "r", hw: "w", doc: "IDLE3 Supported (RapidIO bit 8) for Baud Rate Classes 1 and 2." },
+          { name: "flowControlMode", msb: 27, lsb: 27, sw: "r", hw: "w", reset: 0x0, doc: "Flow Control Mode (RapidIO bit 4): 1 = transmitter-controlled flow control." },
+          { name: "idleSequence", msb: 29, lsb: 28, sw: "r", hw: "w", enumName: "IdleSequence", enumMembers: [{ name: "idle1", value: 0 }, { name: "idle2", value: 2 }, { name: "idle3", value: 3 }], doc: "Idle Sequence (RapidIO bits 2–3): the active idle sequence." },
+          { name: "idle2Enable", msb: 30, lsb: 30, sw: "rw", hw: "r", doc: "Idle Sequence 2 Enable (RapidIO bit 1) for Baud Rate Class 1." },
+          { name: "idle2Support", msb: 31, lsb: 31, sw: "r", hw: "w", doc: "Idle Sequence 2 Support (RapidIO bit 0) for Baud Rate Class 1." },
+        ] },
+        { kind: "register", name: "control", offset: 0x1c, count: 1, stride: 0x4, width: 32, doc: "Port n Control CSR (Part 6 §7.6.11, Table 7-17).", fields: [
+          { name: "portType", msb: 0, lsb: 0, sw: "r", hw: "w", reset: 0x1, doc: "Port Type (RapidIO bit 31): 1 = serial port." },
+          { name: "extendedPortWidthSupport", msb: 13, lsb: 12, sw: "r", hw: "w", doc: "Extended Port Width Support (RapidIO bits 18–19): 8x, 16x." },
+          { name: "extendedPortWidthOverride", msb: 15, lsb: 14, sw: "rw", hw: "r", reset: 0x0, doc: "Extended Port Width Override (RapidIO bits 16–17), with portWidthOverride." },
+          { name: "enumerationBoundary", msb: 17, lsb: 17, sw: "rw", hw: "r", doc: "Enumeration Boundary (RapidIO bit 14)." },
+          { name: "multicastEventParticipant", msb: 19, lsb: 19, sw: "rw", hw: "r", doc: "Multicast-event Participant (RapidIO bit 12)." },
+          { name: "errorCheckingDisable", msb: 20, lsb: 20, sw: "rw", hw: "r", reset: 0x0, doc: "Error Checking Disable (RapidIO bit 11)." },
+          { name: "inputPortEnable", msb: 21, lsb: 21, sw: "rw", hw: "r", doc: "Input Port Enable (RapidIO bit 10): 0 = only maintenance packets are accepted." },
+          { name: "outputPortEnable", msb: 22, lsb: 22, sw: "rw", hw: "r", doc: "Output Port Enable (RapidIO bit 9): 0 = only maintenance packets are sent." },
+          { name: "portDisable", msb: 23, lsb: 23, sw: "rw", hw: "r", reset: 0x0, doc: "Port Disable (RapidIO bit 8): receivers and drivers disabled." },
+          { name: "portWidthOverride", msb: 26, lsb: 24, sw: "rw", hw: "r", reset: 0x0, doc: "Port Width Override (RapidIO bits 5–7)." },
+          { name: "initializedPortWidth", msb: 29, lsb: 27, sw: "r", hw: "w", enumName: "InitializedPortWidth", enumMembers: [{ name: "x1", value: 0 }, { name: "x1-lane-r", value: 1 }, { name: "x4", value: 2 }, { name: "x2", value: 3 }, { name: "x8", value: 4 }, { name: "x16", value: 5 }], doc: "Initialized Port Width (RapidIO bits 2–4)." },
+          { name: "portWidthSupport", msb: 31, lsb: 30, sw: "r", hw: "w", doc: "Port Width Support (RapidIO bits 0–1): bit 31 = 2x, bit 30 = 4x." },
+        ] },
+      ] },
+    ] },
   ],
 };
 

@@ -9,87 +9,13 @@ import fc from "fast-check";
 import type * as types from "./control-symbol.js";
 
 /** Valid values of srio.cs24 (Control Symbol 24), edge values included (fast-check bias). */
-export const arbCs24: fc.Arbitrary<types.Cs24> = fc.record<types.Cs24>({
-  stype0: fc.constantFrom(
-    "packet-accepted",
-    "packet-retry",
-    "packet-not-accepted",
-    "timestamp",
-    "status",
-    "vc-status",
-    "link-response",
-    "implementation-defined",
-  ),
-  parameter0: fc.integer({ min: 0, max: 31 }),
-  parameter1: fc.integer({ min: 0, max: 31 }),
-  stype1: fc.constantFrom(
-    "start-of-packet",
-    "stomp",
-    "end-of-packet",
-    "restart-from-retry",
-    "link-request",
-    "timing",
-    "reserved",
-    "nop",
-  ),
-  cmd: fc.integer({ min: 0, max: 7 }),
-  crc: fc.integer({ min: 0, max: 31 }),
-});
+export const arbCs24: fc.Arbitrary<types.Cs24> = fc.record<types.Cs24>({ stype0: fc.constantFrom("packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined"), parameter0: fc.integer({ min: 0, max: 31 }), parameter1: fc.integer({ min: 0, max: 31 }), stype1: fc.constantFrom("start-of-packet", "stomp", "end-of-packet", "restart-from-retry", "link-request", "timing", "reserved", "nop"), cmd: fc.integer({ min: 0, max: 7 }), crc: fc.integer({ min: 0, max: 31 }) });
 
 /** Valid values of srio.cs48 (Control Symbol 48), edge values included (fast-check bias). */
-export const arbCs48: fc.Arbitrary<types.Cs48> = fc.record<types.Cs48>({
-  stype0: fc.constantFrom(
-    "packet-accepted",
-    "packet-retry",
-    "packet-not-accepted",
-    "timestamp",
-    "status",
-    "vc-status",
-    "link-response",
-    "implementation-defined",
-  ),
-  parameter0: fc.integer({ min: 0, max: 63 }),
-  parameter1: fc.integer({ min: 0, max: 63 }),
-  stype1: fc.constantFrom(
-    "start-of-packet",
-    "stomp",
-    "end-of-packet",
-    "restart-from-retry",
-    "link-request",
-    "timing",
-    "reserved",
-    "nop",
-  ),
-  cmd: fc.integer({ min: 0, max: 7 }),
-  crc: fc.integer({ min: 0, max: 8191 }),
-});
+export const arbCs48: fc.Arbitrary<types.Cs48> = fc.record<types.Cs48>({ stype0: fc.constantFrom("packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined"), parameter0: fc.integer({ min: 0, max: 63 }), parameter1: fc.integer({ min: 0, max: 63 }), stype1: fc.constantFrom("start-of-packet", "stomp", "end-of-packet", "restart-from-retry", "link-request", "timing", "reserved", "nop"), cmd: fc.integer({ min: 0, max: 7 }), crc: fc.integer({ min: 0, max: 8191 }) });
 
 /** Valid values of srio.cs64 (Control Symbol 64), edge values included (fast-check bias). */
-export const arbCs64: fc.Arbitrary<types.Cs64> = fc.record<types.Cs64>({
-  stype0: fc.constantFrom(
-    "packet-accepted",
-    "packet-retry",
-    "packet-not-accepted",
-    "timestamp",
-    "status",
-    "vc-status",
-    "link-response",
-    "implementation-defined",
-    "reserved-8",
-    "reserved-9",
-    "reserved-10",
-    "loop-response",
-    "reserved-12",
-    "voq-backpressure",
-    "reserved-14",
-    "reserved-15",
-  ),
-  parameter0: fc.integer({ min: 0, max: 4095 }),
-  parameter1: fc.integer({ min: 0, max: 4095 }),
-  stype1High: fc.integer({ min: 0, max: 3 }),
-  stype1Low: fc.integer({ min: 0, max: 63 }),
-  crc: fc.integer({ min: 0, max: 16777215 }),
-});
+export const arbCs64: fc.Arbitrary<types.Cs64> = fc.record<types.Cs64>({ stype0: fc.constantFrom("packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined", "reserved-8", "reserved-9", "reserved-10", "loop-response", "reserved-12", "voq-backpressure", "reserved-14", "reserved-15"), parameter0: fc.integer({ min: 0, max: 4095 }), parameter1: fc.integer({ min: 0, max: 4095 }), stype1High: fc.integer({ min: 0, max: 3 }), stype1Low: fc.integer({ min: 0, max: 63 }), crc: fc.integer({ min: 0, max: 16777215 }) });
 
 /** Arbitraries of every format of `specs/srio/control-symbol.yaml`, by format id. */
 export const controlSymbolArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {

@@ -11,18 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import {
-  DecodeError,
-  EncodeError,
-  decodeFieldError,
-  encodeFieldError,
-  describeValue,
-  hexNumber,
-  jsonEnum,
-  jsonObject,
-  jsonUint,
-  truncatedError,
-} from "@rashpa/bits";
+import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -30,27 +19,10 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  *
  * 3-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7.
  */
-export type Stype0 =
-  | "packet-accepted"
-  | "packet-retry"
-  | "packet-not-accepted"
-  | "timestamp"
-  | "status"
-  | "vc-status"
-  | "link-response"
-  | "implementation-defined";
+export type Stype0 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined";
 
 /** Names of {@link Stype0} indexed by value (`undefined` for unused values). */
-export const STYPE0_NAMES: readonly (Stype0 | undefined)[] = [
-  "packet-accepted",
-  "packet-retry",
-  "packet-not-accepted",
-  "timestamp",
-  "status",
-  "vc-status",
-  "link-response",
-  "implementation-defined",
-];
+export const STYPE0_NAMES: readonly (Stype0 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined"];
 
 /**
  * Value of a {@link Stype0} member, or -1 when `name` is not one.
@@ -58,24 +30,15 @@ export const STYPE0_NAMES: readonly (Stype0 | undefined)[] = [
  */
 export function stype0Value(name: unknown): number {
   switch (name) {
-    case "packet-accepted":
-      return 0;
-    case "packet-retry":
-      return 1;
-    case "packet-not-accepted":
-      return 2;
-    case "timestamp":
-      return 3;
-    case "status":
-      return 4;
-    case "vc-status":
-      return 5;
-    case "link-response":
-      return 6;
-    case "implementation-defined":
-      return 7;
-    default:
-      return -1;
+    case "packet-accepted": return 0;
+    case "packet-retry": return 1;
+    case "packet-not-accepted": return 2;
+    case "timestamp": return 3;
+    case "status": return 4;
+    case "vc-status": return 5;
+    case "link-response": return 6;
+    case "implementation-defined": return 7;
+    default: return -1;
   }
 }
 
@@ -84,43 +47,10 @@ export function stype0Value(name: unknown): number {
  *
  * 4-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7, `reserved-8` = 8, `reserved-9` = 9, `reserved-10` = 10, `loop-response` = 11, `reserved-12` = 12, `voq-backpressure` = 13, `reserved-14` = 14, `reserved-15` = 15.
  */
-export type Stype0Cs64 =
-  | "packet-accepted"
-  | "packet-retry"
-  | "packet-not-accepted"
-  | "timestamp"
-  | "status"
-  | "vc-status"
-  | "link-response"
-  | "implementation-defined"
-  | "reserved-8"
-  | "reserved-9"
-  | "reserved-10"
-  | "loop-response"
-  | "reserved-12"
-  | "voq-backpressure"
-  | "reserved-14"
-  | "reserved-15";
+export type Stype0Cs64 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined" | "reserved-8" | "reserved-9" | "reserved-10" | "loop-response" | "reserved-12" | "voq-backpressure" | "reserved-14" | "reserved-15";
 
 /** Names of {@link Stype0Cs64} indexed by value (`undefined` for unused values). */
-export const STYPE0_CS64_NAMES: readonly (Stype0Cs64 | undefined)[] = [
-  "packet-accepted",
-  "packet-retry",
-  "packet-not-accepted",
-  "timestamp",
-  "status",
-  "vc-status",
-  "link-response",
-  "implementation-defined",
-  "reserved-8",
-  "reserved-9",
-  "reserved-10",
-  "loop-response",
-  "reserved-12",
-  "voq-backpressure",
-  "reserved-14",
-  "reserved-15",
-];
+export const STYPE0_CS64_NAMES: readonly (Stype0Cs64 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined", "reserved-8", "reserved-9", "reserved-10", "loop-response", "reserved-12", "voq-backpressure", "reserved-14", "reserved-15"];
 
 /**
  * Value of a {@link Stype0Cs64} member, or -1 when `name` is not one.
@@ -128,40 +58,23 @@ export const STYPE0_CS64_NAMES: readonly (Stype0Cs64 | undefined)[] = [
  */
 export function stype0Cs64Value(name: unknown): number {
   switch (name) {
-    case "packet-accepted":
-      return 0;
-    case "packet-retry":
-      return 1;
-    case "packet-not-accepted":
-      return 2;
-    case "timestamp":
-      return 3;
-    case "status":
-      return 4;
-    case "vc-status":
-      return 5;
-    case "link-response":
-      return 6;
-    case "implementation-defined":
-      return 7;
-    case "reserved-8":
-      return 8;
-    case "reserved-9":
-      return 9;
-    case "reserved-10":
-      return 10;
-    case "loop-response":
-      return 11;
-    case "reserved-12":
-      return 12;
-    case "voq-backpressure":
-      return 13;
-    case "reserved-14":
-      return 14;
-    case "reserved-15":
-      return 15;
-    default:
-      return -1;
+    case "packet-accepted": return 0;
+    case "packet-retry": return 1;
+    case "packet-not-accepted": return 2;
+    case "timestamp": return 3;
+    case "status": return 4;
+    case "vc-status": return 5;
+    case "link-response": return 6;
+    case "implementation-defined": return 7;
+    case "reserved-8": return 8;
+    case "reserved-9": return 9;
+    case "reserved-10": return 10;
+    case "loop-response": return 11;
+    case "reserved-12": return 12;
+    case "voq-backpressure": return 13;
+    case "reserved-14": return 14;
+    case "reserved-15": return 15;
+    default: return -1;
   }
 }
 
@@ -170,27 +83,10 @@ export function stype0Cs64Value(name: unknown): number {
  *
  * 3-bit enum; values: `start-of-packet` = 0, `stomp` = 1, `end-of-packet` = 2, `restart-from-retry` = 3, `link-request` = 4, `timing` = 5, `reserved` = 6, `nop` = 7.
  */
-export type Stype1 =
-  | "start-of-packet"
-  | "stomp"
-  | "end-of-packet"
-  | "restart-from-retry"
-  | "link-request"
-  | "timing"
-  | "reserved"
-  | "nop";
+export type Stype1 = "start-of-packet" | "stomp" | "end-of-packet" | "restart-from-retry" | "link-request" | "timing" | "reserved" | "nop";
 
 /** Names of {@link Stype1} indexed by value (`undefined` for unused values). */
-export const STYPE1_NAMES: readonly (Stype1 | undefined)[] = [
-  "start-of-packet",
-  "stomp",
-  "end-of-packet",
-  "restart-from-retry",
-  "link-request",
-  "timing",
-  "reserved",
-  "nop",
-];
+export const STYPE1_NAMES: readonly (Stype1 | undefined)[] = ["start-of-packet", "stomp", "end-of-packet", "restart-from-retry", "link-request", "timing", "reserved", "nop"];
 
 /**
  * Value of a {@link Stype1} member, or -1 when `name` is not one.
@@ -198,24 +94,15 @@ export const STYPE1_NAMES: readonly (Stype1 | undefined)[] = [
  */
 export function stype1Value(name: unknown): number {
   switch (name) {
-    case "start-of-packet":
-      return 0;
-    case "stomp":
-      return 1;
-    case "end-of-packet":
-      return 2;
-    case "restart-from-retry":
-      return 3;
-    case "link-request":
-      return 4;
-    case "timing":
-      return 5;
-    case "reserved":
-      return 6;
-    case "nop":
-      return 7;
-    default:
-      return -1;
+    case "start-of-packet": return 0;
+    case "stomp": return 1;
+    case "end-of-packet": return 2;
+    case "restart-from-retry": return 3;
+    case "link-request": return 4;
+    case "timing": return 5;
+    case "reserved": return 6;
+    case "nop": return 7;
+    default: return -1;
   }
 }
 
@@ -227,13 +114,7 @@ export function stype1Value(name: unknown): number {
 export type LinkRequestCmd = "reset-port" | "reset-device" | "port-status";
 
 /** Names of {@link LinkRequestCmd} indexed by value (`undefined` for unused values). */
-export const LINK_REQUEST_CMD_NAMES: readonly (LinkRequestCmd | undefined)[] = [
-  undefined,
-  undefined,
-  "reset-port",
-  "reset-device",
-  "port-status",
-];
+export const LINK_REQUEST_CMD_NAMES: readonly (LinkRequestCmd | undefined)[] = [undefined, undefined, "reset-port", "reset-device", "port-status"];
 
 /**
  * Value of a {@link LinkRequestCmd} member, or -1 when `name` is not one.
@@ -241,14 +122,10 @@ export const LINK_REQUEST_CMD_NAMES: readonly (LinkRequestCmd | undefined)[] = [
  */
 export function linkRequestCmdValue(name: unknown): number {
   switch (name) {
-    case "reset-port":
-      return 2;
-    case "reset-device":
-      return 3;
-    case "port-status":
-      return 4;
-    default:
-      return -1;
+    case "reset-port": return 2;
+    case "reset-device": return 3;
+    case "port-status": return 4;
+    default: return -1;
   }
 }
 
@@ -260,12 +137,7 @@ export function linkRequestCmdValue(name: unknown): number {
 export type TimingCmd = "multicast-event" | "secondary-multicast-event" | "loop-timing-request";
 
 /** Names of {@link TimingCmd} indexed by value (`undefined` for unused values). */
-export const TIMING_CMD_NAMES: readonly (TimingCmd | undefined)[] = [
-  "multicast-event",
-  "secondary-multicast-event",
-  undefined,
-  "loop-timing-request",
-];
+export const TIMING_CMD_NAMES: readonly (TimingCmd | undefined)[] = ["multicast-event", "secondary-multicast-event", undefined, "loop-timing-request"];
 
 /**
  * Value of a {@link TimingCmd} member, or -1 when `name` is not one.
@@ -273,14 +145,10 @@ export const TIMING_CMD_NAMES: readonly (TimingCmd | undefined)[] = [
  */
 export function timingCmdValue(name: unknown): number {
   switch (name) {
-    case "multicast-event":
-      return 0;
-    case "secondary-multicast-event":
-      return 1;
-    case "loop-timing-request":
-      return 3;
-    default:
-      return -1;
+    case "multicast-event": return 0;
+    case "secondary-multicast-event": return 1;
+    case "loop-timing-request": return 3;
+    default: return -1;
   }
 }
 
@@ -289,79 +157,10 @@ export function timingCmdValue(name: unknown): number {
  *
  * 8-bit enum; values: `stomp` = 8, `end-of-packet-unpadded` = 16, `end-of-packet-padded` = 17, `restart-from-retry` = 24, `link-request-reset-port` = 34, `link-request-reset-device` = 35, `link-request-port-status` = 36, `multicast-event` = 40, `secondary-multicast-event` = 41, `loop-timing-request` = 43, `nop` = 56.
  */
-export type Stype1Cs64 =
-  | "stomp"
-  | "end-of-packet-unpadded"
-  | "end-of-packet-padded"
-  | "restart-from-retry"
-  | "link-request-reset-port"
-  | "link-request-reset-device"
-  | "link-request-port-status"
-  | "multicast-event"
-  | "secondary-multicast-event"
-  | "loop-timing-request"
-  | "nop";
+export type Stype1Cs64 = "stomp" | "end-of-packet-unpadded" | "end-of-packet-padded" | "restart-from-retry" | "link-request-reset-port" | "link-request-reset-device" | "link-request-port-status" | "multicast-event" | "secondary-multicast-event" | "loop-timing-request" | "nop";
 
 /** Names of {@link Stype1Cs64} indexed by value (`undefined` for unused values). */
-export const STYPE1_CS64_NAMES: readonly (Stype1Cs64 | undefined)[] = [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "stomp",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "end-of-packet-unpadded",
-  "end-of-packet-padded",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "restart-from-retry",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "link-request-reset-port",
-  "link-request-reset-device",
-  "link-request-port-status",
-  undefined,
-  undefined,
-  undefined,
-  "multicast-event",
-  "secondary-multicast-event",
-  undefined,
-  "loop-timing-request",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "nop",
-];
+export const STYPE1_CS64_NAMES: readonly (Stype1Cs64 | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "stomp", undefined, undefined, undefined, undefined, undefined, undefined, undefined, "end-of-packet-unpadded", "end-of-packet-padded", undefined, undefined, undefined, undefined, undefined, undefined, "restart-from-retry", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "link-request-reset-port", "link-request-reset-device", "link-request-port-status", undefined, undefined, undefined, "multicast-event", "secondary-multicast-event", undefined, "loop-timing-request", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "nop"];
 
 /**
  * Value of a {@link Stype1Cs64} member, or -1 when `name` is not one.
@@ -369,30 +168,18 @@ export const STYPE1_CS64_NAMES: readonly (Stype1Cs64 | undefined)[] = [
  */
 export function stype1Cs64Value(name: unknown): number {
   switch (name) {
-    case "stomp":
-      return 8;
-    case "end-of-packet-unpadded":
-      return 16;
-    case "end-of-packet-padded":
-      return 17;
-    case "restart-from-retry":
-      return 24;
-    case "link-request-reset-port":
-      return 34;
-    case "link-request-reset-device":
-      return 35;
-    case "link-request-port-status":
-      return 36;
-    case "multicast-event":
-      return 40;
-    case "secondary-multicast-event":
-      return 41;
-    case "loop-timing-request":
-      return 43;
-    case "nop":
-      return 56;
-    default:
-      return -1;
+    case "stomp": return 8;
+    case "end-of-packet-unpadded": return 16;
+    case "end-of-packet-padded": return 17;
+    case "restart-from-retry": return 24;
+    case "link-request-reset-port": return 34;
+    case "link-request-reset-device": return 35;
+    case "link-request-port-status": return 36;
+    case "multicast-event": return 40;
+    case "secondary-multicast-event": return 41;
+    case "loop-timing-request": return 43;
+    case "nop": return 56;
+    default: return -1;
   }
 }
 
@@ -401,51 +188,10 @@ export function stype1Cs64Value(name: unknown): number {
  *
  * 5-bit enum; values: `unexpected-ackid` = 1, `bad-control-symbol-crc` = 2, `non-maintenance-stopped` = 3, `bad-packet-crc` = 4, `invalid-character` = 5, `lack-of-resources` = 6, `loss-of-descrambler-sync` = 7, `general-error` = 31.
  */
-export type PnaCause =
-  | "unexpected-ackid"
-  | "bad-control-symbol-crc"
-  | "non-maintenance-stopped"
-  | "bad-packet-crc"
-  | "invalid-character"
-  | "lack-of-resources"
-  | "loss-of-descrambler-sync"
-  | "general-error";
+export type PnaCause = "unexpected-ackid" | "bad-control-symbol-crc" | "non-maintenance-stopped" | "bad-packet-crc" | "invalid-character" | "lack-of-resources" | "loss-of-descrambler-sync" | "general-error";
 
 /** Names of {@link PnaCause} indexed by value (`undefined` for unused values). */
-export const PNA_CAUSE_NAMES: readonly (PnaCause | undefined)[] = [
-  undefined,
-  "unexpected-ackid",
-  "bad-control-symbol-crc",
-  "non-maintenance-stopped",
-  "bad-packet-crc",
-  "invalid-character",
-  "lack-of-resources",
-  "loss-of-descrambler-sync",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "general-error",
-];
+export const PNA_CAUSE_NAMES: readonly (PnaCause | undefined)[] = [undefined, "unexpected-ackid", "bad-control-symbol-crc", "non-maintenance-stopped", "bad-packet-crc", "invalid-character", "lack-of-resources", "loss-of-descrambler-sync", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "general-error"];
 
 /**
  * Value of a {@link PnaCause} member, or -1 when `name` is not one.
@@ -453,24 +199,15 @@ export const PNA_CAUSE_NAMES: readonly (PnaCause | undefined)[] = [
  */
 export function pnaCauseValue(name: unknown): number {
   switch (name) {
-    case "unexpected-ackid":
-      return 1;
-    case "bad-control-symbol-crc":
-      return 2;
-    case "non-maintenance-stopped":
-      return 3;
-    case "bad-packet-crc":
-      return 4;
-    case "invalid-character":
-      return 5;
-    case "lack-of-resources":
-      return 6;
-    case "loss-of-descrambler-sync":
-      return 7;
-    case "general-error":
-      return 31;
-    default:
-      return -1;
+    case "unexpected-ackid": return 1;
+    case "bad-control-symbol-crc": return 2;
+    case "non-maintenance-stopped": return 3;
+    case "bad-packet-crc": return 4;
+    case "invalid-character": return 5;
+    case "lack-of-resources": return 6;
+    case "loss-of-descrambler-sync": return 7;
+    case "general-error": return 31;
+    default: return -1;
   }
 }
 
@@ -482,25 +219,7 @@ export function pnaCauseValue(name: unknown): number {
 export type PortStatus = "error" | "retry-stopped" | "error-stopped" | "ok";
 
 /** Names of {@link PortStatus} indexed by value (`undefined` for unused values). */
-export const PORT_STATUS_NAMES: readonly (PortStatus | undefined)[] = [
-  undefined,
-  undefined,
-  "error",
-  undefined,
-  "retry-stopped",
-  "error-stopped",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "ok",
-];
+export const PORT_STATUS_NAMES: readonly (PortStatus | undefined)[] = [undefined, undefined, "error", undefined, "retry-stopped", "error-stopped", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ok"];
 
 /**
  * Value of a {@link PortStatus} member, or -1 when `name` is not one.
@@ -508,16 +227,11 @@ export const PORT_STATUS_NAMES: readonly (PortStatus | undefined)[] = [
  */
 export function portStatusValue(name: unknown): number {
   switch (name) {
-    case "error":
-      return 2;
-    case "retry-stopped":
-      return 4;
-    case "error-stopped":
-      return 5;
-    case "ok":
-      return 16;
-    default:
-      return -1;
+    case "error": return 2;
+    case "retry-stopped": return 4;
+    case "error-stopped": return 5;
+    case "ok": return 16;
+    default: return -1;
   }
 }
 
@@ -570,41 +284,21 @@ export const CS24_BYTES = 3;
 export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 3) throw truncatedError("cs24", 3, $end - $o, $o);
-  const $w0 = $view.getUint16($o) * 256 + $view.getUint8($o + 2);
-  const r_stype0 = $w0 >>> 21;
+  const $w0 = ($view.getUint16($o) * 256 + $view.getUint8($o + 2));
+  const r_stype0 = ($w0 >>> 21);
   const f_stype0 = STYPE0_NAMES[r_stype0];
-  if (f_stype0 === undefined)
-    throw decodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      hexNumber(r_stype0, 3),
-      $o,
-    );
-  const r_parameter0 = ($w0 >>> 16) & 0x1f;
-  const r_parameter1 = ($w0 >>> 11) & 0x1f;
-  const r_stype1 = ($w0 >>> 8) & 0x7;
+  if (f_stype0 === undefined) throw decodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", hexNumber(r_stype0, 3), $o);
+  const r_parameter0 = (($w0 >>> 16) & 0x1f);
+  const r_parameter1 = (($w0 >>> 11) & 0x1f);
+  const r_stype1 = (($w0 >>> 8) & 0x7);
   const f_stype1 = STYPE1_NAMES[r_stype1];
-  if (f_stype1 === undefined)
-    throw decodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      hexNumber(r_stype1, 3),
-      $o + 1,
-    );
-  const r_cmd = ($w0 >>> 5) & 0x7;
-  const r_crc = $w0 & 0x1f;
-  return {
-    stype0: f_stype0,
-    parameter0: r_parameter0,
-    parameter1: r_parameter1,
-    stype1: f_stype1,
-    cmd: r_cmd,
-    crc: r_crc,
-  };
+  if (f_stype1 === undefined) throw decodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", hexNumber(r_stype1, 3), $o + 1);
+  const r_cmd = (($w0 >>> 5) & 0x7);
+  const r_crc = ($w0 & 0x1f);
+  return { stype0: f_stype0, parameter0: r_parameter0, parameter1: r_parameter1, stype1: f_stype1, cmd: r_cmd, crc: r_crc };
 }
 
 /**
@@ -618,42 +312,23 @@ export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
  */
 export function encodeCs24Into(view: DataView, offset: number, value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs24", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs24", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_stype0 = stype0Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31)
-    throw encodeFieldError("parameter0", "an integer 0..31", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31) throw encodeFieldError("parameter0", "an integer 0..31", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31)
-    throw encodeFieldError("parameter1", "an integer 0..31", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31) throw encodeFieldError("parameter1", "an integer 0..31", describeValue(r_parameter1));
   const r_stype1 = stype1Value($v["stype1"]);
-  if (r_stype1 < 0)
-    throw encodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      describeValue($v["stype1"]),
-    );
+  if (r_stype1 < 0) throw encodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", describeValue($v["stype1"]));
   const r_cmd = $v["cmd"];
-  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7)
-    throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
+  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7) throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 31)
-    throw encodeFieldError("crc", "an integer 0..31", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 31) throw encodeFieldError("crc", "an integer 0..31", describeValue(r_crc));
   const $size = 3;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `srio.cs24 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs24 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeCs240($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
   return $size;
 }
@@ -684,34 +359,19 @@ export function encodeCs24(value: Cs24): Uint8Array {
  */
 export function cs24ByteLength(value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs24", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs24", "an object", describeValue($v));
   const r_stype0 = stype0Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31)
-    throw encodeFieldError("parameter0", "an integer 0..31", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31) throw encodeFieldError("parameter0", "an integer 0..31", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31)
-    throw encodeFieldError("parameter1", "an integer 0..31", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31) throw encodeFieldError("parameter1", "an integer 0..31", describeValue(r_parameter1));
   const r_stype1 = stype1Value($v["stype1"]);
-  if (r_stype1 < 0)
-    throw encodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      describeValue($v["stype1"]),
-    );
+  if (r_stype1 < 0) throw encodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", describeValue($v["stype1"]));
   const r_cmd = $v["cmd"];
-  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7)
-    throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
+  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7) throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 31)
-    throw encodeFieldError("crc", "an integer 0..31", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 31) throw encodeFieldError("crc", "an integer 0..31", describeValue(r_crc));
   return 3;
 }
 
@@ -722,11 +382,9 @@ export function isCs24(value: unknown): value is Cs24 {
   const r_stype0 = stype0Value($v["stype0"]);
   if (r_stype0 < 0) return false;
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31)
-    return false;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31) return false;
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31)
-    return false;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31) return false;
   const r_stype1 = stype1Value($v["stype1"]);
   if (r_stype1 < 0) return false;
   const r_cmd = $v["cmd"];
@@ -742,11 +400,9 @@ export function cs24VariantOf(value: Cs24): number {
   const r_stype0 = stype0Value($v["stype0"]);
   if (r_stype0 < 0) return -1;
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31)
-    return -1;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 31) return -1;
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31)
-    return -1;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 31) return -1;
   const r_stype1 = stype1Value($v["stype1"]);
   if (r_stype1 < 0) return -1;
   const r_cmd = $v["cmd"];
@@ -770,34 +426,12 @@ export function cs24FromJson(json: unknown): Cs24 {
   const f_stype1 = jsonEnum($j["stype1"], "stype1", STYPE1_NAMES);
   const f_cmd = jsonUint($j["cmd"], "cmd", 3);
   const f_crc = jsonUint($j["crc"], "crc", 5);
-  return {
-    stype0: f_stype0,
-    parameter0: f_parameter0,
-    parameter1: f_parameter1,
-    stype1: f_stype1,
-    cmd: f_cmd,
-    crc: f_crc,
-  };
+  return { stype0: f_stype0, parameter0: f_parameter0, parameter1: f_parameter1, stype1: f_stype1, cmd: f_cmd, crc: f_crc };
 }
 
 /** Writes variant 0 of srio.cs24 once every field has been checked. */
-function $writeCs240(
-  $view: DataView,
-  $o: number,
-  r_stype0: number,
-  r_parameter0: number,
-  r_parameter1: number,
-  r_stype1: number,
-  r_cmd: number,
-  r_crc: number,
-): void {
-  const $w0 =
-    (r_stype0 << 21) |
-    (r_parameter0 << 16) |
-    (r_parameter1 << 11) |
-    (r_stype1 << 8) |
-    (r_cmd << 5) |
-    r_crc;
+function $writeCs240($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
+  const $w0 = (r_stype0 << 21) | (r_parameter0 << 16) | (r_parameter1 << 11) | (r_stype1 << 8) | (r_cmd << 5) | r_crc;
   $view.setUint16($o, $w0 >>> 8);
   $view.setUint8($o + 2, $w0 & 0xff);
 }
@@ -810,63 +444,14 @@ export const CS24_FORMAT: FormatInfo<Cs24> = {
   spec: "specs/srio/control-symbol.yaml",
   fixedBytes: 3,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "stype0",
-          kind: "enum",
-          bits: 3,
-          enum: {
-            "packet-accepted": 0,
-            "packet-retry": 1,
-            "packet-not-accepted": 2,
-            timestamp: 3,
-            status: 4,
-            "vc-status": 5,
-            "link-response": 6,
-            "implementation-defined": 7,
-          },
-          doc: "stype0 (bits 0–2): status function.",
-        },
-        {
-          name: "parameter0",
-          kind: "uint",
-          bits: 5,
-          doc: "parameter0 (bits 3–7), used by the stype0 function (ackID, ackID_status, VCID, timestamp bits 0–4).",
-        },
-        {
-          name: "parameter1",
-          kind: "uint",
-          bits: 5,
-          doc: "parameter1 (bits 8–12), used by the stype0 function (buf_status, cause, port_status, timestamp bits 5–9).",
-        },
-        {
-          name: "stype1",
-          kind: "enum",
-          bits: 3,
-          enum: {
-            "start-of-packet": 0,
-            stomp: 1,
-            "end-of-packet": 2,
-            "restart-from-retry": 3,
-            "link-request": 4,
-            timing: 5,
-            reserved: 6,
-            nop: 7,
-          },
-          doc: "stype1 (bits 13–15): request or delimiter function.",
-        },
-        {
-          name: "cmd",
-          kind: "uint",
-          bits: 3,
-          doc: "cmd (bits 16–18): modifier of stype1 (a LinkRequestCmd or TimingCmd value; 0 otherwise).",
-        },
-        { name: "crc", kind: "uint", bits: 5, doc: "CRC-5 c[0:4] (bits 19–23), Part 6 §3.6.1." },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "stype0", kind: "enum", bits: 3, enum: { "packet-accepted": 0, "packet-retry": 1, "packet-not-accepted": 2, "timestamp": 3, "status": 4, "vc-status": 5, "link-response": 6, "implementation-defined": 7 }, doc: "stype0 (bits 0–2): status function." },
+      { name: "parameter0", kind: "uint", bits: 5, doc: "parameter0 (bits 3–7), used by the stype0 function (ackID, ackID_status, VCID, timestamp bits 0–4)." },
+      { name: "parameter1", kind: "uint", bits: 5, doc: "parameter1 (bits 8–12), used by the stype0 function (buf_status, cause, port_status, timestamp bits 5–9)." },
+      { name: "stype1", kind: "enum", bits: 3, enum: { "start-of-packet": 0, "stomp": 1, "end-of-packet": 2, "restart-from-retry": 3, "link-request": 4, "timing": 5, "reserved": 6, "nop": 7 }, doc: "stype1 (bits 13–15): request or delimiter function." },
+      { name: "cmd", kind: "uint", bits: 3, doc: "cmd (bits 16–18): modifier of stype1 (a LinkRequestCmd or TimingCmd value; 0 otherwise)." },
+      { name: "crc", kind: "uint", bits: 5, doc: "CRC-5 c[0:4] (bits 19–23), Part 6 §3.6.1." },
+    ] },
   ],
   decode: decodeCs24,
   encode: encodeCs24,
@@ -926,42 +511,22 @@ export const CS48_BYTES = 6;
 export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 6) throw truncatedError("cs48", 6, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_stype0 = $w0 >>> 29;
+  const r_stype0 = ($w0 >>> 29);
   const f_stype0 = STYPE0_NAMES[r_stype0];
-  if (f_stype0 === undefined)
-    throw decodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      hexNumber(r_stype0, 3),
-      $o,
-    );
-  const r_parameter0 = ($w0 >>> 23) & 0x3f;
-  const r_parameter1 = ($w0 >>> 17) & 0x3f;
-  const r_stype1 = ($w0 >>> 14) & 0x7;
+  if (f_stype0 === undefined) throw decodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", hexNumber(r_stype0, 3), $o);
+  const r_parameter0 = (($w0 >>> 23) & 0x3f);
+  const r_parameter1 = (($w0 >>> 17) & 0x3f);
+  const r_stype1 = (($w0 >>> 14) & 0x7);
   const f_stype1 = STYPE1_NAMES[r_stype1];
-  if (f_stype1 === undefined)
-    throw decodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      hexNumber(r_stype1, 3),
-      $o + 1,
-    );
-  const r_cmd = ($w0 >>> 11) & 0x7;
+  if (f_stype1 === undefined) throw decodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", hexNumber(r_stype1, 3), $o + 1);
+  const r_cmd = (($w0 >>> 11) & 0x7);
   const $w1 = $view.getUint16($o + 4);
-  const r_crc = $w1 & 0x1fff;
-  return {
-    stype0: f_stype0,
-    parameter0: r_parameter0,
-    parameter1: r_parameter1,
-    stype1: f_stype1,
-    cmd: r_cmd,
-    crc: r_crc,
-  };
+  const r_crc = ($w1 & 0x1fff);
+  return { stype0: f_stype0, parameter0: r_parameter0, parameter1: r_parameter1, stype1: f_stype1, cmd: r_cmd, crc: r_crc };
 }
 
 /**
@@ -975,42 +540,23 @@ export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
  */
 export function encodeCs48Into(view: DataView, offset: number, value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs48", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs48", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_stype0 = stype0Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63)
-    throw encodeFieldError("parameter0", "an integer 0..63", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63) throw encodeFieldError("parameter0", "an integer 0..63", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63)
-    throw encodeFieldError("parameter1", "an integer 0..63", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63) throw encodeFieldError("parameter1", "an integer 0..63", describeValue(r_parameter1));
   const r_stype1 = stype1Value($v["stype1"]);
-  if (r_stype1 < 0)
-    throw encodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      describeValue($v["stype1"]),
-    );
+  if (r_stype1 < 0) throw encodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", describeValue($v["stype1"]));
   const r_cmd = $v["cmd"];
-  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7)
-    throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
+  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7) throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 8191)
-    throw encodeFieldError("crc", "an integer 0..8191", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 8191) throw encodeFieldError("crc", "an integer 0..8191", describeValue(r_crc));
   const $size = 6;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `srio.cs48 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs48 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeCs480($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
   return $size;
 }
@@ -1041,34 +587,19 @@ export function encodeCs48(value: Cs48): Uint8Array {
  */
 export function cs48ByteLength(value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs48", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs48", "an object", describeValue($v));
   const r_stype0 = stype0Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63)
-    throw encodeFieldError("parameter0", "an integer 0..63", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63) throw encodeFieldError("parameter0", "an integer 0..63", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63)
-    throw encodeFieldError("parameter1", "an integer 0..63", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63) throw encodeFieldError("parameter1", "an integer 0..63", describeValue(r_parameter1));
   const r_stype1 = stype1Value($v["stype1"]);
-  if (r_stype1 < 0)
-    throw encodeFieldError(
-      "stype1",
-      "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop",
-      describeValue($v["stype1"]),
-    );
+  if (r_stype1 < 0) throw encodeFieldError("stype1", "one of start-of-packet, stomp, end-of-packet, restart-from-retry, link-request, timing, reserved, nop", describeValue($v["stype1"]));
   const r_cmd = $v["cmd"];
-  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7)
-    throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
+  if (typeof r_cmd !== "number" || r_cmd >>> 0 !== r_cmd || r_cmd > 7) throw encodeFieldError("cmd", "an integer 0..7", describeValue(r_cmd));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 8191)
-    throw encodeFieldError("crc", "an integer 0..8191", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 8191) throw encodeFieldError("crc", "an integer 0..8191", describeValue(r_crc));
   return 6;
 }
 
@@ -1079,11 +610,9 @@ export function isCs48(value: unknown): value is Cs48 {
   const r_stype0 = stype0Value($v["stype0"]);
   if (r_stype0 < 0) return false;
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63)
-    return false;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63) return false;
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63)
-    return false;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63) return false;
   const r_stype1 = stype1Value($v["stype1"]);
   if (r_stype1 < 0) return false;
   const r_cmd = $v["cmd"];
@@ -1099,11 +628,9 @@ export function cs48VariantOf(value: Cs48): number {
   const r_stype0 = stype0Value($v["stype0"]);
   if (r_stype0 < 0) return -1;
   const r_parameter0 = $v["parameter0"];
-  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63)
-    return -1;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 63) return -1;
   const r_parameter1 = $v["parameter1"];
-  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63)
-    return -1;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 63) return -1;
   const r_stype1 = stype1Value($v["stype1"]);
   if (r_stype1 < 0) return -1;
   const r_cmd = $v["cmd"];
@@ -1127,36 +654,12 @@ export function cs48FromJson(json: unknown): Cs48 {
   const f_stype1 = jsonEnum($j["stype1"], "stype1", STYPE1_NAMES);
   const f_cmd = jsonUint($j["cmd"], "cmd", 3);
   const f_crc = jsonUint($j["crc"], "crc", 13);
-  return {
-    stype0: f_stype0,
-    parameter0: f_parameter0,
-    parameter1: f_parameter1,
-    stype1: f_stype1,
-    cmd: f_cmd,
-    crc: f_crc,
-  };
+  return { stype0: f_stype0, parameter0: f_parameter0, parameter1: f_parameter1, stype1: f_stype1, cmd: f_cmd, crc: f_crc };
 }
 
 /** Writes variant 0 of srio.cs48 once every field has been checked. */
-function $writeCs480(
-  $view: DataView,
-  $o: number,
-  r_stype0: number,
-  r_parameter0: number,
-  r_parameter1: number,
-  r_stype1: number,
-  r_cmd: number,
-  r_crc: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_stype0 << 29) |
-      (r_parameter0 << 23) |
-      (r_parameter1 << 17) |
-      (r_stype1 << 14) |
-      (r_cmd << 11)) >>>
-      0,
-  );
+function $writeCs480($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
+  $view.setUint32($o, ((r_stype0 << 29) | (r_parameter0 << 23) | (r_parameter1 << 17) | (r_stype1 << 14) | (r_cmd << 11)) >>> 0);
   $view.setUint16($o + 4, r_crc);
 }
 
@@ -1168,58 +671,14 @@ export const CS48_FORMAT: FormatInfo<Cs48> = {
   spec: "specs/srio/control-symbol.yaml",
   fixedBytes: 6,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "stype0",
-          kind: "enum",
-          bits: 3,
-          enum: {
-            "packet-accepted": 0,
-            "packet-retry": 1,
-            "packet-not-accepted": 2,
-            timestamp: 3,
-            status: 4,
-            "vc-status": 5,
-            "link-response": 6,
-            "implementation-defined": 7,
-          },
-          doc: "stype0 (bits 0–2): status function.",
-        },
-        {
-          name: "parameter0",
-          kind: "uint",
-          bits: 6,
-          doc: "parameter0 (bits 3–8), used by the stype0 function.",
-        },
-        {
-          name: "parameter1",
-          kind: "uint",
-          bits: 6,
-          doc: "parameter1 (bits 9–14), used by the stype0 function (cause is 0b0 ‖ cause).",
-        },
-        {
-          name: "stype1",
-          kind: "enum",
-          bits: 3,
-          enum: {
-            "start-of-packet": 0,
-            stomp: 1,
-            "end-of-packet": 2,
-            "restart-from-retry": 3,
-            "link-request": 4,
-            timing: 5,
-            reserved: 6,
-            nop: 7,
-          },
-          doc: "stype1 (bits 15–17): request or delimiter function.",
-        },
-        { name: "cmd", kind: "uint", bits: 3, doc: "cmd (bits 18–20): modifier of stype1." },
-        { name: "crc", kind: "uint", bits: 13, doc: "CRC-13 c[0:12] (bits 35–47), Part 6 §3.6.3." },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "stype0", kind: "enum", bits: 3, enum: { "packet-accepted": 0, "packet-retry": 1, "packet-not-accepted": 2, "timestamp": 3, "status": 4, "vc-status": 5, "link-response": 6, "implementation-defined": 7 }, doc: "stype0 (bits 0–2): status function." },
+      { name: "parameter0", kind: "uint", bits: 6, doc: "parameter0 (bits 3–8), used by the stype0 function." },
+      { name: "parameter1", kind: "uint", bits: 6, doc: "parameter1 (bits 9–14), used by the stype0 function (cause is 0b0 ‖ cause)." },
+      { name: "stype1", kind: "enum", bits: 3, enum: { "start-of-packet": 0, "stomp": 1, "end-of-packet": 2, "restart-from-retry": 3, "link-request": 4, "timing": 5, "reserved": 6, "nop": 7 }, doc: "stype1 (bits 15–17): request or delimiter function." },
+      { name: "cmd", kind: "uint", bits: 3, doc: "cmd (bits 18–20): modifier of stype1." },
+      { name: "crc", kind: "uint", bits: 13, doc: "CRC-13 c[0:12] (bits 35–47), Part 6 §3.6.3." },
+    ] },
   ],
   decode: decodeCs48,
   encode: encodeCs48,
@@ -1280,38 +739,22 @@ export const CS64_BYTES = 8;
 export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 8) throw truncatedError("cs64", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_stype0 = $w0 >>> 28;
+  const r_stype0 = ($w0 >>> 28);
   const f_stype0 = STYPE0_CS64_NAMES[r_stype0];
-  if (f_stype0 === undefined)
-    throw decodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15",
-      hexNumber(r_stype0, 4),
-      $o,
-    );
-  const r_parameter0 = ($w0 >>> 16) & 0xfff;
-  const r_parameter1 = ($w0 >>> 4) & 0xfff;
-  const r_stype1High = ($w0 >>> 2) & 0x3;
-  if (($w0 & 0x3) !== 0)
-    throw decodeFieldError("alignment0", "0x0 (reserved)", hexNumber($w0 & 0x3, 2), $o + 3);
+  if (f_stype0 === undefined) throw decodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15", hexNumber(r_stype0, 4), $o);
+  const r_parameter0 = (($w0 >>> 16) & 0xfff);
+  const r_parameter1 = (($w0 >>> 4) & 0xfff);
+  const r_stype1High = (($w0 >>> 2) & 0x3);
+  if (($w0 & 0x3) !== 0) throw decodeFieldError("alignment0", "0x0 (reserved)", hexNumber(($w0 & 0x3), 2), $o + 3);
   const $w1 = $view.getUint32($o + 4);
-  const r_stype1Low = $w1 >>> 26;
-  const r_crc = ($w1 >>> 2) & 0xffffff;
-  if (($w1 & 0x3) !== 0)
-    throw decodeFieldError("alignment1", "0x0 (reserved)", hexNumber($w1 & 0x3, 2), $o + 7);
-  return {
-    stype0: f_stype0,
-    parameter0: r_parameter0,
-    parameter1: r_parameter1,
-    stype1High: r_stype1High,
-    stype1Low: r_stype1Low,
-    crc: r_crc,
-  };
+  const r_stype1Low = ($w1 >>> 26);
+  const r_crc = (($w1 >>> 2) & 0xffffff);
+  if (($w1 & 0x3) !== 0) throw decodeFieldError("alignment1", "0x0 (reserved)", hexNumber(($w1 & 0x3), 2), $o + 7);
+  return { stype0: f_stype0, parameter0: r_parameter0, parameter1: r_parameter1, stype1High: r_stype1High, stype1Low: r_stype1Low, crc: r_crc };
 }
 
 /**
@@ -1325,46 +768,23 @@ export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
  */
 export function encodeCs64Into(view: DataView, offset: number, value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs64", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs64", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_stype0 = stype0Cs64Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (
-    typeof r_parameter0 !== "number" ||
-    r_parameter0 >>> 0 !== r_parameter0 ||
-    r_parameter0 > 4095
-  )
-    throw encodeFieldError("parameter0", "an integer 0..4095", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 4095) throw encodeFieldError("parameter0", "an integer 0..4095", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (
-    typeof r_parameter1 !== "number" ||
-    r_parameter1 >>> 0 !== r_parameter1 ||
-    r_parameter1 > 4095
-  )
-    throw encodeFieldError("parameter1", "an integer 0..4095", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 4095) throw encodeFieldError("parameter1", "an integer 0..4095", describeValue(r_parameter1));
   const r_stype1High = $v["stype1High"];
-  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3)
-    throw encodeFieldError("stype1High", "an integer 0..3", describeValue(r_stype1High));
+  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3) throw encodeFieldError("stype1High", "an integer 0..3", describeValue(r_stype1High));
   const r_stype1Low = $v["stype1Low"];
-  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63)
-    throw encodeFieldError("stype1Low", "an integer 0..63", describeValue(r_stype1Low));
+  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63) throw encodeFieldError("stype1Low", "an integer 0..63", describeValue(r_stype1Low));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215)
-    throw encodeFieldError("crc", "an integer 0..16777215", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215) throw encodeFieldError("crc", "an integer 0..16777215", describeValue(r_crc));
   const $size = 8;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `srio.cs64 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs64 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeCs640($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1High, r_stype1Low, r_crc);
   return $size;
 }
@@ -1395,38 +815,19 @@ export function encodeCs64(value: Cs64): Uint8Array {
  */
 export function cs64ByteLength(value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("cs64", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("cs64", "an object", describeValue($v));
   const r_stype0 = stype0Cs64Value($v["stype0"]);
-  if (r_stype0 < 0)
-    throw encodeFieldError(
-      "stype0",
-      "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15",
-      describeValue($v["stype0"]),
-    );
+  if (r_stype0 < 0) throw encodeFieldError("stype0", "one of packet-accepted, packet-retry, packet-not-accepted, timestamp, status, vc-status, link-response, implementation-defined, reserved-8, reserved-9, reserved-10, loop-response, reserved-12, voq-backpressure, reserved-14, reserved-15", describeValue($v["stype0"]));
   const r_parameter0 = $v["parameter0"];
-  if (
-    typeof r_parameter0 !== "number" ||
-    r_parameter0 >>> 0 !== r_parameter0 ||
-    r_parameter0 > 4095
-  )
-    throw encodeFieldError("parameter0", "an integer 0..4095", describeValue(r_parameter0));
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 4095) throw encodeFieldError("parameter0", "an integer 0..4095", describeValue(r_parameter0));
   const r_parameter1 = $v["parameter1"];
-  if (
-    typeof r_parameter1 !== "number" ||
-    r_parameter1 >>> 0 !== r_parameter1 ||
-    r_parameter1 > 4095
-  )
-    throw encodeFieldError("parameter1", "an integer 0..4095", describeValue(r_parameter1));
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 4095) throw encodeFieldError("parameter1", "an integer 0..4095", describeValue(r_parameter1));
   const r_stype1High = $v["stype1High"];
-  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3)
-    throw encodeFieldError("stype1High", "an integer 0..3", describeValue(r_stype1High));
+  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3) throw encodeFieldError("stype1High", "an integer 0..3", describeValue(r_stype1High));
   const r_stype1Low = $v["stype1Low"];
-  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63)
-    throw encodeFieldError("stype1Low", "an integer 0..63", describeValue(r_stype1Low));
+  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63) throw encodeFieldError("stype1Low", "an integer 0..63", describeValue(r_stype1Low));
   const r_crc = $v["crc"];
-  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215)
-    throw encodeFieldError("crc", "an integer 0..16777215", describeValue(r_crc));
+  if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215) throw encodeFieldError("crc", "an integer 0..16777215", describeValue(r_crc));
   return 8;
 }
 
@@ -1437,25 +838,13 @@ export function isCs64(value: unknown): value is Cs64 {
   const r_stype0 = stype0Cs64Value($v["stype0"]);
   if (r_stype0 < 0) return false;
   const r_parameter0 = $v["parameter0"];
-  if (
-    typeof r_parameter0 !== "number" ||
-    r_parameter0 >>> 0 !== r_parameter0 ||
-    r_parameter0 > 4095
-  )
-    return false;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 4095) return false;
   const r_parameter1 = $v["parameter1"];
-  if (
-    typeof r_parameter1 !== "number" ||
-    r_parameter1 >>> 0 !== r_parameter1 ||
-    r_parameter1 > 4095
-  )
-    return false;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 4095) return false;
   const r_stype1High = $v["stype1High"];
-  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3)
-    return false;
+  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3) return false;
   const r_stype1Low = $v["stype1Low"];
-  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63)
-    return false;
+  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63) return false;
   const r_crc = $v["crc"];
   if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215) return false;
   return true;
@@ -1467,25 +856,13 @@ export function cs64VariantOf(value: Cs64): number {
   const r_stype0 = stype0Cs64Value($v["stype0"]);
   if (r_stype0 < 0) return -1;
   const r_parameter0 = $v["parameter0"];
-  if (
-    typeof r_parameter0 !== "number" ||
-    r_parameter0 >>> 0 !== r_parameter0 ||
-    r_parameter0 > 4095
-  )
-    return -1;
+  if (typeof r_parameter0 !== "number" || r_parameter0 >>> 0 !== r_parameter0 || r_parameter0 > 4095) return -1;
   const r_parameter1 = $v["parameter1"];
-  if (
-    typeof r_parameter1 !== "number" ||
-    r_parameter1 >>> 0 !== r_parameter1 ||
-    r_parameter1 > 4095
-  )
-    return -1;
+  if (typeof r_parameter1 !== "number" || r_parameter1 >>> 0 !== r_parameter1 || r_parameter1 > 4095) return -1;
   const r_stype1High = $v["stype1High"];
-  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3)
-    return -1;
+  if (typeof r_stype1High !== "number" || r_stype1High >>> 0 !== r_stype1High || r_stype1High > 3) return -1;
   const r_stype1Low = $v["stype1Low"];
-  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63)
-    return -1;
+  if (typeof r_stype1Low !== "number" || r_stype1Low >>> 0 !== r_stype1Low || r_stype1Low > 63) return -1;
   const r_crc = $v["crc"];
   if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215) return -1;
   return 0;
@@ -1505,31 +882,12 @@ export function cs64FromJson(json: unknown): Cs64 {
   const f_stype1High = jsonUint($j["stype1High"], "stype1High", 2);
   const f_stype1Low = jsonUint($j["stype1Low"], "stype1Low", 6);
   const f_crc = jsonUint($j["crc"], "crc", 24);
-  return {
-    stype0: f_stype0,
-    parameter0: f_parameter0,
-    parameter1: f_parameter1,
-    stype1High: f_stype1High,
-    stype1Low: f_stype1Low,
-    crc: f_crc,
-  };
+  return { stype0: f_stype0, parameter0: f_parameter0, parameter1: f_parameter1, stype1High: f_stype1High, stype1Low: f_stype1Low, crc: f_crc };
 }
 
 /** Writes variant 0 of srio.cs64 once every field has been checked. */
-function $writeCs640(
-  $view: DataView,
-  $o: number,
-  r_stype0: number,
-  r_parameter0: number,
-  r_parameter1: number,
-  r_stype1High: number,
-  r_stype1Low: number,
-  r_crc: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_stype0 << 28) | (r_parameter0 << 16) | (r_parameter1 << 4) | (r_stype1High << 2)) >>> 0,
-  );
+function $writeCs640($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1High: number, r_stype1Low: number, r_crc: number): void {
+  $view.setUint32($o, ((r_stype0 << 28) | (r_parameter0 << 16) | (r_parameter1 << 4) | (r_stype1High << 2)) >>> 0);
   $view.setUint32($o + 4, ((r_stype1Low << 26) | (r_crc << 2)) >>> 0);
 }
 
@@ -1541,61 +899,14 @@ export const CS64_FORMAT: FormatInfo<Cs64> = {
   spec: "specs/srio/control-symbol.yaml",
   fixedBytes: 8,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "stype0",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "packet-accepted": 0,
-            "packet-retry": 1,
-            "packet-not-accepted": 2,
-            timestamp: 3,
-            status: 4,
-            "vc-status": 5,
-            "link-response": 6,
-            "implementation-defined": 7,
-            "reserved-8": 8,
-            "reserved-9": 9,
-            "reserved-10": 10,
-            "loop-response": 11,
-            "reserved-12": 12,
-            "voq-backpressure": 13,
-            "reserved-14": 14,
-            "reserved-15": 15,
-          },
-          doc: "stype0 (bits 0–3): status function.",
-        },
-        {
-          name: "parameter0",
-          kind: "uint",
-          bits: 12,
-          doc: "parameter0 (bits 4–15), used by the stype0 function.",
-        },
-        {
-          name: "parameter1",
-          kind: "uint",
-          bits: 12,
-          doc: "parameter1 (bits 16–27), used by the stype0 function.",
-        },
-        {
-          name: "stype1High",
-          kind: "uint",
-          bits: 2,
-          doc: "stype1[0:1] (bits 28–29), the two most significant bits of the 8-bit stype1.",
-        },
-        {
-          name: "stype1Low",
-          kind: "uint",
-          bits: 6,
-          doc: "stype1[2:7] (bits 32–37), the six least significant bits of the 8-bit stype1.",
-        },
-        { name: "crc", kind: "uint", bits: 24, doc: "CRC-24 c[0:23] (bits 38–61), Part 6 §3.6.5." },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "stype0", kind: "enum", bits: 4, enum: { "packet-accepted": 0, "packet-retry": 1, "packet-not-accepted": 2, "timestamp": 3, "status": 4, "vc-status": 5, "link-response": 6, "implementation-defined": 7, "reserved-8": 8, "reserved-9": 9, "reserved-10": 10, "loop-response": 11, "reserved-12": 12, "voq-backpressure": 13, "reserved-14": 14, "reserved-15": 15 }, doc: "stype0 (bits 0–3): status function." },
+      { name: "parameter0", kind: "uint", bits: 12, doc: "parameter0 (bits 4–15), used by the stype0 function." },
+      { name: "parameter1", kind: "uint", bits: 12, doc: "parameter1 (bits 16–27), used by the stype0 function." },
+      { name: "stype1High", kind: "uint", bits: 2, doc: "stype1[0:1] (bits 28–29), the two most significant bits of the 8-bit stype1." },
+      { name: "stype1Low", kind: "uint", bits: 6, doc: "stype1[2:7] (bits 32–37), the six least significant bits of the 8-bit stype1." },
+      { name: "crc", kind: "uint", bits: 24, doc: "CRC-24 c[0:23] (bits 38–61), Part 6 §3.6.5." },
+    ] },
   ],
   decode: decodeCs64,
   encode: encodeCs64,
@@ -1607,8 +918,4 @@ export const CS64_FORMAT: FormatInfo<Cs64> = {
 };
 
 /** Every format of `specs/srio/control-symbol.yaml`. */
-export const controlSymbolFormats: readonly AnyFormatInfo[] = [
-  CS24_FORMAT,
-  CS48_FORMAT,
-  CS64_FORMAT,
-];
+export const controlSymbolFormats: readonly AnyFormatInfo[] = [CS24_FORMAT, CS48_FORMAT, CS64_FORMAT];

@@ -9,24 +9,7 @@ import fc from "fast-check";
 import type * as types from "./hello.js";
 
 /** Valid values of srio.hello (HELLO header beat), edge values included (fast-check bias). */
-export const arbHello: fc.Arbitrary<types.Hello> = fc.record<types.Hello>({
-  tid: fc.integer({ min: 0, max: 255 }),
-  ftype: fc.constantFrom(
-    "request-class",
-    "write-class",
-    "streaming-write",
-    "data-streaming",
-    "doorbell",
-    "message",
-    "response",
-  ),
-  ttype: fc.integer({ min: 0, max: 15 }),
-  prio: fc.integer({ min: 0, max: 3 }),
-  crf: fc.boolean(),
-  size: fc.integer({ min: 0, max: 255 }),
-  error: fc.boolean(),
-  address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }),
-});
+export const arbHello: fc.Arbitrary<types.Hello> = fc.record<types.Hello>({ tid: fc.integer({ min: 0, max: 255 }), ftype: fc.constantFrom("request-class", "write-class", "streaming-write", "data-streaming", "doorbell", "message", "response"), ttype: fc.integer({ min: 0, max: 15 }), prio: fc.integer({ min: 0, max: 3 }), crf: fc.boolean(), size: fc.integer({ min: 0, max: 255 }), error: fc.boolean(), address: fc.bigInt({ min: 0n, max: 0x3ffffffffn }) });
 
 /** Arbitraries of every format of `specs/srio/hello.yaml`, by format id. */
 export const helloArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {

@@ -10,20 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import {
-  DecodeError,
-  EncodeError,
-  decodeFieldError,
-  encodeFieldError,
-  describeValue,
-  hexNumber,
-  jsonBigUint,
-  jsonBool,
-  jsonEnum,
-  jsonObject,
-  jsonUint,
-  truncatedError,
-} from "@rashpa/bits";
+import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -31,32 +18,10 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  *
  * 4-bit enum; values: `request-class` = 2, `write-class` = 5, `streaming-write` = 6, `data-streaming` = 9, `doorbell` = 10, `message` = 11, `response` = 13.
  */
-export type HelloFtype =
-  | "request-class"
-  | "write-class"
-  | "streaming-write"
-  | "data-streaming"
-  | "doorbell"
-  | "message"
-  | "response";
+export type HelloFtype = "request-class" | "write-class" | "streaming-write" | "data-streaming" | "doorbell" | "message" | "response";
 
 /** Names of {@link HelloFtype} indexed by value (`undefined` for unused values). */
-export const HELLO_FTYPE_NAMES: readonly (HelloFtype | undefined)[] = [
-  undefined,
-  undefined,
-  "request-class",
-  undefined,
-  undefined,
-  "write-class",
-  "streaming-write",
-  undefined,
-  undefined,
-  "data-streaming",
-  "doorbell",
-  "message",
-  undefined,
-  "response",
-];
+export const HELLO_FTYPE_NAMES: readonly (HelloFtype | undefined)[] = [undefined, undefined, "request-class", undefined, undefined, "write-class", "streaming-write", undefined, undefined, "data-streaming", "doorbell", "message", undefined, "response"];
 
 /**
  * Value of a {@link HelloFtype} member, or -1 when `name` is not one.
@@ -64,22 +29,14 @@ export const HELLO_FTYPE_NAMES: readonly (HelloFtype | undefined)[] = [
  */
 export function helloFtypeValue(name: unknown): number {
   switch (name) {
-    case "request-class":
-      return 2;
-    case "write-class":
-      return 5;
-    case "streaming-write":
-      return 6;
-    case "data-streaming":
-      return 9;
-    case "doorbell":
-      return 10;
-    case "message":
-      return 11;
-    case "response":
-      return 13;
-    default:
-      return -1;
+    case "request-class": return 2;
+    case "write-class": return 5;
+    case "streaming-write": return 6;
+    case "data-streaming": return 9;
+    case "doorbell": return 10;
+    case "message": return 11;
+    case "response": return 13;
+    default: return -1;
   }
 }
 
@@ -137,40 +94,22 @@ export const HELLO_BYTES = 8;
 export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 8) throw truncatedError("hello", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_tid = $w0 >>> 24;
-  const r_ftype = ($w0 >>> 20) & 0xf;
+  const r_tid = ($w0 >>> 24);
+  const r_ftype = (($w0 >>> 20) & 0xf);
   const f_ftype = HELLO_FTYPE_NAMES[r_ftype];
-  if (f_ftype === undefined)
-    throw decodeFieldError(
-      "ftype",
-      "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response",
-      hexNumber(r_ftype, 4),
-      $o + 1,
-    );
-  const r_ttype = ($w0 >>> 16) & 0xf;
-  if ((($w0 >>> 15) & 0x1) !== 0)
-    throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 15) & 0x1, 1), $o + 2);
-  const r_prio = ($w0 >>> 13) & 0x3;
-  const r_size = ($w0 >>> 4) & 0xff;
-  if ((($w0 >>> 2) & 0x1) !== 0)
-    throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w0 >>> 2) & 0x1, 1), $o + 3);
+  if (f_ftype === undefined) throw decodeFieldError("ftype", "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response", hexNumber(r_ftype, 4), $o + 1);
+  const r_ttype = (($w0 >>> 16) & 0xf);
+  if ((($w0 >>> 15) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w0 >>> 15) & 0x1), 1), $o + 2);
+  const r_prio = (($w0 >>> 13) & 0x3);
+  const r_size = (($w0 >>> 4) & 0xff);
+  if ((($w0 >>> 2) & 0x1) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber((($w0 >>> 2) & 0x1), 1), $o + 3);
   const $w1 = $view.getUint32($o + 4);
   const f_address = BigInt(($w0 & 0x3) * 4294967296 + $w1);
-  return {
-    tid: r_tid,
-    ftype: f_ftype,
-    ttype: r_ttype,
-    prio: r_prio,
-    crf: (($w0 >>> 12) & 0x1) !== 0,
-    size: r_size,
-    error: (($w0 >>> 3) & 0x1) !== 0,
-    address: f_address,
-  };
+  return { tid: r_tid, ftype: f_ftype, ttype: r_ttype, prio: r_prio, crf: (($w0 >>> 12) & 0x1) !== 0, size: r_size, error: (($w0 >>> 3) & 0x1) !== 0, address: f_address };
 }
 
 /**
@@ -184,46 +123,29 @@ export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
  */
 export function encodeHelloInto(view: DataView, offset: number, value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("hello", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("hello", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_tid = $v["tid"];
-  if (typeof r_tid !== "number" || r_tid >>> 0 !== r_tid || r_tid > 255)
-    throw encodeFieldError("tid", "an integer 0..255", describeValue(r_tid));
+  if (typeof r_tid !== "number" || r_tid >>> 0 !== r_tid || r_tid > 255) throw encodeFieldError("tid", "an integer 0..255", describeValue(r_tid));
   const r_ftype = helloFtypeValue($v["ftype"]);
-  if (r_ftype < 0)
-    throw encodeFieldError(
-      "ftype",
-      "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response",
-      describeValue($v["ftype"]),
-    );
+  if (r_ftype < 0) throw encodeFieldError("ftype", "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response", describeValue($v["ftype"]));
   const r_ttype = $v["ttype"];
-  if (typeof r_ttype !== "number" || r_ttype >>> 0 !== r_ttype || r_ttype > 15)
-    throw encodeFieldError("ttype", "an integer 0..15", describeValue(r_ttype));
+  if (typeof r_ttype !== "number" || r_ttype >>> 0 !== r_ttype || r_ttype > 15) throw encodeFieldError("ttype", "an integer 0..15", describeValue(r_ttype));
   const r_prio = $v["prio"];
-  if (typeof r_prio !== "number" || r_prio >>> 0 !== r_prio || r_prio > 3)
-    throw encodeFieldError("prio", "an integer 0..3", describeValue(r_prio));
+  if (typeof r_prio !== "number" || r_prio >>> 0 !== r_prio || r_prio > 3) throw encodeFieldError("prio", "an integer 0..3", describeValue(r_prio));
   const f_crf = $v["crf"];
-  if (typeof f_crf !== "boolean")
-    throw encodeFieldError("crf", "true or false", describeValue(f_crf));
+  if (typeof f_crf !== "boolean") throw encodeFieldError("crf", "true or false", describeValue(f_crf));
   const r_crf: number = f_crf ? 1 : 0;
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size || r_size > 255)
-    throw encodeFieldError("size", "an integer 0..255", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size || r_size > 255) throw encodeFieldError("size", "an integer 0..255", describeValue(r_size));
   const f_error = $v["error"];
-  if (typeof f_error !== "boolean")
-    throw encodeFieldError("error", "true or false", describeValue(f_error));
+  if (typeof f_error !== "boolean") throw encodeFieldError("error", "true or false", describeValue(f_error));
   const r_error: number = f_error ? 1 : 0;
   const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-    throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
   const $size = 8;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `srio.hello needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.hello needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeHello0($view, $o, f_address, r_tid, r_ftype, r_ttype, r_prio, r_crf, r_size, r_error);
   return $size;
 }
@@ -254,36 +176,23 @@ export function encodeHello(value: Hello): Uint8Array {
  */
 export function helloByteLength(value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("hello", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("hello", "an object", describeValue($v));
   const r_tid = $v["tid"];
-  if (typeof r_tid !== "number" || r_tid >>> 0 !== r_tid || r_tid > 255)
-    throw encodeFieldError("tid", "an integer 0..255", describeValue(r_tid));
+  if (typeof r_tid !== "number" || r_tid >>> 0 !== r_tid || r_tid > 255) throw encodeFieldError("tid", "an integer 0..255", describeValue(r_tid));
   const r_ftype = helloFtypeValue($v["ftype"]);
-  if (r_ftype < 0)
-    throw encodeFieldError(
-      "ftype",
-      "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response",
-      describeValue($v["ftype"]),
-    );
+  if (r_ftype < 0) throw encodeFieldError("ftype", "one of request-class, write-class, streaming-write, data-streaming, doorbell, message, response", describeValue($v["ftype"]));
   const r_ttype = $v["ttype"];
-  if (typeof r_ttype !== "number" || r_ttype >>> 0 !== r_ttype || r_ttype > 15)
-    throw encodeFieldError("ttype", "an integer 0..15", describeValue(r_ttype));
+  if (typeof r_ttype !== "number" || r_ttype >>> 0 !== r_ttype || r_ttype > 15) throw encodeFieldError("ttype", "an integer 0..15", describeValue(r_ttype));
   const r_prio = $v["prio"];
-  if (typeof r_prio !== "number" || r_prio >>> 0 !== r_prio || r_prio > 3)
-    throw encodeFieldError("prio", "an integer 0..3", describeValue(r_prio));
+  if (typeof r_prio !== "number" || r_prio >>> 0 !== r_prio || r_prio > 3) throw encodeFieldError("prio", "an integer 0..3", describeValue(r_prio));
   const f_crf = $v["crf"];
-  if (typeof f_crf !== "boolean")
-    throw encodeFieldError("crf", "true or false", describeValue(f_crf));
+  if (typeof f_crf !== "boolean") throw encodeFieldError("crf", "true or false", describeValue(f_crf));
   const r_size = $v["size"];
-  if (typeof r_size !== "number" || r_size >>> 0 !== r_size || r_size > 255)
-    throw encodeFieldError("size", "an integer 0..255", describeValue(r_size));
+  if (typeof r_size !== "number" || r_size >>> 0 !== r_size || r_size > 255) throw encodeFieldError("size", "an integer 0..255", describeValue(r_size));
   const f_error = $v["error"];
-  if (typeof f_error !== "boolean")
-    throw encodeFieldError("error", "true or false", describeValue(f_error));
+  if (typeof f_error !== "boolean") throw encodeFieldError("error", "true or false", describeValue(f_error));
   const f_address = $v["address"];
-  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn)
-    throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
+  if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
   return 8;
 }
 
@@ -348,46 +257,15 @@ export function helloFromJson(json: unknown): Hello {
   const f_size = jsonUint($j["size"], "size", 8);
   const f_error = jsonBool($j["error"], "error");
   const f_address = jsonBigUint($j["address"], "address", 34);
-  return {
-    tid: f_tid,
-    ftype: f_ftype,
-    ttype: f_ttype,
-    prio: f_prio,
-    crf: f_crf,
-    size: f_size,
-    error: f_error,
-    address: f_address,
-  };
+  return { tid: f_tid, ftype: f_ftype, ttype: f_ttype, prio: f_prio, crf: f_crf, size: f_size, error: f_error, address: f_address };
 }
 
 /** Writes variant 0 of srio.hello once every field has been checked. */
-function $writeHello0(
-  $view: DataView,
-  $o: number,
-  f_address: bigint,
-  r_tid: number,
-  r_ftype: number,
-  r_ttype: number,
-  r_prio: number,
-  r_crf: number,
-  r_size: number,
-  r_error: number,
-): void {
+function $writeHello0($view: DataView, $o: number, f_address: bigint, r_tid: number, r_ftype: number, r_ttype: number, r_prio: number, r_crf: number, r_size: number, r_error: number): void {
   const $n2 = Number(f_address);
   const $h0 = Math.floor($n2 / 4294967296);
   const $l1 = $n2 >>> 0;
-  $view.setUint32(
-    $o,
-    ((r_tid << 24) |
-      (r_ftype << 20) |
-      (r_ttype << 16) |
-      (r_prio << 13) |
-      (r_crf << 12) |
-      (r_size << 4) |
-      (r_error << 3) |
-      $h0) >>>
-      0,
-  );
+  $view.setUint32($o, ((r_tid << 24) | (r_ftype << 20) | (r_ttype << 16) | (r_prio << 13) | (r_crf << 12) | (r_size << 4) | (r_error << 3) | $h0) >>> 0);
   $view.setUint32($o + 4, $l1);
 }
 
@@ -399,59 +277,16 @@ export const HELLO_FORMAT: FormatInfo<Hello> = {
   spec: "specs/srio/hello.yaml",
   fixedBytes: 8,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "tid",
-          kind: "uint",
-          bits: 8,
-          doc: "TID (tdata[63:56]): srcTID of a request, targetTID of a response.",
-        },
-        {
-          name: "ftype",
-          kind: "enum",
-          bits: 4,
-          enum: {
-            "request-class": 2,
-            "write-class": 5,
-            "streaming-write": 6,
-            "data-streaming": 9,
-            doorbell: 10,
-            message: 11,
-            response: 13,
-          },
-          doc: "FTYPE (tdata[55:52]): the logical format.",
-        },
-        {
-          name: "ttype",
-          kind: "uint",
-          bits: 4,
-          doc: "TTYPE (tdata[51:48]): the transaction within the format (NREAD 4, NWRITE 4, NWRITE_R 5, SWRITE 0, DOORBELL 0; responses 0, 8 or 1).",
-        },
-        { name: "prio", kind: "uint", bits: 2, doc: "PRIO (tdata[46:45]): packet priority 0..3." },
-        { name: "crf", kind: "bool", bits: 1, doc: "CRF (tdata[44]): critical request flow." },
-        {
-          name: "size",
-          kind: "uint",
-          bits: 8,
-          doc: "SIZE (tdata[43:36]): payload bytes − 1 (0xFF = 256); the core derives rdsize/wrsize/wdptr from it and the address.",
-        },
-        {
-          name: "error",
-          kind: "bool",
-          bits: 1,
-          doc: "ERROR (tdata[35]): the response is in error (per the PG007 summary in srio.md §7).",
-        },
-        {
-          name: "address",
-          kind: "uint",
-          bits: 34,
-          doc: "ADDRESS (tdata[33:0]): 34-bit byte address; a DOORBELL carries its 16-bit info in bits 31:16.",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "tid", kind: "uint", bits: 8, doc: "TID (tdata[63:56]): srcTID of a request, targetTID of a response." },
+      { name: "ftype", kind: "enum", bits: 4, enum: { "request-class": 2, "write-class": 5, "streaming-write": 6, "data-streaming": 9, "doorbell": 10, "message": 11, "response": 13 }, doc: "FTYPE (tdata[55:52]): the logical format." },
+      { name: "ttype", kind: "uint", bits: 4, doc: "TTYPE (tdata[51:48]): the transaction within the format (NREAD 4, NWRITE 4, NWRITE_R 5, SWRITE 0, DOORBELL 0; responses 0, 8 or 1)." },
+      { name: "prio", kind: "uint", bits: 2, doc: "PRIO (tdata[46:45]): packet priority 0..3." },
+      { name: "crf", kind: "bool", bits: 1, doc: "CRF (tdata[44]): critical request flow." },
+      { name: "size", kind: "uint", bits: 8, doc: "SIZE (tdata[43:36]): payload bytes − 1 (0xFF = 256); the core derives rdsize/wrsize/wdptr from it and the address." },
+      { name: "error", kind: "bool", bits: 1, doc: "ERROR (tdata[35]): the response is in error (per the PG007 summary in srio.md §7)." },
+      { name: "address", kind: "uint", bits: 34, doc: "ADDRESS (tdata[33:0]): 34-bit byte address; a DOORBELL carries its 16-bit info in bits 31:16." },
+    ] },
   ],
   decode: decodeHello,
   encode: encodeHello,

@@ -10,2720 +10,544 @@ import { streamVariantOf, stream50VariantOf, stream66VariantOf } from "./packet.
 import type * as types from "./packet.js";
 
 /** Valid values of variant `dev8-request` of srio.stream. */
-export const arbStreamDev8Request: fc.Arbitrary<types.StreamDev8Request> = fc
-  .record<types.StreamDev8Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => streamVariantOf(v) === 0);
+export const arbStreamDev8Request: fc.Arbitrary<types.StreamDev8Request> = fc.record<types.StreamDev8Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => streamVariantOf(v) === 0);
 
 /** Valid values of variant `dev8-write` of srio.stream. */
-export const arbStreamDev8Write: fc.Arbitrary<types.StreamDev8Write> = fc
-  .record<Omit<types.StreamDev8Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev8Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev8Write),
-  )
-  .filter((v) => streamVariantOf(v) === 1);
+export const arbStreamDev8Write: fc.Arbitrary<types.StreamDev8Write> = fc.record<Omit<types.StreamDev8Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8Write))
+    .filter((v) => streamVariantOf(v) === 1);
 
 /** Valid values of variant `dev8-streaming-write` of srio.stream. */
-export const arbStreamDev8StreamingWrite: fc.Arbitrary<types.StreamDev8StreamingWrite> = fc
-  .record<Omit<types.StreamDev8StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev8StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev8StreamingWrite),
-  )
-  .filter((v) => streamVariantOf(v) === 2);
+export const arbStreamDev8StreamingWrite: fc.Arbitrary<types.StreamDev8StreamingWrite> = fc.record<Omit<types.StreamDev8StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8StreamingWrite))
+    .filter((v) => streamVariantOf(v) === 2);
 
 /** Valid values of variant `dev8-maintenance-read-request` of srio.stream. */
-export const arbStreamDev8MaintenanceReadRequest: fc.Arbitrary<types.StreamDev8MaintenanceReadRequest> =
-  fc
-    .record<types.StreamDev8MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStreamDev8MaintenanceReadRequest: fc.Arbitrary<types.StreamDev8MaintenanceReadRequest> = fc.record<types.StreamDev8MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => streamVariantOf(v) === 3);
 
 /** Valid values of variant `dev8-maintenance-write-request` of srio.stream. */
-export const arbStreamDev8MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev8MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.StreamDev8MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev8MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenanceWriteRequest),
-    )
+export const arbStreamDev8MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev8MaintenanceWriteRequest> = fc.record<Omit<types.StreamDev8MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenanceWriteRequest))
     .filter((v) => streamVariantOf(v) === 4);
 
 /** Valid values of variant `dev8-maintenance-read-response` of srio.stream. */
-export const arbStreamDev8MaintenanceReadResponse: fc.Arbitrary<types.StreamDev8MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.StreamDev8MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev8MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenanceReadResponse),
-    )
+export const arbStreamDev8MaintenanceReadResponse: fc.Arbitrary<types.StreamDev8MaintenanceReadResponse> = fc.record<Omit<types.StreamDev8MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenanceReadResponse))
     .filter((v) => streamVariantOf(v) === 5);
 
 /** Valid values of variant `dev8-maintenance-write-response` of srio.stream. */
-export const arbStreamDev8MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev8MaintenanceWriteResponse> =
-  fc
-    .record<types.StreamDev8MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStreamDev8MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev8MaintenanceWriteResponse> = fc.record<types.StreamDev8MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => streamVariantOf(v) === 6);
 
 /** Valid values of variant `dev8-maintenance-port-write` of srio.stream. */
-export const arbStreamDev8MaintenancePortWrite: fc.Arbitrary<types.StreamDev8MaintenancePortWrite> =
-  fc
-    .record<Omit<types.StreamDev8MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev8MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenancePortWrite),
-    )
+export const arbStreamDev8MaintenancePortWrite: fc.Arbitrary<types.StreamDev8MaintenancePortWrite> = fc.record<Omit<types.StreamDev8MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8MaintenancePortWrite))
     .filter((v) => streamVariantOf(v) === 7);
 
 /** Valid values of variant `dev8-doorbell` of srio.stream. */
-export const arbStreamDev8Doorbell: fc.Arbitrary<types.StreamDev8Doorbell> = fc
-  .record<types.StreamDev8Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => streamVariantOf(v) === 8);
+export const arbStreamDev8Doorbell: fc.Arbitrary<types.StreamDev8Doorbell> = fc.record<types.StreamDev8Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => streamVariantOf(v) === 8);
 
 /** Valid values of variant `dev8-message` of srio.stream. */
-export const arbStreamDev8Message: fc.Arbitrary<types.StreamDev8Message> = fc
-  .record<Omit<types.StreamDev8Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev8Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev8Message),
-  )
-  .filter((v) => streamVariantOf(v) === 9);
+export const arbStreamDev8Message: fc.Arbitrary<types.StreamDev8Message> = fc.record<Omit<types.StreamDev8Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8Message))
+    .filter((v) => streamVariantOf(v) === 9);
 
 /** Valid values of variant `dev8-response-no-data` of srio.stream. */
-export const arbStreamDev8ResponseNoData: fc.Arbitrary<types.StreamDev8ResponseNoData> = fc
-  .record<types.StreamDev8ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => streamVariantOf(v) === 10);
+export const arbStreamDev8ResponseNoData: fc.Arbitrary<types.StreamDev8ResponseNoData> = fc.record<types.StreamDev8ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => streamVariantOf(v) === 10);
 
 /** Valid values of variant `dev8-response-message-response` of srio.stream. */
-export const arbStreamDev8ResponseMessageResponse: fc.Arbitrary<types.StreamDev8ResponseMessageResponse> =
-  fc
-    .record<types.StreamDev8ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStreamDev8ResponseMessageResponse: fc.Arbitrary<types.StreamDev8ResponseMessageResponse> = fc.record<types.StreamDev8ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => streamVariantOf(v) === 11);
 
 /** Valid values of variant `dev8-response-with-data` of srio.stream. */
-export const arbStreamDev8ResponseWithData: fc.Arbitrary<types.StreamDev8ResponseWithData> = fc
-  .record<Omit<types.StreamDev8ResponseWithData, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("with-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev8ResponseWithData> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev8ResponseWithData),
-  )
-  .filter((v) => streamVariantOf(v) === 12);
+export const arbStreamDev8ResponseWithData: fc.Arbitrary<types.StreamDev8ResponseWithData> = fc.record<Omit<types.StreamDev8ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev8ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev8ResponseWithData))
+    .filter((v) => streamVariantOf(v) === 12);
 
 /** Valid values of variant `dev16-request` of srio.stream. */
-export const arbStreamDev16Request: fc.Arbitrary<types.StreamDev16Request> = fc
-  .record<types.StreamDev16Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => streamVariantOf(v) === 13);
+export const arbStreamDev16Request: fc.Arbitrary<types.StreamDev16Request> = fc.record<types.StreamDev16Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => streamVariantOf(v) === 13);
 
 /** Valid values of variant `dev16-write` of srio.stream. */
-export const arbStreamDev16Write: fc.Arbitrary<types.StreamDev16Write> = fc
-  .record<Omit<types.StreamDev16Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev16Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev16Write),
-  )
-  .filter((v) => streamVariantOf(v) === 14);
+export const arbStreamDev16Write: fc.Arbitrary<types.StreamDev16Write> = fc.record<Omit<types.StreamDev16Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16Write))
+    .filter((v) => streamVariantOf(v) === 14);
 
 /** Valid values of variant `dev16-streaming-write` of srio.stream. */
-export const arbStreamDev16StreamingWrite: fc.Arbitrary<types.StreamDev16StreamingWrite> = fc
-  .record<Omit<types.StreamDev16StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev16StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev16StreamingWrite),
-  )
-  .filter((v) => streamVariantOf(v) === 15);
+export const arbStreamDev16StreamingWrite: fc.Arbitrary<types.StreamDev16StreamingWrite> = fc.record<Omit<types.StreamDev16StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16StreamingWrite))
+    .filter((v) => streamVariantOf(v) === 15);
 
 /** Valid values of variant `dev16-maintenance-read-request` of srio.stream. */
-export const arbStreamDev16MaintenanceReadRequest: fc.Arbitrary<types.StreamDev16MaintenanceReadRequest> =
-  fc
-    .record<types.StreamDev16MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStreamDev16MaintenanceReadRequest: fc.Arbitrary<types.StreamDev16MaintenanceReadRequest> = fc.record<types.StreamDev16MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => streamVariantOf(v) === 16);
 
 /** Valid values of variant `dev16-maintenance-write-request` of srio.stream. */
-export const arbStreamDev16MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev16MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.StreamDev16MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev16MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenanceWriteRequest),
-    )
+export const arbStreamDev16MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev16MaintenanceWriteRequest> = fc.record<Omit<types.StreamDev16MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenanceWriteRequest))
     .filter((v) => streamVariantOf(v) === 17);
 
 /** Valid values of variant `dev16-maintenance-read-response` of srio.stream. */
-export const arbStreamDev16MaintenanceReadResponse: fc.Arbitrary<types.StreamDev16MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.StreamDev16MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev16MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenanceReadResponse),
-    )
+export const arbStreamDev16MaintenanceReadResponse: fc.Arbitrary<types.StreamDev16MaintenanceReadResponse> = fc.record<Omit<types.StreamDev16MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenanceReadResponse))
     .filter((v) => streamVariantOf(v) === 18);
 
 /** Valid values of variant `dev16-maintenance-write-response` of srio.stream. */
-export const arbStreamDev16MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev16MaintenanceWriteResponse> =
-  fc
-    .record<types.StreamDev16MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStreamDev16MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev16MaintenanceWriteResponse> = fc.record<types.StreamDev16MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => streamVariantOf(v) === 19);
 
 /** Valid values of variant `dev16-maintenance-port-write` of srio.stream. */
-export const arbStreamDev16MaintenancePortWrite: fc.Arbitrary<types.StreamDev16MaintenancePortWrite> =
-  fc
-    .record<Omit<types.StreamDev16MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev16MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenancePortWrite),
-    )
+export const arbStreamDev16MaintenancePortWrite: fc.Arbitrary<types.StreamDev16MaintenancePortWrite> = fc.record<Omit<types.StreamDev16MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16MaintenancePortWrite))
     .filter((v) => streamVariantOf(v) === 20);
 
 /** Valid values of variant `dev16-doorbell` of srio.stream. */
-export const arbStreamDev16Doorbell: fc.Arbitrary<types.StreamDev16Doorbell> = fc
-  .record<types.StreamDev16Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => streamVariantOf(v) === 21);
+export const arbStreamDev16Doorbell: fc.Arbitrary<types.StreamDev16Doorbell> = fc.record<types.StreamDev16Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => streamVariantOf(v) === 21);
 
 /** Valid values of variant `dev16-message` of srio.stream. */
-export const arbStreamDev16Message: fc.Arbitrary<types.StreamDev16Message> = fc
-  .record<Omit<types.StreamDev16Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev16Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev16Message),
-  )
-  .filter((v) => streamVariantOf(v) === 22);
+export const arbStreamDev16Message: fc.Arbitrary<types.StreamDev16Message> = fc.record<Omit<types.StreamDev16Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16Message))
+    .filter((v) => streamVariantOf(v) === 22);
 
 /** Valid values of variant `dev16-response-no-data` of srio.stream. */
-export const arbStreamDev16ResponseNoData: fc.Arbitrary<types.StreamDev16ResponseNoData> = fc
-  .record<types.StreamDev16ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => streamVariantOf(v) === 23);
+export const arbStreamDev16ResponseNoData: fc.Arbitrary<types.StreamDev16ResponseNoData> = fc.record<types.StreamDev16ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => streamVariantOf(v) === 23);
 
 /** Valid values of variant `dev16-response-message-response` of srio.stream. */
-export const arbStreamDev16ResponseMessageResponse: fc.Arbitrary<types.StreamDev16ResponseMessageResponse> =
-  fc
-    .record<types.StreamDev16ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStreamDev16ResponseMessageResponse: fc.Arbitrary<types.StreamDev16ResponseMessageResponse> = fc.record<types.StreamDev16ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => streamVariantOf(v) === 24);
 
 /** Valid values of variant `dev16-response-with-data` of srio.stream. */
-export const arbStreamDev16ResponseWithData: fc.Arbitrary<types.StreamDev16ResponseWithData> = fc
-  .record<Omit<types.StreamDev16ResponseWithData, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("with-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev16ResponseWithData> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev16ResponseWithData),
-  )
-  .filter((v) => streamVariantOf(v) === 25);
+export const arbStreamDev16ResponseWithData: fc.Arbitrary<types.StreamDev16ResponseWithData> = fc.record<Omit<types.StreamDev16ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev16ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev16ResponseWithData))
+    .filter((v) => streamVariantOf(v) === 25);
 
 /** Valid values of variant `dev32-request` of srio.stream. */
-export const arbStreamDev32Request: fc.Arbitrary<types.StreamDev32Request> = fc
-  .record<types.StreamDev32Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => streamVariantOf(v) === 26);
+export const arbStreamDev32Request: fc.Arbitrary<types.StreamDev32Request> = fc.record<types.StreamDev32Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => streamVariantOf(v) === 26);
 
 /** Valid values of variant `dev32-write` of srio.stream. */
-export const arbStreamDev32Write: fc.Arbitrary<types.StreamDev32Write> = fc
-  .record<Omit<types.StreamDev32Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev32Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev32Write),
-  )
-  .filter((v) => streamVariantOf(v) === 27);
+export const arbStreamDev32Write: fc.Arbitrary<types.StreamDev32Write> = fc.record<Omit<types.StreamDev32Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32Write))
+    .filter((v) => streamVariantOf(v) === 27);
 
 /** Valid values of variant `dev32-streaming-write` of srio.stream. */
-export const arbStreamDev32StreamingWrite: fc.Arbitrary<types.StreamDev32StreamingWrite> = fc
-  .record<Omit<types.StreamDev32StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev32StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev32StreamingWrite),
-  )
-  .filter((v) => streamVariantOf(v) === 28);
+export const arbStreamDev32StreamingWrite: fc.Arbitrary<types.StreamDev32StreamingWrite> = fc.record<Omit<types.StreamDev32StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32StreamingWrite))
+    .filter((v) => streamVariantOf(v) === 28);
 
 /** Valid values of variant `dev32-maintenance-read-request` of srio.stream. */
-export const arbStreamDev32MaintenanceReadRequest: fc.Arbitrary<types.StreamDev32MaintenanceReadRequest> =
-  fc
-    .record<types.StreamDev32MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStreamDev32MaintenanceReadRequest: fc.Arbitrary<types.StreamDev32MaintenanceReadRequest> = fc.record<types.StreamDev32MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => streamVariantOf(v) === 29);
 
 /** Valid values of variant `dev32-maintenance-write-request` of srio.stream. */
-export const arbStreamDev32MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev32MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.StreamDev32MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev32MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenanceWriteRequest),
-    )
+export const arbStreamDev32MaintenanceWriteRequest: fc.Arbitrary<types.StreamDev32MaintenanceWriteRequest> = fc.record<Omit<types.StreamDev32MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenanceWriteRequest))
     .filter((v) => streamVariantOf(v) === 30);
 
 /** Valid values of variant `dev32-maintenance-read-response` of srio.stream. */
-export const arbStreamDev32MaintenanceReadResponse: fc.Arbitrary<types.StreamDev32MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.StreamDev32MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev32MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenanceReadResponse),
-    )
+export const arbStreamDev32MaintenanceReadResponse: fc.Arbitrary<types.StreamDev32MaintenanceReadResponse> = fc.record<Omit<types.StreamDev32MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenanceReadResponse))
     .filter((v) => streamVariantOf(v) === 31);
 
 /** Valid values of variant `dev32-maintenance-write-response` of srio.stream. */
-export const arbStreamDev32MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev32MaintenanceWriteResponse> =
-  fc
-    .record<types.StreamDev32MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStreamDev32MaintenanceWriteResponse: fc.Arbitrary<types.StreamDev32MaintenanceWriteResponse> = fc.record<types.StreamDev32MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => streamVariantOf(v) === 32);
 
 /** Valid values of variant `dev32-maintenance-port-write` of srio.stream. */
-export const arbStreamDev32MaintenancePortWrite: fc.Arbitrary<types.StreamDev32MaintenancePortWrite> =
-  fc
-    .record<Omit<types.StreamDev32MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.StreamDev32MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenancePortWrite),
-    )
+export const arbStreamDev32MaintenancePortWrite: fc.Arbitrary<types.StreamDev32MaintenancePortWrite> = fc.record<Omit<types.StreamDev32MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32MaintenancePortWrite))
     .filter((v) => streamVariantOf(v) === 33);
 
 /** Valid values of variant `dev32-doorbell` of srio.stream. */
-export const arbStreamDev32Doorbell: fc.Arbitrary<types.StreamDev32Doorbell> = fc
-  .record<types.StreamDev32Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => streamVariantOf(v) === 34);
+export const arbStreamDev32Doorbell: fc.Arbitrary<types.StreamDev32Doorbell> = fc.record<types.StreamDev32Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => streamVariantOf(v) === 34);
 
 /** Valid values of variant `dev32-message` of srio.stream. */
-export const arbStreamDev32Message: fc.Arbitrary<types.StreamDev32Message> = fc
-  .record<Omit<types.StreamDev32Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev32Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev32Message),
-  )
-  .filter((v) => streamVariantOf(v) === 35);
+export const arbStreamDev32Message: fc.Arbitrary<types.StreamDev32Message> = fc.record<Omit<types.StreamDev32Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32Message))
+    .filter((v) => streamVariantOf(v) === 35);
 
 /** Valid values of variant `dev32-response-no-data` of srio.stream. */
-export const arbStreamDev32ResponseNoData: fc.Arbitrary<types.StreamDev32ResponseNoData> = fc
-  .record<types.StreamDev32ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => streamVariantOf(v) === 36);
+export const arbStreamDev32ResponseNoData: fc.Arbitrary<types.StreamDev32ResponseNoData> = fc.record<types.StreamDev32ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => streamVariantOf(v) === 36);
 
 /** Valid values of variant `dev32-response-message-response` of srio.stream. */
-export const arbStreamDev32ResponseMessageResponse: fc.Arbitrary<types.StreamDev32ResponseMessageResponse> =
-  fc
-    .record<types.StreamDev32ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStreamDev32ResponseMessageResponse: fc.Arbitrary<types.StreamDev32ResponseMessageResponse> = fc.record<types.StreamDev32ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => streamVariantOf(v) === 37);
 
 /** Valid values of variant `dev32-response-with-data` of srio.stream. */
-export const arbStreamDev32ResponseWithData: fc.Arbitrary<types.StreamDev32ResponseWithData> = fc
-  .record<Omit<types.StreamDev32ResponseWithData, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("with-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .chain((v): fc.Arbitrary<types.StreamDev32ResponseWithData> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.StreamDev32ResponseWithData),
-  )
-  .filter((v) => streamVariantOf(v) === 38);
+export const arbStreamDev32ResponseWithData: fc.Arbitrary<types.StreamDev32ResponseWithData> = fc.record<Omit<types.StreamDev32ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.StreamDev32ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.StreamDev32ResponseWithData))
+    .filter((v) => streamVariantOf(v) === 38);
 
 /** Valid values of srio.stream (RapidIO packet without CRC, 34-bit addresses), every variant, edge values included (fast-check bias). */
-export const arbStream: fc.Arbitrary<types.Stream> = fc.oneof(
-  arbStreamDev8Request,
-  arbStreamDev8Write,
-  arbStreamDev8StreamingWrite,
-  arbStreamDev8MaintenanceReadRequest,
-  arbStreamDev8MaintenanceWriteRequest,
-  arbStreamDev8MaintenanceReadResponse,
-  arbStreamDev8MaintenanceWriteResponse,
-  arbStreamDev8MaintenancePortWrite,
-  arbStreamDev8Doorbell,
-  arbStreamDev8Message,
-  arbStreamDev8ResponseNoData,
-  arbStreamDev8ResponseMessageResponse,
-  arbStreamDev8ResponseWithData,
-  arbStreamDev16Request,
-  arbStreamDev16Write,
-  arbStreamDev16StreamingWrite,
-  arbStreamDev16MaintenanceReadRequest,
-  arbStreamDev16MaintenanceWriteRequest,
-  arbStreamDev16MaintenanceReadResponse,
-  arbStreamDev16MaintenanceWriteResponse,
-  arbStreamDev16MaintenancePortWrite,
-  arbStreamDev16Doorbell,
-  arbStreamDev16Message,
-  arbStreamDev16ResponseNoData,
-  arbStreamDev16ResponseMessageResponse,
-  arbStreamDev16ResponseWithData,
-  arbStreamDev32Request,
-  arbStreamDev32Write,
-  arbStreamDev32StreamingWrite,
-  arbStreamDev32MaintenanceReadRequest,
-  arbStreamDev32MaintenanceWriteRequest,
-  arbStreamDev32MaintenanceReadResponse,
-  arbStreamDev32MaintenanceWriteResponse,
-  arbStreamDev32MaintenancePortWrite,
-  arbStreamDev32Doorbell,
-  arbStreamDev32Message,
-  arbStreamDev32ResponseNoData,
-  arbStreamDev32ResponseMessageResponse,
-  arbStreamDev32ResponseWithData,
-);
+export const arbStream: fc.Arbitrary<types.Stream> = fc.oneof(arbStreamDev8Request, arbStreamDev8Write, arbStreamDev8StreamingWrite, arbStreamDev8MaintenanceReadRequest, arbStreamDev8MaintenanceWriteRequest, arbStreamDev8MaintenanceReadResponse, arbStreamDev8MaintenanceWriteResponse, arbStreamDev8MaintenancePortWrite, arbStreamDev8Doorbell, arbStreamDev8Message, arbStreamDev8ResponseNoData, arbStreamDev8ResponseMessageResponse, arbStreamDev8ResponseWithData, arbStreamDev16Request, arbStreamDev16Write, arbStreamDev16StreamingWrite, arbStreamDev16MaintenanceReadRequest, arbStreamDev16MaintenanceWriteRequest, arbStreamDev16MaintenanceReadResponse, arbStreamDev16MaintenanceWriteResponse, arbStreamDev16MaintenancePortWrite, arbStreamDev16Doorbell, arbStreamDev16Message, arbStreamDev16ResponseNoData, arbStreamDev16ResponseMessageResponse, arbStreamDev16ResponseWithData, arbStreamDev32Request, arbStreamDev32Write, arbStreamDev32StreamingWrite, arbStreamDev32MaintenanceReadRequest, arbStreamDev32MaintenanceWriteRequest, arbStreamDev32MaintenanceReadResponse, arbStreamDev32MaintenanceWriteResponse, arbStreamDev32MaintenancePortWrite, arbStreamDev32Doorbell, arbStreamDev32Message, arbStreamDev32ResponseNoData, arbStreamDev32ResponseMessageResponse, arbStreamDev32ResponseWithData);
 
 /** Valid values of variant `dev8-request` of srio.stream-50. */
-export const arbStream50Dev8Request: fc.Arbitrary<types.Stream50Dev8Request> = fc
-  .record<types.Stream50Dev8Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 0);
+export const arbStream50Dev8Request: fc.Arbitrary<types.Stream50Dev8Request> = fc.record<types.Stream50Dev8Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream50VariantOf(v) === 0);
 
 /** Valid values of variant `dev8-write` of srio.stream-50. */
-export const arbStream50Dev8Write: fc.Arbitrary<types.Stream50Dev8Write> = fc
-  .record<Omit<types.Stream50Dev8Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev8Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8Write),
-  )
-  .filter((v) => stream50VariantOf(v) === 1);
+export const arbStream50Dev8Write: fc.Arbitrary<types.Stream50Dev8Write> = fc.record<Omit<types.Stream50Dev8Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8Write))
+    .filter((v) => stream50VariantOf(v) === 1);
 
 /** Valid values of variant `dev8-streaming-write` of srio.stream-50. */
-export const arbStream50Dev8StreamingWrite: fc.Arbitrary<types.Stream50Dev8StreamingWrite> = fc
-  .record<Omit<types.Stream50Dev8StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev8StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8StreamingWrite),
-  )
-  .filter((v) => stream50VariantOf(v) === 2);
+export const arbStream50Dev8StreamingWrite: fc.Arbitrary<types.Stream50Dev8StreamingWrite> = fc.record<Omit<types.Stream50Dev8StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8StreamingWrite))
+    .filter((v) => stream50VariantOf(v) === 2);
 
 /** Valid values of variant `dev8-maintenance-read-request` of srio.stream-50. */
-export const arbStream50Dev8MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev8MaintenanceReadRequest> =
-  fc
-    .record<types.Stream50Dev8MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream50Dev8MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev8MaintenanceReadRequest> = fc.record<types.Stream50Dev8MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream50VariantOf(v) === 3);
 
 /** Valid values of variant `dev8-maintenance-write-request` of srio.stream-50. */
-export const arbStream50Dev8MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev8MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream50Dev8MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenanceWriteRequest),
-    )
+export const arbStream50Dev8MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev8MaintenanceWriteRequest> = fc.record<Omit<types.Stream50Dev8MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenanceWriteRequest))
     .filter((v) => stream50VariantOf(v) === 4);
 
 /** Valid values of variant `dev8-maintenance-read-response` of srio.stream-50. */
-export const arbStream50Dev8MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev8MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream50Dev8MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenanceReadResponse),
-    )
+export const arbStream50Dev8MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev8MaintenanceReadResponse> = fc.record<Omit<types.Stream50Dev8MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenanceReadResponse))
     .filter((v) => stream50VariantOf(v) === 5);
 
 /** Valid values of variant `dev8-maintenance-write-response` of srio.stream-50. */
-export const arbStream50Dev8MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev8MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream50Dev8MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream50Dev8MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev8MaintenanceWriteResponse> = fc.record<types.Stream50Dev8MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream50VariantOf(v) === 6);
 
 /** Valid values of variant `dev8-maintenance-port-write` of srio.stream-50. */
-export const arbStream50Dev8MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev8MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream50Dev8MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenancePortWrite),
-    )
+export const arbStream50Dev8MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev8MaintenancePortWrite> = fc.record<Omit<types.Stream50Dev8MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8MaintenancePortWrite))
     .filter((v) => stream50VariantOf(v) === 7);
 
 /** Valid values of variant `dev8-doorbell` of srio.stream-50. */
-export const arbStream50Dev8Doorbell: fc.Arbitrary<types.Stream50Dev8Doorbell> = fc
-  .record<types.Stream50Dev8Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 8);
+export const arbStream50Dev8Doorbell: fc.Arbitrary<types.Stream50Dev8Doorbell> = fc.record<types.Stream50Dev8Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream50VariantOf(v) === 8);
 
 /** Valid values of variant `dev8-message` of srio.stream-50. */
-export const arbStream50Dev8Message: fc.Arbitrary<types.Stream50Dev8Message> = fc
-  .record<Omit<types.Stream50Dev8Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev8Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8Message),
-  )
-  .filter((v) => stream50VariantOf(v) === 9);
+export const arbStream50Dev8Message: fc.Arbitrary<types.Stream50Dev8Message> = fc.record<Omit<types.Stream50Dev8Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8Message))
+    .filter((v) => stream50VariantOf(v) === 9);
 
 /** Valid values of variant `dev8-response-no-data` of srio.stream-50. */
-export const arbStream50Dev8ResponseNoData: fc.Arbitrary<types.Stream50Dev8ResponseNoData> = fc
-  .record<types.Stream50Dev8ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 10);
+export const arbStream50Dev8ResponseNoData: fc.Arbitrary<types.Stream50Dev8ResponseNoData> = fc.record<types.Stream50Dev8ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream50VariantOf(v) === 10);
 
 /** Valid values of variant `dev8-response-message-response` of srio.stream-50. */
-export const arbStream50Dev8ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev8ResponseMessageResponse> =
-  fc
-    .record<types.Stream50Dev8ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream50Dev8ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev8ResponseMessageResponse> = fc.record<types.Stream50Dev8ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream50VariantOf(v) === 11);
 
 /** Valid values of variant `dev8-response-with-data` of srio.stream-50. */
-export const arbStream50Dev8ResponseWithData: fc.Arbitrary<types.Stream50Dev8ResponseWithData> = fc
-  .record<Omit<types.Stream50Dev8ResponseWithData, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("with-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev8ResponseWithData> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8ResponseWithData),
-  )
-  .filter((v) => stream50VariantOf(v) === 12);
+export const arbStream50Dev8ResponseWithData: fc.Arbitrary<types.Stream50Dev8ResponseWithData> = fc.record<Omit<types.Stream50Dev8ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev8ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev8ResponseWithData))
+    .filter((v) => stream50VariantOf(v) === 12);
 
 /** Valid values of variant `dev16-request` of srio.stream-50. */
-export const arbStream50Dev16Request: fc.Arbitrary<types.Stream50Dev16Request> = fc
-  .record<types.Stream50Dev16Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 13);
+export const arbStream50Dev16Request: fc.Arbitrary<types.Stream50Dev16Request> = fc.record<types.Stream50Dev16Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream50VariantOf(v) === 13);
 
 /** Valid values of variant `dev16-write` of srio.stream-50. */
-export const arbStream50Dev16Write: fc.Arbitrary<types.Stream50Dev16Write> = fc
-  .record<Omit<types.Stream50Dev16Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev16Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16Write),
-  )
-  .filter((v) => stream50VariantOf(v) === 14);
+export const arbStream50Dev16Write: fc.Arbitrary<types.Stream50Dev16Write> = fc.record<Omit<types.Stream50Dev16Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16Write))
+    .filter((v) => stream50VariantOf(v) === 14);
 
 /** Valid values of variant `dev16-streaming-write` of srio.stream-50. */
-export const arbStream50Dev16StreamingWrite: fc.Arbitrary<types.Stream50Dev16StreamingWrite> = fc
-  .record<Omit<types.Stream50Dev16StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev16StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16StreamingWrite),
-  )
-  .filter((v) => stream50VariantOf(v) === 15);
+export const arbStream50Dev16StreamingWrite: fc.Arbitrary<types.Stream50Dev16StreamingWrite> = fc.record<Omit<types.Stream50Dev16StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16StreamingWrite))
+    .filter((v) => stream50VariantOf(v) === 15);
 
 /** Valid values of variant `dev16-maintenance-read-request` of srio.stream-50. */
-export const arbStream50Dev16MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev16MaintenanceReadRequest> =
-  fc
-    .record<types.Stream50Dev16MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream50Dev16MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev16MaintenanceReadRequest> = fc.record<types.Stream50Dev16MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream50VariantOf(v) === 16);
 
 /** Valid values of variant `dev16-maintenance-write-request` of srio.stream-50. */
-export const arbStream50Dev16MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev16MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream50Dev16MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenanceWriteRequest),
-    )
+export const arbStream50Dev16MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev16MaintenanceWriteRequest> = fc.record<Omit<types.Stream50Dev16MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenanceWriteRequest))
     .filter((v) => stream50VariantOf(v) === 17);
 
 /** Valid values of variant `dev16-maintenance-read-response` of srio.stream-50. */
-export const arbStream50Dev16MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev16MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream50Dev16MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenanceReadResponse),
-    )
+export const arbStream50Dev16MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev16MaintenanceReadResponse> = fc.record<Omit<types.Stream50Dev16MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenanceReadResponse))
     .filter((v) => stream50VariantOf(v) === 18);
 
 /** Valid values of variant `dev16-maintenance-write-response` of srio.stream-50. */
-export const arbStream50Dev16MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev16MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream50Dev16MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream50Dev16MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev16MaintenanceWriteResponse> = fc.record<types.Stream50Dev16MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream50VariantOf(v) === 19);
 
 /** Valid values of variant `dev16-maintenance-port-write` of srio.stream-50. */
-export const arbStream50Dev16MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev16MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream50Dev16MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenancePortWrite),
-    )
+export const arbStream50Dev16MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev16MaintenancePortWrite> = fc.record<Omit<types.Stream50Dev16MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16MaintenancePortWrite))
     .filter((v) => stream50VariantOf(v) === 20);
 
 /** Valid values of variant `dev16-doorbell` of srio.stream-50. */
-export const arbStream50Dev16Doorbell: fc.Arbitrary<types.Stream50Dev16Doorbell> = fc
-  .record<types.Stream50Dev16Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 21);
+export const arbStream50Dev16Doorbell: fc.Arbitrary<types.Stream50Dev16Doorbell> = fc.record<types.Stream50Dev16Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream50VariantOf(v) === 21);
 
 /** Valid values of variant `dev16-message` of srio.stream-50. */
-export const arbStream50Dev16Message: fc.Arbitrary<types.Stream50Dev16Message> = fc
-  .record<Omit<types.Stream50Dev16Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev16Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16Message),
-  )
-  .filter((v) => stream50VariantOf(v) === 22);
+export const arbStream50Dev16Message: fc.Arbitrary<types.Stream50Dev16Message> = fc.record<Omit<types.Stream50Dev16Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16Message))
+    .filter((v) => stream50VariantOf(v) === 22);
 
 /** Valid values of variant `dev16-response-no-data` of srio.stream-50. */
-export const arbStream50Dev16ResponseNoData: fc.Arbitrary<types.Stream50Dev16ResponseNoData> = fc
-  .record<types.Stream50Dev16ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 23);
+export const arbStream50Dev16ResponseNoData: fc.Arbitrary<types.Stream50Dev16ResponseNoData> = fc.record<types.Stream50Dev16ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream50VariantOf(v) === 23);
 
 /** Valid values of variant `dev16-response-message-response` of srio.stream-50. */
-export const arbStream50Dev16ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev16ResponseMessageResponse> =
-  fc
-    .record<types.Stream50Dev16ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream50Dev16ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev16ResponseMessageResponse> = fc.record<types.Stream50Dev16ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream50VariantOf(v) === 24);
 
 /** Valid values of variant `dev16-response-with-data` of srio.stream-50. */
-export const arbStream50Dev16ResponseWithData: fc.Arbitrary<types.Stream50Dev16ResponseWithData> =
-  fc
-    .record<Omit<types.Stream50Dev16ResponseWithData, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("with-data"),
-      status: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev16ResponseWithData> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16ResponseWithData),
-    )
+export const arbStream50Dev16ResponseWithData: fc.Arbitrary<types.Stream50Dev16ResponseWithData> = fc.record<Omit<types.Stream50Dev16ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev16ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev16ResponseWithData))
     .filter((v) => stream50VariantOf(v) === 25);
 
 /** Valid values of variant `dev32-request` of srio.stream-50. */
-export const arbStream50Dev32Request: fc.Arbitrary<types.Stream50Dev32Request> = fc
-  .record<types.Stream50Dev32Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 26);
+export const arbStream50Dev32Request: fc.Arbitrary<types.Stream50Dev32Request> = fc.record<types.Stream50Dev32Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream50VariantOf(v) === 26);
 
 /** Valid values of variant `dev32-write` of srio.stream-50. */
-export const arbStream50Dev32Write: fc.Arbitrary<types.Stream50Dev32Write> = fc
-  .record<Omit<types.Stream50Dev32Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev32Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32Write),
-  )
-  .filter((v) => stream50VariantOf(v) === 27);
+export const arbStream50Dev32Write: fc.Arbitrary<types.Stream50Dev32Write> = fc.record<Omit<types.Stream50Dev32Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32Write))
+    .filter((v) => stream50VariantOf(v) === 27);
 
 /** Valid values of variant `dev32-streaming-write` of srio.stream-50. */
-export const arbStream50Dev32StreamingWrite: fc.Arbitrary<types.Stream50Dev32StreamingWrite> = fc
-  .record<Omit<types.Stream50Dev32StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    extendedAddress: fc.integer({ min: 0, max: 65535 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev32StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32StreamingWrite),
-  )
-  .filter((v) => stream50VariantOf(v) === 28);
+export const arbStream50Dev32StreamingWrite: fc.Arbitrary<types.Stream50Dev32StreamingWrite> = fc.record<Omit<types.Stream50Dev32StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), extendedAddress: fc.integer({ min: 0, max: 65535 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32StreamingWrite))
+    .filter((v) => stream50VariantOf(v) === 28);
 
 /** Valid values of variant `dev32-maintenance-read-request` of srio.stream-50. */
-export const arbStream50Dev32MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev32MaintenanceReadRequest> =
-  fc
-    .record<types.Stream50Dev32MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream50Dev32MaintenanceReadRequest: fc.Arbitrary<types.Stream50Dev32MaintenanceReadRequest> = fc.record<types.Stream50Dev32MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream50VariantOf(v) === 29);
 
 /** Valid values of variant `dev32-maintenance-write-request` of srio.stream-50. */
-export const arbStream50Dev32MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev32MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream50Dev32MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenanceWriteRequest),
-    )
+export const arbStream50Dev32MaintenanceWriteRequest: fc.Arbitrary<types.Stream50Dev32MaintenanceWriteRequest> = fc.record<Omit<types.Stream50Dev32MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenanceWriteRequest))
     .filter((v) => stream50VariantOf(v) === 30);
 
 /** Valid values of variant `dev32-maintenance-read-response` of srio.stream-50. */
-export const arbStream50Dev32MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev32MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream50Dev32MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenanceReadResponse),
-    )
+export const arbStream50Dev32MaintenanceReadResponse: fc.Arbitrary<types.Stream50Dev32MaintenanceReadResponse> = fc.record<Omit<types.Stream50Dev32MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenanceReadResponse))
     .filter((v) => stream50VariantOf(v) === 31);
 
 /** Valid values of variant `dev32-maintenance-write-response` of srio.stream-50. */
-export const arbStream50Dev32MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev32MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream50Dev32MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream50Dev32MaintenanceWriteResponse: fc.Arbitrary<types.Stream50Dev32MaintenanceWriteResponse> = fc.record<types.Stream50Dev32MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream50VariantOf(v) === 32);
 
 /** Valid values of variant `dev32-maintenance-port-write` of srio.stream-50. */
-export const arbStream50Dev32MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev32MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream50Dev32MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenancePortWrite),
-    )
+export const arbStream50Dev32MaintenancePortWrite: fc.Arbitrary<types.Stream50Dev32MaintenancePortWrite> = fc.record<Omit<types.Stream50Dev32MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32MaintenancePortWrite))
     .filter((v) => stream50VariantOf(v) === 33);
 
 /** Valid values of variant `dev32-doorbell` of srio.stream-50. */
-export const arbStream50Dev32Doorbell: fc.Arbitrary<types.Stream50Dev32Doorbell> = fc
-  .record<types.Stream50Dev32Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 34);
+export const arbStream50Dev32Doorbell: fc.Arbitrary<types.Stream50Dev32Doorbell> = fc.record<types.Stream50Dev32Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream50VariantOf(v) === 34);
 
 /** Valid values of variant `dev32-message` of srio.stream-50. */
-export const arbStream50Dev32Message: fc.Arbitrary<types.Stream50Dev32Message> = fc
-  .record<Omit<types.Stream50Dev32Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream50Dev32Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32Message),
-  )
-  .filter((v) => stream50VariantOf(v) === 35);
+export const arbStream50Dev32Message: fc.Arbitrary<types.Stream50Dev32Message> = fc.record<Omit<types.Stream50Dev32Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32Message))
+    .filter((v) => stream50VariantOf(v) === 35);
 
 /** Valid values of variant `dev32-response-no-data` of srio.stream-50. */
-export const arbStream50Dev32ResponseNoData: fc.Arbitrary<types.Stream50Dev32ResponseNoData> = fc
-  .record<types.Stream50Dev32ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream50VariantOf(v) === 36);
+export const arbStream50Dev32ResponseNoData: fc.Arbitrary<types.Stream50Dev32ResponseNoData> = fc.record<types.Stream50Dev32ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream50VariantOf(v) === 36);
 
 /** Valid values of variant `dev32-response-message-response` of srio.stream-50. */
-export const arbStream50Dev32ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev32ResponseMessageResponse> =
-  fc
-    .record<types.Stream50Dev32ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream50Dev32ResponseMessageResponse: fc.Arbitrary<types.Stream50Dev32ResponseMessageResponse> = fc.record<types.Stream50Dev32ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream50VariantOf(v) === 37);
 
 /** Valid values of variant `dev32-response-with-data` of srio.stream-50. */
-export const arbStream50Dev32ResponseWithData: fc.Arbitrary<types.Stream50Dev32ResponseWithData> =
-  fc
-    .record<Omit<types.Stream50Dev32ResponseWithData, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("with-data"),
-      status: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream50Dev32ResponseWithData> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32ResponseWithData),
-    )
+export const arbStream50Dev32ResponseWithData: fc.Arbitrary<types.Stream50Dev32ResponseWithData> = fc.record<Omit<types.Stream50Dev32ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream50Dev32ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream50Dev32ResponseWithData))
     .filter((v) => stream50VariantOf(v) === 38);
 
 /** Valid values of srio.stream-50 (RapidIO packet without CRC, 50-bit addresses), every variant, edge values included (fast-check bias). */
-export const arbStream50: fc.Arbitrary<types.Stream50> = fc.oneof(
-  arbStream50Dev8Request,
-  arbStream50Dev8Write,
-  arbStream50Dev8StreamingWrite,
-  arbStream50Dev8MaintenanceReadRequest,
-  arbStream50Dev8MaintenanceWriteRequest,
-  arbStream50Dev8MaintenanceReadResponse,
-  arbStream50Dev8MaintenanceWriteResponse,
-  arbStream50Dev8MaintenancePortWrite,
-  arbStream50Dev8Doorbell,
-  arbStream50Dev8Message,
-  arbStream50Dev8ResponseNoData,
-  arbStream50Dev8ResponseMessageResponse,
-  arbStream50Dev8ResponseWithData,
-  arbStream50Dev16Request,
-  arbStream50Dev16Write,
-  arbStream50Dev16StreamingWrite,
-  arbStream50Dev16MaintenanceReadRequest,
-  arbStream50Dev16MaintenanceWriteRequest,
-  arbStream50Dev16MaintenanceReadResponse,
-  arbStream50Dev16MaintenanceWriteResponse,
-  arbStream50Dev16MaintenancePortWrite,
-  arbStream50Dev16Doorbell,
-  arbStream50Dev16Message,
-  arbStream50Dev16ResponseNoData,
-  arbStream50Dev16ResponseMessageResponse,
-  arbStream50Dev16ResponseWithData,
-  arbStream50Dev32Request,
-  arbStream50Dev32Write,
-  arbStream50Dev32StreamingWrite,
-  arbStream50Dev32MaintenanceReadRequest,
-  arbStream50Dev32MaintenanceWriteRequest,
-  arbStream50Dev32MaintenanceReadResponse,
-  arbStream50Dev32MaintenanceWriteResponse,
-  arbStream50Dev32MaintenancePortWrite,
-  arbStream50Dev32Doorbell,
-  arbStream50Dev32Message,
-  arbStream50Dev32ResponseNoData,
-  arbStream50Dev32ResponseMessageResponse,
-  arbStream50Dev32ResponseWithData,
-);
+export const arbStream50: fc.Arbitrary<types.Stream50> = fc.oneof(arbStream50Dev8Request, arbStream50Dev8Write, arbStream50Dev8StreamingWrite, arbStream50Dev8MaintenanceReadRequest, arbStream50Dev8MaintenanceWriteRequest, arbStream50Dev8MaintenanceReadResponse, arbStream50Dev8MaintenanceWriteResponse, arbStream50Dev8MaintenancePortWrite, arbStream50Dev8Doorbell, arbStream50Dev8Message, arbStream50Dev8ResponseNoData, arbStream50Dev8ResponseMessageResponse, arbStream50Dev8ResponseWithData, arbStream50Dev16Request, arbStream50Dev16Write, arbStream50Dev16StreamingWrite, arbStream50Dev16MaintenanceReadRequest, arbStream50Dev16MaintenanceWriteRequest, arbStream50Dev16MaintenanceReadResponse, arbStream50Dev16MaintenanceWriteResponse, arbStream50Dev16MaintenancePortWrite, arbStream50Dev16Doorbell, arbStream50Dev16Message, arbStream50Dev16ResponseNoData, arbStream50Dev16ResponseMessageResponse, arbStream50Dev16ResponseWithData, arbStream50Dev32Request, arbStream50Dev32Write, arbStream50Dev32StreamingWrite, arbStream50Dev32MaintenanceReadRequest, arbStream50Dev32MaintenanceWriteRequest, arbStream50Dev32MaintenanceReadResponse, arbStream50Dev32MaintenanceWriteResponse, arbStream50Dev32MaintenancePortWrite, arbStream50Dev32Doorbell, arbStream50Dev32Message, arbStream50Dev32ResponseNoData, arbStream50Dev32ResponseMessageResponse, arbStream50Dev32ResponseWithData);
 
 /** Valid values of variant `dev8-request` of srio.stream-66. */
-export const arbStream66Dev8Request: fc.Arbitrary<types.Stream66Dev8Request> = fc
-  .record<types.Stream66Dev8Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 0);
+export const arbStream66Dev8Request: fc.Arbitrary<types.Stream66Dev8Request> = fc.record<types.Stream66Dev8Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream66VariantOf(v) === 0);
 
 /** Valid values of variant `dev8-write` of srio.stream-66. */
-export const arbStream66Dev8Write: fc.Arbitrary<types.Stream66Dev8Write> = fc
-  .record<Omit<types.Stream66Dev8Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev8Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8Write),
-  )
-  .filter((v) => stream66VariantOf(v) === 1);
+export const arbStream66Dev8Write: fc.Arbitrary<types.Stream66Dev8Write> = fc.record<Omit<types.Stream66Dev8Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8Write))
+    .filter((v) => stream66VariantOf(v) === 1);
 
 /** Valid values of variant `dev8-streaming-write` of srio.stream-66. */
-export const arbStream66Dev8StreamingWrite: fc.Arbitrary<types.Stream66Dev8StreamingWrite> = fc
-  .record<Omit<types.Stream66Dev8StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev8StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8StreamingWrite),
-  )
-  .filter((v) => stream66VariantOf(v) === 2);
+export const arbStream66Dev8StreamingWrite: fc.Arbitrary<types.Stream66Dev8StreamingWrite> = fc.record<Omit<types.Stream66Dev8StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8StreamingWrite))
+    .filter((v) => stream66VariantOf(v) === 2);
 
 /** Valid values of variant `dev8-maintenance-read-request` of srio.stream-66. */
-export const arbStream66Dev8MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev8MaintenanceReadRequest> =
-  fc
-    .record<types.Stream66Dev8MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream66Dev8MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev8MaintenanceReadRequest> = fc.record<types.Stream66Dev8MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream66VariantOf(v) === 3);
 
 /** Valid values of variant `dev8-maintenance-write-request` of srio.stream-66. */
-export const arbStream66Dev8MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev8MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream66Dev8MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenanceWriteRequest),
-    )
+export const arbStream66Dev8MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev8MaintenanceWriteRequest> = fc.record<Omit<types.Stream66Dev8MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenanceWriteRequest))
     .filter((v) => stream66VariantOf(v) === 4);
 
 /** Valid values of variant `dev8-maintenance-read-response` of srio.stream-66. */
-export const arbStream66Dev8MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev8MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream66Dev8MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenanceReadResponse),
-    )
+export const arbStream66Dev8MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev8MaintenanceReadResponse> = fc.record<Omit<types.Stream66Dev8MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenanceReadResponse))
     .filter((v) => stream66VariantOf(v) === 5);
 
 /** Valid values of variant `dev8-maintenance-write-response` of srio.stream-66. */
-export const arbStream66Dev8MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev8MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream66Dev8MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream66Dev8MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev8MaintenanceWriteResponse> = fc.record<types.Stream66Dev8MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream66VariantOf(v) === 6);
 
 /** Valid values of variant `dev8-maintenance-port-write` of srio.stream-66. */
-export const arbStream66Dev8MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev8MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream66Dev8MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenancePortWrite),
-    )
+export const arbStream66Dev8MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev8MaintenancePortWrite> = fc.record<Omit<types.Stream66Dev8MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8MaintenancePortWrite))
     .filter((v) => stream66VariantOf(v) === 7);
 
 /** Valid values of variant `dev8-doorbell` of srio.stream-66. */
-export const arbStream66Dev8Doorbell: fc.Arbitrary<types.Stream66Dev8Doorbell> = fc
-  .record<types.Stream66Dev8Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 8);
+export const arbStream66Dev8Doorbell: fc.Arbitrary<types.Stream66Dev8Doorbell> = fc.record<types.Stream66Dev8Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream66VariantOf(v) === 8);
 
 /** Valid values of variant `dev8-message` of srio.stream-66. */
-export const arbStream66Dev8Message: fc.Arbitrary<types.Stream66Dev8Message> = fc
-  .record<Omit<types.Stream66Dev8Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev8Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8Message),
-  )
-  .filter((v) => stream66VariantOf(v) === 9);
+export const arbStream66Dev8Message: fc.Arbitrary<types.Stream66Dev8Message> = fc.record<Omit<types.Stream66Dev8Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8Message))
+    .filter((v) => stream66VariantOf(v) === 9);
 
 /** Valid values of variant `dev8-response-no-data` of srio.stream-66. */
-export const arbStream66Dev8ResponseNoData: fc.Arbitrary<types.Stream66Dev8ResponseNoData> = fc
-  .record<types.Stream66Dev8ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 10);
+export const arbStream66Dev8ResponseNoData: fc.Arbitrary<types.Stream66Dev8ResponseNoData> = fc.record<types.Stream66Dev8ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream66VariantOf(v) === 10);
 
 /** Valid values of variant `dev8-response-message-response` of srio.stream-66. */
-export const arbStream66Dev8ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev8ResponseMessageResponse> =
-  fc
-    .record<types.Stream66Dev8ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev8"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 255 }),
-      sourceId: fc.integer({ min: 0, max: 255 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream66Dev8ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev8ResponseMessageResponse> = fc.record<types.Stream66Dev8ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream66VariantOf(v) === 11);
 
 /** Valid values of variant `dev8-response-with-data` of srio.stream-66. */
-export const arbStream66Dev8ResponseWithData: fc.Arbitrary<types.Stream66Dev8ResponseWithData> = fc
-  .record<Omit<types.Stream66Dev8ResponseWithData, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev8"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 255 }),
-    sourceId: fc.integer({ min: 0, max: 255 }),
-    ttype: fc.constantFrom("with-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev8ResponseWithData> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8ResponseWithData),
-  )
-  .filter((v) => stream66VariantOf(v) === 12);
+export const arbStream66Dev8ResponseWithData: fc.Arbitrary<types.Stream66Dev8ResponseWithData> = fc.record<Omit<types.Stream66Dev8ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev8"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 255 }), sourceId: fc.integer({ min: 0, max: 255 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev8ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev8ResponseWithData))
+    .filter((v) => stream66VariantOf(v) === 12);
 
 /** Valid values of variant `dev16-request` of srio.stream-66. */
-export const arbStream66Dev16Request: fc.Arbitrary<types.Stream66Dev16Request> = fc
-  .record<types.Stream66Dev16Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 13);
+export const arbStream66Dev16Request: fc.Arbitrary<types.Stream66Dev16Request> = fc.record<types.Stream66Dev16Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream66VariantOf(v) === 13);
 
 /** Valid values of variant `dev16-write` of srio.stream-66. */
-export const arbStream66Dev16Write: fc.Arbitrary<types.Stream66Dev16Write> = fc
-  .record<Omit<types.Stream66Dev16Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev16Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16Write),
-  )
-  .filter((v) => stream66VariantOf(v) === 14);
+export const arbStream66Dev16Write: fc.Arbitrary<types.Stream66Dev16Write> = fc.record<Omit<types.Stream66Dev16Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16Write))
+    .filter((v) => stream66VariantOf(v) === 14);
 
 /** Valid values of variant `dev16-streaming-write` of srio.stream-66. */
-export const arbStream66Dev16StreamingWrite: fc.Arbitrary<types.Stream66Dev16StreamingWrite> = fc
-  .record<Omit<types.Stream66Dev16StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev16StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16StreamingWrite),
-  )
-  .filter((v) => stream66VariantOf(v) === 15);
+export const arbStream66Dev16StreamingWrite: fc.Arbitrary<types.Stream66Dev16StreamingWrite> = fc.record<Omit<types.Stream66Dev16StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16StreamingWrite))
+    .filter((v) => stream66VariantOf(v) === 15);
 
 /** Valid values of variant `dev16-maintenance-read-request` of srio.stream-66. */
-export const arbStream66Dev16MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev16MaintenanceReadRequest> =
-  fc
-    .record<types.Stream66Dev16MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream66Dev16MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev16MaintenanceReadRequest> = fc.record<types.Stream66Dev16MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream66VariantOf(v) === 16);
 
 /** Valid values of variant `dev16-maintenance-write-request` of srio.stream-66. */
-export const arbStream66Dev16MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev16MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream66Dev16MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenanceWriteRequest),
-    )
+export const arbStream66Dev16MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev16MaintenanceWriteRequest> = fc.record<Omit<types.Stream66Dev16MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenanceWriteRequest))
     .filter((v) => stream66VariantOf(v) === 17);
 
 /** Valid values of variant `dev16-maintenance-read-response` of srio.stream-66. */
-export const arbStream66Dev16MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev16MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream66Dev16MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenanceReadResponse),
-    )
+export const arbStream66Dev16MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev16MaintenanceReadResponse> = fc.record<Omit<types.Stream66Dev16MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenanceReadResponse))
     .filter((v) => stream66VariantOf(v) === 18);
 
 /** Valid values of variant `dev16-maintenance-write-response` of srio.stream-66. */
-export const arbStream66Dev16MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev16MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream66Dev16MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream66Dev16MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev16MaintenanceWriteResponse> = fc.record<types.Stream66Dev16MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream66VariantOf(v) === 19);
 
 /** Valid values of variant `dev16-maintenance-port-write` of srio.stream-66. */
-export const arbStream66Dev16MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev16MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream66Dev16MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenancePortWrite),
-    )
+export const arbStream66Dev16MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev16MaintenancePortWrite> = fc.record<Omit<types.Stream66Dev16MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16MaintenancePortWrite))
     .filter((v) => stream66VariantOf(v) === 20);
 
 /** Valid values of variant `dev16-doorbell` of srio.stream-66. */
-export const arbStream66Dev16Doorbell: fc.Arbitrary<types.Stream66Dev16Doorbell> = fc
-  .record<types.Stream66Dev16Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 21);
+export const arbStream66Dev16Doorbell: fc.Arbitrary<types.Stream66Dev16Doorbell> = fc.record<types.Stream66Dev16Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream66VariantOf(v) === 21);
 
 /** Valid values of variant `dev16-message` of srio.stream-66. */
-export const arbStream66Dev16Message: fc.Arbitrary<types.Stream66Dev16Message> = fc
-  .record<Omit<types.Stream66Dev16Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev16Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16Message),
-  )
-  .filter((v) => stream66VariantOf(v) === 22);
+export const arbStream66Dev16Message: fc.Arbitrary<types.Stream66Dev16Message> = fc.record<Omit<types.Stream66Dev16Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16Message))
+    .filter((v) => stream66VariantOf(v) === 22);
 
 /** Valid values of variant `dev16-response-no-data` of srio.stream-66. */
-export const arbStream66Dev16ResponseNoData: fc.Arbitrary<types.Stream66Dev16ResponseNoData> = fc
-  .record<types.Stream66Dev16ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev16"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 65535 }),
-    sourceId: fc.integer({ min: 0, max: 65535 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 23);
+export const arbStream66Dev16ResponseNoData: fc.Arbitrary<types.Stream66Dev16ResponseNoData> = fc.record<types.Stream66Dev16ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream66VariantOf(v) === 23);
 
 /** Valid values of variant `dev16-response-message-response` of srio.stream-66. */
-export const arbStream66Dev16ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev16ResponseMessageResponse> =
-  fc
-    .record<types.Stream66Dev16ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream66Dev16ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev16ResponseMessageResponse> = fc.record<types.Stream66Dev16ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream66VariantOf(v) === 24);
 
 /** Valid values of variant `dev16-response-with-data` of srio.stream-66. */
-export const arbStream66Dev16ResponseWithData: fc.Arbitrary<types.Stream66Dev16ResponseWithData> =
-  fc
-    .record<Omit<types.Stream66Dev16ResponseWithData, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev16"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 65535 }),
-      sourceId: fc.integer({ min: 0, max: 65535 }),
-      ttype: fc.constantFrom("with-data"),
-      status: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev16ResponseWithData> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16ResponseWithData),
-    )
+export const arbStream66Dev16ResponseWithData: fc.Arbitrary<types.Stream66Dev16ResponseWithData> = fc.record<Omit<types.Stream66Dev16ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev16"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 65535 }), sourceId: fc.integer({ min: 0, max: 65535 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev16ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev16ResponseWithData))
     .filter((v) => stream66VariantOf(v) === 25);
 
 /** Valid values of variant `dev32-request` of srio.stream-66. */
-export const arbStream66Dev32Request: fc.Arbitrary<types.Stream66Dev32Request> = fc
-  .record<types.Stream66Dev32Request>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("request"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"),
-    rdsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 26);
+export const arbStream66Dev32Request: fc.Arbitrary<types.Stream66Dev32Request> = fc.record<types.Stream66Dev32Request>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("request"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nread", "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"), rdsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .filter((v) => stream66VariantOf(v) === 26);
 
 /** Valid values of variant `dev32-write` of srio.stream-66. */
-export const arbStream66Dev32Write: fc.Arbitrary<types.Stream66Dev32Write> = fc
-  .record<Omit<types.Stream66Dev32Write, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom(
-      "nwrite",
-      "nwrite-r",
-      "atomic-swap",
-      "atomic-compare-and-swap",
-      "atomic-test-and-swap",
-    ),
-    wrsize: fc.integer({ min: 0, max: 15 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    wdptr: fc.integer({ min: 0, max: 1 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev32Write> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32Write),
-  )
-  .filter((v) => stream66VariantOf(v) === 27);
+export const arbStream66Dev32Write: fc.Arbitrary<types.Stream66Dev32Write> = fc.record<Omit<types.Stream66Dev32Write, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("nwrite", "nwrite-r", "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"), wrsize: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), wdptr: fc.integer({ min: 0, max: 1 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32Write> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32Write))
+    .filter((v) => stream66VariantOf(v) === 27);
 
 /** Valid values of variant `dev32-streaming-write` of srio.stream-66. */
-export const arbStream66Dev32StreamingWrite: fc.Arbitrary<types.Stream66Dev32StreamingWrite> = fc
-  .record<Omit<types.Stream66Dev32StreamingWrite, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("streaming-write"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    extendedAddress: fc.integer({ min: 0, max: 4294967295 }),
-    address: fc.integer({ min: 0, max: 536870911 }),
-    xamsbs: fc.integer({ min: 0, max: 3 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev32StreamingWrite> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32StreamingWrite),
-  )
-  .filter((v) => stream66VariantOf(v) === 28);
+export const arbStream66Dev32StreamingWrite: fc.Arbitrary<types.Stream66Dev32StreamingWrite> = fc.record<Omit<types.Stream66Dev32StreamingWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("streaming-write"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), extendedAddress: fc.integer({ min: 0, max: 4294967295 }), address: fc.integer({ min: 0, max: 536870911 }), xamsbs: fc.integer({ min: 0, max: 3 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32StreamingWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32StreamingWrite))
+    .filter((v) => stream66VariantOf(v) === 28);
 
 /** Valid values of variant `dev32-maintenance-read-request` of srio.stream-66. */
-export const arbStream66Dev32MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev32MaintenanceReadRequest> =
-  fc
-    .record<types.Stream66Dev32MaintenanceReadRequest>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
+export const arbStream66Dev32MaintenanceReadRequest: fc.Arbitrary<types.Stream66Dev32MaintenanceReadRequest> = fc.record<types.Stream66Dev32MaintenanceReadRequest>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
     .filter((v) => stream66VariantOf(v) === 29);
 
 /** Valid values of variant `dev32-maintenance-write-request` of srio.stream-66. */
-export const arbStream66Dev32MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev32MaintenanceWriteRequest> =
-  fc
-    .record<Omit<types.Stream66Dev32MaintenanceWriteRequest, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-request"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      srcTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      configOffset: fc.integer({ min: 0, max: 2097151 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenanceWriteRequest> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenanceWriteRequest),
-    )
+export const arbStream66Dev32MaintenanceWriteRequest: fc.Arbitrary<types.Stream66Dev32MaintenanceWriteRequest> = fc.record<Omit<types.Stream66Dev32MaintenanceWriteRequest, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-request"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), srcTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }), configOffset: fc.integer({ min: 0, max: 2097151 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenanceWriteRequest> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenanceWriteRequest))
     .filter((v) => stream66VariantOf(v) === 30);
 
 /** Valid values of variant `dev32-maintenance-read-response` of srio.stream-66. */
-export const arbStream66Dev32MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev32MaintenanceReadResponse> =
-  fc
-    .record<Omit<types.Stream66Dev32MaintenanceReadResponse, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("read-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenanceReadResponse> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenanceReadResponse),
-    )
+export const arbStream66Dev32MaintenanceReadResponse: fc.Arbitrary<types.Stream66Dev32MaintenanceReadResponse> = fc.record<Omit<types.Stream66Dev32MaintenanceReadResponse, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("read-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenanceReadResponse> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenanceReadResponse))
     .filter((v) => stream66VariantOf(v) === 31);
 
 /** Valid values of variant `dev32-maintenance-write-response` of srio.stream-66. */
-export const arbStream66Dev32MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev32MaintenanceWriteResponse> =
-  fc
-    .record<types.Stream66Dev32MaintenanceWriteResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("write-response"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-    })
+export const arbStream66Dev32MaintenanceWriteResponse: fc.Arbitrary<types.Stream66Dev32MaintenanceWriteResponse> = fc.record<types.Stream66Dev32MaintenanceWriteResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("write-response"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }), hopCount: fc.integer({ min: 0, max: 255 }) })
     .filter((v) => stream66VariantOf(v) === 32);
 
 /** Valid values of variant `dev32-maintenance-port-write` of srio.stream-66. */
-export const arbStream66Dev32MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev32MaintenancePortWrite> =
-  fc
-    .record<Omit<types.Stream66Dev32MaintenancePortWrite, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("maintenance"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("port-write"),
-      sizeOrStatus: fc.integer({ min: 0, max: 15 }),
-      hopCount: fc.integer({ min: 0, max: 255 }),
-      wdptr: fc.integer({ min: 0, max: 1 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenancePortWrite> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenancePortWrite),
-    )
+export const arbStream66Dev32MaintenancePortWrite: fc.Arbitrary<types.Stream66Dev32MaintenancePortWrite> = fc.record<Omit<types.Stream66Dev32MaintenancePortWrite, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("maintenance"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("port-write"), sizeOrStatus: fc.integer({ min: 0, max: 15 }), hopCount: fc.integer({ min: 0, max: 255 }), wdptr: fc.integer({ min: 0, max: 1 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32MaintenancePortWrite> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32MaintenancePortWrite))
     .filter((v) => stream66VariantOf(v) === 33);
 
 /** Valid values of variant `dev32-doorbell` of srio.stream-66. */
-export const arbStream66Dev32Doorbell: fc.Arbitrary<types.Stream66Dev32Doorbell> = fc
-  .record<types.Stream66Dev32Doorbell>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("doorbell"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    srcTid: fc.integer({ min: 0, max: 255 }),
-    info: fc.integer({ min: 0, max: 65535 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 34);
+export const arbStream66Dev32Doorbell: fc.Arbitrary<types.Stream66Dev32Doorbell> = fc.record<types.Stream66Dev32Doorbell>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("doorbell"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), srcTid: fc.integer({ min: 0, max: 255 }), info: fc.integer({ min: 0, max: 65535 }) })
+    .filter((v) => stream66VariantOf(v) === 34);
 
 /** Valid values of variant `dev32-message` of srio.stream-66. */
-export const arbStream66Dev32Message: fc.Arbitrary<types.Stream66Dev32Message> = fc
-  .record<Omit<types.Stream66Dev32Message, "payload">>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("message"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    msglen: fc.integer({ min: 0, max: 15 }),
-    ssize: fc.integer({ min: 0, max: 15 }),
-    letter: fc.integer({ min: 0, max: 3 }),
-    mbox: fc.integer({ min: 0, max: 3 }),
-    msgseg: fc.integer({ min: 0, max: 15 }),
-  })
-  .chain((v): fc.Arbitrary<types.Stream66Dev32Message> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32Message),
-  )
-  .filter((v) => stream66VariantOf(v) === 35);
+export const arbStream66Dev32Message: fc.Arbitrary<types.Stream66Dev32Message> = fc.record<Omit<types.Stream66Dev32Message, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("message"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), msglen: fc.integer({ min: 0, max: 15 }), ssize: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32Message> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32Message))
+    .filter((v) => stream66VariantOf(v) === 35);
 
 /** Valid values of variant `dev32-response-no-data` of srio.stream-66. */
-export const arbStream66Dev32ResponseNoData: fc.Arbitrary<types.Stream66Dev32ResponseNoData> = fc
-  .record<types.Stream66Dev32ResponseNoData>({
-    ackId: fc.integer({ min: 0, max: 63 }),
-    vc: fc.integer({ min: 0, max: 1 }),
-    crf: fc.integer({ min: 0, max: 1 }),
-    prio: fc.integer({ min: 0, max: 3 }),
-    tt: fc.constantFrom("dev32"),
-    ftype: fc.constantFrom("response"),
-    destinationId: fc.integer({ min: 0, max: 4294967295 }),
-    sourceId: fc.integer({ min: 0, max: 4294967295 }),
-    ttype: fc.constantFrom("no-data"),
-    status: fc.integer({ min: 0, max: 15 }),
-    targetTid: fc.integer({ min: 0, max: 255 }),
-  })
-  .filter((v) => stream66VariantOf(v) === 36);
+export const arbStream66Dev32ResponseNoData: fc.Arbitrary<types.Stream66Dev32ResponseNoData> = fc.record<types.Stream66Dev32ResponseNoData>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("no-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .filter((v) => stream66VariantOf(v) === 36);
 
 /** Valid values of variant `dev32-response-message-response` of srio.stream-66. */
-export const arbStream66Dev32ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev32ResponseMessageResponse> =
-  fc
-    .record<types.Stream66Dev32ResponseMessageResponse>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("message-response"),
-      status: fc.integer({ min: 0, max: 15 }),
-      letter: fc.integer({ min: 0, max: 3 }),
-      mbox: fc.integer({ min: 0, max: 3 }),
-      msgseg: fc.integer({ min: 0, max: 15 }),
-    })
+export const arbStream66Dev32ResponseMessageResponse: fc.Arbitrary<types.Stream66Dev32ResponseMessageResponse> = fc.record<types.Stream66Dev32ResponseMessageResponse>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("message-response"), status: fc.integer({ min: 0, max: 15 }), letter: fc.integer({ min: 0, max: 3 }), mbox: fc.integer({ min: 0, max: 3 }), msgseg: fc.integer({ min: 0, max: 15 }) })
     .filter((v) => stream66VariantOf(v) === 37);
 
 /** Valid values of variant `dev32-response-with-data` of srio.stream-66. */
-export const arbStream66Dev32ResponseWithData: fc.Arbitrary<types.Stream66Dev32ResponseWithData> =
-  fc
-    .record<Omit<types.Stream66Dev32ResponseWithData, "payload">>({
-      ackId: fc.integer({ min: 0, max: 63 }),
-      vc: fc.integer({ min: 0, max: 1 }),
-      crf: fc.integer({ min: 0, max: 1 }),
-      prio: fc.integer({ min: 0, max: 3 }),
-      tt: fc.constantFrom("dev32"),
-      ftype: fc.constantFrom("response"),
-      destinationId: fc.integer({ min: 0, max: 4294967295 }),
-      sourceId: fc.integer({ min: 0, max: 4294967295 }),
-      ttype: fc.constantFrom("with-data"),
-      status: fc.integer({ min: 0, max: 15 }),
-      targetTid: fc.integer({ min: 0, max: 255 }),
-    })
-    .chain((v): fc.Arbitrary<types.Stream66Dev32ResponseWithData> =>
-      fc
-        .record({ payload: fc.uint8Array({ maxLength: 256 }) })
-        .map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32ResponseWithData),
-    )
+export const arbStream66Dev32ResponseWithData: fc.Arbitrary<types.Stream66Dev32ResponseWithData> = fc.record<Omit<types.Stream66Dev32ResponseWithData, "payload">>({ ackId: fc.integer({ min: 0, max: 63 }), vc: fc.integer({ min: 0, max: 1 }), crf: fc.integer({ min: 0, max: 1 }), prio: fc.integer({ min: 0, max: 3 }), tt: fc.constantFrom("dev32"), ftype: fc.constantFrom("response"), destinationId: fc.integer({ min: 0, max: 4294967295 }), sourceId: fc.integer({ min: 0, max: 4294967295 }), ttype: fc.constantFrom("with-data"), status: fc.integer({ min: 0, max: 15 }), targetTid: fc.integer({ min: 0, max: 255 }) })
+    .chain((v): fc.Arbitrary<types.Stream66Dev32ResponseWithData> => fc.record({ payload: fc.uint8Array({ maxLength: 256 }) }).map((pl) => ({ ...v, ...pl }) as types.Stream66Dev32ResponseWithData))
     .filter((v) => stream66VariantOf(v) === 38);
 
 /** Valid values of srio.stream-66 (RapidIO packet without CRC, 66-bit addresses), every variant, edge values included (fast-check bias). */
-export const arbStream66: fc.Arbitrary<types.Stream66> = fc.oneof(
-  arbStream66Dev8Request,
-  arbStream66Dev8Write,
-  arbStream66Dev8StreamingWrite,
-  arbStream66Dev8MaintenanceReadRequest,
-  arbStream66Dev8MaintenanceWriteRequest,
-  arbStream66Dev8MaintenanceReadResponse,
-  arbStream66Dev8MaintenanceWriteResponse,
-  arbStream66Dev8MaintenancePortWrite,
-  arbStream66Dev8Doorbell,
-  arbStream66Dev8Message,
-  arbStream66Dev8ResponseNoData,
-  arbStream66Dev8ResponseMessageResponse,
-  arbStream66Dev8ResponseWithData,
-  arbStream66Dev16Request,
-  arbStream66Dev16Write,
-  arbStream66Dev16StreamingWrite,
-  arbStream66Dev16MaintenanceReadRequest,
-  arbStream66Dev16MaintenanceWriteRequest,
-  arbStream66Dev16MaintenanceReadResponse,
-  arbStream66Dev16MaintenanceWriteResponse,
-  arbStream66Dev16MaintenancePortWrite,
-  arbStream66Dev16Doorbell,
-  arbStream66Dev16Message,
-  arbStream66Dev16ResponseNoData,
-  arbStream66Dev16ResponseMessageResponse,
-  arbStream66Dev16ResponseWithData,
-  arbStream66Dev32Request,
-  arbStream66Dev32Write,
-  arbStream66Dev32StreamingWrite,
-  arbStream66Dev32MaintenanceReadRequest,
-  arbStream66Dev32MaintenanceWriteRequest,
-  arbStream66Dev32MaintenanceReadResponse,
-  arbStream66Dev32MaintenanceWriteResponse,
-  arbStream66Dev32MaintenancePortWrite,
-  arbStream66Dev32Doorbell,
-  arbStream66Dev32Message,
-  arbStream66Dev32ResponseNoData,
-  arbStream66Dev32ResponseMessageResponse,
-  arbStream66Dev32ResponseWithData,
-);
+export const arbStream66: fc.Arbitrary<types.Stream66> = fc.oneof(arbStream66Dev8Request, arbStream66Dev8Write, arbStream66Dev8StreamingWrite, arbStream66Dev8MaintenanceReadRequest, arbStream66Dev8MaintenanceWriteRequest, arbStream66Dev8MaintenanceReadResponse, arbStream66Dev8MaintenanceWriteResponse, arbStream66Dev8MaintenancePortWrite, arbStream66Dev8Doorbell, arbStream66Dev8Message, arbStream66Dev8ResponseNoData, arbStream66Dev8ResponseMessageResponse, arbStream66Dev8ResponseWithData, arbStream66Dev16Request, arbStream66Dev16Write, arbStream66Dev16StreamingWrite, arbStream66Dev16MaintenanceReadRequest, arbStream66Dev16MaintenanceWriteRequest, arbStream66Dev16MaintenanceReadResponse, arbStream66Dev16MaintenanceWriteResponse, arbStream66Dev16MaintenancePortWrite, arbStream66Dev16Doorbell, arbStream66Dev16Message, arbStream66Dev16ResponseNoData, arbStream66Dev16ResponseMessageResponse, arbStream66Dev16ResponseWithData, arbStream66Dev32Request, arbStream66Dev32Write, arbStream66Dev32StreamingWrite, arbStream66Dev32MaintenanceReadRequest, arbStream66Dev32MaintenanceWriteRequest, arbStream66Dev32MaintenanceReadResponse, arbStream66Dev32MaintenanceWriteResponse, arbStream66Dev32MaintenancePortWrite, arbStream66Dev32Doorbell, arbStream66Dev32Message, arbStream66Dev32ResponseNoData, arbStream66Dev32ResponseMessageResponse, arbStream66Dev32ResponseWithData);
 
 /** Arbitraries of every format of `specs/srio/packet.yaml`, by format id. */
 export const packetArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {
