@@ -5,4 +5,6 @@
  *
  * @packageDocumentation
  */
-export {};
+export * from "./model/pcie-path.js";
+export * from "./model/calibrations.js";
+export * from "./model/fit.js";
