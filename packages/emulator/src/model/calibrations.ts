@@ -7,6 +7,16 @@
 import { rashpaPcieModel } from "./pcie-path.js";
 import type { RashpaPcieModelResult, RashpaPcieParameters } from "./pcie-path.js";
 
+/** One measured row a calibration was fitted to. */
+export interface CalibrationMeasurement {
+  /** Link name, e.g. `gen2x4`. */
+  readonly link: string;
+  /** FPGA-level throughput as a fraction of the link maximum. */
+  readonly fpgaFraction: number;
+  /** Application-level throughput as a fraction of the link maximum. */
+  readonly applicationFraction: number;
+}
+
 /** A named calibration: the parameters and the measurements they were fitted to. */
 export interface RashpaPcieCalibration {
   /** Its name, e.g. `esrf-2013-gen2x4`. */
@@ -18,11 +28,7 @@ export interface RashpaPcieCalibration {
   /** The parameters. */
   readonly parameters: RashpaPcieParameters;
   /** The measurements it reproduces: link name → fractions of the link maximum. */
-  readonly measured: readonly {
-    readonly link: string;
-    readonly fpgaFraction: number;
-    readonly applicationFraction: number;
-  }[];
+  readonly measured: readonly CalibrationMeasurement[];
 }
 
 /**

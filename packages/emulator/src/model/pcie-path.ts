@@ -53,6 +53,12 @@ export interface PcieLinkConfig {
   readonly width: number;
 }
 
+/** A link with its name `gen<G>x<W>`. */
+export interface NamedPcieLink extends PcieLinkConfig {
+  /** The name, e.g. `gen2x4`. */
+  readonly name: string;
+}
+
 /**
  * The parameters of the data-path model: link settings handed to {@link pcieThroughput}, FPGA
  * design figures, frame geometry and host costs. Each is documented with its unit; the values of
@@ -152,7 +158,7 @@ export class RashpaModelError extends Error {
 /** The model's output for one link and parameter set. */
 export interface RashpaPcieModelResult {
   /** The link, with its name (`gen2x4`). */
-  readonly link: PcieLinkConfig & { readonly name: string };
+  readonly link: NamedPcieLink;
   /** Link maximum: the rate after line encoding in Gb/s (pcie.md §11.1; 16 for Gen2 x4). */
   readonly linkMaxGbps: number;
   /** Payload rate of the link with MPS-sized posted writes (pcieThroughput), Gb/s. */
