@@ -12,6 +12,9 @@
  *   `regs.ts` for the shapes);
  * - `rashpa throughput srio --baud B --width W [--cs C] [--packet T] […] [--json]` — the SRIO
  *   link throughput model of `@rashpa/srio` (srio.md §10) as a table or JSON;
+ * - `rashpa model pcie --link gen2x4 [--calibration C] [--set name=value …] [--json]`,
+ *   `rashpa model pcie --calibrations [--json]` and `rashpa model fit [file] [--json]` — the
+ *   RASHPA PCIe data-path model of `@rashpa/emulator` (see `model.ts`);
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -22,6 +25,7 @@ import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
+import { modelCommand } from "./model.js";
 import { regsCommand } from "./regs.js";
 import { throughputCommand } from "./throughput.js";
 
@@ -58,6 +62,10 @@ commands:
                   [--payload <bytes>] [--ids <8|16|32>] [--addr <34|50|66>]
                   [--transfer <bytes> [--address <addr>]] [--json]
                                                 SRIO link throughput model (table or JSON)
+  model pcie --link <gen<G>x<W>> [--calibration <name>] [--set <name>=<value>]… [--json]
+                                                RASHPA data-path model: FPGA and application level
+  model pcie --calibrations [--json]            list the named calibrations and their residuals
+  model fit [<file.json> | -] [--json]          fit model parameters to measured points
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
@@ -167,6 +175,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "throughput":
         throughputCommand(rest, io);
+        return 0;
+      case "model":
+        await modelCommand(rest, io);
         return 0;
       case "regs":
         regsCommand(args, flags, io);

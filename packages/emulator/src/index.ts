@@ -14,3 +14,6 @@ export * from "./field-error.js";
 export * from "./diu.js";
 export * from "./blocks.js";
 export * from "./ddr.js";
+export * from "./model/pcie-path.js";
+export * from "./model/calibrations.js";
+export * from "./model/fit.js";
