@@ -44,6 +44,7 @@
  */
 import { PAGE_BYTES, PCIE_WIDTHS, SIZE_BYTES, pcieThroughput, planWrite } from "@rashpa/pcie";
 import type { PcieThroughput } from "@rashpa/pcie";
+import { MAX_BLOCKS_PER_FRAME } from "../blocks.js";
 
 /** A PCIe link: generation 1–6 and width in lanes (pcie.md §11.1). */
 export interface PcieLinkConfig {
@@ -243,8 +244,6 @@ function bool(p: string, v: unknown): void {
   if (typeof v !== "boolean") throw new RashpaModelError(p, "a boolean", String(v));
 }
 
-/** Most blocks per frame the model walks (2^20). */
-export const MAX_BLOCKS_PER_FRAME = 1 << 20;
 
 /**
  * Checks every parameter's range.
