@@ -244,7 +244,6 @@ function bool(p: string, v: unknown): void {
   if (typeof v !== "boolean") throw new RashpaModelError(p, "a boolean", String(v));
 }
 
-
 /**
  * Checks every parameter's range.
  *
