@@ -17,3 +17,4 @@ export * from "./ddr.js";
 export * from "./model/pcie-path.js";
 export * from "./model/calibrations.js";
 export * from "./model/fit.js";
+export * from "./controller/index.js";

@@ -1,0 +1,972 @@
+/**
+ * The RASHPA controller emulator: DIU → DDR → BGU data channels → BTDs → BSU (ATU checks,
+ * split into CDMA transfers) → PCIe endpoint → link → {@link PcieSwitch} → receivers, plus the
+ * event channel, in simulated time (docs/SYSTEM.md §1 "Detector side"; docs/ARCHITECTURE.md,
+ * "Two speeds in the emulator").
+ *
+ * Software configures it only through the controller register map (`specs/rashpa/controller.yaml`)
+ * of its {@link RashpaController.registers} register file; the model reads the configuration
+ * through the hardware-side accessors when `global.control.enable` rises, and reports through
+ * the status, counter and interrupt registers.
+ *
+ * @module
+ */
+import {
+  ATU_ENTRY_BYTES,
+  EVENT_BYTES,
+  decodeAtuEntry,
+  encodeBtd,
+  encodeEvent,
+  type AtuEntry,
+  type BtdDma,
+  type BtdRoi,
+  type Event,
+  type EventType,
+} from "@rashpa/descriptors";
+import {
+  PAGE_BYTES,
+  TLP_FRAMING_BYTES,
+  decodeTlp,
+  encodeTlp,
+  memoryWrite,
+  planWrite,
+  type MemoryWriteTlp,
+} from "@rashpa/pcie";
+import {
+  CONTROLLER_MAP,
+  RegisterFile,
+  controllerRegistersHardware,
+  type ControllerRegisters,
+} from "@rashpa/registers";
+import { blockExtent, channelPlanFromRegisters, gatherBlock, type BlockPlan } from "../blocks.js";
+import { Ddr } from "../ddr.js";
+import { diuConfigFromRegisters, generateFrame, publishDiuLayout, type DiuConfig } from "../diu.js";
+import type { PcieSwitch } from "../host-memory.js";
+import { ESRF_2013_GEN2X4 } from "../model/calibrations.js";
+import {
+  checkRashpaPcieParameters,
+  parsePcieLink,
+  pcieLinkName,
+  type PcieLinkConfig,
+  type RashpaPcieParameters,
+} from "../model/pcie-path.js";
+import { encodePcieCaptureRecord, encodeRashpaCaptureRecord, type PcapWriter } from "../pcap.js";
+import { CreditPool, tlpCredits, type Credits } from "../sim/credits.js";
+import { SerialLink } from "../sim/link.js";
+import { Simulator } from "../sim/simulator.js";
+import {
+  PS_PER_NS,
+  PS_PER_S,
+  cyclesToPs,
+  transmissionTime,
+  type Rate,
+  type SimTime,
+} from "../sim/time.js";
+
+/**
+ * Exact link rate after line coding (pcie.md §11.1: 8b/10b for Gen1–2, 128b/130b for Gen3–5),
+ * the paper's link maximum B, as bits/s for {@link SerialLink}.
+ */
+function laneRate(generation: number, width: number): Rate {
+  if (generation <= 2) return generation * 2e9 * width;
+  const gt = [0, 0, 0, 8e9, 16e9, 32e9][generation]!;
+  return { numerator: gt * width * 128, denominator: 130 };
+}
+
+/** Which of the two speeds of the emulator moves the data (docs/ARCHITECTURE.md, "Two speeds"). */
+export type ControllerSpeed = "fast" | "wire";
+
+/** Posted flow-control credits of the link partner (pcie.md §4.5, §5); omitted: infinite. */
+export interface ControllerCredits {
+  /** Posted header credits (one per TLP). */
+  readonly header: number;
+  /** Posted data credits (16 bytes each). */
+  readonly data: number;
+  /** Time until a consumed credit is back at the sender (UpdateFC path, pcie.md §7), ps. */
+  readonly returnLatencyPs: SimTime;
+}
+
+/** Options of a {@link RashpaController}. */
+export interface RashpaControllerOptions {
+  /** The switch whose ports hold the receivers' memories. */
+  readonly pcieSwitch: PcieSwitch;
+  /** The trained link, e.g. `"gen2x4"` (default) or `{ generation: 1, width: 1 }`. */
+  readonly link?: PcieLinkConfig | string;
+  /**
+   * Timing parameters: the calibration's parameter object (default
+   * `ESRF_2013_GEN2X4.parameters`). Used: maxPayloadSize, address64 (documentation only: the
+   * header size follows each TLP's address), ecrc, fabricClockMHz, datapathBits,
+   * registerAccessesPerTransfer, cyclesPerRegisterAccess, transferLatencyCycles, btdCycles.
+   * The host figures (notificationLatencyUs, hostReadGBps, hostOverlap) belong to the receiver
+   * side ({@link ReceiverHost}).
+   */
+  readonly parameters?: RashpaPcieParameters;
+  /** `"fast"` (default): one bulk copy per transfer; `"wire"`: every MWr TLP encoded and decoded. */
+  readonly speed?: ControllerSpeed;
+  /** Posted credits; default infinite (the calibration has none: InitFC 0, pcie.md §5). */
+  readonly credits?: ControllerCredits;
+  /** Wire path only: pcap (LINKTYPE_USER0) receiving every TLP, stamped at its end on the link. */
+  readonly tlpCapture?: PcapWriter;
+  /** pcap (LINKTYPE_USER1) receiving every BTD the BSU pops and every event record written. */
+  readonly recordCapture?: PcapWriter;
+  /** Emulated port number in the TLP capture pseudo-header (default 0). */
+  readonly capturePort?: number;
+  /** Emulated on-board DDR size in bytes (default that of `diuConfigFromRegisters`). */
+  readonly ddrBytes?: number;
+  /** The simulator to run in (default a new one). */
+  readonly simulator?: Simulator;
+}
+
+/** An event record the controller wrote into the receiver's event ring, with its notification. */
+export interface ControllerNotification {
+  /** The record. */
+  readonly event: Event;
+  /** Ring slot it was written to. */
+  readonly slot: number;
+  /** Simulated time at which its write reached the receiver (the MSI follows it), ps. */
+  readonly at: SimTime;
+}
+
+/** Interrupt sources (bits of `global.irq-raw`). */
+export type ControllerIrq =
+  | "frameDone"
+  | "acquisitionDone"
+  | "btdFifoOverflow"
+  | "atuFault"
+  | "transferError"
+  | "eventRingFull"
+  | "linkDown"
+  | "diuOverrun";
+
+const IRQ_BITS: readonly ControllerIrq[] = [
+  "frameDone",
+  "acquisitionDone",
+  "btdFifoOverflow",
+  "atuFault",
+  "transferError",
+  "eventRingFull",
+  "linkDown",
+  "diuOverrun",
+];
+
+/** Timing of one frame of one channel, in simulated ps. */
+export interface FrameTiming {
+  /** Data channel. */
+  readonly channel: number;
+  /** Frame number. */
+  readonly frame: number;
+  /** Bytes written to the receiver. */
+  readonly bytes: number;
+  /** The BSU popped the frame's first BTD. */
+  readonly startPs: SimTime;
+  /** The last TLP of the frame's last block left the link (data at the receiver). */
+  readonly donePs: SimTime;
+  /** Blocks rejected at the ATU (0 when the frame is complete). */
+  readonly faults: number;
+}
+
+/** Counters of the data path, independent of the speed (what both paths must agree on). */
+export interface ControllerCounters {
+  /** MWr TLPs sent (data and event records). */
+  tlps: number;
+  /** Wire bytes of those TLPs (header, payload, ECRC, framing). */
+  wireBytes: number;
+  /** CDMA transfers. */
+  transfers: number;
+  /** Payload bytes of the CDMA transfers. */
+  payloadBytes: number;
+  /** BTDs popped by the BSU. */
+  btds: number;
+  /** BTDs rejected at the ATU. */
+  atuFaults: number;
+  /** Event records written. */
+  events: number;
+  /** Event records dropped (ring full, channel disabled, invalid ring entry). */
+  eventsDropped: number;
+}
+
+/** Error of the controller's configuration at start, with the register field at fault. */
+export class ControllerConfigError extends Error {
+  /** Always `"ControllerConfigError"`. */
+  override readonly name = "ControllerConfigError";
+  /** The register field, e.g. `bsu.max-transfer.bytes`. */
+  readonly path: string;
+  /**
+   * @param path - register field
+   * @param expected - what was expected
+   * @param found - what was found
+   */
+  constructor(path: string, expected: string, found: string) {
+    super(`"${path}" expected ${expected}, got ${found}`);
+    this.path = path;
+  }
+}
+
+interface ChannelState {
+  readonly index: number;
+  readonly plan: BlockPlan;
+  readonly mode: "image" | "roi";
+  readonly notify: boolean;
+  readonly decimation: number;
+  readonly atuFirst: number;
+  readonly atuCount: number;
+  readonly framesPerEntry: number;
+  readonly depth: number;
+  sent: number;
+  dropped: number;
+  blocks: number;
+  done: boolean;
+}
+
+interface PendingFrame {
+  readonly channel: ChannelState;
+  readonly frame: number;
+  /** Frame index within the channel (after decimation): selects the ring slot. */
+  readonly k: number;
+  readonly last: boolean;
+  next: number;
+  startPs: SimTime;
+  faults: number;
+}
+
+/** Path of the ATU table in the register file. */
+const ATU_ENTRIES_PATH = "atu.entries";
+
+const EVENT_MASK_BIT: Record<EventType, number> = {
+  "end-of-frame": 1,
+  "end-of-roi": 2,
+  "end-of-acquisition": 3,
+  overrun: 4,
+  error: 5,
+  "link-up": 6,
+  "link-down": 7,
+  timer: 8,
+};
+
+/** Error codes of event records (`status` field; 0 = success; this project's codes). */
+export const EVENT_STATUS = {
+  /** Success. */
+  ok: 0,
+  /** A BTD named an invalid ATU entry. */
+  atuInvalidEntry: 1,
+  /** A BTD's offset + size exceeded its ATU entry. */
+  atuOutOfBounds: 2,
+  /** A BTD named an entry that is not writable. */
+  atuNotWritable: 3,
+  /** A frame was incomplete (some of its blocks were rejected). */
+  incompleteFrame: 4,
+} as const;
+
+/**
+ * The RASHPA controller emulator (docs/SYSTEM.md §1): one {@link RegisterFile} of
+ * `CONTROLLER_MAP` (software binds it with `controllerRegisters(controller.registers)`), one
+ * simulator, one PCIe link to a {@link PcieSwitch}.
+ *
+ * Per frame: the DIU stores the frame in a DDR slot (every `diu.frame-period`; period 0 = as
+ * soon as a slot is free); each enabled data channel cuts its window (full frame or ROI) into
+ * blocks and emits one `rashpa.btd` per block; the BSU pops a BTD (`btdCycles`), checks it
+ * against its ATU entry (invalid, not writable or out of bounds → `atu.fault`,
+ * `irq-raw.atuFault`, channel `status.fault` and an `error` event record — never a silent
+ * drop), splits it into CDMA transfers of at most `bsu.max-transfer` bytes that never cross a
+ * 4 KiB page of the destination, and the CDMA moves each transfer (simple mode, one at a time:
+ * `registerAccessesPerTransfer × cyclesPerRegisterAccess + transferLatencyCycles` of setup, then
+ * the data at the slower of the link and the AXI datapath). Each MWr TLP (`planWrite`, pcie.md
+ * §8.1) occupies the link for its header, payload, ECRC and 8 bytes of framing (pcie.md §7,
+ * the same bytes `pcieThroughput` counts). A channel frame whose receiver ring is full
+ * (`frames-released`) is dropped and reported (`frames-dropped`, `overrun` event).
+ *
+ * Two speeds give the same receiver memory and the same simulated timing (property test):
+ * `"fast"` copies each transfer once (`PcieSwitch.write`) and counts TLPs from the plan;
+ * `"wire"` builds every TLP (`writeTlps` semantics: `memoryWrite` per plan slice), encodes,
+ * decodes and delivers it (`PcieSwitch.deliver`), and can capture it in a pcap.
+ */
+export class RashpaController {
+  /** The controller's register file (software side: `controllerRegisters(registers)`). */
+  readonly registers: RegisterFile;
+  /** The hardware-side accessors the model uses. */
+  readonly hw: ControllerRegisters<"hardware">;
+  /** The simulator. */
+  readonly sim: Simulator;
+  /** The link from the controller's endpoint to the switch. */
+  readonly link: SerialLink;
+  /** Posted credits, when limited. */
+  readonly credits: CreditPool | undefined;
+  /** The trained link. */
+  readonly linkConfig: PcieLinkConfig;
+  /** The timing parameters. */
+  readonly parameters: RashpaPcieParameters;
+  /** The speed. */
+  readonly speed: ControllerSpeed;
+  /** Counters of the data path. */
+  readonly counters: ControllerCounters = {
+    tlps: 0,
+    wireBytes: 0,
+    transfers: 0,
+    payloadBytes: 0,
+    btds: 0,
+    atuFaults: 0,
+    events: 0,
+    eventsDropped: 0,
+  };
+  /** Timing of every frame of every channel, in completion order. */
+  readonly frames: FrameTiming[] = [];
+  /** Every event record written, with its arrival time. */
+  readonly notifications: ControllerNotification[] = [];
+
+  readonly #switch: PcieSwitch;
+  readonly #options: RashpaControllerOptions;
+  readonly #notify: ((n: ControllerNotification) => void)[] = [];
+  readonly #irq: ((irq: ControllerIrq, at: SimTime) => void)[] = [];
+  readonly #setupPs: SimTime;
+  readonly #btdPs: SimTime;
+  readonly #datapathBps: number;
+  #diu: DiuConfig | undefined;
+  #ddr: Ddr | undefined;
+  #channels: ChannelState[] = [];
+  #queue: PendingFrame[] = [];
+  #frameRefs = new Map<number, number>();
+  #nextFrame = 0;
+  #diuWaiting = false;
+  #bsuBusy = false;
+  #running = false;
+  #startPs: SimTime = 0;
+  #bytesSent = 0;
+  #transfersReg = 0;
+  #endSent = false;
+
+  /**
+   * @param options - the switch, link, timing parameters and speed
+   * @throws RashpaModelError for an invalid link or parameter set
+   */
+  constructor(options: RashpaControllerOptions) {
+    this.#options = options;
+    this.#switch = options.pcieSwitch;
+    this.sim = options.simulator ?? new Simulator();
+    this.speed = options.speed ?? "fast";
+    this.parameters = options.parameters ?? ESRF_2013_GEN2X4.parameters;
+    checkRashpaPcieParameters(this.parameters);
+    const l = options.link ?? "gen2x4";
+    this.linkConfig = typeof l === "string" ? parsePcieLink(l) : parsePcieLink(pcieLinkName(l));
+    const { generation, width } = this.linkConfig;
+    if (generation > 5)
+      throw new ControllerConfigError("link", "generation 1–5 (framed TLPs)", `gen${generation}`);
+    this.link = new SerialLink(this.sim, {
+      name: `pcie-${pcieLinkName(this.linkConfig)}`,
+      bitsPerSecond: laneRate(generation, width),
+      overheadBytes: TLP_FRAMING_BYTES,
+    });
+    this.credits =
+      options.credits === undefined
+        ? undefined
+        : new CreditPool(this.sim, {
+            name: "posted",
+            header: options.credits.header,
+            data: options.credits.data,
+            returnLatency: options.credits.returnLatencyPs,
+          });
+    const p = this.parameters;
+    const hz = p.fabricClockMHz * 1e6;
+    this.#setupPs = cyclesToPs(
+      p.registerAccessesPerTransfer * p.cyclesPerRegisterAccess + p.transferLatencyCycles,
+      hz,
+    );
+    this.#btdPs = cyclesToPs(p.btdCycles, hz);
+    this.#datapathBps = p.datapathBits * hz;
+    this.registers = new RegisterFile(CONTROLLER_MAP);
+    this.hw = controllerRegistersHardware(this.registers.hardwareBus);
+    this.hw.global.status.modify({ linkUp: true });
+    this.registers.watch(this.hw.global.control.path, (e) => {
+      const enable = (e.after & 1) !== 0;
+      if (enable && (e.before & 1) === 0) this.#start();
+      if (!enable || (e.pulses & 4) !== 0) this.#stop();
+    });
+    this.registers.watch(this.hw.global.irqRaw.path, () => this.#updateIrq());
+    this.registers.watch(this.hw.global.irqEnable.path, () => this.#updateIrq());
+  }
+
+  /**
+   * Subscribes to event-record notifications (the MSI after each record reaches the receiver).
+   *
+   * @param listener - called at the simulated time the record arrived
+   * @returns a function that unsubscribes
+   */
+  onNotification(listener: (n: ControllerNotification) => void): () => void {
+    this.#notify.push(listener);
+    return () => void this.#notify.splice(this.#notify.indexOf(listener), 1);
+  }
+
+  /**
+   * Subscribes to interrupts: called when an enabled `irq-raw` bit rises in `irq-status`.
+   *
+   * @param listener - receives the source and the simulated time
+   * @returns a function that unsubscribes
+   */
+  onInterrupt(listener: (irq: ControllerIrq, at: SimTime) => void): () => void {
+    this.#irq.push(listener);
+    return () => void this.#irq.splice(this.#irq.indexOf(listener), 1);
+  }
+
+  /** The DIU configuration of the running (or last) acquisition. */
+  get diu(): DiuConfig | undefined {
+    return this.#diu;
+  }
+
+  /** Simulated time the acquisition started (global enable), ps. */
+  get startPs(): SimTime {
+    return this.#startPs;
+  }
+
+  /** Runs the simulation until nothing is left to do (or until `until`), returns events run. */
+  run(until?: SimTime): number {
+    return this.sim.run(until);
+  }
+
+  // ---------------------------------------------------------------- start / stop
+
+  #start(): void {
+    const hw = this.hw;
+    const diu = diuConfigFromRegisters(
+      hw,
+      this.#options.ddrBytes === undefined ? {} : { ddrBytes: this.#options.ddrBytes },
+    );
+    publishDiuLayout(hw, diu);
+    this.#diu = diu;
+    this.#ddr = new Ddr(diu);
+    const maxTransfer = hw.bsu.maxTransfer.readFields().bytes;
+    if (maxTransfer < 8)
+      throw new ControllerConfigError("bsu.max-transfer.bytes", "8 or more", String(maxTransfer));
+    this.#channels = [];
+    for (let n = 0; n < hw.bgu.channel.length; n++) {
+      const c = hw.bgu.channel[n]!;
+      const control = c.control.readFields();
+      if (!control.enable) continue;
+      const plan = channelPlanFromRegisters(hw, n, diu);
+      const range = c.atuRange.readFields();
+      const framesPerEntry = c.ring.readFields().framesPerEntry;
+      if (range.count < 1)
+        throw new ControllerConfigError(`bgu.channel[${n}].atu-range.count`, "1 or more", "0");
+      if (framesPerEntry < 1)
+        throw new ControllerConfigError(`bgu.channel[${n}].ring.framesPerEntry`, "1 or more", "0");
+      const depth = Math.min(0xffff, range.count * framesPerEntry);
+      c.ring.modify({ depth });
+      this.#channels.push({
+        index: n,
+        plan,
+        mode: plan.mode,
+        notify: control.notify,
+        decimation: control.decimation,
+        atuFirst: range.first,
+        atuCount: range.count,
+        framesPerEntry,
+        depth,
+        sent: 0,
+        dropped: 0,
+        blocks: 0,
+        done: false,
+      });
+    }
+    this.#queue = [];
+    this.#frameRefs.clear();
+    this.#nextFrame = 0;
+    this.#endSent = false;
+    this.#running = true;
+    this.#startPs = this.sim.now();
+    this.#setStatus();
+    this.sim.scheduleAfter(0, () => this.#diuFrame());
+  }
+
+  #stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#queue = this.#queue.filter((q) => q.next > 0);
+    this.#setStatus();
+    this.#maybeEnd();
+  }
+
+  #setStatus(): void {
+    let active = 0;
+    for (const c of this.#channels) if (!c.done && this.#running) active |= 1 << c.index;
+    this.hw.global.status.modify({
+      running: this.#running,
+      idle: !this.#bsuBusy && this.#queue.length === 0,
+      activeChannels: active,
+    });
+  }
+
+  // ---------------------------------------------------------------- DIU
+
+  #diuFrame(): void {
+    const diu = this.#diu!;
+    const ddr = this.#ddr!;
+    if (!this.#running) return;
+    const f = this.#nextFrame;
+    if (diu.frameCount !== 0 && f >= diu.frameCount) return;
+    const slot = ddr.tryAllocateFrame(f);
+    if (slot === undefined) {
+      if (diu.framePeriodPs === 0) {
+        this.#diuWaiting = true; // as fast as DDR accepts: retry when a slot is released
+        return;
+      }
+      this.hw.diu.framesDropped.writeFields({
+        value: this.hw.diu.framesDropped.readFields().value + 1,
+      });
+      this.#raise("diuOverrun");
+      this.#event("overrun", 255, f, EVENT_STATUS.ok, 1n);
+    } else {
+      generateFrame(diu, f, slot);
+      this.hw.diu.framesAcquired.writeFields({ value: f + 1 });
+      this.#dispatchFrame(f);
+    }
+    this.#nextFrame = f + 1;
+    const last = diu.frameCount !== 0 && f + 1 >= diu.frameCount;
+    if (last) {
+      for (const c of this.#channels) if (!this.#queue.some((q) => q.channel === c)) c.done = true;
+      this.#maybeEnd();
+      return;
+    }
+    if (diu.framePeriodPs === 0) this.sim.scheduleAfter(0, () => this.#diuFrame());
+    else this.sim.schedule(this.#startPs + (f + 1) * diu.framePeriodPs, () => this.#diuFrame());
+  }
+
+  /** BGU: each channel takes the frame (decimation, receiver ring) and queues its blocks. */
+  #dispatchFrame(f: number): void {
+    const diu = this.#diu!;
+    const lastFrame = diu.frameCount !== 0 && f + 1 >= diu.frameCount;
+    let refs = 0;
+    for (const c of this.#channels) {
+      const every = c.decimation + 1;
+      if (f % every !== 0) continue;
+      const k = f / every;
+      this.hw.bgu.channel[c.index]!.status.modify({ busy: true });
+      this.#queue.push({
+        channel: c,
+        frame: f,
+        k,
+        last: lastFrame,
+        next: 0,
+        startPs: 0,
+        faults: 0,
+      });
+      refs++;
+    }
+    if (refs === 0) this.#releaseFrame(f);
+    else this.#frameRefs.set(f, refs);
+    this.#bsuNext();
+  }
+
+  /**
+   * Receiver-ring flow control when a channel starts a frame: frame k is written only while
+   * k − frames-released < depth; otherwise it is dropped and reported (`frames-dropped`,
+   * `status.ringFull`, an `overrun` event record whose info is the channel's drop count).
+   */
+  #ringFull(q: PendingFrame): boolean {
+    const c = q.channel;
+    const r = this.hw.bgu.channel[c.index]!;
+    const released = r.framesReleased.readFields().value;
+    const full = q.k - released >= c.depth;
+    r.status.modify({ ringFull: full });
+    if (!full) return false;
+    c.dropped++;
+    r.framesDropped.writeFields({ value: c.dropped });
+    this.#event("overrun", c.index, q.frame, EVENT_STATUS.ok, BigInt(c.dropped));
+    return true;
+  }
+
+  #unref(f: number): void {
+    const refs = this.#frameRefs.get(f)! - 1;
+    if (refs === 0) {
+      this.#frameRefs.delete(f);
+      this.#releaseFrame(f);
+    } else this.#frameRefs.set(f, refs);
+  }
+
+  #channelDone(c: ChannelState): void {
+    c.done = true;
+    this.hw.bgu.channel[c.index]!.status.modify({ busy: false });
+  }
+
+  #releaseFrame(f: number): void {
+    this.#ddr!.release(f);
+    if (this.#diuWaiting) {
+      this.#diuWaiting = false;
+      this.sim.scheduleAfter(0, () => this.#diuFrame());
+    }
+  }
+
+  // ---------------------------------------------------------------- BSU
+
+  #btdOf(q: PendingFrame, i: number): BtdDma | BtdRoi {
+    const c = q.channel;
+    const e = blockExtent(c.plan, i);
+    const entrySlot = Math.floor(q.k / c.framesPerEntry);
+    const atuIndex = c.atuFirst + (entrySlot % c.atuCount);
+    const offset = BigInt((q.k % c.framesPerEntry) * c.plan.windowBytes + e.destOffset);
+    const flags = {
+      size: e.length,
+      channel: c.index,
+      sof: i === 0,
+      eof: i === c.plan.count - 1,
+      eoa: i === c.plan.count - 1 && q.last,
+      notify: i === c.plan.count - 1 && c.notify,
+      block: i,
+      frame: q.frame,
+      atuIndex,
+      offset,
+    };
+    const source = BigInt(this.#ddr!.frameAddress(q.frame) + e.offset);
+    return c.mode === "roi"
+      ? { ...flags, kind: "roi", layout: "roi", source, lineBytes: e.lineBytes, pitch: e.pitch }
+      : { ...flags, kind: "image", layout: "dma", source };
+  }
+
+  #bsuNext(): void {
+    if (this.#bsuBusy) return;
+    const q = this.#queue[0];
+    if (q === undefined) {
+      this.#setStatus();
+      this.#maybeEnd();
+      return;
+    }
+    if (q.next === 0 && this.#ringFull(q)) {
+      this.#queue.shift();
+      this.#unref(q.frame);
+      if (q.last) this.#channelDone(q.channel);
+      this.#bsuNext();
+      return;
+    }
+    this.#bsuBusy = true;
+    this.hw.bsu.status.modify({ busy: true });
+    const i = q.next++;
+    if (i === 0) q.startPs = this.sim.now();
+    const btd = this.#btdOf(q, i);
+    const c = q.channel;
+    c.blocks++;
+    this.hw.bgu.channel[c.index]!.blocksSent.writeFields({ value: c.blocks });
+    this.counters.btds++;
+    this.#options.recordCapture?.writePacket(
+      this.sim.now(),
+      encodeRashpaCaptureRecord({ kind: "btd", body: encodeBtd(btd) }),
+    );
+    this.sim.scheduleAfter(this.#btdPs, () => this.#bsuBlock(q, btd));
+  }
+
+  #atuEntry(index: number): AtuEntry | undefined {
+    const mem = this.registers.memory(ATU_ENTRIES_PATH);
+    if (index * ATU_ENTRY_BYTES >= mem.length) return undefined;
+    return decodeAtuEntry(mem, index * ATU_ENTRY_BYTES);
+  }
+
+  #bsuBlock(q: PendingFrame, btd: BtdDma | BtdRoi): void {
+    const entry = this.#atuEntry(btd.atuIndex);
+    const end = btd.offset + BigInt(btd.size);
+    const fault: "invalid-entry" | "not-writable" | "out-of-bounds" | undefined =
+      entry === undefined || !entry.valid
+        ? "invalid-entry"
+        : !entry.writable
+          ? "not-writable"
+          : end > BigInt(entry.size)
+            ? "out-of-bounds"
+            : undefined;
+    if (fault !== undefined) {
+      this.#atuFault(q, btd, fault, entry);
+      this.#blockDone(q, btd);
+      return;
+    }
+    const data = this.#blockData(btd);
+    const dest = entry!.address + btd.offset;
+    const maxTransfer = this.hw.bsu.maxTransfer.readFields().bytes;
+    this.hw.bgu.channel[q.channel.index]!.status.modify({ lastAtuIndex: btd.atuIndex });
+    let o = 0;
+    const nextTransfer = (): void => {
+      if (o >= data.length) {
+        this.#blockDone(q, btd);
+        return;
+      }
+      const a = dest + BigInt(o);
+      const toPage = PAGE_BYTES - Number(a % BigInt(PAGE_BYTES));
+      const n = Math.min(data.length - o, maxTransfer, toPage);
+      const part = data.subarray(o, o + n);
+      o += n;
+      this.#transfer(a, part, nextTransfer);
+    };
+    nextTransfer();
+  }
+
+  #blockData(btd: BtdDma | BtdRoi): Uint8Array {
+    const ddr = this.#ddr!;
+    if (btd.layout === "dma") return ddr.view(Number(btd.source), btd.size);
+    const lines = btd.size / btd.lineBytes;
+    const out = new Uint8Array(btd.size);
+    const frameBase = ddr.frameAddress(btd.frame);
+    const frame = ddr.frameView(btd.frame);
+    gatherBlock(
+      frame,
+      {
+        offset: Number(btd.source) - frameBase,
+        length: btd.size,
+        lines,
+        lineBytes: btd.lineBytes,
+        pitch: btd.pitch,
+        destOffset: 0,
+      },
+      out,
+      0,
+    );
+    return out;
+  }
+
+  #atuFault(
+    q: PendingFrame,
+    btd: BtdDma | BtdRoi,
+    kind: "invalid-entry" | "not-writable" | "out-of-bounds",
+    entry: AtuEntry | undefined,
+  ): void {
+    q.faults++;
+    this.counters.atuFaults++;
+    const f = this.hw.atu.fault.readFields();
+    if (!f.valid)
+      this.hw.atu.fault.writeFields({
+        index: btd.atuIndex,
+        kind,
+        channel: btd.channel,
+        valid: true,
+      });
+    this.hw.bgu.channel[btd.channel]!.status.modify({ fault: true });
+    this.#raise("atuFault");
+    const status =
+      kind === "invalid-entry"
+        ? EVENT_STATUS.atuInvalidEntry
+        : kind === "not-writable"
+          ? EVENT_STATUS.atuNotWritable
+          : EVENT_STATUS.atuOutOfBounds;
+    const failing = entry === undefined ? btd.offset : entry.address + btd.offset;
+    this.#event("error", btd.channel, btd.frame, status, failing);
+  }
+
+  #blockDone(q: PendingFrame, btd: BtdDma | BtdRoi): void {
+    this.#bsuBusy = false;
+    this.hw.bsu.status.modify({ busy: false });
+    const c = q.channel;
+    if (btd.eof) {
+      this.#queue.shift();
+      const bytes = c.plan.windowBytes;
+      if (q.faults === 0) {
+        c.sent++;
+        this.hw.bgu.channel[c.index]!.framesSent.writeFields({ value: c.sent });
+      }
+      this.frames.push({
+        channel: c.index,
+        frame: q.frame,
+        bytes,
+        startPs: q.startPs,
+        donePs: this.sim.now(),
+        faults: q.faults,
+      });
+      this.#raise("frameDone");
+      if (btd.notify)
+        this.#event(
+          c.mode === "roi" ? "end-of-roi" : "end-of-frame",
+          c.index,
+          q.frame,
+          q.faults === 0 ? EVENT_STATUS.ok : EVENT_STATUS.incompleteFrame,
+          BigInt(bytes),
+        );
+      this.#unref(q.frame);
+      if (btd.eoa) this.#channelDone(c);
+    }
+    this.#bsuNext();
+  }
+
+  #maybeEnd(): void {
+    if (this.#endSent || this.#bsuBusy || this.#queue.length > 0) return;
+    const diu = this.#diu;
+    if (diu === undefined) return;
+    const diuDone = !this.#running || (diu.frameCount !== 0 && this.#nextFrame >= diu.frameCount);
+    if (!diuDone) return;
+    this.#endSent = true;
+    for (const c of this.#channels) {
+      c.done = true;
+      this.hw.bgu.channel[c.index]!.status.modify({ busy: false });
+    }
+    this.#running = false;
+    this.#setStatus();
+    this.#raise("acquisitionDone");
+    this.#event("end-of-acquisition", 255, Math.max(0, this.#nextFrame - 1), EVENT_STATUS.ok, 0n);
+  }
+
+  // ---------------------------------------------------------------- CDMA and PCIe
+
+  /** One CDMA transfer: setup, then its TLPs on the link, at most at the datapath rate. */
+  #transfer(address: bigint, data: Uint8Array, done: () => void): void {
+    this.counters.transfers++;
+    this.counters.payloadBytes += data.length;
+    this.#transfersReg++;
+    this.hw.bsu.transfers.writeFields({ value: this.#transfersReg >>> 0 });
+    this.hw.bsu.status.modify({ transfersInFlight: 1 });
+    this.sim.scheduleAfter(this.#setupPs, () => {
+      const t0 = this.sim.now();
+      const dpEnd = t0 + transmissionTime(data.length, this.#datapathBps);
+      this.#sendWrite(address, data, (lastEnd) => {
+        this.#bytesSent += data.length;
+        this.hw.bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 });
+        this.hw.bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) });
+        this.hw.bsu.status.modify({ transfersInFlight: 0 });
+        this.sim.schedule(Math.max(lastEnd, dpEnd, this.sim.now()), done);
+      });
+    });
+  }
+
+  /**
+   * Sends a memory write as MWr TLPs (planWrite, pcie.md §8.1) on the link; `onSent` receives
+   * the time the last TLP ends. Fast path: one bulk copy; wire path: every TLP built, encoded,
+   * decoded and delivered, and captured.
+   */
+  #sendWrite(address: bigint, data: Uint8Array, onSent: (lastEnd: SimTime) => void): void {
+    const plan = planWrite(address, data.length, this.parameters.maxPayloadSize);
+    const ecrc = this.parameters.ecrc ? 4 : 0;
+    if (this.speed === "fast") this.#switch.write(address, data);
+    const slice = plan.tlpAt(0);
+    let i = 0;
+    let lastEnd: SimTime = this.sim.now();
+    const emit = (idx: number): void => {
+      plan.tlpAt(idx, slice);
+      let tlpBytes: number;
+      let encoded: Uint8Array | undefined;
+      if (this.speed === "wire") {
+        const tlp = memoryWrite(
+          plan.addressAt(slice.offset),
+          data.subarray(slice.offset, slice.offset + slice.byteLength),
+        );
+        encoded = encodeTlp(tlp);
+        this.#switch.deliver(decodeTlp(encoded) as MemoryWriteTlp);
+        tlpBytes = encoded.length;
+      } else {
+        const a = plan.addressAt(slice.offset);
+        tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
+      }
+      const cost = tlpCredits(slice.lengthDw * 4);
+      const pool = this.credits;
+      const t = this.link.transmit(
+        tlpBytes + ecrc,
+        pool === undefined ? undefined : () => pool.release(cost),
+      );
+      this.counters.tlps++;
+      this.counters.wireBytes += t.wireBytes;
+      lastEnd = t.end;
+      if (encoded !== undefined && this.#options.tlpCapture !== undefined)
+        this.#options.tlpCapture.writePacket(
+          t.end,
+          encodePcieCaptureRecord({
+            direction: "upstream",
+            port: this.#options.capturePort ?? 0,
+            tlp: encoded,
+          }),
+        );
+    };
+    const pool = this.credits;
+    if (pool === undefined) {
+      for (; i < plan.count; i++) emit(i);
+      onSent(lastEnd);
+      return;
+    }
+    const step = (): void => {
+      while (i < plan.count) {
+        const idx = i;
+        let inside = true;
+        let granted = false;
+        plan.tlpAt(idx, slice);
+        const cost: Credits = tlpCredits(slice.lengthDw * 4);
+        pool.acquire(cost, () => {
+          granted = true;
+          emit(idx);
+          if (!inside) {
+            i = idx + 1;
+            step();
+          }
+        });
+        inside = false;
+        if (!granted) return;
+        i = idx + 1;
+      }
+      onSent(lastEnd);
+    };
+    step();
+  }
+
+  // ---------------------------------------------------------------- events and interrupts
+
+  #event(type: EventType, channel: number, frame: number, status: number, info: bigint): void {
+    const ev = this.hw.event;
+    const mask = ev.mask.read();
+    if ((mask & (1 << EVENT_MASK_BIT[type])) === 0) return;
+    const drop = (): void => {
+      this.counters.eventsDropped++;
+      ev.dropped.writeFields({ value: (ev.dropped.readFields().value + 1) >>> 0 });
+    };
+    if (!ev.control.readFields().enable) return drop();
+    const ring = ev.ring.readFields();
+    const entry = this.#atuEntry(ring.atuIndex);
+    if (
+      entry === undefined ||
+      !entry.valid ||
+      !entry.writable ||
+      ring.size < 2 ||
+      ring.size * EVENT_BYTES > entry.size
+    )
+      return drop();
+    const w = ev.writeIndex.readFields().value;
+    const r = ev.readIndex.readFields().value;
+    if ((w + 1) % ring.size === r % ring.size) {
+      drop();
+      this.#raise("eventRingFull");
+      return;
+    }
+    const sequence = ev.sequence.readFields().next;
+    const event: Event = {
+      type,
+      channel,
+      status,
+      frame: frame >>> 0,
+      sequence,
+      timestamp: BigInt(Math.floor((this.sim.now() - this.#startPs) / PS_PER_NS)),
+      info,
+    };
+    const bytes = encodeEvent(event);
+    this.#options.recordCapture?.writePacket(
+      this.sim.now(),
+      encodeRashpaCaptureRecord({ kind: "event", body: bytes }),
+    );
+    ev.sequence.writeFields({ next: (sequence + 1) >>> 0 });
+    ev.writeIndex.writeFields({ value: (w + 1) % ring.size });
+    this.counters.events++;
+    this.#sendWrite(entry.address + BigInt(w * EVENT_BYTES), bytes, (at) => {
+      const n: ControllerNotification = { event, slot: w, at };
+      this.notifications.push(n);
+      this.sim.schedule(Math.max(at, this.sim.now()), () => {
+        for (const l of [...this.#notify]) l(n);
+      });
+    });
+  }
+
+  #raise(irq: ControllerIrq): void {
+    this.hw.global.irqRaw.modify({ [irq]: true });
+    this.#updateIrq();
+  }
+
+  #updateIrq(): void {
+    const raw = this.hw.global.irqRaw.read();
+    const enable = this.hw.global.irqEnable.read();
+    const before = this.hw.global.irqStatus.read();
+    const status = raw & enable & 0xff;
+    this.hw.global.irqStatus.write(status);
+    const rising = status & ~before;
+    if (rising !== 0)
+      for (let b = 0; b < IRQ_BITS.length; b++)
+        if (rising & (1 << b)) for (const l of [...this.#irq]) l(IRQ_BITS[b]!, this.sim.now());
+  }
+}
+
+/** Bits per second of a number of bytes over a simulated interval (0 for an empty interval). */
+export function simulatedGbps(bytes: number, intervalPs: SimTime): number {
+  return intervalPs <= 0 ? 0 : (bytes * 8 * PS_PER_S) / intervalPs / 1e9;
+}
