@@ -333,6 +333,7 @@ export class RashpaController {
   #bytesSent = 0;
   #transfersReg = 0;
   #endSent = false;
+  #acquired = 0;
 
   /**
    * @param options - the switch, link, timing parameters and speed
@@ -468,6 +469,7 @@ export class RashpaController {
     this.#queue = [];
     this.#frameRefs.clear();
     this.#nextFrame = 0;
+    this.#acquired = 0;
     this.#endSent = false;
     this.#running = true;
     this.#startPs = this.sim.now();
@@ -514,7 +516,8 @@ export class RashpaController {
       this.#event("overrun", 255, f, EVENT_STATUS.ok, 1n);
     } else {
       generateFrame(diu, f, slot);
-      this.hw.diu.framesAcquired.writeFields({ value: f + 1 });
+      this.#acquired++;
+      this.hw.diu.framesAcquired.writeFields({ value: this.#acquired });
       this.#dispatchFrame(f);
     }
     this.#nextFrame = f + 1;
