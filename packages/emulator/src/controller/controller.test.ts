@@ -56,7 +56,7 @@ interface Setup {
   readonly channels: readonly ChannelSpec[];
   readonly eventRing: number;
   readonly consume: boolean;
-  readonly credits?: ControllerCredits;
+  readonly credits?: ControllerCredits | undefined;
 }
 
 interface Built {
@@ -96,7 +96,7 @@ function build(
   const eventOffset = Math.ceil(used[0]! / 32) * 32;
   used[0] = eventOffset + s.eventRing * EVENT_BYTES;
   const receivers = [
-    new HostMemory("detector-pc", bases[0]!, used[0]! + 4),
+    new HostMemory("detector-pc", bases[0]!, used[0] + 4),
     new HostMemory("industrial-pc", bases[1]!, used[1]! + 4),
   ];
   const pcieSwitch = new PcieSwitch(receivers.map((m) => ({ name: m.name, memory: m })));
@@ -300,4 +300,365 @@ describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
       expect(hw.global.status.readFields()).toMatchObject({ running: false, idle: true });
     },
   );
+});
+
+/** One full-frame channel with the calibration's geometry (512 × 512 × 16 bit, one block). */
+function steadyState(link: string, frames: number): ReturnType<typeof channelFigures> {
+  const p = ESRF_2013_GEN2X4.parameters;
+  const frameBytes = p.frameBytes;
+  const buffers = 4;
+  const rx = new HostMemory("detector-pc", 4n * GIB, buffers * frameBytes + 64 * EVENT_BYTES);
+  const controller = new RashpaController({
+    pcieSwitch: new PcieSwitch([{ name: "detector-pc", memory: rx }]),
+    link,
+    parameters: p,
+  });
+  const sw = controllerRegisters(controller.registers);
+  const addrs: bigint[] = [];
+  for (let i = 0; i < buffers; i++) {
+    const address = 4n * GIB + BigInt(i * frameBytes);
+    addrs.push(address);
+    sw.atu.entries.writeEntry(
+      i,
+      encodeAtuEntry({ address, size: frameBytes, receiver: 0, writable: true, valid: true }),
+    );
+  }
+  sw.atu.entries.writeEntry(
+    10,
+    encodeAtuEntry({
+      address: 4n * GIB + BigInt(buffers * frameBytes),
+      size: 64 * EVENT_BYTES,
+      receiver: 0,
+      writable: true,
+      valid: true,
+    }),
+  );
+  sw.event.ring.writeFields({ atuIndex: 10, size: 64 });
+  sw.event.control.writeFields({ enable: true });
+  sw.diu.geometry.writeFields({ width: 512, height: 512 });
+  sw.diu.pixel.writeFields({ depth: "bits16" });
+  sw.diu.control.writeFields({ enable: true, source: "generator", testPattern: "frame-number" });
+  sw.diu.frameCount.writeFields({ value: frames });
+  sw.diu.framePeriod.writeFields({ microseconds: 0 });
+  sw.bsu.maxTransfer.writeFields({ bytes: p.bsuMaxTransferBytes });
+  const ch = sw.bgu.channel[0]!;
+  ch.blockSize.writeFields({ bytes: p.blockBytes });
+  ch.atuRange.writeFields({ first: 0, count: buffers });
+  ch.control.writeFields({ enable: true, mode: "image", notify: true });
+  let bad = 0;
+  const host = new ReceiverHost(
+    controller,
+    rx,
+    { channel: 0, buffers: addrs, framesPerEntry: 1, windowBytes: frameBytes, decimation: 0 },
+    p,
+    (f, bytes) => {
+      const ok = verifyFrame(bytes, controller.diu!, f).ok;
+      if (!ok) bad++;
+      return ok;
+    },
+  );
+  consumeEventRing(controller);
+  sw.global.control.writeFields({ enable: true });
+  controller.run();
+  expect(bad).toBe(0);
+  expect(host.frames.length).toBe(frames);
+  expect(ch.framesDropped.readFields().value).toBe(0);
+  return channelFigures(controller, 0, host);
+}
+
+/** Simulated and analytic fractions agree within this (absolute, i.e. 0.05 percentage points). */
+const FRACTION_TOLERANCE = 0.0005;
+
+describe("steady state agrees with the analytic model (one channel, calibration geometry)", () => {
+  it.each([
+    ["gen2x4", 24],
+    ["gen1x1", 8],
+  ])("%s", (link, frames) => {
+    const sim = steadyState(link, frames);
+    const model = rashpaPcieModel(link, ESRF_2013_GEN2X4.parameters);
+    expect(sim.frames).toBe(frames);
+    expect(sim.linkMaxGbps).toBe(model.linkMaxGbps);
+    expect(Math.abs(sim.fpgaFraction - model.fpgaFraction)).toBeLessThan(FRACTION_TOLERANCE);
+    expect(Math.abs(sim.applicationFraction - model.applicationFraction)).toBeLessThan(
+      FRACTION_TOLERANCE,
+    );
+    // Latency per frame: the FPGA part is the model's exactly (whole ns per TLP on these links);
+    // the application part adds the end-of-frame record's own TLP, (32 + 16 + 8) bytes on the link.
+    expect(Math.abs(sim.fpgaLatencyUs * 1000 - model.fpgaFrameNs)).toBeLessThan(0.001);
+    const eventTlpNs = ((EVENT_BYTES + 16 + 8) * 8) / model.linkMaxGbps;
+    expect(
+      Math.abs(sim.applicationLatencyUs * 1000 - model.applicationLatencyNs - eventTlpNs),
+    ).toBeLessThan(1);
+  });
+});
+
+/** A small single-channel setup for the behaviour tests. */
+const SMALL: Setup = {
+  width: 64,
+  height: 16,
+  depth: "bits16",
+  frames: 3,
+  periodUs: 0,
+  maxTransfer: 4096,
+  mps: 256,
+  high: true,
+  eventRing: 16,
+  consume: true,
+  channels: [
+    {
+      mode: "image",
+      blockSize: 512,
+      receiver: 0,
+      buffers: 3,
+      framesPerEntry: 1,
+      skew: 0,
+      decimation: 0,
+    },
+  ],
+};
+
+/** The event records in the ring, in slot order, up to the write index. */
+function ringEvents(b: Built, count: number): ReturnType<typeof decodeEvent>[] {
+  const out = [];
+  for (let i = 0; i < count; i++)
+    out.push(decodeEvent(b.receivers[0]!.view(b.eventRing + BigInt(i * EVENT_BYTES), EVENT_BYTES)));
+  return out;
+}
+
+describe("BSU: transfers, ATU faults", () => {
+  it("splits blocks into transfers of at most max-transfer that never cross a 4 KiB page", () => {
+    const s: Setup = {
+      ...SMALL,
+      maxTransfer: 1000,
+      channels: [{ ...SMALL.channels[0]!, blockSize: 1500, skew: 3000 }],
+    };
+    const b = build(s, "fast");
+    const sw = b.controller.registers;
+    const sizes: [bigint, number][] = [];
+    const sw0 = b.receivers[0]!;
+    const orig = sw0.write.bind(sw0);
+    sw0.write = (address: bigint, data: Uint8Array): void => {
+      sizes.push([address, data.length]);
+      orig(address, data);
+    };
+    start(b);
+    void sw;
+    const data = sizes.filter(([, n]) => n !== EVENT_BYTES);
+    expect(data.length).toBe(b.controller.counters.transfers);
+    for (const [a, n] of data) {
+      expect(n).toBeLessThanOrEqual(1000);
+      expect(Number(a % BigInt(PAGE_BYTES)) + n).toBeLessThanOrEqual(PAGE_BYTES);
+    }
+    expect(data.reduce((t, [, n]) => t + n, 0)).toBe(3 * 64 * 16 * 2);
+    expect(checkReceived(s, b)).toBe(3);
+    const hw = b.controller.hw;
+    expect(hw.bsu.transfers.readFields().value).toBe(data.length);
+    expect(hw.bsu.bytesLo.readFields().value).toBe(3 * 2048);
+    expect(hw.bgu.channel[0]!.framesSent.readFields().value).toBe(3);
+    expect(hw.bgu.channel[0]!.blocksSent.readFields().value).toBe(3 * 2);
+    // Per frame: 1000 + 92 + 408 (block 0 cut at a page), 548 (block 1); frame 1's buffer starts
+    // 1000 bytes further into its page: 1000 + 500, 548.
+    expect(data.map(([, n]) => n)).toEqual([
+      1000, 92, 408, 548, 1000, 500, 548, 1000, 92, 408, 548,
+    ]);
+    expect(hw.diu.framesAcquired.readFields().value).toBe(3);
+  });
+
+  it("reports an invalid ATU entry: atu.fault, irq, channel fault, error event; nothing written", () => {
+    const b = build(SMALL, "fast");
+    const sw = controllerRegisters(b.controller.registers);
+    // Entry 1 (the buffer of frame 1) invalid, entry 2 too small for the last block of frame 2.
+    sw.atu.entries.writeEntry(
+      1,
+      encodeAtuEntry({
+        address: b.buffers[0]![1]!,
+        size: 2048,
+        receiver: 0,
+        writable: true,
+        valid: false,
+      }),
+    );
+    sw.atu.entries.writeEntry(
+      2,
+      encodeAtuEntry({
+        address: b.buffers[0]![2]!,
+        size: 2000,
+        receiver: 0,
+        writable: true,
+        valid: true,
+      }),
+    );
+    const irqs: string[] = [];
+    b.controller.onInterrupt((irq) => irqs.push(irq));
+    start(b);
+    const hw = b.controller.hw;
+    expect(hw.atu.fault.readFields()).toMatchObject({
+      valid: true,
+      index: 1,
+      kind: "invalid-entry",
+      channel: 0,
+    });
+    expect(hw.global.irqRaw.readFields().atuFault).toBe(true);
+    expect(hw.global.irqStatus.readFields().atuFault).toBe(true);
+    expect(irqs).toContain("atuFault");
+    expect(hw.bgu.channel[0]!.status.readFields().fault).toBe(true);
+    expect(hw.bgu.channel[0]!.framesSent.readFields().value).toBe(1);
+    expect(b.controller.counters.atuFaults).toBe(4 + 1);
+    // Nothing of frame 1 reached its buffer.
+    expect(b.receivers[0]!.view(b.buffers[0]![1]!, 2048).every((x) => x === 0)).toBe(true);
+    const events = ringEvents(b, b.controller.counters.events);
+    const errors = events.filter((e) => e.type === "error");
+    expect(errors.length).toBe(5);
+    expect(errors[0]).toMatchObject({ channel: 0, frame: 1, status: EVENT_STATUS.atuInvalidEntry });
+    expect(errors[4]).toMatchObject({
+      frame: 2,
+      status: EVENT_STATUS.atuOutOfBounds,
+      info: b.buffers[0]![2]! + 1536n,
+    });
+    const eofs = events.filter((e) => e.type === "end-of-frame");
+    expect(eofs.map((e) => [e.frame, e.status])).toEqual([
+      [0, EVENT_STATUS.ok],
+      [1, EVENT_STATUS.incompleteFrame],
+      [2, EVENT_STATUS.incompleteFrame],
+    ]);
+    expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i));
+    expect(events[events.length - 1]!.type).toBe("end-of-acquisition");
+    // Software clears the capture and the interrupt.
+    sw.atu.fault.writeFields({ valid: true });
+    sw.global.irqRaw.writeFields({ atuFault: true });
+    expect(hw.atu.fault.readFields().valid).toBe(false);
+    expect(hw.global.irqStatus.readFields().atuFault).toBe(false);
+  });
+});
+
+describe("event channel and flow control", () => {
+  it("a full event ring drops (counted, interrupt) and never overwrites unconsumed records", () => {
+    const s: Setup = { ...SMALL, frames: 6, eventRing: 4, consume: false };
+    const b = build(s, "fast");
+    start(b);
+    const hw = b.controller.hw;
+    // 6 end-of-frame + end-of-acquisition = 7 records; a ring of 4 holds 3 unconsumed.
+    expect(b.controller.counters.events).toBe(3);
+    expect(hw.event.dropped.readFields().value).toBe(4);
+    expect(b.controller.counters.eventsDropped).toBe(4);
+    expect(hw.global.irqRaw.readFields().eventRingFull).toBe(true);
+    expect(ringEvents(b, 3).map((e) => [e.type, e.frame, e.sequence])).toEqual([
+      ["end-of-frame", 0, 0],
+      ["end-of-frame", 1, 1],
+      ["end-of-frame", 2, 2],
+    ]);
+    expect(hw.event.writeIndex.readFields().value).toBe(3);
+  });
+
+  it("a full receiver ring drops whole frames, each reported by an overrun event", () => {
+    const s: Setup = {
+      ...SMALL,
+      frames: 5,
+      channels: [{ ...SMALL.channels[0]!, buffers: 2 }],
+    };
+    const b = build(s, "fast"); // no host: nothing is released
+    start(b);
+    const ch = b.controller.hw.bgu.channel[0]!;
+    expect(ch.framesSent.readFields().value).toBe(2);
+    expect(ch.framesDropped.readFields().value).toBe(3);
+    expect(ch.ring.readFields().depth).toBe(2);
+    const events = ringEvents(b, b.controller.counters.events);
+    expect(
+      events.filter((e) => e.type === "overrun").map((e) => [e.frame, Number(e.info)]),
+    ).toEqual([
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
+    // Frames 0 and 1 are intact in the receiver: never overwritten.
+    expect(checkReceived(s, b)).toBe(2);
+  });
+
+  it("credits slow the link down and leave the same memory", () => {
+    const free = build(SMALL, "fast");
+    const tight = build(
+      { ...SMALL, credits: { header: 1, data: 16, returnLatencyPs: 1_000_000 } },
+      "fast",
+    );
+    start(free);
+    start(tight);
+    // Same frames (the event records differ only in their timestamps).
+    const frames = free.eventRing - free.receivers[0]!.base;
+    expect(
+      Buffer.compare(
+        free.receivers[0]!.bytes.subarray(0, Number(frames)),
+        tight.receivers[0]!.bytes.subarray(0, Number(frames)),
+      ),
+    ).toBe(0);
+    expect(checkReceived(SMALL, tight)).toBe(3);
+    expect(tight.controller.sim.now()).toBeGreaterThan(free.controller.sim.now());
+    expect(tight.controller.credits!.limit).toEqual({ header: 1, data: 16 });
+  });
+});
+
+describe("wire path captures", () => {
+  it("writes every TLP (USER0) and every BTD and event (USER1), in simulated time order", () => {
+    const tlpChunks: Uint8Array[] = [];
+    const recChunks: Uint8Array[] = [];
+    const tlp = new PcapWriter((c) => tlpChunks.push(c.slice()), { linkType: LINKTYPE_USER0 });
+    const rec = new PcapWriter((c) => recChunks.push(c.slice()), { linkType: LINKTYPE_USER1 });
+    const b = build(SMALL, "wire", { tlp, rec });
+    start(b);
+    const tlps = readPcap(Buffer.concat(tlpChunks)).records;
+    expect(tlps.length).toBe(b.controller.counters.tlps);
+    let last = 0;
+    let payload = 0;
+    for (const r of tlps) {
+      const t = r.seconds * 1e9 + r.nanoseconds;
+      expect(t).toBeGreaterThanOrEqual(last);
+      last = t;
+      const c = decodePcieCaptureRecord(r.data);
+      expect(c.direction).toBe("upstream");
+      const d = decodeTlp(c.tlp);
+      expect(d.fmt).toBe("data-4dw"); // receivers above 4 GiB
+      payload += c.tlp.length - 16;
+    }
+    expect(payload).toBe(3 * 2048 + b.controller.counters.events * EVENT_BYTES);
+    const recs = readPcap(Buffer.concat(recChunks)).records.map((r) =>
+      decodeRashpaCaptureRecord(r.data),
+    );
+    const btds = recs.filter((r) => r.kind === "btd").map((r) => decodeBtd(r.body));
+    expect(btds.length).toBe(3 * 4);
+    expect(btds[3]).toMatchObject({
+      kind: "image",
+      channel: 0,
+      eof: true,
+      notify: true,
+      block: 3,
+      frame: 0,
+      atuIndex: 0,
+      offset: 1536n,
+      size: 512,
+    });
+    expect(btds[11]).toMatchObject({ eoa: true, frame: 2, atuIndex: 2 });
+    expect(recs.filter((r) => r.kind === "event").length).toBe(b.controller.counters.events);
+  });
+});
+
+describe("the paper's demo acquisition", () => {
+  it("full frames to detector-pc, ROI to industrial-pc, every frame verified", () => {
+    const s = runDefaultAcquisition({ frames: 6 });
+    expect(s.verified).toBe(true);
+    expect(s.framesChecked).toBe(12);
+    expect(s.frames).toBe(6);
+    expect(s.bytes).toBe(6 * (512 * 512 * 2 + 128 * 128 * 2));
+    expect(s.detectorPc.frames).toBe(6);
+    expect(s.industrialPc.frames).toBe(6);
+    expect(s.events).toBe(13);
+    // One channel alone reaches the model's FPGA rate; the ROI channel shares the link.
+    expect(s.detectorPc.fpgaFraction).toBeLessThan(s.model.fpgaFraction);
+    expect(s.detectorPc.fpgaLatencyUs * 1000).toBeCloseTo(s.model.fpgaFrameNs, 0);
+    expect(s.link).toBe("gen2x4");
+  });
+
+  it("gives the same summary on the wire path", () => {
+    const fast = runDefaultAcquisition({ frames: 2 });
+    const wire = runDefaultAcquisition({ frames: 2, speed: "wire" });
+    expect({ ...wire, speed: "fast" }).toEqual(fast);
+  });
 });
