@@ -238,6 +238,10 @@ export interface DefaultAcquisitionSummary {
   readonly frames: number;
   /** Payload bytes written to the receivers (both channels). */
   readonly bytes: number;
+  /** Both channels together inside the FPGA: payload bytes over the acquisition's simulated time, Gb/s. */
+  readonly fpgaGbps: number;
+  /** fpgaGbps over the link maximum. */
+  readonly fpgaFraction: number;
   /** MWr TLPs on the link (data and event records). */
   readonly tlps: number;
   /** Event records written. */
@@ -408,12 +412,16 @@ export function runDefaultAcquisition(
 
   const detectorPc = channelFigures(controller, 0, detectorHost);
   const industrialPc = channelFigures(controller, 1, industrialHost);
+  const lastDone = Math.max(...controller.frames.map((f) => f.donePs));
+  const totalGbps = simulatedGbps(controller.counters.payloadBytes, lastDone - controller.startPs);
   const received = detectorHost.frames.length + industrialHost.frames.length;
   return {
     link: pcieLinkName(controller.linkConfig),
     speed: controller.speed,
     frames: controller.hw.diu.framesAcquired.readFields().value,
     bytes: controller.counters.payloadBytes,
+    fpgaGbps: totalGbps,
+    fpgaFraction: totalGbps / detectorPc.linkMaxGbps,
     tlps: controller.counters.tlps,
     events: controller.counters.events,
     simulatedUs: (controller.sim.now() - controller.startPs) / PS_PER_US,

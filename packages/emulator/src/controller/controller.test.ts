@@ -433,7 +433,6 @@ describe("BSU: transfers, ATU faults", () => {
       channels: [{ ...SMALL.channels[0]!, blockSize: 1500, skew: 3000 }],
     };
     const b = build(s, "fast");
-    const sw = b.controller.registers;
     const sizes: [bigint, number][] = [];
     const sw0 = b.receivers[0]!;
     const orig = sw0.write.bind(sw0);
@@ -442,7 +441,6 @@ describe("BSU: transfers, ATU faults", () => {
       orig(address, data);
     };
     start(b);
-    void sw;
     const data = sizes.filter(([, n]) => n !== EVENT_BYTES);
     expect(data.length).toBe(b.controller.counters.transfers);
     for (const [a, n] of data) {
@@ -452,6 +450,10 @@ describe("BSU: transfers, ATU faults", () => {
     expect(data.reduce((t, [, n]) => t + n, 0)).toBe(3 * 64 * 16 * 2);
     expect(checkReceived(s, b)).toBe(3);
     const hw = b.controller.hw;
+    const sw = controllerRegisters(b.controller.registers);
+    const ns = sw.global.timeLo.read();
+    expect(sw.global.timeHi.read()).toBe(0);
+    expect(ns).toBe(Math.floor((b.controller.sim.now() - b.controller.startPs) / 1000));
     expect(hw.bsu.transfers.readFields().value).toBe(data.length);
     expect(hw.bsu.bytesLo.readFields().value).toBe(3 * 2048);
     expect(hw.bgu.channel[0]!.framesSent.readFields().value).toBe(3);
@@ -654,6 +656,10 @@ describe("the paper's demo acquisition", () => {
     expect(s.detectorPc.fpgaFraction).toBeLessThan(s.model.fpgaFraction);
     expect(s.detectorPc.fpgaLatencyUs * 1000).toBeCloseTo(s.model.fpgaFrameNs, 0);
     expect(s.link).toBe("gen2x4");
+    // Both channels together stay below the model's single-channel FPGA rate (more BTDs and
+    // transfers per byte) but above 90 % of it.
+    expect(s.fpgaFraction).toBeLessThan(s.model.fpgaFraction);
+    expect(s.fpgaFraction).toBeGreaterThan(0.9 * s.model.fpgaFraction);
   });
 
   it("gives the same summary on the wire path", () => {

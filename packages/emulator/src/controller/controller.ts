@@ -382,6 +382,12 @@ export class RashpaController {
       if (!enable || (e.pulses & 4) !== 0) this.#stop();
     });
     this.registers.watch(this.hw.global.irqRaw.path, () => this.#updateIrq());
+    // global.time-lo: controller time in ns since the start; reading it latches time-hi.
+    this.registers.onRead(this.hw.global.timeLo.path, () => {
+      const ns = Math.floor((this.sim.now() - this.#startPs) / PS_PER_NS);
+      this.hw.global.timeLo.write(ns % 2 ** 32);
+      this.hw.global.timeHi.write(Math.floor(ns / 2 ** 32));
+    });
     this.registers.watch(this.hw.global.irqEnable.path, () => this.#updateIrq());
   }
 
