@@ -668,3 +668,30 @@ describe("the paper's demo acquisition", () => {
     expect({ ...wire, speed: "fast" }).toEqual(fast);
   });
 });
+
+describe("global control", () => {
+  it("frame-count 0 runs until software clears enable, then ends with end-of-acquisition", () => {
+    const s: Setup = {
+      ...SMALL,
+      frames: 0,
+      periodUs: 10,
+      channels: [{ ...SMALL.channels[0]!, framesPerEntry: 4 }],
+    };
+    const b = build(s, "fast");
+    const sw = controllerRegisters(b.controller.registers);
+    const irqs: string[] = [];
+    b.controller.onInterrupt((irq) => irqs.push(irq));
+    sw.global.control.writeFields({ enable: true });
+    expect(sw.global.status.readFields()).toMatchObject({ running: true, activeChannels: 1 });
+    b.controller.run(95_000_000); // 95 µs: frames 0 … 9 at 0, 10, …, 90 µs
+    sw.global.control.writeFields({ enable: false });
+    b.controller.run();
+    const hw = b.controller.hw;
+    expect(hw.diu.framesAcquired.readFields().value).toBe(10);
+    expect(b.controller.frames.map((f) => f.frame)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sw.global.status.readFields()).toMatchObject({ running: false, idle: true });
+    expect(irqs).toEqual(["frameDone", "acquisitionDone"]);
+    const events = ringEvents(b, b.controller.counters.events);
+    expect(events[events.length - 1]).toMatchObject({ type: "end-of-acquisition", frame: 9 });
+  });
+});
