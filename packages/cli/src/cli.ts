@@ -15,6 +15,8 @@
  * - `rashpa model pcie --link gen2x4 [--calibration C] [--set name=value …] [--json]`,
  *   `rashpa model pcie --calibrations [--json]` and `rashpa model fit [file] [--json]` — the
  *   RASHPA PCIe data-path model of `@rashpa/emulator` (see `model.ts`);
+ * - `rashpa emulate […]` — the paper's demo on the reference emulator, with the throughput table
+ *   at both measurement points (what `npm start` runs; see `emulate.ts`);
  * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
@@ -25,6 +27,7 @@ import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
+import { emulateCommand } from "./emulate.js";
 import { modelCommand } from "./model.js";
 import { regsCommand } from "./regs.js";
 import { throughputCommand } from "./throughput.js";
@@ -66,6 +69,8 @@ commands:
                                                 RASHPA data-path model: FPGA and application level
   model pcie --calibrations [--json]            list the named calibrations and their residuals
   model fit [<file.json> | -] [--json]          fit model parameters to measured points
+  emulate [--frames N] [--link genGxW] [--speed fast|wire] [--pcap FILE] [--json]
+                                                the paper's demo on the emulator (what npm start runs)
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
@@ -181,6 +186,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "regs":
         regsCommand(args, flags, io);
+        return 0;
+      case "emulate":
+        emulateCommand(rest, io);
         return 0;
       case "demo":
         checkFlags(flags, []);
