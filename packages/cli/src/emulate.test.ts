@@ -57,7 +57,7 @@ describe("rashpa emulate", () => {
     [["emulate", "--frames"], /--frames needs a value/],
     [["emulate", "--bogus"], /unknown option --bogus/],
   ])("rejects %j with one line", async (argv, message) => {
-    const r = await run(argv as string[]);
+    const r = await run(argv);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(r.err.trim().split("\n")).toHaveLength(1);
