@@ -17,3 +17,7 @@ export * from "./ddr.js";
 export * from "./model/pcie-path.js";
 export * from "./model/calibrations.js";
 export * from "./model/fit.js";
+export * from "./bridge/parameters.js";
+export * from "./bridge/network.js";
+export * from "./bridge/bridge.js";
+export * from "./bridge/curve.js";
