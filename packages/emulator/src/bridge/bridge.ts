@@ -176,7 +176,8 @@ export class PcieSrioBridge {
   readonly #o: PcieSrioBridgeOptions;
   readonly #hw: PcieSrioBridgeRegisters<"hardware">;
   readonly #arbiter: BridgeArbiter<AnySrioPacket>;
-  readonly #table: TransactionTable<Pending>;
+  #table: TransactionTable<Pending>;
+  #tableCycles = -1;
   readonly #pipeline: DelayLine<() => void>;
   readonly #txDatapath: SerialLink;
   readonly #rxDatapath: SerialLink;
@@ -203,10 +204,7 @@ export class PcieSrioBridge {
     this.#hw = pcieSrioBridgeRegistersHardware(this.registers.hardwareBus);
     const t = this.timing;
     this.#arbiter = srioPacketArbiter();
-    this.#table = new TransactionTable<Pending>({
-      localId: options.deviceId,
-      timeout: FOREVER,
-    });
+    this.#table = this.#newTable(0);
     this.#pipeline = new DelayLine(sim, t.pipelinePs, (fn) => fn());
     this.#txDatapath = new SerialLink(sim, {
       name: "bridge-tx-datapath",
@@ -414,7 +412,10 @@ export class PcieSrioBridge {
       tag: ins.tag,
     });
     const finish = (status: number, payload: Uint8Array | undefined): void => {
-      this.#hw.instruction.status.modify({ txActive: false, responseStatus: status });
+      this.#hw.instruction.status.modify({
+        txActive: false,
+        ...(status >= 0 ? { responseStatus: status } : {}),
+      });
       if (status !== TRANSACTION_STATUS.DONE) {
         this.#fail(job, this.#responseError(status), status);
       } else {
@@ -577,15 +578,17 @@ export class PcieSrioBridge {
 
   #send(pending: Pending): void {
     const now = this.#sim.now();
+    const cycles = this.#hw.errors.timeout.readFields().cycles;
+    // errors.timeout applies from the next request issued with no request outstanding.
+    if (cycles !== this.#tableCycles && this.#table.outstanding() === 0)
+      this.#table = this.#newTable(cycles);
     const issued = this.#table.issue(pending, now);
     const packet = { ...pending.packet, srcTid: issued.tid } as SrioPacket;
-    const cycles = this.#hw.errors.timeout.readFields().cycles;
-    if (cycles > 0) {
-      const at = now + cyclesToPs(cycles, this.timing.parameters.clockMhz * 1e6);
-      this.#sim.schedule(at, () => {
-        for (const ev of this.#table.expire(this.#sim.now())) {
+    if (this.#tableCycles > 0) {
+      const table = this.#table;
+      this.#sim.schedule(issued.deadline, () => {
+        for (const ev of table.expire(this.#sim.now())) {
           if (ev.type !== "timeout") continue;
-          if (ev.request.destId !== pending.destId || ev.tid !== issued.tid) continue;
           this.#hw.errors.timeoutCount.modify({
             value: this.#hw.errors.timeoutCount.readFields().value + 1,
           });
@@ -599,6 +602,15 @@ export class PcieSrioBridge {
     this.#kick();
   }
 
+  /** A transaction table whose timeout is `cycles` bridge cycles (0: none). */
+  #newTable(cycles: number): TransactionTable<Pending> {
+    this.#tableCycles = cycles;
+    return new TransactionTable<Pending>({
+      localId: this.#o.deviceId,
+      timeout: cycles === 0 ? FOREVER : cyclesToPs(cycles, this.timing.parameters.clockMhz * 1e6),
+    });
+  }
+
   /** Moves the next packet the arbiter chooses through the datapath, when it is free. */
   #kick(): void {
     if (this.#txBusy || this.#arbiter.pending === 0) return;
@@ -607,12 +619,8 @@ export class PcieSrioBridge {
     const packet =
       item.source === "queue" ? item.packet : item.stream.packets!.packetAt(item.segment.index);
     const stream = this.#streamIds.delete(packet);
-    if (
-      !stream &&
-      this.#streamPackets !== undefined &&
-      this.#streamNext > 0 &&
-      this.#streamNext < this.#streamPackets.count
-    ) {
+    const sp = this.#streamPackets;
+    if (!stream && sp !== undefined && this.#streamDepth > 0 && this.#streamDepth < sp.count) {
       const v = this.#hw.stream.interleaved.readFields().value;
       this.#hw.stream.interleaved.modify({ value: v + 1 });
     }

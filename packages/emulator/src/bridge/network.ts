@@ -479,7 +479,9 @@ export class SrioSwitch {
         new DataView(q.payload.buffer, q.payload.byteOffset).getUint32(q.wdptr * 4),
       );
     }
-    const r = maintenanceResponse(m, this.deviceId, TRANSACTION_STATUS.DONE, payload);
+    // A switch has no device ID of its own on the path: it answers as the request's target
+    // (the response's sourceID is the request's destinationID).
+    const r = maintenanceResponse(m, m.destinationId, TRANSACTION_STATUS.DONE, payload);
     this.#route(m.sourceId, encodeSrioPacket(r as unknown as SrioPacket));
   }
 }
