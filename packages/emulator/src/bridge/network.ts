@@ -121,6 +121,7 @@ export class ProcessingNode {
   readonly #latency: SimTime;
   readonly #swriteBytes: number;
   #faults: NodeFault[] = [];
+  #goPending = false;
   #send: SrioPacketSink = () => undefined;
 
   /** @param sim - the simulator; @param options - ID, memory size, latency */
@@ -234,13 +235,18 @@ export class ProcessingNode {
       const status = fault ?? (ok ? TRANSACTION_STATUS.DONE : TRANSACTION_STATUS.ERROR);
       this.#respond(this.#response(p, status));
     }
+    // The write response goes before the stream it starts (else it would queue behind LEN bytes).
+    if (this.#goPending) {
+      this.#goPending = false;
+      this.#startStream(this.registers[NODE_REGISTERS.go / 4]! & 0xffff);
+    }
   }
 
   #registerWrite(index: number, data: Uint8Array): void {
     const v = ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0;
     if (index === NODE_REGISTERS.ident / 4) return;
     this.registers[index] = v;
-    if (index === NODE_REGISTERS.go / 4) this.#startStream(v & 0xffff);
+    if (index === NODE_REGISTERS.go / 4) this.#goPending = true;
   }
 
   #startStream(replyTo: number): void {
