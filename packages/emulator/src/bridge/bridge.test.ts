@@ -99,6 +99,11 @@ describe("bridge register instructions (SYSTEM.md §2 flow 1)", () => {
     expect(sys.bridge.regs.instruction.readData.readFields().value).toBe(0x4e4f4445);
     expect(sys.bridge.regs.global.irqRaw.readFields().instructionDone).toBe(true);
     expect(sys.bridge.regs.global.status.readFields().idle).toBe(true);
+    expect(sys.bridge.regs.srio.deviceId.readFields().deviceId).toBe(0x10);
+    expect(sys.bridge.regs.channels.channel[2]!.mapping.readFields()).toMatchObject({
+      interface: "message-initiator",
+      pcieChannel: 3,
+    });
   });
 
   it("writes then reads node registers and memory at both word lanes (NWRITE_R)", () => {

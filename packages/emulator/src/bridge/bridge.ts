@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { CodecError, describeValue } from "@rashpa/bits";
+import { CodecError, describeValue, fieldMessage } from "@rashpa/bits";
 import { INSTRUCTION_OPCODE_NAMES, decodeInstruction } from "@rashpa/descriptors";
 import type { Instruction, InstructionOpcode } from "@rashpa/descriptors";
 import {
@@ -70,7 +70,6 @@ import type { BridgeParameters, BridgeTiming } from "./parameters.js";
 export type BridgeFailure =
   | "bad-instruction"
   | "disabled"
-  | "busy"
   | "response-error"
   | "timeout"
   | "retry-exhausted"
@@ -84,7 +83,7 @@ export class BridgeInstructionError extends CodecError {
 
   /** @param reason - the fault; @param path - field; @param expected - want; @param found - got */
   constructor(reason: BridgeFailure, path: string, expected: string, found: string) {
-    super(`"${path}" expected ${expected}, got ${found}`, { path, expected, found });
+    super(fieldMessage(path, expected, found), { path, expected, found });
     this.reason = reason;
   }
 }
@@ -237,7 +236,7 @@ export class PcieSrioBridge {
   #initRegisters(): void {
     const hw = this.#hw;
     hw.channels.channel.forEach((c, n) => c.mapping.modify({ interface: n, pcieChannel: n + 1 }));
-    this.registers.write32(PCIE_SRIO_BRIDGE_MAP_DEVICE_ID, this.#o.deviceId);
+    this.regs.srio.deviceId.writeFields({ deviceId: this.#o.deviceId });
     hw.global.status.modify({ linkUp: true, pcieLinkUp: true });
     hw.srio.portErrorStatus.modify({ portUninitialized: false, portOk: true });
     const p = this.timing.parameters;
@@ -945,8 +944,6 @@ export class PcieSrioBridge {
     this.#o.onCompletion?.(c);
   }
 }
-
-const PCIE_SRIO_BRIDGE_MAP_DEVICE_ID = 0x5000;
 
 function opcodeValue(op: InstructionOpcode): number {
   return INSTRUCTION_OPCODE_NAMES.indexOf(op);
