@@ -77,6 +77,7 @@ export type BridgeFailure =
 
 /** A bridge instruction refused or failed: `reason` names the fault (errors.status bit). */
 export class BridgeInstructionError extends CodecError {
+  /** Always `"BridgeInstructionError"`. */
   override readonly name = "BridgeInstructionError";
   /** The fault. */
   readonly reason: BridgeFailure;

@@ -30,6 +30,7 @@ import type { Rate, SimTime } from "../sim/time.js";
 
 /** A malformed network configuration or an access outside a node's memory. */
 export class SrioNetworkError extends EmulatorFieldError {
+  /** Always `"SrioNetworkError"`. */
   override readonly name = "SrioNetworkError";
 }
 
