@@ -100,6 +100,13 @@ describe("bridge register instructions (SYSTEM.md §2 flow 1)", () => {
     expect(sys.bridge.regs.global.irqRaw.readFields().instructionDone).toBe(true);
     expect(sys.bridge.regs.global.status.readFields().idle).toBe(true);
     expect(sys.bridge.regs.srio.deviceId.readFields().deviceId).toBe(0x10);
+    // round trip NREAD → response, in 150 MHz cycles: > 2 packet times + switch + node latency
+    const rl = sys.bridge.regs.performance.responseLatency.readFields();
+    expect(rl.last).toBeGreaterThan(((100 + 200) * 150) / 1000);
+    expect(rl.max).toBe(rl.last);
+    expect(sys.bridge.regs.performance.cyclesLo.readFields().value).toBe(
+      Math.floor((sys.sim.now() * 150) / 1e6),
+    );
     expect(sys.bridge.regs.channels.channel[2]!.mapping.readFields()).toMatchObject({
       interface: "message-initiator",
       pcieChannel: 3,

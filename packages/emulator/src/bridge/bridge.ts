@@ -141,6 +141,7 @@ interface Pending extends SrioRequestInfo {
   readonly onDone: (status: number, payload: Uint8Array | undefined) => void;
   readonly packet: SrioPacket;
   retries: number;
+  sentAt: SimTime;
 }
 
 const CHANNEL = {
@@ -229,6 +230,12 @@ export class PcieSrioBridge {
     });
     options.network.attach(options.deviceId, (b) => this.#receive(b));
     this.#initRegisters();
+    // The free-running cycle counter, brought up to date on each read of its low word.
+    this.registers.onRead("performance.cyclesLo", () => {
+      const c = this.#cycles(sim.now());
+      this.#hw.performance.cyclesLo.modify({ value: c % 2 ** 32 });
+      this.#hw.performance.cyclesHi.modify({ value: Math.floor(c / 2 ** 32) });
+    });
     this.registers.watch("instruction.command", (e) => {
       if ((e.written & 0x8000_0000) !== 0) this.#fromRegisters();
     });
@@ -572,12 +579,14 @@ export class PcieSrioBridge {
       onDone,
       packet,
       retries: 0,
+      sentAt: 0,
     };
     this.#send(pending);
   }
 
   #send(pending: Pending): void {
     const now = this.#sim.now();
+    pending.sentAt = now;
     const cycles = this.#hw.errors.timeout.readFields().cycles;
     // errors.timeout applies from the next request issued with no request outstanding.
     if (cycles !== this.#tableCycles && this.#table.outstanding() === 0)
@@ -600,6 +609,18 @@ export class PcieSrioBridge {
     }
     this.#arbiter.enqueue(packet);
     this.#kick();
+  }
+
+  /** Bridge clock cycles in `ps`, rounded down. */
+  #cycles(ps: SimTime): number {
+    return Math.floor((ps * this.timing.parameters.clockMhz) / 1e6);
+  }
+
+  /** performance.response-latency: last and largest round trip, in cycles (saturating). */
+  #responseLatency(ps: SimTime): void {
+    const r = this.#hw.performance.responseLatency;
+    const last = Math.min(0xffff, this.#cycles(ps));
+    r.modify({ last, max: Math.max(last, r.readFields().max) });
   }
 
   /** A transaction table whose timeout is `cycles` bridge cycles (0: none). */
@@ -711,6 +732,7 @@ export class PcieSrioBridge {
         this.#send(req);
         return;
       }
+      this.#responseLatency(this.#sim.now() - req.sentAt);
       req.onDone(info.status, payload);
     });
   }
