@@ -383,6 +383,23 @@ describe("bridge host paths", () => {
     expect(sys.nodes.get(3)!.memory.subarray(0x2000, 0x2000 + data.length)).toEqual(data);
   });
 
+  it("masks irq-raw into irq-status, clears it by RW1C, and counts received bytes", () => {
+    const sys = createBridgeSystem();
+    const g = sys.bridge.regs.global;
+    g.irqEnable.writeFields({ streamDone: true });
+    sys.nodes.get(1)!.memory.fill(7, 0, 512);
+    run(sys, stream("stream-read", 1, 0n, 512));
+    expect(g.irqRaw.readFields()).toMatchObject({ streamDone: true, instructionDone: false });
+    expect(g.irqStatus.readFields()).toMatchObject({ streamDone: true, instructionDone: false });
+    g.irqRaw.writeFields({ streamDone: true });
+    expect(g.irqStatus.readFields().streamDone).toBe(false);
+    const perf = sys.bridge.regs.performance;
+    expect(perf.rxBytesLo.readFields().value).toBe(512);
+    expect(perf.txBytesLo.readFields().value).toBe(3 * 8); // three NWRITE_R double-words
+    perf.control.writeFields({ clear: true });
+    expect(perf.rxBytesLo.readFields().value).toBe(0);
+  });
+
   it("refuses instructions while global.control.enable is 0", () => {
     const sys = createBridgeSystem();
     sys.bridge.regs.global.control.writeFields({ enable: false });

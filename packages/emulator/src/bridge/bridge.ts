@@ -236,6 +236,15 @@ export class PcieSrioBridge {
       this.#hw.performance.cyclesLo.modify({ value: c % 2 ** 32 });
       this.#hw.performance.cyclesHi.modify({ value: Math.floor(c / 2 ** 32) });
     });
+    this.registers.watch("global.irqRaw", () => this.#irqStatus());
+    this.registers.watch("global.irqEnable", () => this.#irqStatus());
+    this.registers.watch("performance.control", (e) => {
+      if ((e.written & 1) === 0) return;
+      const perf = this.#hw.performance;
+      for (const r of [perf.txBytesLo, perf.txBytesHi, perf.rxBytesLo, perf.rxBytesHi])
+        r.modify({ value: 0 });
+      perf.responseLatency.modify({ last: 0, max: 0 });
+    });
     this.registers.watch("instruction.command", (e) => {
       if ((e.written & 0x8000_0000) !== 0) this.#fromRegisters();
     });
@@ -433,7 +442,7 @@ export class PcieSrioBridge {
           this.#hw.instruction.readData.modify({ value: v });
         this.#upload(4, () => {
           this.#hw.instruction.status.modify({ txDone: true });
-          this.#hw.global.irqRaw.modify({ instructionDone: true });
+          this.#irq({ instructionDone: true });
           this.#complete(job, "done", value, status);
         });
       }
@@ -602,13 +611,38 @@ export class PcieSrioBridge {
             value: this.#hw.errors.timeoutCount.readFields().value + 1,
           });
           this.#hw.instruction.status.modify({ timeout: true });
-          this.#hw.global.irqRaw.modify({ timeout: true });
+          this.#irq({ timeout: true });
           ev.request.onDone(-1, undefined);
         }
       });
     }
     this.#arbiter.enqueue(packet);
     this.#kick();
+  }
+
+  /** Adds `n` to a 64-bit counter held in two registers (unless performance counters are frozen). */
+  #addBytes(lo: CounterRegister, hi: CounterRegister, n: number): void {
+    if (this.#hw.performance.control.readFields().freeze) return;
+    const v = lo.readFields().value + n;
+    lo.modify({ value: v % 2 ** 32 });
+    if (v >= 2 ** 32) hi.modify({ value: (hi.readFields().value + 1) >>> 0 });
+  }
+
+  /** Sets irq-raw bits and refreshes irq-status = irq-raw AND irq-enable. */
+  #irq(
+    fields: Parameters<PcieSrioBridgeRegisters<"hardware">["global"]["irqRaw"]["modify"]>[0],
+  ): void {
+    this.#hw.global.irqRaw.modify(fields);
+    this.#irqStatus();
+  }
+
+  #irqStatus(): void {
+    const g = this.#hw.global;
+    const bus = this.registers.hardwareBus;
+    bus.write32(
+      g.irqStatus.address,
+      bus.read32(g.irqRaw.address) & bus.read32(g.irqEnable.address),
+    );
   }
 
   /** Bridge clock cycles in `ps`, rounded down. */
@@ -668,10 +702,7 @@ export class PcieSrioBridge {
           ? CHANNEL["message-initiator"]
           : CHANNEL["io-initiator"];
     this.#count(ch, payload);
-    const perf = this.#hw.performance;
-    const lo = perf.txBytesLo.readFields().value + payload;
-    perf.txBytesLo.modify({ value: lo >>> 0 });
-    if (lo > 0xffff_ffff) perf.txBytesHi.modify({ value: perf.txBytesHi.readFields().value + 1 });
+    this.#addBytes(this.#hw.performance.txBytesLo, this.#hw.performance.txBytesHi, payload);
   }
 
   #count(ch: number, bytes: number): void {
@@ -691,6 +722,11 @@ export class PcieSrioBridge {
         const w = decodeSrioWrite(p);
         this.#rxDatapath.transmit(w.data.length, () => {
           this.#count(CHANNEL["io-target"], w.data.length);
+          this.#addBytes(
+            this.#hw.performance.rxBytesLo,
+            this.#hw.performance.rxBytesHi,
+            w.data.length,
+          );
           this.#streamRx?.(w.data, Number(w.address));
         });
         return;
@@ -698,7 +734,7 @@ export class PcieSrioBridge {
       if (p.ftype === "doorbell") {
         this.#count(3, 0);
         this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
-        this.#hw.global.irqRaw.modify({ doorbellReceived: true });
+        this.#irq({ doorbellReceived: true });
         return;
       }
       const isMaint = p.ftype === "maintenance";
@@ -767,7 +803,7 @@ export class PcieSrioBridge {
       this.#streamFinished = undefined;
       this.#setIdle();
       if (ok) {
-        this.#hw.global.irqRaw.modify({ streamDone: true });
+        this.#irq({ streamDone: true });
         this.#complete(job, "done", data, TRANSACTION_STATUS.DONE);
       } else this.#fail(job, err!, status);
       this.#nextStream();
@@ -934,7 +970,7 @@ export class PcieSrioBridge {
       e.captureValid.modify({ valid: true });
     }
     this.#hw.instruction.status.modify({ error: true, txActive: false });
-    this.#hw.global.irqRaw.modify({ instructionError: true });
+    this.#irq({ instructionError: true });
   }
 
   #fail(job: Job, err: BridgeInstructionError, status?: number): void {
@@ -967,6 +1003,9 @@ export class PcieSrioBridge {
     this.#o.onCompletion?.(c);
   }
 }
+
+/** A hardware-side 32-bit counter register. */
+type CounterRegister = PcieSrioBridgeRegisters<"hardware">["performance"]["txBytesLo"];
 
 function opcodeValue(op: InstructionOpcode): number {
   return INSTRUCTION_OPCODE_NAMES.indexOf(op);
