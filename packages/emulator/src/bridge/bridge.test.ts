@@ -396,8 +396,11 @@ describe("bridge host paths", () => {
     const perf = sys.bridge.regs.performance;
     expect(perf.rxBytesLo.readFields().value).toBe(512);
     expect(perf.txBytesLo.readFields().value).toBe(3 * 8); // three NWRITE_R double-words
-    perf.control.writeFields({ clear: true });
+    perf.control.writeFields({ clear: true, freeze: true });
     expect(perf.rxBytesLo.readFields().value).toBe(0);
+    run(sys, stream("stream-read", 1, 0n, 512));
+    expect(perf.rxBytesLo.readFields().value).toBe(0); // frozen
+    expect(perf.responseLatency.readFields().last).toBe(0);
   });
 
   it("refuses instructions while global.control.enable is 0", () => {

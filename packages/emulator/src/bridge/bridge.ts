@@ -232,6 +232,7 @@ export class PcieSrioBridge {
     this.#initRegisters();
     // The free-running cycle counter, brought up to date on each read of its low word.
     this.registers.onRead("performance.cyclesLo", () => {
+      if (this.#frozen()) return;
       const c = this.#cycles(sim.now());
       this.#hw.performance.cyclesLo.modify({ value: c % 2 ** 32 });
       this.#hw.performance.cyclesHi.modify({ value: Math.floor(c / 2 ** 32) });
@@ -622,10 +623,15 @@ export class PcieSrioBridge {
 
   /** Adds `n` to a 64-bit counter held in two registers (unless performance counters are frozen). */
   #addBytes(lo: CounterRegister, hi: CounterRegister, n: number): void {
-    if (this.#hw.performance.control.readFields().freeze) return;
+    if (this.#frozen()) return;
     const v = lo.readFields().value + n;
     lo.modify({ value: v % 2 ** 32 });
     if (v >= 2 ** 32) hi.modify({ value: (hi.readFields().value + 1) >>> 0 });
+  }
+
+  /** performance.control.freeze: every counter of the performance block holds. */
+  #frozen(): boolean {
+    return this.#hw.performance.control.readFields().freeze;
   }
 
   /** Sets irq-raw bits and refreshes irq-status = irq-raw AND irq-enable. */
@@ -652,6 +658,7 @@ export class PcieSrioBridge {
 
   /** performance.response-latency: last and largest round trip, in cycles (saturating). */
   #responseLatency(ps: SimTime): void {
+    if (this.#frozen()) return;
     const r = this.#hw.performance.responseLatency;
     const last = Math.min(0xffff, this.#cycles(ps));
     r.modify({ last, max: Math.max(last, r.readFields().max) });
