@@ -18,3 +18,7 @@ export * from "./model/pcie-path.js";
 export * from "./model/calibrations.js";
 export * from "./model/fit.js";
 export * from "./controller/index.js";
+export * from "./bridge/parameters.js";
+export * from "./bridge/network.js";
+export * from "./bridge/bridge.js";
+export * from "./bridge/curve.js";

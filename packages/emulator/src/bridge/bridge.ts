@@ -1,0 +1,1019 @@
+/**
+ * The PCIe–SRIO bridge emulator (SYSTEM.md §2): a PCIe module with RIFFA-like DMA channels, an
+ * SRIO module with five interfaces, and the bridge module executing instruction words
+ * (`bridge.instruction`, specs/bridge/instructions.yaml) and the instruction registers of
+ * `PCIE_SRIO_BRIDGE_MAP` (specs/bridge/registers.yaml), in simulated time.
+ *
+ * - Control instructions (register read/write, maintenance read/write, DOORBELL) become NREAD,
+ *   NWRITE_R, MAINTENANCE or DOORBELL packets; TX_active is raised; the response is matched by
+ *   a `TransactionTable` (srio.md §2.1); TX_done rises and a DMA upload of length 1 returns the
+ *   value or the response.
+ * - Stream write: an NWRITE_R of LEN to the node's `length` register (the setup), then the DMA
+ *   download of LEN, sent as 256-byte SWRITEs (`planSwriteStream` / `swriteStreamPackets`).
+ * - Stream read: NWRITE_Rs to the node's `sourceLo`, `length` and `go` registers make it SWRITE
+ *   LEN bytes to the bridge, uploaded by DMA.
+ * - One `srioPacketArbiter` per port: pending DOORBELL/NWRITE_R/NREAD/maintenance packets of a
+ *   higher priority than the stream go between two SWRITE packets.
+ * - Every instruction passes the fixed conversion pipeline (9 cycles at 150 MHz, a
+ *   {@link DelayLine}); packets cross the 64-bit datapath and the SRIO link
+ *   ({@link SerialLink}s); DMA transfers pay a setup and cross the PCIe link at the rate of
+ *   `pcieThroughput`.
+ * - Wrong instructions are tolerated: the fault is reported in the errors block (typed error
+ *   captured in {@link BridgeCompletion.error}) and the state machine returns to idle.
+ *
+ * @module
+ */
+import { CodecError, describeValue, fieldMessage } from "@rashpa/bits";
+import { INSTRUCTION_OPCODE_NAMES, decodeInstruction } from "@rashpa/descriptors";
+import type { Instruction, InstructionOpcode } from "@rashpa/descriptors";
+import {
+  PCIE_SRIO_BRIDGE_MAP,
+  RegisterFile,
+  pcieSrioBridgeRegisters,
+  pcieSrioBridgeRegistersHardware,
+} from "@rashpa/registers";
+import type { PcieSrioBridgeRegisters } from "@rashpa/registers";
+import {
+  TRANSACTION_STATUS,
+  TransactionTable,
+  decodeSrioPacket,
+  decodeSrioWrite,
+  encodeReadSize,
+  encodeSrioPacket,
+  encodeWriteSize,
+  planSwriteStream,
+  splitMaintenanceOffset,
+  splitSrioAddress,
+  srioPacketArbiter,
+  swriteStreamPackets,
+} from "@rashpa/srio";
+import type {
+  AnySrioPacket,
+  BridgeArbiter,
+  SrioPacket,
+  SrioRequestInfo,
+  SrioResponseInfo,
+  SwriteStreamPackets,
+} from "@rashpa/srio";
+import type { PcapWriter } from "../pcap.js";
+import { DelayLine } from "../sim/delay.js";
+import { SerialLink } from "../sim/link.js";
+import type { Simulator } from "../sim/simulator.js";
+import { cyclesToPs } from "../sim/time.js";
+import type { SimTime } from "../sim/time.js";
+import { NODE_REGISTERS, SrioNetworkError, transportType } from "./network.js";
+import type { SrioSwitch } from "./network.js";
+import { bridgeTiming } from "./parameters.js";
+import type { BridgeParameters, BridgeTiming } from "./parameters.js";
+
+/** Why an instruction failed. */
+export type BridgeFailure =
+  | "bad-instruction"
+  | "disabled"
+  | "response-error"
+  | "timeout"
+  | "retry-exhausted"
+  | "stream-length";
+
+/** A bridge instruction refused or failed: `reason` names the fault (errors.status bit). */
+export class BridgeInstructionError extends CodecError {
+  /** Always `"BridgeInstructionError"`. */
+  override readonly name = "BridgeInstructionError";
+  /** The fault. */
+  readonly reason: BridgeFailure;
+
+  /** @param reason - the fault; @param path - field; @param expected - want; @param found - got */
+  constructor(reason: BridgeFailure, path: string, expected: string, found: string) {
+    super(fieldMessage(path, expected, found), { path, expected, found });
+    this.reason = reason;
+  }
+}
+
+/** What the host receives for each instruction (the DMA upload and the status). */
+export interface BridgeCompletion {
+  /** The instruction's tag (0 when the word could not be decoded). */
+  readonly tag: number;
+  /** Its opcode, or `null` when unknown. */
+  readonly opcode: InstructionOpcode | null;
+  /** `"done"` (TX_done) or `"failed"`. */
+  readonly status: "done" | "failed";
+  /** The error when failed. */
+  readonly error?: BridgeInstructionError;
+  /** Status field of the SRIO response, when one came. */
+  readonly responseStatus?: number;
+  /** The uploaded bytes: 4 (big-endian value or response status) or LEN of a stream read. */
+  readonly data: Uint8Array;
+  /** Simulated time the host submitted it. */
+  readonly submittedAt: SimTime;
+  /** Simulated time the host has its completion (after the upload). */
+  readonly completedAt: SimTime;
+}
+
+/** Options of a {@link PcieSrioBridge}. */
+export interface PcieSrioBridgeOptions {
+  /** The physical parameters (e.g. `BRIDGE_2017_GEN2X4_SRIO5G.parameters`). */
+  readonly parameters: BridgeParameters;
+  /** The switch the bridge's SRIO port is cabled to. */
+  readonly network: SrioSwitch;
+  /** The bridge's SRIO device ID (written to srio.device-id). */
+  readonly deviceId: number;
+  /**
+   * SRIO byte address of the nodes' register window ({@link NODE_REGISTERS}).
+   * @defaultValue 0x2_0000_0000
+   */
+  readonly nodeRegisterBase?: bigint;
+  /** Optional capture of every SRIO packet the bridge sends and receives (DLT_RIO 124). */
+  readonly pcap?: PcapWriter;
+  /** Called with each completion. */
+  readonly onCompletion?: (c: BridgeCompletion) => void;
+}
+
+interface Job {
+  readonly ins: Instruction;
+  readonly submittedAt: SimTime;
+  readonly data?: Uint8Array;
+  /** Stream-write bytes the download has delivered so far. */
+  readonly arrived: { bytes: number };
+}
+
+interface Pending extends SrioRequestInfo {
+  readonly job: Job;
+  readonly onDone: (status: number, payload: Uint8Array | undefined) => void;
+  readonly packet: SrioPacket;
+  retries: number;
+  sentAt: SimTime;
+}
+
+const CHANNEL = {
+  "io-initiator": 0,
+  "io-target": 1,
+  "message-initiator": 2,
+  maintenance: 4,
+} as const;
+const CHUNK = 256;
+const FOREVER = 2 ** 52;
+
+/**
+ * The PCIe–SRIO bridge (see the module comment). The host side is {@link PcieSrioBridge.submit}
+ * (an instruction word on a RIFFA channel, with the stream data of a stream write) or the
+ * instruction registers of {@link PcieSrioBridge.registers}.
+ */
+export class PcieSrioBridge {
+  /** The bridge's register file (host view: software bus). */
+  readonly registers: RegisterFile;
+  /** Typed software view of the registers, as the host driver uses them. */
+  readonly regs: PcieSrioBridgeRegisters<"sync">;
+  /** The resolved timing. */
+  readonly timing: BridgeTiming;
+  /** Completions in order. */
+  readonly completions: BridgeCompletion[] = [];
+  /** SRIO link bridge → switch. */
+  readonly txLink: SerialLink;
+  /** PCIe upstream (uploads). */
+  readonly pcieUp: SerialLink;
+  /** PCIe downstream (downloads). */
+  readonly pcieDown: SerialLink;
+  readonly #sim: Simulator;
+  readonly #o: PcieSrioBridgeOptions;
+  readonly #hw: PcieSrioBridgeRegisters<"hardware">;
+  readonly #arbiter: BridgeArbiter<AnySrioPacket>;
+  #table: TransactionTable<Pending>;
+  #tableCycles = -1;
+  readonly #pipeline: DelayLine<() => void>;
+  readonly #txDatapath: SerialLink;
+  readonly #rxDatapath: SerialLink;
+  readonly #rxLink: SerialLink;
+  readonly #nodeBase: bigint;
+  #txBusy = false;
+  #streamIds = new Set<AnySrioPacket>();
+  #controlQueue: Job[] = [];
+  #controlActive = false;
+  #streamQueue: Job[] = [];
+  #streamActive = false;
+  #streamDepth = 0;
+  #streamRx: ((bytes: Uint8Array, offset: number) => void) | undefined;
+  #hostBuffer: Uint8Array = new Uint8Array(0);
+
+  /** @param sim - the simulator; @param options - parameters, network, device ID */
+  constructor(sim: Simulator, options: PcieSrioBridgeOptions) {
+    this.#sim = sim;
+    this.#o = options;
+    this.timing = bridgeTiming(options.parameters);
+    this.#nodeBase = options.nodeRegisterBase ?? 0x2_0000_0000n;
+    this.registers = new RegisterFile(PCIE_SRIO_BRIDGE_MAP);
+    this.regs = pcieSrioBridgeRegisters(this.registers);
+    this.#hw = pcieSrioBridgeRegistersHardware(this.registers.hardwareBus);
+    const t = this.timing;
+    this.#arbiter = srioPacketArbiter();
+    this.#table = this.#newTable(0);
+    this.#pipeline = new DelayLine(sim, t.pipelinePs, (fn) => fn());
+    this.#txDatapath = new SerialLink(sim, {
+      name: "bridge-tx-datapath",
+      bitsPerSecond: t.datapathBitsPerSecond,
+      overheadBytes: t.datapathOverheadBytes,
+    });
+    this.#rxDatapath = new SerialLink(sim, {
+      name: "bridge-rx-datapath",
+      bitsPerSecond: t.datapathBitsPerSecond,
+      overheadBytes: t.datapathOverheadBytes,
+    });
+    const srio = { bitsPerSecond: t.srioBitsPerSecond, overheadBytes: t.srio.controlSymbolBytes };
+    this.txLink = new SerialLink(sim, { name: "bridge→switch", ...srio });
+    this.#rxLink = new SerialLink(sim, { name: "switch→bridge", ...srio });
+    this.pcieUp = new SerialLink(sim, {
+      name: "pcie-up",
+      bitsPerSecond: t.pcieUpload.payloadGbps * 1e9,
+    });
+    this.pcieDown = new SerialLink(sim, {
+      name: "pcie-down",
+      bitsPerSecond: t.pcieDownload.payloadGbps * 1e9,
+    });
+    options.network.attach(options.deviceId, (b) => this.#receive(b));
+    this.#initRegisters();
+    // The free-running cycle counter, brought up to date on each read of its low word.
+    this.registers.onRead("performance.cyclesLo", () => {
+      if (this.#frozen()) return;
+      const c = this.#cycles(sim.now());
+      this.#hw.performance.cyclesLo.modify({ value: c % 2 ** 32 });
+      this.#hw.performance.cyclesHi.modify({ value: Math.floor(c / 2 ** 32) });
+    });
+    this.registers.watch("global.irqRaw", () => this.#irqStatus());
+    this.registers.watch("global.irqEnable", () => this.#irqStatus());
+    this.registers.watch("performance.control", (e) => {
+      if ((e.written & 1) === 0) return;
+      const perf = this.#hw.performance;
+      for (const r of [perf.txBytesLo, perf.txBytesHi, perf.rxBytesLo, perf.rxBytesHi])
+        r.modify({ value: 0 });
+      perf.responseLatency.modify({ last: 0, max: 0 });
+    });
+    this.registers.watch("instruction.command", (e) => {
+      if ((e.written & 0x8000_0000) !== 0) this.#fromRegisters();
+    });
+  }
+
+  #initRegisters(): void {
+    const hw = this.#hw;
+    hw.channels.channel.forEach((c, n) => c.mapping.modify({ interface: n, pcieChannel: n + 1 }));
+    this.regs.srio.deviceId.writeFields({ deviceId: this.#o.deviceId });
+    hw.global.status.modify({ linkUp: true, pcieLinkUp: true });
+    hw.srio.portErrorStatus.modify({ portUninitialized: false, portOk: true });
+    const p = this.timing.parameters;
+    hw.srio.portControl2.modify({
+      selectedBaud:
+        p.srioBaudGbaud === 6.25 ? "gbaud6p25" : p.srioBaudGbaud === 5 ? "gbaud5p0" : "gbaud3p125",
+    } as never);
+    hw.srio.portControl.modify({ initializedWidth: "x4", widthSupport: 1 } as never);
+  }
+
+  /** The buffer the host passes with a stream write issued through the registers (RIFFA's send buffer). */
+  setHostBuffer(buffer: Uint8Array): void {
+    this.#hostBuffer = buffer;
+  }
+
+  /**
+   * The host sends an instruction word (16 bytes, `encodeInstruction`) on a RIFFA channel, with
+   * the LEN bytes of a stream write after it in the same transfer.
+   */
+  submit(word: Uint8Array, data?: Uint8Array): void {
+    const submittedAt = this.#sim.now();
+    const bytes = 16 + (data?.length ?? 0);
+    const arrived = { bytes: 0 };
+    // One RIFFA transfer: setup, then the instruction word, then the data.
+    this.#download(bytes, (offset, n) => {
+      if (offset === 0) {
+        this.#pipeline.push(() => this.#accept(word, submittedAt, arrived, data));
+        if (n > 16) this.#streamData(arrived, n - 16);
+      } else this.#streamData(arrived, n);
+    });
+  }
+
+  #streamData(arrived: { bytes: number }, n: number): void {
+    arrived.bytes += n;
+    this.#feedStream();
+  }
+
+  #streamJob: Job | undefined;
+  #streamPackets: SwriteStreamPackets | undefined;
+  #streamNext = 0;
+  #streamReady = false;
+
+  /** RIFFA download: setup, first-completion latency, then 256-byte chunks at the PCIe read rate. */
+  #download(bytes: number, onChunk: (offset: number, n: number) => void): void {
+    const t = this.timing;
+    this.#sim.scheduleAfter(t.dmaSetupPs + t.pcieReadLatencyPs, () => {
+      for (let off = 0; off < bytes;) {
+        const n = off === 0 ? Math.min(16 + CHUNK, bytes) : Math.min(CHUNK, bytes - off);
+        const o = off;
+        this.pcieDown.transmit(n, () => onChunk(o, n));
+        off += n;
+      }
+    });
+  }
+
+  /** RIFFA upload: the setup, then the bytes at the PCIe write rate; `done` at the last byte. */
+  #upload(bytes: number, done: () => void): void {
+    this.#sim.scheduleAfter(this.timing.dmaSetupPs, () => this.pcieUp.transmit(bytes, done));
+  }
+
+  #accept(
+    word: Uint8Array,
+    submittedAt: SimTime,
+    arrived: { bytes: number },
+    data?: Uint8Array,
+  ): void {
+    let ins: Instruction;
+    try {
+      ins = decodeInstruction(word);
+    } catch (e) {
+      const err = new BridgeInstructionError(
+        "bad-instruction",
+        "instruction",
+        "a valid bridge.instruction word",
+        e instanceof Error ? e.message : describeValue(e),
+      );
+      this.#refuse(word[1] ?? 0, null, err, submittedAt);
+      return;
+    }
+    this.#dispatch({ ins, submittedAt, arrived, ...(data === undefined ? {} : { data }) });
+  }
+
+  #fromRegisters(): void {
+    const r = this.#hw.instruction;
+    const cmd = r.command.readFields();
+    const target = r.target.readFields();
+    const now = this.#sim.now();
+    const name = INSTRUCTION_OPCODE_NAMES[cmd.opcode];
+    if (name === undefined) {
+      const err = new BridgeInstructionError(
+        "bad-instruction",
+        "instruction.command.opcode",
+        "1..7",
+        String(cmd.opcode),
+      );
+      this.#pipeline.push(() => this.#refuse(cmd.tag, null, err, now));
+      return;
+    }
+    const address =
+      (BigInt(r.addressHi.readFields().address) << 32n) | BigInt(r.addressLo.readFields().address);
+    const head = {
+      opcode: name,
+      priority: target.priority,
+      dev16: target.dev16,
+      tag: cmd.tag,
+      destId: target.destId,
+    };
+    const m = r.maintenance.readFields();
+    const value = r.writeData.readFields().value;
+    const length = r.length.readFields().bytes;
+    let ins: Instruction;
+    switch (name) {
+      case "register-read":
+        ins = { ...head, opcode: name, operands: "register-read", address };
+        break;
+      case "register-write":
+        ins = { ...head, opcode: name, operands: "register-write", address, data: value };
+        break;
+      case "stream-read":
+      case "stream-write":
+        ins = { ...head, opcode: name, operands: "stream", address, length };
+        break;
+      case "maintenance-read":
+        ins = { ...head, opcode: name, operands: "maintenance-read", ...m };
+        break;
+      case "maintenance-write":
+        ins = { ...head, opcode: name, operands: "maintenance-write", ...m, data: value };
+        break;
+      case "doorbell":
+        ins = { ...head, opcode: name, operands: "doorbell", info: r.doorbell.readFields().info };
+        break;
+    }
+    const data = name === "stream-write" ? this.#hostBuffer.subarray(0, length) : undefined;
+    const arrived = { bytes: 0 };
+    this.#pipeline.push(() => {
+      this.#dispatch({ ins, submittedAt: now, arrived, ...(data === undefined ? {} : { data }) });
+      // The register path's download starts with the instruction (no word to carry).
+      if (data !== undefined) this.#download(data.length, (_o, n) => this.#streamData(arrived, n));
+    });
+  }
+
+  #dispatch(job: Job): void {
+    const enabled = this.#hw.global.control.readFields().enable;
+    if (!enabled) {
+      this.#fail(job, new BridgeInstructionError("disabled", "global.control.enable", "1", "0"));
+      return;
+    }
+    const op = job.ins.opcode;
+    if (op === "stream-read" || op === "stream-write") {
+      this.#streamQueue.push(job);
+      this.#nextStream();
+    } else {
+      this.#controlQueue.push(job);
+      this.#nextControl();
+    }
+  }
+
+  #setIdle(): void {
+    this.#hw.global.status.modify({ idle: !this.#controlActive && !this.#streamActive });
+  }
+
+  #nextControl(): void {
+    if (this.#controlActive) return;
+    const job = this.#controlQueue.shift();
+    if (job === undefined) return;
+    this.#controlActive = true;
+    this.#setIdle();
+    const ins = job.ins;
+    this.#hw.instruction.status.modify({
+      txActive: true,
+      opcode: opcodeValue(ins.opcode),
+      tag: ins.tag,
+    });
+    const finish = (status: number, payload: Uint8Array | undefined): void => {
+      this.#hw.instruction.status.modify({
+        txActive: false,
+        ...(status >= 0 ? { responseStatus: status } : {}),
+      });
+      if (status !== TRANSACTION_STATUS.DONE) {
+        this.#fail(job, this.#responseError(status), status);
+      } else {
+        const value = new Uint8Array(4);
+        if (payload !== undefined && payload.length >= 4) value.set(payload.subarray(0, 4));
+        const v = new DataView(value.buffer).getUint32(0);
+        if (ins.opcode === "register-read" || ins.opcode === "maintenance-read")
+          this.#hw.instruction.readData.modify({ value: v });
+        this.#upload(4, () => {
+          this.#hw.instruction.status.modify({ txDone: true });
+          this.#irq({ instructionDone: true });
+          this.#complete(job, "done", value, status);
+        });
+      }
+      this.#controlActive = false;
+      this.#setIdle();
+      this.#nextControl();
+    };
+    this.#issue(job, this.#controlPacket(ins), (s, p) => {
+      // The value of a sub-double-word read sits in its byte lanes (Part 1 §3.3).
+      if (
+        p !== undefined &&
+        (ins.operands === "register-read" || ins.operands === "maintenance-read")
+      ) {
+        const lane =
+          ins.operands === "register-read" ? Number(ins.address & 7n) : (ins.wordOffset & 1) * 4;
+        finish(s, p.subarray(lane, lane + 4));
+      } else finish(s, p);
+    });
+  }
+
+  #responseError(status: number): BridgeInstructionError {
+    if (status === -1)
+      return new BridgeInstructionError(
+        "timeout",
+        "response",
+        "a response before errors.timeout",
+        "none",
+      );
+    if (status === TRANSACTION_STATUS.RETRY)
+      return new BridgeInstructionError(
+        "retry-exhausted",
+        "response.status",
+        "DONE within errors.retry-limit retries",
+        "RETRY",
+      );
+    return new BridgeInstructionError(
+      "response-error",
+      "response.status",
+      "DONE (0)",
+      String(status),
+    );
+  }
+
+  #header(ins: Instruction, prio: number): Record<string, unknown> {
+    return {
+      ackId: 0,
+      vc: 0,
+      crf: 0,
+      prio,
+      tt: transportType(ins.dev16),
+      destinationId: ins.destId,
+      sourceId: this.#o.deviceId,
+    };
+  }
+
+  #controlPacket(ins: Instruction): SrioPacket {
+    const prio = Math.min(ins.priority, 2);
+    const h = this.#header(ins, prio);
+    switch (ins.operands) {
+      case "register-read": {
+        const a = splitSrioAddress(ins.address);
+        const s = encodeReadSize(4, a.firstLane);
+        return {
+          ...h,
+          ftype: "request",
+          ttype: "nread",
+          rdsize: s.size,
+          wdptr: s.wdptr,
+          srcTid: 0,
+          address: a.address,
+          xamsbs: a.xamsbs,
+        } as unknown as SrioPacket;
+      }
+      case "register-write":
+        return this.#nwriteR(h, ins.address, ins.data);
+      case "maintenance-read":
+      case "maintenance-write": {
+        const m = splitMaintenanceOffset(ins.wordOffset * 4);
+        const write = ins.operands === "maintenance-write";
+        const payload = new Uint8Array(8);
+        if (ins.operands === "maintenance-write")
+          new DataView(payload.buffer).setUint32(m.wdptr * 4, ins.data);
+        return {
+          ...h,
+          ftype: "maintenance",
+          ttype: write ? "write-request" : "read-request",
+          sizeOrStatus: 0b1000,
+          srcTid: 0,
+          hopCount: ins.hopCount,
+          configOffset: m.configOffset,
+          wdptr: m.wdptr,
+          ...(write ? { payload } : {}),
+        } as unknown as SrioPacket;
+      }
+      case "stream":
+        throw new SrioNetworkError("opcode", "a control instruction", ins.opcode);
+      case "doorbell":
+        return { ...h, ftype: "doorbell", srcTid: 0, info: ins.info } as unknown as SrioPacket;
+    }
+  }
+
+  #nwriteR(h: Record<string, unknown>, address: bigint, value: number): SrioPacket {
+    const a = splitSrioAddress(address);
+    const s = encodeWriteSize(4, a.firstLane);
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setUint32(a.firstLane, value);
+    return {
+      ...h,
+      ftype: "write",
+      ttype: "nwrite-r",
+      wrsize: s.size,
+      wdptr: s.wdptr,
+      srcTid: 0,
+      address: a.address,
+      xamsbs: a.xamsbs,
+      payload,
+    } as unknown as SrioPacket;
+  }
+
+  /** Issues a request through the transaction table and the arbiter. */
+  #issue(
+    job: Job,
+    packet: SrioPacket,
+    onDone: (status: number, p: Uint8Array | undefined) => void,
+  ): void {
+    const kind =
+      packet.ftype === "request"
+        ? "nread"
+        : packet.ftype === "write"
+          ? "nwrite-r"
+          : packet.ftype === "doorbell"
+            ? "doorbell"
+            : "ttype" in packet && packet.ttype === "write-request"
+              ? "maintenance-write"
+              : "maintenance-read";
+    const pending: Pending = {
+      kind,
+      srcId: this.#o.deviceId,
+      destId: packet.destinationId,
+      prio: packet.prio,
+      byteLength: kind === "nread" || kind === "maintenance-read" ? 4 : 0,
+      job,
+      onDone,
+      packet,
+      retries: 0,
+      sentAt: 0,
+    };
+    this.#send(pending);
+  }
+
+  #send(pending: Pending): void {
+    const now = this.#sim.now();
+    pending.sentAt = now;
+    const cycles = this.#hw.errors.timeout.readFields().cycles;
+    // errors.timeout applies from the next request issued with no request outstanding.
+    if (cycles !== this.#tableCycles && this.#table.outstanding() === 0)
+      this.#table = this.#newTable(cycles);
+    const issued = this.#table.issue(pending, now);
+    const packet = { ...pending.packet, srcTid: issued.tid } as SrioPacket;
+    if (this.#tableCycles > 0) {
+      const table = this.#table;
+      this.#sim.schedule(issued.deadline, () => {
+        for (const ev of table.expire(this.#sim.now())) {
+          if (ev.type !== "timeout") continue;
+          this.#hw.errors.timeoutCount.modify({
+            value: this.#hw.errors.timeoutCount.readFields().value + 1,
+          });
+          this.#hw.instruction.status.modify({ timeout: true });
+          this.#irq({ timeout: true });
+          ev.request.onDone(-1, undefined);
+        }
+      });
+    }
+    this.#arbiter.enqueue(packet);
+    this.#kick();
+  }
+
+  /** Adds `n` to a 64-bit counter held in two registers (unless performance counters are frozen). */
+  #addBytes(lo: CounterRegister, hi: CounterRegister, n: number): void {
+    if (this.#frozen()) return;
+    const v = lo.readFields().value + n;
+    lo.modify({ value: v % 2 ** 32 });
+    if (v >= 2 ** 32) hi.modify({ value: (hi.readFields().value + 1) >>> 0 });
+  }
+
+  /** performance.control.freeze: every counter of the performance block holds. */
+  #frozen(): boolean {
+    return this.#hw.performance.control.readFields().freeze;
+  }
+
+  /** Sets irq-raw bits and refreshes irq-status = irq-raw AND irq-enable. */
+  #irq(
+    fields: Parameters<PcieSrioBridgeRegisters<"hardware">["global"]["irqRaw"]["modify"]>[0],
+  ): void {
+    this.#hw.global.irqRaw.modify(fields);
+    this.#irqStatus();
+  }
+
+  #irqStatus(): void {
+    const g = this.#hw.global;
+    const bus = this.registers.hardwareBus;
+    bus.write32(
+      g.irqStatus.address,
+      bus.read32(g.irqRaw.address) & bus.read32(g.irqEnable.address),
+    );
+  }
+
+  /** Bridge clock cycles in `ps`, rounded down. */
+  #cycles(ps: SimTime): number {
+    return Math.floor((ps * this.timing.parameters.clockMhz) / 1e6);
+  }
+
+  /** performance.response-latency: last and largest round trip, in cycles (saturating). */
+  #responseLatency(ps: SimTime): void {
+    if (this.#frozen()) return;
+    const r = this.#hw.performance.responseLatency;
+    const last = Math.min(0xffff, this.#cycles(ps));
+    r.modify({ last, max: Math.max(last, r.readFields().max) });
+  }
+
+  /** A transaction table whose timeout is `cycles` bridge cycles (0: none). */
+  #newTable(cycles: number): TransactionTable<Pending> {
+    this.#tableCycles = cycles;
+    return new TransactionTable<Pending>({
+      localId: this.#o.deviceId,
+      timeout: cycles === 0 ? FOREVER : cyclesToPs(cycles, this.timing.parameters.clockMhz * 1e6),
+    });
+  }
+
+  /** Moves the next packet the arbiter chooses through the datapath, when it is free. */
+  #kick(): void {
+    if (this.#txBusy || this.#arbiter.pending === 0) return;
+    const item = this.#arbiter.next();
+    if (item === undefined) return;
+    const packet =
+      item.source === "queue" ? item.packet : item.stream.packets!.packetAt(item.segment.index);
+    const stream = this.#streamIds.delete(packet);
+    const sp = this.#streamPackets;
+    if (!stream && sp !== undefined && this.#streamDepth > 0 && this.#streamDepth < sp.count) {
+      const v = this.#hw.stream.interleaved.readFields().value;
+      this.#hw.stream.interleaved.modify({ value: v + 1 });
+    }
+    const bytes = encodeSrioPacket(packet);
+    this.#txBusy = true;
+    const payload = "payload" in packet ? Math.ceil(packet.payload.length / 8) * 8 : 0;
+    this.#txDatapath.transmit(payload, () => {
+      this.#txBusy = false;
+      this.#countChannel(packet, payload);
+      this.txLink.transmit(bytes.length, (tx) => {
+        this.#o.pcap?.writePacket(tx.end, bytes);
+        if (stream) this.#streamSent();
+        this.#o.network.receive(bytes);
+      });
+      this.#kick();
+    });
+  }
+
+  #countChannel(packet: AnySrioPacket, payload: number): void {
+    const ch =
+      packet.ftype === "maintenance"
+        ? CHANNEL.maintenance
+        : packet.ftype === "doorbell"
+          ? CHANNEL["message-initiator"]
+          : CHANNEL["io-initiator"];
+    this.#count(ch, payload);
+    this.#addBytes(this.#hw.performance.txBytesLo, this.#hw.performance.txBytesHi, payload);
+  }
+
+  #count(ch: number, bytes: number): void {
+    const c = this.#hw.channels.channel[ch]!;
+    c.packets.modify({ value: (c.packets.readFields().value + 1) >>> 0 });
+    const lo = c.bytesLo.readFields().value + bytes;
+    c.bytesLo.modify({ value: lo >>> 0 });
+    if (lo > 0xffff_ffff) c.bytesHi.modify({ value: c.bytesHi.readFields().value + 1 });
+  }
+
+  /** A packet from the switch arrives at the bridge's port. */
+  #receive(bytes: Uint8Array): void {
+    this.#rxLink.transmit(bytes.length, (tx) => {
+      this.#o.pcap?.writePacket(tx.end, bytes);
+      const p = decodeSrioPacket(bytes) as SrioPacket & Record<string, unknown>;
+      if (p.ftype === "streaming-write") {
+        const w = decodeSrioWrite(p);
+        this.#rxDatapath.transmit(w.data.length, () => {
+          this.#count(CHANNEL["io-target"], w.data.length);
+          this.#addBytes(
+            this.#hw.performance.rxBytesLo,
+            this.#hw.performance.rxBytesHi,
+            w.data.length,
+          );
+          this.#streamRx?.(w.data, Number(w.address));
+        });
+        return;
+      }
+      if (p.ftype === "doorbell") {
+        this.#count(3, 0);
+        this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
+        this.#irq({ doorbellReceived: true });
+        return;
+      }
+      const isMaint = p.ftype === "maintenance";
+      if (p.ftype !== "response" && !isMaint) return;
+      const ttype = p.ttype as string;
+      if (isMaint && ttype !== "read-response" && ttype !== "write-response") return;
+      const payload = p.payload as Uint8Array | undefined;
+      const info: SrioResponseInfo = {
+        kind: isMaint
+          ? ttype === "read-response"
+            ? "maintenance-read-response"
+            : "maintenance-write-response"
+          : "response",
+        srcId: p.sourceId,
+        destId: p.destinationId,
+        targetTid: p.targetTid as number,
+        status: (isMaint ? p.sizeOrStatus : p.status) as number,
+        dataBytes: payload?.length ?? 0,
+        prio: p.prio,
+        crf: p.crf,
+      };
+      const ev = this.#table.accept(info, this.#sim.now());
+      if (ev.type === "fault") {
+        this.#hw.errors.status.modify({ unexpectedResponse: true });
+        return;
+      }
+      if (ev.type === "timeout") return;
+      const req = ev.request;
+      if (ev.type === "retry" && req.retries < this.#hw.errors.retryLimit.readFields().count) {
+        req.retries++;
+        this.#send(req);
+        return;
+      }
+      this.#responseLatency(this.#sim.now() - req.sentAt);
+      req.onDone(info.status, payload);
+    });
+  }
+
+  #streamSent(): void {
+    const s = this.#hw.stream.swritePackets;
+    s.modify({ value: (s.readFields().value + 1) >>> 0 });
+    this.#streamDepth -= 1;
+    if (this.#streamDepth === 0 && this.#streamFinished !== undefined) this.#streamFinished();
+  }
+
+  #streamFinished: (() => void) | undefined;
+
+  #nextStream(): void {
+    if (this.#streamActive) return;
+    const job = this.#streamQueue.shift();
+    if (job === undefined) return;
+    const ins = job.ins;
+    if (ins.operands !== "stream") return;
+    this.#streamActive = true;
+    this.#setIdle();
+    const done = (
+      ok: boolean,
+      data: Uint8Array,
+      err?: BridgeInstructionError,
+      status?: number,
+    ): void => {
+      this.#streamActive = false;
+      this.#streamJob = undefined;
+      this.#streamPackets = undefined;
+      this.#streamRx = undefined;
+      this.#streamFinished = undefined;
+      this.#setIdle();
+      if (ok) {
+        this.#irq({ streamDone: true });
+        this.#complete(job, "done", data, TRANSACTION_STATUS.DONE);
+      } else this.#fail(job, err!, status);
+      this.#nextStream();
+    };
+    const len = ins.length;
+    const h = this.#header(ins, Math.min(ins.priority, 2));
+    const reg = (off: number): bigint => this.#nodeBase + BigInt(off);
+    if (ins.opcode === "stream-write") {
+      const data = job.data ?? new Uint8Array(0);
+      if (data.length !== len || len % 8 !== 0) {
+        this.#hw.errors.status.modify({ streamLength: true });
+        done(
+          false,
+          new Uint8Array(0),
+          new BridgeInstructionError(
+            "stream-length",
+            "length",
+            `LEN = ${data.length} bytes, a multiple of 8`,
+            String(len),
+          ),
+        );
+        return;
+      }
+      const plan = planSwriteStream(ins.address, len);
+      this.#streamPackets = swriteStreamPackets(plan, data, {
+        tt: transportType(ins.dev16),
+        destinationId: ins.destId,
+        sourceId: this.#o.deviceId,
+        prio: 0,
+      });
+      this.#streamJob = job;
+      this.#streamNext = 0;
+      this.#streamReady = false;
+      this.#streamDepth = plan.count;
+      this.#streamFinished = () => done(true, new Uint8Array(4));
+      // Setup: tell the node LEN (SYSTEM.md §2 stream write), then the SWRITEs may go.
+      this.#issue(job, this.#nwriteR(h, reg(NODE_REGISTERS.length), len), (s) => {
+        if (s !== TRANSACTION_STATUS.DONE) {
+          done(false, new Uint8Array(0), this.#responseError(s), s);
+          return;
+        }
+        this.#streamReady = true;
+        if (plan.count === 0) done(true, new Uint8Array(4));
+        else this.#feedStream();
+      });
+      return;
+    }
+    // Stream read: the node SWRITEs LEN bytes from ins.address to us; uploaded by DMA.
+    const buffer = new Uint8Array(len);
+    let received = 0;
+    let uploaded = 0;
+    let setupDone = false;
+    let waiting = 0;
+    let failed = false;
+    const pump = (): void => {
+      if (!setupDone || failed) return;
+      if (received > uploaded) {
+        const n = received - uploaded;
+        uploaded = received;
+        waiting++;
+        this.pcieUp.transmit(n, () => {
+          waiting--;
+          if (uploaded === len && waiting === 0) done(true, buffer);
+        });
+      }
+    };
+    this.#streamRx = (bytes, offset) => {
+      if (offset + bytes.length > len) {
+        this.#hw.channels.channel[1]!.status.modify({ overflow: true });
+        return;
+      }
+      buffer.set(bytes, offset);
+      received += bytes.length;
+      pump();
+    };
+    this.#sim.scheduleAfter(this.timing.dmaSetupPs, () => {
+      setupDone = true;
+      pump();
+      if (len === 0) done(true, buffer);
+    });
+    const fail = (s: number): void => {
+      if (failed) return;
+      failed = true;
+      done(false, new Uint8Array(0), this.#responseError(s), s);
+    };
+    const ok = (s: number): void => {
+      if (s !== TRANSACTION_STATUS.DONE) fail(s);
+    };
+    this.#issue(
+      job,
+      this.#nwriteR(h, reg(NODE_REGISTERS.sourceLo), Number(ins.address & 0xffff_ffffn)),
+      ok,
+    );
+    this.#issue(job, this.#nwriteR(h, reg(NODE_REGISTERS.length), len), ok);
+    this.#issue(job, this.#nwriteR(h, reg(NODE_REGISTERS.go), this.#o.deviceId), ok);
+  }
+
+  /** Queues the stream packets whose bytes have arrived (after the conversion pipeline). */
+  #feedStream(): void {
+    const sp = this.#streamPackets;
+    const job = this.#streamJob;
+    if (sp === undefined || job === undefined || !this.#streamReady) return;
+    const plan = sp.plan;
+    const seg = plan.count > 0 ? plan.segmentAt(0) : undefined;
+    while (this.#streamNext < plan.count) {
+      const s = plan.segmentAt(this.#streamNext, seg);
+      if (s.offset + s.byteLength > job.arrived.bytes) break;
+      const packet = sp.packetAt(this.#streamNext++);
+      this.#streamIds.add(packet);
+      this.#pipeline.push(() => {
+        this.#arbiter.enqueue(packet);
+        this.#kick();
+      });
+    }
+  }
+
+  #refuse(
+    tag: number,
+    opcode: InstructionOpcode | null,
+    err: BridgeInstructionError,
+    submittedAt: SimTime,
+  ): void {
+    this.#hw.errors.status.modify({ badInstruction: true });
+    this.#record(tag, opcode, err);
+    const c: BridgeCompletion = {
+      tag,
+      opcode,
+      status: "failed",
+      error: err,
+      data: new Uint8Array(0),
+      submittedAt,
+      completedAt: this.#sim.now(),
+    };
+    this.completions.push(c);
+    this.#o.onCompletion?.(c);
+  }
+
+  #record(
+    tag: number,
+    opcode: InstructionOpcode | null,
+    err: BridgeInstructionError,
+    status?: number,
+    destId = 0,
+  ): void {
+    const e = this.#hw.errors;
+    const bits: Partial<Record<string, boolean>> = {
+      "response-error": err.reason === "response-error",
+      timeout: err.reason === "timeout",
+      "retry-exhausted": err.reason === "retry-exhausted",
+    };
+    e.status.modify({
+      ...(bits["response-error"] ? { responseError: true } : {}),
+      ...(bits.timeout ? { responseTimeout: true } : {}),
+      ...(bits["retry-exhausted"] ? { retryExhausted: true } : {}),
+    });
+    e.errorCount.modify({ value: (e.errorCount.readFields().value + 1) >>> 0 });
+    if (!e.captureValid.readFields().valid) {
+      e.capture.modify({
+        opcode: opcode === null ? 0 : opcodeValue(opcode),
+        tag,
+        destId,
+        ...(status !== undefined && status >= 0 ? { responseStatus: status } : {}),
+      });
+      e.captureValid.modify({ valid: true });
+    }
+    this.#hw.instruction.status.modify({ error: true, txActive: false });
+    this.#irq({ instructionError: true });
+  }
+
+  #fail(job: Job, err: BridgeInstructionError, status?: number): void {
+    this.#record(job.ins.tag, job.ins.opcode, err, status, job.ins.destId);
+    const c: BridgeCompletion = {
+      tag: job.ins.tag,
+      opcode: job.ins.opcode,
+      status: "failed",
+      error: err,
+      ...(status !== undefined && status >= 0 ? { responseStatus: status } : {}),
+      data: new Uint8Array(0),
+      submittedAt: job.submittedAt,
+      completedAt: this.#sim.now(),
+    };
+    this.completions.push(c);
+    this.#o.onCompletion?.(c);
+  }
+
+  #complete(job: Job, status: "done", data: Uint8Array, responseStatus: number): void {
+    const c: BridgeCompletion = {
+      tag: job.ins.tag,
+      opcode: job.ins.opcode,
+      status,
+      responseStatus,
+      data,
+      submittedAt: job.submittedAt,
+      completedAt: this.#sim.now(),
+    };
+    this.completions.push(c);
+    this.#o.onCompletion?.(c);
+  }
+}
+
+/** A hardware-side 32-bit counter register. */
+type CounterRegister = PcieSrioBridgeRegisters<"hardware">["performance"]["txBytesLo"];
+
+function opcodeValue(op: InstructionOpcode): number {
+  return INSTRUCTION_OPCODE_NAMES.indexOf(op);
+}
