@@ -140,28 +140,37 @@ function writeBaseFor(r: RegisterInfo, given: ReadonlySet<string>): number {
   return v;
 }
 
+interface Given {
+  /** Names of the fields given, in the order given, joined by "," (the plan cache key). */
+  key: string;
+  bits: number;
+  mask: number;
+}
+
 function encodeGiven(
   r: RegisterInfo,
+  byName: ReadonlyMap<string, RegisterFieldInfo>,
   path: string,
   fields: Readonly<Record<string, unknown>>,
-): { names: Set<string>; bits: number; mask: number } {
-  const names = new Set<string>();
+): Given {
+  let key = "";
   let bits = 0;
   let mask = 0;
-  for (const [name, value] of Object.entries(fields)) {
+  for (const name in fields) {
+    const value = fields[name];
     if (value === undefined) continue;
-    const f = r.fields.find((x) => x.name === name);
+    const f = byName.get(name);
     if (f === undefined)
       throw new RegisterAccessError(
         path,
         name,
         `no such field (fields: ${r.fields.map((x) => x.name).join(", ")})`,
       );
-    names.add(name);
+    key = key === "" ? name : `${key},${name}`;
     bits = withFieldRaw(f, bits, encodeFieldValue(f, value, path));
     mask = withFieldRaw(f, mask, 0xffff_ffff);
   }
-  return { names, bits, mask };
+  return { key, bits, mask };
 }
 
 /** Access rules of one side of the registers. */
@@ -220,10 +229,31 @@ function bindRegister(
       undefined,
       `register width ${r.width} cannot be accessed over a 32-bit bus`,
     );
+  const byName = new Map(r.fields.map((f) => [f.name, f]));
+  // Plans and write bases depend only on which fields are written: computed once per set.
+  const plans = new Map<string, { keepMask: number; base: number }>();
+  const bases = new Map<string, number>();
+  const namesOf = (g: Given): Set<string> => new Set(g.key === "" ? [] : g.key.split(","));
+  const planOf = (g: Given): { keepMask: number; base: number } => {
+    let plan = plans.get(g.key);
+    if (plan === undefined) {
+      plan = side.plan(r, path, namesOf(g));
+      plans.set(g.key, plan);
+    }
+    return plan;
+  };
+  const baseOf = (g: Given): number => {
+    let base = bases.get(g.key);
+    if (base === undefined) {
+      base = writeBaseFor(r, namesOf(g));
+      bases.set(g.key, base);
+    }
+    return base;
+  };
   const modify = (fields: Readonly<Record<string, unknown>>): unknown =>
     ops.guard(() => {
-      const g = encodeGiven(r, path, fields);
-      const plan = side.plan(r, path, g.names);
+      const g = encodeGiven(r, byName, path, fields);
+      const plan = planOf(g);
       const merge = (current: number): unknown =>
         ops.write(
           address,
@@ -259,8 +289,8 @@ function bindRegister(
     readFields: () => ops.then(ops.read(address), (v) => side.decode(r, v as number)),
     writeFields: (fields: Readonly<Record<string, unknown>>) =>
       ops.guard(() => {
-        const g = encodeGiven(r, path, fields);
-        return ops.write(address, ((writeBaseFor(r, g.names) & ~g.mask) | g.bits) >>> 0);
+        const g = encodeGiven(r, byName, path, fields);
+        return ops.write(address, ((baseOf(g) & ~g.mask) | g.bits) >>> 0);
       }),
     modify,
     fields: fieldHandles,

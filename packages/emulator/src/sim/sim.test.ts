@@ -2,6 +2,8 @@
  * Unit tests of the simulation core: time arithmetic, the event queue, and each resource on
  * hand-computed cases.
  */
+import { fc, test } from "@fast-check/vitest";
+import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
 import {
   BoundedFifo,
@@ -348,5 +350,30 @@ describe("README example", () => {
     expect(ends).toEqual([138_000]);
     expect(sim.now()).toBe(1_138_000);
     expect(posted.available).toEqual({ header: 32, data: 512 });
+  });
+});
+
+describe(`transmissionTime and cyclesToPs against exact bigint arithmetic (seed ${lawSeed()})`, () => {
+  /** ⌈count · unitPs · den / num⌉ for a rate given as an integer or a fraction. */
+  const exact = (count: number, unitPs: bigint, num: bigint, den: bigint): number =>
+    Number((BigInt(count) * unitPs * den + num - 1n) / num);
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 1 << 24 }),
+      fc.oneof(
+        fc.integer({ min: 1, max: 2 ** 40 }).map((n) => ({ n, d: 1 })),
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 ** 45 }),
+          d: fc.integer({ min: 1, max: 1000 }),
+        }),
+      ),
+    ],
+    { seed: lawSeed() },
+  )("agree for every count and rate (the double fast path included)", (count, { n, d }) => {
+    const rate = d === 1 ? n : { numerator: n, denominator: d };
+    const bytes = exact(count, 8_000_000_000_000n, BigInt(n), BigInt(d));
+    const cycles = exact(count, 1_000_000_000_000n, BigInt(n), BigInt(d));
+    if (bytes <= MAX_SIM_TIME_PS) expect(transmissionTime(count, rate)).toBe(bytes);
+    if (cycles <= MAX_SIM_TIME_PS) expect(cyclesToPs(count, rate)).toBe(cycles);
   });
 });

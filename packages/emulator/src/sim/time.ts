@@ -149,6 +149,69 @@ function ceilToTime(num: bigint, den: bigint, path: string, what: string): SimTi
   return Number(q);
 }
 
+/** Picoseconds per unit (byte or cycle) at a rate, as the reduced fraction `p / q`. */
+interface PerUnit {
+  readonly p: bigint;
+  readonly q: bigint;
+  /** `p` and `q` as numbers when both are safe integers (the fast path of {@link scaledCeil}). */
+  readonly pn: number;
+  readonly qn: number;
+}
+
+/** Memoised {@link PerUnit} values of one unit: numeric rates by value, fractions by object. */
+interface PerUnitCache {
+  readonly psPerUnit: bigint;
+  readonly byNumber: Map<number, PerUnit>;
+  readonly byFraction: WeakMap<RateFraction, PerUnit>;
+}
+
+const newCache = (psPerUnit: bigint): PerUnitCache => ({
+  psPerUnit,
+  byNumber: new Map(),
+  byFraction: new WeakMap(),
+});
+const PER_BYTE = newCache(8n * BigInt(PS_PER_S));
+const PER_CYCLE = newCache(BigInt(PS_PER_S));
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * `psPerUnit · den / num` for a rate `num / den`, reduced, memoised by rate: a link or clock
+ * has one rate, so the exact rational arithmetic runs once per rate, not once per packet.
+ */
+function perUnit(rate: Rate, path: string, cache: PerUnitCache): PerUnit {
+  const hit = typeof rate === "number" ? cache.byNumber.get(rate) : cache.byFraction.get(rate);
+  if (hit !== undefined) return hit;
+  const [n, d] = exactRational(rate, path);
+  let p = cache.psPerUnit * d;
+  let q = n;
+  const g = gcd(p, q);
+  p /= g;
+  q /= g;
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  const entry: PerUnit = { p, q, pn: p <= safe ? Number(p) : -1, qn: q <= safe ? Number(q) : -1 };
+  if (typeof rate === "number") {
+    if (cache.byNumber.size > 1024) cache.byNumber.clear();
+    cache.byNumber.set(rate, entry);
+  } else cache.byFraction.set(rate, entry);
+  return entry;
+}
+
+/** ⌈count · p / q⌉ ps, exactly: in doubles when every intermediate is a safe integer, else in bigints. */
+function scaledCeil(count: number, u: PerUnit, what: string): SimTime {
+  if (u.pn >= 0 && u.qn >= 0 && (count === 0 || u.pn <= (Number.MAX_SAFE_INTEGER - u.qn) / count)) {
+    const a = count * u.pn; // exact: a + q is a safe integer
+    let k = Math.floor(a / u.qn);
+    if (k * u.qn > a) k--;
+    else if ((k + 1) * u.qn <= a) k++;
+    return k * u.qn === a ? k : k + 1;
+  }
+  return ceilToTime(BigInt(count) * u.p, u.q, what, `for ${count} ${what}`);
+}
+
 /**
  * Time to serialise `bytes` at `bitsPerSecond`: ⌈bytes · 8 · 10^12 / rate⌉ ps, computed exactly
  * (see {@link Rate}).
@@ -166,8 +229,7 @@ function ceilToTime(num: bigint, den: bigint, path: string, what: string): SimTi
 export function transmissionTime(bytes: number, bitsPerSecond: Rate): SimTime {
   if (!Number.isSafeInteger(bytes) || bytes < 0)
     throw new SimTimeError("bytes", "a non-negative safe integer", describeValue(bytes));
-  const [n, d] = exactRational(bitsPerSecond, "bitsPerSecond");
-  return ceilToTime(BigInt(bytes) * 8n * BigInt(PS_PER_S) * d, n, "bytes", `for ${bytes} bytes`);
+  return scaledCeil(bytes, perUnit(bitsPerSecond, "bitsPerSecond", PER_BYTE), "bytes");
 }
 
 /**
@@ -187,8 +249,7 @@ export function transmissionTime(bytes: number, bitsPerSecond: Rate): SimTime {
 export function cyclesToPs(cycles: number, hertz: Rate): SimTime {
   if (!Number.isSafeInteger(cycles) || cycles < 0)
     throw new SimTimeError("cycles", "a non-negative safe integer", describeValue(cycles));
-  const [n, d] = exactRational(hertz, "hertz");
-  return ceilToTime(BigInt(cycles) * BigInt(PS_PER_S) * d, n, "cycles", `for ${cycles} cycles`);
+  return scaledCeil(cycles, perUnit(hertz, "hertz", PER_CYCLE), "cycles");
 }
 
 /**
