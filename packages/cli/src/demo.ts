@@ -1,5 +1,6 @@
 /**
- * `rashpa demo` (what `npm start` runs until the emulator exists): one frame of the paper's
+ * `rashpa demo`: a short tour of the generated codecs (`rashpa emulate`, what `npm start` runs,
+ * is the emulated acquisition itself) — one frame of the paper's
  * demonstration described with the generated codecs — ATU entries for two receivers, the
  * Block Transfer Descriptors a data channel would emit for a full 256×256 16-bit frame in
  * 4 KiB blocks plus one ROI block, the FIFO window words of the first BTD, and the
@@ -35,9 +36,7 @@ function same(a: unknown, b: unknown): boolean {
 export function runDemo(io: CliIo): void {
   const out = (s = ""): void => io.stdout(`${s}\n`);
   out("rashpa demo: spec files -> generated codecs -> the rashpa command");
-  out(
-    "(the emulator and librashpa client are not built yet; this tour uses the descriptor codecs)",
-  );
+  out("(a tour of the descriptor codecs; `rashpa emulate` runs the emulated acquisition itself)");
   out();
   out(`${ALL_FORMATS.length} formats generated from specs/:`);
   for (const f of ALL_FORMATS)
