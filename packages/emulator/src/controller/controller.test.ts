@@ -278,6 +278,17 @@ const arbSetup: fc.Arbitrary<Setup> = fc
     }),
   }));
 
+/** Fast and wire runs of one setup: byte-identical receivers, same timing, events, counters. */
+function expectPathsAgree(fast: Built, wire: Built): void {
+  for (let p = 0; p < 2; p++)
+    expect(Buffer.compare(fast.receivers[p]!.bytes, wire.receivers[p]!.bytes)).toBe(0);
+  expect(wire.controller.frames).toEqual(fast.controller.frames);
+  expect(wire.controller.notifications).toEqual(fast.controller.notifications);
+  expect(wire.controller.counters).toEqual(fast.controller.counters);
+  expect(wire.controller.sim.now()).toBe(fast.controller.sim.now());
+  expect(wire.controller.link.busy.total).toBe(fast.controller.link.busy.total);
+}
+
 describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
   test.prop([arbSetup], { seed: lawSeed(), numRuns: 25 })(
     "byte-identical receiver memory, identical simulated timing, events and counters",
@@ -286,13 +297,7 @@ describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
       const wire = build(s, "wire");
       start(fast);
       start(wire);
-      for (let p = 0; p < 2; p++)
-        expect(Buffer.compare(fast.receivers[p]!.bytes, wire.receivers[p]!.bytes)).toBe(0);
-      expect(wire.controller.frames).toEqual(fast.controller.frames);
-      expect(wire.controller.notifications).toEqual(fast.controller.notifications);
-      expect(wire.controller.counters).toEqual(fast.controller.counters);
-      expect(wire.controller.sim.now()).toBe(fast.controller.sim.now());
-      expect(wire.controller.link.busy.total).toBe(fast.controller.link.busy.total);
+      expectPathsAgree(fast, wire);
       // Frames that were not dropped are complete and correct in the receivers.
       checkReceived(s, fast);
       // The acquisition ended: every channel frame sent or reported dropped, never lost silently.
@@ -928,12 +933,7 @@ describe(`fast and wire paths agree under a random link-down window and poisoned
         if (f.poison !== undefined) b.controller.injectPoisonedTlp(f.poison);
         start(b);
       }
-      for (let p = 0; p < 2; p++)
-        expect(Buffer.compare(fast.receivers[p]!.bytes, wire.receivers[p]!.bytes)).toBe(0);
-      expect(wire.controller.frames).toEqual(fast.controller.frames);
-      expect(wire.controller.notifications).toEqual(fast.controller.notifications);
-      expect(wire.controller.counters).toEqual(fast.controller.counters);
-      expect(wire.controller.sim.now()).toBe(fast.controller.sim.now());
+      expectPathsAgree(fast, wire);
       const c = fast.controller;
       checkReportedComplete(s, fast);
       // Every errored frame is counted and reported; none is reported complete.
