@@ -319,6 +319,11 @@ export const EVENT_STATUS = {
  * `"fast"` copies each transfer once (`PcieSwitch.write`) and counts TLPs from the plan;
  * `"wire"` builds every TLP (`writeTlps` semantics: `memoryWrite` per plan slice), encodes,
  * decodes and delivers it (`PcieSwitch.deliver`), and can capture it in a pcap.
+ *
+ * Faults ({@link RashpaController.injectLinkDown}, {@link RashpaController.injectPoisonedTlp},
+ * ATU faults, receiver-ring overflow with the drop or back-pressure policy of
+ * `bgu.channel[n].control.backPressure`) are each reported by an event record and counted in
+ * registers; a frame with any fault never gets an end-of-frame record of status 0.
  */
 export class RashpaController {
   /** The controller's register file (software side: `controllerRegisters(registers)`). */
@@ -521,13 +526,7 @@ export class RashpaController {
     this.hw.global.linkDownCount.writeFields({ value: this.counters.linkDowns >>> 0 });
     this.hw.global.status.modify({ linkUp: false });
     this.#raise("linkDown");
-    this.#event(
-      "link-down",
-      255,
-      0,
-      EVENT_STATUS.ok,
-      BigInt(Math.floor((w.down - this.#startPs) / PS_PER_NS)),
-    );
+    this.#event("link-down", 255, 0, EVENT_STATUS.ok, this.#nsSinceStart(w.down));
   }
 
   #linkUp(w: LinkDownWindow): void {
@@ -536,17 +535,16 @@ export class RashpaController {
     const held = this.#deferred;
     this.#deferred = [];
     for (const f of held) f();
-    this.#event(
-      "link-up",
-      255,
-      0,
-      EVENT_STATUS.ok,
-      BigInt(Math.floor((w.down - this.#startPs) / PS_PER_NS)),
-    );
+    this.#event("link-up", 255, 0, EVENT_STATUS.ok, this.#nsSinceStart(w.down));
     if (this.#bsuWaitLink) {
       this.#bsuWaitLink = false;
       this.#bsuNext();
     }
+  }
+
+  /** Controller time of `at` in ns since the acquisition started (0 before it). */
+  #nsSinceStart(at: SimTime): bigint {
+    return BigInt(Math.max(0, Math.floor((at - this.#startPs) / PS_PER_NS)));
   }
 
   /** A TLP issued now and leaving the link at `end` is discarded by a DL_Down (pcie.md §6). */
@@ -1004,7 +1002,7 @@ export class RashpaController {
     this.#endSent = true;
     for (const c of this.#channels) {
       c.done = true;
-      this.hw.bgu.channel[c.index]!.status.modify({ busy: false });
+      this.hw.bgu.channel[c.index]!.status.modify({ busy: false, stalled: false });
     }
     this.#running = false;
     this.#setStatus();
@@ -1181,7 +1179,7 @@ export class RashpaController {
       status,
       frame: frame >>> 0,
       sequence,
-      timestamp: BigInt(Math.floor((at - this.#startPs) / PS_PER_NS)),
+      timestamp: this.#nsSinceStart(at),
       info,
     };
     const bytes = encodeEvent(event);
