@@ -100,6 +100,30 @@ export class HostMemory {
   }
 }
 
+/** Bytes disabled below the first enabled byte of a 4-bit byte-enable mask. */
+function disabledBelow(be: number): number {
+  let n = 0;
+  while (n < 4 && (be & (1 << n)) === 0) n++;
+  return n;
+}
+
+/** Bytes disabled above the last enabled byte of a 4-bit byte-enable mask. */
+function disabledAbove(be: number): number {
+  let n = 0;
+  while (n < 4 && (be & (8 >> n)) === 0) n++;
+  return n;
+}
+
+/** A poisoned memory write a {@link PcieSwitch} received and did not apply. */
+export interface PoisonedWrite {
+  /** The port (receiver) it was routed to. */
+  readonly port: string;
+  /** First enabled byte address. */
+  readonly address: bigint;
+  /** Enabled bytes. */
+  readonly length: number;
+}
+
 /** One downstream port of the switch: the receiver memory and the address window routed to it. */
 export interface SwitchPort {
   /** Port name, for messages and statistics. */
@@ -119,6 +143,12 @@ export class PcieSwitch {
   readonly ports: readonly SwitchPort[];
   /** Payload bytes delivered per port name. */
   readonly delivered = new Map<string, number>();
+  /**
+   * Poisoned memory writes received (EP = 1, pcie.md §2), in arrival order: the receiver logs
+   * each one as an error and leaves its memory unchanged, so poisoned data is never used as
+   * good data.
+   */
+  readonly poisoned: PoisonedWrite[] = [];
 
   /**
    * @param ports - downstream ports
@@ -168,8 +198,23 @@ export class PcieSwitch {
   }
 
   /**
+   * Receives a poisoned memory write on the fast path (EP = 1, pcie.md §2), as
+   * {@link PcieSwitch.deliver} does for a TLP with EP set: routed, logged in
+   * {@link PcieSwitch.poisoned}, its data not written.
+   *
+   * @returns the port that logged it
+   * @throws MemoryRouteError when no window holds the range
+   */
+  writePoisoned(address: bigint, length: number): SwitchPort {
+    const port = this.route(address, length);
+    this.poisoned.push({ port: port.name, address, length });
+    return port;
+  }
+
+  /**
    * Delivers a memory write TLP (the wire path): routes it by address and writes the bytes its
-   * byte enables select.
+   * byte enables select; a poisoned TLP (EP = 1) is logged in {@link PcieSwitch.poisoned} and
+   * its data not written.
    *
    * @returns the port written
    * @throws MemoryRouteError when no window holds the TLP's range
@@ -179,6 +224,19 @@ export class PcieSwitch {
     const address = BigInt(tlp.address) << 2n;
     const data = tlp.data;
     const port = this.route(address, data.length);
+    if ((tlp as { readonly ep: boolean }).ep) {
+      // EP = 1: logged as an error, the data is not written (pcie.md §2).
+      const dws = data.length >>> 2;
+      const lastBe = dws === 1 ? tlp.firstBe : tlp.lastBe;
+      const lead = disabledBelow(tlp.firstBe);
+      const tail = disabledAbove(lastBe);
+      this.poisoned.push({
+        port: port.name,
+        address: address + BigInt(lead),
+        length: data.length - lead - tail,
+      });
+      return port;
+    }
     const dst = port.memory.bytes;
     const o = port.memory.offsetOf(address, data.length);
     const dws = data.length >>> 2;

@@ -185,6 +185,7 @@ describe("controllerRegisters over a bus", () => {
       enable: true,
       mode: "roi",
       notify: false,
+      backPressure: false,
       decimation: 9,
     });
     ch.control.fields.notify.write(true);
@@ -256,6 +257,6 @@ function mapSpan(map: RegisterMapModel): number {
 }
 
 /** Register instances of the controller map (arrays expanded), as the report counts them. */
-const CONTROLLER_REGISTER_INSTANCES = 232;
+const CONTROLLER_REGISTER_INSTANCES = 267;
 /** Register definitions of the controller map. */
-const CONTROLLER_REGISTER_DEFINITIONS = 67;
+const CONTROLLER_REGISTER_DEFINITIONS = 72;

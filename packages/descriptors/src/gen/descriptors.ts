@@ -906,7 +906,7 @@ export interface Event {
   type: EventType;
   /** Data channel concerned (255 when none). (8 bits.) */
   channel: number;
-  /** 0 on success, else an error code. (16 bits.) */
+  /** 0 on success, else an error code: 1 ATU invalid entry, 2 ATU out of bounds, 3 ATU entry not writable, 4 incomplete frame (end-of-frame of a frame that had an error), 5 data lost while the link was down, 6 poisoned TLP (EP = 1) sent. (16 bits.) */
   status: number;
   /** Frame number concerned. (32 bits.) */
   frame: number;
@@ -914,7 +914,7 @@ export interface Event {
   sequence: number;
   /** Controller time of the event in nanoseconds since the acquisition started. (64 bits.) */
   timestamp: bigint;
-  /** Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error). (64 bits.) */
+  /** Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error: the rejected destination, the first TLP lost at link down, the first poisoned TLP), link-down time in ns (link-down, link-up). (64 bits.) */
   info: bigint;
 }
 
@@ -1118,11 +1118,11 @@ export const EVENT_FORMAT: FormatInfo<Event> = {
     { name: "", tags: {  }, fields: [
       { name: "type", kind: "enum", bits: 8, enum: { "end-of-frame": 1, "end-of-roi": 2, "end-of-acquisition": 3, "overrun": 4, "error": 5, "link-up": 6, "link-down": 7, "timer": 8 }, doc: "What happened." },
       { name: "channel", kind: "uint", bits: 8, doc: "Data channel concerned (255 when none)." },
-      { name: "status", kind: "uint", bits: 16, doc: "0 on success, else an error code." },
+      { name: "status", kind: "uint", bits: 16, doc: "0 on success, else an error code: 1 ATU invalid entry, 2 ATU out of bounds, 3 ATU entry not writable, 4 incomplete frame (end-of-frame of a frame that had an error), 5 data lost while the link was down, 6 poisoned TLP (EP = 1) sent." },
       { name: "frame", kind: "uint", bits: 32, doc: "Frame number concerned." },
       { name: "sequence", kind: "uint", bits: 32, doc: "Record sequence number." },
       { name: "timestamp", kind: "uint", bits: 64, doc: "Controller time of the event in nanoseconds since the acquisition started." },
-      { name: "info", kind: "uint", bits: 64, doc: "Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error)." },
+      { name: "info", kind: "uint", bits: 64, doc: "Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error: the rejected destination, the first TLP lost at link down, the first poisoned TLP), link-down time in ns (link-down, link-up)." },
     ] },
   ],
   decode: decodeEvent,

@@ -332,6 +332,27 @@ describe("bridge faults: reported, counted, back to idle", () => {
     expect(run(sys, registerRead(1, REG)).status).toBe("done");
   });
 
+  it("a register read without a response is the completion timeout: error registers, counters, irq", () => {
+    // The one read issued over a fabric is the bridge's register read (NREAD); a missing
+    // response is reported like a PCIe completion timeout (README, controller faults).
+    const sys = createBridgeSystem();
+    const e = sys.bridge.regs.errors;
+    e.timeout.writeFields({ cycles: 150 }); // 1 µs
+    for (const tag of [5, 6]) {
+      const c = run(sys, registerRead(0x42, REG, tag));
+      expect(c.error?.reason).toBe("timeout");
+    }
+    expect(e.status.readFields()).toMatchObject({ responseTimeout: true, responseError: false });
+    expect(e.timeoutCount.readFields().value).toBe(2);
+    expect(e.errorCount.readFields().value).toBe(2);
+    // The capture holds the first failure until software re-arms it.
+    expect(e.captureValid.readFields().valid).toBe(true);
+    expect(e.capture.readFields()).toMatchObject({ tag: 5, destId: 0x42 });
+    expect(sys.bridge.regs.global.irqRaw.readFields().timeout).toBe(true);
+    e.status.writeFields({ responseTimeout: true });
+    expect(e.status.readFields().responseTimeout).toBe(false);
+  });
+
   const seed = lawSeed();
   it(`tolerates wrong instruction words (seed ${seed})`, () => {
     fc.assert(

@@ -51,8 +51,13 @@ export interface ApplicationFrame {
   readonly notifiedPs: SimTime;
   /** Time the application finished reading it, ps. */
   readonly donePs: SimTime;
-  /** The check of {@link ReceiverHost}'s `check` callback (true without one). */
+  /**
+   * The check of {@link ReceiverHost}'s `check` callback (true without one) for a frame reported
+   * complete (status 0); false, unchecked, for a frame reported errored.
+   */
   readonly ok: boolean;
+  /** Status of its end-of-frame record: 0 complete, else errored (`EVENT_STATUS`). */
+  readonly status: number;
 }
 
 /**
@@ -100,8 +105,15 @@ export class ReceiverHost {
         const address =
           channel.buffers[entry]! + BigInt((k % channel.framesPerEntry) * channel.windowBytes);
         const bytes = memory.view(address, channel.windowBytes);
-        const ok = check === undefined ? true : check(e.frame, bytes);
-        this.frames.push({ frame: e.frame, notifiedPs: notified, donePs: done, ok });
+        // Only a frame reported complete is used; an errored one is released unread.
+        const ok = e.status !== 0 ? false : check === undefined ? true : check(e.frame, bytes);
+        this.frames.push({
+          frame: e.frame,
+          notifiedPs: notified,
+          donePs: done,
+          ok,
+          status: e.status,
+        });
         released = Math.max(released, k + 1);
         sw.bgu.channel[channel.channel]!.framesReleased.write(released);
       });

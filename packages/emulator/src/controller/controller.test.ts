@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { EVENT_BYTES, decodeEvent, encodeAtuEntry, decodeBtd } from "@rashpa/descriptors";
 import { lawSeed } from "@rashpa/laws";
-import { PAGE_BYTES, decodeTlp } from "@rashpa/pcie";
+import { PAGE_BYTES, decodeTlp, encodeTlp, memoryWrite, type MemoryWriteTlp } from "@rashpa/pcie";
 import { controllerRegisters } from "@rashpa/registers";
 import { describe, expect, it } from "vitest";
 import { gatherRoi, type PixelWindow } from "../blocks.js";
@@ -42,6 +42,8 @@ interface ChannelSpec {
   /** Byte misalignment of the first buffer in the receiver. */
   readonly skew: number;
   readonly decimation: number;
+  /** Receiver-ring overflow policy: stall (true) or drop (default). */
+  readonly backPressure?: boolean;
 }
 
 interface Setup {
@@ -138,7 +140,13 @@ function build(
     ch.blockSize.writeFields({ bytes: c.blockSize });
     ch.atuRange.writeFields({ first, count: c.buffers });
     ch.ring.writeFields({ framesPerEntry: c.framesPerEntry });
-    ch.control.writeFields({ enable: true, mode: c.mode, notify: true, decimation: c.decimation });
+    ch.control.writeFields({
+      enable: true,
+      mode: c.mode,
+      notify: true,
+      decimation: c.decimation,
+      backPressure: c.backPressure ?? false,
+    });
   });
   const eventRing = bases[0]! + BigInt(eventOffset);
   const ringIndex = 1000;
@@ -178,7 +186,9 @@ function checkReceived(s: Setup, b: Built): number {
   s.channels.forEach((c, n) => {
     const wb = windowBytes(s, c);
     const depth = c.buffers * c.framesPerEntry;
-    const sent = b.controller.frames.filter((f) => f.channel === n && f.faults === 0);
+    const sent = b.controller.frames.filter(
+      (f) => f.channel === n && f.faults === 0 && !f.linkLost && !f.poisoned,
+    );
     for (const f of sent.slice(-depth)) {
       const k = f.frame / (c.decimation + 1);
       const addr =
@@ -268,6 +278,17 @@ const arbSetup: fc.Arbitrary<Setup> = fc
     }),
   }));
 
+/** Fast and wire runs of one setup: byte-identical receivers, same timing, events, counters. */
+function expectPathsAgree(fast: Built, wire: Built): void {
+  for (let p = 0; p < 2; p++)
+    expect(Buffer.compare(fast.receivers[p]!.bytes, wire.receivers[p]!.bytes)).toBe(0);
+  expect(wire.controller.frames).toEqual(fast.controller.frames);
+  expect(wire.controller.notifications).toEqual(fast.controller.notifications);
+  expect(wire.controller.counters).toEqual(fast.controller.counters);
+  expect(wire.controller.sim.now()).toBe(fast.controller.sim.now());
+  expect(wire.controller.link.busy.total).toBe(fast.controller.link.busy.total);
+}
+
 describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
   test.prop([arbSetup], { seed: lawSeed(), numRuns: 25 })(
     "byte-identical receiver memory, identical simulated timing, events and counters",
@@ -276,13 +297,7 @@ describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
       const wire = build(s, "wire");
       start(fast);
       start(wire);
-      for (let p = 0; p < 2; p++)
-        expect(Buffer.compare(fast.receivers[p]!.bytes, wire.receivers[p]!.bytes)).toBe(0);
-      expect(wire.controller.frames).toEqual(fast.controller.frames);
-      expect(wire.controller.notifications).toEqual(fast.controller.notifications);
-      expect(wire.controller.counters).toEqual(fast.controller.counters);
-      expect(wire.controller.sim.now()).toBe(fast.controller.sim.now());
-      expect(wire.controller.link.busy.total).toBe(fast.controller.link.busy.total);
+      expectPathsAgree(fast, wire);
       // Frames that were not dropped are complete and correct in the receivers.
       checkReceived(s, fast);
       // The acquisition ended: every channel frame sent or reported dropped, never lost silently.
@@ -694,4 +709,246 @@ describe("global control", () => {
     const events = ringEvents(b, b.controller.counters.events);
     expect(events[events.length - 1]).toMatchObject({ type: "end-of-acquisition", frame: 9 });
   });
+});
+
+/** Frames whose end-of-frame record says complete (status 0), per channel. */
+function reportedComplete(b: Built): { channel: number; frame: number }[] {
+  return b.controller.notifications
+    .map((n) => n.event)
+    .filter((e) => (e.type === "end-of-frame" || e.type === "end-of-roi") && e.status === 0)
+    .map((e) => ({ channel: e.channel, frame: e.frame }));
+}
+
+/** Every frame reported complete is intact in its receiver (verifyFrame / gatherRoi). */
+function checkReportedComplete(s: Setup, b: Built): number {
+  const diu = b.controller.diu!;
+  let n = 0;
+  for (const { channel, frame } of reportedComplete(b)) {
+    const c = s.channels[channel]!;
+    const wb = windowBytes(s, c);
+    const k = frame / (c.decimation + 1);
+    const addr =
+      b.buffers[channel]![Math.floor(k / c.framesPerEntry) % c.buffers]! +
+      BigInt((k % c.framesPerEntry) * wb);
+    const got = b.receivers[c.receiver]!.view(addr, wb);
+    if (c.mode === "image") expect(verifyFrame(got, diu, frame)).toEqual({ ok: true, frame });
+    else {
+      const want = new Uint8Array(wb);
+      gatherRoi(generateFrame(diu, frame), diu, c.roi!, want);
+      expect(Buffer.compare(got, want)).toBe(0);
+    }
+    n++;
+  }
+  return n;
+}
+
+describe("fault injection: link down/up mid-frame (DL_Down, pcie.md §6)", () => {
+  for (const speed of ["fast", "wire"] as const)
+    it(`${speed}: the frame that lost data is reported errored, never complete; the next frames follow`, () => {
+      const s: Setup = { ...SMALL, frames: 4, channels: [{ ...SMALL.channels[0]!, buffers: 4 }] };
+      const ref = build(s, speed);
+      start(ref);
+      const f1 = ref.controller.frames.find((f) => f.frame === 1)!;
+      const b = build(s, speed);
+      const irqs: string[] = [];
+      b.controller.onInterrupt((irq) => irqs.push(irq));
+      const downAt = Math.floor((f1.startPs + f1.donePs) / 2);
+      b.controller.injectLinkDown(downAt, 2_000_000);
+      start(b);
+      const c = b.controller;
+      const hw = c.hw;
+      expect(c.frames.map((f) => [f.frame, f.linkLost])).toEqual([
+        [0, false],
+        [1, true],
+        [2, false],
+        [3, false],
+      ]);
+      const events = c.notifications.map((n) => n.event);
+      const error = events.find((e) => e.type === "error")!;
+      expect(error).toMatchObject({ frame: 1, channel: 0, status: EVENT_STATUS.linkDown });
+      expect(error.info).toBeGreaterThanOrEqual(b.buffers[0]![1]!);
+      expect(error.info).toBeLessThan(b.buffers[0]![1]! + 2048n);
+      expect(
+        events.filter((e) => e.type === "end-of-frame").map((e) => [e.frame, e.status]),
+      ).toEqual([
+        [0, 0],
+        [1, EVENT_STATUS.incompleteFrame],
+        [2, 0],
+        [3, 0],
+      ]);
+      // link-down, then link-up, both once the link is back; sequence numbers have no gap.
+      const types = events.map((e) => e.type);
+      expect(types.indexOf("link-down")).toBeLessThan(types.indexOf("link-up"));
+      expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i));
+      expect(c.notifications.every((n) => n.at >= downAt + 2_000_000 || n.at <= downAt)).toBe(true);
+      expect(checkReportedComplete(s, b)).toBe(3);
+      expect(c.counters.lostTlps).toBeGreaterThan(0);
+      expect(hw.bsu.lostTlps.readFields().value).toBe(c.counters.lostTlps);
+      expect(hw.global.linkDownCount.readFields().value).toBe(1);
+      expect(hw.bgu.channel[0]!.framesErrored.readFields().value).toBe(1);
+      expect(hw.bgu.channel[0]!.framesSent.readFields().value).toBe(3);
+      expect(hw.global.irqRaw.readFields().linkDown).toBe(true);
+      expect(irqs).toContain("linkDown");
+      expect(hw.global.status.readFields()).toMatchObject({ linkUp: true, idle: true });
+      expect(c.linkUp).toBe(true);
+    });
+
+  it("refuses a window in the past, an empty one or one overlapping another", () => {
+    const b = build(SMALL, "fast");
+    expect(() => b.controller.injectLinkDown(0, 0)).toThrow(/durationPs/);
+    b.controller.injectLinkDown(1000, 1000);
+    expect(() => b.controller.injectLinkDown(1500, 10)).toThrow(/not overlapping/);
+    start(b);
+    expect(() => b.controller.injectLinkDown(0, 10)).toThrow(/atPs/);
+  });
+});
+
+describe("fault injection: poisoned TLP (EP = 1, pcie.md §2)", () => {
+  for (const speed of ["fast", "wire"] as const)
+    it(`${speed}: the receiver drops the poisoned data and the frame is reported errored`, () => {
+      const s: Setup = { ...SMALL, frames: 3 };
+      const b = build(s, speed);
+      // SMALL: 2048-byte frames in 256-byte TLPs, 8 data TLPs per frame; TLP 10 is frame 1's third.
+      b.controller.injectPoisonedTlp(10);
+      start(b);
+      const c = b.controller;
+      const addr = b.buffers[0]![1]! + 512n;
+      const ev = c.notifications.map((n) => n.event);
+      expect(ev.find((e) => e.type === "error")).toMatchObject({
+        frame: 1,
+        status: EVENT_STATUS.poisonedTlp,
+        info: addr,
+      });
+      expect(ev.filter((e) => e.type === "end-of-frame").map((e) => [e.frame, e.status])).toEqual([
+        [0, 0],
+        [1, EVENT_STATUS.incompleteFrame],
+        [2, 0],
+      ]);
+      // The poisoned payload never reached memory: its 256 bytes are still zero.
+      expect(b.receivers[0]!.view(addr, 256).every((x) => x === 0)).toBe(true);
+      expect(verifyFrame(b.receivers[0]!.view(b.buffers[0]![1]!, 2048), c.diu!, 1).ok).toBe(false);
+      expect(checkReportedComplete(s, b)).toBe(2);
+      expect(c.counters.poisonedTlps).toBe(1);
+      expect(c.hw.bsu.poisonedTlps.readFields().value).toBe(1);
+      expect(c.hw.bgu.channel[0]!.framesErrored.readFields().value).toBe(1);
+      expect(c.frames.map((f) => f.poisoned)).toEqual([false, true, false]);
+    });
+
+  it("PcieSwitch.deliver logs a TLP with EP = 1 and writes nothing", () => {
+    const mem = new HostMemory("rx", 0x1000n, 64);
+    const sw = new PcieSwitch([{ name: "rx", memory: mem }]);
+    const data = new Uint8Array(8).fill(0xaa);
+    const tlp = decodeTlp(encodeTlp({ ...memoryWrite(0x1002n, data.subarray(0, 6)), ep: true }));
+    sw.deliver(tlp as MemoryWriteTlp);
+    expect(sw.poisoned).toEqual([{ port: "rx", address: 0x1002n, length: 6 }]);
+    expect(mem.bytes.every((x) => x === 0)).toBe(true);
+    sw.writePoisoned(0x1002n, 6);
+    expect(sw.poisoned[1]).toEqual(sw.poisoned[0]);
+  });
+});
+
+describe("receiver-ring overflow: drop or back-pressure, per channel", () => {
+  const base: Setup = {
+    ...SMALL,
+    frames: 5,
+    channels: [{ ...SMALL.channels[0]!, buffers: 2 }],
+  };
+
+  it("drop policy: whole frames dropped and reported, no stall", () => {
+    const b = build(base, "fast");
+    start(b);
+    const ch = b.controller.hw.bgu.channel[0]!;
+    expect(ch.framesDropped.readFields().value).toBe(3);
+    expect(ch.stalls.readFields().value).toBe(0);
+    expect(b.controller.counters.stalls).toBe(0);
+  });
+
+  it("back-pressure: the channel stalls until frames-released, counted, nothing dropped or overwritten", () => {
+    const s: Setup = { ...base, channels: [{ ...base.channels[0]!, backPressure: true }] };
+    const b = build(s, "fast");
+    const sw = controllerRegisters(b.controller.registers);
+    const ch = sw.bgu.channel[0]!;
+    start(b); // frames 0 and 1 fill the ring; frame 2 waits
+    expect(ch.framesSent.readFields().value).toBe(2);
+    expect(ch.status.readFields()).toMatchObject({ stalled: true, ringFull: true });
+    expect(ch.stalls.readFields().value).toBe(1);
+    expect(checkReportedComplete(s, b)).toBe(2); // nothing overwritten while stalled
+    expect(sw.global.status.readFields()).toMatchObject({ running: true, idle: false });
+    ch.framesReleased.write(2);
+    b.controller.run();
+    expect(ch.framesSent.readFields().value).toBe(4);
+    expect(ch.stalls.readFields().value).toBe(2);
+    ch.framesReleased.write(4);
+    b.controller.run();
+    expect(ch.framesSent.readFields().value).toBe(5);
+    expect(ch.framesDropped.readFields().value).toBe(0);
+    expect(ch.status.readFields()).toMatchObject({ stalled: false, ringFull: false });
+    expect(b.controller.counters.stalls).toBe(2);
+    expect(b.controller.notifications.some((n) => n.event.type === "overrun")).toBe(false);
+    expect(sw.global.irqRaw.readFields().acquisitionDone).toBe(true);
+  });
+
+  it("back-pressure with a receiver host: every frame arrives and verifies", () => {
+    const s: Setup = {
+      ...base,
+      frames: 8,
+      channels: [{ ...base.channels[0]!, backPressure: true }],
+    };
+    const b = build(s, "fast");
+    const host = new ReceiverHost(
+      b.controller,
+      b.receivers[0]!,
+      { channel: 0, buffers: b.buffers[0]!, framesPerEntry: 1, windowBytes: 2048, decimation: 0 },
+      ESRF_2013_GEN2X4.parameters,
+      (f, bytes) => verifyFrame(bytes, b.controller.diu!, f).ok,
+    );
+    start(b);
+    expect(host.frames.map((f) => [f.frame, f.ok, f.status])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [i, true, 0]),
+    );
+    expect(b.controller.hw.bgu.channel[0]!.stalls.readFields().value).toBeGreaterThan(0);
+    expect(b.controller.hw.bgu.channel[0]!.framesDropped.readFields().value).toBe(0);
+  });
+});
+
+const arbFaults = fc.record({
+  downAt: fc.double({ min: 0, max: 1, noNaN: true }),
+  duration: fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+  poison: fc.option(fc.nat({ max: 200 }), { nil: undefined }),
+});
+
+describe(`fast and wire paths agree under a random link-down window and poisoned TLP (seed ${lawSeed()})`, () => {
+  test.prop([arbSetup, arbFaults], { seed: lawSeed(), numRuns: 20 })(
+    "same memory, timing, events and counters; every frame reported complete is intact",
+    (s, f) => {
+      const ref = build(s, "fast");
+      start(ref);
+      const end = ref.controller.sim.now();
+      const at = Math.floor(f.downAt * end);
+      const duration = Math.max(1, Math.floor(f.duration * end));
+      const fast = build(s, "fast");
+      const wire = build(s, "wire");
+      for (const b of [fast, wire]) {
+        b.controller.injectLinkDown(at, duration);
+        if (f.poison !== undefined) b.controller.injectPoisonedTlp(f.poison);
+        start(b);
+      }
+      expectPathsAgree(fast, wire);
+      const c = fast.controller;
+      checkReportedComplete(s, fast);
+      // Every errored frame is counted and reported; none is reported complete.
+      const errored = c.frames.filter((x) => x.faults > 0 || x.linkLost || x.poisoned);
+      expect(c.counters.framesErrored).toBe(errored.length);
+      const complete = new Set(reportedComplete(fast).map((x) => `${x.channel}/${x.frame}`));
+      for (const x of errored) expect(complete.has(`${x.channel}/${x.frame}`)).toBe(false);
+      // Records are never lost silently: written or counted as dropped, without sequence gaps.
+      expect(c.notifications.length).toBe(c.counters.events);
+      expect([...c.notifications.map((n) => n.event.sequence)].sort((a, b) => a - b)).toEqual(
+        c.notifications.map((_, i) => i),
+      );
+      expect(c.counters.linkDowns).toBe(1);
+      expect(c.hw.global.status.readFields().linkUp).toBe(true);
+      expect(c.hw.global.irqRaw.readFields().acquisitionDone).toBe(true);
+    },
+  );
 });

@@ -163,6 +163,10 @@ export interface FrameTiming {
   readonly donePs: SimTime;
   /** Blocks rejected at the ATU (0 when the frame is complete). */
   readonly faults: number;
+  /** Some of its TLPs were discarded because the link went down (DL_Down, pcie.md §6). */
+  readonly linkLost: boolean;
+  /** Some of its TLPs were sent poisoned (EP = 1, pcie.md §2). */
+  readonly poisoned: boolean;
 }
 
 /** Counters of the data path, independent of the speed (what both paths must agree on). */
@@ -183,6 +187,16 @@ export interface ControllerCounters {
   events: number;
   /** Event records dropped (ring full, channel disabled, invalid ring entry). */
   eventsDropped: number;
+  /** MWr TLPs discarded because the link was down (`bsu.lost-tlps`). */
+  lostTlps: number;
+  /** MWr TLPs sent poisoned (`bsu.poisoned-tlps`). */
+  poisonedTlps: number;
+  /** DL_Down transitions (`global.link-down-count`). */
+  linkDowns: number;
+  /** Frames reported errored: ATU fault, link down or poisoned data (`frames-errored`). */
+  framesErrored: number;
+  /** Back-pressure stalls on a full receiver ring (`stalls`). */
+  stalls: number;
 }
 
 /** Error of the controller's configuration at start, with the register field at fault. */
@@ -212,6 +226,10 @@ interface ChannelState {
   readonly atuCount: number;
   readonly framesPerEntry: number;
   readonly depth: number;
+  /** `control.backPressure`: stall instead of dropping on a full receiver ring. */
+  readonly backPressure: boolean;
+  errored: number;
+  stalls: number;
   sent: number;
   dropped: number;
   blocks: number;
@@ -227,6 +245,24 @@ interface PendingFrame {
   next: number;
   startPs: SimTime;
   faults: number;
+  /** The frame waits on a full receiver ring (back-pressure); counted once per stall. */
+  stalled: boolean;
+  /** Address of the first of its TLPs discarded at DL_Down. */
+  lostAt: bigint | undefined;
+  /** Address of the first of its TLPs sent poisoned. */
+  poisonedAt: bigint | undefined;
+}
+
+/** Collects what happened to the TLPs of one write (a frame's blocks or one event record). */
+interface WriteSink {
+  lostAt: bigint | undefined;
+  poisonedAt: bigint | undefined;
+}
+
+/** A window of simulated time during which the data link is down. */
+interface LinkDownWindow {
+  readonly down: SimTime;
+  readonly up: SimTime;
 }
 
 /** Path of the ATU table in the register file. */
@@ -253,8 +289,12 @@ export const EVENT_STATUS = {
   atuOutOfBounds: 2,
   /** A BTD named an entry that is not writable. */
   atuNotWritable: 3,
-  /** A frame was incomplete (some of its blocks were rejected). */
+  /** A frame was incomplete or errored (end-of-frame record of a frame with an error). */
   incompleteFrame: 4,
+  /** Data of the frame was discarded because the link went down (DL_Down, pcie.md §6). */
+  linkDown: 5,
+  /** A TLP of the frame was sent poisoned (EP = 1, pcie.md §2); the receiver drops its data. */
+  poisonedTlp: 6,
 } as const;
 
 /**
@@ -279,6 +319,11 @@ export const EVENT_STATUS = {
  * `"fast"` copies each transfer once (`PcieSwitch.write`) and counts TLPs from the plan;
  * `"wire"` builds every TLP (`writeTlps` semantics: `memoryWrite` per plan slice), encodes,
  * decodes and delivers it (`PcieSwitch.deliver`), and can capture it in a pcap.
+ *
+ * Faults ({@link RashpaController.injectLinkDown}, {@link RashpaController.injectPoisonedTlp},
+ * ATU faults, receiver-ring overflow with the drop or back-pressure policy of
+ * `bgu.channel[n].control.backPressure`) are each reported by an event record and counted in
+ * registers; a frame with any fault never gets an end-of-frame record of status 0.
  */
 export class RashpaController {
   /** The controller's register file (software side: `controllerRegisters(registers)`). */
@@ -307,6 +352,11 @@ export class RashpaController {
     atuFaults: 0,
     events: 0,
     eventsDropped: 0,
+    lostTlps: 0,
+    poisonedTlps: 0,
+    linkDowns: 0,
+    framesErrored: 0,
+    stalls: 0,
   };
   /** Timing of every frame of every channel, in completion order. */
   readonly frames: FrameTiming[] = [];
@@ -334,6 +384,12 @@ export class RashpaController {
   #transfersReg = 0;
   #endSent = false;
   #acquired = 0;
+  #linkWindows: LinkDownWindow[] = [];
+  #linkIsUp = true;
+  #bsuWaitLink = false;
+  #deferred: (() => void)[] = [];
+  #poison = new Set<number>();
+  #dataTlps = 0;
 
   /**
    * @param options - the switch, link, timing parameters and speed
@@ -389,6 +445,113 @@ export class RashpaController {
       this.hw.global.timeHi.write(Math.floor(ns / 2 ** 32));
     });
     this.registers.watch(this.hw.global.irqEnable.path, () => this.#updateIrq());
+    // Back-pressure: a release by the receiver may let a stalled channel go on.
+    for (const c of this.hw.bgu.channel)
+      this.registers.watch(c.framesReleased.path, () => {
+        if (this.#queue[0]?.stalled === true) this.#bsuNext();
+      });
+  }
+
+  /**
+   * Injects a data-link outage (DL_Down at `atPs`, DL_Up `durationPs` later; pcie.md §6).
+   * With PCIe semantics the transaction layer discards every TLP in flight or queued at
+   * DL_Down and every TLP issued while the link is down (posted writes are lost, nothing is
+   * replayed): the data TLPs are counted in `bsu.lost-tlps`, each frame that lost data is
+   * reported by an `error` record (status 5, info the first lost address), counted in its
+   * channel's `frames-errored` and ends with an end-of-frame record of status 4, never 0; its
+   * remaining blocks are skipped. The BSU starts no block while the link is down; after DL_Up
+   * the acquisition continues with the next frame. `global.status.linkUp` follows the link,
+   * `irq-raw.linkDown` and `global.link-down-count` count the outage. The event channel holds
+   * its records while the link is down and writes them at DL_Up: the `link-down` record, the
+   * records held meanwhile, then `link-up` (info of both: the DL_Down time in ns); an event
+   * record whose write was discarded is written again into the same slot.
+   *
+   * @param atPs - simulated time of DL_Down (not in the past)
+   * @param durationPs - time until DL_Up, > 0
+   * @throws ControllerConfigError for a time in the past, a non-positive duration or a window
+   *   overlapping one already injected
+   */
+  injectLinkDown(atPs: SimTime, durationPs: SimTime): void {
+    if (!Number.isSafeInteger(atPs) || atPs < this.sim.now())
+      throw new ControllerConfigError(
+        "injectLinkDown.atPs",
+        `an integer time ≥ ${this.sim.now()} ps`,
+        String(atPs),
+      );
+    if (!Number.isSafeInteger(durationPs) || durationPs <= 0)
+      throw new ControllerConfigError(
+        "injectLinkDown.durationPs",
+        "an integer > 0",
+        String(durationPs),
+      );
+    const w: LinkDownWindow = { down: atPs, up: atPs + durationPs };
+    for (const o of this.#linkWindows)
+      if (w.down < o.up && o.down < w.up)
+        throw new ControllerConfigError(
+          "injectLinkDown.atPs",
+          `a window not overlapping [${o.down}, ${o.up}) ps`,
+          `[${w.down}, ${w.up}) ps`,
+        );
+    this.#linkWindows.push(w);
+    this.sim.schedule(w.down, () => this.#linkDown(w));
+    this.sim.schedule(w.up, () => this.#linkUp(w));
+  }
+
+  /**
+   * Sends data TLP number `index` (0-based, counting the data MWr TLPs of the acquisition, not
+   * event records) poisoned: EP = 1 in its header (pcie.md §2), as an endpoint forwards data it
+   * knows to be corrupt. On the wire path the TLP is built with EP = 1 and
+   * {@link PcieSwitch.deliver} drops its data; the fast path does the same through
+   * {@link PcieSwitch.writePoisoned}. The TLP is counted in `bsu.poisoned-tlps`, its frame is
+   * reported by an `error` record (status 6, info the TLP's address), counted in
+   * `frames-errored` and ends with an end-of-frame record of status 4.
+   *
+   * @param index - data TLP number, a non-negative integer
+   * @throws ControllerConfigError for a negative or non-integer index
+   */
+  injectPoisonedTlp(index: number): void {
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new ControllerConfigError("injectPoisonedTlp.index", "an integer ≥ 0", String(index));
+    this.#poison.add(index);
+  }
+
+  /** Whether the data link is up (DL_Up). */
+  get linkUp(): boolean {
+    return this.#linkIsUp;
+  }
+
+  #linkDown(w: LinkDownWindow): void {
+    this.#linkIsUp = false;
+    this.counters.linkDowns++;
+    this.hw.global.linkDownCount.writeFields({ value: this.counters.linkDowns >>> 0 });
+    this.hw.global.status.modify({ linkUp: false });
+    this.#raise("linkDown");
+    this.#event("link-down", 255, 0, EVENT_STATUS.ok, this.#nsSinceStart(w.down));
+  }
+
+  #linkUp(w: LinkDownWindow): void {
+    this.#linkIsUp = true;
+    this.hw.global.status.modify({ linkUp: true });
+    const held = this.#deferred;
+    this.#deferred = [];
+    for (const f of held) f();
+    this.#event("link-up", 255, 0, EVENT_STATUS.ok, this.#nsSinceStart(w.down));
+    if (this.#bsuWaitLink) {
+      this.#bsuWaitLink = false;
+      this.#bsuNext();
+    }
+  }
+
+  /** Controller time of `at` in ns since the acquisition started (0 before it). */
+  #nsSinceStart(at: SimTime): bigint {
+    return BigInt(Math.max(0, Math.floor((at - this.#startPs) / PS_PER_NS)));
+  }
+
+  /** A TLP issued now and leaving the link at `end` is discarded by a DL_Down (pcie.md §6). */
+  #discarded(end: SimTime): boolean {
+    const now = this.sim.now();
+    for (const w of this.#linkWindows) if (now < w.up && end > w.down) return true;
+    return false;
   }
 
   /**
@@ -466,6 +629,9 @@ export class RashpaController {
         atuCount: range.count,
         framesPerEntry,
         depth,
+        backPressure: control.backPressure,
+        errored: 0,
+        stalls: 0,
         sent: 0,
         dropped: 0,
         blocks: 0,
@@ -555,6 +721,9 @@ export class RashpaController {
         next: 0,
         startPs: 0,
         faults: 0,
+        stalled: false,
+        lostAt: undefined,
+        poisonedAt: undefined,
       });
       refs++;
     }
@@ -573,8 +742,20 @@ export class RashpaController {
     const r = this.hw.bgu.channel[c.index]!;
     const released = r.framesReleased.readFields().value;
     const full = q.k - released >= c.depth;
-    r.status.modify({ ringFull: full });
-    if (!full) return false;
+    r.status.modify({ ringFull: full, stalled: full && c.backPressure });
+    if (!full) {
+      q.stalled = false;
+      return false;
+    }
+    if (c.backPressure) {
+      if (!q.stalled) {
+        q.stalled = true;
+        c.stalls++;
+        this.counters.stalls++;
+        r.stalls.writeFields({ value: c.stalls >>> 0 });
+      }
+      return true;
+    }
     c.dropped++;
     r.framesDropped.writeFields({ value: c.dropped });
     this.#event("overrun", c.index, q.frame, EVENT_STATUS.ok, BigInt(c.dropped));
@@ -636,7 +817,22 @@ export class RashpaController {
       this.#maybeEnd();
       return;
     }
+    if (!this.#linkIsUp) {
+      this.#bsuWaitLink = true; // DL_Down: no block starts until DL_Up
+      return;
+    }
+    if (q.next > 0 && q.lostAt !== undefined && q.next < q.channel.plan.count) {
+      // DL_Down discarded part of this frame: its remaining blocks are skipped.
+      q.next = q.channel.plan.count;
+      this.#bsuBusy = true;
+      this.#blockDone(q, this.#btdOf(q, q.next - 1));
+      return;
+    }
     if (q.next === 0 && this.#ringFull(q)) {
+      if (q.stalled) {
+        this.#setStatus();
+        return; // back-pressure: wait for frames-released
+      }
       this.#queue.shift();
       this.#unref(q.frame);
       if (q.last) this.#channelDone(q.channel);
@@ -696,7 +892,7 @@ export class RashpaController {
       const n = Math.min(data.length - o, maxTransfer, toPage);
       const part = data.subarray(o, o + n);
       o += n;
-      this.#transfer(a, part, nextTransfer);
+      this.#transfer(a, part, q, nextTransfer);
     };
     nextTransfer();
   }
@@ -759,9 +955,18 @@ export class RashpaController {
     if (btd.eof) {
       this.#queue.shift();
       const bytes = c.plan.windowBytes;
-      if (q.faults === 0) {
+      if (q.lostAt !== undefined)
+        this.#event("error", c.index, q.frame, EVENT_STATUS.linkDown, q.lostAt);
+      if (q.poisonedAt !== undefined)
+        this.#event("error", c.index, q.frame, EVENT_STATUS.poisonedTlp, q.poisonedAt);
+      const errored = q.faults > 0 || q.lostAt !== undefined || q.poisonedAt !== undefined;
+      if (!errored) {
         c.sent++;
         this.hw.bgu.channel[c.index]!.framesSent.writeFields({ value: c.sent });
+      } else {
+        c.errored++;
+        this.counters.framesErrored++;
+        this.hw.bgu.channel[c.index]!.framesErrored.writeFields({ value: c.errored >>> 0 });
       }
       this.frames.push({
         channel: c.index,
@@ -770,6 +975,8 @@ export class RashpaController {
         startPs: q.startPs,
         donePs: this.sim.now(),
         faults: q.faults,
+        linkLost: q.lostAt !== undefined,
+        poisoned: q.poisonedAt !== undefined,
       });
       this.#raise("frameDone");
       if (btd.notify)
@@ -777,7 +984,7 @@ export class RashpaController {
           c.mode === "roi" ? "end-of-roi" : "end-of-frame",
           c.index,
           q.frame,
-          q.faults === 0 ? EVENT_STATUS.ok : EVENT_STATUS.incompleteFrame,
+          errored ? EVENT_STATUS.incompleteFrame : EVENT_STATUS.ok,
           BigInt(bytes),
         );
       this.#unref(q.frame);
@@ -795,7 +1002,7 @@ export class RashpaController {
     this.#endSent = true;
     for (const c of this.#channels) {
       c.done = true;
-      this.hw.bgu.channel[c.index]!.status.modify({ busy: false });
+      this.hw.bgu.channel[c.index]!.status.modify({ busy: false, stalled: false });
     }
     this.#running = false;
     this.#setStatus();
@@ -806,7 +1013,7 @@ export class RashpaController {
   // ---------------------------------------------------------------- CDMA and PCIe
 
   /** One CDMA transfer: setup, then its TLPs on the link, at most at the datapath rate. */
-  #transfer(address: bigint, data: Uint8Array, done: () => void): void {
+  #transfer(address: bigint, data: Uint8Array, sink: WriteSink, done: () => void): void {
     this.counters.transfers++;
     this.counters.payloadBytes += data.length;
     this.#transfersReg++;
@@ -815,7 +1022,7 @@ export class RashpaController {
     this.sim.scheduleAfter(this.#setupPs, () => {
       const t0 = this.sim.now();
       const dpEnd = t0 + transmissionTime(data.length, this.#datapathBps);
-      this.#sendWrite(address, data, (lastEnd) => {
+      this.#sendWrite(address, data, sink, true, (lastEnd) => {
         this.#bytesSent += data.length;
         this.hw.bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 });
         this.hw.bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) });
@@ -827,32 +1034,39 @@ export class RashpaController {
 
   /**
    * Sends a memory write as MWr TLPs (planWrite, pcie.md §8.1) on the link; `onSent` receives
-   * the time the last TLP ends. Fast path: one bulk copy; wire path: every TLP built, encoded,
-   * decoded and delivered, and captured.
+   * the time the last TLP ends. Fast path: one bulk copy (per TLP while faults are injected);
+   * wire path: every TLP built, encoded, decoded and delivered, and captured. A TLP discarded
+   * by a DL_Down is not delivered and is noted in `sink.lostAt`; a data TLP chosen by
+   * {@link RashpaController.injectPoisonedTlp} goes with EP = 1 and is noted in `sink.poisonedAt`.
    */
-  #sendWrite(address: bigint, data: Uint8Array, onSent: (lastEnd: SimTime) => void): void {
+  #sendWrite(
+    address: bigint,
+    data: Uint8Array,
+    sink: WriteSink,
+    isData: boolean,
+    onSent: (lastEnd: SimTime) => void,
+  ): void {
     const plan = planWrite(address, data.length, this.parameters.maxPayloadSize);
     const ecrc = this.parameters.ecrc ? 4 : 0;
-    if (this.speed === "fast") this.#switch.write(address, data);
+    const bulk = this.#linkWindows.length === 0 && this.#poison.size === 0;
+    if (this.speed === "fast" && bulk) this.#switch.write(address, data);
     const slice = plan.tlpAt(0);
     let i = 0;
     let lastEnd: SimTime = this.sim.now();
     const emit = (idx: number): void => {
       plan.tlpAt(idx, slice);
+      const a = plan.addressAt(slice.offset);
+      const poisoned = isData && this.#poison.size > 0 && this.#poison.has(this.#dataTlps);
+      if (isData) this.#dataTlps++;
+      const part = data.subarray(slice.offset, slice.offset + slice.byteLength);
       let tlpBytes: number;
       let encoded: Uint8Array | undefined;
       if (this.speed === "wire") {
-        const tlp = memoryWrite(
-          plan.addressAt(slice.offset),
-          data.subarray(slice.offset, slice.offset + slice.byteLength),
-        );
-        encoded = encodeTlp(tlp);
-        this.#switch.deliver(decodeTlp(encoded) as MemoryWriteTlp);
+        const tlp = memoryWrite(a, part);
+        // EP = 1 (pcie.md §2): the header marks the payload as poisoned.
+        encoded = encodeTlp(poisoned ? { ...tlp, ep: true } : tlp);
         tlpBytes = encoded.length;
-      } else {
-        const a = plan.addressAt(slice.offset);
-        tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
-      }
+      } else tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
       const cost = tlpCredits(slice.lengthDw * 4);
       const pool = this.credits;
       const t = this.link.transmit(
@@ -862,6 +1076,22 @@ export class RashpaController {
       this.counters.tlps++;
       this.counters.wireBytes += t.wireBytes;
       lastEnd = t.end;
+      if (this.#linkWindows.length > 0 && this.#discarded(t.end)) {
+        this.counters.lostTlps++;
+        this.hw.bsu.lostTlps.writeFields({ value: this.counters.lostTlps >>> 0 });
+        sink.lostAt ??= a;
+        return;
+      }
+      if (poisoned) {
+        this.counters.poisonedTlps++;
+        this.hw.bsu.poisonedTlps.writeFields({ value: this.counters.poisonedTlps >>> 0 });
+        sink.poisonedAt ??= a;
+      }
+      if (encoded !== undefined) this.#switch.deliver(decodeTlp(encoded) as MemoryWriteTlp);
+      else if (!bulk) {
+        if (poisoned) this.#switch.writePoisoned(a, part.length);
+        else this.#switch.write(a, part);
+      }
       if (encoded !== undefined && this.#options.tlpCapture !== undefined)
         this.#options.tlpCapture.writePacket(
           t.end,
@@ -904,7 +1134,19 @@ export class RashpaController {
 
   // ---------------------------------------------------------------- events and interrupts
 
-  #event(type: EventType, channel: number, frame: number, status: number, info: bigint): void {
+  #event(
+    type: EventType,
+    channel: number,
+    frame: number,
+    status: number,
+    info: bigint,
+    at: SimTime = this.sim.now(),
+  ): void {
+    if (!this.#linkIsUp) {
+      // DL_Down: the event channel holds the record until DL_Up.
+      this.#deferred.push(() => this.#event(type, channel, frame, status, info, at));
+      return;
+    }
     const ev = this.hw.event;
     const mask = ev.mask.read();
     if ((mask & (1 << EVENT_MASK_BIT[type])) === 0) return;
@@ -937,19 +1179,33 @@ export class RashpaController {
       status,
       frame: frame >>> 0,
       sequence,
-      timestamp: BigInt(Math.floor((this.sim.now() - this.#startPs) / PS_PER_NS)),
+      timestamp: this.#nsSinceStart(at),
       info,
     };
     const bytes = encodeEvent(event);
+    ev.sequence.writeFields({ next: (sequence + 1) >>> 0 });
+    ev.writeIndex.writeFields({ value: (w + 1) % ring.size });
+    this.counters.events++;
+    this.#writeRecord(entry.address + BigInt(w * EVENT_BYTES), event, bytes, w);
+  }
+
+  /** Writes one event record into its ring slot; a write discarded at DL_Down is written again. */
+  #writeRecord(address: bigint, event: Event, bytes: Uint8Array, slot: number): void {
     this.#options.recordCapture?.writePacket(
       this.sim.now(),
       encodeRashpaCaptureRecord({ kind: "event", body: bytes }),
     );
-    ev.sequence.writeFields({ next: (sequence + 1) >>> 0 });
-    ev.writeIndex.writeFields({ value: (w + 1) % ring.size });
-    this.counters.events++;
-    this.#sendWrite(entry.address + BigInt(w * EVENT_BYTES), bytes, (at) => {
-      const n: ControllerNotification = { event, slot: w, at };
+    const sink: WriteSink = { lostAt: undefined, poisonedAt: undefined };
+    this.#sendWrite(address, bytes, sink, false, (at) => {
+      if (sink.lostAt !== undefined) {
+        this.sim.schedule(Math.max(at, this.sim.now()), () => {
+          const again = (): void => this.#writeRecord(address, event, bytes, slot);
+          if (this.#linkIsUp) again();
+          else this.#deferred.push(again);
+        });
+        return;
+      }
+      const n: ControllerNotification = { event, slot, at };
       this.notifications.push(n);
       this.sim.schedule(Math.max(at, this.sim.now()), () => {
         for (const l of [...this.#notify]) l(n);

@@ -394,6 +394,12 @@ export interface ControllerGlobalTimeHiFields {
   readonly value: number;
 }
 
+/** Fields of register `global.link-down-count` of map `controller`: Times the data link went down (DL_Down, pcie.md §6): every TLP on the link or queued then is discarded, each frame that lost data is reported by an error event (status 5) and counted in its channel's frames-errored (this project's design). */
+export interface ControllerGlobalLinkDownCountFields {
+  /** DL_Down transitions since reset. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
 /** Fields of register `diu.control` of map `controller`: Source and generator settings. */
 export interface ControllerDiuControlFields {
   /** Accept frames from the source; 0 stops at the next frame boundary. (bit 0, sw rw, hw r, reset 0x0) */
@@ -490,6 +496,8 @@ export interface ControllerBguChannelControlFields {
   readonly notify: boolean;
   /** Send one frame in every decimation + 1 (a reduced-rate live view beside a full-rate channel, rashpa-anchors.md §10 request 1). (bits 15:8, sw rw, hw r, reset 0x0) */
   readonly decimation: number;
+  /** Receiver-ring overflow policy: 0 drops the frame (frames-dropped, overrun event); 1 stalls the BSU until the receiver releases a frame through frames-released (stalls, status.stalled); never an overwrite (this project's design). (bit 5, sw rw, hw r, reset 0x0) */
+  readonly backPressure: boolean;
 }
 
 /** Fields of register `bgu.channel.roi-origin` of map `controller`: Top-left corner of the region of interest, in pixels (mode roi; the paper's demo sends an ROI of the image to a second receiver, SYSTEM.md §1). */
@@ -562,8 +570,22 @@ export interface ControllerBguChannelStatusFields {
   readonly ringFull: boolean;
   /** Sticky: a descriptor of this channel was rejected at the ATU; write 1 to clear. (bit 2, sw rw, hw w, onwrite woclr, reset 0x0) */
   readonly fault: boolean;
+  /** Back-pressure: the channel waits for the receiver to release a frame (control.backPressure = 1). (bit 3, sw r, hw w, reset 0x0) */
+  readonly stalled: boolean;
   /** ATU entry of the last block written. (bits 31:16, sw r, hw w, reset 0x0) */
   readonly lastAtuIndex: number;
+}
+
+/** Fields of register `bgu.channel.frames-errored` of map `controller`: Frames of this channel that reached the receiver incomplete or with poisoned data (ATU fault, link down, poisoned TLP); each gives an error event and an end-of-frame record with status 4, never status 0. */
+export interface ControllerBguChannelFramesErroredFields {
+  /** Errored-frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `bgu.channel.stalls` of map `controller`: Times this channel stalled on a full receiver ring (control.backPressure = 1): each stall lasts until frames-released lets the frame go. */
+export interface ControllerBguChannelStallsFields {
+  /** Stall counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
 }
 
 /** Fields of register `atu.control` of map `controller`: Table-wide operations (this project's design). */
@@ -613,6 +635,18 @@ export interface ControllerBsuBytesLoFields {
 /** Fields of register `bsu.bytes-hi` of map `controller`: Payload bytes written to receivers, high word, as latched by the last read of bytes-lo. */
 export interface ControllerBsuBytesHiFields {
   /** Bits 63:32 of the byte count. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `bsu.lost-tlps` of map `controller`: MWr TLPs the transaction layer discarded because the data link was down (pcie.md §6: posted writes in flight at DL_Down are lost; this project's counter). */
+export interface ControllerBsuLostTlpsFields {
+  /** Discarded-TLP counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `bsu.poisoned-tlps` of map `controller`: MWr TLPs sent with EP = 1 (poisoned data, pcie.md §2): the receiver does not use their data; each frame concerned gives an error event with status 6. */
+export interface ControllerBsuPoisonedTlpsFields {
+  /** Poisoned-TLP counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
@@ -854,6 +888,8 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
     readonly timeLo: RegisterHandle<M extends "hardware" ? ControllerGlobalTimeLoFields : Pick<ControllerGlobalTimeLoFields, "value">, M extends "hardware" ? Pick<ControllerGlobalTimeLoFields, "value"> : Pick<ControllerGlobalTimeLoFields, never>, M>;
     /** `time-hi` at 0x34: Controller time, high word, as latched by the last read of time-lo. */
     readonly timeHi: RegisterHandle<M extends "hardware" ? ControllerGlobalTimeHiFields : Pick<ControllerGlobalTimeHiFields, "value">, M extends "hardware" ? Pick<ControllerGlobalTimeHiFields, "value"> : Pick<ControllerGlobalTimeHiFields, never>, M>;
+    /** `link-down-count` at 0x38: Times the data link went down (DL_Down, pcie.md §6): every TLP on the link or queued then is discarded, each frame that lost data is reported by an error event (status 5) and counted in its channel's frames-errored (this project's design). */
+    readonly linkDownCount: RegisterHandle<M extends "hardware" ? ControllerGlobalLinkDownCountFields : Pick<ControllerGlobalLinkDownCountFields, "value">, M extends "hardware" ? Pick<ControllerGlobalLinkDownCountFields, "value"> : Pick<ControllerGlobalLinkDownCountFields, never>, M>;
   };
   /** Block `diu` at 0x1000: Detector Interface Unit: reads frames from the detector readout (or the generator) and stores them in a ring of frame slots in on-board DDR (SYSTEM.md §1 DIU; register layout this project's). */
   readonly diu: {
@@ -889,7 +925,7 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
     /** `channel` at 0x2100: Data channel n (n = 0..15, the BTD channel field): where its data comes from in the frame, how it is cut, and which receiver buffers it goes to. */
     readonly channel: readonly {
       /** `control` at +0x0: Channel configuration; change it only while the channel is disabled. */
-      readonly control: RegisterHandle<M extends "hardware" ? ControllerBguChannelControlFields : Pick<ControllerBguChannelControlFields, "enable" | "mode" | "notify" | "decimation">, M extends "hardware" ? Pick<ControllerBguChannelControlFields, never> : Pick<ControllerBguChannelControlFields, "enable" | "mode" | "notify" | "decimation">, M>;
+      readonly control: RegisterHandle<M extends "hardware" ? ControllerBguChannelControlFields : Pick<ControllerBguChannelControlFields, "enable" | "mode" | "notify" | "decimation" | "backPressure">, M extends "hardware" ? Pick<ControllerBguChannelControlFields, never> : Pick<ControllerBguChannelControlFields, "enable" | "mode" | "notify" | "decimation" | "backPressure">, M>;
       /** `roi-origin` at +0x4: Top-left corner of the region of interest, in pixels (mode roi; the paper's demo sends an ROI of the image to a second receiver, SYSTEM.md §1). */
       readonly roiOrigin: RegisterHandle<M extends "hardware" ? ControllerBguChannelRoiOriginFields : Pick<ControllerBguChannelRoiOriginFields, "x" | "y">, M extends "hardware" ? Pick<ControllerBguChannelRoiOriginFields, never> : Pick<ControllerBguChannelRoiOriginFields, "x" | "y">, M>;
       /** `roi-size` at +0x8: Size of the region of interest in pixels (mode roi); the window must lie inside the frame. */
@@ -909,7 +945,11 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
       /** `frames-dropped` at +0x24: Frames this channel dropped because the receiver ring was full (each also gives an overrun event). */
       readonly framesDropped: RegisterHandle<M extends "hardware" ? ControllerBguChannelFramesDroppedFields : Pick<ControllerBguChannelFramesDroppedFields, "value">, M extends "hardware" ? Pick<ControllerBguChannelFramesDroppedFields, "value"> : Pick<ControllerBguChannelFramesDroppedFields, never>, M>;
       /** `status` at +0x28: Channel state. */
-      readonly status: RegisterHandle<M extends "hardware" ? ControllerBguChannelStatusFields : Pick<ControllerBguChannelStatusFields, "busy" | "ringFull" | "fault" | "lastAtuIndex">, M extends "hardware" ? Pick<ControllerBguChannelStatusFields, "busy" | "ringFull" | "fault" | "lastAtuIndex"> : Pick<ControllerBguChannelStatusFields, "fault">, M>;
+      readonly status: RegisterHandle<M extends "hardware" ? ControllerBguChannelStatusFields : Pick<ControllerBguChannelStatusFields, "busy" | "ringFull" | "fault" | "stalled" | "lastAtuIndex">, M extends "hardware" ? Pick<ControllerBguChannelStatusFields, "busy" | "ringFull" | "fault" | "stalled" | "lastAtuIndex"> : Pick<ControllerBguChannelStatusFields, "fault">, M>;
+      /** `frames-errored` at +0x2c: Frames of this channel that reached the receiver incomplete or with poisoned data (ATU fault, link down, poisoned TLP); each gives an error event and an end-of-frame record with status 4, never status 0. */
+      readonly framesErrored: RegisterHandle<M extends "hardware" ? ControllerBguChannelFramesErroredFields : Pick<ControllerBguChannelFramesErroredFields, "value">, M extends "hardware" ? Pick<ControllerBguChannelFramesErroredFields, "value"> : Pick<ControllerBguChannelFramesErroredFields, never>, M>;
+      /** `stalls` at +0x30: Times this channel stalled on a full receiver ring (control.backPressure = 1): each stall lasts until frames-released lets the frame go. */
+      readonly stalls: RegisterHandle<M extends "hardware" ? ControllerBguChannelStallsFields : Pick<ControllerBguChannelStallsFields, "value">, M extends "hardware" ? Pick<ControllerBguChannelStallsFields, "value"> : Pick<ControllerBguChannelStallsFields, never>, M>;
     }[];
   };
   /** Block `atu` at 0x4000: Address Translation Unit: the table of receiver buffers, and the fault capture of the BSU's checks against it (SYSTEM.md §1 ATU; entry layout rashpa.atu-entry). */
@@ -933,6 +973,10 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
     readonly bytesLo: RegisterHandle<M extends "hardware" ? ControllerBsuBytesLoFields : Pick<ControllerBsuBytesLoFields, "value">, M extends "hardware" ? Pick<ControllerBsuBytesLoFields, "value"> : Pick<ControllerBsuBytesLoFields, never>, M>;
     /** `bytes-hi` at 0x9010: Payload bytes written to receivers, high word, as latched by the last read of bytes-lo. */
     readonly bytesHi: RegisterHandle<M extends "hardware" ? ControllerBsuBytesHiFields : Pick<ControllerBsuBytesHiFields, "value">, M extends "hardware" ? Pick<ControllerBsuBytesHiFields, "value"> : Pick<ControllerBsuBytesHiFields, never>, M>;
+    /** `lost-tlps` at 0x9014: MWr TLPs the transaction layer discarded because the data link was down (pcie.md §6: posted writes in flight at DL_Down are lost; this project's counter). */
+    readonly lostTlps: RegisterHandle<M extends "hardware" ? ControllerBsuLostTlpsFields : Pick<ControllerBsuLostTlpsFields, "value">, M extends "hardware" ? Pick<ControllerBsuLostTlpsFields, "value"> : Pick<ControllerBsuLostTlpsFields, never>, M>;
+    /** `poisoned-tlps` at 0x9018: MWr TLPs sent with EP = 1 (poisoned data, pcie.md §2): the receiver does not use their data; each frame concerned gives an error event with status 6. */
+    readonly poisonedTlps: RegisterHandle<M extends "hardware" ? ControllerBsuPoisonedTlpsFields : Pick<ControllerBsuPoisonedTlpsFields, "value">, M extends "hardware" ? Pick<ControllerBsuPoisonedTlpsFields, "value"> : Pick<ControllerBsuPoisonedTlpsFields, never>, M>;
   };
   /** Block `event` at 0xa000: Event channel: writes rashpa.event records (32 bytes) into a ring in a receiver's memory, then notifies it (SYSTEM.md §1 event channel; register layout this project's). */
   readonly event: {
@@ -1077,6 +1121,9 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
       { kind: "register", name: "time-hi", offset: 0x34, count: 1, stride: 0x4, width: 32, doc: "Controller time, high word, as latched by the last read of time-lo.", fields: [
         { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Bits 63:32 of the time." },
       ] },
+      { kind: "register", name: "link-down-count", offset: 0x38, count: 1, stride: 0x4, width: 32, doc: "Times the data link went down (DL_Down, pcie.md §6): every TLP on the link or queued then is discarded, each frame that lost data is reported by an error event (status 5) and counted in its channel's frames-errored (this project's design).", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "DL_Down transitions since reset." },
+      ] },
     ] },
     { name: "diu", offset: 0x1000, doc: "Detector Interface Unit: reads frames from the detector readout (or the generator) and stores them in a ring of frame slots in on-board DDR (SYSTEM.md §1 DIU; register layout this project's).", nodes: [
       { kind: "register", name: "control", offset: 0x0, count: 1, stride: 0x4, width: 32, doc: "Source and generator settings.", fields: [
@@ -1130,6 +1177,7 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
           { name: "mode", msb: 2, lsb: 1, sw: "rw", hw: "r", reset: 0x0, enumName: "ChannelMode", enumMembers: [{ name: "image", value: 0 }, { name: "roi", value: 1 }, { name: "metadata", value: 2 }], doc: "Full frames, a region of interest or metadata; becomes the BTD kind." },
           { name: "notify", msb: 4, lsb: 4, sw: "rw", hw: "r", reset: 0x1, doc: "Set notify on the last block of each frame, so the event channel writes end-of-frame (end-of-roi in roi mode)." },
           { name: "decimation", msb: 15, lsb: 8, sw: "rw", hw: "r", reset: 0x0, doc: "Send one frame in every decimation + 1 (a reduced-rate live view beside a full-rate channel, rashpa-anchors.md §10 request 1)." },
+          { name: "backPressure", msb: 5, lsb: 5, sw: "rw", hw: "r", reset: 0x0, doc: "Receiver-ring overflow policy: 0 drops the frame (frames-dropped, overrun event); 1 stalls the BSU until the receiver releases a frame through frames-released (stalls, status.stalled); never an overwrite (this project's design)." },
         ] },
         { kind: "register", name: "roi-origin", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Top-left corner of the region of interest, in pixels (mode roi; the paper's demo sends an ROI of the image to a second receiver, SYSTEM.md §1).", fields: [
           { name: "x", msb: 15, lsb: 0, sw: "rw", hw: "r", reset: 0x0, doc: "First column." },
@@ -1166,7 +1214,14 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
           { name: "busy", msb: 0, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "The channel has frames left to send." },
           { name: "ringFull", msb: 1, lsb: 1, sw: "r", hw: "w", reset: 0x0, doc: "The receiver ring is full: the next frame will be dropped unless frames are released." },
           { name: "fault", msb: 2, lsb: 2, sw: "rw", hw: "w", onwrite: "woclr", reset: 0x0, doc: "Sticky: a descriptor of this channel was rejected at the ATU; write 1 to clear." },
+          { name: "stalled", msb: 3, lsb: 3, sw: "r", hw: "w", reset: 0x0, doc: "Back-pressure: the channel waits for the receiver to release a frame (control.backPressure = 1)." },
           { name: "lastAtuIndex", msb: 31, lsb: 16, sw: "r", hw: "w", reset: 0x0, doc: "ATU entry of the last block written." },
+        ] },
+        { kind: "register", name: "frames-errored", offset: 0x2c, count: 1, stride: 0x4, width: 32, doc: "Frames of this channel that reached the receiver incomplete or with poisoned data (ATU fault, link down, poisoned TLP); each gives an error event and an end-of-frame record with status 4, never status 0.", fields: [
+          { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Errored-frame counter." },
+        ] },
+        { kind: "register", name: "stalls", offset: 0x30, count: 1, stride: 0x4, width: 32, doc: "Times this channel stalled on a full receiver ring (control.backPressure = 1): each stall lasts until frames-released lets the frame go.", fields: [
+          { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Stall counter." },
         ] },
       ] },
     ] },
@@ -1198,6 +1253,12 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
       ] },
       { kind: "register", name: "bytes-hi", offset: 0x10, count: 1, stride: 0x4, width: 32, doc: "Payload bytes written to receivers, high word, as latched by the last read of bytes-lo.", fields: [
         { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Bits 63:32 of the byte count." },
+      ] },
+      { kind: "register", name: "lost-tlps", offset: 0x14, count: 1, stride: 0x4, width: 32, doc: "MWr TLPs the transaction layer discarded because the data link was down (pcie.md §6: posted writes in flight at DL_Down are lost; this project's counter).", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Discarded-TLP counter." },
+      ] },
+      { kind: "register", name: "poisoned-tlps", offset: 0x18, count: 1, stride: 0x4, width: 32, doc: "MWr TLPs sent with EP = 1 (poisoned data, pcie.md §2): the receiver does not use their data; each frame concerned gives an error event with status 6.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Poisoned-TLP counter." },
       ] },
     ] },
     { name: "event", offset: 0xa000, doc: "Event channel: writes rashpa.event records (32 bytes) into a ring in a receiver's memory, then notifies it (SYSTEM.md §1 event channel; register layout this project's).", nodes: [

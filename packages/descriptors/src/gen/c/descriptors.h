@@ -871,11 +871,11 @@ static inline int rashpa_event_variant(const uint8_t *buf, size_t len) {
 typedef struct {
   uint32_t type; /* 8 bits, enum EventType: What happened. */
   uint32_t channel; /* 8 bits: Data channel concerned (255 when none). */
-  uint32_t status; /* 16 bits: 0 on success, else an error code. */
+  uint32_t status; /* 16 bits: 0 on success, else an error code: 1 ATU invalid entry, 2 ATU out of bounds, 3 ATU entry not writable, 4 incomplete frame (end-of-frame of a frame that had an error), 5 data lost while the link was down, 6 poisoned TLP (EP = 1) sent. */
   uint32_t frame; /* 32 bits: Frame number concerned. */
   uint32_t sequence; /* 32 bits: Record sequence number. */
   uint64_t timestamp; /* 64 bits: Controller time of the event in nanoseconds since the acquisition started. */
-  uint64_t info; /* 64 bits: Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error). */
+  uint64_t info; /* 64 bits: Type-specific: bytes written (end-of-frame), frames dropped (overrun), failing address (error: the rejected destination, the first TLP lost at link down, the first poisoned TLP), link-down time in ns (link-down, link-up). */
 } rashpa_event_t;
 
 /** Decodes rashpa_event_t from buf; returns the bytes read or a negative RASHPA_ERR_ code. */
