@@ -19,7 +19,7 @@ import { encodeBtd, encodeEvent } from "@rashpa/descriptors";
 import { toHex } from "@rashpa/bits";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  LINKTYPE_RIO,
+  LINKTYPE_SRIO,
   LINKTYPE_USER0,
   LINKTYPE_USER1,
   PCAP_MAGIC_NS,
@@ -86,9 +86,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("PcapWriter", () => {
   it("writes the 24-byte nanosecond header, little-endian, version 2.4", () => {
-    const bytes = capture({ linkType: LINKTYPE_RIO, snaplen: 4096 }, () => undefined);
+    const bytes = capture({ linkType: LINKTYPE_SRIO, snaplen: 4096 }, () => undefined);
     expect(toHex(bytes)).toBe(
-      "4d3cb2a1" + "02000400" + "00000000" + "00000000" + "00100000" + "7c000000",
+      "4d3cb2a1" + "02000400" + "00000000" + "00000000" + "00100000" + "95000000",
     );
     const { header, records } = readPcap(bytes);
     expect(header).toEqual({
@@ -98,7 +98,7 @@ describe("PcapWriter", () => {
       versionMinor: 4,
       thiszone: 0,
       snaplen: 4096,
-      linkType: 124,
+      linkType: 149,
     });
     expect(records).toEqual([]);
     expect(new DataView(bytes.buffer).getUint32(0, true)).toBe(PCAP_MAGIC_NS);
@@ -122,7 +122,7 @@ describe("PcapWriter", () => {
   });
 
   it("truncates to the snaplen and keeps the original length", () => {
-    const bytes = capture({ linkType: LINKTYPE_RIO, snaplen: 8 }, (w) =>
+    const bytes = capture({ linkType: LINKTYPE_SRIO, snaplen: 8 }, (w) =>
       w.writePacket(0, encodeSrioPacket(swrite(64))),
     );
     const [r] = readPcap(bytes).records;
@@ -142,7 +142,7 @@ describe("PcapWriter", () => {
 });
 
 describe("captures of real encoded packets read back byte-exact", () => {
-  it("SRIO packets on DLT_RIO 124 (encodeSrioPacket, early CRC past 80 bytes)", () => {
+  it("SRIO packets on LINKTYPE_SRIO (USER2 149) (encodeSrioPacket, early CRC past 80 bytes)", () => {
     const packets = [
       encodeSrioPacket({
         ackId: 0,
@@ -161,13 +161,13 @@ describe("captures of real encoded packets read back byte-exact", () => {
     ];
     expect(toHex(packets[0]!)).toBe("004a01020003123454290000"); // @rashpa/srio's documented example
     const file = join(tmp, "srio.pcap");
-    const w = new PcapFileWriter(file, { linkType: LINKTYPE_RIO });
+    const w = new PcapFileWriter(file, { linkType: LINKTYPE_SRIO });
     packets.forEach((p, i) => w.writePacket(i * 1000, p));
     w.close();
     w.close();
     expect(() => w.writePacket(0, packets[0]!)).toThrow(/closed/);
     const { header, records } = readPcapFile(file);
-    expect(header.linkType).toBe(LINKTYPE_RIO);
+    expect(header.linkType).toBe(LINKTYPE_SRIO);
     expect(records.map((r) => toHex(r.data))).toEqual(packets.map((b) => toHex(b)));
     expect(records.map((r) => r.originalLength)).toEqual([12, 28, 272]);
   });
@@ -266,7 +266,7 @@ describe("captures of real encoded packets read back byte-exact", () => {
           const encodedSrio = packets.map(([, p]) => encodeSrioPacket(p));
           let t = 0;
           const times: number[] = [];
-          const rio = capture({ linkType: LINKTYPE_RIO }, (w) =>
+          const rio = capture({ linkType: LINKTYPE_SRIO }, (w) =>
             packets.forEach(([dt], i) => {
               t += dt * 1000;
               times.push(t);
@@ -284,7 +284,7 @@ describe("captures of real encoded packets read back byte-exact", () => {
 });
 
 describe("hostile inputs for the reader", () => {
-  const good = capture({ linkType: LINKTYPE_RIO, snaplen: 64 }, (w) => {
+  const good = capture({ linkType: LINKTYPE_SRIO, snaplen: 64 }, (w) => {
     w.writePacket(1, Uint8Array.of(1, 2, 3, 4));
     w.writePacket(2, Uint8Array.of(5, 6));
   });
@@ -407,16 +407,40 @@ describe("Wireshark reads the files", () => {
     console.log(
       "[pcap] tshark not installed: skipping the `tshark -r file -T fields -e frame.len` check",
     );
-  it.skipIf(!tshark)("tshark -r file -T fields -e frame.len gives each record's length", () => {
-    const records = [encodeSrioPacket(swrite(16)), encodeSrioPacket(swrite(256))];
-    const file = join(tmp, "tshark.pcap");
-    writeFileSync(
-      file,
-      capture({ linkType: LINKTYPE_RIO }, (w) => records.forEach((r, i) => w.writePacket(i, r))),
-    );
-    const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.len"], {
-      encoding: "utf8",
-    });
-    expect(out.trim().split(/\s+/).map(Number)).toEqual(records.map((r) => r.length));
-  });
+  it.skipIf(!tshark)(
+    "tshark reads the RapidIO, TLP and RASHPA record files and sees each record's length",
+    () => {
+      const files: [string, number, Uint8Array[]][] = [
+        ["srio.pcap", LINKTYPE_SRIO, [encodeSrioPacket(swrite(16)), encodeSrioPacket(swrite(256))]],
+        [
+          "tlp.pcap",
+          LINKTYPE_USER0,
+          [
+            encodePcieCaptureRecord({
+              direction: "downstream",
+              port: 1,
+              tlp: encodeTlp(memoryWrite(0x1000n, new Uint8Array(64))),
+            }),
+          ],
+        ],
+        [
+          "records.pcap",
+          LINKTYPE_USER1,
+          [encodeRashpaCaptureRecord({ kind: "event", body: new Uint8Array(32) })],
+        ],
+      ];
+      for (const [name, linkType, records] of files) {
+        const file = join(tmp, name);
+        writeFileSync(
+          file,
+          capture({ linkType }, (w) => records.forEach((r, i) => w.writePacket(i, r))),
+        );
+        const out = execFileSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.len"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        expect(out.trim().split(/\s+/).map(Number)).toEqual(records.map((r) => r.length));
+      }
+    },
+  );
 });

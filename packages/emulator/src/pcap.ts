@@ -11,9 +11,12 @@
  * both timestamp resolutions.
  *
  * Link types used by the emulator (see the package README):
- * - {@link LINKTYPE_RIO} 124 — libpcap's reserved `DLT_RIO` "RapidIO" (docs/reference/srio.md
- *   §12): each record is one physical-layer RapidIO packet exactly as `encodeSrioPacket` of
- *   `@rashpa/srio` produces it (AckID … CRC-16, pad);
+ * - {@link LINKTYPE_SRIO} = `LINKTYPE_USER2` 149 — RapidIO: each record is one physical-layer
+ *   packet exactly as `encodeSrioPacket` of `@rashpa/srio` produces it (AckID … CRC-16, pad).
+ *   libpcap reserves `DLT_RIO` 124 for RapidIO (docs/reference/srio.md §12, {@link LINKTYPE_RIO})
+ *   but Wireshark maps no encapsulation to it — tshark refuses such a file ("record data that
+ *   TShark doesn't support") — so the emulator writes RapidIO on a user link type, which
+ *   Wireshark reads and Lua dissectors can register on;
  * - {@link LINKTYPE_USER0} 147 — PCIe TLPs: a 1-byte pseudo-header
  *   ({@link encodePcieCaptureRecord}) followed by the TLP exactly as `encodeTlp` of
  *   `@rashpa/pcie` produces it (header, payload, ECRC when TD = 1), without data-link framing;
@@ -42,12 +45,19 @@ export const PCAP_VERSION_MAJOR = 2;
 /** Minor version written and accepted: 4 (file format 2.4). */
 export const PCAP_VERSION_MINOR = 4;
 
-/** libpcap `DLT_RIO`, reserved for RapidIO (docs/reference/srio.md §12). */
+/**
+ * libpcap `DLT_RIO`, reserved for RapidIO (docs/reference/srio.md §12). Wireshark cannot open
+ * files of this link type; the emulator writes RapidIO on {@link LINKTYPE_SRIO}.
+ */
 export const LINKTYPE_RIO = 124;
 /** `LINKTYPE_USER0`: this project's PCIe TLP records ({@link encodePcieCaptureRecord}). */
 export const LINKTYPE_USER0 = 147;
 /** `LINKTYPE_USER1`: this project's RASHPA BTD and event records ({@link encodeRashpaCaptureRecord}). */
 export const LINKTYPE_USER1 = 148;
+/** `LINKTYPE_USER2`: this project's RapidIO packet records (see {@link LINKTYPE_SRIO}). */
+export const LINKTYPE_USER2 = 149;
+/** The link type of the emulator's RapidIO captures: {@link LINKTYPE_USER2}, one packet as `encodeSrioPacket` produces it per record. */
+export const LINKTYPE_SRIO = LINKTYPE_USER2;
 
 /** What a {@link PcapError} is about. */
 export type PcapErrorReason =
@@ -114,7 +124,7 @@ export type PcapSink = (chunk: Uint8Array) => void;
  * @example
  * ```ts
  * const chunks: Uint8Array[] = [];
- * const w = new PcapWriter((c) => chunks.push(c), { linkType: LINKTYPE_RIO });
+ * const w = new PcapWriter((c) => chunks.push(c), { linkType: LINKTYPE_SRIO });
  * w.writePacket(60_000, encodeSrioPacket(packet)); // stamped 60 ns
  * ```
  */

@@ -5,7 +5,7 @@ import { decodeSrioPacket, srioPacketSize } from "@rashpa/srio";
 import type { SrioPacket } from "@rashpa/srio";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LINKTYPE_RIO, PcapWriter, pcapRecordTimePs, readPcap } from "../pcap.js";
+import { LINKTYPE_SRIO, PcapWriter, pcapRecordTimePs, readPcap } from "../pcap.js";
 import { transmissionTime } from "../sim/time.js";
 import { BridgeInstructionError } from "./bridge.js";
 import type { BridgeCompletion } from "./bridge.js";
@@ -57,7 +57,7 @@ function run(
 
 function withCapture(): { sys: BridgeSystem; packets: () => { at: number; p: SrioPacket }[] } {
   const chunks: Uint8Array[] = [];
-  const pcap = new PcapWriter((c) => chunks.push(c.slice()), { linkType: LINKTYPE_RIO });
+  const pcap = new PcapWriter((c) => chunks.push(c.slice()), { linkType: LINKTYPE_SRIO });
   const sys = createBridgeSystem({ pcap });
   return {
     sys,
@@ -69,7 +69,7 @@ function withCapture(): { sys: BridgeSystem; packets: () => { at: number; p: Sri
         o += c.length;
       }
       const file = readPcap(all);
-      expect(file.header.linkType).toBe(LINKTYPE_RIO);
+      expect(file.header.linkType).toBe(LINKTYPE_SRIO);
       return file.records.map((r) => ({ at: pcapRecordTimePs(r), p: decodeSrioPacket(r.data) }));
     },
   };

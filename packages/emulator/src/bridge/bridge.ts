@@ -122,7 +122,7 @@ export interface PcieSrioBridgeOptions {
    * @defaultValue 0x2_0000_0000
    */
   readonly nodeRegisterBase?: bigint;
-  /** Optional capture of every SRIO packet the bridge sends and receives (DLT_RIO 124). */
+  /** Optional capture of every SRIO packet the bridge sends and receives (link type LINKTYPE_SRIO, USER2 149). */
   readonly pcap?: PcapWriter;
   /** Called with each completion. */
   readonly onCompletion?: (c: BridgeCompletion) => void;
