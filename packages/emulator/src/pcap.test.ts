@@ -444,3 +444,11 @@ describe("Wireshark reads the files", () => {
     },
   );
 });
+
+describe("tshark availability", () => {
+  it("is reported rather than silently skipped", () => {
+    // .ci/run installs tshark; this asserts the Wireshark check above really ran there.
+    if (process.env["CI"]) expect(hasTshark()).toBe(true);
+    else expect(typeof hasTshark()).toBe("boolean");
+  });
+});
