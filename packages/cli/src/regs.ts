@@ -89,17 +89,11 @@ function mapJson(map: RegisterMapInfo): unknown {
       path: r.path,
       address: r.address,
       reset: resetValue(r.register),
-      fields: r.register.fields.map((f) => ({
-        name: f.name,
-        msb: f.msb,
-        lsb: f.lsb,
-        sw: f.sw,
-        hw: f.hw,
-        ...(f.onread !== undefined ? { onread: f.onread } : {}),
-        ...(f.onwrite !== undefined ? { onwrite: f.onwrite } : {}),
-        ...(f.singlepulse === true ? { singlepulse: true } : {}),
-        ...(f.reset !== undefined ? { reset: f.reset } : {}),
-        ...(f.enumName !== undefined ? { enum: f.enumName } : {}),
+      // The field descriptions are already the JSON shape, less the doc and enum members,
+      // with the enum's name as `enum`.
+      fields: r.register.fields.map(({ doc: _doc, enumMembers: _members, enumName, ...f }) => ({
+        ...f,
+        ...(enumName !== undefined ? { enum: enumName } : {}),
       })),
     })),
   };

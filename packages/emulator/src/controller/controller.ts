@@ -1058,11 +1058,13 @@ export class RashpaController {
       const a = plan.addressAt(slice.offset);
       const poisoned = isData && this.#poison.size > 0 && this.#poison.has(this.#dataTlps);
       if (isData) this.#dataTlps++;
-      const part = data.subarray(slice.offset, slice.offset + slice.byteLength);
+      // The TLP's payload view (data.subarray(slice.offset, slice.offset + slice.byteLength)) is
+      // made only where the TLP is built or copied on its own: the bulk fast path copied the
+      // whole transfer already, so it allocates nothing per TLP.
       let tlpBytes: number;
       let encoded: Uint8Array | undefined;
       if (this.speed === "wire") {
-        const tlp = memoryWrite(a, part);
+        const tlp = memoryWrite(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
         // EP = 1 (pcie.md §2): the header marks the payload as poisoned.
         encoded = encodeTlp(poisoned ? { ...tlp, ep: true } : tlp);
         tlpBytes = encoded.length;
@@ -1089,8 +1091,8 @@ export class RashpaController {
       }
       if (encoded !== undefined) this.#switch.deliver(decodeTlp(encoded) as MemoryWriteTlp);
       else if (!bulk) {
-        if (poisoned) this.#switch.writePoisoned(a, part.length);
-        else this.#switch.write(a, part);
+        if (poisoned) this.#switch.writePoisoned(a, slice.byteLength);
+        else this.#switch.write(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
       }
       if (encoded !== undefined && this.#options.tlpCapture !== undefined)
         this.#options.tlpCapture.writePacket(
