@@ -24,6 +24,17 @@ describe("DDR frame ring", () => {
     expect(ddr.frameView(6).buffer).toBe(ddr.bytes.buffer);
   });
 
+  it("holds the bytes up to the ring's end; the rest of the DDR reads as zeros", () => {
+    const ddr = new Ddr(ring);
+    expect(ddr.size).toBe(4096);
+    expect(ddr.bytes.length).toBe(1024 + 4 * 256);
+    ddr.allocateFrame(3).fill(7);
+    const across = ddr.view(2048 - 4, 8);
+    expect([...across]).toEqual([7, 7, 7, 7, 0, 0, 0, 0]);
+    expect([...ddr.view(4000, 96)].every((b) => b === 0)).toBe(true);
+    expect(() => ddr.view(4000, 97)).toThrow(/"ddr.view" expected a range inside 0..4096/);
+  });
+
   it("refuses to overwrite a frame not yet released, naming both frames", () => {
     const ddr = new Ddr(ring);
     for (let f = 0; f < 4; f++) ddr.allocateFrame(f);

@@ -94,8 +94,13 @@ const EMPTY = -1;
  * ```
  */
 export class Ddr {
-  /** The whole DDR. */
+  /**
+   * The DDR's bytes from address 0 to the end of the frame ring (what the DIU writes); the rest
+   * of the DDR, up to {@link Ddr.size}, is never written and reads as zeros.
+   */
   readonly bytes: Uint8Array;
+  /** DDR size in bytes (`ddrBytes`). */
+  readonly size: number;
   /** DDR address of slot 0. */
   readonly ringBase: number;
   /** Frame slots. */
@@ -130,7 +135,10 @@ export class Ddr {
         `1 or more slots of 1 or more bytes inside ${describeValue(ddrBytes)} bytes of DDR`,
         `${describeValue(ringSlots)} slots of ${describeValue(frameBytes)} bytes from ${describeValue(ringBase)}`,
       );
-    this.bytes = new Uint8Array(new ArrayBuffer(ddrBytes));
+    // Only the DIU writes the DDR, and only into the ring: the bytes above the ring's end are
+    // never written, so they are not held (a DDR of 256 MiB costs the ring's bytes).
+    this.bytes = new Uint8Array(new ArrayBuffer(end));
+    this.size = ddrBytes;
     this.ringBase = ringBase;
     this.slots = ringSlots;
     this.slotBytes = frameBytes;
@@ -258,7 +266,8 @@ export class Ddr {
    *
    * @param address - DDR byte address
    * @param length - bytes
-   * @returns `bytes.subarray(address, address + length)`
+   * @returns `bytes.subarray(address, address + length)`; for a range reaching above the ring
+   *   (never written), a copy with zeros there
    * @throws DdrAccessError when the range leaves the DDR
    */
   view(address: number, length: number): Uint8Array {
@@ -267,14 +276,18 @@ export class Ddr {
       !Number.isSafeInteger(length) ||
       address < 0 ||
       length < 0 ||
-      address + length > this.bytes.length
+      address + length > this.size
     )
       throw new DdrAccessError(
         "ddr.view",
-        `a range inside 0..${this.bytes.length}`,
+        `a range inside 0..${this.size}`,
         `${describeValue(length)} bytes at ${describeValue(address)}`,
       );
-    return this.bytes.subarray(address, address + length);
+    if (address + length <= this.bytes.length)
+      return this.bytes.subarray(address, address + length);
+    const out = new Uint8Array(length);
+    if (address < this.bytes.length) out.set(this.bytes.subarray(address));
+    return out;
   }
 
   /** Fill level and counters. */

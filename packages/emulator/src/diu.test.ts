@@ -24,6 +24,7 @@ import {
   decodeFrameStamp,
   diuConfigFromRegisters,
   generateFrame,
+  regenerateFrame,
   makeDiuConfig,
   publishDiuLayout,
   verifyFrame,
@@ -210,6 +211,21 @@ describe("frame stamp", () => {
       expect(checkFrameStamp(generateFrame(c, n)).intact).toBe(true);
     },
   );
+
+  test.prop([arbConfig, arbFrameNumber, arbFrameNumber], { seed, numRuns: 60 })(
+    `regenerateFrame turns a slot holding frame m into frame n, as generateFrame would (seed ${seed})`,
+    (c, m, n) => {
+      const slot = generateFrame(c, m);
+      expect(regenerateFrame(c, n, slot)).toBe(slot);
+      expect(slot).toEqual(generateFrame(c, n));
+    },
+  );
+
+  it("regenerateFrame refuses a slot of the wrong size and a bad frame number", () => {
+    const c = makeDiuConfig({ width: 8, height: 4, pattern: "reference-image" });
+    expect(() => regenerateFrame(c, 1, new Uint8Array(3))).toThrow(DiuConfigError);
+    expect(() => regenerateFrame(c, -1, generateFrame(c, 0))).toThrow(DiuConfigError);
+  });
 
   it("stamps frame-number frames with the CRC of their whole body, for any n and depth", () => {
     // 300 × 200 × 2 = 120000 bytes: more than one 64 KiB chunk of the per-bit CRC states.

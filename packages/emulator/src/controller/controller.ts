@@ -40,7 +40,13 @@ import {
 } from "@rashpa/registers";
 import { blockExtent, channelPlanFromRegisters, gatherBlock, type BlockPlan } from "../blocks.js";
 import { Ddr } from "../ddr.js";
-import { diuConfigFromRegisters, generateFrame, publishDiuLayout, type DiuConfig } from "../diu.js";
+import {
+  diuConfigFromRegisters,
+  generateFrame,
+  publishDiuLayout,
+  regenerateFrame,
+  type DiuConfig,
+} from "../diu.js";
 import type { PcieSwitch } from "../host-memory.js";
 import { ESRF_2013_GEN2X4 } from "../model/calibrations.js";
 import {
@@ -53,6 +59,7 @@ import {
 import { encodePcieCaptureRecord, encodeRashpaCaptureRecord, type PcapWriter } from "../pcap.js";
 import { CreditPool, tlpCredits, type Credits } from "../sim/credits.js";
 import { SerialLink } from "../sim/link.js";
+import { emptyMwrRuns, mwrRuns } from "./mwr-runs.js";
 import { Simulator } from "../sim/simulator.js";
 import {
   PS_PER_NS,
@@ -115,6 +122,11 @@ export interface RashpaControllerOptions {
   readonly ddrBytes?: number;
   /** The simulator to run in (default a new one). */
   readonly simulator?: Simulator;
+  /**
+   * Trace of the CDMA: called as each transfer's data starts (after its setup), with the bus
+   * address, the byte count and the simulated time. Both speeds call it identically.
+   */
+  readonly onTransfer?: (address: bigint, bytes: number, at: SimTime) => void;
 }
 
 /** An event record the controller wrote into the receiver's event ring, with its notification. */
@@ -259,6 +271,28 @@ interface WriteSink {
   poisonedAt: bigint | undefined;
 }
 
+/** A block the CDMA is moving (see `#pump`). */
+interface BlockMove {
+  readonly q: PendingFrame;
+  readonly btd: BtdDma | BtdRoi;
+  /** The block's bytes (a DDR view, or the ROI gathered). */
+  readonly data: Uint8Array;
+  /** Bus address of its first byte. */
+  readonly dest: bigint;
+  /** `dest` as a number when the whole block lies below 2^53, else −1. */
+  readonly destNumber: number;
+  /** `bsu.max-transfer` at the block's start. */
+  readonly maxTransfer: number;
+  /** Offset of the next transfer (of the current one while it is sending). */
+  offset: number;
+  /** Bytes of the current transfer. */
+  n: number;
+  /** When the current transfer's setup ended (its data starts), ps. */
+  setupEnd: SimTime;
+  /** Bytes already copied to the receiver on the bulk fast path. */
+  copied: number;
+}
+
 /** A window of simulated time during which the data link is down. */
 interface LinkDownWindow {
   readonly down: SimTime;
@@ -372,6 +406,8 @@ export class RashpaController {
   readonly #datapathBps: number;
   #diu: DiuConfig | undefined;
   #ddr: Ddr | undefined;
+  /** DDR slots the DIU has filled in this acquisition (only the DIU writes the DDR). */
+  #slotFilled = new Uint8Array(0);
   #channels: ChannelState[] = [];
   #queue: PendingFrame[] = [];
   #frameRefs = new Map<number, number>();
@@ -381,7 +417,10 @@ export class RashpaController {
   #running = false;
   #startPs: SimTime = 0;
   #bytesSent = 0;
-  #transfersReg = 0;
+  #transferActive = false;
+  #dpBytes = -1;
+  readonly #runs = emptyMwrRuns();
+  #dpTime: SimTime = 0;
   #endSent = false;
   #acquired = 0;
   #linkWindows: LinkDownWindow[] = [];
@@ -445,6 +484,17 @@ export class RashpaController {
       this.hw.global.timeHi.write(Math.floor(ns / 2 ** 32));
     });
     this.registers.watch(this.hw.global.irqEnable.path, () => this.#updateIrq());
+    // The CDMA's counters are brought up to date when software reads them: transfers run
+    // inline between events, so the values are exact at any read.
+    const bsu = this.hw.bsu;
+    const syncBsu = (): void => {
+      bsu.transfers.writeFields({ value: this.counters.transfers >>> 0 });
+      bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 });
+      bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) });
+      bsu.status.modify({ transfersInFlight: this.#transferActive ? 1 : 0 });
+    };
+    for (const r of [bsu.transfers, bsu.bytesLo, bsu.bytesHi, bsu.status])
+      this.registers.onRead(r.path, syncBsu);
     // Back-pressure: a release by the receiver may let a stalled channel go on.
     for (const c of this.hw.bgu.channel)
       this.registers.watch(c.framesReleased.path, () => {
@@ -602,6 +652,7 @@ export class RashpaController {
     publishDiuLayout(hw, diu);
     this.#diu = diu;
     this.#ddr = new Ddr(diu);
+    this.#slotFilled = new Uint8Array(diu.ringSlots);
     const maxTransfer = hw.bsu.maxTransfer.readFields().bytes;
     if (maxTransfer < 8)
       throw new ControllerConfigError("bsu.max-transfer.bytes", "8 or more", String(maxTransfer));
@@ -687,7 +738,13 @@ export class RashpaController {
       this.#raise("diuOverrun");
       this.#event("overrun", 255, f, EVENT_STATUS.ok, 1n);
     } else {
-      generateFrame(diu, f, slot);
+      // A slot the DIU filled before in this acquisition holds the pattern already.
+      const s = ddr.slotOf(f);
+      if (this.#slotFilled[s] === 1) regenerateFrame(diu, f, slot);
+      else {
+        generateFrame(diu, f, slot);
+        this.#slotFilled[s] = 1;
+      }
       this.#acquired++;
       this.hw.diu.framesAcquired.writeFields({ value: this.#acquired });
       this.#dispatchFrame(f);
@@ -879,22 +936,213 @@ export class RashpaController {
     }
     const data = this.#blockData(btd);
     const dest = entry!.address + btd.offset;
-    const maxTransfer = this.hw.bsu.maxTransfer.readFields().bytes;
     this.hw.bgu.channel[q.channel.index]!.status.modify({ lastAtuIndex: btd.atuIndex });
-    let o = 0;
-    const nextTransfer = (): void => {
-      if (o >= data.length) {
-        this.#blockDone(q, btd);
+    const destEnd = dest + BigInt(data.length);
+    const move: BlockMove = {
+      q,
+      btd,
+      data,
+      dest,
+      destNumber: destEnd <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(dest) : -1,
+      maxTransfer: this.hw.bsu.maxTransfer.readFields().bytes,
+      offset: 0,
+      n: 0,
+      setupEnd: 0,
+      copied: 0,
+    };
+    this.#pump(move, false);
+  }
+
+  /**
+   * Runs the CDMA transfers of a block (simple mode, one at a time): each takes
+   * `#setupPs`, then its TLPs go on the link and it ends when the last TLP has left the link
+   * and the datapath has moved its bytes. Every step is inline ({@link Simulator.advanceTo})
+   * while no other event comes first, and an ordinary event otherwise, so the order of events
+   * is that of one event per step. On the bulk fast path the bytes of consecutive transfers
+   * are copied to the receiver in one piece before any other event can look at memory.
+   *
+   * @param sending - false: the next transfer starts now; true: the transfer `m.n` sends now
+   */
+  #pump(m: BlockMove, sending: boolean): void {
+    for (;;) {
+      let at: SimTime;
+      if (!sending) {
+        this.#transferActive = false;
+        if (m.offset >= m.data.length) {
+          this.#flush(m);
+          this.#blockDone(m.q, m.btd);
+          return;
+        }
+        if (this.#closedForm(m) && this.#transferRun(m) > 0) continue;
+        const toPage = PAGE_BYTES - this.#pageOffset(m, m.offset);
+        m.n = Math.min(m.data.length - m.offset, m.maxTransfer, toPage);
+        this.#transferActive = true;
+        this.counters.transfers++;
+        this.counters.payloadBytes += m.n;
+        at = this.sim.now() + this.#setupPs;
+        m.setupEnd = at;
+        sending = true;
+      } else {
+        if (this.#options.onTransfer !== undefined)
+          this.#options.onTransfer(m.dest + BigInt(m.offset), m.n, this.sim.now());
+        const lastEnd = this.#sendTransfer(m);
+        if (lastEnd === undefined) return; // waiting for credits: #transferSent resumes
+        at = this.#transferSent(m, lastEnd);
+        sending = false;
+      }
+      if (!this.sim.advanceTo(at)) {
+        this.#flush(m);
+        const resume = sending;
+        this.sim.schedule(at, () => this.#pump(m, resume));
         return;
       }
-      const a = dest + BigInt(o);
-      const toPage = PAGE_BYTES - Number(a % BigInt(PAGE_BYTES));
-      const n = Math.min(data.length - o, maxTransfer, toPage);
-      const part = data.subarray(o, o + n);
-      o += n;
-      this.#transfer(a, part, q, nextTransfer);
-    };
-    nextTransfer();
+    }
+  }
+
+  /** Whether the block's transfers may be accounted in closed form (bulk fast path). */
+  #closedForm(m: BlockMove): boolean {
+    return this.speed === "fast" && this.#bulk() && this.credits === undefined && m.destNumber >= 0;
+  }
+
+  /**
+   * Moves, in closed form, the run of equal transfers that starts now: same size, same
+   * address mod 4 and header size, hence the same TLPs and the same period `setup + max(link
+   * time, datapath time)`, as far as no other event comes in between. Leaves the clock at the
+   * end of the last one and returns how many were moved (0: take one step at a time).
+   */
+  #transferRun(m: BlockMove): number {
+    const now = this.sim.now();
+    const link = this.link;
+    const firstStart = now + this.#setupPs;
+    if (link.busyUntil > firstStart) return 0;
+    const a = m.destNumber + m.offset;
+    const left = m.data.length - m.offset;
+    const n = Math.min(left, m.maxTransfer, PAGE_BYTES - (a % PAGE_BYTES));
+    const mps = this.parameters.maxPayloadSize;
+    const runs = mwrRuns(a, n, mps, this.#runs);
+    const extra = this.parameters.ecrc ? 4 : 0;
+    const header = a >= 2 ** 32 ? 16 : 12;
+    const fullBytes = header + runs.fullBytes + extra;
+    const lastBytes = header + runs.lastBytes + extra;
+    const burst = link.burstTime(runs.full, fullBytes, 1, lastBytes);
+    const dp = this.#datapathTime(n);
+    const period = this.#setupPs + (burst > dp ? burst : dp);
+    const next = this.sim.peek();
+    // Every step of the run (setup ends and transfer ends) must come before the next event.
+    let max = Math.floor(left / n);
+    if (next !== undefined) max = Math.min(max, Math.floor((next - 1 - now) / period));
+    // The following transfers are equal while the split gives them the same size (page,
+    // max-transfer, bytes left) and the same header size.
+    let k = 1;
+    if (max >= 1 && n % 4 === 0)
+      for (; k < max; k++) {
+        const ak = a + k * n;
+        if (Math.min(left - k * n, m.maxTransfer, PAGE_BYTES - (ak % PAGE_BYTES)) !== n) break;
+        if ((ak >= 2 ** 32 ? 16 : 12) !== header) break;
+      }
+    const count = Math.min(k, max);
+    if (count < 1) return 0;
+    link.transmitBursts(firstStart, period, count, runs.full, fullBytes, 1, lastBytes);
+    const tlps = count * (runs.full + 1);
+    this.counters.transfers += count;
+    this.counters.payloadBytes += count * n;
+    this.counters.tlps += tlps;
+    this.counters.wireBytes +=
+      count * (runs.full * fullBytes + lastBytes) + tlps * link.overheadBytes;
+    this.#dataTlps += tlps;
+    const hook = this.#options.onTransfer;
+    if (hook !== undefined)
+      for (let j = 0; j < count; j++)
+        hook(m.dest + BigInt(m.offset + j * n), n, firstStart + j * period);
+    m.offset += count * n;
+    this.#bytesSent += count * n;
+    this.#transferActive = false;
+    if (!this.sim.advanceTo(now + count * period))
+      throw new Error("internal: a closed-form transfer run passed a pending event");
+    return count;
+  }
+
+  /** The transfer `m.n` has all its TLPs on the link (the last ends at `lastEnd`); returns when it is done. */
+  #transferSent(m: BlockMove, lastEnd: SimTime): SimTime {
+    m.offset += m.n;
+    this.#bytesSent += m.n;
+    const dpEnd = m.setupEnd + this.#datapathTime(m.n);
+    const now = this.sim.now();
+    return lastEnd > dpEnd ? (lastEnd > now ? lastEnd : now) : dpEnd > now ? dpEnd : now;
+  }
+
+  /** Destination address of byte `offset` of the block modulo 4 KiB. */
+  #pageOffset(m: BlockMove, offset: number): number {
+    return m.destNumber >= 0
+      ? (m.destNumber + offset) % PAGE_BYTES
+      : Number((m.dest + BigInt(offset)) % BigInt(PAGE_BYTES));
+  }
+
+  /** Datapath time of `bytes` (memoised for the last size: transfers are mostly the same size). */
+  #datapathTime(bytes: number): SimTime {
+    if (bytes !== this.#dpBytes) {
+      this.#dpBytes = bytes;
+      this.#dpTime = transmissionTime(bytes, this.#datapathBps);
+    }
+    return this.#dpTime;
+  }
+
+  /** Copies the bytes the block sent so far and has not copied yet (bulk fast path). */
+  #flush(m: BlockMove): void {
+    if (m.copied >= m.offset) return;
+    if (this.speed === "fast" && this.#bulk())
+      this.#switch.write(m.dest + BigInt(m.copied), m.data.subarray(m.copied, m.offset));
+    m.copied = m.offset;
+  }
+
+  /** Whether the fast path may copy whole runs of transfers (no TLP is treated on its own). */
+  #bulk(): boolean {
+    return this.#linkWindows.length === 0 && this.#poison.size === 0;
+  }
+
+  /**
+   * Puts the TLPs of the transfer `m.n` on the link. Returns the end of the last one, or
+   * `undefined` when credits are short (then {@link RashpaController.#pump} resumes later).
+   */
+  #sendTransfer(m: BlockMove): SimTime | undefined {
+    const offset = m.offset;
+    if (this.speed === "fast" && this.#bulk() && this.credits === undefined && m.destNumber >= 0) {
+      // Closed form: a transfer stays in one 4 KiB page, so its TLPs share one header size
+      // and all but the last carry MPS bytes (the split of planWrite, pcie.md §8.1).
+      const address = m.destNumber + offset;
+      const runs = mwrRuns(address, m.n, this.parameters.maxPayloadSize, this.#runs);
+      const extra = this.parameters.ecrc ? 4 : 0;
+      const header = address >= 2 ** 32 ? 16 : 12;
+      const link = this.link;
+      link.transmitRepeated(header + runs.fullBytes + extra, runs.full);
+      const end = link.transmitRepeated(header + runs.lastBytes + extra, 1);
+      const count = runs.full + 1;
+      this.counters.tlps += count;
+      this.counters.wireBytes +=
+        count * (header + extra + link.overheadBytes) + runs.full * runs.fullBytes + runs.lastBytes;
+      this.#dataTlps += count;
+      return end;
+    }
+    const part = m.data.subarray(offset, offset + m.n);
+    if (this.speed === "fast" && this.#bulk()) {
+      // TLP by TLP (credits): the transfer's bytes go to the receiver as it starts sending.
+      this.#flush(m);
+      this.#switch.write(m.dest + BigInt(offset), part);
+      m.copied = offset + m.n;
+    }
+    let sent: SimTime | undefined;
+    let waiting = false;
+    this.#sendWrite(m.dest + BigInt(offset), part, m.q, true, (lastEnd) => {
+      if (!waiting) {
+        sent = lastEnd;
+        return;
+      }
+      const at = this.#transferSent(m, lastEnd);
+      if (this.sim.advanceTo(at)) this.#pump(m, false);
+      else this.sim.schedule(at, () => this.#pump(m, false));
+    });
+    waiting = sent === undefined;
+    return sent;
   }
 
   #blockData(btd: BtdDma | BtdRoi): Uint8Array {
@@ -1012,26 +1260,6 @@ export class RashpaController {
 
   // ---------------------------------------------------------------- CDMA and PCIe
 
-  /** One CDMA transfer: setup, then its TLPs on the link, at most at the datapath rate. */
-  #transfer(address: bigint, data: Uint8Array, sink: WriteSink, done: () => void): void {
-    this.counters.transfers++;
-    this.counters.payloadBytes += data.length;
-    this.#transfersReg++;
-    this.hw.bsu.transfers.writeFields({ value: this.#transfersReg >>> 0 });
-    this.hw.bsu.status.modify({ transfersInFlight: 1 });
-    this.sim.scheduleAfter(this.#setupPs, () => {
-      const t0 = this.sim.now();
-      const dpEnd = t0 + transmissionTime(data.length, this.#datapathBps);
-      this.#sendWrite(address, data, sink, true, (lastEnd) => {
-        this.#bytesSent += data.length;
-        this.hw.bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 });
-        this.hw.bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) });
-        this.hw.bsu.status.modify({ transfersInFlight: 0 });
-        this.sim.schedule(Math.max(lastEnd, dpEnd, this.sim.now()), done);
-      });
-    });
-  }
-
   /**
    * Sends a memory write as MWr TLPs (planWrite, pcie.md §8.1) on the link; `onSent` receives
    * the time the last TLP ends. Fast path: one bulk copy (per TLP while faults are injected);
@@ -1049,7 +1277,8 @@ export class RashpaController {
     const plan = planWrite(address, data.length, this.parameters.maxPayloadSize);
     const ecrc = this.parameters.ecrc ? 4 : 0;
     const bulk = this.#linkWindows.length === 0 && this.#poison.size === 0;
-    if (this.speed === "fast" && bulk) this.#switch.write(address, data);
+    // Data: the block's bytes are copied by #flush (runs of transfers at once).
+    if (this.speed === "fast" && bulk && !isData) this.#switch.write(address, data);
     const slice = plan.tlpAt(0);
     let i = 0;
     let lastEnd: SimTime = this.sim.now();

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
-import { BoundedFifo, CreditPool, SerialLink, Simulator } from "./index.js";
+import { BoundedFifo, BusyTime, CreditPool, SerialLink, Simulator } from "./index.js";
 import type { Credits } from "./index.js";
 
 const seed = lawSeed();
@@ -282,6 +282,56 @@ describe(`simulation core laws (seed ${seed}; replay with FC_SEED=${seed})`, () 
         expect(fifo.dropped).toBe(dropped.length);
         expect(fifo.offered).toBe(offered);
       }),
+      params,
+    );
+  });
+
+  it("BusyTime.addPeriodic equals one add per interval (total, intervals, busy time anywhere)", () => {
+    const step = fc.oneof(
+      fc.record({ gap: fc.integer({ min: 0, max: 50 }), length: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({
+        gap: fc.integer({ min: 0, max: 50 }),
+        length: fc.integer({ min: 0, max: 40 }),
+        extra: fc.integer({ min: 0, max: 30 }),
+        count: fc.integer({ min: 0, max: 6 }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 12 }),
+        fc.array(fc.nat(600), { maxLength: 8 }),
+        (steps, probes) => {
+          const runs = new BusyTime();
+          const single = new BusyTime();
+          let t = 0;
+          let lastStart = 0;
+          for (const st of steps) {
+            // Starts never go back before the previous interval's start; they may overlap its end.
+            const start = Math.max(lastStart, t - 20 + st.gap);
+            if ("count" in st) {
+              const period = st.length + st.extra;
+              runs.addPeriodic(start, st.length, period, st.count);
+              for (let k = 0; k < st.count; k++)
+                single.add(start + k * period, start + k * period + st.length);
+              if (st.count > 0) {
+                lastStart = start + (st.count - 1) * period;
+                t = Math.max(t, lastStart + st.length);
+              }
+            } else {
+              runs.add(start, start + st.length);
+              single.add(start, start + st.length);
+              lastStart = start;
+              t = Math.max(t, start + st.length);
+            }
+          }
+          expect(runs.total).toBe(single.total);
+          expect(runs.intervals).toBe(single.intervals);
+          for (const p of probes) {
+            expect(runs.busyIn(0, p)).toBe(single.busyIn(0, p));
+            expect(runs.busyIn(p, p + 37)).toBe(single.busyIn(p, p + 37));
+          }
+        },
+      ),
       params,
     );
   });

@@ -65,6 +65,10 @@ export class SerialLink {
   #items = 0;
   #bytes = 0;
   #wireBytes = 0;
+  #occBytes0 = -1;
+  #occTime0: SimTime = 0;
+  #occBytes1 = -1;
+  #occTime1: SimTime = 0;
 
   /**
    * @param sim - the simulator providing time and events
@@ -113,7 +117,103 @@ export class SerialLink {
    * @returns the time in ps
    */
   occupancy(bytes: number): SimTime {
-    return transmissionTime(bytes + this.overheadBytes, this.bitsPerSecond);
+    // Memoised for the two sizes seen last (full and last TLPs of a transfer repeat).
+    if (bytes === this.#occBytes0) return this.#occTime0;
+    if (bytes === this.#occBytes1) return this.#occTime1;
+    const t = transmissionTime(bytes + this.overheadBytes, this.bitsPerSecond);
+    this.#occBytes1 = this.#occBytes0;
+    this.#occTime1 = this.#occTime0;
+    this.#occBytes0 = bytes;
+    this.#occTime0 = t;
+    return t;
+  }
+
+  /**
+   * Occupancy of a burst: `itemsA` transmissions of `bytesA` then `itemsB` of `bytesB`, back to
+   * back.
+   *
+   * @param itemsA - transmissions of the first kind
+   * @param bytesA - their payload bytes
+   * @param itemsB - transmissions of the second kind
+   * @param bytesB - their payload bytes
+   * @returns the time in ps
+   */
+  burstTime(itemsA: number, bytesA: number, itemsB: number, bytesB: number): SimTime {
+    return itemsA * this.occupancy(bytesA) + itemsB * this.occupancy(bytesB);
+  }
+
+  /**
+   * Queues `count` bursts (see {@link SerialLink.burstTime}), the k-th offered at
+   * `firstStart + k · period`: the link state `count` bursts of {@link SerialLink.transmit}
+   * calls at those times would leave, in O(1). The link must be free at `firstStart`, and each
+   * burst must end before the next starts.
+   *
+   * @param firstStart - offer time of the first burst, ≥ now and ≥ {@link SerialLink.busyUntil}
+   * @param period - distance between offers, ≥ the burst's time
+   * @param count - bursts, ≥ 0
+   * @param itemsA - transmissions of the first kind per burst
+   * @param bytesA - their payload bytes
+   * @param itemsB - transmissions of the second kind per burst
+   * @param bytesB - their payload bytes
+   * @returns the end of the last burst
+   * @throws {@link SimTimeError} when a precondition does not hold
+   */
+  transmitBursts(
+    firstStart: SimTime,
+    period: SimTime,
+    count: number,
+    itemsA: number,
+    bytesA: number,
+    itemsB: number,
+    bytesB: number,
+  ): SimTime {
+    const burst = this.burstTime(itemsA, bytesA, itemsB, bytesB);
+    if (firstStart < this.#sim.now() || firstStart < this.#busyUntil)
+      throw new SimTimeError(
+        "firstStart",
+        `a time when the link is free (≥ ${Math.max(this.#sim.now(), this.#busyUntil)} ps)`,
+        `${firstStart} ps`,
+      );
+    if (!Number.isSafeInteger(count) || count < 0 || !(period >= burst))
+      throw new SimTimeError(
+        "period",
+        `a period ≥ the burst (${burst} ps) and a count ≥ 0`,
+        `${describeValue(period)} ps × ${describeValue(count)}`,
+      );
+    if (count === 0) return firstStart;
+    const end = addSimTime(firstStart + (count - 1) * period, burst, "period");
+    const items = itemsA + itemsB;
+    this.#busyUntil = end;
+    this.#items += count * items;
+    this.#bytes += count * (itemsA * bytesA + itemsB * bytesB);
+    this.#wireBytes += count * (itemsA * bytesA + itemsB * bytesB + items * this.overheadBytes);
+    this.busy.addPeriodic(firstStart, burst, period, count);
+    return end;
+  }
+
+  /**
+   * Queues `count` transmissions of `bytes` payload bytes each, back to back: the same link
+   * state as `count` calls of {@link SerialLink.transmit} without callbacks (each item occupies
+   * {@link SerialLink.occupancy}`(bytes)`), in O(1).
+   *
+   * @param bytes - payload bytes of each (a non-negative safe integer)
+   * @param count - number of transmissions (a non-negative safe integer)
+   * @returns the end of the last one (the link's busy-until; now or later when `count` is 0)
+   * @throws {@link SimTimeError} for an invalid count or an end beyond the time range
+   */
+  transmitRepeated(bytes: number, count: number): SimTime {
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new SimTimeError("count", "a non-negative safe integer", describeValue(count));
+    const now = this.#sim.now();
+    const start = this.#busyUntil > now ? this.#busyUntil : now;
+    if (count === 0) return start;
+    const end = addSimTime(start, this.occupancy(bytes) * count, "bytes");
+    this.#busyUntil = end;
+    this.#items += count;
+    this.#bytes += bytes * count;
+    this.#wireBytes += (bytes + this.overheadBytes) * count;
+    this.busy.add(start, end);
+    return end;
   }
 
   /**
