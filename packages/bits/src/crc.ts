@@ -171,7 +171,10 @@ function makeUpdater(params: CrcParams): Updater {
   const { width, poly, refin } = params;
   const mask = maskOf(width);
   if (width >= 8) {
-    const table = new Uint32Array(256);
+    // The register is kept as a signed 32-bit integer inside the loops (an Int32Array table,
+    // `| 0` on entry, `>>> 0` on exit): a 32-bit CRC's values above 2^31 would otherwise be
+    // doubles to the JIT, whose int32-specialised loop then deoptimises over and over.
+    const table = new Int32Array(256);
     if (refin) {
       const rpoly = reflect(poly, width);
       for (let i = 0; i < 256; i++) {
@@ -180,7 +183,7 @@ function makeUpdater(params: CrcParams): Updater {
         table[i] = r;
       }
       return (state, data, start, end) => {
-        let r = state;
+        let r = state | 0;
         for (let i = start; i < end; i++) r = (r >>> 8) ^ table[(r ^ data[i]!) & 0xff]!;
         return r >>> 0;
       };
@@ -192,10 +195,11 @@ function makeUpdater(params: CrcParams): Updater {
       for (let k = 0; k < 8; k++) r = ((r & top) !== 0 ? (r << 1) ^ poly : r << 1) & mask;
       table[i] = r;
     }
+    const mask32 = mask | 0;
     return (state, data, start, end) => {
-      let r = state;
+      let r = state | 0;
       for (let i = start; i < end; i++) {
-        r = ((r << 8) ^ table[((r >>> shift) ^ data[i]!) & 0xff]!) & mask;
+        r = ((r << 8) ^ table[((r >>> shift) ^ data[i]!) & 0xff]!) & mask32;
       }
       return r >>> 0;
     };

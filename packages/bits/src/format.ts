@@ -235,6 +235,24 @@ export function truncatedError(
   });
 }
 
+let lastBytes: Uint8Array | undefined;
+let lastView: DataView | undefined;
+
+/**
+ * A `DataView` over exactly the bytes of `bytes` (used by generated decoders). The view of the
+ * last array asked for is kept, so a decoder called again and again on the same buffer (a
+ * receive buffer, a wire buffer) makes no new view.
+ *
+ * @param bytes - the input
+ * @returns a view of `bytes.buffer` from `bytes.byteOffset`, `bytes.byteLength` long
+ */
+export function dataViewOf(bytes: Uint8Array): DataView {
+  if (bytes === lastBytes && lastView!.byteLength === bytes.byteLength) return lastView!;
+  lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  lastBytes = bytes;
+  return lastView;
+}
+
 /**
  * Copies `src` into `view` at `offset` (used by generated encoders for bytes fields and payloads).
  */

@@ -343,7 +343,7 @@ class FormatCodegen {
         const byteAt = posExpr(ctx.pos, Math.floor(b / 8));
         switch (f.type) {
           case "bytes":
-            out.line(`const f_${f.name} = bytes.slice(${byteAt}, ${byteAt} + ${f.bits / 8});`);
+            out.line(`const f_${f.name} = bytes.subarray(${byteAt}, ${byteAt} + ${f.bits / 8});`);
             props.push([f.name, `f_${f.name}`]);
             break;
           case "reserved":
@@ -642,7 +642,7 @@ class FormatCodegen {
       out.line(
         `if (${len} < 0 || $end - (${at}) < ${len}) throw truncatedError(${JSON.stringify(`${this.format.name}.${p.name}`)}, ${len}, $end - (${at}), ${at});`,
       );
-      out.line(`const f_${p.name} = bytes.slice(${at}, ${at} + ${len});`);
+      out.line(`const f_${p.name} = bytes.subarray(${at}, ${at} + ${len});`);
       props.push([p.name, `f_${p.name}`]);
     } else if (mode === "json") {
       if (p.length.kind === "field") {
@@ -798,6 +798,7 @@ function keyFieldsOf(items: readonly ItemModel[], mode: Mode): Set<string> {
 
 const RUNTIME_VALUES = [
   "DecodeError",
+  "dataViewOf",
   "EncodeError",
   "decodeFieldError",
   "encodeFieldError",
@@ -964,7 +965,7 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     docComment(
       `Decodes a {@link ${n.type}} (${format.id}) starting at \`offset\`; bytes after it are ignored${paths.some((p) => p.elements.some((e) => e.kind === "payload" && e.length.kind === "remainder")) ? " (except by a remainder payload, which takes the rest)" : ""}.\n\n` +
         `Byte arrays in the result are copies.\n\n${lawsDoc}\n\n` +
-        `@param bytes - input\n@param offset - byte offset of the value in \`bytes\`\n@returns the decoded value\n` +
+        `@param bytes - input\n@param offset - byte offset of the value in \`bytes\`\n@returns the decoded value; its byte fields and payloads are views of \`bytes\` (no copy, as in protobuf-es): copy them (\`.slice()\`) to keep them while \`bytes\` is reused\n` +
         `@throws DecodeError naming the field, its byte offset, what was expected and what was found\n` +
         `@example\n\`\`\`ts\nconst value = ${n.decode}(bytes);\n\`\`\``,
     ),
@@ -977,7 +978,7 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     );
     // Only bytes fields and ignored reserved fields: nothing is read through the view.
     if (fieldsOf(format.items).some((f) => f.type !== "bytes" && !f.ignore))
-      out.line("const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);");
+      out.line("const $view = dataViewOf(bytes);");
     gen.body("decode");
   });
   out.line();

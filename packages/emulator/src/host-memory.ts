@@ -37,6 +37,8 @@ export class HostMemory {
   readonly base: bigint;
   /** The bytes; a view of the backing buffer. */
   readonly bytes: Uint8Array;
+  /** `base` as a number, or −1 when the region reaches past 2^53 (then bigints are used). */
+  readonly #baseNumber: number;
 
   /**
    * @param name - a name for messages
@@ -51,6 +53,8 @@ export class HostMemory {
       typeof sizeOrBuffer === "number"
         ? new Uint8Array(sizeOrBuffer)
         : new Uint8Array(sizeOrBuffer);
+    this.#baseNumber =
+      base + BigInt(this.bytes.length) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(base) : -1;
   }
 
   /** Size in bytes. */
@@ -60,6 +64,12 @@ export class HostMemory {
 
   /** Whether `[address, address + length)` lies inside the region. */
   contains(address: bigint, length: number): boolean {
+    const b = this.#baseNumber;
+    if (b >= 0 && address <= MAX_SAFE) {
+      // Numbers: no bigint arithmetic per access (the wire path routes every TLP).
+      const a = Number(address);
+      return a >= b && a + length <= b + this.bytes.length;
+    }
     return (
       address >= this.base && address + BigInt(length) <= this.base + BigInt(this.bytes.length)
     );
@@ -77,7 +87,7 @@ export class HostMemory {
         length,
         `outside ${this.name} [0x${this.base.toString(16)}, 0x${(this.base + BigInt(this.bytes.length)).toString(16)})`,
       );
-    return Number(address - this.base);
+    return this.#baseNumber >= 0 ? Number(address) - this.#baseNumber : Number(address - this.base);
   }
 
   /**
@@ -99,6 +109,8 @@ export class HostMemory {
     return this.bytes.subarray(o, o + length);
   }
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Bytes disabled below the first enabled byte of a 4-bit byte-enable mask. */
 function disabledBelow(be: number): number {

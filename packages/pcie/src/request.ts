@@ -175,6 +175,8 @@ function common(o: RequestOptions): Common {
   };
 }
 
+const DEFAULT_COMMON: Common = Object.freeze(common({}));
+
 /** The 10-bit tag of a request or completion: T9, T8 and Tag[7:0]. */
 export function fullTag(tlp: {
   readonly t9: boolean;
@@ -234,43 +236,51 @@ export function memoryRead(
 /**
  * A memory write request (MWr) of `data` at `address`: the payload is Length DWs with the bytes
  * placed at their offset in the first DW (disabled bytes are 0). Empty `data` gives the
- * zero-length write of §4.3 (Length 1, both BEs 0, one DW of zero payload).
+ * zero-length write of §4.3 (Length 1, both BEs 0, one DW of zero payload). When `data` already
+ * is whole DWs at a DW-aligned address, the payload is `data` itself (a view, no copy: copy
+ * `data` first if it will change while the TLP is in use).
  *
  * @throws {@link PcieRequestError} when an argument is out of range
  */
 export function memoryWrite(
   address: bigint,
   data: Uint8Array,
-  options: RequestOptions = {},
+  options?: RequestOptions,
 ): MemoryWriteTlp {
   const be = byteEnables(address, data.length);
-  const c = common(options);
-  const payload = new Uint8Array(be.lengthDw * 4);
-  payload.set(data, Number(address & 3n));
+  // The wire path builds one MWr per TLP: the default attributes are checked once, and the
+  // object is written out field by field (no spread).
+  const c = options === undefined ? DEFAULT_COMMON : common(options);
+  let payload = data;
+  if ((address & 3n) !== 0n || data.length % 4 !== 0 || data.length === 0) {
+    payload = new Uint8Array(be.lengthDw * 4);
+    payload.set(data, Number(address & 3n));
+  }
   const length = be.lengthDw & 0x3ff;
-  if (address < ADDRESS_4GIB)
-    return {
-      fmt: "data-3dw",
-      type: "mem",
-      ...c,
-      length,
-      tlpType: "mwr-32",
-      lastBe: be.lastBe,
-      firstBe: be.firstBe,
-      address: Number(address >> 2n),
-      ph: "bidirectional",
-      data: payload,
-    } satisfies Tlp;
-  return {
-    fmt: "data-4dw",
+  const high = address >= ADDRESS_4GIB;
+  const tlp = {
+    fmt: high ? "data-4dw" : "data-3dw",
     type: "mem",
-    ...c,
+    t9: c.t9,
+    tc: c.tc,
+    t8: c.t8,
+    ido: c.ido,
+    ln: false,
+    th: false,
+    td: false,
+    ep: false,
+    ro: c.ro,
+    ns: c.ns,
+    at: "untranslated",
+    requesterId: c.requesterId,
+    tag: c.tag,
     length,
-    tlpType: "mwr-64",
+    tlpType: high ? "mwr-64" : "mwr-32",
     lastBe: be.lastBe,
     firstBe: be.firstBe,
-    address: address >> 2n,
+    address: high ? address >> 2n : Number(address >> 2n),
     ph: "bidirectional",
     data: payload,
-  } satisfies Tlp;
+  };
+  return tlp as MemoryWriteTlp;
 }

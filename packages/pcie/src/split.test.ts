@@ -16,6 +16,7 @@ import {
   encodeTlp,
   memoryRead,
   memoryWrite,
+  isTlp,
   planRead,
   planWrite,
   readTlps,
@@ -54,6 +55,20 @@ describe("byte enables (§4.2, §4.3)", () => {
     expect(decodeTlp(encodeTlp(w))).toEqual(w);
     const z = memoryWrite(0x40n, new Uint8Array(0));
     expect([z.length, z.firstBe, z.lastBe, z.data.length]).toEqual([1, 0, 0, 4]);
+  });
+  it("memoryWrite gives a valid MWr for any address and size; aligned whole DWs are not copied", () => {
+    for (const address of [0n, 0x40n, 0xffff_ff00n, 0x1_0000_0000n, 0xffff_ffff_ffff_f000n])
+      for (const n of [0, 1, 3, 4, 8, 255, 256, 4096 - Number(address & 3n)]) {
+        const data = new Uint8Array(n).map((_, i) => i + 1);
+        const w = memoryWrite(address, data, { tag: 7 });
+        expect(isTlp(w)).toBe(true);
+        expect(decodeTlp(encodeTlp(w))).toEqual(w);
+        expect(w.tlpType).toBe(address >= 0x1_0000_0000n ? "mwr-64" : "mwr-32");
+        expect(w.tag).toBe(7);
+      }
+    const data = new Uint8Array(64);
+    expect(memoryWrite(0x1000n, data).data).toBe(data);
+    expect(memoryWrite(0x1001n, data.subarray(0, 63)).data).not.toBe(data);
   });
 });
 

@@ -132,14 +132,20 @@ function softwareWrite(stored: number, written: number, f: RegisterFieldInfo, m:
   }
 }
 
+const patternCache = new Map<string, RegExp>();
+
 function pathMatches(pattern: string, path: string): boolean {
   if (!pattern.includes("[*]")) return pattern === path;
-  const re = new RegExp(
+  let re = patternCache.get(pattern);
+  if (re !== undefined) return re.test(path);
+  if (patternCache.size > 256) patternCache.clear();
+  re = new RegExp(
     `^${pattern
       .split("[*]")
       .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
       .join("\\[\\d+\\]")}$`,
   );
+  patternCache.set(pattern, re);
   return re.test(path);
 }
 
@@ -160,6 +166,10 @@ export class RegisterFile implements Bus {
     [];
   readonly #readListeners: { pattern: string; fn: (e: RegisterReadEvent) => void }[] = [];
   readonly #memoryListeners: ((e: MemoryWriteEvent) => void)[] = [];
+  // The listeners of each register, in registration order, worked out on first use and
+  // dropped whenever a listener is added or removed: an access calls only its own listeners.
+  #writeBySlot: (((e: RegisterWriteEvent) => void)[] | undefined)[] = [];
+  #readBySlot: (((e: RegisterReadEvent) => void)[] | undefined)[] = [];
 
   /**
    * The hardware side: a {@link Bus} over the same storage with no side effects. Reads return
@@ -241,9 +251,13 @@ export class RegisterFile implements Bus {
     }
     const s = this.#slotOrNull(address);
     if (s === undefined) return 0;
-    for (const l of this.#readListeners)
-      if (pathMatches(l.pattern, s.path))
-        l.fn({ path: s.path, address: s.address, register: s.register });
+    const readers = (this.#readBySlot[s.index] ??= this.#readListeners
+      .filter((l) => pathMatches(l.pattern, s.path))
+      .map((l) => l.fn));
+    if (readers.length > 0) {
+      const e = { path: s.path, address: s.address, register: s.register };
+      for (const fn of readers) fn(e);
+    }
     const stored = this.#values[s.index]!;
     let after = stored;
     for (const f of s.fields) {
@@ -308,8 +322,10 @@ export class RegisterFile implements Bus {
       after: after >>> 0,
       pulses: pulses >>> 0,
     };
-    for (const l of this.#writeListeners)
-      if (l.pattern === undefined || pathMatches(l.pattern, s.path)) l.fn(event);
+    const writers = (this.#writeBySlot[s.index] ??= this.#writeListeners
+      .filter((l) => l.pattern === undefined || pathMatches(l.pattern, s.path))
+      .map((l) => l.fn));
+    for (const fn of writers) fn(event);
   }
 
   /**
@@ -356,9 +372,13 @@ export class RegisterFile implements Bus {
 
   #add<T>(list: T[], item: T): () => void {
     list.push(item);
+    this.#writeBySlot = [];
+    this.#readBySlot = [];
     return () => {
       const i = list.indexOf(item);
       if (i >= 0) list.splice(i, 1);
+      this.#writeBySlot = [];
+      this.#readBySlot = [];
     };
   }
 

@@ -371,13 +371,13 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
 
   if (s <= SRIO_EARLY_CRC_BYTES)
     return stream.decode(bytes.subarray(0, offset + s), offset) as SrioPacketOf<A>;
-  // The early CRC sits inside the payload: the generated decoder copies the payload with the
-  // early CRC in it (one slice), which is closed up in place.
+  // The early CRC sits inside the payload: the generated decoder gives a view of the payload
+  // with the early CRC in it; one copy of it is closed up in place (the input stays intact).
   const value = stream.decode(bytes.subarray(0, offset + s + 2), offset) as unknown as Record<
     string,
     unknown
   >;
-  const gathered = value["payload"] as Uint8Array;
+  const gathered = (value["payload"] as Uint8Array).slice();
   gathered.copyWithin(SRIO_EARLY_CRC_BYTES - h, SRIO_EARLY_CRC_BYTES + 2 - h);
   value["payload"] = gathered.subarray(0, s - h);
   return value as unknown as SrioPacketOf<A>;

@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
 import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
@@ -188,7 +188,7 @@ export const BTD_BYTES = 32;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -199,7 +199,7 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 32) throw truncatedError("btd", 32, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_size = $w0;
@@ -236,7 +236,7 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
     const f_offset = BigInt(($w10 & 0xffff) * 4294967296 + $w11);
     return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "roi", source: f_source, frame: r_frame, lineBytes: r_lineBytes, pitch: r_pitch, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 3) {
-    const f_data = bytes.slice($o + 8, $o + 8 + 16);
+    const f_data = bytes.subarray($o + 8, $o + 8 + 16);
     const $w12 = $view.getUint32($o + 24);
     const r_atuIndex = ($w12 >>> 16);
     const $w13 = $view.getUint32($o + 28);
@@ -713,7 +713,7 @@ export const ATU_ENTRY_BYTES = 16;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -724,7 +724,7 @@ export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 16) throw truncatedError("atu-entry", 16, $end - $o, $o);
   const f_address = $view.getBigUint64($o);
   const $w0 = $view.getUint32($o + 8);
@@ -930,7 +930,7 @@ export const EVENT_BYTES = 32;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -941,7 +941,7 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 32) throw truncatedError("event", 32, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_type = ($w0 >>> 24);
@@ -1165,7 +1165,7 @@ export const BTD_FIFO_CONTROL_BYTES = 4;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -1176,7 +1176,7 @@ export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoCont
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 4) throw truncatedError("btd-fifo-control", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   if (($w0 >>> 2) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 2), 30), $o);
@@ -1339,7 +1339,7 @@ export const BTD_FIFO_STATUS_BYTES = 4;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -1350,7 +1350,7 @@ export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatu
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 4) throw truncatedError("btd-fifo-status", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   if (($w0 >>> 8) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w0 >>> 8), 24), $o);

@@ -437,7 +437,7 @@ export function runDefaultAcquisition(
   return {
     link: pcieLinkName(controller.linkConfig),
     speed: controller.speed,
-    frames: controller.hw.diu.framesAcquired.readFields().value,
+    frames: sw.diu.framesAcquired.readFields().value,
     bytes: controller.counters.payloadBytes,
     fpgaGbps: totalGbps,
     fpgaFraction: totalGbps / detectorPc.linkMaxGbps,

@@ -306,7 +306,7 @@ describe(`fast and wire paths agree (seed ${lawSeed()})`, () => {
       // Frames that were not dropped are complete and correct in the receivers.
       checkReceived(s, fast);
       // The acquisition ended: every channel frame sent or reported dropped, never lost silently.
-      const hw = fast.controller.hw;
+      const hw = controllerRegisters(fast.controller.registers); // software view
       for (let n = 0; n < s.channels.length; n++) {
         const every = s.channels[n]!.decimation + 1;
         const taken = Math.ceil(s.frames / every);
@@ -463,8 +463,8 @@ describe("BSU: transfers, ATU faults", () => {
     }
     expect(data.reduce((t, [, n]) => t + n, 0)).toBe(3 * 64 * 16 * 2);
     expect(checkReceived(s, b)).toBe(3);
-    const hw = b.controller.hw;
     const sw = controllerRegisters(b.controller.registers);
+    const hw = sw;
     const ns = sw.global.timeLo.read();
     expect(sw.global.timeHi.read()).toBe(0);
     expect(ns).toBe(Math.floor((b.controller.sim.now() - b.controller.startPs) / 1000));
@@ -508,7 +508,7 @@ describe("BSU: transfers, ATU faults", () => {
     const irqs: string[] = [];
     b.controller.onInterrupt((irq) => irqs.push(irq));
     start(b);
-    const hw = b.controller.hw;
+    const hw = controllerRegisters(b.controller.registers); // software view
     expect(hw.atu.fault.readFields()).toMatchObject({
       valid: true,
       index: 1,
@@ -553,7 +553,7 @@ describe("event channel and flow control", () => {
     const s: Setup = { ...SMALL, frames: 6, eventRing: 4, consume: false };
     const b = build(s, "fast");
     start(b);
-    const hw = b.controller.hw;
+    const hw = controllerRegisters(b.controller.registers); // software view
     // 6 end-of-frame + end-of-acquisition = 7 records; a ring of 4 holds 3 unconsumed.
     expect(b.controller.counters.events).toBe(3);
     expect(hw.event.dropped.readFields().value).toBe(4);
@@ -575,7 +575,7 @@ describe("event channel and flow control", () => {
     };
     const b = build(s, "fast"); // no host: nothing is released
     start(b);
-    const ch = b.controller.hw.bgu.channel[0]!;
+    const ch = controllerRegisters(b.controller.registers).bgu.channel[0]!;
     expect(ch.framesSent.readFields().value).toBe(2);
     expect(ch.framesDropped.readFields().value).toBe(3);
     expect(ch.ring.readFields().depth).toBe(2);
@@ -701,7 +701,7 @@ describe("global control", () => {
     b.controller.run(95_000_000); // 95 µs: frames 0 … 9 at 0, 10, …, 90 µs
     sw.global.control.writeFields({ enable: false });
     b.controller.run();
-    const hw = b.controller.hw;
+    const hw = controllerRegisters(b.controller.registers); // software view
     expect(hw.diu.framesAcquired.readFields().value).toBe(10);
     expect(b.controller.frames.map((f) => f.frame)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sw.global.status.readFields()).toMatchObject({ running: false, idle: true });
@@ -756,7 +756,7 @@ describe("fault injection: link down/up mid-frame (DL_Down, pcie.md §6)", () =>
       b.controller.injectLinkDown(downAt, 2_000_000);
       start(b);
       const c = b.controller;
-      const hw = c.hw;
+      const hw = controllerRegisters(c.registers); // software view
       expect(c.frames.map((f) => [f.frame, f.linkLost])).toEqual([
         [0, false],
         [1, true],
@@ -857,7 +857,7 @@ describe("receiver-ring overflow: drop or back-pressure, per channel", () => {
   it("drop policy: whole frames dropped and reported, no stall", () => {
     const b = build(base, "fast");
     start(b);
-    const ch = b.controller.hw.bgu.channel[0]!;
+    const ch = controllerRegisters(b.controller.registers).bgu.channel[0]!;
     expect(ch.framesDropped.readFields().value).toBe(3);
     expect(ch.stalls.readFields().value).toBe(0);
     expect(b.controller.counters.stalls).toBe(0);
@@ -947,7 +947,7 @@ describe(`fast and wire paths agree under a random link-down window and poisoned
         c.notifications.map((_, i) => i),
       );
       expect(c.counters.linkDowns).toBe(1);
-      expect(c.hw.global.status.readFields().linkUp).toBe(true);
+      expect(controllerRegisters(c.registers).global.status.readFields().linkUp).toBe(true);
       expect(c.hw.global.irqRaw.readFields().acquisitionDone).toBe(true);
     },
   );

@@ -27,7 +27,7 @@ import {
   PAGE_BYTES,
   TLP_FRAMING_BYTES,
   decodeTlp,
-  encodeTlp,
+  encodeTlpInto,
   memoryWrite,
   planWrite,
   type MemoryWriteTlp,
@@ -246,6 +246,14 @@ interface ChannelState {
   dropped: number;
   blocks: number;
   done: boolean;
+  /** `status.busy`: the channel has frames left to send. */
+  busy: boolean;
+  /** `status.ringFull` at the last ring check. */
+  ringFull: boolean;
+  /** `status.stalled`. */
+  stalled: boolean;
+  /** `status.lastAtuIndex`. */
+  lastAtu: number;
 }
 
 interface PendingFrame {
@@ -418,6 +426,10 @@ export class RashpaController {
   #startPs: SimTime = 0;
   #bytesSent = 0;
   #transferActive = false;
+  #scratch = new Uint8Array(0);
+  /** Wire path: the buffer each TLP is encoded into (the largest MWr: 4-DW header, 4096 bytes). */
+  readonly #wire = new Uint8Array(16 + 4096);
+  readonly #wireView = new DataView(this.#wire.buffer);
   #dpBytes = -1;
   readonly #runs = emptyMwrRuns();
   #dpTime: SimTime = 0;
@@ -470,7 +482,6 @@ export class RashpaController {
     this.#datapathBps = p.datapathBits * hz;
     this.registers = new RegisterFile(CONTROLLER_MAP);
     this.hw = controllerRegistersHardware(this.registers.hardwareBus);
-    this.hw.global.status.modify({ linkUp: true });
     this.registers.watch(this.hw.global.control.path, (e) => {
       const enable = (e.after & 1) !== 0;
       if (enable && (e.before & 1) === 0) this.#start();
@@ -487,14 +498,45 @@ export class RashpaController {
     // The CDMA's counters are brought up to date when software reads them: transfers run
     // inline between events, so the values are exact at any read.
     const bsu = this.hw.bsu;
-    const syncBsu = (): void => {
-      bsu.transfers.writeFields({ value: this.counters.transfers >>> 0 });
-      bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 });
-      bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) });
-      bsu.status.modify({ transfersInFlight: this.#transferActive ? 1 : 0 });
-    };
-    for (const r of [bsu.transfers, bsu.bytesLo, bsu.bytesHi, bsu.status])
-      this.registers.onRead(r.path, syncBsu);
+    // So are the state and counter registers that change per block or per frame: the model
+    // keeps them as plain state and writes them when software reads them.
+    const publish = (path: string, write: () => void): void =>
+      void this.registers.onRead(path, write);
+    publish(bsu.transfers.path, () =>
+      bsu.transfers.writeFields({ value: this.counters.transfers >>> 0 }),
+    );
+    publish(bsu.bytesLo.path, () => bsu.bytesLo.writeFields({ value: this.#bytesSent % 2 ** 32 }));
+    publish(bsu.bytesHi.path, () =>
+      bsu.bytesHi.writeFields({ value: Math.floor(this.#bytesSent / 2 ** 32) }),
+    );
+    publish(bsu.status.path, () =>
+      bsu.status.modify({ busy: this.#bsuBusy, transfersInFlight: this.#transferActive ? 1 : 0 }),
+    );
+    publish(this.hw.global.status.path, () => this.#publishGlobalStatus());
+    publish(this.hw.diu.framesAcquired.path, () =>
+      this.hw.diu.framesAcquired.writeFields({ value: this.#acquired >>> 0 }),
+    );
+    this.hw.bgu.channel.forEach((r, n) => {
+      const state = (): ChannelState | undefined => this.#channels.find((c) => c.index === n);
+      publish(r.status.path, () => {
+        const c = state();
+        if (c !== undefined)
+          r.status.modify({
+            busy: c.busy,
+            ringFull: c.ringFull,
+            stalled: c.stalled,
+            lastAtuIndex: c.lastAtu,
+          });
+      });
+      publish(r.blocksSent.path, () => {
+        const c = state();
+        if (c !== undefined) r.blocksSent.writeFields({ value: c.blocks >>> 0 });
+      });
+      publish(r.framesSent.path, () => {
+        const c = state();
+        if (c !== undefined) r.framesSent.writeFields({ value: c.sent >>> 0 });
+      });
+    });
     // Back-pressure: a release by the receiver may let a stalled channel go on.
     for (const c of this.hw.bgu.channel)
       this.registers.watch(c.framesReleased.path, () => {
@@ -574,14 +616,12 @@ export class RashpaController {
     this.#linkIsUp = false;
     this.counters.linkDowns++;
     this.hw.global.linkDownCount.writeFields({ value: this.counters.linkDowns >>> 0 });
-    this.hw.global.status.modify({ linkUp: false });
     this.#raise("linkDown");
     this.#event("link-down", 255, 0, EVENT_STATUS.ok, this.#nsSinceStart(w.down));
   }
 
   #linkUp(w: LinkDownWindow): void {
     this.#linkIsUp = true;
-    this.hw.global.status.modify({ linkUp: true });
     const held = this.#deferred;
     this.#deferred = [];
     for (const f of held) f();
@@ -687,6 +727,10 @@ export class RashpaController {
         dropped: 0,
         blocks: 0,
         done: false,
+        busy: false,
+        ringFull: false,
+        stalled: false,
+        lastAtu: 0,
       });
     }
     this.#queue = [];
@@ -696,7 +740,6 @@ export class RashpaController {
     this.#endSent = false;
     this.#running = true;
     this.#startPs = this.sim.now();
-    this.#setStatus();
     this.sim.scheduleAfter(0, () => this.#diuFrame());
   }
 
@@ -704,16 +747,17 @@ export class RashpaController {
     if (!this.#running) return;
     this.#running = false;
     this.#queue = this.#queue.filter((q) => q.next > 0);
-    this.#setStatus();
     this.#maybeEnd();
   }
 
-  #setStatus(): void {
+  /** Publishes `global.status` (on software reads, see the constructor). */
+  #publishGlobalStatus(): void {
     let active = 0;
     for (const c of this.#channels) if (!c.done && this.#running) active |= 1 << c.index;
     this.hw.global.status.modify({
       running: this.#running,
       idle: !this.#bsuBusy && this.#queue.length === 0,
+      linkUp: this.#linkIsUp,
       activeChannels: active,
     });
   }
@@ -746,7 +790,6 @@ export class RashpaController {
         this.#slotFilled[s] = 1;
       }
       this.#acquired++;
-      this.hw.diu.framesAcquired.writeFields({ value: this.#acquired });
       this.#dispatchFrame(f);
     }
     this.#nextFrame = f + 1;
@@ -769,7 +812,7 @@ export class RashpaController {
       const every = c.decimation + 1;
       if (f % every !== 0) continue;
       const k = f / every;
-      this.hw.bgu.channel[c.index]!.status.modify({ busy: true });
+      c.busy = true;
       this.#queue.push({
         channel: c,
         frame: f,
@@ -799,7 +842,8 @@ export class RashpaController {
     const r = this.hw.bgu.channel[c.index]!;
     const released = r.framesReleased.readFields().value;
     const full = q.k - released >= c.depth;
-    r.status.modify({ ringFull: full, stalled: full && c.backPressure });
+    c.ringFull = full;
+    c.stalled = full && c.backPressure;
     if (!full) {
       q.stalled = false;
       return false;
@@ -829,7 +873,7 @@ export class RashpaController {
 
   #channelDone(c: ChannelState): void {
     c.done = true;
-    this.hw.bgu.channel[c.index]!.status.modify({ busy: false });
+    c.busy = false;
   }
 
   #releaseFrame(f: number): void {
@@ -870,7 +914,6 @@ export class RashpaController {
     if (this.#bsuBusy) return;
     const q = this.#queue[0];
     if (q === undefined) {
-      this.#setStatus();
       this.#maybeEnd();
       return;
     }
@@ -887,7 +930,6 @@ export class RashpaController {
     }
     if (q.next === 0 && this.#ringFull(q)) {
       if (q.stalled) {
-        this.#setStatus();
         return; // back-pressure: wait for frames-released
       }
       this.#queue.shift();
@@ -897,13 +939,11 @@ export class RashpaController {
       return;
     }
     this.#bsuBusy = true;
-    this.hw.bsu.status.modify({ busy: true });
     const i = q.next++;
     if (i === 0) q.startPs = this.sim.now();
     const btd = this.#btdOf(q, i);
     const c = q.channel;
     c.blocks++;
-    this.hw.bgu.channel[c.index]!.blocksSent.writeFields({ value: c.blocks });
     this.counters.btds++;
     this.#options.recordCapture?.writePacket(
       this.sim.now(),
@@ -936,7 +976,7 @@ export class RashpaController {
     }
     const data = this.#blockData(btd);
     const dest = entry!.address + btd.offset;
-    this.hw.bgu.channel[q.channel.index]!.status.modify({ lastAtuIndex: btd.atuIndex });
+    q.channel.lastAtu = btd.atuIndex;
     const destEnd = dest + BigInt(data.length);
     const move: BlockMove = {
       q,
@@ -1149,7 +1189,10 @@ export class RashpaController {
     const ddr = this.#ddr!;
     if (btd.layout === "dma") return ddr.view(Number(btd.source), btd.size);
     const lines = btd.size / btd.lineBytes;
-    const out = new Uint8Array(btd.size);
+    // One block moves at a time: the gathered ROI lines go into a scratch buffer reused from
+    // block to block (a new 32 KiB buffer per block costs more than the gather itself).
+    if (this.#scratch.length < btd.size) this.#scratch = new Uint8Array(btd.size);
+    const out = this.#scratch.subarray(0, btd.size);
     const frameBase = ddr.frameAddress(btd.frame);
     const frame = ddr.frameView(btd.frame);
     gatherBlock(
@@ -1198,7 +1241,6 @@ export class RashpaController {
 
   #blockDone(q: PendingFrame, btd: BtdDma | BtdRoi): void {
     this.#bsuBusy = false;
-    this.hw.bsu.status.modify({ busy: false });
     const c = q.channel;
     if (btd.eof) {
       this.#queue.shift();
@@ -1210,7 +1252,6 @@ export class RashpaController {
       const errored = q.faults > 0 || q.lostAt !== undefined || q.poisonedAt !== undefined;
       if (!errored) {
         c.sent++;
-        this.hw.bgu.channel[c.index]!.framesSent.writeFields({ value: c.sent });
       } else {
         c.errored++;
         this.counters.framesErrored++;
@@ -1250,10 +1291,10 @@ export class RashpaController {
     this.#endSent = true;
     for (const c of this.#channels) {
       c.done = true;
-      this.hw.bgu.channel[c.index]!.status.modify({ busy: false, stalled: false });
+      c.busy = false;
+      c.stalled = false;
     }
     this.#running = false;
-    this.#setStatus();
     this.#raise("acquisitionDone");
     this.#event("end-of-acquisition", 255, Math.max(0, this.#nextFrame - 1), EVENT_STATUS.ok, 0n);
   }
@@ -1294,9 +1335,11 @@ export class RashpaController {
       let encoded: Uint8Array | undefined;
       if (this.speed === "wire") {
         const tlp = memoryWrite(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
-        // EP = 1 (pcie.md §2): the header marks the payload as poisoned.
-        encoded = encodeTlp(poisoned ? { ...tlp, ep: true } : tlp);
-        tlpBytes = encoded.length;
+        // EP = 1 (pcie.md §2): the header marks the payload as poisoned. One TLP is on its way
+        // at a time, so every TLP is encoded into the same buffer (decoded views of it are
+        // delivered and captured before the next one).
+        tlpBytes = encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
+        encoded = this.#wire.subarray(0, tlpBytes);
       } else tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
       const cost = tlpCredits(slice.lengthDw * 4);
       const pool = this.credits;
@@ -1318,7 +1361,7 @@ export class RashpaController {
         this.hw.bsu.poisonedTlps.writeFields({ value: this.counters.poisonedTlps >>> 0 });
         sink.poisonedAt ??= a;
       }
-      if (encoded !== undefined) this.#switch.deliver(decodeTlp(encoded) as MemoryWriteTlp);
+      if (encoded !== undefined) this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
       else if (!bulk) {
         if (poisoned) this.#switch.writePoisoned(a, slice.byteLength);
         else this.#switch.write(a, data.subarray(slice.offset, slice.offset + slice.byteLength));

@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -3387,7 +3387,7 @@ export type Tlp = TlpMrd32SteeringTagDigest | TlpMrd32SteeringTagNoDigest | TlpM
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -3398,7 +3398,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - ($o) < 4) throw truncatedError("tlp.fmt", 4, $end - ($o), $o);
   const $w0 = $view.getUint32($o);
   const r_fmt = ($w0 >>> 29);
@@ -3555,7 +3555,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len26 < 0 || $end - ($o + 12) < $len26) throw truncatedError("tlp.data", $len26, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len26);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len26);
     if (r_td === 1) {
       if ($end - ($o + $len26 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len26 + 12), $o + $len26 + 12);
       const $w27 = $view.getUint32($o + $len26 + 12);
@@ -3579,7 +3579,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len31 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len31 < 0 || $end - ($o + 16) < $len31) throw truncatedError("tlp.data", $len31, $end - ($o + 16), $o + 16);
-    const f_data = bytes.slice($o + 16, $o + 16 + $len31);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len31);
     if (r_td === 1) {
       if ($end - ($o + $len31 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len31 + 16), $o + $len31 + 16);
       const $w32 = $view.getUint32($o + $len31 + 16);
@@ -3618,7 +3618,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w37 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w37 & 0x3), 2), $o + 11);
     const $len38 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len38 < 0 || $end - ($o + 12) < $len38) throw truncatedError("tlp.data", $len38, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len38);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len38);
     if (r_td === 1) {
       if ($end - ($o + $len38 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len38 + 12), $o + $len38 + 12);
       const $w39 = $view.getUint32($o + $len38 + 12);
@@ -3667,7 +3667,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w44 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w44 & 0x3), 2), $o + 11);
     const $len45 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len45 < 0 || $end - ($o + 12) < $len45) throw truncatedError("tlp.data", $len45, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len45);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len45);
     if (r_td === 1) {
       if ($end - ($o + $len45 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len45 + 12), $o + $len45 + 12);
       const $w46 = $view.getUint32($o + $len45 + 12);
@@ -3716,7 +3716,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w51 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w51 & 0x3), 2), $o + 11);
     const $len52 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len52 < 0 || $end - ($o + 12) < $len52) throw truncatedError("tlp.data", $len52, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len52);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len52);
     if (r_td === 1) {
       if ($end - ($o + $len52 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len52 + 12), $o + $len52 + 12);
       const $w53 = $view.getUint32($o + $len52 + 12);
@@ -3776,7 +3776,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       }
     } else {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
-      const f_messageData = bytes.slice($o + 8, $o + 8 + 8);
+      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
         const $w62 = $view.getUint32($o + 16);
@@ -3803,7 +3803,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const r_vendorData = $w65;
       const $len66 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len66 < 0 || $end - ($o + 16) < $len66) throw truncatedError("tlp.data", $len66, $end - ($o + 16), $o + 16);
-      const f_data = bytes.slice($o + 16, $o + 16 + $len66);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len66);
       if (r_td === 1) {
         if ($end - ($o + $len66 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len66 + 16), $o + $len66 + 16);
         const $w67 = $view.getUint32($o + $len66 + 16);
@@ -3821,7 +3821,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const r_vendorData = $w69;
       const $len70 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len70 < 0 || $end - ($o + 16) < $len70) throw truncatedError("tlp.data", $len70, $end - ($o + 16), $o + 16);
-      const f_data = bytes.slice($o + 16, $o + 16 + $len70);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len70);
       if (r_td === 1) {
         if ($end - ($o + $len70 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len70 + 16), $o + $len70 + 16);
         const $w71 = $view.getUint32($o + $len70 + 16);
@@ -3835,7 +3835,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const f_messageAddress = $view.getBigUint64($o + 8);
       const $len72 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len72 < 0 || $end - ($o + 16) < $len72) throw truncatedError("tlp.data", $len72, $end - ($o + 16), $o + 16);
-      const f_data = bytes.slice($o + 16, $o + 16 + $len72);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len72);
       if (r_td === 1) {
         if ($end - ($o + $len72 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len72 + 16), $o + $len72 + 16);
         const $w73 = $view.getUint32($o + $len72 + 16);
@@ -3846,10 +3846,10 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       }
     } else {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
-      const f_messageData = bytes.slice($o + 8, $o + 8 + 8);
+      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
       const $len74 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len74 < 0 || $end - ($o + 16) < $len74) throw truncatedError("tlp.data", $len74, $end - ($o + 16), $o + 16);
-      const f_data = bytes.slice($o + 16, $o + 16 + $len74);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len74);
       if (r_td === 1) {
         if ($end - ($o + $len74 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len74 + 16), $o + $len74 + 16);
         const $w75 = $view.getUint32($o + $len74 + 16);
@@ -3895,7 +3895,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_lowerAddress = ($w80 & 0x7f);
     const $len81 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len81 < 0 || $end - ($o + 12) < $len81) throw truncatedError("tlp.data", $len81, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len81);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len81);
     if (r_td === 1) {
       if ($end - ($o + $len81 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len81 + 12), $o + $len81 + 12);
       const $w82 = $view.getUint32($o + $len81 + 12);
@@ -3940,7 +3940,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_lowerAddress = ($w87 & 0x7f);
     const $len88 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len88 < 0 || $end - ($o + 12) < $len88) throw truncatedError("tlp.data", $len88, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len88);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len88);
     if (r_td === 1) {
       if ($end - ($o + $len88 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len88 + 12), $o + $len88 + 12);
       const $w89 = $view.getUint32($o + $len88 + 12);
@@ -3963,7 +3963,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len92 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len92 < 0 || $end - ($o + 12) < $len92) throw truncatedError("tlp.data", $len92, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len92);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len92);
     if (r_td === 1) {
       if ($end - ($o + $len92 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len92 + 12), $o + $len92 + 12);
       const $w93 = $view.getUint32($o + $len92 + 12);
@@ -3987,7 +3987,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len97 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len97 < 0 || $end - ($o + 16) < $len97) throw truncatedError("tlp.data", $len97, $end - ($o + 16), $o + 16);
-    const f_data = bytes.slice($o + 16, $o + 16 + $len97);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len97);
     if (r_td === 1) {
       if ($end - ($o + $len97 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len97 + 16), $o + $len97 + 16);
       const $w98 = $view.getUint32($o + $len97 + 16);
@@ -4010,7 +4010,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len101 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len101 < 0 || $end - ($o + 12) < $len101) throw truncatedError("tlp.data", $len101, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len101);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len101);
     if (r_td === 1) {
       if ($end - ($o + $len101 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len101 + 12), $o + $len101 + 12);
       const $w102 = $view.getUint32($o + $len101 + 12);
@@ -4034,7 +4034,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len106 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len106 < 0 || $end - ($o + 16) < $len106) throw truncatedError("tlp.data", $len106, $end - ($o + 16), $o + 16);
-    const f_data = bytes.slice($o + 16, $o + 16 + $len106);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len106);
     if (r_td === 1) {
       if ($end - ($o + $len106 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len106 + 16), $o + $len106 + 16);
       const $w107 = $view.getUint32($o + $len106 + 16);
@@ -4057,7 +4057,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len110 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len110 < 0 || $end - ($o + 12) < $len110) throw truncatedError("tlp.data", $len110, $end - ($o + 12), $o + 12);
-    const f_data = bytes.slice($o + 12, $o + 12 + $len110);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len110);
     if (r_td === 1) {
       if ($end - ($o + $len110 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len110 + 12), $o + $len110 + 12);
       const $w111 = $view.getUint32($o + $len110 + 12);
@@ -4081,7 +4081,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len115 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len115 < 0 || $end - ($o + 16) < $len115) throw truncatedError("tlp.data", $len115, $end - ($o + 16), $o + 16);
-    const f_data = bytes.slice($o + 16, $o + 16 + $len115);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len115);
     if (r_td === 1) {
       if ($end - ($o + $len115 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len115 + 16), $o + $len115 + 16);
       const $w116 = $view.getUint32($o + $len115 + 16);
@@ -10899,7 +10899,7 @@ export const TLP_PREFIX_BYTES = 4;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -10910,7 +10910,7 @@ export function decodeTlpPrefix(bytes: Uint8Array, offset = 0): TlpPrefix {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 4) throw truncatedError("tlp-prefix", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   if (($w0 >>> 29) !== 4) throw decodeFieldError("fmt", "0x4 (const)", hexNumber(($w0 >>> 29), 3), $o);

@@ -11,7 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -274,7 +274,7 @@ export const CS24_BYTES = 3;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -285,7 +285,7 @@ export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 3) throw truncatedError("cs24", 3, $end - $o, $o);
   const $w0 = ($view.getUint16($o) * 256 + $view.getUint8($o + 2));
   const r_stype0 = ($w0 >>> 21);
@@ -501,7 +501,7 @@ export const CS48_BYTES = 6;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -512,7 +512,7 @@ export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 6) throw truncatedError("cs48", 6, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_stype0 = ($w0 >>> 29);
@@ -729,7 +729,7 @@ export const CS64_BYTES = 8;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -740,7 +740,7 @@ export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 8) throw truncatedError("cs64", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_stype0 = ($w0 >>> 28);

@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -84,7 +84,7 @@ export const HELLO_BYTES = 8;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -95,7 +95,7 @@ export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 8) throw truncatedError("hello", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_tid = ($w0 >>> 24);
