@@ -161,10 +161,14 @@ function isIpv4(u: unknown): u is string {
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
-type Out<P extends t.Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> };
-type OutO<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> };
-type Enc<P extends t.Props> = { readonly [K in keyof P]: t.OutputOf<P[K]> };
-type EncO<P extends t.Props> = { readonly [K in keyof P]?: t.OutputOf<P[K]> };
+/** The decoded values of required keys. */
+export type Out<P extends t.Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> };
+/** The decoded values of optional keys. */
+export type OutO<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> };
+/** The encoded values of required keys. */
+export type Enc<P extends t.Props> = { readonly [K in keyof P]: t.OutputOf<P[K]> };
+/** The encoded values of optional keys. */
+export type EncO<P extends t.Props> = { readonly [K in keyof P]?: t.OutputOf<P[K]> };
 
 /** The codec made by {@link strictObject}. */
 export type StrictObjectType<R extends t.Props, O extends t.Props> = t.Type<
@@ -318,8 +322,14 @@ export function byKind<M extends Record<string, t.Mixed>>(
 /** The controller pushes to this receiver over PCIe, routed by address (docs/system.md). */
 export const PcieLinkOptionsC = strictObject(
   "PCIe receiver link",
-  { kind: oneOf<"pcie">(["pcie"]) },
-  { link: PcieLinkName },
+  {
+    /** `pcie`. */
+    kind: oneOf<"pcie">(["pcie"]),
+  },
+  {
+    /** The receiver's own link to the switch, e.g. `gen1x1` (informative: the data path's link is the top-level `link`). */
+    link: PcieLinkName,
+  },
 );
 /** Link options of a PCIe receiver. */
 export type PcieLinkOptions = t.TypeOf<typeof PcieLinkOptionsC>;
@@ -327,8 +337,16 @@ export type PcieLinkOptions = t.TypeOf<typeof PcieLinkOptionsC>;
 /** The receiver is reached through the PCIe–SRIO bridge, routed by destination ID (docs/system.md). */
 export const SrioLinkOptionsC = strictObject(
   "SRIO receiver link",
-  { kind: oneOf<"srio">(["srio"]), destinationId: intIn(0, 0xffff) },
-  { deviceIdSize: oneOf<"dev8" | "dev16">(["dev8", "dev16"]) },
+  {
+    /** `srio`. */
+    kind: oneOf<"srio">(["srio"]),
+    /** The receiver's RapidIO device ID, the packets' destination (RapidIO 4.1 Part 3 §2.4). */
+    destinationId: intIn(0, 0xffff),
+  },
+  {
+    /** Device ID size: `dev8` or `dev16` (RapidIO 4.1 Part 3 §2.4; default `dev16`). */
+    deviceIdSize: oneOf<"dev8" | "dev16">(["dev8", "dev16"]),
+  },
 );
 /** Link options of a Serial RapidIO receiver. */
 export type SrioLinkOptions = t.TypeOf<typeof SrioLinkOptionsC>;
@@ -336,8 +354,18 @@ export type SrioLinkOptions = t.TypeOf<typeof SrioLinkOptionsC>;
 /** The receiver takes RDMA WRITEs over RoCEv2 (docs/system.md, RASHPA's future work). */
 export const RoceLinkOptionsC = strictObject(
   "RoCE receiver link",
-  { kind: oneOf<"roce">(["roce"]), ip: Ipv4, qpn: intIn(0, 0xff_ffff) },
-  { rkey: intIn(0, 0xffff_ffff) },
+  {
+    /** `roce`. */
+    kind: oneOf<"roce">(["roce"]),
+    /** The receiver's IPv4 address. */
+    ip: Ipv4,
+    /** The receiver's queue pair number (24 bits, the BTH DestQP; docs/reference/roce.md §2.1). */
+    qpn: intIn(0, 0xff_ffff),
+  },
+  {
+    /** Remote key of the receiver's memory region (32 bits, the RETH R_Key, docs/reference/roce.md §2.2; default 0). */
+    rkey: intIn(0, 0xffff_ffff),
+  },
 );
 /** Link options of a RoCEv2 receiver. */
 export type RoceLinkOptions = t.TypeOf<typeof RoceLinkOptionsC>;
@@ -362,8 +390,22 @@ export const FitPolicyC = oneOf<"first" | "best">(["first", "best"]);
 /** A receiver (DR): a memory arena the controller writes into. */
 export const ReceiverInputC = strictObject(
   "receiver",
-  { name: Name, memory: ByteCount, base: BusAddress },
-  { link: ReceiverLinkC, pageSize: ByteCount, fit: FitPolicyC },
+  {
+    /** Unique name, used by channels and the event channel. */
+    name: Name,
+    /** Bytes of the receiver's arena (a multiple of the page size). */
+    memory: ByteCount,
+    /** Bus address of the arena's first byte (a multiple of the page size). */
+    base: BusAddress,
+  },
+  {
+    /** How the controller reaches the receiver (default `{ kind: pcie }`). */
+    link: ReceiverLinkC,
+    /** The physical allocator's page: granule and minimum alignment (default 4096). */
+    pageSize: ByteCount,
+    /** The physical allocator's policy, `first` or `best` (default `first`). */
+    fit: FitPolicyC,
+  },
 );
 /** A receiver as written (optional keys may be missing). */
 export type ReceiverInput = t.TypeOf<typeof ReceiverInputC>;
@@ -371,13 +413,24 @@ export type ReceiverInput = t.TypeOf<typeof ReceiverInputC>;
 /** The detector and its DIU (controller map block `diu`). */
 export const DetectorInputC = strictObject(
   "detector",
-  { width: intIn(1, 0xffff), height: intIn(1, 0xffff) },
   {
+    /** Pixels per line (`diu.geometry.width`). */
+    width: intIn(1, 0xffff),
+    /** Lines per frame (`diu.geometry.height`). */
+    height: intIn(1, 0xffff),
+  },
+  {
+    /** Pixel storage (`diu.pixel.depth`; default `bits16`). */
     depth: oneOf<PixelDepth>(PIXEL_DEPTH_NAMES),
+    /** Generator image (`diu.control.testPattern`; default `ramp`). */
     pattern: oneOf<TestPattern>(TEST_PATTERN_NAMES),
+    /** Frame source (`diu.control.source`; default `generator`). */
     source: oneOf<DiuSource>(DIU_SOURCE_NAMES),
+    /** Frames to acquire, 0 until stopped (`diu.frame-count`; default 0). */
     frames: intIn(0, 0xffff_ffff),
+    /** Generator frame period in µs, 0 as fast as possible (`diu.frame-period`; default 1000). */
     framePeriodUs: intIn(0, 0xffff_ffff),
+    /** DDR frame slots (`diu.ring-slots`; default 8). */
     ringSlots: intIn(1, 0xffff),
   },
 );
@@ -387,7 +440,16 @@ export type DetectorInput = t.TypeOf<typeof DetectorInputC>;
 /** A region of interest in pixels (controller map `bgu.channel.roi-origin`/`roi-size`). */
 export const RoiC = strictObject(
   "region of interest",
-  { x: intIn(0, 0xffff), y: intIn(0, 0xffff), width: intIn(1, 0xffff), height: intIn(1, 0xffff) },
+  {
+    /** First column. */
+    x: intIn(0, 0xffff),
+    /** First line. */
+    y: intIn(0, 0xffff),
+    /** Columns. */
+    width: intIn(1, 0xffff),
+    /** Lines. */
+    height: intIn(1, 0xffff),
+  },
   {},
 );
 /** A region of interest. */
@@ -399,14 +461,26 @@ export const OverflowPolicyC = oneOf<"drop" | "back-pressure">(["drop", "back-pr
 /** A data channel (controller map `bgu.channel[n]`). */
 export const ChannelInputC = strictObject(
   "data channel",
-  { name: Name, receiver: Name },
   {
+    /** Unique name. */
+    name: Name,
+    /** Name of the receiver the channel writes to. */
+    receiver: Name,
+  },
+  {
+    /** Region of interest (mode `roi`); absent: full frames (mode `image`). */
     roi: RoiC,
+    /** Bytes per block (`block-size`; default the whole window, one block per frame). */
     blockSize: intIn(1, 0xffff_ffff),
+    /** Send one frame in decimation + 1 (`control.decimation`; default 0). */
     decimation: intIn(0, 255),
+    /** Receiver ring depth in frames, a multiple of framesPerBuffer (default 4). */
     ringFrames: intIn(1, 0xffff_ffff),
+    /** Frames per ATU buffer (`ring.framesPerEntry`; default 1). */
     framesPerBuffer: intIn(1, 0xffff),
+    /** Full receiver ring: `drop` the frame or `back-pressure` (`control.backPressure`; default `drop`). */
     overflow: OverflowPolicyC,
+    /** An end-of-frame record per frame (`control.notify`; default true). */
     notify: Bool,
   },
 );
@@ -416,8 +490,14 @@ export type ChannelInput = t.TypeOf<typeof ChannelInputC>;
 /** The event channel (controller map block `event`). */
 export const EventsInputC = strictObject(
   "event channel",
-  { receiver: Name },
-  { records: intIn(1, 0xffff) },
+  {
+    /** Name of the receiver holding the event ring. */
+    receiver: Name,
+  },
+  {
+    /** Records of 32 bytes in the ring (`event.ring.size`; default 128). */
+    records: intIn(1, 0xffff),
+  },
 );
 /** The event channel as written. */
 export type EventsInput = t.TypeOf<typeof EventsInputC>;
@@ -426,14 +506,21 @@ export type EventsInput = t.TypeOf<typeof EventsInputC>;
 export const AcquisitionConfigInputC = strictObject(
   "acquisition",
   {
+    /** The receivers, 1 … 256 (the ATU entry's `receiver` is 8 bits). */
     receivers: listOf(ReceiverInputC, "receivers", 1, 256),
+    /** The detector and its DIU. */
     detector: DetectorInputC,
+    /** The data channels, 1 … 16 (`bgu.channel`; the BTD's `channel` is 4 bits). */
     channels: listOf(ChannelInputC, "data channels", 1, 16),
   },
   {
+    /** The event channel; absent: disabled. */
     events: EventsInputC,
+    /** The controller's PCIe link (default `gen2x4`). */
     link: PcieLinkName,
+    /** Largest BSU transfer in bytes (`bsu.max-transfer`; default 4096). */
     maxTransfer: intIn(8, 2 ** 26 - 1),
+    /** Interrupt enables, the bits of `global.irq-enable` (default 0xff). */
     irqEnable: intIn(0, 0xff),
   },
 );

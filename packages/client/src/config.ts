@@ -51,7 +51,14 @@ export type AcquisitionConfig = Required<
 };
 
 /** Bytes per pixel of each `PixelDepth` (specs/rashpa/controller.yaml enum PixelDepth). */
-export const BYTES_PER_PIXEL = { bits8: 1, bits16: 2, bits32: 4 } as const;
+export const BYTES_PER_PIXEL = {
+  /** 1 byte. */
+  bits8: 1,
+  /** 2 bytes. */
+  bits16: 2,
+  /** 4 bytes. */
+  bits32: 4,
+} as const;
 
 /** Bytes of one event record (`rashpa.event`, specs/rashpa/descriptors.yaml). */
 export const EVENT_RECORD_BYTES = 32;
@@ -148,16 +155,17 @@ function ringArenaBytes(detector: DetectorConfig, ch: ChannelConfig, page: numbe
   return buffers * Math.ceil(bufferBytesOf(detector, ch) / page) * page;
 }
 
-type Segments = readonly (string | number)[];
+/** A path in a configuration: mapping keys and list indices. */
+export type ConfigPath = readonly (string | number)[];
 
 interface RawIssue {
-  readonly at: Segments;
+  readonly at: ConfigPath;
   readonly expected: string;
   readonly found: string;
 }
 
 /** Formats path segments as `channels[1].roi.width`. */
-export function formatConfigPath(path: Segments): string {
+export function formatConfigPath(path: ConfigPath): string {
   let out = "";
   for (const k of path) out += typeof k === "number" ? `[${k}]` : out === "" ? k : `.${k}`;
   return out;
@@ -217,7 +225,7 @@ export function parseAcquisitionConfig(
 ): AcquisitionConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  const located = (at: Segments, expected: string, found: string): ConfigIssue => {
+  const located = (at: ConfigPath, expected: string, found: string): ConfigIssue => {
     const { line, col } = lines.linePos(offsetOf(doc.contents, at));
     return {
       path: formatConfigPath(at),
@@ -250,7 +258,7 @@ export function parseAcquisitionConfig(
 }
 
 /** Offset in the text of the node at a path, or of its nearest existing ancestor. */
-function offsetOf(root: unknown, at: Segments): number {
+function offsetOf(root: unknown, at: ConfigPath): number {
   let node: unknown = root;
   let best = rangeStart(node) ?? 0;
   for (const k of at) {
@@ -352,7 +360,7 @@ function withDefaults(c: AcquisitionConfigInput): AcquisitionConfig {
 
 function crossCheck(c: AcquisitionConfig): RawIssue[] {
   const issues: RawIssue[] = [];
-  const add = (at: Segments, expected: string, found: string): void => {
+  const add = (at: ConfigPath, expected: string, found: string): void => {
     issues.push({ at, expected, found });
   };
   const receiverIndex = new Map<string, number>();
@@ -434,7 +442,7 @@ function crossCheck(c: AcquisitionConfig): RawIssue[] {
   };
   let atuEntries = 0;
   c.channels.forEach((ch, i) => {
-    const at = (...k: (string | number)[]): Segments => ["channels", i, ...k];
+    const at = (...k: (string | number)[]): ConfigPath => ["channels", i, ...k];
     const first = channelIndex.get(ch.name);
     if (first !== undefined)
       add(at("name"), `a name not used by channels[${first}]`, describeValue(ch.name));
@@ -545,8 +553,8 @@ function crossCheck(c: AcquisitionConfig): RawIssue[] {
 function checkRoi(
   roi: Roi,
   det: DetectorConfig,
-  at: (...k: (string | number)[]) => Segments,
-  add: (at: Segments, expected: string, found: string) => void,
+  at: (...k: (string | number)[]) => ConfigPath,
+  add: (at: ConfigPath, expected: string, found: string) => void,
 ): boolean {
   let ok = true;
   const frame = `the ${det.width} × ${det.height} frame`;
