@@ -130,6 +130,22 @@ describe("acquisition description", () => {
     );
   });
 
+  it("locates problems in JSON text as well", () => {
+    const json = JSON.stringify({ ...base(), detector: { width: 256, height: -1 } }, null, 2);
+    const issues = issuesOf(() => parseAcquisitionConfig(json, { source: "acq.json" }));
+    const line = json.split("\n").findIndex((l) => l.includes('"height": -1')) + 1;
+    expect(issues).toEqual([
+      {
+        path: "detector.height",
+        expected: "an integer in 1..65535",
+        found: "-1 (-0x1)",
+        source: "acq.json",
+        line,
+        col: 15,
+      },
+    ]);
+  });
+
   it("reports missing keys, unknown keys, wrong kinds and bad enum values together", () => {
     const text = [
       "receivers:",
