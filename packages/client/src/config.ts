@@ -376,7 +376,7 @@ function crossCheck(c: AcquisitionConfig): RawIssue[] {
       );
     else receiverIndex.set(r.name, i);
     const page = r.pageSize;
-    if (page < 1 || 2 ** Math.round(Math.log2(page)) !== page)
+    if (!isPowerOfTwo(page))
       add(["receivers", i, "pageSize"], "a power of two", describeValue(page));
     else {
       if (r.memory === 0 || r.memory % page !== 0)
@@ -435,6 +435,8 @@ function crossCheck(c: AcquisitionConfig): RawIssue[] {
   const channelIndex = new Map<string, number>();
   const arenaUse = new Map<number, { bytes: number; users: string[] }>();
   const use = (receiver: number, bytes: number, who: string): void => {
+    // A receiver whose page size is not a power of two is reported already.
+    if (!isPowerOfTwo(c.receivers[receiver]!.pageSize)) return;
     const u = arenaUse.get(receiver) ?? { bytes: 0, users: [] };
     u.bytes += bytes;
     u.users.push(who);
@@ -548,6 +550,10 @@ function crossCheck(c: AcquisitionConfig): RawIssue[] {
       );
   }
   return issues;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n >= 1 && 2 ** Math.round(Math.log2(n)) === n;
 }
 
 function checkRoi(
