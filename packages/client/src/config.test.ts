@@ -8,16 +8,21 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AcquisitionConfigInputC, BusAddress, ByteCount } from "./codecs.js";
+import { lawSeed } from "@rashpa/laws";
+import { fc, test } from "@fast-check/vitest";
 import {
   ATU_TABLE_ENTRIES,
   CONFIG_DEFAULTS,
   DATA_CHANNELS,
   DEFAULT_ACQUISITION,
+  formatAcquisitionConfig,
   parseAcquisitionConfig,
+  readAcquisitionConfigFile,
   resolveAcquisitionConfig,
 } from "./config.js";
 import { ConfigError, configIssueMessage, type ConfigIssue } from "./errors.js";
 
+const seed = lawSeed();
 const examplePath = fileURLToPath(new URL("../../../examples/acquisition.yaml", import.meta.url));
 
 function issuesOf(f: () => unknown): readonly ConfigIssue[] {
@@ -51,6 +56,71 @@ describe("acquisition description", () => {
       framesPerBuffer: 2,
     });
     expect(config.receivers[0]!.base).toBe(0x1_0000_0000n);
+  });
+
+  it("reads a file, naming it in problems", () => {
+    expect(readAcquisitionConfigFile(examplePath)).toEqual(DEFAULT_ACQUISITION);
+  });
+
+  it("writes YAML that reads back to the same configuration", () => {
+    const text = formatAcquisitionConfig(DEFAULT_ACQUISITION);
+    expect(text).toMatch(/base: "0x100000000"/);
+    expect(parseAcquisitionConfig(text)).toEqual(DEFAULT_ACQUISITION);
+  });
+
+  test.prop(
+    [
+      fc.record({
+        memory: fc.integer({ min: 1024, max: 4096 }),
+        base: fc.bigInt({ min: 1n, max: (1n << 40n) - 1n }),
+        link: fc.oneof(
+          fc.constant({ kind: "pcie" as const }),
+          fc.record({
+            kind: fc.constant("srio" as const),
+            destinationId: fc.integer({ min: 0, max: 255 }),
+          }),
+          fc.record({
+            kind: fc.constant("roce" as const),
+            ip: fc.ipV4(),
+            qpn: fc.integer({ min: 0, max: 0xff_ffff }),
+          }),
+        ),
+        fit: fc.constantFrom("first" as const, "best" as const),
+        pattern: fc.constantFrom("zeros" as const, "ramp" as const, "checkerboard" as const),
+        frames: fc.integer({ min: 0, max: 0xffff_ffff }),
+        roi: fc.option(
+          fc.record({
+            x: fc.nat(32),
+            y: fc.nat(32),
+            width: fc.integer({ min: 1, max: 32 }),
+            height: fc.integer({ min: 1, max: 32 }),
+          }),
+          { nil: undefined },
+        ),
+        overflow: fc.constantFrom("drop" as const, "back-pressure" as const),
+        notify: fc.boolean(),
+        events: fc.option(fc.integer({ min: 1, max: 0xffff }), { nil: undefined }),
+      }),
+    ],
+    { seed },
+  )(`format then parse gives the configuration back (seed ${seed})`, (d) => {
+    const config = resolveAcquisitionConfig({
+      receivers: [
+        { name: "pc", memory: d.memory * 4096, base: d.base * 4096n, link: d.link, fit: d.fit },
+      ],
+      detector: { width: 64, height: 64, pattern: d.pattern, frames: d.frames },
+      channels: [
+        {
+          name: "c",
+          receiver: "pc",
+          overflow: d.overflow,
+          notify: d.notify,
+          ...(d.roi === undefined ? {} : { roi: d.roi }),
+        },
+      ],
+      ...(d.events === undefined ? {} : { events: { receiver: "pc", records: d.events } }),
+    });
+    expect(parseAcquisitionConfig(formatAcquisitionConfig(config))).toEqual(config);
   });
 
   it("parses JSON text too, and fills in every default", () => {

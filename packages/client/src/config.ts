@@ -10,7 +10,8 @@
  */
 import { describeValue } from "@rashpa/bits";
 import { CONTROLLER_MAP, type MemoryInfo, type RegFileInfo } from "@rashpa/registers";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { readFileSync } from "node:fs";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import type { Node } from "yaml";
 import type * as t from "io-ts";
 import {
@@ -255,6 +256,28 @@ export function parseAcquisitionConfig(
   const issues = r.issues.map((i) => located(i.at, i.expected, i.found));
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   throw new ConfigError(issues);
+}
+
+/**
+ * Reads and checks an acquisition description file (YAML or JSON); problems name the file.
+ *
+ * @param path - the file
+ * @returns the checked configuration
+ * @throws ConfigError as {@link parseAcquisitionConfig}
+ */
+export function readAcquisitionConfigFile(path: string): AcquisitionConfig {
+  return parseAcquisitionConfig(readFileSync(path, "utf8"), { source: path });
+}
+
+/**
+ * Writes a configuration as YAML text that {@link parseAcquisitionConfig} reads back to the
+ * same configuration (every default written out, bus addresses as `0x…` text).
+ *
+ * @param config - a checked configuration
+ * @returns YAML text
+ */
+export function formatAcquisitionConfig(config: AcquisitionConfig): string {
+  return stringify(AcquisitionConfigInputC.encode(config));
 }
 
 /** Offset in the text of the node at a path, or of its nearest existing ancestor. */
