@@ -16,7 +16,12 @@ import {
   verifyFrame,
 } from "@rashpa/emulator";
 import { decodeAtuEntry } from "@rashpa/descriptors";
-import { controllerRegisters } from "@rashpa/registers";
+import {
+  CONTROLLER_MAP,
+  RegisterFile,
+  controllerRegisters,
+  controllerRegistersAsync,
+} from "@rashpa/registers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACQUISITION, resolveAcquisitionConfig, type AcquisitionConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -25,6 +30,7 @@ import {
   frameAddress,
   planAcquisition,
   programController,
+  programControllerAsync,
   releaseLayout,
   startAcquisition,
   type AcquisitionLayout,
@@ -131,6 +137,50 @@ describe("programController on the emulator", () => {
     expect(sw.event.ring.readFields()).toEqual({ atuIndex: 6, size: 128 });
     expect(sw.global.irqEnable.read()).toBe(0xff);
     expect(sw.global.control.readFields().enable).toBe(false);
+  });
+
+  it("programs through an asynchronous bus with the same accesses in the same order", async () => {
+    const trace = (log: string[]) => (op: string, address: number, value?: number) =>
+      log.push(`${op} 0x${address.toString(16)}${value === undefined ? "" : ` ${value}`}`);
+    const syncLog: string[] = [];
+    const syncFile = new RegisterFile(CONTROLLER_MAP);
+    const syncRecord = trace(syncLog);
+    const layout = programController(
+      controllerRegisters({
+        read32: (a) => {
+          syncRecord("r", a);
+          return syncFile.read32(a);
+        },
+        write32: (a, v) => {
+          syncRecord("w", a, v);
+          syncFile.write32(a, v);
+        },
+      }),
+      DEFAULT_ACQUISITION,
+      { start: true },
+    );
+    const asyncLog: string[] = [];
+    const asyncFile = new RegisterFile(CONTROLLER_MAP);
+    const asyncRecord = trace(asyncLog);
+    const asyncLayout = await programControllerAsync(
+      controllerRegistersAsync({
+        read32: (a) => {
+          asyncRecord("r", a);
+          return Promise.resolve(asyncFile.read32(a));
+        },
+        write32: (a, v) => {
+          asyncRecord("w", a, v);
+          asyncFile.write32(a, v);
+          return Promise.resolve();
+        },
+      }),
+      DEFAULT_ACQUISITION,
+      { start: true },
+    );
+    expect(asyncLog).toEqual(syncLog);
+    expect(syncLog.filter((l) => l.startsWith("w")).length).toBeGreaterThan(7 * 4 + 20);
+    expect(asyncLayout.atu).toEqual(layout.atu);
+    expect(controllerRegisters(asyncFile).global.control.readFields().enable).toBe(true);
   });
 
   it("delivers intact frames into buffers scattered over a fragmented arena", () => {

@@ -16,11 +16,11 @@ import { encodeAtuEntry, type AtuEntry } from "@rashpa/descriptors";
 import type { ControllerRegisters } from "@rashpa/registers";
 import {
   ATU_TABLE_ENTRIES,
+  DATA_CHANNELS,
   EVENT_RECORD_BYTES,
   bufferBytesOf,
   windowBytesOf,
   type AcquisitionConfig,
-  type ChannelConfig,
 } from "./config.js";
 import { ConfigError, OutOfMemoryError } from "./errors.js";
 import { PhysicalAllocator } from "./physical.js";
@@ -272,6 +272,109 @@ export interface ProgramOptions {
   readonly start?: boolean;
 }
 
+/** The controller's capabilities that bound a configuration. */
+interface Capabilities {
+  readonly dataChannels: number;
+  readonly atuEntries: number;
+}
+
+/** One register access of the programming, on the synchronous accessors' shape. */
+type Step = (regs: ControllerRegisters) => unknown;
+
+function checkCapabilities(
+  cap: Capabilities,
+  config: AcquisitionConfig,
+  options: ProgramOptions,
+): AcquisitionLayout {
+  if (config.channels.length > cap.dataChannels)
+    throw new ConfigError([
+      {
+        path: "channels",
+        expected: `at most ${cap.dataChannels} data channels (global.capability.dataChannels)`,
+        found: `${config.channels.length} channels`,
+      },
+    ]);
+  const layout = options.layout ?? planAcquisition(config);
+  const maxIndex = layout.atu.reduce((m, s) => Math.max(m, s.index), -1);
+  if (maxIndex >= cap.atuEntries)
+    throw new ConfigError([
+      {
+        path: "channels",
+        expected: `ATU entries below ${cap.atuEntries} (global.atu-capability.entries)`,
+        found: `entry ${maxIndex}`,
+      },
+    ]);
+  return layout;
+}
+
+/** Every register access of the programming, in order; each step is one accessor call. */
+function programSteps(
+  config: AcquisitionConfig,
+  layout: AcquisitionLayout,
+  dataChannels: number,
+  start: boolean,
+): Step[] {
+  const steps: Step[] = [
+    (r) => r.global.control.writeFields({ enable: false }),
+    (r) => r.atu.control.writeFields({ invalidateAll: true }),
+  ];
+  for (const { index, entry } of layout.atu) {
+    const bytes = encodeAtuEntry(entry);
+    steps.push((r) => r.atu.entries.writeEntry(index, bytes));
+  }
+  const det = config.detector;
+  steps.push(
+    (r) => r.diu.geometry.writeFields({ width: det.width, height: det.height }),
+    (r) => r.diu.pixel.writeFields({ depth: det.depth }),
+    (r) =>
+      r.diu.control.writeFields({ enable: true, source: det.source, testPattern: det.pattern }),
+    (r) => r.diu.frameCount.writeFields({ value: det.frames }),
+    (r) => r.diu.framePeriod.writeFields({ microseconds: det.framePeriodUs }),
+    (r) => r.diu.ringSlots.writeFields({ value: det.ringSlots }),
+    (r) => r.bsu.maxTransfer.writeFields({ bytes: config.maxTransfer }),
+  );
+  const channels = Math.min(dataChannels, DATA_CHANNELS);
+  for (let n = 0; n < channels; n++) {
+    const ch = config.channels[n];
+    const l = layout.channels[n];
+    const hw = (r: ControllerRegisters): ControllerRegisters["bgu"]["channel"][number] =>
+      r.bgu.channel[n]!;
+    steps.push((r) => hw(r).control.writeFields({ enable: false }));
+    if (ch === undefined || l === undefined) continue;
+    const roi = ch.roi;
+    if (roi !== undefined)
+      steps.push(
+        (r) => hw(r).roiOrigin.writeFields({ x: roi.x, y: roi.y }),
+        (r) => hw(r).roiSize.writeFields({ width: roi.width, height: roi.height }),
+      );
+    steps.push(
+      (r) => hw(r).blockSize.writeFields({ bytes: ch.blockSize }),
+      (r) => hw(r).atuRange.writeFields({ first: l.atuFirst, count: l.atuCount }),
+      (r) => hw(r).ring.writeFields({ framesPerEntry: l.framesPerEntry }),
+      (r) => hw(r).framesReleased.writeFields({ value: 0 }),
+      (r) =>
+        hw(r).control.writeFields({
+          enable: true,
+          mode: l.mode,
+          notify: ch.notify,
+          decimation: ch.decimation,
+          backPressure: ch.overflow === "back-pressure",
+        }),
+    );
+  }
+  const events = layout.events;
+  if (events !== undefined)
+    steps.push(
+      (r) => r.event.ring.writeFields({ atuIndex: events.atuIndex, size: events.records }),
+      (r) => r.event.readIndex.writeFields({ value: 0 }),
+      (r) => r.event.control.writeFields({ enable: true }),
+    );
+  else steps.push((r) => r.event.control.writeFields({ enable: false }));
+  steps.push((r) => r.global.irqEnable.write(config.irqEnable));
+  if (start) steps.push((r) => r.global.control.writeFields({ enable: true }));
+  return steps;
+}
+
 /**
  * Programs a RASHPA controller for an acquisition through its generated register accessors:
  * the ATU table, the DIU, the BSU, every data channel (unused ones disabled), the event
@@ -296,84 +399,43 @@ export function programController(
   config: AcquisitionConfig,
   options: ProgramOptions = {},
 ): AcquisitionLayout {
-  const cap = regs.global.capability.readFields();
-  const atuCap = regs.global.atuCapability.readFields().entries;
-  if (config.channels.length > cap.dataChannels)
-    throw new ConfigError([
-      {
-        path: "channels",
-        expected: `at most ${cap.dataChannels} data channels (global.capability.dataChannels)`,
-        found: `${config.channels.length} channels`,
-      },
-    ]);
-  const layout = options.layout ?? planAcquisition(config);
-  const maxIndex = layout.atu.reduce((m, s) => Math.max(m, s.index), -1);
-  if (maxIndex >= atuCap)
-    throw new ConfigError([
-      {
-        path: "channels",
-        expected: `ATU entries below ${atuCap} (global.atu-capability.entries)`,
-        found: `entry ${maxIndex}`,
-      },
-    ]);
-
-  regs.global.control.writeFields({ enable: false });
-  regs.atu.control.writeFields({ invalidateAll: true });
-  for (const { index, entry } of layout.atu)
-    regs.atu.entries.writeEntry(index, encodeAtuEntry(entry));
-
-  const det = config.detector;
-  regs.diu.geometry.writeFields({ width: det.width, height: det.height });
-  regs.diu.pixel.writeFields({ depth: det.depth });
-  regs.diu.control.writeFields({ enable: true, source: det.source, testPattern: det.pattern });
-  regs.diu.frameCount.writeFields({ value: det.frames });
-  regs.diu.framePeriod.writeFields({ microseconds: det.framePeriodUs });
-  regs.diu.ringSlots.writeFields({ value: det.ringSlots });
-  regs.bsu.maxTransfer.writeFields({ bytes: config.maxTransfer });
-
-  for (let n = 0; n < cap.dataChannels; n++) {
-    const hw = regs.bgu.channel[n];
-    if (hw === undefined) break;
-    const ch = config.channels[n];
-    const l = layout.channels[n];
-    if (ch === undefined || l === undefined) {
-      hw.control.writeFields({ enable: false });
-      continue;
-    }
-    programChannel(hw, ch, l);
-  }
-
-  if (layout.events !== undefined) {
-    regs.event.ring.writeFields({ atuIndex: layout.events.atuIndex, size: layout.events.records });
-    regs.event.readIndex.writeFields({ value: 0 });
-    regs.event.control.writeFields({ enable: true });
-  } else regs.event.control.writeFields({ enable: false });
-  regs.global.irqEnable.write(config.irqEnable);
-  if (options.start === true) startAcquisition(regs);
+  const cap = {
+    dataChannels: regs.global.capability.readFields().dataChannels,
+    atuEntries: regs.global.atuCapability.readFields().entries,
+  };
+  const layout = checkCapabilities(cap, config, options);
+  for (const step of programSteps(config, layout, cap.dataChannels, options.start === true))
+    step(regs);
   return layout;
 }
 
-function programChannel(
-  hw: ControllerRegisters["bgu"]["channel"][number],
-  ch: ChannelConfig,
-  l: ChannelLayout,
-): void {
-  hw.control.writeFields({ enable: false });
-  if (ch.roi !== undefined) {
-    hw.roiOrigin.writeFields({ x: ch.roi.x, y: ch.roi.y });
-    hw.roiSize.writeFields({ width: ch.roi.width, height: ch.roi.height });
-  }
-  hw.blockSize.writeFields({ bytes: ch.blockSize });
-  hw.atuRange.writeFields({ first: l.atuFirst, count: l.atuCount });
-  hw.ring.writeFields({ framesPerEntry: l.framesPerEntry });
-  hw.framesReleased.writeFields({ value: 0 });
-  hw.control.writeFields({
-    enable: true,
-    mode: l.mode,
-    notify: ch.notify,
-    decimation: ch.decimation,
-    backPressure: ch.overflow === "back-pressure",
-  });
+/**
+ * {@link programController} over an asynchronous bus (`controllerRegistersAsync(bus)`, e.g. a
+ * controller behind a link in another thread): the same register accesses in the same order,
+ * each awaited before the next.
+ *
+ * @param regs - the controller map bound to an asynchronous bus
+ * @param config - a checked configuration
+ * @param options - the layout (default: planned from the configuration), start
+ * @returns the layout programmed
+ * @throws ConfigError as {@link programController} (the promise rejects)
+ */
+export async function programControllerAsync(
+  regs: ControllerRegisters<"async">,
+  config: AcquisitionConfig,
+  options: ProgramOptions = {},
+): Promise<AcquisitionLayout> {
+  const cap = {
+    dataChannels: (await regs.global.capability.readFields()).dataChannels,
+    atuEntries: (await regs.global.atuCapability.readFields()).entries,
+  };
+  const layout = checkCapabilities(cap, config, options);
+  // The asynchronous accessors have the synchronous ones' names and arguments; each step
+  // makes one call and returns its promise, awaited before the next step.
+  const asSync = regs as unknown as ControllerRegisters;
+  for (const step of programSteps(config, layout, cap.dataChannels, options.start === true))
+    await step(asSync);
+  return layout;
 }
 
 /**
