@@ -238,17 +238,19 @@ export function runSideBySide(
  * child process, one row per operation in MB/s of payload and the codec / copy ratio.
  *
  * @param script - `import.meta.url` of the benchmark module
- * @param payloadBytes - payload bytes one operation of either case moves
+ * @param payloadBytes - payload bytes one operation of either case moves (one count for every
+ *   operation, or one per operation name)
  */
 export function runAgainstCopy(
   script: string,
   operations: Record<string, Operation>,
   title: string,
-  payloadBytes: number,
+  payloadBytes: number | Readonly<Record<string, number>>,
 ): void {
   if (measureInChild(operations)) return;
+  let bytes = 0;
   const mbps = (opsPerSecond: number): string =>
-    `${((opsPerSecond * payloadBytes) / 1e6).toFixed(0)} MB/s`;
+    `${((opsPerSecond * bytes) / 1e6).toFixed(0)} MB/s`;
   const width = Math.max(24, ...Object.keys(operations).map((n) => n.length + 2));
   console.log(title);
   console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
@@ -257,6 +259,7 @@ export function runAgainstCopy(
     `${"operation".padEnd(width)}${"codec".padStart(14)}${"Uint8Array.set".padStart(16)}${"ratio".padStart(9)}`,
   );
   for (const name of Object.keys(operations)) {
+    bytes = typeof payloadBytes === "number" ? payloadBytes : (payloadBytes[name] ?? 0);
     const [codec, limit] = spawnOperation(script, name);
     console.log(
       `${name.padEnd(width)}${mbps(codec).padStart(14)}${mbps(limit).padStart(16)}${`${(codec / limit).toFixed(2)}x`.padStart(9)}`,

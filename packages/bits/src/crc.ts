@@ -182,6 +182,15 @@ function makeUpdater(params: CrcParams): Updater {
         for (let k = 0; k < 8; k++) r = r & 1 ? (r >>> 1) ^ rpoly : r >>> 1;
         table[i] = r;
       }
+      // Two literals of the same loop: the JIT keeps type feedback per function literal, and
+      // 32-bit results above 2^31 where it has seen only 16-bit ones make it deoptimise the
+      // shared code again and again ("lost precision"). Each width class gets its own.
+      if (width === 32)
+        return (state, data, start, end) => {
+          let r = state | 0;
+          for (let i = start; i < end; i++) r = (r >>> 8) ^ table[(r ^ data[i]!) & 0xff]!;
+          return r >>> 0;
+        };
       return (state, data, start, end) => {
         let r = state | 0;
         for (let i = start; i < end; i++) r = (r >>> 8) ^ table[(r ^ data[i]!) & 0xff]!;
@@ -196,6 +205,12 @@ function makeUpdater(params: CrcParams): Updater {
       table[i] = r;
     }
     const mask32 = mask | 0;
+    if (width === 32)
+      return (state, data, start, end) => {
+        let r = state | 0;
+        for (let i = start; i < end; i++) r = (r << 8) ^ table[((r >>> shift) ^ data[i]!) & 0xff]!;
+        return r >>> 0;
+      };
     return (state, data, start, end) => {
       let r = state | 0;
       for (let i = start; i < end; i++) {
@@ -256,8 +271,11 @@ export function createCrc(params: CrcParams): Crc {
   const initial = refin ? reflect(frozen.init, width) : frozen.init;
   const reflectOut = refin !== refout;
   const update = makeUpdater(frozen);
-  const finish = (state: number): number =>
-    ((reflectOut ? reflect(state, width) : state) ^ xorout) >>> 0;
+  // One literal per width class, as for the update loops (see makeUpdater).
+  const finish =
+    width === 32
+      ? (state: number): number => ((reflectOut ? reflect(state, 32) : state) ^ xorout) >>> 0
+      : (state: number): number => ((reflectOut ? reflect(state, width) : state) ^ xorout) >>> 0;
 
   const crc: Crc = {
     params: frozen,

@@ -228,6 +228,11 @@ export function channelFigures(
 export interface DefaultAcquisitionOptions {
   /** Frames to acquire (default 32). */
   readonly frames?: number;
+  /**
+   * Full-frame geometry in 16-bit pixels (default the paper's 512 × 512); the ROI stays
+   * 128 × 128 at (192, 192). E.g. 2048 × 2048 for a 4-megapixel detector's 8 MiB frames.
+   */
+  readonly geometry?: { readonly width: number; readonly height: number };
   /** Speed (default `"fast"`). */
   readonly speed?: ControllerSpeed;
   /** Link (default `"gen2x4"`, the paper's). */
@@ -297,8 +302,8 @@ export function runDefaultAcquisition(
 ): DefaultAcquisitionSummary {
   const frames = options.frames ?? 32;
   const parameters = options.parameters ?? ESRF_2013_GEN2X4.parameters;
-  const width = 512;
-  const height = 512;
+  const width = options.geometry?.width ?? 512;
+  const height = options.geometry?.height ?? 512;
   const frameBytes = width * height * 2;
   const roi = { x: 192, y: 192, width: 128, height: 128 };
   const roiBytes = roi.width * roi.height * 2;

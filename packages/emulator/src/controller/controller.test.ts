@@ -658,6 +658,16 @@ describe("wire path captures", () => {
 });
 
 describe("the paper's demo acquisition", () => {
+  it("runs with another frame geometry, both speeds verified and equal in simulated time", () => {
+    const geometry = { width: 1024, height: 768 };
+    const fast = runDefaultAcquisition({ frames: 3, geometry });
+    const wire = runDefaultAcquisition({ frames: 3, geometry, speed: "wire" });
+    expect(fast.verified && wire.verified).toBe(true);
+    expect(fast.bytes).toBe(3 * (1024 * 768 * 2 + 128 * 128 * 2));
+    expect(wire.simulatedUs).toBe(fast.simulatedUs);
+    expect(wire.tlps).toBe(fast.tlps);
+  });
+
   it("full frames to detector-pc, ROI to industrial-pc, every frame verified", () => {
     const s = runDefaultAcquisition({ frames: 6 });
     expect(s.verified).toBe(true);
