@@ -30,7 +30,7 @@ interface Setup {
 
 const SETUPS: Record<string, Setup> = {
   "fast, 512x512 (goal >= 0.5x)": { width: 512, frames: 256, speed: "fast" },
-  "fast, 2048x2048 (goal >= 0.5x)": { width: 2048, frames: 128, speed: "fast" },
+  "fast, 2048x2048 (goal >= 0.5x)": { width: 2048, frames: 512, speed: "fast" },
   "wire, 512x512 (goal >= 0.5 GB/s)": { width: 512, frames: 16, speed: "wire" },
 };
 
