@@ -14,3 +14,6 @@ export * from "./config.js";
 export * from "./physical.js";
 export * from "./virtual.js";
 export * from "./program.js";
+export * from "./acquisition.js";
+export * from "./links/link.js";
+export * from "./links/pcie-emulator.js";

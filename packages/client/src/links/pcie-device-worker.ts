@@ -1,0 +1,67 @@
+/**
+ * The emulated PCIe device of {@link openEmulatedPcieLink}, run in a worker thread: the RASHPA
+ * controller emulator (`@rashpa/emulator`) behind a PCIe switch whose receiver memories are the
+ * host's `SharedArrayBuffer`s, so the frames it writes are in the receiving thread's memory
+ * with no copy. Register accesses arrive as messages and are answered in order; the
+ * simulation runs in slices of simulated time between them; each event record's MSI is posted
+ * as it happens.
+ *
+ * @module
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { HostMemory, PcieSwitch, RashpaController } from "@rashpa/emulator";
+import type { DeviceInit, DeviceReply, DeviceRequest } from "./pcie-protocol.js";
+
+const init = workerData as DeviceInit;
+const port = parentPort!;
+const memories = init.receivers.map((r) => new HostMemory(r.name, r.base, r.buffer));
+const controller = new RashpaController({
+  pcieSwitch: new PcieSwitch(memories.map((m) => ({ name: m.name, memory: m }))),
+  link: init.link,
+  speed: init.speed,
+});
+const post = (m: DeviceReply): void => port.postMessage(m);
+controller.onNotification((n) => post({ kind: "msi", slot: n.slot, atPs: n.at }));
+
+let pumping = false;
+let wasIdle = true;
+
+/** Runs the simulation one slice at a time, letting messages in between. */
+function pump(): void {
+  pumping = false;
+  const sim = controller.sim;
+  if (sim.pending === 0) {
+    if (!wasIdle) post({ kind: "idle", atPs: sim.now() });
+    wasIdle = true;
+    return;
+  }
+  wasIdle = false;
+  const next = sim.peek()!;
+  sim.run(Math.max(next, sim.now()) + init.slicePs);
+  schedule();
+}
+
+function schedule(): void {
+  if (pumping) return;
+  pumping = true;
+  setImmediate(pump);
+}
+
+port.on("message", (m: DeviceRequest) => {
+  try {
+    if (m.op === "read")
+      post({ kind: "value", id: m.id, value: controller.registers.read32(m.address) });
+    else if (m.op === "write") {
+      controller.registers.write32(m.address, m.value);
+      post({ kind: "value", id: m.id, value: 0 });
+    } else {
+      port.close();
+      return;
+    }
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    post({ kind: "error", id: m.id, name: error.name, message: error.message });
+  }
+  wasIdle = false;
+  schedule();
+});
