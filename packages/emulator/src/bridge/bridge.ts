@@ -1019,8 +1019,7 @@ export class PcieSrioBridge {
     let failed = false;
     const uploadedAll = (): void => {
       waiting--;
-      if (uploaded === len && waiting === 0)
-        done(true, this.pcie.host.view(target, len).slice());
+      if (uploaded === len && waiting === 0) done(true, this.pcie.host.view(target, len).slice());
     };
     const pump = (): void => {
       if (!setupDone || failed) return;

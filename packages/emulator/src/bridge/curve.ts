@@ -126,7 +126,12 @@ export function bridgeThroughputCurve(
   return lengths.map((bytes) => {
     const common = { priority: 0, dev16: false, destId: 1, address: 0n, length: bytes } as const;
     // Host memory: send and receive buffers of the largest transfer and its instruction word.
-    const sized = { parameters, nodeIds: [1], nodeMemoryBytes: max, hostMemoryBytes: 2 * (max + 64) };
+    const sized = {
+      parameters,
+      nodeIds: [1],
+      nodeMemoryBytes: max,
+      hostMemoryBytes: 2 * (max + 64),
+    };
     const down = createBridgeSystem(sized);
     const w = run(
       down,

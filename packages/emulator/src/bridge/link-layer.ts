@@ -258,8 +258,9 @@ export class SrioLink {
   }
 
   /**
-   * The next `count` packet transmissions arrive with a bit error, so their CRC-16 does not
-   * match (Part 6 §2.4.2) and the receiver answers packet-not-accepted (§6.13.2.4).
+   * The next `count` packets the receiver examines (not discarded while it is stopped) arrive
+   * with a bit error, so their CRC-16 does not match (Part 6 §2.4.2) and the receiver answers
+   * packet-not-accepted (§6.13.2.4).
    *
    * @throws SrioLinkError when `count` is not an integer ≥ 1
    */
@@ -284,16 +285,12 @@ export class SrioLink {
     }
     e.ackId = this.#nextAckId;
     this.#nextAckId = (this.#nextAckId + 1) & this.#mask;
-    e.corrupt = this.#crcFaults > 0;
-    if (e.corrupt) this.#crcFaults--;
     this.#unacked.push(e);
     let bytes = e.bytes;
     if (this.speed === "wire") {
       bytes = e.bytes.slice();
       const field = this.controlSymbol === 24 ? (e.ackId << 1) & 0x3e : e.ackId & 0x3f;
       bytes[0] = (field << 2) | (bytes[0]! & 3);
-      // A bit error after the CRC was computed: the CRC-16 (or the early CRC) no longer matches.
-      if (e.corrupt) bytes[3] = bytes[3]! ^ 1;
     }
     this.#inFlight = e;
     this.#inFlightBytes = bytes;
@@ -317,6 +314,12 @@ export class SrioLink {
       this.counters.discarded++;
       return;
     }
+    e.corrupt = this.#crcFaults > 0;
+    if (e.corrupt) {
+      this.#crcFaults--;
+      // A bit error on the line: the CRC-16 (or the early CRC) no longer matches.
+      if (this.speed === "wire") bytes[3] = bytes[3]! ^ 1;
+    }
     let bad = e.corrupt;
     let ackId = e.ackId;
     if (this.speed === "wire") {
@@ -330,7 +333,9 @@ export class SrioLink {
       const field = bytes[0]! >>> 2;
       ackId = this.controlSymbol === 24 ? field >>> 1 : field;
     }
-    const expected = this.controlSymbol === 64 ? this.#expected & 0x3f : this.#expected;
+    // CS64 packets carry the low six bits of the 12-bit ackID (srio.md §1).
+    const expected =
+      this.speed === "wire" && this.controlSymbol === 64 ? this.#expected & 0x3f : this.#expected;
     if (bad || ackId !== expected) {
       this.#inState = "error-stopped";
       this.counters.notAccepted++;
