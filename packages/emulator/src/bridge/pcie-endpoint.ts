@@ -180,7 +180,7 @@ export class BridgePcieEndpoint {
       rcb: options.readCompletionBoundary,
       completionBytes: options.readCompletionBoundary,
     });
-    const rate = laneRate(g, options.width);
+    const rate = pcieLaneRate(g, options.width);
     this.up = new SerialLink(sim, {
       name: "pcie-up",
       bitsPerSecond: rate,
@@ -435,7 +435,7 @@ export class BridgePcieEndpoint {
 /**
  * Exact lane rate after line coding (pcie.md §11.1: 8b/10b for Gen1–2, 128b/130b for Gen3–5).
  */
-export function laneRate(generation: number, width: number): Rate {
+export function pcieLaneRate(generation: number, width: number): Rate {
   if (generation <= 2) return generation * 2e9 * width;
   const gt = [0, 0, 0, 8e9, 16e9, 32e9][generation]!;
   return { numerator: gt * width * 128, denominator: 130 };
