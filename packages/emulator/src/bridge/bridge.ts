@@ -859,61 +859,59 @@ export class PcieSrioBridge {
 
   /** A packet from the switch, accepted by the bridge's input port. */
   #receive(bytes: Uint8Array): void {
-    {
-      const p = decodeSrioPacket(bytes) as SrioPacket & Record<string, unknown>;
-      if (p.ftype === "streaming-write") {
-        const w = decodeSrioWrite(p);
-        this.#rxDatapath.transmit(w.data.length, () => {
-          this.#count(CHANNEL["io-target"], w.data.length);
-          this.#addBytes(
-            this.#hw.performance.rxBytesLo,
-            this.#hw.performance.rxBytesHi,
-            w.data.length,
-          );
-          this.#streamRx?.(w.data, Number(w.address));
-        });
-        return;
-      }
-      if (p.ftype === "doorbell") {
-        this.#count(3, 0);
-        this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
-        this.#irq({ doorbellReceived: true });
-        return;
-      }
-      const isMaint = p.ftype === "maintenance";
-      if (p.ftype !== "response" && !isMaint) return;
-      const ttype = p.ttype as string;
-      if (isMaint && ttype !== "read-response" && ttype !== "write-response") return;
-      const payload = p.payload as Uint8Array | undefined;
-      const info: SrioResponseInfo = {
-        kind: isMaint
-          ? ttype === "read-response"
-            ? "maintenance-read-response"
-            : "maintenance-write-response"
-          : "response",
-        srcId: p.sourceId,
-        destId: p.destinationId,
-        targetTid: p.targetTid as number,
-        status: (isMaint ? p.sizeOrStatus : p.status) as number,
-        dataBytes: payload?.length ?? 0,
-        prio: p.prio,
-        crf: p.crf,
-      };
-      const ev = this.#table.accept(info, this.#sim.now());
-      if (ev.type === "fault") {
-        this.#hw.errors.status.modify({ unexpectedResponse: true });
-        return;
-      }
-      if (ev.type === "timeout") return;
-      const req = ev.request;
-      if (ev.type === "retry" && req.retries < this.#hw.errors.retryLimit.readFields().count) {
-        req.retries++;
-        this.#send(req);
-        return;
-      }
-      this.#responseLatency(this.#sim.now() - req.sentAt);
-      req.onDone(info.status, payload);
+    const p = decodeSrioPacket(bytes) as SrioPacket & Record<string, unknown>;
+    if (p.ftype === "streaming-write") {
+      const w = decodeSrioWrite(p);
+      this.#rxDatapath.transmit(w.data.length, () => {
+        this.#count(CHANNEL["io-target"], w.data.length);
+        this.#addBytes(
+          this.#hw.performance.rxBytesLo,
+          this.#hw.performance.rxBytesHi,
+          w.data.length,
+        );
+        this.#streamRx?.(w.data, Number(w.address));
+      });
+      return;
     }
+    if (p.ftype === "doorbell") {
+      this.#count(3, 0);
+      this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
+      this.#irq({ doorbellReceived: true });
+      return;
+    }
+    const isMaint = p.ftype === "maintenance";
+    if (p.ftype !== "response" && !isMaint) return;
+    const ttype = p.ttype as string;
+    if (isMaint && ttype !== "read-response" && ttype !== "write-response") return;
+    const payload = p.payload as Uint8Array | undefined;
+    const info: SrioResponseInfo = {
+      kind: isMaint
+        ? ttype === "read-response"
+          ? "maintenance-read-response"
+          : "maintenance-write-response"
+        : "response",
+      srcId: p.sourceId,
+      destId: p.destinationId,
+      targetTid: p.targetTid as number,
+      status: (isMaint ? p.sizeOrStatus : p.status) as number,
+      dataBytes: payload?.length ?? 0,
+      prio: p.prio,
+      crf: p.crf,
+    };
+    const ev = this.#table.accept(info, this.#sim.now());
+    if (ev.type === "fault") {
+      this.#hw.errors.status.modify({ unexpectedResponse: true });
+      return;
+    }
+    if (ev.type === "timeout") return;
+    const req = ev.request;
+    if (ev.type === "retry" && req.retries < this.#hw.errors.retryLimit.readFields().count) {
+      req.retries++;
+      this.#send(req);
+      return;
+    }
+    this.#responseLatency(this.#sim.now() - req.sentAt);
+    req.onDone(info.status, payload);
   }
 
   #streamSent(): void {

@@ -150,11 +150,9 @@ export class BridgePcieEndpoint {
   readonly #switch: PcieSwitch;
   readonly #slice: TlpSlice = emptySlice();
   readonly #reads: Read[] = [];
-  #freeTags: number[];
-  readonly #tagRead: (Read | undefined)[];
+  readonly #freeTags: number[];
   // Completions on the down link, in order (the link is FIFO): their read and byte counts.
   readonly #cplRead: Read[] = [];
-  readonly #cplBytes: number[] = [];
   readonly #cplLast: boolean[] = [];
   readonly #cplTag: number[] = [];
   readonly #cplTlp: (Uint8Array | undefined)[] = [];
@@ -193,7 +191,6 @@ export class BridgePcieEndpoint {
     });
     const n = options.outstandingReads;
     this.#freeTags = Array.from({ length: n }, (_, i) => n - 1 - i);
-    this.#tagRead = new Array<Read | undefined>(n).fill(undefined);
   }
 
   /**
@@ -296,7 +293,6 @@ export class BridgePcieEndpoint {
       const r = this.#reads[0];
       if (r === undefined) return;
       const tag = this.#freeTags.pop()!;
-      this.#tagRead[tag] = r;
       r.plan.tlpAt(r.next++, s);
       const a = r.plan.addressAt(s.offset);
       const offset = s.offset;
@@ -363,7 +359,6 @@ export class BridgePcieEndpoint {
     this.counters.completions++;
     this.counters.wireBytes += tlpBytes + TLP_FRAMING_BYTES;
     this.#cplRead.push(r);
-    this.#cplBytes.push(tlpBytes);
     this.#cplLast.push(last);
     this.#cplTag.push(tag);
     this.#cplTlp.push(bytes);
@@ -378,7 +373,6 @@ export class BridgePcieEndpoint {
     const bytes = this.#cplTlp[i];
     if (this.#cplHead === this.#cplRead.length) {
       this.#cplRead.length = 0;
-      this.#cplBytes.length = 0;
       this.#cplLast.length = 0;
       this.#cplTag.length = 0;
       this.#cplTlp.length = 0;
@@ -392,19 +386,15 @@ export class BridgePcieEndpoint {
       r.buffer.set(r.assembler.data.subarray(before, r.received), before);
     } else {
       // The bytes of this completion: what the slice of its request returned.
-      r.received += this.#fastCompletionBytes(r, i);
+      r.received += this.#fastCompletionBytes(r);
     }
-    if (last) {
-      this.#tagRead[tag] = undefined;
-      this.#freeTags.push(tag);
-    }
+    if (last) this.#freeTags.push(tag);
     r.onArrive(r.received);
     if (last) this.#issueReads();
   }
 
-  /** Payload bytes of fast-path completion `i` (its Length less the unused lanes). */
-  #fastCompletionBytes(r: Read, i: number): number {
-    void i;
+  /** Payload bytes of the next fast-path completion of `r`. */
+  #fastCompletionBytes(r: Read): number {
     // Completions of one read arrive in address order: each carries up to the next RCB
     // boundary of the host address, or the rest of its request.
     const rcb = this.#o.readCompletionBoundary;
