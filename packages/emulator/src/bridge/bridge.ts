@@ -354,7 +354,11 @@ export class PcieSrioBridge {
     hw.srio.portControl.modify({ initializedWidth: "x4", widthSupport: 1 } as never);
   }
 
-  /** The buffer the host passes with a stream write issued through the registers (RIFFA's send buffer). */
+  /**
+   * The buffer the host passes with a stream write issued through the registers: at `go` the
+   * driver copies its first LEN bytes into the send buffer of the host memory, from where the
+   * bridge downloads them.
+   */
   setHostBuffer(buffer: Uint8Array): void {
     this.#hostBuffer = buffer;
   }

@@ -8,6 +8,7 @@ import { LINKTYPE_USER0, PcapWriter, decodePcieCaptureRecord, readPcap } from ".
 import { createBridgeSystem } from "./curve.js";
 import type { BridgeSystem } from "./curve.js";
 import { NODE_REGISTERS } from "./network.js";
+import { BridgePcieError } from "./pcie-endpoint.js";
 import { BRIDGE_2017_GEN2X4_SRIO5G } from "./parameters.js";
 import type { BridgeParameters } from "./parameters.js";
 
@@ -328,6 +329,26 @@ describe(`bridge fast and wire paths (seed ${seed})`, () => {
       { seed, numRuns: 15 },
     );
   }, 120_000);
+
+  it("refuses transfers larger than the host's send or receive buffer with typed errors", () => {
+    const sys = createBridgeSystem({ hostMemoryBytes: 4096 });
+    const big = new Uint8Array(4096);
+    expect(() =>
+      sys.bridge.submit(encodeInstruction(stream("stream-write", 1, 0n, big.length, 1)), big),
+    ).toThrow(BridgePcieError);
+    sys.bridge.submit(encodeInstruction(stream("stream-read", 1, 0n, 4096, 2)));
+    sys.sim.run();
+    const c = sys.bridge.completions[0]!;
+    expect(c.status).toBe("failed");
+    expect(c.error?.reason).toBe("stream-length");
+    expect(sys.bridge.regs.errors.status.readFields().streamLength).toBe(true);
+    // Smaller transfers still go through.
+    const data = bytesOf(1024, 3);
+    sys.bridge.submit(encodeInstruction(stream("stream-write", 1, 0n, data.length, 3)), data);
+    sys.sim.run();
+    expect(sys.bridge.completions[1]!.status).toBe("done");
+    expect(sys.nodes.get(1)!.memory.subarray(0, 1024)).toEqual(data);
+  });
 
   it("puts stream-write data read from the host memory into the node, and stream-read data into the host memory", () => {
     const sys = createBridgeSystem({
