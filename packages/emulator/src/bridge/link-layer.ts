@@ -82,6 +82,12 @@ export interface SrioLinkOptions {
   readonly speed?: SrioLinkSpeed;
   /** The receiver's side: called once with each packet it accepts, in ackID order. */
   readonly deliver: (bytes: Uint8Array) => void;
+  /**
+   * Time a bit takes from transmitter to receiver (cable, SerDes and receiver pipeline); packets
+   * and control symbols both ways arrive this much later, so a long link needs the ackID window.
+   * @defaultValue 0
+   */
+  readonly propagationPs?: SimTime;
 }
 
 /** What happened on one direction of a link (the transmitter's and the receiver's view). */
@@ -118,13 +124,6 @@ export interface SrioAckIdStatus {
   readonly outbound: number;
   /** Packets transmitted and not yet acknowledged. */
   readonly unacknowledged: number;
-}
-
-interface Entry {
-  readonly bytes: Uint8Array;
-  readonly tag: number;
-  ackId: number;
-  corrupt: boolean;
 }
 
 // Symbol kinds on the reverse direction (stype0 values, Part 6 Table 3-2).
@@ -179,25 +178,35 @@ export class SrioLink {
   readonly #deliver: (bytes: Uint8Array) => void;
   readonly #mask: number;
   readonly #symbolPs: SimTime;
-  // Transmitter.
-  #queue: Entry[] = [];
+  readonly #propagationPs: SimTime;
+  // Transmitter: packets queued, then unacknowledged, as parallel arrays read from a head index
+  // (nothing allocated per packet).
+  #qBytes: Uint8Array[] = [];
+  #qTags: number[] = [];
   #qHead = 0;
-  #unacked: Entry[] = [];
+  #uBytes: Uint8Array[] = [];
+  #uTags: number[] = [];
+  #uAcks: number[] = [];
+  #uHead = 0;
   #nextAckId = 0;
   #outStopped = false;
-  #inFlight: Entry | undefined;
-  #inFlightBytes: Uint8Array | undefined;
-  #crcFaults = 0;
+  #busy = false;
   #stalled = false;
+  // Packets on the wire or propagating, in arrival order: bytes as sent and ackID.
+  readonly #aBytes: Uint8Array[] = [];
+  readonly #aAcks: number[] = [];
+  #aHead = 0;
   // Receiver.
   #expected = 0;
   #inState: "ok" | "retry-stopped" | "error-stopped" = "ok";
   #retryFaults = 0;
+  #crcFaults = 0;
   // Reverse symbols in flight, in arrival order (same delay each): kind·2^24 + p0·2^12 + p1.
-  #reverse: number[] = [];
-  #reverseBytes: Uint8Array[] = [];
+  readonly #reverse: number[] = [];
+  readonly #reverseBytes: Uint8Array[] = [];
   #reverseHead = 0;
   readonly #onPacketEnd = (): void => this.#packetEnd();
+  readonly #onArrive = (): void => this.#arrive();
   readonly #onReverse = (): void => this.#reverseArrives();
 
   /** @param sim - the simulator; @param options - rate, control symbol, speed, receiver */
@@ -205,6 +214,9 @@ export class SrioLink {
     const cs = options.controlSymbol;
     if (cs !== 24 && cs !== 48 && cs !== 64)
       throw new SrioLinkError("controlSymbol", "24, 48 or 64", String(cs));
+    const prop = options.propagationPs ?? 0;
+    if (!Number.isSafeInteger(prop) || prop < 0)
+      throw new SrioLinkError("propagationPs", "a safe integer ≥ 0", String(prop));
     this.#sim = sim;
     this.#deliver = options.deliver;
     this.controlSymbol = cs;
@@ -219,22 +231,23 @@ export class SrioLink {
       overheadBytes: symbolBytes,
     });
     this.#symbolPs = transmissionTime(symbolBytes, options.bitsPerSecond);
+    this.#propagationPs = prop;
   }
 
   /** The ackID state of both ends (Part 6 §7.6.7). */
   ackIdStatus(): SrioAckIdStatus {
-    const head = this.#unacked[0];
+    const unacknowledged = this.#uAcks.length - this.#uHead;
     return {
       inbound: this.#expected,
-      outstanding: head === undefined ? this.#nextAckId : head.ackId,
+      outstanding: unacknowledged === 0 ? this.#nextAckId : this.#uAcks[this.#uHead]!,
       outbound: this.#nextAckId,
-      unacknowledged: this.#unacked.length,
+      unacknowledged,
     };
   }
 
   /** Packets offered and not yet acknowledged (queued or unacknowledged). */
   get pending(): number {
-    return this.#queue.length - this.#qHead + this.#unacked.length;
+    return this.#qBytes.length - this.#qHead + this.#uAcks.length - this.#uHead;
   }
 
   /**
@@ -243,7 +256,8 @@ export class SrioLink {
    */
   send(bytes: Uint8Array, tag = 0): void {
     this.counters.offered++;
-    this.#queue.push({ bytes, tag, ackId: 0, corrupt: false });
+    this.#qBytes.push(bytes);
+    this.#qTags.push(tag);
     this.#pump();
   }
 
@@ -269,59 +283,78 @@ export class SrioLink {
   }
 
   #pump(): void {
-    if (this.#inFlight !== undefined || this.#outStopped) return;
-    if (this.#qHead >= this.#queue.length) return;
-    if (this.#unacked.length >= this.window) {
+    if (this.#busy || this.#outStopped) return;
+    if (this.#qHead >= this.#qBytes.length) return;
+    if (this.#uAcks.length - this.#uHead >= this.window) {
       if (!this.#stalled) this.counters.windowStalls++;
       this.#stalled = true;
       return;
     }
     this.#stalled = false;
-    const e = this.#queue[this.#qHead]!;
-    this.#queue[this.#qHead++] = undefined as unknown as Entry;
-    if (this.#qHead > 1024 && this.#qHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#qHead);
+    const i = this.#qHead++;
+    const packet = this.#qBytes[i]!;
+    const tag = this.#qTags[i]!;
+    if (
+      this.#qHead === this.#qBytes.length ||
+      (this.#qHead > 1024 && this.#qHead * 2 > this.#qBytes.length)
+    ) {
+      compact(this.#qBytes, this.#qHead);
+      compact(this.#qTags, this.#qHead);
       this.#qHead = 0;
     }
-    e.ackId = this.#nextAckId;
-    this.#nextAckId = (this.#nextAckId + 1) & this.#mask;
-    this.#unacked.push(e);
-    let bytes = e.bytes;
+    const ackId = this.#nextAckId;
+    this.#nextAckId = (ackId + 1) & this.#mask;
+    this.#uBytes.push(packet);
+    this.#uTags.push(tag);
+    this.#uAcks.push(ackId);
+    let bytes = packet;
     if (this.speed === "wire") {
-      bytes = e.bytes.slice();
-      const field = this.controlSymbol === 24 ? (e.ackId << 1) & 0x3e : e.ackId & 0x3f;
+      bytes = packet.slice();
+      const field = this.controlSymbol === 24 ? (ackId << 1) & 0x3e : ackId & 0x3f;
       bytes[0] = (field << 2) | (bytes[0]! & 3);
     }
-    this.#inFlight = e;
-    this.#inFlightBytes = bytes;
+    this.#busy = true;
+    this.#aBytes.push(bytes);
+    this.#aAcks.push(ackId);
     this.counters.transmissions++;
     this.wire.transmit(bytes.length, this.#onPacketEnd);
   }
 
-  /** A packet's last byte reaches the receiver (Part 6 §6.8). */
+  /** A packet's last byte leaves the transmitter (Part 6 §6.8). */
   #packetEnd(): void {
-    const e = this.#inFlight!;
-    const bytes = this.#inFlightBytes!;
-    this.#inFlight = undefined;
-    this.#inFlightBytes = undefined;
+    this.#busy = false;
+    const bytes = this.#aBytes[this.#aBytes.length - 1]!;
     this.onTransmit?.(bytes, this.#sim.now());
-    this.#receive(e, bytes);
+    if (this.#propagationPs === 0) this.#arrive();
+    else this.#sim.scheduleAfter(this.#propagationPs, this.#onArrive);
     this.#pump();
   }
 
-  #receive(e: Entry, bytes: Uint8Array): void {
+  /** The oldest packet on its way reaches the receiver. */
+  #arrive(): void {
+    const i = this.#aHead++;
+    const bytes = this.#aBytes[i]!;
+    const ackId = this.#aAcks[i]!;
+    if (this.#aHead === this.#aBytes.length) {
+      this.#aBytes.length = 0;
+      this.#aAcks.length = 0;
+      this.#aHead = 0;
+    }
+    this.#receive(ackId, bytes);
+  }
+
+  #receive(sentAckId: number, bytes: Uint8Array): void {
     if (this.#inState !== "ok") {
       this.counters.discarded++;
       return;
     }
-    e.corrupt = this.#crcFaults > 0;
-    if (e.corrupt) {
+    let bad = this.#crcFaults > 0;
+    if (bad) {
       this.#crcFaults--;
       // A bit error on the line: the CRC-16 (or the early CRC) no longer matches.
       if (this.speed === "wire") bytes[3] = bytes[3]! ^ 1;
     }
-    let bad = e.corrupt;
-    let ackId = e.ackId;
+    let ackId = sentAckId;
     if (this.speed === "wire") {
       bad = false;
       try {
@@ -355,7 +388,7 @@ export class SrioLink {
     }
     this.#expected = (this.#expected + 1) & this.#mask;
     this.counters.accepted++;
-    this.#toTransmitter(ACCEPTED, e.ackId, this.#paramMask());
+    this.#toTransmitter(ACCEPTED, sentAckId, this.#paramMask());
     this.#deliver(bytes);
   }
 
@@ -364,16 +397,17 @@ export class SrioLink {
     return this.controlSymbol === 24 ? 0x1f : this.controlSymbol === 48 ? 0x3f : 0xfff;
   }
 
-  /** A symbol from the receiver to the transmitter, one control-symbol time later. */
+  /** A symbol from the receiver to the transmitter, one control-symbol time (and the propagation) later. */
   #toTransmitter(kind: number, p0: number, p1: number): void {
     this.counters.controlSymbols++;
     this.#reverse.push(kind * 2 ** 24 + p0 * 2 ** 12 + p1);
+    const delay = this.#symbolPs + this.#propagationPs;
     if (this.speed === "wire") {
       const bytes = this.#encodeSymbol(kind, p0, p1, 7, 0);
       this.#reverseBytes.push(bytes);
-      this.onControlSymbol?.(bytes, this.#sim.now() + this.#symbolPs, true);
+      this.onControlSymbol?.(bytes, this.#sim.now() + delay, true);
     }
-    this.#sim.scheduleAfter(this.#symbolPs, this.#onReverse);
+    this.#sim.scheduleAfter(delay, this.#onReverse);
   }
 
   #reverseArrives(): void {
@@ -381,7 +415,6 @@ export class SrioLink {
     let v = this.#reverse[i]!;
     if (this.speed === "wire") {
       const s = this.#decodeSymbol(this.#reverseBytes[i]!);
-      this.#reverseBytes[i] = undefined as unknown as Uint8Array;
       v = s.stype0 * 2 ** 24 + s.parameter0 * 2 ** 12 + s.parameter1;
     }
     if (this.#reverseHead === this.#reverse.length) {
@@ -394,14 +427,14 @@ export class SrioLink {
     switch (kind) {
       case ACCEPTED: {
         // Acknowledgements come in ackID order (Part 6 §6.8).
-        const e = this.#unacked.shift();
-        if (e === undefined || e.ackId !== p0)
+        const head = this.#uHead < this.#uAcks.length ? this.#uAcks[this.#uHead] : undefined;
+        if (head !== p0)
           throw new SrioLinkError(
             "packet_ackID",
-            e === undefined ? "no packet-accepted" : String(e.ackId),
+            head === undefined ? "no packet-accepted" : String(head),
             String(p0),
           );
-        this.onAccepted?.(e.tag);
+        this.#release();
         this.#pump();
         return;
       }
@@ -427,20 +460,37 @@ export class SrioLink {
     }
   }
 
+  /** The oldest unacknowledged packet is accepted: release it. */
+  #release(): void {
+    const i = this.#uHead++;
+    const tag = this.#uTags[i]!;
+    this.#uBytes[i] = EMPTY;
+    if (
+      this.#uHead === this.#uAcks.length ||
+      (this.#uHead > 1024 && this.#uHead * 2 > this.#uAcks.length)
+    ) {
+      compact(this.#uBytes, this.#uHead);
+      compact(this.#uTags, this.#uHead);
+      compact(this.#uAcks, this.#uHead);
+      this.#uHead = 0;
+    }
+    this.onAccepted?.(tag);
+  }
+
   /** Puts every unacknowledged packet from `ackId` on back at the head of the queue. */
   #backUp(ackId: number): void {
     // Packets before ackId were accepted (their acknowledgements may have been lost: §6.13.2.7).
-    while (this.#unacked.length > 0 && this.#unacked[0]!.ackId !== ackId) {
-      const e = this.#unacked.shift()!;
-      this.onAccepted?.(e.tag);
-    }
-    const back = this.#unacked;
-    this.#unacked = [];
-    this.counters.retransmitted += back.length;
-    if (back.length > 0) {
-      const rest = this.#queue.slice(this.#qHead);
-      this.#queue = back.concat(rest);
+    while (this.#uHead < this.#uAcks.length && this.#uAcks[this.#uHead] !== ackId) this.#release();
+    const n = this.#uAcks.length - this.#uHead;
+    this.counters.retransmitted += n;
+    if (n > 0) {
+      this.#qBytes = this.#uBytes.slice(this.#uHead).concat(this.#qBytes.slice(this.#qHead));
+      this.#qTags = this.#uTags.slice(this.#uHead).concat(this.#qTags.slice(this.#qHead));
       this.#qHead = 0;
+      this.#uBytes = [];
+      this.#uTags = [];
+      this.#uAcks = [];
+      this.#uHead = 0;
     }
     this.#nextAckId = ackId;
   }
@@ -450,13 +500,13 @@ export class SrioLink {
     this.counters.controlSymbols++;
     let bytes: Uint8Array | undefined;
     if (this.speed === "wire") bytes = this.#encodeSymbol(4, 0, 0, stype1, stype1 === 4 ? 4 : 0);
-    this.wire.transmit(0, (t) => {
+    const arrive = (): void => {
+      let st1 = stype1;
       if (bytes !== undefined) {
-        this.onControlSymbol?.(bytes, t.end, false);
-        const s = this.#decodeSymbol(bytes);
-        stype1 = s.stype1;
+        this.onControlSymbol?.(bytes, this.#sim.now(), false);
+        st1 = this.#decodeSymbol(bytes).stype1;
       }
-      if (stype1 === RESTART_FROM_RETRY) {
+      if (st1 === RESTART_FROM_RETRY) {
         // Input Retry-stopped ends (Part 6 §6.9.1.4).
         if (this.#inState === "retry-stopped") this.#inState = "ok";
         return;
@@ -464,7 +514,10 @@ export class SrioLink {
       // Input Error-stopped ends with a link-response carrying the expected ackID (§6.13.2.6).
       this.#inState = "ok";
       this.#toTransmitter(LINK_RESPONSE, this.#expected, PORT_OK);
-    });
+    };
+    this.wire.transmit(0, () =>
+      this.#propagationPs === 0 ? arrive() : this.#sim.scheduleAfter(this.#propagationPs, arrive),
+    );
   }
 
   /**
@@ -557,6 +610,14 @@ const STYPE1 = [
   "reserved",
   "nop",
 ] as const;
+
+const EMPTY = new Uint8Array(0);
+
+/** Drops the first `n` elements of `a` in place. */
+function compact<T>(a: T[], n: number): void {
+  a.copyWithin(0, n);
+  a.length -= n;
+}
 
 function checkCount(count: number): number {
   if (!Number.isInteger(count) || count < 1)
