@@ -30,6 +30,7 @@ function packet(i: number, dws: number): Uint8Array {
 }
 
 interface Plan {
+  readonly propagationPs?: number;
   readonly sizes: readonly number[];
   readonly gaps: readonly number[];
   readonly retries: readonly number[];
@@ -55,6 +56,7 @@ function run(cs: SrioControlSymbolFormat, speed: SrioLinkSpeed, plan: Plan): Run
     bitsPerSecond: 16e9,
     controlSymbol: cs,
     speed,
+    propagationPs: plan.propagationPs ?? 0,
     deliver: (b) => {
       const p = decodeSrioPacket(b) as { address: number };
       delivered.push(p.address);
@@ -103,6 +105,7 @@ function run(cs: SrioControlSymbolFormat, speed: SrioLinkSpeed, plan: Plan): Run
 
 const planArb = fc.integer({ min: 1, max: 90 }).chain((n) =>
   fc.record({
+    propagationPs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20_000_000 })),
     sizes: fc.array(fc.integer({ min: 1, max: 32 }), { minLength: n, maxLength: n }),
     gaps: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400_000 })), {
       minLength: 1,
@@ -195,6 +198,21 @@ describe(`SRIO link-level flow control, RapidIO 4.1 Part 6 §6.8–§6.13 (seed 
     ]);
   });
 
+  it("never has more than 2^N − 1 packets unacknowledged: a long link waits for its acknowledgements (§6.6.2)", () => {
+    // 10 µs each way: the first acknowledgement is back after 20 µs and one packet time.
+    const sizes = Array.from({ length: 100 }, () => 1);
+    const plan: Plan = { propagationPs: 10_000_000, sizes, gaps: [0], retries: [], crcErrors: [] };
+    for (const speed of ["fast", "wire"] as const) {
+      const r = run(24, speed, plan);
+      expect(r.delivered).toEqual(sizes.map((_, i) => i));
+      expect(r.maxUnacked).toBe(31);
+      expect(r.counters.windowStalls).toBeGreaterThanOrEqual(3);
+      // Packet 31 waits for packet 0's acknowledgement: it arrives after two propagations.
+      expect(r.times[31]! - r.times[0]!).toBeGreaterThan(20_000_000);
+      expect(r.times[30]! - r.times[0]!).toBeLessThan(1_000_000);
+    }
+  });
+
   it("wraps the ackID modulo 2^N and refuses a wrong fault count", () => {
     const sizes = Array.from({ length: 40 }, () => 1);
     const r = run(24, "wire", { sizes, gaps: [0], retries: [], crcErrors: [] });
@@ -210,5 +228,14 @@ describe(`SRIO link-level flow control, RapidIO 4.1 Part 6 §6.8–§6.13 (seed 
     expect(() => link.injectRetry(0)).toThrow(SrioLinkError);
     expect(() => link.injectCrcError(1.5)).toThrow(SrioLinkError);
     expect(link.window).toBe(31);
+    expect(
+      () =>
+        new SrioLink(new Simulator(), {
+          name: "y",
+          bitsPerSecond: 1e9,
+          controlSymbol: 32 as 24,
+          deliver: () => undefined,
+        }),
+    ).toThrow(SrioLinkError);
   });
 });
