@@ -158,6 +158,17 @@ export class BridgePcieEndpoint {
   readonly #cplTlp: (Uint8Array | undefined)[] = [];
   #cplHead = 0;
   readonly #onCompletion = (): void => this.#completionArrives();
+  // Fast path: read requests on the up link or in the root complex, in order (the link is FIFO
+  // and the latency fixed).
+  readonly #mrdRead: Read[] = [];
+  readonly #mrdAddress: bigint[] = [];
+  readonly #mrdBytes: number[] = [];
+  readonly #mrdTag: number[] = [];
+  #mrdHead = 0;
+  readonly #onRequestServed = (): void => this.#requestServed();
+  readonly #onRequestArrives = (): void => {
+    this.#sim.scheduleAfter(this.#o.readLatencyPs, this.#onRequestServed);
+  };
 
   /**
    * @param sim - the simulator
@@ -314,11 +325,30 @@ export class BridgePcieEndpoint {
       } else {
         const n = a >= 0x1_0000_0000n ? 16 : 12;
         this.#countUp(n);
-        this.up.transmit(n, () =>
-          this.#sim.scheduleAfter(this.#o.readLatencyPs, () => this.#complete(r, a, len, tag)),
-        );
+        this.#mrdRead.push(r);
+        this.#mrdAddress.push(a);
+        this.#mrdBytes.push(len);
+        this.#mrdTag.push(tag);
+        this.up.transmit(n, this.#onRequestArrives);
       }
     }
+  }
+
+  /** Fast path: the root complex answers the oldest request. */
+  #requestServed(): void {
+    const i = this.#mrdHead++;
+    const r = this.#mrdRead[i]!;
+    const a = this.#mrdAddress[i]!;
+    const len = this.#mrdBytes[i]!;
+    const tag = this.#mrdTag[i]!;
+    if (this.#mrdHead === this.#mrdRead.length) {
+      this.#mrdRead.length = 0;
+      this.#mrdAddress.length = 0;
+      this.#mrdBytes.length = 0;
+      this.#mrdTag.length = 0;
+      this.#mrdHead = 0;
+    }
+    this.#complete(r, a, len, tag);
   }
 
   /** The root complex answers a request: its completions go down the link (pcie.md §8.2). */
