@@ -22,3 +22,5 @@ export * from "./bridge/parameters.js";
 export * from "./bridge/network.js";
 export * from "./bridge/bridge.js";
 export * from "./bridge/curve.js";
+export * from "./bridge/link-layer.js";
+export * from "./bridge/pcie-endpoint.js";

@@ -148,10 +148,14 @@ describe("bridge register instructions (SYSTEM.md §2 flow 1)", () => {
     expect(t.pipelinePs).toBe(60_000);
     const first = packets()[0]!;
     const bytes = srioPacketSize("nread", 0).packetBytes;
+    // The RIFFA setup, one MRd of the 16-byte word (3-DW header + 8 bytes framing) up, the root
+    // complex's latency, one CplD of 16 bytes down (Gen2 x4: 16 Gb/s after 8b/10b), then the
+    // pipeline, the datapath and the SRIO link.
     const expected =
       t.dmaSetupPs +
+      transmissionTime(12 + 8, 16e9) +
       t.pcieReadLatencyPs +
-      transmissionTime(16, t.pcieDownload.payloadGbps * 1e9) +
+      transmissionTime(12 + 16 + 8, 16e9) +
       t.pipelinePs +
       transmissionTime(t.datapathOverheadBytes, t.datapathBitsPerSecond) +
       transmissionTime(bytes + t.srio.controlSymbolBytes, t.srioBitsPerSecond);

@@ -15,9 +15,14 @@
  * - One `srioPacketArbiter` per port: pending DOORBELL/NWRITE_R/NREAD/maintenance packets of a
  *   higher priority than the stream go between two SWRITE packets.
  * - Every instruction passes the fixed conversion pipeline (9 cycles at 150 MHz, a
- *   {@link DelayLine}); packets cross the 64-bit datapath and the SRIO link
- *   ({@link SerialLink}s); DMA transfers pay a setup and cross the PCIe link at the rate of
- *   `pcieThroughput`.
+ *   {@link DelayLine}); packets cross the 64-bit datapath and the SRIO link, an {@link SrioLink}
+ *   with ackIDs, acknowledgements, packet retry and error recovery (RapidIO 4.1 Part 6 §6.8,
+ *   §6.9.1, §6.13.2).
+ * - The host side is a {@link BridgePcieEndpoint}: each RIFFA transfer pays a setup, then
+ *   downloads are memory reads of the host's send buffer (MRd requests and completions) and
+ *   uploads memory writes into the host's receive buffer (MWr), each TLP timed on the PCIe link
+ *   with its header and framing (docs/reference/pcie.md §7, §8); an enabled interrupt source
+ *   that rises sends an MSI.
  * - Wrong instructions are tolerated: the fault is reported in the errors block (typed error
  *   captured in {@link BridgeCompletion.error}) and the state machine returns to idle.
  *
@@ -55,6 +60,7 @@ import type {
   SrioResponseInfo,
   SwriteStreamPackets,
 } from "@rashpa/srio";
+import { HostMemory } from "../host-memory.js";
 import type { PcapWriter } from "../pcap.js";
 import { DelayLine } from "../sim/delay.js";
 import { SerialLink } from "../sim/link.js";
@@ -63,6 +69,9 @@ import { cyclesToPs } from "../sim/time.js";
 import type { SimTime } from "../sim/time.js";
 import { NODE_REGISTERS, SrioNetworkError, transportType } from "./network.js";
 import type { SrioSwitch } from "./network.js";
+import { SrioLink } from "./link-layer.js";
+import { BridgePcieEndpoint, BridgePcieError } from "./pcie-endpoint.js";
+import type { BridgeMsi } from "./pcie-endpoint.js";
 import { bridgeTiming } from "./parameters.js";
 import type { BridgeParameters, BridgeTiming } from "./parameters.js";
 
@@ -124,6 +133,23 @@ export interface PcieSrioBridgeOptions {
   readonly nodeRegisterBase?: bigint;
   /** Optional capture of every SRIO packet the bridge sends and receives (link type LINKTYPE_SRIO, USER2 149). */
   readonly pcap?: PcapWriter;
+  /**
+   * `"fast"` (default): the PCIe TLPs are counted from their plans and the data copied once per
+   * transfer, the SRIO link protocol runs on numbers; `"wire"`: every TLP and every control
+   * symbol is encoded and decoded, and every SRIO packet carries its ackID. Same memories,
+   * counters and times.
+   */
+  readonly speed?: "fast" | "wire";
+  /**
+   * The host memory holding the RIFFA send buffer (first half: what the bridge downloads) and
+   * receive buffer (second half: what it uploads).
+   * @defaultValue 2 MiB at 0x8000_0000
+   */
+  readonly hostMemory?: HostMemory;
+  /** Wire path only: pcap (LINKTYPE_USER0) of every TLP on the bridge's PCIe link. */
+  readonly tlpCapture?: PcapWriter;
+  /** The MSI the bridge writes when an enabled interrupt source rises. @defaultValue address 0xFEE0_0000, data 0 */
+  readonly msi?: BridgeMsi;
   /** Called with each completion. */
   readonly onCompletion?: (c: BridgeCompletion) => void;
 }
@@ -131,6 +157,7 @@ export interface PcieSrioBridgeOptions {
 interface Job {
   readonly ins: Instruction;
   readonly submittedAt: SimTime;
+  /** The stream-write bytes as the download fills them (the bridge's copy of the host buffer). */
   readonly data?: Uint8Array;
   /** Stream-write bytes the download has delivered so far. */
   readonly arrived: { bytes: number };
@@ -150,7 +177,15 @@ const CHANNEL = {
   "message-initiator": 2,
   maintenance: 4,
 } as const;
-const CHUNK = 256;
+/** {@link SrioLink} tag of the SWRITEs of a stream write. */
+const STREAM_TAG = 1;
+
+/** A ring buffer of the host memory (the RIFFA send or receive buffer). */
+interface Ring {
+  readonly base: bigint;
+  readonly size: number;
+  next: number;
+}
 const FOREVER = 2 ** 52;
 
 /**
@@ -167,11 +202,15 @@ export class PcieSrioBridge {
   readonly timing: BridgeTiming;
   /** Completions in order. */
   readonly completions: BridgeCompletion[] = [];
-  /** SRIO link bridge → switch. */
+  /** The SRIO link bridge → switch, with its link-level protocol (the switch's input port answers). */
+  readonly port: SrioLink;
+  /** The serialisation of {@link PcieSrioBridge.port}. */
   readonly txLink: SerialLink;
-  /** PCIe upstream (uploads). */
+  /** The PCIe endpoint, its link and the host memory behind it. */
+  readonly pcie: BridgePcieEndpoint;
+  /** PCIe upstream (MWr, MRd, MSI). */
   readonly pcieUp: SerialLink;
-  /** PCIe downstream (downloads). */
+  /** PCIe downstream (completions). */
   readonly pcieDown: SerialLink;
   readonly #sim: Simulator;
   readonly #o: PcieSrioBridgeOptions;
@@ -182,8 +221,11 @@ export class PcieSrioBridge {
   readonly #pipeline: DelayLine<() => void>;
   readonly #txDatapath: SerialLink;
   readonly #rxDatapath: SerialLink;
-  readonly #rxLink: SerialLink;
+  readonly #inbound: SrioLink;
   readonly #nodeBase: bigint;
+  readonly #sendRing: Ring;
+  readonly #recvRing: Ring;
+  #irqLevel = 0;
   #txBusy = false;
   #streamIds = new Set<AnySrioPacket>();
   #controlQueue: Job[] = [];
@@ -217,18 +259,44 @@ export class PcieSrioBridge {
       bitsPerSecond: t.datapathBitsPerSecond,
       overheadBytes: t.datapathOverheadBytes,
     });
-    const srio = { bitsPerSecond: t.srioBitsPerSecond, overheadBytes: t.srio.controlSymbolBytes };
-    this.txLink = new SerialLink(sim, { name: "bridge→switch", ...srio });
-    this.#rxLink = new SerialLink(sim, { name: "switch→bridge", ...srio });
-    this.pcieUp = new SerialLink(sim, {
-      name: "pcie-up",
-      bitsPerSecond: t.pcieUpload.payloadGbps * 1e9,
+    const speed = options.speed ?? "fast";
+    this.port = new SrioLink(sim, {
+      name: "bridge→switch",
+      bitsPerSecond: t.srioBitsPerSecond,
+      controlSymbol: t.parameters.srioControlSymbol,
+      speed,
+      deliver: (b) => options.network.receive(b),
     });
-    this.pcieDown = new SerialLink(sim, {
-      name: "pcie-down",
-      bitsPerSecond: t.pcieDownload.payloadGbps * 1e9,
+    this.txLink = this.port.wire;
+    this.port.onTransmit = (b, end) => options.pcap?.writePacket(end, b);
+    this.port.onAccepted = (tag) => {
+      if (tag === STREAM_TAG) this.#streamSent();
+    };
+    const host = options.hostMemory ?? new HostMemory("host", 0x8000_0000n, 2 << 20);
+    const half = Math.floor(host.size / 2);
+    this.#sendRing = { base: host.base, size: half, next: 0 };
+    this.#recvRing = { base: host.base + BigInt(half), size: host.size - half, next: 0 };
+    const p = t.parameters;
+    this.pcie = new BridgePcieEndpoint(sim, {
+      generation: p.pcieGeneration,
+      width: p.pcieWidth,
+      maxPayloadSize: p.pcieMaxPayloadSize,
+      maxReadRequestSize: p.pcieMaxReadRequestSize,
+      readCompletionBoundary: t.pcieDownload.options.readCompletionBoundary,
+      outstandingReads: t.pcieDownload.options.outstandingReads,
+      readLatencyPs: t.pcieReadLatencyPs,
+      host,
+      speed,
+      requesterId: 0x0100,
+      completerId: 0x0000,
+      msi: options.msi ?? { address: 0xfee0_0000n, data: 0 },
+      ...(options.tlpCapture === undefined ? {} : { capture: options.tlpCapture }),
     });
+    this.pcieUp = this.pcie.up;
+    this.pcieDown = this.pcie.down;
     options.network.attach(options.deviceId, (b) => this.#receive(b));
+    this.#inbound = options.network.port(options.deviceId)!;
+    this.#inbound.onTransmit = (b, end) => options.pcap?.writePacket(end, b);
     this.#initRegisters();
     // The free-running cycle counter, brought up to date on each read of its low word.
     this.registers.onRead("performance.cyclesLo", () => {
@@ -249,6 +317,27 @@ export class PcieSrioBridge {
     this.registers.watch("instruction.command", (e) => {
       if ((e.written & 0x8000_0000) !== 0) this.#fromRegisters();
     });
+    // The link-level counters and ackIDs of the SRIO port (Part 6 §7.6.7), brought up to date on read.
+    const s = this.#hw.srio;
+    const out = this.port.counters;
+    const inp = this.#inbound.counters;
+    const counter = (path: string, r: CounterRegister, value: () => number): void => {
+      this.registers.onRead(`srio.${path}`, () => r.modify({ value: value() >>> 0 }));
+    };
+    counter("packetRetries", s.packetRetries, () => out.packetRetries);
+    counter("packetsNotAccepted", s.packetsNotAccepted, () => out.notAccepted);
+    counter("retransmitted", s.retransmitted, () => out.retransmitted);
+    counter("linkRequests", s.linkRequests, () => out.linkRequests);
+    counter("inputRetries", s.inputRetries, () => inp.packetRetries);
+    counter("inputErrors", s.inputErrors, () => inp.notAccepted);
+    this.registers.onRead("srio.localAckId", () => {
+      const o = this.port.ackIdStatus();
+      s.localAckId.modify({
+        outboundAckId: o.outbound & 0x3f,
+        outstandingAckId: o.outstanding & 0x3f,
+        inboundAckId: this.#inbound.ackIdStatus().inbound & 0x3f,
+      });
+    });
   }
 
   #initRegisters(): void {
@@ -265,30 +354,66 @@ export class PcieSrioBridge {
     hw.srio.portControl.modify({ initializedWidth: "x4", widthSupport: 1 } as never);
   }
 
-  /** The buffer the host passes with a stream write issued through the registers (RIFFA's send buffer). */
+  /**
+   * The buffer the host passes with a stream write issued through the registers: at `go` the
+   * driver copies its first LEN bytes into the send buffer of the host memory, from where the
+   * bridge downloads them.
+   */
   setHostBuffer(buffer: Uint8Array): void {
     this.#hostBuffer = buffer;
   }
 
   /**
    * The host sends an instruction word (16 bytes, `encodeInstruction`) on a RIFFA channel, with
-   * the LEN bytes of a stream write after it in the same transfer.
+   * the LEN bytes of a stream write after it in the same transfer: the driver places them in
+   * the send buffer of the host memory, and the bridge downloads them by memory reads.
+   *
+   * @throws BridgePcieError when the transfer is larger than the send buffer (half the host memory)
    */
   submit(word: Uint8Array, data?: Uint8Array): void {
     const submittedAt = this.#sim.now();
     const bytes = 16 + (data?.length ?? 0);
+    const address = this.#place(word, data);
     const arrived = { bytes: 0 };
+    const buffer = new Uint8Array(bytes);
+    let accepted = false;
     // One RIFFA transfer: setup, then the instruction word, then the data.
-    this.#download(bytes, (offset, n) => {
-      if (offset === 0) {
-        this.#pipeline.push(() => this.#accept(word, submittedAt, arrived, data));
-        if (n > 16) this.#streamData(arrived, n - 16);
-      } else this.#streamData(arrived, n);
+    this.#download(address, buffer, (received) => {
+      if (!accepted && received >= 16) {
+        accepted = true;
+        const job = data === undefined ? undefined : buffer.subarray(16);
+        this.#pipeline.push(() => this.#accept(buffer.subarray(0, 16), submittedAt, arrived, job));
+      }
+      if (received > 16) this.#streamData(arrived, received - 16);
     });
   }
 
+  /** The host driver copies a transfer into the send buffer; returns its host address. */
+  #place(head: Uint8Array | undefined, data?: Uint8Array): bigint {
+    const n = (head?.length ?? 0) + (data?.length ?? 0);
+    const address = this.#alloc(this.#sendRing, n, "send");
+    const host = this.pcie.host;
+    if (head !== undefined) host.write(address, head);
+    if (data !== undefined) host.write(address + BigInt(head?.length ?? 0), data);
+    return address;
+  }
+
+  /** Room for `n` bytes in a ring of the host memory, double-word aligned, wrapping at its end. */
+  #alloc(ring: Ring, n: number, which: string): bigint {
+    if (n > ring.size)
+      throw new BridgePcieError(
+        `${which}Buffer`,
+        `a transfer of at most ${ring.size} bytes (half the host memory)`,
+        `${n} bytes`,
+      );
+    if (ring.next + n > ring.size) ring.next = 0;
+    const at = ring.base + BigInt(ring.next);
+    ring.next += (n + 7) & ~7;
+    return at;
+  }
+
   #streamData(arrived: { bytes: number }, n: number): void {
-    arrived.bytes += n;
+    arrived.bytes = n;
     this.#feedStream();
   }
 
@@ -297,22 +422,27 @@ export class PcieSrioBridge {
   #streamNext = 0;
   #streamReady = false;
 
-  /** RIFFA download: setup, first-completion latency, then 256-byte chunks at the PCIe read rate. */
-  #download(bytes: number, onChunk: (offset: number, n: number) => void): void {
-    const t = this.timing;
-    this.#sim.scheduleAfter(t.dmaSetupPs + t.pcieReadLatencyPs, () => {
-      for (let off = 0; off < bytes;) {
-        const n = off === 0 ? Math.min(16 + CHUNK, bytes) : Math.min(CHUNK, bytes - off);
-        const o = off;
-        this.pcieDown.transmit(n, () => onChunk(o, n));
-        off += n;
-      }
-    });
+  /**
+   * RIFFA download of `buffer.length` bytes at host `address`: the setup, then memory reads whose
+   * completions fill `buffer`; `onArrive(received)` after each completion.
+   */
+  #download(address: bigint, buffer: Uint8Array, onArrive: (received: number) => void): void {
+    this.#sim.scheduleAfter(this.timing.dmaSetupPs, () =>
+      this.pcie.read(address, buffer, onArrive),
+    );
   }
 
-  /** RIFFA upload: the setup, then the bytes at the PCIe write rate; `done` at the last byte. */
-  #upload(bytes: number, done: () => void): void {
-    this.#sim.scheduleAfter(this.timing.dmaSetupPs, () => this.pcieUp.transmit(bytes, done));
+  /**
+   * RIFFA upload of `value` into the host's receive buffer: the setup, then memory writes;
+   * `done` receives the bytes as the host memory holds them after the last TLP.
+   */
+  #upload(value: Uint8Array, done: (data: Uint8Array) => void): void {
+    const address = this.#alloc(this.#recvRing, value.length, "receive");
+    this.#sim.scheduleAfter(this.timing.dmaSetupPs, () =>
+      this.pcie.write(address, value, 0, value.length, () =>
+        done(this.pcie.host.view(address, value.length).slice()),
+      ),
+    );
   }
 
   #accept(
@@ -387,12 +517,25 @@ export class PcieSrioBridge {
         ins = { ...head, opcode: name, operands: "doorbell", info: r.doorbell.readFields().info };
         break;
     }
-    const data = name === "stream-write" ? this.#hostBuffer.subarray(0, length) : undefined;
+    const host = name === "stream-write" ? this.#hostBuffer.subarray(0, length) : undefined;
+    if (host !== undefined && host.length > this.#sendRing.size) {
+      const err = new BridgeInstructionError(
+        "stream-length",
+        "instruction.length.bytes",
+        `at most ${this.#sendRing.size} bytes (the host send buffer)`,
+        String(host.length),
+      );
+      this.#pipeline.push(() => this.#refuse(cmd.tag, name, err, now));
+      return;
+    }
+    const from = host === undefined ? 0n : this.#place(undefined, host);
+    const data = host === undefined ? undefined : new Uint8Array(host.length);
     const arrived = { bytes: 0 };
     this.#pipeline.push(() => {
       this.#dispatch({ ins, submittedAt: now, arrived, ...(data === undefined ? {} : { data }) });
       // The register path's download starts with the instruction (no word to carry).
-      if (data !== undefined) this.#download(data.length, (_o, n) => this.#streamData(arrived, n));
+      if (data !== undefined)
+        this.#download(from, data, (received) => this.#streamData(arrived, received));
     });
   }
 
@@ -441,10 +584,10 @@ export class PcieSrioBridge {
         const v = new DataView(value.buffer).getUint32(0);
         if (ins.opcode === "register-read" || ins.opcode === "maintenance-read")
           this.#hw.instruction.readData.modify({ value: v });
-        this.#upload(4, () => {
+        this.#upload(value, (uploaded) => {
           this.#hw.instruction.status.modify({ txDone: true });
           this.#irq({ instructionDone: true });
-          this.#complete(job, "done", value, status);
+          this.#complete(job, "done", uploaded, status);
         });
       }
       this.#controlActive = false;
@@ -645,10 +788,11 @@ export class PcieSrioBridge {
   #irqStatus(): void {
     const g = this.#hw.global;
     const bus = this.registers.hardwareBus;
-    bus.write32(
-      g.irqStatus.address,
-      bus.read32(g.irqRaw.address) & bus.read32(g.irqEnable.address),
-    );
+    const level = bus.read32(g.irqRaw.address) & bus.read32(g.irqEnable.address);
+    bus.write32(g.irqStatus.address, level);
+    // The interrupt line rises: an MSI to the host (pcie.md §10.3).
+    if (this.#irqLevel === 0 && level !== 0) this.pcie.interrupt();
+    this.#irqLevel = level;
   }
 
   /** Bridge clock cycles in `ps`, rounded down. */
@@ -692,11 +836,8 @@ export class PcieSrioBridge {
     this.#txDatapath.transmit(payload, () => {
       this.#txBusy = false;
       this.#countChannel(packet, payload);
-      this.txLink.transmit(bytes.length, (tx) => {
-        this.#o.pcap?.writePacket(tx.end, bytes);
-        if (stream) this.#streamSent();
-        this.#o.network.receive(bytes);
-      });
+      // A stream packet counts as sent when the switch's port accepts it (Part 6 §3.4.1).
+      this.port.send(bytes, stream ? STREAM_TAG : 0);
       this.#kick();
     });
   }
@@ -720,64 +861,61 @@ export class PcieSrioBridge {
     if (lo > 0xffff_ffff) c.bytesHi.modify({ value: c.bytesHi.readFields().value + 1 });
   }
 
-  /** A packet from the switch arrives at the bridge's port. */
+  /** A packet from the switch, accepted by the bridge's input port. */
   #receive(bytes: Uint8Array): void {
-    this.#rxLink.transmit(bytes.length, (tx) => {
-      this.#o.pcap?.writePacket(tx.end, bytes);
-      const p = decodeSrioPacket(bytes) as SrioPacket & Record<string, unknown>;
-      if (p.ftype === "streaming-write") {
-        const w = decodeSrioWrite(p);
-        this.#rxDatapath.transmit(w.data.length, () => {
-          this.#count(CHANNEL["io-target"], w.data.length);
-          this.#addBytes(
-            this.#hw.performance.rxBytesLo,
-            this.#hw.performance.rxBytesHi,
-            w.data.length,
-          );
-          this.#streamRx?.(w.data, Number(w.address));
-        });
-        return;
-      }
-      if (p.ftype === "doorbell") {
-        this.#count(3, 0);
-        this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
-        this.#irq({ doorbellReceived: true });
-        return;
-      }
-      const isMaint = p.ftype === "maintenance";
-      if (p.ftype !== "response" && !isMaint) return;
-      const ttype = p.ttype as string;
-      if (isMaint && ttype !== "read-response" && ttype !== "write-response") return;
-      const payload = p.payload as Uint8Array | undefined;
-      const info: SrioResponseInfo = {
-        kind: isMaint
-          ? ttype === "read-response"
-            ? "maintenance-read-response"
-            : "maintenance-write-response"
-          : "response",
-        srcId: p.sourceId,
-        destId: p.destinationId,
-        targetTid: p.targetTid as number,
-        status: (isMaint ? p.sizeOrStatus : p.status) as number,
-        dataBytes: payload?.length ?? 0,
-        prio: p.prio,
-        crf: p.crf,
-      };
-      const ev = this.#table.accept(info, this.#sim.now());
-      if (ev.type === "fault") {
-        this.#hw.errors.status.modify({ unexpectedResponse: true });
-        return;
-      }
-      if (ev.type === "timeout") return;
-      const req = ev.request;
-      if (ev.type === "retry" && req.retries < this.#hw.errors.retryLimit.readFields().count) {
-        req.retries++;
-        this.#send(req);
-        return;
-      }
-      this.#responseLatency(this.#sim.now() - req.sentAt);
-      req.onDone(info.status, payload);
-    });
+    const p = decodeSrioPacket(bytes) as SrioPacket & Record<string, unknown>;
+    if (p.ftype === "streaming-write") {
+      const w = decodeSrioWrite(p);
+      this.#rxDatapath.transmit(w.data.length, () => {
+        this.#count(CHANNEL["io-target"], w.data.length);
+        this.#addBytes(
+          this.#hw.performance.rxBytesLo,
+          this.#hw.performance.rxBytesHi,
+          w.data.length,
+        );
+        this.#streamRx?.(w.data, Number(w.address));
+      });
+      return;
+    }
+    if (p.ftype === "doorbell") {
+      this.#count(3, 0);
+      this.#hw.global.doorbellReceived.modify({ info: p.info as number, sourceId: p.sourceId });
+      this.#irq({ doorbellReceived: true });
+      return;
+    }
+    const isMaint = p.ftype === "maintenance";
+    if (p.ftype !== "response" && !isMaint) return;
+    const ttype = p.ttype as string;
+    if (isMaint && ttype !== "read-response" && ttype !== "write-response") return;
+    const payload = p.payload as Uint8Array | undefined;
+    const info: SrioResponseInfo = {
+      kind: isMaint
+        ? ttype === "read-response"
+          ? "maintenance-read-response"
+          : "maintenance-write-response"
+        : "response",
+      srcId: p.sourceId,
+      destId: p.destinationId,
+      targetTid: p.targetTid as number,
+      status: (isMaint ? p.sizeOrStatus : p.status) as number,
+      dataBytes: payload?.length ?? 0,
+      prio: p.prio,
+      crf: p.crf,
+    };
+    const ev = this.#table.accept(info, this.#sim.now());
+    if (ev.type === "fault") {
+      this.#hw.errors.status.modify({ unexpectedResponse: true });
+      return;
+    }
+    if (ev.type === "timeout") return;
+    const req = ev.request;
+    if (ev.type === "retry" && req.retries < this.#hw.errors.retryLimit.readFields().count) {
+      req.retries++;
+      this.#send(req);
+      return;
+    }
+    this.#responseLatency(this.#sim.now() - req.sentAt);
+    req.onDone(info.status, payload);
   }
 
   #streamSent(): void {
@@ -858,23 +996,41 @@ export class PcieSrioBridge {
       });
       return;
     }
-    // Stream read: the node SWRITEs LEN bytes from ins.address to us; uploaded by DMA.
+    // Stream read: the node SWRITEs LEN bytes from ins.address to us; uploaded by DMA into
+    // the host's receive buffer as they arrive.
+    if (len > this.#recvRing.size) {
+      this.#hw.errors.status.modify({ streamLength: true });
+      done(
+        false,
+        new Uint8Array(0),
+        new BridgeInstructionError(
+          "stream-length",
+          "length",
+          `at most ${this.#recvRing.size} bytes (the host receive buffer)`,
+          String(len),
+        ),
+      );
+      return;
+    }
+    const target = this.#alloc(this.#recvRing, len, "receive");
     const buffer = new Uint8Array(len);
     let received = 0;
     let uploaded = 0;
     let setupDone = false;
     let waiting = 0;
     let failed = false;
+    const uploadedAll = (): void => {
+      waiting--;
+      if (uploaded === len && waiting === 0) done(true, this.pcie.host.view(target, len).slice());
+    };
     const pump = (): void => {
       if (!setupDone || failed) return;
       if (received > uploaded) {
         const n = received - uploaded;
+        const from = uploaded;
         uploaded = received;
         waiting++;
-        this.pcieUp.transmit(n, () => {
-          waiting--;
-          if (uploaded === len && waiting === 0) done(true, buffer);
-        });
+        this.pcie.write(target + BigInt(from), buffer, from, n, uploadedAll);
       }
     };
     this.#streamRx = (bytes, offset) => {

@@ -61,6 +61,36 @@ describe("bridge parameters", () => {
   });
 });
 
+describe("the PCIe link TLP by TLP (docs/reference/pcie.md §7, §8, §11)", () => {
+  it("carries pcieThroughput's payload rates: 64-byte completions down, MPS-sized writes up", async () => {
+    const { encodeInstruction } = await import("@rashpa/descriptors");
+    const t = bridgeTiming(P);
+    const bytes = 256 * 1024;
+    const head = { priority: 0, dev16: false, destId: 1, address: 0n, length: bytes } as const;
+    const sized = { nodeIds: [1], nodeMemoryBytes: bytes, hostMemoryBytes: 4 * bytes };
+    const down = createBridgeSystem(sized);
+    down.bridge.submit(
+      encodeInstruction({ ...head, opcode: "stream-write", operands: "stream", tag: 1 }),
+      new Uint8Array(bytes),
+    );
+    down.sim.run();
+    // Completions of 64 bytes (RCB), 12-byte header, 8 bytes framing: 64 / 84 of 16 Gb/s.
+    const downRate = (bytes + 16) / (down.bridge.pcieDown.busy.total / 1e12) / 1e9;
+    expect(downRate / t.pcieDownload.payloadGBps).toBeCloseTo(1, 2);
+    expect(down.bridge.pcie.counters.completions).toBe(Math.ceil((bytes + 16) / 64));
+    expect(down.bridge.pcie.counters.memoryReads).toBe(Math.ceil((bytes + 16) / 512));
+    const up = createBridgeSystem(sized);
+    up.bridge.submit(
+      encodeInstruction({ ...head, opcode: "stream-read", operands: "stream", tag: 2 }),
+    );
+    up.sim.run();
+    // MWr of 256 bytes (MPS), 12-byte header, 8 bytes framing, plus one MRd of the word.
+    const upRate = bytes / ((up.bridge.pcieUp.busy.total - 10_000) / 1e12) / 1e9;
+    expect(upRate / t.pcieUpload.payloadGBps).toBeCloseTo(1, 2);
+    expect(up.bridge.pcie.counters.memoryWrites).toBe(bytes / 256);
+  });
+});
+
 describe("throughput versus transfer length (SYSTEM.md §2 Results)", () => {
   it("reproduces the published shape: monotone, 700–800 MB/s at 16 kB, ~1 GB/s from 1 MB", () => {
     const points = bridgeThroughputCurve();

@@ -6,6 +6,7 @@
  * @module
  */
 import { encodeInstruction } from "@rashpa/descriptors";
+import { HostMemory } from "../host-memory.js";
 import type { PcapWriter } from "../pcap.js";
 import { Simulator } from "../sim/simulator.js";
 import { PcieSrioBridge } from "./bridge.js";
@@ -28,6 +29,14 @@ export interface BridgeSystemOptions {
   readonly switchId?: number;
   /** Capture of the bridge port's packets. */
   readonly pcap?: PcapWriter;
+  /** `"fast"` (default) or `"wire"`: the bridge's PCIe TLPs and every link's control symbols materialised. */
+  readonly speed?: "fast" | "wire";
+  /** Host memory (RIFFA send and receive buffers, half each). @defaultValue 2 MiB at `hostBase` */
+  readonly hostMemoryBytes?: number;
+  /** Physical address of the host memory. @defaultValue 0x8000_0000 */
+  readonly hostBase?: bigint;
+  /** Wire path: pcap (LINKTYPE_USER0) of the bridge's TLPs. */
+  readonly tlpCapture?: PcapWriter;
 }
 
 /** A simulator with a bridge, a switch and processing nodes. */
@@ -49,8 +58,9 @@ export function createBridgeSystem(options: BridgeSystemOptions = {}): BridgeSys
   const sim = new Simulator();
   const network = new SrioSwitch(sim, {
     deviceId: options.switchId ?? 0xfe,
-    link: { bitsPerSecond: t.srioBitsPerSecond, controlSymbolBytes: t.srio.controlSymbolBytes },
+    link: { bitsPerSecond: t.srioBitsPerSecond, controlSymbol: parameters.srioControlSymbol },
     latencyPs: t.switchLatencyPs,
+    speed: options.speed ?? "fast",
   });
   const nodes = new Map<number, ProcessingNode>();
   for (const id of options.nodeIds ?? [1, 2, 3]) {
@@ -66,7 +76,14 @@ export function createBridgeSystem(options: BridgeSystemOptions = {}): BridgeSys
     parameters,
     network,
     deviceId: options.bridgeId ?? 0x10,
+    speed: options.speed ?? "fast",
+    hostMemory: new HostMemory(
+      "host",
+      options.hostBase ?? 0x8000_0000n,
+      options.hostMemoryBytes ?? 2 << 20,
+    ),
     ...(options.pcap === undefined ? {} : { pcap: options.pcap }),
+    ...(options.tlpCapture === undefined ? {} : { tlpCapture: options.tlpCapture }),
   });
   return { sim, bridge, network, nodes };
 }
@@ -108,13 +125,20 @@ export function bridgeThroughputCurve(
   const max = Math.max(...lengths);
   return lengths.map((bytes) => {
     const common = { priority: 0, dev16: false, destId: 1, address: 0n, length: bytes } as const;
-    const down = createBridgeSystem({ parameters, nodeIds: [1], nodeMemoryBytes: max });
+    // Host memory: send and receive buffers of the largest transfer and its instruction word.
+    const sized = {
+      parameters,
+      nodeIds: [1],
+      nodeMemoryBytes: max,
+      hostMemoryBytes: 2 * (max + 64),
+    };
+    const down = createBridgeSystem(sized);
     const w = run(
       down,
       encodeInstruction({ ...common, opcode: "stream-write", operands: "stream", tag: 1 }),
       new Uint8Array(bytes),
     );
-    const up = createBridgeSystem({ parameters, nodeIds: [1], nodeMemoryBytes: max });
+    const up = createBridgeSystem(sized);
     const r = run(
       up,
       encodeInstruction({ ...common, opcode: "stream-read", operands: "stream", tag: 2 }),

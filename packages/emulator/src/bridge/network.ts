@@ -4,8 +4,9 @@
  * "Topology": host + bridge, 4x SRIO to a switch board, then several FPGA processing boards).
  *
  * Packets travel between the blocks as encoded bytes (`encodeSrioPacket`, RapidIO 4.1 Part 6
- * §2.4) on {@link SerialLink}s sized by the physical-layer packet length plus one control symbol
- * (docs/reference/srio.md §4, §10). Every receiver decodes what it gets with `decodeSrioPacket`,
+ * §2.4) on {@link SrioLink}s: each packet occupies its link for the physical-layer packet length
+ * plus one control symbol (docs/reference/srio.md §4, §10) and is acknowledged by the link
+ * partner (ackIDs, packet-accepted / packet-retry / packet-not-accepted, RapidIO 4.1 Part 6 §6.8). Every receiver decodes what it gets with `decodeSrioPacket`,
  * so the wire format is exercised end to end.
  *
  * @module
@@ -24,7 +25,8 @@ import {
 } from "@rashpa/srio";
 import type { SrioPacket, TransportType } from "@rashpa/srio";
 import { EmulatorFieldError } from "../field-error.js";
-import { SerialLink } from "../sim/link.js";
+import { SrioLink } from "./link-layer.js";
+import type { SrioControlSymbolFormat, SrioLinkSpeed } from "./link-layer.js";
 import type { Simulator } from "../sim/simulator.js";
 import type { Rate, SimTime } from "../sim/time.js";
 
@@ -41,8 +43,11 @@ export type SrioPacketSink = (bytes: Uint8Array) => void;
 export interface SrioLinkTiming {
   /** Coded bytes per second × 8 after line coding and clock compensation. */
   readonly bitsPerSecond: Rate;
-  /** Bytes of the control symbol sent with each packet (4 for CS24, 8 for CS48/CS64). */
-  readonly controlSymbolBytes: number;
+  /**
+   * Control-symbol format: 4 bytes per packet for CS24, 8 for CS48/CS64 (srio.md §5), and the
+   * ackID width of the link-level flow control (Part 6 §6.6.2).
+   */
+  readonly controlSymbol: SrioControlSymbolFormat;
 }
 
 /**
@@ -384,6 +389,8 @@ export interface SrioSwitchOptions {
   readonly link: SrioLinkTiming;
   /** Fixed cut-through latency from a packet's end on ingress to its start on egress. */
   readonly latencyPs: SimTime;
+  /** Speed of every port's link-level protocol ({@link SrioLink}). @defaultValue `"fast"` */
+  readonly speed?: SrioLinkSpeed;
 }
 
 /**
@@ -391,7 +398,9 @@ export interface SrioSwitchOptions {
  * (docs/reference/srio.md §1 transport layer); a maintenance request with hop count 0 is for the
  * switch itself (answered from its CAR/CSR words), one with a larger hop count is forwarded with
  * hop count − 1 (srio.md §2.3; RapidIO 4.1 Part 8 §2). A packet for an unknown device is dropped
- * and counted (`unroutable`). Each egress port is a {@link SerialLink}.
+ * and counted (`unroutable`). Each egress port, and each node's link toward the switch, is an
+ * {@link SrioLink} with ackIDs and packet-accepted / packet-retry / packet-not-accepted
+ * (RapidIO 4.1 Part 6 §6.8–§6.13).
  */
 export class SrioSwitch {
   /** The switch's device ID. */
@@ -404,7 +413,8 @@ export class SrioSwitch {
   forwarded = 0;
   readonly #sim: Simulator;
   readonly #options: SrioSwitchOptions;
-  readonly #ports = new Map<number, { link: SerialLink; sink: SrioPacketSink }>();
+  readonly #ports = new Map<number, SrioLink>();
+  readonly #uplinks = new Map<number, SrioLink>();
 
   /** @param sim - the simulator; @param options - ID, link timing, latency */
   constructor(sim: Simulator, options: SrioSwitchOptions) {
@@ -415,32 +425,40 @@ export class SrioSwitch {
     this.csr.set(0x60, (options.deviceId & 0xff) << 16);
   }
 
-  /** Adds a port toward `deviceId`, delivering to `sink` after the port link's serialisation. */
+  /** A link of this switch's timing and speed delivering to `deliver`. */
+  link(name: string, deliver: SrioPacketSink): SrioLink {
+    return new SrioLink(this.#sim, {
+      name,
+      bitsPerSecond: this.#options.link.bitsPerSecond,
+      controlSymbol: this.#options.link.controlSymbol,
+      speed: this.#options.speed ?? "fast",
+      deliver,
+    });
+  }
+
+  /** Adds a port toward `deviceId`, delivering to `sink` each packet its receiver accepts. */
   attach(deviceId: number, sink: SrioPacketSink): void {
     if (this.#ports.has(deviceId))
       throw new SrioNetworkError("deviceId", "a device ID not yet attached", String(deviceId));
-    const link = new SerialLink(this.#sim, {
-      name: `switch→${deviceId}`,
-      bitsPerSecond: this.#options.link.bitsPerSecond,
-      overheadBytes: this.#options.link.controlSymbolBytes,
-    });
-    this.#ports.set(deviceId, { link, sink });
+    this.#ports.set(deviceId, this.link(`switch→${deviceId}`, sink));
   }
 
   /** Attaches a node both ways (the node's link toward the switch included). */
   attachNode(node: ProcessingNode): void {
     this.attach(node.deviceId, (b) => node.receive(b));
-    const up = new SerialLink(this.#sim, {
-      name: `${node.deviceId}→switch`,
-      bitsPerSecond: this.#options.link.bitsPerSecond,
-      overheadBytes: this.#options.link.controlSymbolBytes,
-    });
-    node.connect((b) => up.transmit(b.length, () => this.receive(b)));
+    const up = this.link(`${node.deviceId}→switch`, (b) => this.receive(b));
+    this.#uplinks.set(node.deviceId, up);
+    node.connect((b) => up.send(b));
   }
 
-  /** The egress link toward `deviceId`, if attached. */
-  port(deviceId: number): SerialLink | undefined {
-    return this.#ports.get(deviceId)?.link;
+  /** The egress link toward `deviceId` (its receiver is that device's input port), if attached. */
+  port(deviceId: number): SrioLink | undefined {
+    return this.#ports.get(deviceId);
+  }
+
+  /** The link from node `deviceId` to the switch (its receiver is the switch's input port), if attached. */
+  uplink(deviceId: number): SrioLink | undefined {
+    return this.#uplinks.get(deviceId);
   }
 
   /** A packet arrives on an ingress port (its last byte received). */
@@ -468,9 +486,7 @@ export class SrioSwitch {
       return;
     }
     this.forwarded++;
-    this.#sim.scheduleAfter(this.#options.latencyPs, () =>
-      port.link.transmit(bytes.length, () => port.sink(bytes)),
-    );
+    this.#sim.scheduleAfter(this.#options.latencyPs, () => port.send(bytes));
   }
 
   #answerMaintenance(m: SrioPacket & { ttype: string; srcTid: number }): void {

@@ -1,9 +1,11 @@
 /**
  * Parameters of the PCIe–SRIO bridge emulator and the named set that reproduces the published
  * throughput curve (SYSTEM.md §2, "Results": 700–800 MB/s once the transfer reaches 16 kB, a
- * steady 1 GB/s beyond 1 MB). Link rates come from the link models of `@rashpa/pcie`
- * (`pcieThroughput`, pcie.md §11) and `@rashpa/srio` (`srioThroughput`, srio.md §10); the
- * bridge's own figures are its clock, datapath width and per-packet cycles.
+ * steady 1 GB/s beyond 1 MB). The SRIO link rate comes from `srioThroughput` (srio.md §10); the
+ * PCIe link is simulated TLP by TLP at its lane rate (pcie.md §11.1) with the sizes, Read
+ * Completion Boundary and outstanding reads that `pcieThroughput` (pcie.md §11) models, so its
+ * steady payload rates are `pcieThroughput`'s; the bridge's own figures are its clock, datapath
+ * width and per-packet cycles.
  *
  * @module
  */
@@ -26,7 +28,7 @@ export interface BridgeParameters {
   readonly pcieMaxReadRequestSize: number;
   /** Fixed cost of one RIFFA DMA transfer before its first byte moves, in ns. */
   readonly dmaSetupNs: number;
-  /** Round trip of a download's first read request to its first completion, in ns. */
+  /** Time from a memory read request's arrival at the root complex to its first completion leaving, in ns. */
   readonly pcieReadLatencyNs: number;
   /** SRIO lane rate in Gbaud. */
   readonly srioBaudGbaud: number;
@@ -92,7 +94,7 @@ export const BRIDGE_2017_GEN2X4_SRIO5G: BridgeParameterSet = {
     dmaSetupNs:
       "4 µs per RIFFA transfer: driver ioctl, channel length/offset/scatter-gather register writes over PCIe, the transfer-start handshake and the completion interrupt (a few µs)",
     pcieReadLatencyNs:
-      "1 µs from a download's first memory read request to its first completion (root complex and DRAM latency)",
+      "1 µs from a memory read request reaching the root complex to its first completion leaving it (root complex and DRAM latency; the request's and completion's own link times come on top)",
     srioBaudGbaud: "5 Gbaud, the top rate of the 4x SRIO Gen2 links of the period's switch boards",
     srioWidth: "4x, the paper's link to the switch board",
     srioControlSymbol: "CS24: 5 Gbaud is Baud Rate Class 1 (srio.md §5)",
@@ -111,9 +113,13 @@ export const BRIDGE_2017_GEN2X4_SRIO5G: BridgeParameterSet = {
 export interface BridgeTiming {
   /** The parameters. */
   readonly parameters: BridgeParameters;
-  /** PCIe upload (bridge → host, memory writes) from `pcieThroughput`. */
+  /** PCIe upload (bridge → host, memory writes) from `pcieThroughput`: the steady rate the simulated MWr TLPs reach. */
   readonly pcieUpload: PcieThroughput;
-  /** PCIe download (host → bridge, memory reads) from `pcieThroughput`. */
+  /**
+   * PCIe download (host → bridge, memory reads) from `pcieThroughput`: its Read Completion
+   * Boundary (completion size) and outstanding reads are those of the simulated MRd/CplD
+   * exchange, whose steady rate it is.
+   */
   readonly pcieDownload: PcieThroughput;
   /** The SRIO link from `srioThroughput` (256-byte SWRITEs). */
   readonly srio: SrioThroughput;

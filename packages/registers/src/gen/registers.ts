@@ -159,7 +159,7 @@ export interface PcieSrioBridgeGlobalIdentFields {
 export interface PcieSrioBridgeGlobalVersionFields {
   /** Fixes that change no register. (bits 15:0, sw r, hw na, reset 0x0) */
   readonly patch: number;
-  /** Registers or fields added. (bits 23:16, sw r, hw na, reset 0x0) */
+  /** Registers or fields added (1: the SRIO link-level flow-control counters and the local ackID copy). (bits 23:16, sw r, hw na, reset 0x1) */
   readonly minor: number;
   /** Incompatible changes. (bits 31:24, sw r, hw na, reset 0x1) */
   readonly major: number;
@@ -523,6 +523,52 @@ export interface PcieSrioBridgeSrioPortControlFields {
   readonly widthSupport: number;
 }
 
+/** Fields of register `srio.local-ack-id` of map `pcie-srio-bridge`: Copy of the Port 0 Local ackID CSR (Part 6 §7.6.7 Table 7-13; CS24 and CS48 links): the ackID the input port expects next, the ackID of the oldest unacknowledged packet and the ackID the output port gives its next packet (Part 6 §6.6.2). */
+export interface PcieSrioBridgeSrioLocalAckIdFields {
+  /** Spec bits 26–31, Outbound_ackID: the ackID of the next packet transmitted. (bits 5:0, sw r, hw w, reset 0x0) */
+  readonly outboundAckId: number;
+  /** Spec bits 18–23, Outstanding_ackID: the ackID expected in the next acknowledgement control symbol. (bits 13:8, sw r, hw w, reset 0x0) */
+  readonly outstandingAckId: number;
+  /** Spec bits 2–7, Inbound_ackID: the ackID the input port expects in the next packet. (bits 29:24, sw r, hw w, reset 0x0) */
+  readonly inboundAckId: number;
+}
+
+/** Fields of register `srio.packet-retries` of map `pcie-srio-bridge`: packet-retry control symbols the output port received (the link partner had no buffer, Part 6 §3.4.2, §6.9.1.3); each one made the port send restart-from-retry and back up to the retried packet (§6.9.1.5). This project's counter. */
+export interface PcieSrioBridgeSrioPacketRetriesFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `srio.packets-not-accepted` of map `pcie-srio-bridge`: packet-not-accepted control symbols the output port received (the link partner found a packet in error, Part 6 §3.4.3, §6.13.2.4); each one made the port send link-request/port-status and back up to the ackID of the link-response (§6.13.2.7). This project's counter. */
+export interface PcieSrioBridgeSrioPacketsNotAcceptedFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `srio.retransmitted` of map `pcie-srio-bridge`: Packets the output port transmitted again after a packet-retry or a link-response (the retried or rejected packet and every packet sent after it, Part 6 §6.9.1.5, §6.13.2.7). This project's counter. */
+export interface PcieSrioBridgeSrioRetransmittedFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `srio.link-requests` of map `pcie-srio-bridge`: link-request/port-status control symbols the output port sent (Part 6 §3.5.5, §6.7). This project's counter. */
+export interface PcieSrioBridgeSrioLinkRequestsFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `srio.input-retries` of map `pcie-srio-bridge`: packet-retry control symbols the input port sent because it had no buffer for a packet (Part 6 §6.9.1.4). This project's counter. */
+export interface PcieSrioBridgeSrioInputRetriesFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
+/** Fields of register `srio.input-errors` of map `pcie-srio-bridge`: packet-not-accepted control symbols the input port sent: packets received with a bad CRC or an unexpected ackID (Part 6 §6.13.2.4, §6.13.2.6). This project's counter. */
+export interface PcieSrioBridgeSrioInputErrorsFields {
+  /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
+  readonly value: number;
+}
+
 /** Fields of register `performance.control` of map `pcie-srio-bridge`: Counter control. */
 export interface PcieSrioBridgePerformanceControlFields {
   /** Clears every counter of this block. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
@@ -683,6 +729,20 @@ export interface PcieSrioBridgeRegisters<M extends AccessMode = "sync"> {
     readonly portControl2: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioPortControl2Fields : Pick<PcieSrioBridgeSrioPortControl2Fields, "selectedBaud">, M extends "hardware" ? Pick<PcieSrioBridgeSrioPortControl2Fields, "selectedBaud"> : Pick<PcieSrioBridgeSrioPortControl2Fields, never>, M>;
     /** `port-control` at 0x500c: Copy of the Port 0 Control CSR, widths and enables (Part 6 §7.6.11 Table 7-17; srio.md §8: port width 31:30, initialized width 29:27, EN_TX 0x40_0000, EN_RX 0x20_0000). */
     readonly portControl: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioPortControlFields : Pick<PcieSrioBridgeSrioPortControlFields, "outputPortEnable" | "inputPortEnable" | "portDisable" | "initializedWidth" | "widthSupport">, M extends "hardware" ? Pick<PcieSrioBridgeSrioPortControlFields, "initializedWidth" | "widthSupport"> : Pick<PcieSrioBridgeSrioPortControlFields, "outputPortEnable" | "inputPortEnable" | "portDisable">, M>;
+    /** `local-ack-id` at 0x5010: Copy of the Port 0 Local ackID CSR (Part 6 §7.6.7 Table 7-13; CS24 and CS48 links): the ackID the input port expects next, the ackID of the oldest unacknowledged packet and the ackID the output port gives its next packet (Part 6 §6.6.2). */
+    readonly localAckId: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioLocalAckIdFields : Pick<PcieSrioBridgeSrioLocalAckIdFields, "outboundAckId" | "outstandingAckId" | "inboundAckId">, M extends "hardware" ? Pick<PcieSrioBridgeSrioLocalAckIdFields, "outboundAckId" | "outstandingAckId" | "inboundAckId"> : Pick<PcieSrioBridgeSrioLocalAckIdFields, never>, M>;
+    /** `packet-retries` at 0x5014: packet-retry control symbols the output port received (the link partner had no buffer, Part 6 §3.4.2, §6.9.1.3); each one made the port send restart-from-retry and back up to the retried packet (§6.9.1.5). This project's counter. */
+    readonly packetRetries: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioPacketRetriesFields : Pick<PcieSrioBridgeSrioPacketRetriesFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioPacketRetriesFields, "value"> : Pick<PcieSrioBridgeSrioPacketRetriesFields, never>, M>;
+    /** `packets-not-accepted` at 0x5018: packet-not-accepted control symbols the output port received (the link partner found a packet in error, Part 6 §3.4.3, §6.13.2.4); each one made the port send link-request/port-status and back up to the ackID of the link-response (§6.13.2.7). This project's counter. */
+    readonly packetsNotAccepted: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioPacketsNotAcceptedFields : Pick<PcieSrioBridgeSrioPacketsNotAcceptedFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioPacketsNotAcceptedFields, "value"> : Pick<PcieSrioBridgeSrioPacketsNotAcceptedFields, never>, M>;
+    /** `retransmitted` at 0x501c: Packets the output port transmitted again after a packet-retry or a link-response (the retried or rejected packet and every packet sent after it, Part 6 §6.9.1.5, §6.13.2.7). This project's counter. */
+    readonly retransmitted: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioRetransmittedFields : Pick<PcieSrioBridgeSrioRetransmittedFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioRetransmittedFields, "value"> : Pick<PcieSrioBridgeSrioRetransmittedFields, never>, M>;
+    /** `link-requests` at 0x5020: link-request/port-status control symbols the output port sent (Part 6 §3.5.5, §6.7). This project's counter. */
+    readonly linkRequests: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioLinkRequestsFields : Pick<PcieSrioBridgeSrioLinkRequestsFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioLinkRequestsFields, "value"> : Pick<PcieSrioBridgeSrioLinkRequestsFields, never>, M>;
+    /** `input-retries` at 0x5024: packet-retry control symbols the input port sent because it had no buffer for a packet (Part 6 §6.9.1.4). This project's counter. */
+    readonly inputRetries: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioInputRetriesFields : Pick<PcieSrioBridgeSrioInputRetriesFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioInputRetriesFields, "value"> : Pick<PcieSrioBridgeSrioInputRetriesFields, never>, M>;
+    /** `input-errors` at 0x5028: packet-not-accepted control symbols the input port sent: packets received with a bad CRC or an unexpected ackID (Part 6 §6.13.2.4, §6.13.2.6). This project's counter. */
+    readonly inputErrors: RegisterHandle<M extends "hardware" ? PcieSrioBridgeSrioInputErrorsFields : Pick<PcieSrioBridgeSrioInputErrorsFields, "value">, M extends "hardware" ? Pick<PcieSrioBridgeSrioInputErrorsFields, "value"> : Pick<PcieSrioBridgeSrioInputErrorsFields, never>, M>;
   };
   /** Block `performance` at 0x6000: Latency and throughput counters, in bridge clock cycles and bytes, to check the paper's figures (a fixed 9-cycle conversion; 700–800 MB/s at 16 kB, 1 GB/s beyond 1 MB, SYSTEM.md §2) on a running system (this project's design). */
   readonly performance: {
@@ -720,7 +780,7 @@ export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
       ] },
       { kind: "register", name: "version", offset: 0x4, count: 1, stride: 0x4, width: 32, doc: "Version of this register map; a driver refuses a major version it does not know (this project's design).", fields: [
         { name: "patch", msb: 15, lsb: 0, sw: "r", hw: "na", reset: 0x0, doc: "Fixes that change no register." },
-        { name: "minor", msb: 23, lsb: 16, sw: "r", hw: "na", reset: 0x0, doc: "Registers or fields added." },
+        { name: "minor", msb: 23, lsb: 16, sw: "r", hw: "na", reset: 0x1, doc: "Registers or fields added (1: the SRIO link-level flow-control counters and the local ackID copy)." },
         { name: "major", msb: 31, lsb: 24, sw: "r", hw: "na", reset: 0x1, doc: "Incompatible changes." },
       ] },
       { kind: "register", name: "capability", offset: 0x8, count: 1, stride: 0x4, width: 32, doc: "What this bridge implements (synthesis parameters, reset to the paper's design, SYSTEM.md §2).", fields: [
@@ -913,6 +973,29 @@ export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
         { name: "portDisable", msb: 23, lsb: 23, sw: "rw", hw: "r", reset: 0x0, doc: "Spec bit 8, Port Disable." },
         { name: "initializedWidth", msb: 29, lsb: 27, sw: "r", hw: "w", reset: 0x0, enumName: "SrioPortWidth", enumMembers: [{ name: "x1", value: 0 }, { name: "x1-lane-r", value: 1 }, { name: "x4", value: 2 }, { name: "x2", value: 3 }, { name: "x8", value: 4 }, { name: "x16", value: 5 }], doc: "Spec bits 2–4, Initialized Port Width." },
         { name: "widthSupport", msb: 31, lsb: 30, sw: "r", hw: "w", reset: 0x0, doc: "Spec bits 0–1, Port Width Support: register bit 31 = 2x supported, bit 30 = 4x supported." },
+      ] },
+      { kind: "register", name: "local-ack-id", offset: 0x10, count: 1, stride: 0x4, width: 32, doc: "Copy of the Port 0 Local ackID CSR (Part 6 §7.6.7 Table 7-13; CS24 and CS48 links): the ackID the input port expects next, the ackID of the oldest unacknowledged packet and the ackID the output port gives its next packet (Part 6 §6.6.2).", fields: [
+        { name: "outboundAckId", msb: 5, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Spec bits 26–31, Outbound_ackID: the ackID of the next packet transmitted." },
+        { name: "outstandingAckId", msb: 13, lsb: 8, sw: "r", hw: "w", reset: 0x0, doc: "Spec bits 18–23, Outstanding_ackID: the ackID expected in the next acknowledgement control symbol." },
+        { name: "inboundAckId", msb: 29, lsb: 24, sw: "r", hw: "w", reset: 0x0, doc: "Spec bits 2–7, Inbound_ackID: the ackID the input port expects in the next packet." },
+      ] },
+      { kind: "register", name: "packet-retries", offset: 0x14, count: 1, stride: 0x4, width: 32, doc: "packet-retry control symbols the output port received (the link partner had no buffer, Part 6 §3.4.2, §6.9.1.3); each one made the port send restart-from-retry and back up to the retried packet (§6.9.1.5). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
+      ] },
+      { kind: "register", name: "packets-not-accepted", offset: 0x18, count: 1, stride: 0x4, width: 32, doc: "packet-not-accepted control symbols the output port received (the link partner found a packet in error, Part 6 §3.4.3, §6.13.2.4); each one made the port send link-request/port-status and back up to the ackID of the link-response (§6.13.2.7). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
+      ] },
+      { kind: "register", name: "retransmitted", offset: 0x1c, count: 1, stride: 0x4, width: 32, doc: "Packets the output port transmitted again after a packet-retry or a link-response (the retried or rejected packet and every packet sent after it, Part 6 §6.9.1.5, §6.13.2.7). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
+      ] },
+      { kind: "register", name: "link-requests", offset: 0x20, count: 1, stride: 0x4, width: 32, doc: "link-request/port-status control symbols the output port sent (Part 6 §3.5.5, §6.7). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
+      ] },
+      { kind: "register", name: "input-retries", offset: 0x24, count: 1, stride: 0x4, width: 32, doc: "packet-retry control symbols the input port sent because it had no buffer for a packet (Part 6 §6.9.1.4). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
+      ] },
+      { kind: "register", name: "input-errors", offset: 0x28, count: 1, stride: 0x4, width: 32, doc: "packet-not-accepted control symbols the input port sent: packets received with a bad CRC or an unexpected ackID (Part 6 §6.13.2.4, §6.13.2.6). This project's counter.", fields: [
+        { name: "value", msb: 31, lsb: 0, sw: "r", hw: "w", reset: 0x0, doc: "Counter." },
       ] },
     ] },
     { name: "performance", offset: 0x6000, doc: "Latency and throughput counters, in bridge clock cycles and bytes, to check the paper's figures (a fixed 9-cycle conversion; 700–800 MB/s at 16 kB, 1 GB/s beyond 1 MB, SYSTEM.md §2) on a running system (this project's design).", nodes: [
