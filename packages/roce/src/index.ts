@@ -16,6 +16,11 @@ export * from "./opcode.js";
 export * from "./icrc.js";
 export * from "./datagram.js";
 export * from "./segment.js";
+export * from "./clock.js";
+export * from "./transport.js";
+export * from "./rc.js";
+export * from "./lossy-relay.js";
+export * from "./pcap.js";
 
 /** Every RoCEv2 format of `specs/roce/transport.yaml`: `roce.bth`, `roce.reth`, `roce.aeth`, `roce.immdt`, `roce.deth`, `roce.packet`. */
 export const roceFormats: readonly AnyFormatInfo[] = transportFormats;
