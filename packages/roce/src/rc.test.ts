@@ -276,7 +276,7 @@ describe("reliable connection over an in-memory link", () => {
           }
           await done;
           messages.forEach((m, i) =>
-            expect(region.bytes.subarray(offsets[i]!, offsets[i]! + m.length)).toEqual(m),
+            expect(region.bytes.subarray(offsets[i], offsets[i]! + m.length)).toEqual(m),
           );
           expect(completions.map((c) => c.immediate)).toEqual(messages.map((_, i) => i));
         },

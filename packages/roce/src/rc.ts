@@ -357,14 +357,14 @@ export class RcSender {
     if (this.failure !== undefined) return;
     while (this.resend < this.sent) {
       const slot = this.resend % this.window;
-      this.transport.send(this.ring[slot]!, 0, this.ringLength[slot]!);
+      this.transport.send(this.ring[slot]!, 0, this.ringLength[slot]);
       this.resend++;
       this.stats.retransmitted++;
     }
     while (this.sent < this.posted && this.sent - this.acked < this.window) {
       this.encodeFresh(this.sent);
       const slot = this.sent % this.window;
-      this.transport.send(this.ring[slot]!, 0, this.ringLength[slot]!);
+      this.transport.send(this.ring[slot]!, 0, this.ringLength[slot]);
       this.sent++;
       this.resend = this.sent;
       this.stats.packets++;
@@ -408,7 +408,7 @@ export class RcSender {
     } else p.immdt = undefined;
     p.payload = data.subarray(offset, offset + length);
     const slot = seq % this.window;
-    this.ringLength[slot] = encodeRocePacketInto(this.ring[slot]!, 0, p as RocePacket, this.path);
+    this.ringLength[slot] = encodeRocePacketInto(this.ring[slot]!, 0, p, this.path);
   }
 
   private armTimer(): void {
@@ -751,7 +751,7 @@ export class RcReceiver {
       this.nak("invalid-request");
       return;
     }
-    const region = this.region!;
+    const region = this.region;
     region.bytes.set(packet.payload, this.offset);
     this.offset += n;
     this.remaining -= n;
