@@ -3,8 +3,12 @@
  * 64 frames of 64 KiB, each an RDMA WRITE with immediate = frame number, first straight, then
  * through a relay that drops, duplicates and reorders datagrams from a printed seed. Every frame
  * must be bit-exact in the receiver's memory region and every completion must arrive once, in
- * order. Real timers drive the retransmission; nothing is asserted about timing.
+ * order. Real timers drive the retransmission; nothing is asserted about timing. Last, the
+ * receiver runs in a worker thread (the built package, test/receiver-worker.mjs) with its own
+ * socket, writing into a shared memory region.
  */
+import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { lawSeed } from "@rashpa/laws";
 import { describe, expect, it } from "vitest";
 import { rocePath } from "./icrc.js";
@@ -124,5 +128,81 @@ describe("reliable connection over UDP sockets on loopback", () => {
     check(r);
     expect(r.relay!.dropped).toBeGreaterThan(0);
     expect(r.sender.retransmitted).toBeGreaterThan(0);
+  });
+
+  it("with the receiver in a worker thread", async () => {
+    const built = new URL("../dist/index.js", import.meta.url);
+    expect(existsSync(built), "the worker runs the built package: npm run build first").toBe(true);
+    const frames = Array.from({ length: 16 }, (_, n) => frame(n));
+    const shared = new SharedArrayBuffer(frames.length * FRAME_BYTES);
+    const tx = await UdpTransport.open();
+    const w = new Worker(new URL("../test/receiver-worker.mjs", import.meta.url), {
+      execArgv: [], // not the test runner's source-first resolution: the worker runs dist/
+      workerData: {
+        senderPort: tx.port,
+        path: { source: "127.0.0.1", destination: "127.0.0.1", sourcePort: 49200 },
+        region: { va: REGION_VA.toString(), rKey: 0x5a5a, buffer: shared },
+        pmtu: 1024,
+        startPsn: 77,
+      },
+    });
+    const completions: { immediate: number; length: number; va: string }[] = [];
+    let closed: (stats: unknown) => void = () => undefined;
+    const stats = new Promise((resolve) => (closed = resolve));
+    const port = await new Promise<number>((resolve, reject) => {
+      w.on("error", reject);
+      w.on(
+        "message",
+        (m: { port?: number; completion?: (typeof completions)[number]; stats?: unknown }) => {
+          if (m.port !== undefined) resolve(m.port);
+          if (m.completion !== undefined) completions.push(m.completion);
+          if (m.stats !== undefined) closed(m.stats);
+        },
+      );
+    });
+    await tx.connect("127.0.0.1", port);
+    const sender = new RcSender({
+      transport: tx,
+      path,
+      localQp: 0x22,
+      remoteQp: 0x11,
+      pmtu: 1024,
+      startPsn: 77,
+      timeoutMs: 10,
+      retryLimit: 1000,
+    });
+    try {
+      await Promise.all(
+        frames.map((data, n) =>
+          sender.postWrite({
+            va: REGION_VA + BigInt(n * FRAME_BYTES),
+            rKey: 0x5a5a,
+            data,
+            immediate: n,
+          }),
+        ),
+      );
+      w.postMessage("close");
+      expect(await stats).toMatchObject({ completions: 16, packets: 16 * 64 });
+      const region = new Uint8Array(shared);
+      frames.forEach((f, n) =>
+        expect(
+          Buffer.compare(
+            Buffer.from(region.subarray(n * FRAME_BYTES, (n + 1) * FRAME_BYTES)),
+            Buffer.from(f),
+          ),
+          `frame ${n}`,
+        ).toBe(0),
+      );
+      expect(completions.map((c) => c.immediate)).toEqual(frames.map((_, n) => n));
+      expect(completions[3]).toEqual({
+        immediate: 3,
+        length: FRAME_BYTES,
+        va: String(REGION_VA + BigInt(3 * FRAME_BYTES)),
+      });
+    } finally {
+      await sender.close();
+      await w.terminate();
+    }
   });
 });
