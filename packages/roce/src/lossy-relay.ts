@@ -7,6 +7,7 @@
  */
 import { createSocket } from "node:dgram";
 import type { RemoteInfo, Socket } from "node:dgram";
+import type { UdpEndpoint } from "./transport.js";
 
 /**
  * A deterministic pseudo-random generator (mulberry32) giving numbers in [0, 1) from a 32-bit
@@ -40,7 +41,7 @@ export interface LossyRelayOptions {
   /** Probability that a datagram is held back and sent after the next one of its direction. */
   readonly reorder: number;
   /** The back end (the receiver): where datagrams arriving at the front go. */
-  readonly target: { readonly address: string; readonly port: number };
+  readonly target: UdpEndpoint;
   /**
    * Address the relay's two sockets bind to.
    * @defaultValue "127.0.0.1"

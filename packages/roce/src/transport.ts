@@ -23,6 +23,14 @@ export interface DatagramTransport {
   close(): Promise<void>;
 }
 
+/** A UDP endpoint: IP address and port. */
+export interface UdpEndpoint {
+  /** IPv4 or IPv6 address. */
+  readonly address: string;
+  /** UDP port. */
+  readonly port: number;
+}
+
 /** Options of {@link UdpTransport.open}. */
 export interface UdpTransportOptions {
   /**
@@ -36,7 +44,7 @@ export interface UdpTransportOptions {
    */
   readonly port?: number;
   /** Where datagrams go (the socket is connected to it); can also be set later with {@link UdpTransport.connect}. */
-  readonly remote?: { readonly address: string; readonly port: number };
+  readonly remote?: UdpEndpoint;
   /**
    * Receive buffer size asked of the kernel (it may grant less).
    * @defaultValue 4 MiB
