@@ -101,6 +101,23 @@ describe("reliable connection over an in-memory link", () => {
     expect(sender.stats.retransmitted).toBe(0);
   });
 
+  it("takes writes posted after earlier ones completed", async () => {
+    const { link, sender, region, completions } = setup();
+    for (let n = 0; n < 3; n++) {
+      const data = pattern(700 + n, n);
+      const done = sender.postWrite({
+        va: 0x10000n + BigInt(n * 1024),
+        rKey: 0x1234,
+        data,
+        immediate: n,
+      });
+      link.deliverAll();
+      expect((await done).packets).toBe(3);
+      expect(region.bytes.subarray(n * 1024, n * 1024 + data.length)).toEqual(data);
+    }
+    expect(completions.map((c) => c.immediate)).toEqual([0, 1, 2]);
+  });
+
   it("a lost packet draws one NAK (PSN sequence error) and go-back-N resends from it", async () => {
     const { link, sender, receiver, region } = setup({ window: 64 });
     const data = pattern(20 * 256, 4);

@@ -452,7 +452,8 @@ export class RcSender {
     }
     if (done > 0) {
       this.wqes.splice(0, done);
-      this.sendWqe -= done;
+      // The WQE the next fresh packet comes from is at or after the first one left.
+      this.sendWqe = Math.max(0, this.sendWqe - done);
     }
     this.timer?.cancel();
     this.timer = undefined;

@@ -10,320 +10,57 @@ import { packetVariantOf } from "./transport.js";
 import type * as types from "./transport.js";
 
 /** Valid values of roce.bth (Base Transport Header), edge values included (fast-check bias). */
-export const arbBth: fc.Arbitrary<types.Bth> = fc.record<types.Bth>({
-  opcode: fc.constantFrom(
-    "rc-send-first",
-    "rc-send-middle",
-    "rc-send-last",
-    "rc-send-last-with-immediate",
-    "rc-send-only",
-    "rc-send-only-with-immediate",
-    "rc-rdma-write-first",
-    "rc-rdma-write-middle",
-    "rc-rdma-write-last",
-    "rc-rdma-write-last-with-immediate",
-    "rc-rdma-write-only",
-    "rc-rdma-write-only-with-immediate",
-    "rc-rdma-read-request",
-    "rc-rdma-read-response-first",
-    "rc-rdma-read-response-middle",
-    "rc-rdma-read-response-last",
-    "rc-rdma-read-response-only",
-    "rc-acknowledge",
-    "uc-send-first",
-    "uc-send-middle",
-    "uc-send-last",
-    "uc-send-last-with-immediate",
-    "uc-send-only",
-    "uc-send-only-with-immediate",
-    "uc-rdma-write-first",
-    "uc-rdma-write-middle",
-    "uc-rdma-write-last",
-    "uc-rdma-write-last-with-immediate",
-    "uc-rdma-write-only",
-    "uc-rdma-write-only-with-immediate",
-    "ud-send-only",
-    "ud-send-only-with-immediate",
-    "cnp",
-  ),
-  se: fc.boolean(),
-  migReq: fc.boolean(),
-  padCnt: fc.integer({ min: 0, max: 3 }),
-  pKey: fc.integer({ min: 0, max: 65535 }),
-  fecn: fc.boolean(),
-  becn: fc.boolean(),
-  destQp: fc.integer({ min: 0, max: 16777215 }),
-  ackReq: fc.boolean(),
-  psn: fc.integer({ min: 0, max: 16777215 }),
-});
+export const arbBth: fc.Arbitrary<types.Bth> = fc.record<types.Bth>({ opcode: fc.constantFrom("rc-send-first", "rc-send-middle", "rc-send-last", "rc-send-last-with-immediate", "rc-send-only", "rc-send-only-with-immediate", "rc-rdma-write-first", "rc-rdma-write-middle", "rc-rdma-write-last", "rc-rdma-write-last-with-immediate", "rc-rdma-write-only", "rc-rdma-write-only-with-immediate", "rc-rdma-read-request", "rc-rdma-read-response-first", "rc-rdma-read-response-middle", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge", "uc-send-first", "uc-send-middle", "uc-send-last", "uc-send-last-with-immediate", "uc-send-only", "uc-send-only-with-immediate", "uc-rdma-write-first", "uc-rdma-write-middle", "uc-rdma-write-last", "uc-rdma-write-last-with-immediate", "uc-rdma-write-only", "uc-rdma-write-only-with-immediate", "ud-send-only", "ud-send-only-with-immediate", "cnp"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }) });
 
 /** Valid values of roce.reth (RDMA Extended Transport Header), edge values included (fast-check bias). */
-export const arbReth: fc.Arbitrary<types.Reth> = fc.record<types.Reth>({
-  va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-  rKey: fc.integer({ min: 0, max: 4294967295 }),
-  dmaLength: fc.integer({ min: 0, max: 4294967295 }),
-});
+export const arbReth: fc.Arbitrary<types.Reth> = fc.record<types.Reth>({ va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), rKey: fc.integer({ min: 0, max: 4294967295 }), dmaLength: fc.integer({ min: 0, max: 4294967295 }) });
 
 /** Valid values of roce.aeth (ACK Extended Transport Header), edge values included (fast-check bias). */
-export const arbAeth: fc.Arbitrary<types.Aeth> = fc.record<types.Aeth>({
-  syndromeType: fc.constantFrom("ack", "rnr-nak", "nak"),
-  syndromeValue: fc.integer({ min: 0, max: 31 }),
-  msn: fc.integer({ min: 0, max: 16777215 }),
-});
+export const arbAeth: fc.Arbitrary<types.Aeth> = fc.record<types.Aeth>({ syndromeType: fc.constantFrom("ack", "rnr-nak", "nak"), syndromeValue: fc.integer({ min: 0, max: 31 }), msn: fc.integer({ min: 0, max: 16777215 }) });
 
 /** Valid values of roce.immdt (Immediate Data Extended Transport Header), edge values included (fast-check bias). */
-export const arbImmdt: fc.Arbitrary<types.Immdt> = fc.record<types.Immdt>({
-  immediate: fc.integer({ min: 0, max: 4294967295 }),
-});
+export const arbImmdt: fc.Arbitrary<types.Immdt> = fc.record<types.Immdt>({ immediate: fc.integer({ min: 0, max: 4294967295 }) });
 
 /** Valid values of roce.deth (Datagram Extended Transport Header), edge values included (fast-check bias). */
-export const arbDeth: fc.Arbitrary<types.Deth> = fc.record<types.Deth>({
-  qKey: fc.integer({ min: 0, max: 4294967295 }),
-  srcQp: fc.integer({ min: 0, max: 16777215 }),
-});
+export const arbDeth: fc.Arbitrary<types.Deth> = fc.record<types.Deth>({ qKey: fc.integer({ min: 0, max: 4294967295 }), srcQp: fc.integer({ min: 0, max: 16777215 }) });
 
 /** Valid values of variant `reth` of roce.packet. */
-export const arbPacketReth: fc.Arbitrary<types.PacketReth> = fc
-  .record<Omit<types.PacketReth, "payload">>({
-    opcode: fc.constantFrom(
-      "rc-rdma-write-first",
-      "rc-rdma-write-only",
-      "rc-rdma-read-request",
-      "uc-rdma-write-first",
-      "uc-rdma-write-only",
-    ),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-    rKey: fc.integer({ min: 0, max: 4294967295 }),
-    dmaLength: fc.integer({ min: 0, max: 4294967295 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("reth"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketReth> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketReth),
-  )
-  .filter((v) => packetVariantOf(v) === 0);
+export const arbPacketReth: fc.Arbitrary<types.PacketReth> = fc.record<Omit<types.PacketReth, "payload">>({ opcode: fc.constantFrom("rc-rdma-write-first", "rc-rdma-write-only", "rc-rdma-read-request", "uc-rdma-write-first", "uc-rdma-write-only"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), rKey: fc.integer({ min: 0, max: 4294967295 }), dmaLength: fc.integer({ min: 0, max: 4294967295 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("reth") })
+    .chain((v): fc.Arbitrary<types.PacketReth> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketReth))
+    .filter((v) => packetVariantOf(v) === 0);
 
 /** Valid values of variant `reth-immdt` of roce.packet. */
-export const arbPacketRethImmdt: fc.Arbitrary<types.PacketRethImmdt> = fc
-  .record<Omit<types.PacketRethImmdt, "payload">>({
-    opcode: fc.constantFrom(
-      "rc-rdma-write-only-with-immediate",
-      "uc-rdma-write-only-with-immediate",
-    ),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
-    rKey: fc.integer({ min: 0, max: 4294967295 }),
-    dmaLength: fc.integer({ min: 0, max: 4294967295 }),
-    immediate: fc.integer({ min: 0, max: 4294967295 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("reth-immdt"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketRethImmdt> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketRethImmdt),
-  )
-  .filter((v) => packetVariantOf(v) === 1);
+export const arbPacketRethImmdt: fc.Arbitrary<types.PacketRethImmdt> = fc.record<Omit<types.PacketRethImmdt, "payload">>({ opcode: fc.constantFrom("rc-rdma-write-only-with-immediate", "uc-rdma-write-only-with-immediate"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), va: fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }), rKey: fc.integer({ min: 0, max: 4294967295 }), dmaLength: fc.integer({ min: 0, max: 4294967295 }), immediate: fc.integer({ min: 0, max: 4294967295 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("reth-immdt") })
+    .chain((v): fc.Arbitrary<types.PacketRethImmdt> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketRethImmdt))
+    .filter((v) => packetVariantOf(v) === 1);
 
 /** Valid values of variant `immdt` of roce.packet. */
-export const arbPacketImmdt: fc.Arbitrary<types.PacketImmdt> = fc
-  .record<Omit<types.PacketImmdt, "payload">>({
-    opcode: fc.constantFrom(
-      "rc-send-last-with-immediate",
-      "rc-send-only-with-immediate",
-      "rc-rdma-write-last-with-immediate",
-      "uc-send-last-with-immediate",
-      "uc-send-only-with-immediate",
-      "uc-rdma-write-last-with-immediate",
-    ),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    immediate: fc.integer({ min: 0, max: 4294967295 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("immdt"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketImmdt> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketImmdt),
-  )
-  .filter((v) => packetVariantOf(v) === 2);
+export const arbPacketImmdt: fc.Arbitrary<types.PacketImmdt> = fc.record<Omit<types.PacketImmdt, "payload">>({ opcode: fc.constantFrom("rc-send-last-with-immediate", "rc-send-only-with-immediate", "rc-rdma-write-last-with-immediate", "uc-send-last-with-immediate", "uc-send-only-with-immediate", "uc-rdma-write-last-with-immediate"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), immediate: fc.integer({ min: 0, max: 4294967295 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("immdt") })
+    .chain((v): fc.Arbitrary<types.PacketImmdt> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketImmdt))
+    .filter((v) => packetVariantOf(v) === 2);
 
 /** Valid values of variant `aeth` of roce.packet. */
-export const arbPacketAeth: fc.Arbitrary<types.PacketAeth> = fc
-  .record<Omit<types.PacketAeth, "payload">>({
-    opcode: fc.constantFrom(
-      "rc-rdma-read-response-first",
-      "rc-rdma-read-response-last",
-      "rc-rdma-read-response-only",
-      "rc-acknowledge",
-    ),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    syndromeType: fc.constantFrom("ack", "rnr-nak", "nak"),
-    syndromeValue: fc.integer({ min: 0, max: 31 }),
-    msn: fc.integer({ min: 0, max: 16777215 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("aeth"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketAeth> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketAeth),
-  )
-  .filter((v) => packetVariantOf(v) === 3);
+export const arbPacketAeth: fc.Arbitrary<types.PacketAeth> = fc.record<Omit<types.PacketAeth, "payload">>({ opcode: fc.constantFrom("rc-rdma-read-response-first", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), syndromeType: fc.constantFrom("ack", "rnr-nak", "nak"), syndromeValue: fc.integer({ min: 0, max: 31 }), msn: fc.integer({ min: 0, max: 16777215 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("aeth") })
+    .chain((v): fc.Arbitrary<types.PacketAeth> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketAeth))
+    .filter((v) => packetVariantOf(v) === 3);
 
 /** Valid values of variant `deth` of roce.packet. */
-export const arbPacketDeth: fc.Arbitrary<types.PacketDeth> = fc
-  .record<Omit<types.PacketDeth, "payload">>({
-    opcode: fc.constantFrom("ud-send-only"),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    qKey: fc.integer({ min: 0, max: 4294967295 }),
-    srcQp: fc.integer({ min: 0, max: 16777215 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("deth"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketDeth> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketDeth),
-  )
-  .filter((v) => packetVariantOf(v) === 4);
+export const arbPacketDeth: fc.Arbitrary<types.PacketDeth> = fc.record<Omit<types.PacketDeth, "payload">>({ opcode: fc.constantFrom("ud-send-only"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), qKey: fc.integer({ min: 0, max: 4294967295 }), srcQp: fc.integer({ min: 0, max: 16777215 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("deth") })
+    .chain((v): fc.Arbitrary<types.PacketDeth> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketDeth))
+    .filter((v) => packetVariantOf(v) === 4);
 
 /** Valid values of variant `deth-immdt` of roce.packet. */
-export const arbPacketDethImmdt: fc.Arbitrary<types.PacketDethImmdt> = fc
-  .record<Omit<types.PacketDethImmdt, "payload">>({
-    opcode: fc.constantFrom("ud-send-only-with-immediate"),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    qKey: fc.integer({ min: 0, max: 4294967295 }),
-    srcQp: fc.integer({ min: 0, max: 16777215 }),
-    immediate: fc.integer({ min: 0, max: 4294967295 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("deth-immdt"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketDethImmdt> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketDethImmdt),
-  )
-  .filter((v) => packetVariantOf(v) === 5);
+export const arbPacketDethImmdt: fc.Arbitrary<types.PacketDethImmdt> = fc.record<Omit<types.PacketDethImmdt, "payload">>({ opcode: fc.constantFrom("ud-send-only-with-immediate"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), qKey: fc.integer({ min: 0, max: 4294967295 }), srcQp: fc.integer({ min: 0, max: 16777215 }), immediate: fc.integer({ min: 0, max: 4294967295 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("deth-immdt") })
+    .chain((v): fc.Arbitrary<types.PacketDethImmdt> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketDethImmdt))
+    .filter((v) => packetVariantOf(v) === 5);
 
 /** Valid values of variant `none` of roce.packet. */
-export const arbPacketNone: fc.Arbitrary<types.PacketNone> = fc
-  .record<Omit<types.PacketNone, "payload">>({
-    opcode: fc.constantFrom(
-      "rc-send-first",
-      "rc-send-middle",
-      "rc-send-last",
-      "rc-send-last-with-immediate",
-      "rc-send-only",
-      "rc-send-only-with-immediate",
-      "rc-rdma-write-first",
-      "rc-rdma-write-middle",
-      "rc-rdma-write-last",
-      "rc-rdma-write-last-with-immediate",
-      "rc-rdma-write-only",
-      "rc-rdma-write-only-with-immediate",
-      "rc-rdma-read-request",
-      "rc-rdma-read-response-first",
-      "rc-rdma-read-response-middle",
-      "rc-rdma-read-response-last",
-      "rc-rdma-read-response-only",
-      "rc-acknowledge",
-      "uc-send-first",
-      "uc-send-middle",
-      "uc-send-last",
-      "uc-send-last-with-immediate",
-      "uc-send-only",
-      "uc-send-only-with-immediate",
-      "uc-rdma-write-first",
-      "uc-rdma-write-middle",
-      "uc-rdma-write-last",
-      "uc-rdma-write-last-with-immediate",
-      "uc-rdma-write-only",
-      "uc-rdma-write-only-with-immediate",
-      "ud-send-only",
-      "ud-send-only-with-immediate",
-      "cnp",
-    ),
-    se: fc.boolean(),
-    migReq: fc.boolean(),
-    padCnt: fc.integer({ min: 0, max: 3 }),
-    pKey: fc.integer({ min: 0, max: 65535 }),
-    fecn: fc.boolean(),
-    becn: fc.boolean(),
-    destQp: fc.integer({ min: 0, max: 16777215 }),
-    ackReq: fc.boolean(),
-    psn: fc.integer({ min: 0, max: 16777215 }),
-    icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    headers: fc.constant("none"),
-  })
-  .chain((v): fc.Arbitrary<types.PacketNone> =>
-    fc
-      .record({ payload: fc.uint8Array({ maxLength: 64 }) })
-      .map((pl) => ({ ...v, ...pl }) as types.PacketNone),
-  )
-  .filter((v) => packetVariantOf(v) === 6);
+export const arbPacketNone: fc.Arbitrary<types.PacketNone> = fc.record<Omit<types.PacketNone, "payload">>({ opcode: fc.constantFrom("rc-send-first", "rc-send-middle", "rc-send-last", "rc-send-last-with-immediate", "rc-send-only", "rc-send-only-with-immediate", "rc-rdma-write-first", "rc-rdma-write-middle", "rc-rdma-write-last", "rc-rdma-write-last-with-immediate", "rc-rdma-write-only", "rc-rdma-write-only-with-immediate", "rc-rdma-read-request", "rc-rdma-read-response-first", "rc-rdma-read-response-middle", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge", "uc-send-first", "uc-send-middle", "uc-send-last", "uc-send-last-with-immediate", "uc-send-only", "uc-send-only-with-immediate", "uc-rdma-write-first", "uc-rdma-write-middle", "uc-rdma-write-last", "uc-rdma-write-last-with-immediate", "uc-rdma-write-only", "uc-rdma-write-only-with-immediate", "ud-send-only", "ud-send-only-with-immediate", "cnp"), se: fc.boolean(), migReq: fc.boolean(), padCnt: fc.integer({ min: 0, max: 3 }), pKey: fc.integer({ min: 0, max: 65535 }), fecn: fc.boolean(), becn: fc.boolean(), destQp: fc.integer({ min: 0, max: 16777215 }), ackReq: fc.boolean(), psn: fc.integer({ min: 0, max: 16777215 }), icrc: fc.uint8Array({ minLength: 4, maxLength: 4 }), headers: fc.constant("none") })
+    .chain((v): fc.Arbitrary<types.PacketNone> => fc.record({ payload: fc.uint8Array({ maxLength: 64 }) }).map((pl) => ({ ...v, ...pl }) as types.PacketNone))
+    .filter((v) => packetVariantOf(v) === 6);
 
 /** Valid values of roce.packet (RoCEv2 transport packet (UDP payload)), every variant, edge values included (fast-check bias). */
-export const arbPacket: fc.Arbitrary<types.Packet> = fc.oneof(
-  arbPacketReth,
-  arbPacketRethImmdt,
-  arbPacketImmdt,
-  arbPacketAeth,
-  arbPacketDeth,
-  arbPacketDethImmdt,
-  arbPacketNone,
-);
+export const arbPacket: fc.Arbitrary<types.Packet> = fc.oneof(arbPacketReth, arbPacketRethImmdt, arbPacketImmdt, arbPacketAeth, arbPacketDeth, arbPacketDethImmdt, arbPacketNone);
 
 /** Arbitraries of every format of `specs/roce/transport.yaml`, by format id. */
 export const transportArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } = {

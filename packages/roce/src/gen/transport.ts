@@ -11,22 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import {
-  DecodeError,
-  EncodeError,
-  decodeFieldError,
-  encodeFieldError,
-  describeValue,
-  hexNumber,
-  jsonBigUint,
-  jsonBool,
-  jsonBytes,
-  jsonEnum,
-  jsonObject,
-  jsonUint,
-  truncatedError,
-  writeBytes,
-} from "@rashpa/bits";
+import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -34,174 +19,10 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  *
  * 8-bit enum; values: `rc-send-first` = 0, `rc-send-middle` = 1, `rc-send-last` = 2, `rc-send-last-with-immediate` = 3, `rc-send-only` = 4, `rc-send-only-with-immediate` = 5, `rc-rdma-write-first` = 6, `rc-rdma-write-middle` = 7, `rc-rdma-write-last` = 8, `rc-rdma-write-last-with-immediate` = 9, `rc-rdma-write-only` = 10, `rc-rdma-write-only-with-immediate` = 11, `rc-rdma-read-request` = 12, `rc-rdma-read-response-first` = 13, `rc-rdma-read-response-middle` = 14, `rc-rdma-read-response-last` = 15, `rc-rdma-read-response-only` = 16, `rc-acknowledge` = 17, `uc-send-first` = 32, `uc-send-middle` = 33, `uc-send-last` = 34, `uc-send-last-with-immediate` = 35, `uc-send-only` = 36, `uc-send-only-with-immediate` = 37, `uc-rdma-write-first` = 38, `uc-rdma-write-middle` = 39, `uc-rdma-write-last` = 40, `uc-rdma-write-last-with-immediate` = 41, `uc-rdma-write-only` = 42, `uc-rdma-write-only-with-immediate` = 43, `ud-send-only` = 100, `ud-send-only-with-immediate` = 101, `cnp` = 129.
  */
-export type Opcode =
-  | "rc-send-first"
-  | "rc-send-middle"
-  | "rc-send-last"
-  | "rc-send-last-with-immediate"
-  | "rc-send-only"
-  | "rc-send-only-with-immediate"
-  | "rc-rdma-write-first"
-  | "rc-rdma-write-middle"
-  | "rc-rdma-write-last"
-  | "rc-rdma-write-last-with-immediate"
-  | "rc-rdma-write-only"
-  | "rc-rdma-write-only-with-immediate"
-  | "rc-rdma-read-request"
-  | "rc-rdma-read-response-first"
-  | "rc-rdma-read-response-middle"
-  | "rc-rdma-read-response-last"
-  | "rc-rdma-read-response-only"
-  | "rc-acknowledge"
-  | "uc-send-first"
-  | "uc-send-middle"
-  | "uc-send-last"
-  | "uc-send-last-with-immediate"
-  | "uc-send-only"
-  | "uc-send-only-with-immediate"
-  | "uc-rdma-write-first"
-  | "uc-rdma-write-middle"
-  | "uc-rdma-write-last"
-  | "uc-rdma-write-last-with-immediate"
-  | "uc-rdma-write-only"
-  | "uc-rdma-write-only-with-immediate"
-  | "ud-send-only"
-  | "ud-send-only-with-immediate"
-  | "cnp";
+export type Opcode = "rc-send-first" | "rc-send-middle" | "rc-send-last" | "rc-send-last-with-immediate" | "rc-send-only" | "rc-send-only-with-immediate" | "rc-rdma-write-first" | "rc-rdma-write-middle" | "rc-rdma-write-last" | "rc-rdma-write-last-with-immediate" | "rc-rdma-write-only" | "rc-rdma-write-only-with-immediate" | "rc-rdma-read-request" | "rc-rdma-read-response-first" | "rc-rdma-read-response-middle" | "rc-rdma-read-response-last" | "rc-rdma-read-response-only" | "rc-acknowledge" | "uc-send-first" | "uc-send-middle" | "uc-send-last" | "uc-send-last-with-immediate" | "uc-send-only" | "uc-send-only-with-immediate" | "uc-rdma-write-first" | "uc-rdma-write-middle" | "uc-rdma-write-last" | "uc-rdma-write-last-with-immediate" | "uc-rdma-write-only" | "uc-rdma-write-only-with-immediate" | "ud-send-only" | "ud-send-only-with-immediate" | "cnp";
 
 /** Names of {@link Opcode} indexed by value (`undefined` for unused values). */
-export const OPCODE_NAMES: readonly (Opcode | undefined)[] = [
-  "rc-send-first",
-  "rc-send-middle",
-  "rc-send-last",
-  "rc-send-last-with-immediate",
-  "rc-send-only",
-  "rc-send-only-with-immediate",
-  "rc-rdma-write-first",
-  "rc-rdma-write-middle",
-  "rc-rdma-write-last",
-  "rc-rdma-write-last-with-immediate",
-  "rc-rdma-write-only",
-  "rc-rdma-write-only-with-immediate",
-  "rc-rdma-read-request",
-  "rc-rdma-read-response-first",
-  "rc-rdma-read-response-middle",
-  "rc-rdma-read-response-last",
-  "rc-rdma-read-response-only",
-  "rc-acknowledge",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "uc-send-first",
-  "uc-send-middle",
-  "uc-send-last",
-  "uc-send-last-with-immediate",
-  "uc-send-only",
-  "uc-send-only-with-immediate",
-  "uc-rdma-write-first",
-  "uc-rdma-write-middle",
-  "uc-rdma-write-last",
-  "uc-rdma-write-last-with-immediate",
-  "uc-rdma-write-only",
-  "uc-rdma-write-only-with-immediate",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "ud-send-only",
-  "ud-send-only-with-immediate",
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  "cnp",
-];
+export const OPCODE_NAMES: readonly (Opcode | undefined)[] = ["rc-send-first", "rc-send-middle", "rc-send-last", "rc-send-last-with-immediate", "rc-send-only", "rc-send-only-with-immediate", "rc-rdma-write-first", "rc-rdma-write-middle", "rc-rdma-write-last", "rc-rdma-write-last-with-immediate", "rc-rdma-write-only", "rc-rdma-write-only-with-immediate", "rc-rdma-read-request", "rc-rdma-read-response-first", "rc-rdma-read-response-middle", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "uc-send-first", "uc-send-middle", "uc-send-last", "uc-send-last-with-immediate", "uc-send-only", "uc-send-only-with-immediate", "uc-rdma-write-first", "uc-rdma-write-middle", "uc-rdma-write-last", "uc-rdma-write-last-with-immediate", "uc-rdma-write-only", "uc-rdma-write-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ud-send-only", "ud-send-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "cnp"];
 
 /**
  * Value of a {@link Opcode} member, or -1 when `name` is not one.
@@ -209,74 +30,40 @@ export const OPCODE_NAMES: readonly (Opcode | undefined)[] = [
  */
 export function opcodeValue(name: unknown): number {
   switch (name) {
-    case "rc-send-first":
-      return 0;
-    case "rc-send-middle":
-      return 1;
-    case "rc-send-last":
-      return 2;
-    case "rc-send-last-with-immediate":
-      return 3;
-    case "rc-send-only":
-      return 4;
-    case "rc-send-only-with-immediate":
-      return 5;
-    case "rc-rdma-write-first":
-      return 6;
-    case "rc-rdma-write-middle":
-      return 7;
-    case "rc-rdma-write-last":
-      return 8;
-    case "rc-rdma-write-last-with-immediate":
-      return 9;
-    case "rc-rdma-write-only":
-      return 10;
-    case "rc-rdma-write-only-with-immediate":
-      return 11;
-    case "rc-rdma-read-request":
-      return 12;
-    case "rc-rdma-read-response-first":
-      return 13;
-    case "rc-rdma-read-response-middle":
-      return 14;
-    case "rc-rdma-read-response-last":
-      return 15;
-    case "rc-rdma-read-response-only":
-      return 16;
-    case "rc-acknowledge":
-      return 17;
-    case "uc-send-first":
-      return 32;
-    case "uc-send-middle":
-      return 33;
-    case "uc-send-last":
-      return 34;
-    case "uc-send-last-with-immediate":
-      return 35;
-    case "uc-send-only":
-      return 36;
-    case "uc-send-only-with-immediate":
-      return 37;
-    case "uc-rdma-write-first":
-      return 38;
-    case "uc-rdma-write-middle":
-      return 39;
-    case "uc-rdma-write-last":
-      return 40;
-    case "uc-rdma-write-last-with-immediate":
-      return 41;
-    case "uc-rdma-write-only":
-      return 42;
-    case "uc-rdma-write-only-with-immediate":
-      return 43;
-    case "ud-send-only":
-      return 100;
-    case "ud-send-only-with-immediate":
-      return 101;
-    case "cnp":
-      return 129;
-    default:
-      return -1;
+    case "rc-send-first": return 0;
+    case "rc-send-middle": return 1;
+    case "rc-send-last": return 2;
+    case "rc-send-last-with-immediate": return 3;
+    case "rc-send-only": return 4;
+    case "rc-send-only-with-immediate": return 5;
+    case "rc-rdma-write-first": return 6;
+    case "rc-rdma-write-middle": return 7;
+    case "rc-rdma-write-last": return 8;
+    case "rc-rdma-write-last-with-immediate": return 9;
+    case "rc-rdma-write-only": return 10;
+    case "rc-rdma-write-only-with-immediate": return 11;
+    case "rc-rdma-read-request": return 12;
+    case "rc-rdma-read-response-first": return 13;
+    case "rc-rdma-read-response-middle": return 14;
+    case "rc-rdma-read-response-last": return 15;
+    case "rc-rdma-read-response-only": return 16;
+    case "rc-acknowledge": return 17;
+    case "uc-send-first": return 32;
+    case "uc-send-middle": return 33;
+    case "uc-send-last": return 34;
+    case "uc-send-last-with-immediate": return 35;
+    case "uc-send-only": return 36;
+    case "uc-send-only-with-immediate": return 37;
+    case "uc-rdma-write-first": return 38;
+    case "uc-rdma-write-middle": return 39;
+    case "uc-rdma-write-last": return 40;
+    case "uc-rdma-write-last-with-immediate": return 41;
+    case "uc-rdma-write-only": return 42;
+    case "uc-rdma-write-only-with-immediate": return 43;
+    case "ud-send-only": return 100;
+    case "ud-send-only-with-immediate": return 101;
+    case "cnp": return 129;
+    default: return -1;
   }
 }
 
@@ -288,12 +75,7 @@ export function opcodeValue(name: unknown): number {
 export type AethType = "ack" | "rnr-nak" | "nak";
 
 /** Names of {@link AethType} indexed by value (`undefined` for unused values). */
-export const AETH_TYPE_NAMES: readonly (AethType | undefined)[] = [
-  "ack",
-  "rnr-nak",
-  undefined,
-  "nak",
-];
+export const AETH_TYPE_NAMES: readonly (AethType | undefined)[] = ["ack", "rnr-nak", undefined, "nak"];
 
 /**
  * Value of a {@link AethType} member, or -1 when `name` is not one.
@@ -301,14 +83,10 @@ export const AETH_TYPE_NAMES: readonly (AethType | undefined)[] = [
  */
 export function aethTypeValue(name: unknown): number {
   switch (name) {
-    case "ack":
-      return 0;
-    case "rnr-nak":
-      return 1;
-    case "nak":
-      return 3;
-    default:
-      return -1;
+    case "ack": return 0;
+    case "rnr-nak": return 1;
+    case "nak": return 3;
+    default: return -1;
   }
 }
 
@@ -317,21 +95,10 @@ export function aethTypeValue(name: unknown): number {
  *
  * 5-bit enum; values: `psn-sequence-error` = 0, `invalid-request` = 1, `remote-access-error` = 2, `remote-operational-error` = 3, `invalid-rd-request` = 4.
  */
-export type NakCode =
-  | "psn-sequence-error"
-  | "invalid-request"
-  | "remote-access-error"
-  | "remote-operational-error"
-  | "invalid-rd-request";
+export type NakCode = "psn-sequence-error" | "invalid-request" | "remote-access-error" | "remote-operational-error" | "invalid-rd-request";
 
 /** Names of {@link NakCode} indexed by value (`undefined` for unused values). */
-export const NAK_CODE_NAMES: readonly (NakCode | undefined)[] = [
-  "psn-sequence-error",
-  "invalid-request",
-  "remote-access-error",
-  "remote-operational-error",
-  "invalid-rd-request",
-];
+export const NAK_CODE_NAMES: readonly (NakCode | undefined)[] = ["psn-sequence-error", "invalid-request", "remote-access-error", "remote-operational-error", "invalid-rd-request"];
 
 /**
  * Value of a {@link NakCode} member, or -1 when `name` is not one.
@@ -339,18 +106,12 @@ export const NAK_CODE_NAMES: readonly (NakCode | undefined)[] = [
  */
 export function nakCodeValue(name: unknown): number {
   switch (name) {
-    case "psn-sequence-error":
-      return 0;
-    case "invalid-request":
-      return 1;
-    case "remote-access-error":
-      return 2;
-    case "remote-operational-error":
-      return 3;
-    case "invalid-rd-request":
-      return 4;
-    default:
-      return -1;
+    case "psn-sequence-error": return 0;
+    case "invalid-request": return 1;
+    case "remote-access-error": return 2;
+    case "remote-operational-error": return 3;
+    case "invalid-rd-request": return 4;
+    default: return -1;
   }
 }
 
@@ -411,40 +172,21 @@ export const BTH_BYTES = 12;
 export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 12) throw truncatedError("bth", 12, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_opcode = $w0 >>> 24;
+  const r_opcode = ($w0 >>> 24);
   const f_opcode = OPCODE_NAMES[r_opcode];
-  if (f_opcode === undefined)
-    throw decodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      hexNumber(r_opcode, 8),
-      $o,
-    );
-  const r_padCnt = ($w0 >>> 20) & 0x3;
-  if ((($w0 >>> 16) & 0xf) !== 0)
-    throw decodeFieldError("tver", "0x0 (const)", hexNumber(($w0 >>> 16) & 0xf, 4), $o + 1);
-  const r_pKey = $w0 & 0xffff;
+  if (f_opcode === undefined) throw decodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", hexNumber(r_opcode, 8), $o);
+  const r_padCnt = (($w0 >>> 20) & 0x3);
+  if ((($w0 >>> 16) & 0xf) !== 0) throw decodeFieldError("tver", "0x0 (const)", hexNumber((($w0 >>> 16) & 0xf), 4), $o + 1);
+  const r_pKey = ($w0 & 0xffff);
   const $w1 = $view.getUint32($o + 4);
-  const r_destQp = $w1 & 0xffffff;
+  const r_destQp = ($w1 & 0xffffff);
   const $w2 = $view.getUint32($o + 8);
-  const r_psn = $w2 & 0xffffff;
-  return {
-    opcode: f_opcode,
-    se: (($w0 >>> 23) & 0x1) !== 0,
-    migReq: (($w0 >>> 22) & 0x1) !== 0,
-    padCnt: r_padCnt,
-    pKey: r_pKey,
-    fecn: $w1 >>> 31 !== 0,
-    becn: (($w1 >>> 30) & 0x1) !== 0,
-    destQp: r_destQp,
-    ackReq: $w2 >>> 31 !== 0,
-    psn: r_psn,
-  };
+  const r_psn = ($w2 & 0xffffff);
+  return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn };
 }
 
 /**
@@ -458,68 +200,37 @@ export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
  */
 export function encodeBthInto(view: DataView, offset: number, value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("bth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("bth", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_opcode = opcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", describeValue($v["opcode"]));
   const f_se = $v["se"];
   if (typeof f_se !== "boolean") throw encodeFieldError("se", "true or false", describeValue(f_se));
   const r_se: number = f_se ? 1 : 0;
   const f_migReq = $v["migReq"];
-  if (typeof f_migReq !== "boolean")
-    throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
+  if (typeof f_migReq !== "boolean") throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
   const r_migReq: number = f_migReq ? 1 : 0;
   const r_padCnt = $v["padCnt"];
-  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3)
-    throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
+  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3) throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
   const r_pKey = $v["pKey"];
-  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535)
-    throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
+  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535) throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
   const f_fecn = $v["fecn"];
-  if (typeof f_fecn !== "boolean")
-    throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
+  if (typeof f_fecn !== "boolean") throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
   const r_fecn: number = f_fecn ? 1 : 0;
   const f_becn = $v["becn"];
-  if (typeof f_becn !== "boolean")
-    throw encodeFieldError("becn", "true or false", describeValue(f_becn));
+  if (typeof f_becn !== "boolean") throw encodeFieldError("becn", "true or false", describeValue(f_becn));
   const r_becn: number = f_becn ? 1 : 0;
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
   const f_ackReq = $v["ackReq"];
-  if (typeof f_ackReq !== "boolean")
-    throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
+  if (typeof f_ackReq !== "boolean") throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
   const r_ackReq: number = f_ackReq ? 1 : 0;
   const r_psn = $v["psn"];
-  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215)
-    throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
+  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
   const $size = 12;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `roce.bth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
-  $writeBth0(
-    $view,
-    $o,
-    r_opcode,
-    r_se,
-    r_migReq,
-    r_padCnt,
-    r_pKey,
-    r_fecn,
-    r_becn,
-    r_destQp,
-    r_ackReq,
-    r_psn,
-  );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.bth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+  $writeBth0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn);
   return $size;
 }
 
@@ -549,41 +260,27 @@ export function encodeBth(value: Bth): Uint8Array {
  */
 export function bthByteLength(value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("bth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("bth", "an object", describeValue($v));
   const r_opcode = opcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", describeValue($v["opcode"]));
   const f_se = $v["se"];
   if (typeof f_se !== "boolean") throw encodeFieldError("se", "true or false", describeValue(f_se));
   const f_migReq = $v["migReq"];
-  if (typeof f_migReq !== "boolean")
-    throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
+  if (typeof f_migReq !== "boolean") throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
   const r_padCnt = $v["padCnt"];
-  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3)
-    throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
+  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3) throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
   const r_pKey = $v["pKey"];
-  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535)
-    throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
+  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535) throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
   const f_fecn = $v["fecn"];
-  if (typeof f_fecn !== "boolean")
-    throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
+  if (typeof f_fecn !== "boolean") throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
   const f_becn = $v["becn"];
-  if (typeof f_becn !== "boolean")
-    throw encodeFieldError("becn", "true or false", describeValue(f_becn));
+  if (typeof f_becn !== "boolean") throw encodeFieldError("becn", "true or false", describeValue(f_becn));
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
   const f_ackReq = $v["ackReq"];
-  if (typeof f_ackReq !== "boolean")
-    throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
+  if (typeof f_ackReq !== "boolean") throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
   const r_psn = $v["psn"];
-  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215)
-    throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
+  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
   return 12;
 }
 
@@ -606,8 +303,7 @@ export function isBth(value: unknown): value is Bth {
   const f_becn = $v["becn"];
   if (typeof f_becn !== "boolean") return false;
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    return false;
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) return false;
   const f_ackReq = $v["ackReq"];
   if (typeof f_ackReq !== "boolean") return false;
   const r_psn = $v["psn"];
@@ -659,39 +355,12 @@ export function bthFromJson(json: unknown): Bth {
   const f_destQp = jsonUint($j["destQp"], "destQp", 24);
   const f_ackReq = jsonBool($j["ackReq"], "ackReq");
   const f_psn = jsonUint($j["psn"], "psn", 24);
-  return {
-    opcode: f_opcode,
-    se: f_se,
-    migReq: f_migReq,
-    padCnt: f_padCnt,
-    pKey: f_pKey,
-    fecn: f_fecn,
-    becn: f_becn,
-    destQp: f_destQp,
-    ackReq: f_ackReq,
-    psn: f_psn,
-  };
+  return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn };
 }
 
 /** Writes variant 0 of roce.bth once every field has been checked. */
-function $writeBth0(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writeBth0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
 }
@@ -704,97 +373,18 @@ export const BTH_FORMAT: FormatInfo<Bth> = {
   spec: "specs/roce/transport.yaml",
   fixedBytes: 12,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+    ] },
   ],
   decode: decodeBth,
   encode: encodeBth,
@@ -849,8 +439,7 @@ export const RETH_BYTES = 16;
 export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 16) throw truncatedError("reth", 16, $end - $o, $o);
   const f_va = $view.getBigUint64($o);
@@ -872,25 +461,17 @@ export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
  */
 export function encodeRethInto(view: DataView, offset: number, value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("reth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("reth", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const f_va = $v["va"];
-  if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-    throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+  if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
   const r_rKey = $v["rKey"];
-  if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-    throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+  if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
   const r_dmaLength = $v["dmaLength"];
-  if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-    throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+  if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
   const $size = 16;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `roce.reth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.reth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeReth0($view, $o, r_rKey, r_dmaLength, f_va);
   return $size;
 }
@@ -921,17 +502,13 @@ export function encodeReth(value: Reth): Uint8Array {
  */
 export function rethByteLength(value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("reth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("reth", "an object", describeValue($v));
   const f_va = $v["va"];
-  if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-    throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+  if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
   const r_rKey = $v["rKey"];
-  if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-    throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+  if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
   const r_dmaLength = $v["dmaLength"];
-  if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-    throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+  if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
   return 16;
 }
 
@@ -975,13 +552,7 @@ export function rethFromJson(json: unknown): Reth {
 }
 
 /** Writes variant 0 of roce.reth once every field has been checked. */
-function $writeReth0(
-  $view: DataView,
-  $o: number,
-  r_rKey: number,
-  r_dmaLength: number,
-  f_va: bigint,
-): void {
+function $writeReth0($view: DataView, $o: number, r_rKey: number, r_dmaLength: number, f_va: bigint): void {
   $view.setUint32($o + 8, r_rKey);
   $view.setUint32($o + 12, r_dmaLength);
   $view.setBigUint64($o, f_va);
@@ -995,30 +566,11 @@ export const RETH_FORMAT: FormatInfo<Reth> = {
   spec: "specs/roce/transport.yaml",
   fixedBytes: 16,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "va",
-          kind: "uint",
-          bits: 64,
-          doc: "Virtual address (bytes 0–7) where the message starts.",
-        },
-        {
-          name: "rKey",
-          kind: "uint",
-          bits: 32,
-          doc: "R_Key (bytes 8–11): remote key of the memory region.",
-        },
-        {
-          name: "dmaLength",
-          kind: "uint",
-          bits: 32,
-          doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message.",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "va", kind: "uint", bits: 64, doc: "Virtual address (bytes 0–7) where the message starts." },
+      { name: "rKey", kind: "uint", bits: 32, doc: "R_Key (bytes 8–11): remote key of the memory region." },
+      { name: "dmaLength", kind: "uint", bits: 32, doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message." },
+    ] },
   ],
   decode: decodeReth,
   encode: encodeReth,
@@ -1072,22 +624,15 @@ export const AETH_BYTES = 4;
 export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 4) throw truncatedError("aeth", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
-  const r_syndromeType = $w0 >>> 29;
+  const r_syndromeType = ($w0 >>> 29);
   const f_syndromeType = AETH_TYPE_NAMES[r_syndromeType];
-  if (f_syndromeType === undefined)
-    throw decodeFieldError(
-      "syndromeType",
-      "one of ack, rnr-nak, nak",
-      hexNumber(r_syndromeType, 3),
-      $o,
-    );
-  const r_syndromeValue = ($w0 >>> 24) & 0x1f;
-  const r_msn = $w0 & 0xffffff;
+  if (f_syndromeType === undefined) throw decodeFieldError("syndromeType", "one of ack, rnr-nak, nak", hexNumber(r_syndromeType, 3), $o);
+  const r_syndromeValue = (($w0 >>> 24) & 0x1f);
+  const r_msn = ($w0 & 0xffffff);
   return { syndromeType: f_syndromeType, syndromeValue: r_syndromeValue, msn: r_msn };
 }
 
@@ -1102,33 +647,17 @@ export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
  */
 export function encodeAethInto(view: DataView, offset: number, value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("aeth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("aeth", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
-  if (r_syndromeType < 0)
-    throw encodeFieldError(
-      "syndromeType",
-      "one of ack, rnr-nak, nak",
-      describeValue($v["syndromeType"]),
-    );
+  if (r_syndromeType < 0) throw encodeFieldError("syndromeType", "one of ack, rnr-nak, nak", describeValue($v["syndromeType"]));
   const r_syndromeValue = $v["syndromeValue"];
-  if (
-    typeof r_syndromeValue !== "number" ||
-    r_syndromeValue >>> 0 !== r_syndromeValue ||
-    r_syndromeValue > 31
-  )
-    throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
+  if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
   const r_msn = $v["msn"];
-  if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215)
-    throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
+  if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
   const $size = 4;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `roce.aeth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.aeth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeAeth0($view, $o, r_syndromeType, r_syndromeValue, r_msn);
   return $size;
 }
@@ -1159,25 +688,13 @@ export function encodeAeth(value: Aeth): Uint8Array {
  */
 export function aethByteLength(value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("aeth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("aeth", "an object", describeValue($v));
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
-  if (r_syndromeType < 0)
-    throw encodeFieldError(
-      "syndromeType",
-      "one of ack, rnr-nak, nak",
-      describeValue($v["syndromeType"]),
-    );
+  if (r_syndromeType < 0) throw encodeFieldError("syndromeType", "one of ack, rnr-nak, nak", describeValue($v["syndromeType"]));
   const r_syndromeValue = $v["syndromeValue"];
-  if (
-    typeof r_syndromeValue !== "number" ||
-    r_syndromeValue >>> 0 !== r_syndromeValue ||
-    r_syndromeValue > 31
-  )
-    throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
+  if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
   const r_msn = $v["msn"];
-  if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215)
-    throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
+  if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
   return 4;
 }
 
@@ -1188,12 +705,7 @@ export function isAeth(value: unknown): value is Aeth {
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
   if (r_syndromeType < 0) return false;
   const r_syndromeValue = $v["syndromeValue"];
-  if (
-    typeof r_syndromeValue !== "number" ||
-    r_syndromeValue >>> 0 !== r_syndromeValue ||
-    r_syndromeValue > 31
-  )
-    return false;
+  if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) return false;
   const r_msn = $v["msn"];
   if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) return false;
   return true;
@@ -1205,12 +717,7 @@ export function aethVariantOf(value: Aeth): number {
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
   if (r_syndromeType < 0) return -1;
   const r_syndromeValue = $v["syndromeValue"];
-  if (
-    typeof r_syndromeValue !== "number" ||
-    r_syndromeValue >>> 0 !== r_syndromeValue ||
-    r_syndromeValue > 31
-  )
-    return -1;
+  if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) return -1;
   const r_msn = $v["msn"];
   if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) return -1;
   return 0;
@@ -1231,13 +738,7 @@ export function aethFromJson(json: unknown): Aeth {
 }
 
 /** Writes variant 0 of roce.aeth once every field has been checked. */
-function $writeAeth0(
-  $view: DataView,
-  $o: number,
-  r_syndromeType: number,
-  r_syndromeValue: number,
-  r_msn: number,
-): void {
+function $writeAeth0($view: DataView, $o: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number): void {
   $view.setUint32($o, ((r_syndromeType << 29) | (r_syndromeValue << 24) | r_msn) >>> 0);
 }
 
@@ -1249,31 +750,11 @@ export const AETH_FORMAT: FormatInfo<Aeth> = {
   spec: "specs/roce/transport.yaml",
   fixedBytes: 4,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        {
-          name: "syndromeType",
-          kind: "enum",
-          bits: 3,
-          enum: { ack: 0, "rnr-nak": 1, nak: 3 },
-          doc: "Syndrome bits 7:5: ACK, RNR NAK or NAK.",
-        },
-        {
-          name: "syndromeValue",
-          kind: "uint",
-          bits: 5,
-          doc: "Syndrome bits 4:0: credit count (ACK, 0x1F unlimited), RNR timer (RNR NAK) or NakCode (NAK).",
-        },
-        {
-          name: "msn",
-          kind: "uint",
-          bits: 24,
-          doc: "MSN (bytes 1–3): message sequence number of the responder.",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "syndromeType", kind: "enum", bits: 3, enum: { "ack": 0, "rnr-nak": 1, "nak": 3 }, doc: "Syndrome bits 7:5: ACK, RNR NAK or NAK." },
+      { name: "syndromeValue", kind: "uint", bits: 5, doc: "Syndrome bits 4:0: credit count (ACK, 0x1F unlimited), RNR timer (RNR NAK) or NakCode (NAK)." },
+      { name: "msn", kind: "uint", bits: 24, doc: "MSN (bytes 1–3): message sequence number of the responder." },
+    ] },
   ],
   decode: decodeAeth,
   encode: encodeAeth,
@@ -1321,8 +802,7 @@ export const IMMDT_BYTES = 4;
 export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 4) throw truncatedError("immdt", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
@@ -1341,19 +821,13 @@ export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
  */
 export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("immdt", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("immdt", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_immediate = $v["immediate"];
-  if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-    throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+  if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
   const $size = 4;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `roce.immdt needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.immdt needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeImmdt0($view, $o, r_immediate);
   return $size;
 }
@@ -1384,11 +858,9 @@ export function encodeImmdt(value: Immdt): Uint8Array {
  */
 export function immdtByteLength(value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("immdt", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("immdt", "an object", describeValue($v));
   const r_immediate = $v["immediate"];
-  if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-    throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+  if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
   return 4;
 }
 
@@ -1430,15 +902,13 @@ function $writeImmdt0($view: DataView, $o: number, r_immediate: number): void {
 export const IMMDT_FORMAT: FormatInfo<Immdt> = {
   id: "roce.immdt",
   title: "Immediate Data Extended Transport Header",
-  doc: 'The 4-byte ImmDt of the "with Immediate" opcodes, delivered to the receiver\'s completion.',
+  doc: "The 4-byte ImmDt of the \"with Immediate\" opcodes, delivered to the receiver's completion.",
   spec: "specs/roce/transport.yaml",
   fixedBytes: 4,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [{ name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." }],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
+    ] },
   ],
   decode: decodeImmdt,
   encode: encodeImmdt,
@@ -1488,14 +958,13 @@ export const DETH_BYTES = 8;
 export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if ($end - $o < 8) throw truncatedError("deth", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_qKey = $w0;
   const $w1 = $view.getUint32($o + 4);
-  const r_srcQp = $w1 & 0xffffff;
+  const r_srcQp = ($w1 & 0xffffff);
   return { qKey: r_qKey, srcQp: r_srcQp };
 }
 
@@ -1510,22 +979,15 @@ export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
  */
 export function encodeDethInto(view: DataView, offset: number, value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("deth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("deth", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_qKey = $v["qKey"];
-  if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-    throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+  if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
   const r_srcQp = $v["srcQp"];
-  if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-    throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+  if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
   const $size = 8;
-  if ($o < 0 || $o + $size > $view.byteLength)
-    throw new EncodeError(
-      `roce.deth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-      { offset: $o },
-    );
+  if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.deth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
   $writeDeth0($view, $o, r_qKey, r_srcQp);
   return $size;
 }
@@ -1556,14 +1018,11 @@ export function encodeDeth(value: Deth): Uint8Array {
  */
 export function dethByteLength(value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("deth", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("deth", "an object", describeValue($v));
   const r_qKey = $v["qKey"];
-  if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-    throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+  if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
   const r_srcQp = $v["srcQp"];
-  if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-    throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+  if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
   return 8;
 }
 
@@ -1615,19 +1074,10 @@ export const DETH_FORMAT: FormatInfo<Deth> = {
   spec: "specs/roce/transport.yaml",
   fixedBytes: 8,
   variants: [
-    {
-      name: "",
-      tags: {},
-      fields: [
-        { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
-        {
-          name: "srcQp",
-          kind: "uint",
-          bits: 24,
-          doc: "SrcQP (bytes 5–7): source queue pair number.",
-        },
-      ],
-    },
+    { name: "", tags: {  }, fields: [
+      { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
+      { name: "srcQp", kind: "uint", bits: 24, doc: "SrcQP (bytes 5–7): source queue pair number." },
+    ] },
   ],
   decode: decodeDeth,
   encode: encodeDeth,
@@ -1893,14 +1343,7 @@ export interface PacketNone {
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.packet`.
  */
-export type Packet =
-  | PacketReth
-  | PacketRethImmdt
-  | PacketImmdt
-  | PacketAeth
-  | PacketDeth
-  | PacketDethImmdt
-  | PacketNone;
+export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | PacketDeth | PacketDethImmdt | PacketNone;
 
 /**
  * Decodes a {@link Packet} (roce.packet) starting at `offset`; bytes after it are ignored (except by a remainder payload, which takes the rest).
@@ -1921,29 +1364,21 @@ export type Packet =
 export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
   const $o = offset;
   const $end = bytes.length;
-  if (!Number.isInteger($o) || $o < 0 || $o > $end)
-    throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
+  if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
   const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if ($end - $o < 12) throw truncatedError("packet.opcode", 12, $end - $o, $o);
+  if ($end - ($o) < 12) throw truncatedError("packet.opcode", 12, $end - ($o), $o);
   const $w0 = $view.getUint32($o);
-  const r_opcode = $w0 >>> 24;
+  const r_opcode = ($w0 >>> 24);
   const f_opcode = OPCODE_NAMES[r_opcode];
-  if (f_opcode === undefined)
-    throw decodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      hexNumber(r_opcode, 8),
-      $o,
-    );
-  const r_padCnt = ($w0 >>> 20) & 0x3;
-  if ((($w0 >>> 16) & 0xf) !== 0)
-    throw decodeFieldError("tver", "0x0 (const)", hexNumber(($w0 >>> 16) & 0xf, 4), $o + 1);
-  const r_pKey = $w0 & 0xffff;
+  if (f_opcode === undefined) throw decodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", hexNumber(r_opcode, 8), $o);
+  const r_padCnt = (($w0 >>> 20) & 0x3);
+  if ((($w0 >>> 16) & 0xf) !== 0) throw decodeFieldError("tver", "0x0 (const)", hexNumber((($w0 >>> 16) & 0xf), 4), $o + 1);
+  const r_pKey = ($w0 & 0xffff);
   const $w1 = $view.getUint32($o + 4);
-  const r_destQp = $w1 & 0xffffff;
+  const r_destQp = ($w1 & 0xffffff);
   const $w2 = $view.getUint32($o + 8);
-  const r_psn = $w2 & 0xffffff;
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
+  const r_psn = ($w2 & 0xffffff);
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
     if ($end - ($o + 12) < 16) throw truncatedError("packet.va", 16, $end - ($o + 12), $o + 12);
     const f_va = $view.getBigUint64($o + 12);
     const $w3 = $view.getUint32($o + 20);
@@ -1951,31 +1386,12 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const $w4 = $view.getUint32($o + 24);
     const r_dmaLength = $w4;
     const $len5 = $end - ($o + 28) - 4;
-    if ($len5 < 0 || $end - ($o + 28) < $len5)
-      throw truncatedError("packet.payload", $len5, $end - ($o + 28), $o + 28);
+    if ($len5 < 0 || $end - ($o + 28) < $len5) throw truncatedError("packet.payload", $len5, $end - ($o + 28), $o + 28);
     const f_payload = bytes.slice($o + 28, $o + 28 + $len5);
-    if ($end - ($o + $len5 + 28) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len5 + 28), $o + $len5 + 28);
+    if ($end - ($o + $len5 + 28) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len5 + 28), $o + $len5 + 28);
     const f_icrc = bytes.slice($o + $len5 + 28, $o + $len5 + 28 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "reth",
-      va: f_va,
-      rKey: r_rKey,
-      dmaLength: r_dmaLength,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (r_opcode === 11 || r_opcode === 43) {
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($end - ($o + 12) < 20) throw truncatedError("packet.va", 20, $end - ($o + 12), $o + 12);
     const f_va = $view.getBigUint64($o + 12);
     const $w6 = $view.getUint32($o + 20);
@@ -1985,192 +1401,68 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const $w8 = $view.getUint32($o + 28);
     const r_immediate = $w8;
     const $len9 = $end - ($o + 32) - 4;
-    if ($len9 < 0 || $end - ($o + 32) < $len9)
-      throw truncatedError("packet.payload", $len9, $end - ($o + 32), $o + 32);
+    if ($len9 < 0 || $end - ($o + 32) < $len9) throw truncatedError("packet.payload", $len9, $end - ($o + 32), $o + 32);
     const f_payload = bytes.slice($o + 32, $o + 32 + $len9);
-    if ($end - ($o + $len9 + 32) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len9 + 32), $o + $len9 + 32);
+    if ($end - ($o + $len9 + 32) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len9 + 32), $o + $len9 + 32);
     const f_icrc = bytes.slice($o + $len9 + 32, $o + $len9 + 32 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "reth-immdt",
-      va: f_va,
-      rKey: r_rKey,
-      dmaLength: r_dmaLength,
-      immediate: r_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
-    if ($end - ($o + 12) < 4)
-      throw truncatedError("packet.immediate", 4, $end - ($o + 12), $o + 12);
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth-immdt", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
+    if ($end - ($o + 12) < 4) throw truncatedError("packet.immediate", 4, $end - ($o + 12), $o + 12);
     const $w10 = $view.getUint32($o + 12);
     const r_immediate = $w10;
     const $len11 = $end - ($o + 16) - 4;
-    if ($len11 < 0 || $end - ($o + 16) < $len11)
-      throw truncatedError("packet.payload", $len11, $end - ($o + 16), $o + 16);
+    if ($len11 < 0 || $end - ($o + 16) < $len11) throw truncatedError("packet.payload", $len11, $end - ($o + 16), $o + 16);
     const f_payload = bytes.slice($o + 16, $o + 16 + $len11);
-    if ($end - ($o + $len11 + 16) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len11 + 16), $o + $len11 + 16);
+    if ($end - ($o + $len11 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len11 + 16), $o + $len11 + 16);
     const f_icrc = bytes.slice($o + $len11 + 16, $o + $len11 + 16 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "immdt",
-      immediate: r_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
-    if ($end - ($o + 12) < 4)
-      throw truncatedError("packet.syndromeType", 4, $end - ($o + 12), $o + 12);
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "immdt", immediate: r_immediate, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
+    if ($end - ($o + 12) < 4) throw truncatedError("packet.syndromeType", 4, $end - ($o + 12), $o + 12);
     const $w12 = $view.getUint32($o + 12);
-    const r_syndromeType = $w12 >>> 29;
+    const r_syndromeType = ($w12 >>> 29);
     const f_syndromeType = AETH_TYPE_NAMES[r_syndromeType];
-    if (f_syndromeType === undefined)
-      throw decodeFieldError(
-        "syndromeType",
-        "one of ack, rnr-nak, nak",
-        hexNumber(r_syndromeType, 3),
-        $o + 12,
-      );
-    const r_syndromeValue = ($w12 >>> 24) & 0x1f;
-    const r_msn = $w12 & 0xffffff;
+    if (f_syndromeType === undefined) throw decodeFieldError("syndromeType", "one of ack, rnr-nak, nak", hexNumber(r_syndromeType, 3), $o + 12);
+    const r_syndromeValue = (($w12 >>> 24) & 0x1f);
+    const r_msn = ($w12 & 0xffffff);
     const $len13 = $end - ($o + 16) - 4;
-    if ($len13 < 0 || $end - ($o + 16) < $len13)
-      throw truncatedError("packet.payload", $len13, $end - ($o + 16), $o + 16);
+    if ($len13 < 0 || $end - ($o + 16) < $len13) throw truncatedError("packet.payload", $len13, $end - ($o + 16), $o + 16);
     const f_payload = bytes.slice($o + 16, $o + 16 + $len13);
-    if ($end - ($o + $len13 + 16) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len13 + 16), $o + $len13 + 16);
+    if ($end - ($o + $len13 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len13 + 16), $o + $len13 + 16);
     const f_icrc = bytes.slice($o + $len13 + 16, $o + $len13 + 16 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "aeth",
-      syndromeType: f_syndromeType,
-      syndromeValue: r_syndromeValue,
-      msn: r_msn,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "aeth", syndromeType: f_syndromeType, syndromeValue: r_syndromeValue, msn: r_msn, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 100) {
     if ($end - ($o + 12) < 8) throw truncatedError("packet.qKey", 8, $end - ($o + 12), $o + 12);
     const $w14 = $view.getUint32($o + 12);
     const r_qKey = $w14;
     const $w15 = $view.getUint32($o + 16);
-    const r_srcQp = $w15 & 0xffffff;
+    const r_srcQp = ($w15 & 0xffffff);
     const $len16 = $end - ($o + 20) - 4;
-    if ($len16 < 0 || $end - ($o + 20) < $len16)
-      throw truncatedError("packet.payload", $len16, $end - ($o + 20), $o + 20);
+    if ($len16 < 0 || $end - ($o + 20) < $len16) throw truncatedError("packet.payload", $len16, $end - ($o + 20), $o + 20);
     const f_payload = bytes.slice($o + 20, $o + 20 + $len16);
-    if ($end - ($o + $len16 + 20) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len16 + 20), $o + $len16 + 20);
+    if ($end - ($o + $len16 + 20) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len16 + 20), $o + $len16 + 20);
     const f_icrc = bytes.slice($o + $len16 + 20, $o + $len16 + 20 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "deth",
-      qKey: r_qKey,
-      srcQp: r_srcQp,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth", qKey: r_qKey, srcQp: r_srcQp, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 101) {
     if ($end - ($o + 12) < 12) throw truncatedError("packet.qKey", 12, $end - ($o + 12), $o + 12);
     const $w17 = $view.getUint32($o + 12);
     const r_qKey = $w17;
     const $w18 = $view.getUint32($o + 16);
-    const r_srcQp = $w18 & 0xffffff;
+    const r_srcQp = ($w18 & 0xffffff);
     const $w19 = $view.getUint32($o + 20);
     const r_immediate = $w19;
     const $len20 = $end - ($o + 24) - 4;
-    if ($len20 < 0 || $end - ($o + 24) < $len20)
-      throw truncatedError("packet.payload", $len20, $end - ($o + 24), $o + 24);
+    if ($len20 < 0 || $end - ($o + 24) < $len20) throw truncatedError("packet.payload", $len20, $end - ($o + 24), $o + 24);
     const f_payload = bytes.slice($o + 24, $o + 24 + $len20);
-    if ($end - ($o + $len20 + 24) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len20 + 24), $o + $len20 + 24);
+    if ($end - ($o + $len20 + 24) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len20 + 24), $o + $len20 + 24);
     const f_icrc = bytes.slice($o + $len20 + 24, $o + $len20 + 24 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "deth-immdt",
-      qKey: r_qKey,
-      srcQp: r_srcQp,
-      immediate: r_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth-immdt", qKey: r_qKey, srcQp: r_srcQp, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else {
     const $len21 = $end - ($o + 12) - 4;
-    if ($len21 < 0 || $end - ($o + 12) < $len21)
-      throw truncatedError("packet.payload", $len21, $end - ($o + 12), $o + 12);
+    if ($len21 < 0 || $end - ($o + 12) < $len21) throw truncatedError("packet.payload", $len21, $end - ($o + 12), $o + 12);
     const f_payload = bytes.slice($o + 12, $o + 12 + $len21);
-    if ($end - ($o + $len21 + 12) < 4)
-      throw truncatedError("packet.icrc", 4, $end - ($o + $len21 + 12), $o + $len21 + 12);
+    if ($end - ($o + $len21 + 12) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len21 + 12), $o + $len21 + 12);
     const f_icrc = bytes.slice($o + $len21 + 12, $o + $len21 + 12 + 4);
-    return {
-      opcode: f_opcode,
-      se: (($w0 >>> 23) & 0x1) !== 0,
-      migReq: (($w0 >>> 22) & 0x1) !== 0,
-      padCnt: r_padCnt,
-      pKey: r_pKey,
-      fecn: $w1 >>> 31 !== 0,
-      becn: (($w1 >>> 30) & 0x1) !== 0,
-      destQp: r_destQp,
-      ackReq: $w2 >>> 31 !== 0,
-      psn: r_psn,
-      headers: "none",
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "none", payload: f_payload, icrc: f_icrc };
   }
 }
 
@@ -2185,392 +1477,142 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
  */
 export function encodePacketInto(view: DataView, offset: number, value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("packet", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("packet", "an object", describeValue($v));
   const $o = offset;
   const $view = view;
   const r_opcode = opcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", describeValue($v["opcode"]));
   const f_se = $v["se"];
   if (typeof f_se !== "boolean") throw encodeFieldError("se", "true or false", describeValue(f_se));
   const r_se: number = f_se ? 1 : 0;
   const f_migReq = $v["migReq"];
-  if (typeof f_migReq !== "boolean")
-    throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
+  if (typeof f_migReq !== "boolean") throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
   const r_migReq: number = f_migReq ? 1 : 0;
   const r_padCnt = $v["padCnt"];
-  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3)
-    throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
+  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3) throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
   const r_pKey = $v["pKey"];
-  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535)
-    throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
+  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535) throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
   const f_fecn = $v["fecn"];
-  if (typeof f_fecn !== "boolean")
-    throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
+  if (typeof f_fecn !== "boolean") throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
   const r_fecn: number = f_fecn ? 1 : 0;
   const f_becn = $v["becn"];
-  if (typeof f_becn !== "boolean")
-    throw encodeFieldError("becn", "true or false", describeValue(f_becn));
+  if (typeof f_becn !== "boolean") throw encodeFieldError("becn", "true or false", describeValue(f_becn));
   const r_becn: number = f_becn ? 1 : 0;
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
   const f_ackReq = $v["ackReq"];
-  if (typeof f_ackReq !== "boolean")
-    throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
+  if (typeof f_ackReq !== "boolean") throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
   const r_ackReq: number = f_ackReq ? 1 : 0;
   const r_psn = $v["psn"];
-  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215)
-    throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
-    if ($v["headers"] !== "reth")
-      throw encodeFieldError(
-        "headers",
-        '"reth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
+    if ($v["headers"] !== "reth") throw encodeFieldError("headers", "\"reth\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len0 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len0 + 32;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket0(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_rKey,
-      r_dmaLength,
-      f_va,
-      f_payload,
-      $len0,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
     return $size;
-  } else if (r_opcode === 11 || r_opcode === 43) {
-    if ($v["headers"] !== "reth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"reth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
+    if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len1 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len1 + 36;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket1(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_rKey,
-      r_dmaLength,
-      r_immediate,
-      f_va,
-      f_payload,
-      $len1,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
     return $size;
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
-    if ($v["headers"] !== "immdt")
-      throw encodeFieldError(
-        "headers",
-        '"immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
+    if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len2 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len2 + 20;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket2(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_immediate,
-      f_payload,
-      $len2,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
     return $size;
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
-    if ($v["headers"] !== "aeth")
-      throw encodeFieldError(
-        "headers",
-        '"aeth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
+    if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
-    if (r_syndromeType < 0)
-      throw encodeFieldError(
-        "syndromeType",
-        "one of ack, rnr-nak, nak",
-        describeValue($v["syndromeType"]),
-      );
+    if (r_syndromeType < 0) throw encodeFieldError("syndromeType", "one of ack, rnr-nak, nak", describeValue($v["syndromeType"]));
     const r_syndromeValue = $v["syndromeValue"];
-    if (
-      typeof r_syndromeValue !== "number" ||
-      r_syndromeValue >>> 0 !== r_syndromeValue ||
-      r_syndromeValue > 31
-    )
-      throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
+    if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
     const r_msn = $v["msn"];
-    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215)
-      throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
+    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len3 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len3 + 20;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket3(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_syndromeType,
-      r_syndromeValue,
-      r_msn,
-      f_payload,
-      $len3,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
     return $size;
   } else if (r_opcode === 100) {
-    if ($v["headers"] !== "deth")
-      throw encodeFieldError(
-        "headers",
-        '"deth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len4 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len4 + 24;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket4(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_qKey,
-      r_srcQp,
-      f_payload,
-      $len4,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
     return $size;
   } else if (r_opcode === 101) {
-    if ($v["headers"] !== "deth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"deth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len5 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len5 + 28;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket5(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_qKey,
-      r_srcQp,
-      r_immediate,
-      f_payload,
-      $len5,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
     return $size;
   } else {
-    if ($v["headers"] !== "none")
-      throw encodeFieldError(
-        "headers",
-        '"none" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len6 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len6 + 16;
-    if ($o < 0 || $o + $size > $view.byteLength)
-      throw new EncodeError(
-        `roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`,
-        { offset: $o },
-      );
-    $writePacket6(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      f_payload,
-      $len6,
-      f_icrc,
-    );
+    if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
+    $writePacket6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
     return $size;
   }
 }
@@ -2590,363 +1632,141 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
  */
 export function encodePacket(value: Packet): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("packet", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("packet", "an object", describeValue($v));
   const $o = 0;
   const r_opcode = opcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", describeValue($v["opcode"]));
   const f_se = $v["se"];
   if (typeof f_se !== "boolean") throw encodeFieldError("se", "true or false", describeValue(f_se));
   const r_se: number = f_se ? 1 : 0;
   const f_migReq = $v["migReq"];
-  if (typeof f_migReq !== "boolean")
-    throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
+  if (typeof f_migReq !== "boolean") throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
   const r_migReq: number = f_migReq ? 1 : 0;
   const r_padCnt = $v["padCnt"];
-  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3)
-    throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
+  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3) throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
   const r_pKey = $v["pKey"];
-  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535)
-    throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
+  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535) throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
   const f_fecn = $v["fecn"];
-  if (typeof f_fecn !== "boolean")
-    throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
+  if (typeof f_fecn !== "boolean") throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
   const r_fecn: number = f_fecn ? 1 : 0;
   const f_becn = $v["becn"];
-  if (typeof f_becn !== "boolean")
-    throw encodeFieldError("becn", "true or false", describeValue(f_becn));
+  if (typeof f_becn !== "boolean") throw encodeFieldError("becn", "true or false", describeValue(f_becn));
   const r_becn: number = f_becn ? 1 : 0;
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
   const f_ackReq = $v["ackReq"];
-  if (typeof f_ackReq !== "boolean")
-    throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
+  if (typeof f_ackReq !== "boolean") throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
   const r_ackReq: number = f_ackReq ? 1 : 0;
   const r_psn = $v["psn"];
-  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215)
-    throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
-    if ($v["headers"] !== "reth")
-      throw encodeFieldError(
-        "headers",
-        '"reth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
+    if ($v["headers"] !== "reth") throw encodeFieldError("headers", "\"reth\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len0 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len0 + 32);
     const $view = new DataView($bytes.buffer);
-    $writePacket0(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_rKey,
-      r_dmaLength,
-      f_va,
-      f_payload,
-      $len0,
-      f_icrc,
-    );
+    $writePacket0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
     return $bytes;
-  } else if (r_opcode === 11 || r_opcode === 43) {
-    if ($v["headers"] !== "reth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"reth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
+    if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len1 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len1 + 36);
     const $view = new DataView($bytes.buffer);
-    $writePacket1(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_rKey,
-      r_dmaLength,
-      r_immediate,
-      f_va,
-      f_payload,
-      $len1,
-      f_icrc,
-    );
+    $writePacket1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
     return $bytes;
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
-    if ($v["headers"] !== "immdt")
-      throw encodeFieldError(
-        "headers",
-        '"immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
+    if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len2 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len2 + 20);
     const $view = new DataView($bytes.buffer);
-    $writePacket2(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_immediate,
-      f_payload,
-      $len2,
-      f_icrc,
-    );
+    $writePacket2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
     return $bytes;
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
-    if ($v["headers"] !== "aeth")
-      throw encodeFieldError(
-        "headers",
-        '"aeth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
+    if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
-    if (r_syndromeType < 0)
-      throw encodeFieldError(
-        "syndromeType",
-        "one of ack, rnr-nak, nak",
-        describeValue($v["syndromeType"]),
-      );
+    if (r_syndromeType < 0) throw encodeFieldError("syndromeType", "one of ack, rnr-nak, nak", describeValue($v["syndromeType"]));
     const r_syndromeValue = $v["syndromeValue"];
-    if (
-      typeof r_syndromeValue !== "number" ||
-      r_syndromeValue >>> 0 !== r_syndromeValue ||
-      r_syndromeValue > 31
-    )
-      throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
+    if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
     const r_msn = $v["msn"];
-    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215)
-      throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
+    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len3 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len3 + 20);
     const $view = new DataView($bytes.buffer);
-    $writePacket3(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_syndromeType,
-      r_syndromeValue,
-      r_msn,
-      f_payload,
-      $len3,
-      f_icrc,
-    );
+    $writePacket3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
     return $bytes;
   } else if (r_opcode === 100) {
-    if ($v["headers"] !== "deth")
-      throw encodeFieldError(
-        "headers",
-        '"deth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len4 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len4 + 24);
     const $view = new DataView($bytes.buffer);
-    $writePacket4(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_qKey,
-      r_srcQp,
-      f_payload,
-      $len4,
-      f_icrc,
-    );
+    $writePacket4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
     return $bytes;
   } else if (r_opcode === 101) {
-    if ($v["headers"] !== "deth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"deth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len5 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len5 + 28);
     const $view = new DataView($bytes.buffer);
-    $writePacket5(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      r_qKey,
-      r_srcQp,
-      r_immediate,
-      f_payload,
-      $len5,
-      f_icrc,
-    );
+    $writePacket5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
     return $bytes;
   } else {
-    if ($v["headers"] !== "none")
-      throw encodeFieldError(
-        "headers",
-        '"none" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len6 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $bytes = new Uint8Array($len6 + 16);
     const $view = new DataView($bytes.buffer);
-    $writePacket6(
-      $view,
-      $o,
-      r_opcode,
-      r_se,
-      r_migReq,
-      r_padCnt,
-      r_pKey,
-      r_fecn,
-      r_becn,
-      r_destQp,
-      r_ackReq,
-      r_psn,
-      f_payload,
-      $len6,
-      f_icrc,
-    );
+    $writePacket6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
     return $bytes;
   }
 }
@@ -2958,208 +1778,114 @@ export function encodePacket(value: Packet): Uint8Array {
  */
 export function packetByteLength(value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
-  if (typeof $v !== "object" || $v === null)
-    throw encodeFieldError("packet", "an object", describeValue($v));
+  if (typeof $v !== "object" || $v === null) throw encodeFieldError("packet", "an object", describeValue($v));
   const r_opcode = opcodeValue($v["opcode"]);
-  if (r_opcode < 0)
-    throw encodeFieldError(
-      "opcode",
-      "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp",
-      describeValue($v["opcode"]),
-    );
+  if (r_opcode < 0) throw encodeFieldError("opcode", "one of rc-send-first, rc-send-middle, rc-send-last, rc-send-last-with-immediate, rc-send-only, rc-send-only-with-immediate, rc-rdma-write-first, rc-rdma-write-middle, rc-rdma-write-last, rc-rdma-write-last-with-immediate, rc-rdma-write-only, rc-rdma-write-only-with-immediate, rc-rdma-read-request, rc-rdma-read-response-first, rc-rdma-read-response-middle, rc-rdma-read-response-last, rc-rdma-read-response-only, rc-acknowledge, uc-send-first, uc-send-middle, uc-send-last, uc-send-last-with-immediate, uc-send-only, uc-send-only-with-immediate, uc-rdma-write-first, uc-rdma-write-middle, uc-rdma-write-last, uc-rdma-write-last-with-immediate, uc-rdma-write-only, uc-rdma-write-only-with-immediate, ud-send-only, ud-send-only-with-immediate, cnp", describeValue($v["opcode"]));
   const f_se = $v["se"];
   if (typeof f_se !== "boolean") throw encodeFieldError("se", "true or false", describeValue(f_se));
   const f_migReq = $v["migReq"];
-  if (typeof f_migReq !== "boolean")
-    throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
+  if (typeof f_migReq !== "boolean") throw encodeFieldError("migReq", "true or false", describeValue(f_migReq));
   const r_padCnt = $v["padCnt"];
-  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3)
-    throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
+  if (typeof r_padCnt !== "number" || r_padCnt >>> 0 !== r_padCnt || r_padCnt > 3) throw encodeFieldError("padCnt", "an integer 0..3", describeValue(r_padCnt));
   const r_pKey = $v["pKey"];
-  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535)
-    throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
+  if (typeof r_pKey !== "number" || r_pKey >>> 0 !== r_pKey || r_pKey > 65535) throw encodeFieldError("pKey", "an integer 0..65535", describeValue(r_pKey));
   const f_fecn = $v["fecn"];
-  if (typeof f_fecn !== "boolean")
-    throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
+  if (typeof f_fecn !== "boolean") throw encodeFieldError("fecn", "true or false", describeValue(f_fecn));
   const f_becn = $v["becn"];
-  if (typeof f_becn !== "boolean")
-    throw encodeFieldError("becn", "true or false", describeValue(f_becn));
+  if (typeof f_becn !== "boolean") throw encodeFieldError("becn", "true or false", describeValue(f_becn));
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) throw encodeFieldError("destQp", "an integer 0..16777215", describeValue(r_destQp));
   const f_ackReq = $v["ackReq"];
-  if (typeof f_ackReq !== "boolean")
-    throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
+  if (typeof f_ackReq !== "boolean") throw encodeFieldError("ackReq", "true or false", describeValue(f_ackReq));
   const r_psn = $v["psn"];
-  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215)
-    throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
-    if ($v["headers"] !== "reth")
-      throw encodeFieldError(
-        "headers",
-        '"reth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
+    if ($v["headers"] !== "reth") throw encodeFieldError("headers", "\"reth\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len0 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len0 + 32;
-  } else if (r_opcode === 11 || r_opcode === 43) {
-    if ($v["headers"] !== "reth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"reth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
+    if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
-    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn)
-      throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
+    if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) throw encodeFieldError("va", "a bigint 0..0xffffffffffffffff", describeValue(f_va));
     const r_rKey = $v["rKey"];
-    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey)
-      throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
+    if (typeof r_rKey !== "number" || r_rKey >>> 0 !== r_rKey) throw encodeFieldError("rKey", "an integer 0..4294967295", describeValue(r_rKey));
     const r_dmaLength = $v["dmaLength"];
-    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength)
-      throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
+    if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len1 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len1 + 36;
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
-    if ($v["headers"] !== "immdt")
-      throw encodeFieldError(
-        "headers",
-        '"immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
+    if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len2 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len2 + 20;
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
-    if ($v["headers"] !== "aeth")
-      throw encodeFieldError(
-        "headers",
-        '"aeth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
+    if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
-    if (r_syndromeType < 0)
-      throw encodeFieldError(
-        "syndromeType",
-        "one of ack, rnr-nak, nak",
-        describeValue($v["syndromeType"]),
-      );
+    if (r_syndromeType < 0) throw encodeFieldError("syndromeType", "one of ack, rnr-nak, nak", describeValue($v["syndromeType"]));
     const r_syndromeValue = $v["syndromeValue"];
-    if (
-      typeof r_syndromeValue !== "number" ||
-      r_syndromeValue >>> 0 !== r_syndromeValue ||
-      r_syndromeValue > 31
-    )
-      throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
+    if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) throw encodeFieldError("syndromeValue", "an integer 0..31", describeValue(r_syndromeValue));
     const r_msn = $v["msn"];
-    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215)
-      throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
+    if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len3 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len3 + 20;
   } else if (r_opcode === 100) {
-    if ($v["headers"] !== "deth")
-      throw encodeFieldError(
-        "headers",
-        '"deth" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len4 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len4 + 24;
   } else if (r_opcode === 101) {
-    if ($v["headers"] !== "deth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"deth-immdt" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
-    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey)
-      throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
+    if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) throw encodeFieldError("qKey", "an integer 0..4294967295", describeValue(r_qKey));
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
     const r_immediate = $v["immediate"];
-    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate)
-      throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
+    if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len5 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len5 + 28;
   } else {
-    if ($v["headers"] !== "none")
-      throw encodeFieldError(
-        "headers",
-        '"none" (selected by opcode)',
-        describeValue($v["headers"]),
-      );
+    if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
     const f_payload = $v["payload"];
-    if (!(f_payload instanceof Uint8Array))
-      throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
+    if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
     const $len6 = f_payload.length;
     const f_icrc = $v["icrc"];
-    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4)
-      throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
+    if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     return $len6 + 16;
   }
 }
@@ -3183,13 +1909,12 @@ export function isPacket(value: unknown): value is Packet {
   const f_becn = $v["becn"];
   if (typeof f_becn !== "boolean") return false;
   const r_destQp = $v["destQp"];
-  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215)
-    return false;
+  if (typeof r_destQp !== "number" || r_destQp >>> 0 !== r_destQp || r_destQp > 16777215) return false;
   const f_ackReq = $v["ackReq"];
   if (typeof f_ackReq !== "boolean") return false;
   const r_psn = $v["psn"];
   if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) return false;
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
     if ($v["headers"] !== "reth") return false;
     const f_va = $v["va"];
     if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) return false;
@@ -3202,7 +1927,7 @@ export function isPacket(value: unknown): value is Packet {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return false;
     return true;
-  } else if (r_opcode === 11 || r_opcode === 43) {
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($v["headers"] !== "reth-immdt") return false;
     const f_va = $v["va"];
     if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) return false;
@@ -3217,14 +1942,7 @@ export function isPacket(value: unknown): value is Packet {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return false;
     return true;
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($v["headers"] !== "immdt") return false;
     const r_immediate = $v["immediate"];
     if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) return false;
@@ -3233,17 +1951,12 @@ export function isPacket(value: unknown): value is Packet {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return false;
     return true;
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($v["headers"] !== "aeth") return false;
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
     if (r_syndromeType < 0) return false;
     const r_syndromeValue = $v["syndromeValue"];
-    if (
-      typeof r_syndromeValue !== "number" ||
-      r_syndromeValue >>> 0 !== r_syndromeValue ||
-      r_syndromeValue > 31
-    )
-      return false;
+    if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) return false;
     const r_msn = $v["msn"];
     if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) return false;
     const f_payload = $v["payload"];
@@ -3256,8 +1969,7 @@ export function isPacket(value: unknown): value is Packet {
     const r_qKey = $v["qKey"];
     if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) return false;
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      return false;
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) return false;
     const f_payload = $v["payload"];
     if (!(f_payload instanceof Uint8Array)) return false;
     const f_icrc = $v["icrc"];
@@ -3268,8 +1980,7 @@ export function isPacket(value: unknown): value is Packet {
     const r_qKey = $v["qKey"];
     if (typeof r_qKey !== "number" || r_qKey >>> 0 !== r_qKey) return false;
     const r_srcQp = $v["srcQp"];
-    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215)
-      return false;
+    if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) return false;
     const r_immediate = $v["immediate"];
     if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) return false;
     const f_payload = $v["payload"];
@@ -3310,7 +2021,7 @@ export function packetVariantOf(value: Packet): number {
   if (typeof f_ackReq !== "boolean") return -1;
   const r_psn = $v["psn"];
   if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) return -1;
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
     if ($v["headers"] !== "reth") return -1;
     const f_va = $v["va"];
     if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) return -1;
@@ -3323,7 +2034,7 @@ export function packetVariantOf(value: Packet): number {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return -1;
     return 0;
-  } else if (r_opcode === 11 || r_opcode === 43) {
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($v["headers"] !== "reth-immdt") return -1;
     const f_va = $v["va"];
     if (typeof f_va !== "bigint" || f_va < 0n || f_va > 0xffffffffffffffffn) return -1;
@@ -3338,14 +2049,7 @@ export function packetVariantOf(value: Packet): number {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return -1;
     return 1;
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($v["headers"] !== "immdt") return -1;
     const r_immediate = $v["immediate"];
     if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) return -1;
@@ -3354,17 +2058,12 @@ export function packetVariantOf(value: Packet): number {
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) return -1;
     return 2;
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($v["headers"] !== "aeth") return -1;
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
     if (r_syndromeType < 0) return -1;
     const r_syndromeValue = $v["syndromeValue"];
-    if (
-      typeof r_syndromeValue !== "number" ||
-      r_syndromeValue >>> 0 !== r_syndromeValue ||
-      r_syndromeValue > 31
-    )
-      return -1;
+    if (typeof r_syndromeValue !== "number" || r_syndromeValue >>> 0 !== r_syndromeValue || r_syndromeValue > 31) return -1;
     const r_msn = $v["msn"];
     if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) return -1;
     const f_payload = $v["payload"];
@@ -3425,241 +2124,63 @@ export function packetFromJson(json: unknown): Packet {
   const f_destQp = jsonUint($j["destQp"], "destQp", 24);
   const f_ackReq = jsonBool($j["ackReq"], "ackReq");
   const f_psn = jsonUint($j["psn"], "psn", 24);
-  if (r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "reth")
-      throw encodeFieldError(
-        "headers",
-        '"reth" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+  if ((r_opcode === 6 || r_opcode === 10 || r_opcode === 12 || r_opcode === 38 || r_opcode === 42)) {
+    if ($j["headers"] !== undefined && $j["headers"] !== "reth") throw encodeFieldError("headers", "\"reth\" (selected by opcode)", describeValue($j["headers"]));
     const f_va = jsonBigUint($j["va"], "va", 64);
     const f_rKey = jsonUint($j["rKey"], "rKey", 32);
     const f_dmaLength = jsonUint($j["dmaLength"], "dmaLength", 32);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "reth",
-      va: f_va,
-      rKey: f_rKey,
-      dmaLength: f_dmaLength,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (r_opcode === 11 || r_opcode === 43) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "reth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"reth-immdt" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "reth", va: f_va, rKey: f_rKey, dmaLength: f_dmaLength, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 11 || r_opcode === 43)) {
+    if ($j["headers"] !== undefined && $j["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($j["headers"]));
     const f_va = jsonBigUint($j["va"], "va", 64);
     const f_rKey = jsonUint($j["rKey"], "rKey", 32);
     const f_dmaLength = jsonUint($j["dmaLength"], "dmaLength", 32);
     const f_immediate = jsonUint($j["immediate"], "immediate", 32);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "reth-immdt",
-      va: f_va,
-      rKey: f_rKey,
-      dmaLength: f_dmaLength,
-      immediate: f_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (
-    r_opcode === 3 ||
-    r_opcode === 5 ||
-    r_opcode === 9 ||
-    r_opcode === 35 ||
-    r_opcode === 37 ||
-    r_opcode === 41
-  ) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "immdt")
-      throw encodeFieldError(
-        "headers",
-        '"immdt" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "reth-immdt", va: f_va, rKey: f_rKey, dmaLength: f_dmaLength, immediate: f_immediate, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
+    if ($j["headers"] !== undefined && $j["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($j["headers"]));
     const f_immediate = jsonUint($j["immediate"], "immediate", 32);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "immdt",
-      immediate: f_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
-  } else if (r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "aeth")
-      throw encodeFieldError(
-        "headers",
-        '"aeth" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "immdt", immediate: f_immediate, payload: f_payload, icrc: f_icrc };
+  } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
+    if ($j["headers"] !== undefined && $j["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($j["headers"]));
     const f_syndromeType = jsonEnum($j["syndromeType"], "syndromeType", AETH_TYPE_NAMES);
     const f_syndromeValue = jsonUint($j["syndromeValue"], "syndromeValue", 5);
     const f_msn = jsonUint($j["msn"], "msn", 24);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "aeth",
-      syndromeType: f_syndromeType,
-      syndromeValue: f_syndromeValue,
-      msn: f_msn,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "aeth", syndromeType: f_syndromeType, syndromeValue: f_syndromeValue, msn: f_msn, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 100) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "deth")
-      throw encodeFieldError(
-        "headers",
-        '"deth" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    if ($j["headers"] !== undefined && $j["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($j["headers"]));
     const f_qKey = jsonUint($j["qKey"], "qKey", 32);
     const f_srcQp = jsonUint($j["srcQp"], "srcQp", 24);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "deth",
-      qKey: f_qKey,
-      srcQp: f_srcQp,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "deth", qKey: f_qKey, srcQp: f_srcQp, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 101) {
-    if ($j["headers"] !== undefined && $j["headers"] !== "deth-immdt")
-      throw encodeFieldError(
-        "headers",
-        '"deth-immdt" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    if ($j["headers"] !== undefined && $j["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($j["headers"]));
     const f_qKey = jsonUint($j["qKey"], "qKey", 32);
     const f_srcQp = jsonUint($j["srcQp"], "srcQp", 24);
     const f_immediate = jsonUint($j["immediate"], "immediate", 32);
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "deth-immdt",
-      qKey: f_qKey,
-      srcQp: f_srcQp,
-      immediate: f_immediate,
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "deth-immdt", qKey: f_qKey, srcQp: f_srcQp, immediate: f_immediate, payload: f_payload, icrc: f_icrc };
   } else {
-    if ($j["headers"] !== undefined && $j["headers"] !== "none")
-      throw encodeFieldError(
-        "headers",
-        '"none" (selected by opcode)',
-        describeValue($j["headers"]),
-      );
+    if ($j["headers"] !== undefined && $j["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($j["headers"]));
     const f_payload = jsonBytes($j["payload"], "payload", undefined);
     const f_icrc = jsonBytes($j["icrc"], "icrc", 4);
-    return {
-      opcode: f_opcode,
-      se: f_se,
-      migReq: f_migReq,
-      padCnt: f_padCnt,
-      pKey: f_pKey,
-      fecn: f_fecn,
-      becn: f_becn,
-      destQp: f_destQp,
-      ackReq: f_ackReq,
-      psn: f_psn,
-      headers: "none",
-      payload: f_payload,
-      icrc: f_icrc,
-    };
+    return { opcode: f_opcode, se: f_se, migReq: f_migReq, padCnt: f_padCnt, pKey: f_pKey, fecn: f_fecn, becn: f_becn, destQp: f_destQp, ackReq: f_ackReq, psn: f_psn, headers: "none", payload: f_payload, icrc: f_icrc };
   }
 }
 
 /** Writes variant 0 of roce.packet once every field has been checked. */
-function $writePacket0(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_rKey: number,
-  r_dmaLength: number,
-  f_va: bigint,
-  f_payload: Uint8Array,
-  $len0: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, f_va: bigint, f_payload: Uint8Array, $len0: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 20, r_rKey);
@@ -3670,31 +2191,8 @@ function $writePacket0(
 }
 
 /** Writes variant 1 of roce.packet once every field has been checked. */
-function $writePacket1(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_rKey: number,
-  r_dmaLength: number,
-  r_immediate: number,
-  f_va: bigint,
-  f_payload: Uint8Array,
-  $len1: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket1($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, r_immediate: number, f_va: bigint, f_payload: Uint8Array, $len1: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 20, r_rKey);
@@ -3706,28 +2204,8 @@ function $writePacket1(
 }
 
 /** Writes variant 2 of roce.packet once every field has been checked. */
-function $writePacket2(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_immediate: number,
-  f_payload: Uint8Array,
-  $len2: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket2($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_immediate: number, f_payload: Uint8Array, $len2: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 12, r_immediate);
@@ -3736,30 +2214,8 @@ function $writePacket2(
 }
 
 /** Writes variant 3 of roce.packet once every field has been checked. */
-function $writePacket3(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_syndromeType: number,
-  r_syndromeValue: number,
-  r_msn: number,
-  f_payload: Uint8Array,
-  $len3: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket3($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number, f_payload: Uint8Array, $len3: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 12, ((r_syndromeType << 29) | (r_syndromeValue << 24) | r_msn) >>> 0);
@@ -3768,29 +2224,8 @@ function $writePacket3(
 }
 
 /** Writes variant 4 of roce.packet once every field has been checked. */
-function $writePacket4(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_qKey: number,
-  r_srcQp: number,
-  f_payload: Uint8Array,
-  $len4: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket4($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, f_payload: Uint8Array, $len4: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 12, r_qKey);
@@ -3800,30 +2235,8 @@ function $writePacket4(
 }
 
 /** Writes variant 5 of roce.packet once every field has been checked. */
-function $writePacket5(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  r_qKey: number,
-  r_srcQp: number,
-  r_immediate: number,
-  f_payload: Uint8Array,
-  $len5: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket5($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, r_immediate: number, f_payload: Uint8Array, $len5: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   $view.setUint32($o + 12, r_qKey);
@@ -3834,27 +2247,8 @@ function $writePacket5(
 }
 
 /** Writes variant 6 of roce.packet once every field has been checked. */
-function $writePacket6(
-  $view: DataView,
-  $o: number,
-  r_opcode: number,
-  r_se: number,
-  r_migReq: number,
-  r_padCnt: number,
-  r_pKey: number,
-  r_fecn: number,
-  r_becn: number,
-  r_destQp: number,
-  r_ackReq: number,
-  r_psn: number,
-  f_payload: Uint8Array,
-  $len6: number,
-  f_icrc: Uint8Array,
-): void {
-  $view.setUint32(
-    $o,
-    ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0,
-  );
+function $writePacket6($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, f_payload: Uint8Array, $len6: number, f_icrc: Uint8Array): void {
+  $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
   writeBytes($view, $o + 12, f_payload);
@@ -3869,799 +2263,120 @@ export const PACKET_FORMAT: FormatInfo<Packet> = {
   spec: "specs/roce/transport.yaml",
   fixedBytes: undefined,
   variants: [
-    {
-      name: "reth",
-      tags: { headers: "reth" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        {
-          name: "va",
-          kind: "uint",
-          bits: 64,
-          doc: "Virtual address (bytes 0–7) where the message starts.",
-        },
-        {
-          name: "rKey",
-          kind: "uint",
-          bits: 32,
-          doc: "R_Key (bytes 8–11): remote key of the memory region.",
-        },
-        {
-          name: "dmaLength",
-          kind: "uint",
-          bits: 32,
-          doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message.",
-        },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "reth-immdt",
-      tags: { headers: "reth-immdt" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        {
-          name: "va",
-          kind: "uint",
-          bits: 64,
-          doc: "Virtual address (bytes 0–7) where the message starts.",
-        },
-        {
-          name: "rKey",
-          kind: "uint",
-          bits: 32,
-          doc: "R_Key (bytes 8–11): remote key of the memory region.",
-        },
-        {
-          name: "dmaLength",
-          kind: "uint",
-          bits: 32,
-          doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message.",
-        },
-        { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "immdt",
-      tags: { headers: "immdt" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "aeth",
-      tags: { headers: "aeth" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        {
-          name: "syndromeType",
-          kind: "enum",
-          bits: 3,
-          enum: { ack: 0, "rnr-nak": 1, nak: 3 },
-          doc: "Syndrome bits 7:5: ACK, RNR NAK or NAK.",
-        },
-        {
-          name: "syndromeValue",
-          kind: "uint",
-          bits: 5,
-          doc: "Syndrome bits 4:0: credit count (ACK, 0x1F unlimited), RNR timer (RNR NAK) or NakCode (NAK).",
-        },
-        {
-          name: "msn",
-          kind: "uint",
-          bits: 24,
-          doc: "MSN (bytes 1–3): message sequence number of the responder.",
-        },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "deth",
-      tags: { headers: "deth" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
-        {
-          name: "srcQp",
-          kind: "uint",
-          bits: 24,
-          doc: "SrcQP (bytes 5–7): source queue pair number.",
-        },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "deth-immdt",
-      tags: { headers: "deth-immdt" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
-        {
-          name: "srcQp",
-          kind: "uint",
-          bits: 24,
-          doc: "SrcQP (bytes 5–7): source queue pair number.",
-        },
-        { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
-    {
-      name: "none",
-      tags: { headers: "none" },
-      fields: [
-        {
-          name: "opcode",
-          kind: "enum",
-          bits: 8,
-          enum: {
-            "rc-send-first": 0,
-            "rc-send-middle": 1,
-            "rc-send-last": 2,
-            "rc-send-last-with-immediate": 3,
-            "rc-send-only": 4,
-            "rc-send-only-with-immediate": 5,
-            "rc-rdma-write-first": 6,
-            "rc-rdma-write-middle": 7,
-            "rc-rdma-write-last": 8,
-            "rc-rdma-write-last-with-immediate": 9,
-            "rc-rdma-write-only": 10,
-            "rc-rdma-write-only-with-immediate": 11,
-            "rc-rdma-read-request": 12,
-            "rc-rdma-read-response-first": 13,
-            "rc-rdma-read-response-middle": 14,
-            "rc-rdma-read-response-last": 15,
-            "rc-rdma-read-response-only": 16,
-            "rc-acknowledge": 17,
-            "uc-send-first": 32,
-            "uc-send-middle": 33,
-            "uc-send-last": 34,
-            "uc-send-last-with-immediate": 35,
-            "uc-send-only": 36,
-            "uc-send-only-with-immediate": 37,
-            "uc-rdma-write-first": 38,
-            "uc-rdma-write-middle": 39,
-            "uc-rdma-write-last": 40,
-            "uc-rdma-write-last-with-immediate": 41,
-            "uc-rdma-write-only": 42,
-            "uc-rdma-write-only-with-immediate": 43,
-            "ud-send-only": 100,
-            "ud-send-only-with-immediate": 101,
-            cnp: 129,
-          },
-          doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0.",
-        },
-        { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
-        { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
-        {
-          name: "padCnt",
-          kind: "uint",
-          bits: 2,
-          doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4.",
-        },
-        {
-          name: "pKey",
-          kind: "uint",
-          bits: 16,
-          doc: "P_Key (bytes 2–3): partition key, default 0xFFFF.",
-        },
-        {
-          name: "fecn",
-          kind: "bool",
-          bits: 1,
-          doc: "FECN (byte 4 bit 7): forward explicit congestion notification.",
-        },
-        {
-          name: "becn",
-          kind: "bool",
-          bits: 1,
-          doc: "BECN (byte 4 bit 6): backward explicit congestion notification.",
-        },
-        {
-          name: "destQp",
-          kind: "uint",
-          bits: 24,
-          doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK).",
-        },
-        {
-          name: "ackReq",
-          kind: "bool",
-          bits: 1,
-          doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet.",
-        },
-        {
-          name: "psn",
-          kind: "uint",
-          bits: 24,
-          doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK).",
-        },
-        {
-          name: "payload",
-          kind: "payload",
-          bits: 0,
-          doc: "The payload followed by PadCnt zero bytes.",
-        },
-        {
-          name: "icrc",
-          kind: "bytes",
-          bits: 32,
-          doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first.",
-        },
-      ],
-    },
+    { name: "reth", tags: { headers: "reth" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "va", kind: "uint", bits: 64, doc: "Virtual address (bytes 0–7) where the message starts." },
+      { name: "rKey", kind: "uint", bits: 32, doc: "R_Key (bytes 8–11): remote key of the memory region." },
+      { name: "dmaLength", kind: "uint", bits: 32, doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "reth-immdt", tags: { headers: "reth-immdt" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "va", kind: "uint", bits: 64, doc: "Virtual address (bytes 0–7) where the message starts." },
+      { name: "rKey", kind: "uint", bits: 32, doc: "R_Key (bytes 8–11): remote key of the memory region." },
+      { name: "dmaLength", kind: "uint", bits: 32, doc: "DMA Length (bytes 12–15): bytes of the whole RDMA message." },
+      { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "immdt", tags: { headers: "immdt" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "aeth", tags: { headers: "aeth" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "syndromeType", kind: "enum", bits: 3, enum: { "ack": 0, "rnr-nak": 1, "nak": 3 }, doc: "Syndrome bits 7:5: ACK, RNR NAK or NAK." },
+      { name: "syndromeValue", kind: "uint", bits: 5, doc: "Syndrome bits 4:0: credit count (ACK, 0x1F unlimited), RNR timer (RNR NAK) or NakCode (NAK)." },
+      { name: "msn", kind: "uint", bits: 24, doc: "MSN (bytes 1–3): message sequence number of the responder." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "deth", tags: { headers: "deth" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
+      { name: "srcQp", kind: "uint", bits: 24, doc: "SrcQP (bytes 5–7): source queue pair number." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "deth-immdt", tags: { headers: "deth-immdt" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "qKey", kind: "uint", bits: 32, doc: "Q_Key (bytes 0–3)." },
+      { name: "srcQp", kind: "uint", bits: 24, doc: "SrcQP (bytes 5–7): source queue pair number." },
+      { name: "immediate", kind: "uint", bits: 32, doc: "Immediate data (bytes 0–3)." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
+    { name: "none", tags: { headers: "none" }, fields: [
+      { name: "opcode", kind: "enum", bits: 8, enum: { "rc-send-first": 0, "rc-send-middle": 1, "rc-send-last": 2, "rc-send-last-with-immediate": 3, "rc-send-only": 4, "rc-send-only-with-immediate": 5, "rc-rdma-write-first": 6, "rc-rdma-write-middle": 7, "rc-rdma-write-last": 8, "rc-rdma-write-last-with-immediate": 9, "rc-rdma-write-only": 10, "rc-rdma-write-only-with-immediate": 11, "rc-rdma-read-request": 12, "rc-rdma-read-response-first": 13, "rc-rdma-read-response-middle": 14, "rc-rdma-read-response-last": 15, "rc-rdma-read-response-only": 16, "rc-acknowledge": 17, "uc-send-first": 32, "uc-send-middle": 33, "uc-send-last": 34, "uc-send-last-with-immediate": 35, "uc-send-only": 36, "uc-send-only-with-immediate": 37, "uc-rdma-write-first": 38, "uc-rdma-write-middle": 39, "uc-rdma-write-last": 40, "uc-rdma-write-last-with-immediate": 41, "uc-rdma-write-only": 42, "uc-rdma-write-only-with-immediate": 43, "ud-send-only": 100, "ud-send-only-with-immediate": 101, "cnp": 129 }, doc: "OpCode (byte 0): transport in bits 7:5, operation in bits 4:0." },
+      { name: "se", kind: "bool", bits: 1, doc: "SE (byte 1 bit 7): solicited event." },
+      { name: "migReq", kind: "bool", bits: 1, doc: "M (byte 1 bit 6): MigReq." },
+      { name: "padCnt", kind: "uint", bits: 2, doc: "PadCnt (byte 1 bits 5:4): zero bytes after the payload so that payload + pad is a multiple of 4." },
+      { name: "pKey", kind: "uint", bits: 16, doc: "P_Key (bytes 2–3): partition key, default 0xFFFF." },
+      { name: "fecn", kind: "bool", bits: 1, doc: "FECN (byte 4 bit 7): forward explicit congestion notification." },
+      { name: "becn", kind: "bool", bits: 1, doc: "BECN (byte 4 bit 6): backward explicit congestion notification." },
+      { name: "destQp", kind: "uint", bits: 24, doc: "DestQP (bytes 5–7): destination queue pair number (BTH_QPN_MASK)." },
+      { name: "ackReq", kind: "bool", bits: 1, doc: "A (byte 8 bit 7): AckReq, the responder is asked to acknowledge this packet." },
+      { name: "psn", kind: "uint", bits: 24, doc: "PSN (bytes 9–11): packet sequence number, modulo 2^24 (BTH_PSN_MASK)." },
+      { name: "payload", kind: "payload", bits: 0, doc: "The payload followed by PadCnt zero bytes." },
+      { name: "icrc", kind: "bytes", bits: 32, doc: "ICRC (last 4 bytes) as stored: the CRC-32 of roce.md §5, least-significant byte first." },
+    ] },
   ],
   decode: decodePacket,
   encode: encodePacket,
@@ -4673,11 +2388,4 @@ export const PACKET_FORMAT: FormatInfo<Packet> = {
 };
 
 /** Every format of `specs/roce/transport.yaml`. */
-export const transportFormats: readonly AnyFormatInfo[] = [
-  BTH_FORMAT,
-  RETH_FORMAT,
-  AETH_FORMAT,
-  IMMDT_FORMAT,
-  DETH_FORMAT,
-  PACKET_FORMAT,
-];
+export const transportFormats: readonly AnyFormatInfo[] = [BTH_FORMAT, RETH_FORMAT, AETH_FORMAT, IMMDT_FORMAT, DETH_FORMAT, PACKET_FORMAT];
