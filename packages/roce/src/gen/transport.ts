@@ -11,7 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -162,7 +162,7 @@ export const BTH_BYTES = 12;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -173,7 +173,7 @@ export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 12) throw truncatedError("bth", 12, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_opcode = ($w0 >>> 24);
@@ -429,7 +429,7 @@ export const RETH_BYTES = 16;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -440,7 +440,7 @@ export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 16) throw truncatedError("reth", 16, $end - $o, $o);
   const f_va = $view.getBigUint64($o);
   const $w0 = $view.getUint32($o + 8);
@@ -614,7 +614,7 @@ export const AETH_BYTES = 4;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -625,7 +625,7 @@ export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 4) throw truncatedError("aeth", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_syndromeType = ($w0 >>> 29);
@@ -792,7 +792,7 @@ export const IMMDT_BYTES = 4;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -803,7 +803,7 @@ export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 4) throw truncatedError("immdt", 4, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_immediate = $w0;
@@ -948,7 +948,7 @@ export const DETH_BYTES = 8;
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -959,7 +959,7 @@ export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - $o < 8) throw truncatedError("deth", 8, $end - $o, $o);
   const $w0 = $view.getUint32($o);
   const r_qKey = $w0;
@@ -1354,7 +1354,7 @@ export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | P
  *
  * @param bytes - input
  * @param offset - byte offset of the value in `bytes`
- * @returns the decoded value
+ * @returns the decoded value; its byte fields and payloads are views of `bytes` (no copy, as in protobuf-es): copy them (`.slice()`) to keep them while `bytes` is reused
  * @throws DecodeError naming the field, its byte offset, what was expected and what was found
  * @example
  * ```ts
@@ -1365,7 +1365,7 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
   const $o = offset;
   const $end = bytes.length;
   if (!Number.isInteger($o) || $o < 0 || $o > $end) throw new DecodeError(`offset ${$o} is outside the input (${$end} bytes)`, { offset: $o });
-  const $view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const $view = dataViewOf(bytes);
   if ($end - ($o) < 12) throw truncatedError("packet.opcode", 12, $end - ($o), $o);
   const $w0 = $view.getUint32($o);
   const r_opcode = ($w0 >>> 24);
@@ -1387,9 +1387,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_dmaLength = $w4;
     const $len5 = $end - ($o + 28) - 4;
     if ($len5 < 0 || $end - ($o + 28) < $len5) throw truncatedError("packet.payload", $len5, $end - ($o + 28), $o + 28);
-    const f_payload = bytes.slice($o + 28, $o + 28 + $len5);
+    const f_payload = bytes.subarray($o + 28, $o + 28 + $len5);
     if ($end - ($o + $len5 + 28) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len5 + 28), $o + $len5 + 28);
-    const f_icrc = bytes.slice($o + $len5 + 28, $o + $len5 + 28 + 4);
+    const f_icrc = bytes.subarray($o + $len5 + 28, $o + $len5 + 28 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($end - ($o + 12) < 20) throw truncatedError("packet.va", 20, $end - ($o + 12), $o + 12);
@@ -1402,9 +1402,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w8;
     const $len9 = $end - ($o + 32) - 4;
     if ($len9 < 0 || $end - ($o + 32) < $len9) throw truncatedError("packet.payload", $len9, $end - ($o + 32), $o + 32);
-    const f_payload = bytes.slice($o + 32, $o + 32 + $len9);
+    const f_payload = bytes.subarray($o + 32, $o + 32 + $len9);
     if ($end - ($o + $len9 + 32) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len9 + 32), $o + $len9 + 32);
-    const f_icrc = bytes.slice($o + $len9 + 32, $o + $len9 + 32 + 4);
+    const f_icrc = bytes.subarray($o + $len9 + 32, $o + $len9 + 32 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth-immdt", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($end - ($o + 12) < 4) throw truncatedError("packet.immediate", 4, $end - ($o + 12), $o + 12);
@@ -1412,9 +1412,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w10;
     const $len11 = $end - ($o + 16) - 4;
     if ($len11 < 0 || $end - ($o + 16) < $len11) throw truncatedError("packet.payload", $len11, $end - ($o + 16), $o + 16);
-    const f_payload = bytes.slice($o + 16, $o + 16 + $len11);
+    const f_payload = bytes.subarray($o + 16, $o + 16 + $len11);
     if ($end - ($o + $len11 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len11 + 16), $o + $len11 + 16);
-    const f_icrc = bytes.slice($o + $len11 + 16, $o + $len11 + 16 + 4);
+    const f_icrc = bytes.subarray($o + $len11 + 16, $o + $len11 + 16 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "immdt", immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($end - ($o + 12) < 4) throw truncatedError("packet.syndromeType", 4, $end - ($o + 12), $o + 12);
@@ -1426,9 +1426,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_msn = ($w12 & 0xffffff);
     const $len13 = $end - ($o + 16) - 4;
     if ($len13 < 0 || $end - ($o + 16) < $len13) throw truncatedError("packet.payload", $len13, $end - ($o + 16), $o + 16);
-    const f_payload = bytes.slice($o + 16, $o + 16 + $len13);
+    const f_payload = bytes.subarray($o + 16, $o + 16 + $len13);
     if ($end - ($o + $len13 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len13 + 16), $o + $len13 + 16);
-    const f_icrc = bytes.slice($o + $len13 + 16, $o + $len13 + 16 + 4);
+    const f_icrc = bytes.subarray($o + $len13 + 16, $o + $len13 + 16 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "aeth", syndromeType: f_syndromeType, syndromeValue: r_syndromeValue, msn: r_msn, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 100) {
     if ($end - ($o + 12) < 8) throw truncatedError("packet.qKey", 8, $end - ($o + 12), $o + 12);
@@ -1438,9 +1438,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_srcQp = ($w15 & 0xffffff);
     const $len16 = $end - ($o + 20) - 4;
     if ($len16 < 0 || $end - ($o + 20) < $len16) throw truncatedError("packet.payload", $len16, $end - ($o + 20), $o + 20);
-    const f_payload = bytes.slice($o + 20, $o + 20 + $len16);
+    const f_payload = bytes.subarray($o + 20, $o + 20 + $len16);
     if ($end - ($o + $len16 + 20) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len16 + 20), $o + $len16 + 20);
-    const f_icrc = bytes.slice($o + $len16 + 20, $o + $len16 + 20 + 4);
+    const f_icrc = bytes.subarray($o + $len16 + 20, $o + $len16 + 20 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth", qKey: r_qKey, srcQp: r_srcQp, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 101) {
     if ($end - ($o + 12) < 12) throw truncatedError("packet.qKey", 12, $end - ($o + 12), $o + 12);
@@ -1452,16 +1452,16 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w19;
     const $len20 = $end - ($o + 24) - 4;
     if ($len20 < 0 || $end - ($o + 24) < $len20) throw truncatedError("packet.payload", $len20, $end - ($o + 24), $o + 24);
-    const f_payload = bytes.slice($o + 24, $o + 24 + $len20);
+    const f_payload = bytes.subarray($o + 24, $o + 24 + $len20);
     if ($end - ($o + $len20 + 24) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len20 + 24), $o + $len20 + 24);
-    const f_icrc = bytes.slice($o + $len20 + 24, $o + $len20 + 24 + 4);
+    const f_icrc = bytes.subarray($o + $len20 + 24, $o + $len20 + 24 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth-immdt", qKey: r_qKey, srcQp: r_srcQp, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else {
     const $len21 = $end - ($o + 12) - 4;
     if ($len21 < 0 || $end - ($o + 12) < $len21) throw truncatedError("packet.payload", $len21, $end - ($o + 12), $o + 12);
-    const f_payload = bytes.slice($o + 12, $o + 12 + $len21);
+    const f_payload = bytes.subarray($o + 12, $o + 12 + $len21);
     if ($end - ($o + $len21 + 12) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len21 + 12), $o + $len21 + 12);
-    const f_icrc = bytes.slice($o + $len21 + 12, $o + $len21 + 12 + 4);
+    const f_icrc = bytes.subarray($o + $len21 + 12, $o + $len21 + 12 + 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "none", payload: f_payload, icrc: f_icrc };
   }
 }
