@@ -91,7 +91,9 @@ export class HostMemory {
   }
 
   /**
-   * Copies `data` to `address` (one bulk copy).
+   * Copies `data` to `address` (one bulk copy). A {@link PcieSwitch} writes through this method
+   * only (fast-path writes and every MWr whose enabled bytes form one run), so a subclass can
+   * stand for memory reached further on — e.g. through an RDMA NIC or an SRIO bridge.
    *
    * @throws MemoryRouteError when the range is outside the region
    */
@@ -124,6 +126,12 @@ function disabledAbove(be: number): number {
   let n = 0;
   while (n < 4 && (be & (8 >> n)) === 0) n++;
   return n;
+}
+
+/** Whether a byte-enable mask has its enabled bytes in one run from bit `lead` (or none). */
+function contiguous(be: number, lead: number): boolean {
+  const run = be >>> lead;
+  return (run & (run + 1)) === 0;
 }
 
 /** A poisoned memory write a {@link PcieSwitch} received and did not apply. */
@@ -256,9 +264,17 @@ export class PcieSwitch {
     // every byte of the middle double-words (pcie.md §2).
     const lastBe = dws === 1 ? tlp.firstBe : tlp.lastBe;
     let written = 0;
-    if (tlp.firstBe === 0xf && lastBe === 0xf) {
-      dst.set(data, o);
-      written = data.length;
+    const lead = disabledBelow(tlp.firstBe);
+    const tail = disabledAbove(lastBe);
+    const oneRun =
+      dws === 1
+        ? contiguous(tlp.firstBe, lead)
+        : tlp.firstBe >>> lead === 0xf >>> lead && lastBe === 0xf >>> tail;
+    if (oneRun && lead + tail < data.length) {
+      // Enabled bytes in one run (every MWr a DMA engine makes): one write through the memory,
+      // which a memory forwarding elsewhere (a NIC, a bridge) may take over.
+      port.memory.write(address + BigInt(lead), data.subarray(lead, data.length - tail));
+      written = data.length - lead - tail;
     } else
       for (let dw = 0; dw < dws; dw++) {
         const be = dw === 0 ? tlp.firstBe : dw === dws - 1 ? lastBe : 0xf;
