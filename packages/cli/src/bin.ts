@@ -17,4 +17,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stdin: readStdin,
+  tty: process.stderr.isTTY,
 });

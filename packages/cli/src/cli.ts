@@ -15,9 +15,11 @@
  * - `rashpa model pcie --link gen2x4 [--calibration C] [--set name=value …] [--json]`,
  *   `rashpa model pcie --calibrations [--json]` and `rashpa model fit [file] [--json]` — the
  *   RASHPA PCIe data-path model of `@rashpa/emulator` (see `model.ts`);
+ * - `rashpa acquire [config] […]` — an acquisition run by librashpa over the emulated PCIe link:
+ *   progress, per-channel table, PNG previews (what `npm start` runs first; see `acquire.ts`);
  * - `rashpa emulate […]` — the paper's demo on the reference emulator, with the throughput table
- *   at both measurement points (what `npm start` runs; see `emulate.ts`);
- * - `rashpa demo` — a short tour of the specs, generator and codecs (what `npm start` runs).
+ *   at both measurement points (what `npm start` runs next; see `emulate.ts`);
+ * - `rashpa demo` — a short tour of the specs, generator and codecs.
  *
  * Errors: one line on stderr starting with `rashpa: `, exit status 1, no stack trace.
  *
@@ -27,6 +29,7 @@ import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
+import { acquireCommand } from "./acquire.js";
 import { emulateCommand } from "./emulate.js";
 import { modelCommand } from "./model.js";
 import { regsCommand } from "./regs.js";
@@ -40,6 +43,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Reads all of standard input (used when a hex or JSON argument is omitted). */
   readonly stdin: () => Promise<string>;
+  /** Standard error is a terminal: progress lines are redrawn in place. */
+  readonly tty?: boolean;
 }
 
 /** A user-facing error: printed as one line, exit status 1. */
@@ -69,8 +74,10 @@ commands:
                                                 RASHPA data-path model: FPGA and application level
   model pcie --calibrations [--json]            list the named calibrations and their residuals
   model fit [<file.json> | -] [--json]          fit model parameters to measured points
+  acquire [config.yaml] [--frames N] [--speed fast|wire] [--out DIR] [--no-preview] [--json]
+                                                an acquisition by librashpa: progress, table, PNG previews
   emulate [--frames N] [--link genGxW] [--speed fast|wire] [--pcap FILE] [--json]
-                                                the paper's demo on the emulator (what npm start runs)
+                                                the paper's demo on the emulator: both measurement points
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
@@ -189,6 +196,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "emulate":
         emulateCommand(rest, io);
+        return 0;
+      case "acquire":
+        await acquireCommand(rest, io);
         return 0;
       case "demo":
         checkFlags(flags, []);

@@ -625,7 +625,9 @@ export const DEMO_INDUSTRIAL_PC_BASE = 0x2_0000_0000n;
  * of the reference image from the generator, full frames (one block each) to "detector-pc"
  * in a ring of 4, a 128 × 128 region of interest at (192, 192) to "industrial-pc" in a ring
  * of 4 frames, 2 per buffer, the event ring (128 records) in the detector PC, PCIe Gen2 x4,
- * 4 KiB transfers, 32 frames as fast as the DDR accepts them.
+ * 4 KiB transfers, 32 frames as fast as the DDR accepts them; a full receiver ring stalls the
+ * channel until the application releases a frame (`overflow: back-pressure`), so no frame is
+ * lost however slow the application.
  */
 export const DEFAULT_ACQUISITION: AcquisitionConfig = resolveAcquisitionConfig({
   receivers: [
@@ -653,13 +655,20 @@ export const DEFAULT_ACQUISITION: AcquisitionConfig = resolveAcquisitionConfig({
     ringSlots: 8,
   },
   channels: [
-    { name: "full-frames", receiver: "detector-pc", ringFrames: 4, framesPerBuffer: 1 },
+    {
+      name: "full-frames",
+      receiver: "detector-pc",
+      ringFrames: 4,
+      framesPerBuffer: 1,
+      overflow: "back-pressure",
+    },
     {
       name: "roi",
       receiver: "industrial-pc",
       roi: { x: 192, y: 192, width: 128, height: 128 },
       ringFrames: 4,
       framesPerBuffer: 2,
+      overflow: "back-pressure",
     },
   ],
   events: { receiver: "detector-pc", records: 128 },
