@@ -58,7 +58,7 @@ describe("the emulated PCIe link (worker thread, shared receiver memory) and the
     const config = resolveAcquisitionConfig({
       ...DEFAULT_ACQUISITION,
       detector: { ...DEFAULT_ACQUISITION.detector, frames: 24 },
-      channels: [DEFAULT_ACQUISITION.channels[0]!],
+      channels: [{ ...DEFAULT_ACQUISITION.channels[0]!, overflow: "drop" }],
     });
     const link = await openEmulatedPcieLink(config);
     const acq = await Acquisition.start(link, config);

@@ -131,7 +131,7 @@ describe("programController on the emulator", () => {
       mode: "roi",
       notify: true,
       decimation: 0,
-      backPressure: false,
+      backPressure: true, // overflow: back-pressure
     });
     expect(sw.bgu.channel[2]!.control.readFields().enable).toBe(false);
     expect(sw.event.ring.readFields()).toEqual({ atuIndex: 6, size: 128 });
