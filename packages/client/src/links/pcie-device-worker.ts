@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { HostMemory, PcieSwitch, RashpaController } from "@rashpa/emulator";
 import type { DeviceInit, DeviceReply, DeviceRequest } from "./pcie-protocol.js";
 
@@ -26,28 +26,7 @@ controller.onNotification((n) => post({ kind: "msi", slot: n.slot, atPs: n.at })
 let pumping = false;
 let wasIdle = true;
 
-/** Runs the simulation one slice at a time, letting messages in between. */
-function pump(): void {
-  pumping = false;
-  const sim = controller.sim;
-  if (sim.pending === 0) {
-    if (!wasIdle) post({ kind: "idle", atPs: sim.now() });
-    wasIdle = true;
-    return;
-  }
-  wasIdle = false;
-  const next = sim.peek()!;
-  sim.run(Math.max(next, sim.now()) + init.slicePs);
-  schedule();
-}
-
-function schedule(): void {
-  if (pumping) return;
-  pumping = true;
-  setImmediate(pump);
-}
-
-port.on("message", (m: DeviceRequest) => {
+function handle(m: DeviceRequest): void {
   try {
     if (m.op === "read")
       post({ kind: "value", id: m.id, value: controller.registers.read32(m.address) });
@@ -63,5 +42,39 @@ port.on("message", (m: DeviceRequest) => {
     post({ kind: "error", id: m.id, name: error.name, message: error.message });
   }
   wasIdle = false;
+}
+
+/**
+ * Runs the simulation one slice at a time, taking the messages that arrived in between
+ * without leaving the loop (`receiveMessageOnPort`); returns to the event loop only when the
+ * simulation has nothing to do, or now and then so that the port's own delivery runs.
+ */
+function pump(): void {
+  pumping = false;
+  const sim = controller.sim;
+  const deadline = performance.now() + 50;
+  for (;;) {
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
+      handle(m.message as DeviceRequest);
+    if (sim.pending === 0) {
+      if (!wasIdle) post({ kind: "idle", atPs: sim.now() });
+      wasIdle = true;
+      return;
+    }
+    wasIdle = false;
+    sim.run(Math.max(sim.peek()!, sim.now()) + init.slicePs);
+    if (performance.now() > deadline) break;
+  }
+  schedule();
+}
+
+function schedule(): void {
+  if (pumping) return;
+  pumping = true;
+  setImmediate(pump);
+}
+
+port.on("message", (m: DeviceRequest) => {
+  handle(m);
   schedule();
 });
