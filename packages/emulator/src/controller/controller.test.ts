@@ -549,6 +549,33 @@ describe("BSU: transfers, ATU faults", () => {
 });
 
 describe("event channel and flow control", () => {
+  it("writes a timer record every timer-period while the acquisition runs (mask bit 8)", () => {
+    const s: Setup = { ...SMALL, frames: 4, periodUs: 100, eventRing: 64 };
+    const b = build(s, "fast");
+    const sw = controllerRegisters(b.controller.registers);
+    sw.event.timerPeriod.writeFields({ microseconds: 30 });
+    sw.event.mask.modify({ timer: true });
+    start(b);
+    const timers = b.controller.notifications.filter((n) => n.event.type === "timer");
+    // Frames every 100 µs, 4 frames: about 300 µs; a tick every 30 µs up to the end, none after.
+    const end = b.controller.notifications.find((n) => n.event.type === "end-of-acquisition")!;
+    expect(timers.length).toBeGreaterThanOrEqual(9);
+    expect(timers.at(-1)!.event.timestamp).toBeLessThanOrEqual(end.event.timestamp);
+    expect(BigInt((timers.length + 1) * 30_000)).toBeGreaterThanOrEqual(end.event.timestamp);
+    expect(timers.map((n) => Number(n.event.info))).toEqual(timers.map((_, i) => i + 1));
+    expect(timers.map((n) => n.event.timestamp)).toEqual(
+      timers.map((_, i) => BigInt((i + 1) * 30_000)),
+    );
+    for (const t of timers) expect(t.event.sequence).toBeLessThan(end.event.sequence);
+    // Masked off (the reset value), no timer record is written.
+    const quiet = build(s, "fast");
+    controllerRegisters(quiet.controller.registers).event.timerPeriod.writeFields({
+      microseconds: 30,
+    });
+    start(quiet);
+    expect(quiet.controller.notifications.some((n) => n.event.type === "timer")).toBe(false);
+  });
+
   it("a full event ring drops (counted, interrupt) and never overwrites unconsumed records", () => {
     const s: Setup = { ...SMALL, frames: 6, eventRing: 4, consume: false };
     const b = build(s, "fast");

@@ -64,6 +64,7 @@ import { Simulator } from "../sim/simulator.js";
 import {
   PS_PER_NS,
   PS_PER_S,
+  PS_PER_US,
   cyclesToPs,
   transmissionTime,
   type Rate,
@@ -741,6 +742,21 @@ export class RashpaController {
     this.#running = true;
     this.#startPs = this.sim.now();
     this.sim.scheduleAfter(0, () => this.#diuFrame());
+    const periodUs = hw.event.timerPeriod.readFields().microseconds;
+    if (periodUs > 0) this.#timer(periodUs * PS_PER_US, 1);
+  }
+
+  /**
+   * Timer events (`event.timer-period`, mask bit 8): a `timer` record every period while the
+   * acquisition runs — a heartbeat while frames are slow to come. Info: the tick number;
+   * frame: the next frame the DIU will take.
+   */
+  #timer(periodPs: SimTime, tick: number): void {
+    this.sim.scheduleAfter(periodPs, () => {
+      if (!this.#running || this.#endSent) return;
+      this.#event("timer", 255, this.#nextFrame, EVENT_STATUS.ok, BigInt(tick));
+      this.#timer(periodPs, tick + 1);
+    });
   }
 
   #stop(): void {
