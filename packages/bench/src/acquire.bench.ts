@@ -1,0 +1,95 @@
+/**
+ * `npm run bench` (after the emulator benchmarks): wall-clock speed of an acquisition run by
+ * librashpa (issue 7, item 10) — `Acquisition` over `openEmulatedPcieLink`: the controller
+ * emulator in a worker thread writing into `SharedArrayBuffer` receiver memory, register
+ * accesses and MSIs as messages, every frame taken from the event stream in place and released
+ * (not verified: what is timed is the library and the link). Beside it, in the same process
+ * and interleaved rounds, a `Uint8Array.set` copy of the same bytes between buffers of the
+ * same sizes. Goal: at least 0.4× the copy.
+ *
+ * @module
+ */
+import { Acquisition, openEmulatedPcieLink, resolveAcquisitionConfig } from "@rashpa/client";
+import { DEFAULT_ACQUISITION, type AcquisitionConfig } from "@rashpa/client";
+
+const ROUNDS = 5;
+
+function configOf(width: number, frames: number): AcquisitionConfig {
+  return resolveAcquisitionConfig({
+    ...DEFAULT_ACQUISITION,
+    receivers: DEFAULT_ACQUISITION.receivers.map((r, i) =>
+      i === 0 ? { ...r, memory: 4 * width * width * 2 + 65536 } : r,
+    ),
+    detector: { ...DEFAULT_ACQUISITION.detector, width, height: width, frames },
+  });
+}
+
+async function acquisition(config: AcquisitionConfig): Promise<number> {
+  const link = await openEmulatedPcieLink(config);
+  const acq = await Acquisition.start(link, config);
+  let bytes = 0;
+  for await (const e of acq) if (e.type === "frame" || e.type === "roi") bytes += e.bytes.length;
+  await acq.close();
+  return bytes;
+}
+
+function copier(config: AcquisitionConfig): () => number {
+  const d = config.detector;
+  const frameBytes = d.width * d.height * 2;
+  const roiBytes = 128 * 128 * 2;
+  const ddr = new Uint8Array(8 * frameBytes);
+  const host = new Uint8Array(4 * frameBytes);
+  const roi = new Uint8Array(4 * roiBytes);
+  return () => {
+    let n = 0;
+    for (let f = 0; f < d.frames; f++) {
+      const slot = (f & 7) * frameBytes;
+      host.set(ddr.subarray(slot, slot + frameBytes), (f & 3) * frameBytes);
+      roi.set(ddr.subarray(slot, slot + roiBytes), (f & 3) * roiBytes);
+      n += frameBytes + roiBytes;
+    }
+    return n;
+  };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+console.log(
+  "librashpa acquisition over the emulated PCIe link (worker thread, shared memory), MB/s of frame data, against a copy of the same bytes",
+);
+console.log(`Node ${process.version}; figures are this machine's, only the ratios compare.`);
+console.log("");
+console.log(
+  `${"case".padEnd(28)}${"librashpa".padStart(14)}${"Uint8Array.set".padStart(16)}${"ratio".padStart(9)}`,
+);
+for (const [name, width, frames] of [
+  ["512x512, 256 frames", 512, 256],
+  ["2048x2048, 64 frames", 2048, 64],
+] as const) {
+  const config = configOf(width, frames);
+  const copy = copier(config);
+  await acquisition(config); // warm-up
+  const a: number[] = [];
+  const c: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let t = performance.now();
+    const bytes = await acquisition(config);
+    a.push(bytes / (performance.now() - t) / 1e3);
+    t = performance.now();
+    let copied = 0;
+    // Repeat the copy for at least 50 ms: one pass is too short to time.
+    let passes = 0;
+    do {
+      copied += copy();
+      passes++;
+    } while (performance.now() - t < 50 || passes < 1);
+    c.push(copied / (performance.now() - t) / 1e3);
+  }
+  const am = median(a);
+  const cm = median(c);
+  console.log(
+    `${name.padEnd(28)}${`${am.toFixed(0)} MB/s`.padStart(14)}${`${cm.toFixed(0)} MB/s`.padStart(16)}${`${(am / cm).toFixed(2)}x`.padStart(9)}`,
+  );
+}
+console.log("");
+console.log("goal: librashpa >= 0.4x the copy (issue 7)");
