@@ -232,7 +232,12 @@ export interface DefaultAcquisitionOptions {
    * Full-frame geometry in 16-bit pixels (default the paper's 512 × 512); the ROI stays
    * 128 × 128 at (192, 192). E.g. 2048 × 2048 for a 4-megapixel detector's 8 MiB frames.
    */
-  readonly geometry?: { readonly width: number; readonly height: number };
+  readonly geometry?: {
+    /** Pixels per line. */
+    readonly width: number;
+    /** Lines per frame. */
+    readonly height: number;
+  };
   /** Speed (default `"fast"`). */
   readonly speed?: ControllerSpeed;
   /** Link (default `"gen2x4"`, the paper's). */
