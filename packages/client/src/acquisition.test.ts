@@ -54,6 +54,29 @@ describe("the emulated PCIe link (worker thread, shared receiver memory) and the
     expect(seq).toEqual(seq.map((_, i) => i));
   });
 
+  it("runs acquisitions one after another on one open link (detach)", async () => {
+    const config = resolveAcquisitionConfig({
+      ...DEFAULT_ACQUISITION,
+      detector: { ...DEFAULT_ACQUISITION.detector, frames: 6 },
+    });
+    const link = await openEmulatedPcieLink(config);
+    try {
+      for (let run = 0; run < 2; run++) {
+        const acq = await Acquisition.start(link, config);
+        let frames = 0;
+        for await (const e of acq)
+          if (e.type === "frame" || e.type === "roi") {
+            expect(intact(config, e)).toBe(true);
+            frames++;
+          }
+        acq.detach();
+        expect(frames).toBe(12);
+      }
+    } finally {
+      await link.close();
+    }
+  });
+
   it("a consumer that holds frames makes the controller drop later ones, each reported", async () => {
     const config = resolveAcquisitionConfig({
       ...DEFAULT_ACQUISITION,
@@ -65,13 +88,15 @@ describe("the emulated PCIe link (worker thread, shared receiver memory) and the
     const held: FrameEvent[] = [];
     const types: string[] = [];
     let overruns = 0;
-    acq.on((e) => {
-      types.push(e.type);
-      if (e.type === "frame") held.push(e);
-      if (e.type === "overrun") overruns++;
-    });
     // Nobody iterates: frames are never released, the ring (4 frames) fills.
-    await new Promise<void>((resolve) => link.onIdle(() => resolve()));
+    await new Promise<void>((resolve) =>
+      acq.on((e) => {
+        types.push(e.type);
+        if (e.type === "frame") held.push(e);
+        if (e.type === "overrun") overruns++;
+        if (e.type === "end-of-acquisition") resolve();
+      }),
+    );
     expect(held).toHaveLength(4);
     expect(overruns).toBe(20);
     for (const f of held) expect(intact(config, f)).toBe(true);

@@ -238,6 +238,15 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
     await this.#seq.run(() => this.#regs.global.control.writeFields({ enable: false }));
   }
 
+  /**
+   * Stops listening to the link and ends the event stream; the link stays open, e.g. for the
+   * next acquisition.
+   */
+  detach(): void {
+    this.#offIrq();
+    this.#end();
+  }
+
   /** Stops listening and closes the link (`device-removed`). */
   async close(): Promise<void> {
     this.#offIrq();

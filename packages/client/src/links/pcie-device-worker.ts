@@ -31,8 +31,7 @@ function handle(m: DeviceRequest): void {
     if (m.op === "read")
       post({ kind: "value", id: m.id, value: controller.registers.read32(m.address) });
     else if (m.op === "write") {
-      controller.registers.write32(m.address, m.value);
-      post({ kind: "value", id: m.id, value: 0 });
+      controller.registers.write32(m.address, m.value); // posted: no answer unless it fails
     } else {
       port.close();
       return;

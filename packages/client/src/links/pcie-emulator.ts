@@ -2,8 +2,9 @@
  * The emulated PCIe link: the RASHPA controller emulator runs in a worker thread
  * (`pcie-device-worker.ts`) and writes straight into receiver memory held in
  * `SharedArrayBuffer`s, so the receiving thread reads frames where they landed, with no copy
- * (docs/ARCHITECTURE.md, `client`). Register accesses travel as messages, answered in order;
- * event-record MSIs come back as messages.
+ * (docs/ARCHITECTURE.md, `client`). Register accesses travel as messages handled in order —
+ * reads answered, writes posted (not waited for, as PCIe memory writes) — and event-record
+ * MSIs come back as messages.
  *
  * @module
  */
@@ -82,7 +83,8 @@ export async function openEmulatedPcieLink(
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (m.kind === "value") p?.resolve(m.value);
-      else p?.reject(new LinkError(name, `${m.name}: ${m.message}`));
+      else if (p !== undefined) p.reject(new LinkError(name, `${m.name}: ${m.message}`));
+      else failure ??= new LinkError(name, `a posted write failed: ${m.name}: ${m.message}`);
     }
   });
   const fail = (e: Error): void => {
@@ -109,8 +111,14 @@ export async function openEmulatedPcieLink(
   };
   const bus: AsyncBus = {
     read32: (address) => request({ op: "read", id: nextId++, address }),
-    write32: async (address, value) => {
-      await request({ op: "write", id: nextId++, address, value: value >>> 0 });
+    // Writes are posted, as PCIe memory writes are: sent in order and not waited for (a read
+    // that follows sees them, the worker handling messages in order); a write the device
+    // refuses fails the link, and every later access rejects with that error.
+    write32: (address, value) => {
+      if (closed) return Promise.reject(new LinkError(name, "the link is closed"));
+      if (failure !== undefined) return Promise.reject(failure);
+      worker.postMessage({ op: "write", id: nextId++, address, value: value >>> 0 });
+      return Promise.resolve();
     },
   };
   const subscribe = <T>(list: T[], l: T): (() => void) => {
