@@ -14,14 +14,17 @@ import { Acquisition, openEmulatedPcieLink, resolveAcquisitionConfig } from "@ra
 import { DEFAULT_ACQUISITION, type AcquisitionConfig, type Link } from "@rashpa/client";
 
 const ROUNDS = 5;
+/** Receiver ring depth in frames: frames in flight between the device and the application. */
+const RING = 16;
 
 function configOf(width: number, frames: number): AcquisitionConfig {
   return resolveAcquisitionConfig({
     ...DEFAULT_ACQUISITION,
     receivers: DEFAULT_ACQUISITION.receivers.map((r, i) =>
-      i === 0 ? { ...r, memory: 4 * width * width * 2 + 65536 } : r,
+      i === 0 ? { ...r, memory: RING * width * width * 2 + 65536 } : r,
     ),
     detector: { ...DEFAULT_ACQUISITION.detector, width, height: width, frames },
+    channels: DEFAULT_ACQUISITION.channels.map((c) => ({ ...c, ringFrames: RING })),
   });
 }
 
@@ -39,14 +42,14 @@ function copier(config: AcquisitionConfig): () => number {
   const frameBytes = d.width * d.height * 2;
   const roiBytes = 128 * 128 * 2;
   const ddr = new Uint8Array(8 * frameBytes);
-  const host = new Uint8Array(4 * frameBytes);
-  const roi = new Uint8Array(4 * roiBytes);
+  const host = new Uint8Array(RING * frameBytes);
+  const roi = new Uint8Array(RING * roiBytes);
   return () => {
     let n = 0;
     for (let f = 0; f < d.frames; f++) {
       const slot = (f & 7) * frameBytes;
-      host.set(ddr.subarray(slot, slot + frameBytes), (f & 3) * frameBytes);
-      roi.set(ddr.subarray(slot, slot + roiBytes), (f & 3) * roiBytes);
+      host.set(ddr.subarray(slot, slot + frameBytes), (f % RING) * frameBytes);
+      roi.set(ddr.subarray(slot, slot + roiBytes), (f % RING) * roiBytes);
       n += frameBytes + roiBytes;
     }
     return n;

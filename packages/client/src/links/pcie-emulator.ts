@@ -18,7 +18,7 @@ import type { DeviceInit, DeviceReply, DeviceRequest } from "./pcie-protocol.js"
 export interface EmulatedPcieOptions {
   /** Emulator speed (default `"fast"`). */
   readonly speed?: "fast" | "wire";
-  /** Simulated time the device runs between two looks at its messages, ps (default 20 µs). */
+  /** Simulated time the device runs between two looks at its messages, ps (default 1 ms). */
   readonly slicePs?: number;
 }
 
@@ -60,7 +60,7 @@ export async function openEmulatedPcieLink(
     receivers,
     link: config.link,
     speed: options.speed ?? "fast",
-    slicePs: options.slicePs ?? 20_000_000,
+    slicePs: options.slicePs ?? 1_000_000_000,
   };
   // The device loads the built packages (under a test runner that resolves workspace
   // packages to their sources, the worker must not inherit that resolution).
