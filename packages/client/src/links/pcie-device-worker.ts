@@ -61,7 +61,11 @@ function pump(): void {
       return;
     }
     wasIdle = false;
-    sim.run(Math.max(sim.peek()!, sim.now()) + init.slicePs);
+    // Events up to the end of the slice; the clock stays at the last one (not at the slice's
+    // end), so a host write that arrives while the device waits for it — a frame released
+    // under back-pressure — takes effect at the time the device started waiting.
+    const until = sim.peek()! + init.slicePs;
+    for (let next = sim.peek(); next !== undefined && next <= until; next = sim.peek()) sim.step();
     if (performance.now() > deadline) break;
   }
   schedule();
