@@ -11,9 +11,10 @@
  * Ordering: a reliable connection delivers its writes in order, so a frame and the records
  * after it on the same receiver stay in order. Across receivers (a region of interest written
  * to one receiver, its record to another) an event record waits, like a fenced work request,
- * until every write posted earlier on the other connections is acknowledged — an ACK means
- * the responder has placed the payload (docs/reference/roce.md §4) — so a record never arrives
- * before the frame it announces.
+ * until every write posted earlier on the other connections is acknowledged — `RcReceiver`
+ * acknowledges a packet only after writing its payload, and an ACK covers every packet up to
+ * its PSN (docs/reference/roce.md §4) — so a record never arrives before the frame it
+ * announces.
  *
  * @module
  */

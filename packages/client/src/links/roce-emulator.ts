@@ -213,7 +213,10 @@ export async function openEmulatedRoceLink(
     }
   } catch (e) {
     await closeSockets();
-    throw new LinkError(name, `cannot open a socket: ${e instanceof Error ? e.message : String(e)}`);
+    throw new LinkError(
+      name,
+      `cannot open a socket: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 
   const connections: RoceConnectionInit[] = receivers.map((r, i) => ({
