@@ -128,6 +128,33 @@ describe("the emulated RoCEv2 link (controller in a worker, RDMA WRITEs over UDP
   });
 });
 
+describe("the RoCE link's idle report", () => {
+  it("comes once every write is acknowledged: a consumer holding frames makes the controller drop later ones, each reported", async () => {
+    const base = roceDemo({ frames: 24 });
+    const config = resolveAcquisitionConfig({
+      ...base,
+      channels: [{ ...base.channels[0]!, overflow: "drop" }],
+    });
+    const link = await openEmulatedRoceLink(config);
+    const acq = await Acquisition.start(link, config);
+    const held: FrameEvent[] = [];
+    const types: string[] = [];
+    let overruns = 0;
+    acq.on((e) => {
+      types.push(e.type);
+      if (e.type === "frame") held.push(e);
+      if (e.type === "overrun") overruns++;
+    });
+    // Nobody iterates: frames are never released, the ring (4 frames) fills.
+    await new Promise<void>((resolve) => link.onIdle(() => resolve()));
+    expect(held).toHaveLength(4);
+    expect(overruns).toBe(20);
+    for (const f of held) expect(intact(config, f)).toBe(true);
+    await acq.close();
+    expect(types.at(-1)).toBe("device-removed");
+  });
+});
+
 function hasTshark(): boolean {
   try {
     execFileSync("tshark", ["--version"], { stdio: "ignore" });
