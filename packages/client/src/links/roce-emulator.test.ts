@@ -104,7 +104,7 @@ describe("the emulated RoCEv2 link (controller in a worker, RDMA WRITEs over UDP
     const config = roceDemo();
     const r = await acquire(config, {});
     checkDemo(config, r);
-    const stats = r.link.stats();
+    const stats = await r.link.stats();
     // Every record came as a completion (immediate data), every frame as RDMA WRITEs.
     const records = r.events.filter((e) => "sequence" in e).length;
     expect(stats.receivers.reduce((n, s) => n + s.completions, 0)).toBe(records);
@@ -113,11 +113,23 @@ describe("the emulated RoCEv2 link (controller in a worker, RDMA WRITEs over UDP
     expect(stats.receivers.reduce((n, s) => n + s.bytes, 0)).toBe(frameBytes + records * 32);
   });
 
+  it("… and with the receivers in a worker thread of their own, interrupts posted back", async () => {
+    const config = roceDemo();
+    const r = await acquire(config, { receiverThread: "worker", pmtu: 2048 });
+    checkDemo(config, r);
+    const stats = await r.link.stats();
+    const records = r.events.filter((e) => "sequence" in e).length;
+    expect(stats.receivers.reduce((n, s) => n + s.completions, 0)).toBe(records);
+    expect(stats.senders.reduce((n, s) => n + s.packets, 0)).toBe(
+      stats.receivers.reduce((n, s) => n + s.packets, 0),
+    );
+  });
+
   const loss = { seed: lawSeed(), drop: 0.02, duplicate: 0.02, reorder: 0.02 };
   it(`… and through a lossy relay (seed ${loss.seed}, drop ${loss.drop}, duplicate ${loss.duplicate}, reorder ${loss.reorder}): nothing lost`, async () => {
     const config = roceDemo();
     const r = await acquire(config, { relay: loss, pmtu: 1024, window: 64 });
-    const stats = r.link.stats();
+    const stats = await r.link.stats();
     console.log(
       `[roce-link] relay seed ${loss.seed} drop ${loss.drop} duplicate ${loss.duplicate} reorder ${loss.reorder}: ` +
         `relays ${JSON.stringify(stats.relays)}; senders ${JSON.stringify(stats.senders)}; receivers ${JSON.stringify(stats.receivers)}`,

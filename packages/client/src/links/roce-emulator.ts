@@ -12,11 +12,12 @@
  *   WRITE with Immediate whose immediate data is the record's ring slot. A record waits until
  *   the writes posted before it on the other connections are acknowledged, so a frame always
  *   arrives before the record announcing it.
- * - Receiver side, this thread: one `RcReceiver` per receiver on its own UDP socket (bound to
- *   `receivers[].link.ip`), whose registered memory region is the receiver arena — a
- *   `SharedArrayBuffer`, VA = `receivers[].base` — checking ICRC, PSN order, R_Key and bounds
- *   before writing each payload (roce.md §4–§5). Each completion with immediate data is the
- *   link's interrupt: `onInterrupt({ slot: immediate, atPs })`.
+ * - Receiver side, the opening thread (or a receiver worker, `receiverThread: "worker"`): one
+ *   `RcReceiver` per receiver on its own UDP socket (bound to `receivers[].link.ip`), whose
+ *   registered memory region is the receiver arena — a `SharedArrayBuffer`, VA =
+ *   `receivers[].base` — checking ICRC, PSN order, R_Key and bounds before writing each
+ *   payload (roce.md §4–§5). Each completion with immediate data is the link's interrupt:
+ *   `onInterrupt({ slot: immediate, atPs })`.
  * - Registers are not carried over RoCE in this emulation: they travel as the PCIe link's
  *   messages (read / write, answered in order).
  * - Time: the controller keeps its simulated PCIe timing model (event-record timestamps,
@@ -29,26 +30,23 @@ import { Worker } from "node:worker_threads";
 import type { AsyncBus } from "@rashpa/registers";
 import {
   LossyRelay,
-  RcReceiver,
-  UdpTransport,
-  reversePath,
-  rocePath,
-  type DatagramTransport,
   type LossyRelayStats,
   type Pmtu,
   type RcReceiverStats,
   type RcSenderStats,
   type RoceCaptureRecord,
-  type RocePath,
 } from "@rashpa/roce";
 import type { AcquisitionConfig } from "../config.js";
 import { LinkError, type Link, type LinkIdle, type LinkInterrupt } from "./link.js";
 import type {
+  ReceiverReply,
+  ReceiverRequest,
   RoceConnectionInit,
   RoceDeviceInit,
   RoceDeviceReply,
   RoceDeviceRequest,
 } from "./roce-protocol.js";
+import { openResponders, type ResponderSpec, type RespondersInit } from "./roce-responders.js";
 
 /** Faults a {@link LossyRelay} inserts between the device and each receiver. */
 export interface RoceRelayOptions {
@@ -81,6 +79,12 @@ export interface EmulatedRoceOptions {
   /** A lossy relay on each connection (drops, duplicates, reorders datagrams from a seed). */
   readonly relay?: RoceRelayOptions;
   /**
+   * Where the responders run: `"opening"` (default) the thread that opens the link, or
+   * `"worker"` a worker thread of their own writing into the same shared arenas, its
+   * interrupts posted to the opening thread.
+   */
+  readonly receiverThread?: "opening" | "worker";
+  /**
    * Keep every datagram the receivers take and send (data packets as received, ACKs and NAKs
    * as sent), in {@link EmulatedRoceLink.capture}, for `writeRocePcap`.
    */
@@ -89,7 +93,7 @@ export interface EmulatedRoceOptions {
 
 /** Counters of an {@link EmulatedRoceLink}. */
 export interface RoceLinkStats {
-  /** Per receiver: the requester's counters at the device's last idle report, or at close. */
+  /** Per receiver: the requester's counters. */
   readonly senders: readonly RcSenderStats[];
   /** Per receiver: the responder's counters. */
   readonly receivers: readonly RcReceiverStats[];
@@ -103,18 +107,31 @@ export interface EmulatedRoceLink extends Link {
   readonly kind: "roce";
   /** Receiver names, in connection order. */
   readonly receivers: readonly string[];
-  /** Counters of the connections (and relays). */
-  stats(): RoceLinkStats;
-  /** The captured datagrams with their paths, in the order taken (when `capture` was asked). */
+  /** Counters of the connections (and relays): live while open, final once closed. */
+  stats(): Promise<RoceLinkStats>;
+  /**
+   * The captured datagrams with their paths, in the order taken, when `capture` was asked
+   * (with `receiverThread: "worker"`, filled when the link closes).
+   */
   readonly capture: readonly RoceCaptureRecord[] | undefined;
 }
 
-/** The worker module: the built file beside this one (tests run from the sources). */
-function workerUrl(): URL {
+/** A worker module: the built file beside this one (tests run from the sources). */
+function workerUrl(file: string): URL {
   const here = new URL(import.meta.url);
   return here.pathname.endsWith(".ts")
-    ? new URL("../../dist/links/roce-device-worker.js", here)
-    : new URL("./roce-device-worker.js", here);
+    ? new URL(`../../dist/links/${file}`, here)
+    : new URL(`./${file}`, here);
+}
+
+/** Starts a worker on the built packages. */
+function startWorker(file: string, workerData: unknown): Worker {
+  // Under a test runner that resolves workspace packages to their sources, the worker must
+  // not inherit that resolution.
+  return new Worker(workerUrl(file), {
+    workerData,
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
+  });
 }
 
 /** First UDP source port written in the connections' paths (receiver i: + i). */
@@ -122,27 +139,100 @@ const SOURCE_PORT = 49152;
 /** Device QP of receiver i's connection: this + i. */
 const DEVICE_QPN = 0x100;
 
-/** A transport that keeps a copy of each datagram with its path. */
-function capturing(
-  inner: DatagramTransport,
-  dataPath: RocePath,
-  out: RoceCaptureRecord[],
-  start: bigint,
-): DatagramTransport {
-  const ackPath = reversePath(dataPath);
-  const at = (): bigint => process.hrtime.bigint() - start;
+/** The receiver side, wherever it runs. */
+interface ReceiverSide {
+  readonly ports: readonly number[];
+  connect(remotes: readonly { address: string; port: number }[]): Promise<void>;
+  stats(): Promise<readonly RcReceiverStats[]>;
+  readonly capture: readonly RoceCaptureRecord[] | undefined;
+  /** Closes the sockets; returns the final counters and capture. */
+  close(): Promise<{
+    stats: readonly RcReceiverStats[];
+    capture: readonly RoceCaptureRecord[] | undefined;
+  }>;
+}
+
+/** The responders in this thread. */
+async function receiversHere(
+  init: RespondersInit,
+  interrupt: (irq: LinkInterrupt) => void,
+): Promise<ReceiverSide> {
+  const r = await openResponders(init, interrupt);
   return {
-    send(bytes, offset = 0, length = bytes.length - offset) {
-      out.push({ packet: bytes.slice(offset, offset + length), path: ackPath, timeNs: at() });
-      inner.send(bytes, offset, length);
+    ports: r.ports,
+    connect: (remotes) => r.connect(remotes),
+    stats: () => Promise.resolve(r.stats()),
+    capture: r.capture,
+    async close() {
+      await r.close();
+      return { stats: r.stats(), capture: r.capture };
     },
-    onDatagram(handler) {
-      inner.onDatagram((bytes) => {
-        out.push({ packet: bytes.slice(), path: dataPath, timeNs: at() });
-        handler(bytes);
-      });
+  };
+}
+
+/** The responders in a receiver worker. */
+async function receiversInWorker(
+  init: RespondersInit,
+  interrupt: (irq: LinkInterrupt) => void,
+  fail: (e: Error) => void,
+): Promise<ReceiverSide> {
+  const worker = startWorker("roce-receiver-worker.js", init);
+  const waiting = new Map<string, (m: ReceiverReply) => void>();
+  const wait = (key: string): Promise<ReceiverReply> =>
+    new Promise((resolve) => waiting.set(key, resolve));
+  let failed: Error | undefined;
+  const onFail = (e: Error): void => {
+    failed ??= e;
+    fail(e);
+  };
+  const ask = async (m: ReceiverRequest, key: string): Promise<ReceiverReply> => {
+    if (failed !== undefined) throw failed;
+    const reply = wait(key);
+    worker.postMessage(m);
+    return reply;
+  };
+  worker.on("message", (m: ReceiverReply) => {
+    if (m.kind === "interrupt") interrupt({ slot: m.slot, atPs: m.atPs });
+    else if (m.kind === "fault") onFail(new Error(`receiver: ${m.message}`));
+    else {
+      const key = m.kind === "stats" ? `stats ${m.id}` : m.kind;
+      const w = waiting.get(key);
+      waiting.delete(key);
+      w?.(m);
+    }
+  });
+  worker.on("error", onFail);
+  let closing = false;
+  worker.on("exit", (code) => {
+    if (!closing) onFail(new Error(`receiver worker exited with code ${code}`));
+  });
+  const ready = await Promise.race([
+    wait("ready"),
+    new Promise<never>((_, reject) => worker.once("error", reject)),
+  ]);
+  let nextId = 0;
+  return {
+    ports: ready.kind === "ready" ? ready.ports : [],
+    async connect(remotes) {
+      await ask({ op: "connect", remotes }, "connected");
     },
-    close: () => inner.close(),
+    async stats() {
+      const id = nextId++;
+      const m = await ask({ op: "stats", id }, `stats ${id}`);
+      return m.kind === "stats" ? m.stats : [];
+    },
+    capture: undefined,
+    async close() {
+      closing = true;
+      const m =
+        failed === undefined
+          ? await ask({ op: "close" }, "closed").catch(() => undefined)
+          : undefined;
+      await worker.terminate();
+      return m?.kind === "closed"
+        ? { stats: m.stats, capture: m.capture }
+        : { stats: [], capture: undefined };
+    },
   };
 }
 
@@ -150,12 +240,12 @@ function capturing(
  * Opens an emulated RoCEv2 link for the receivers of `config` whose link kind is `roce`: one
  * `SharedArrayBuffer` arena and one reliable connection per receiver, the controller emulator
  * (on the configuration's PCIe `link` timing) in a worker thread sending over UDP sockets, the
- * receivers' responders in this thread.
+ * receivers' responders in this thread (or in a worker of their own).
  *
  * @param config - a checked acquisition configuration
- * @param options - speed, path MTU, retransmission, relay, capture
+ * @param options - speed, path MTU, retransmission, relay, receiver thread, capture
  * @returns the link, ready for register accesses
- * @throws LinkError when no receiver is reached over RoCE, or a socket cannot be opened
+ * @throws LinkError when no receiver is reached over RoCE, or a socket or worker cannot start
  * @example
  * ```ts
  * const link = await openEmulatedRoceLink(config, { pmtu: 1024 });
@@ -173,15 +263,26 @@ export async function openEmulatedRoceLink(
   const deviceIp = options.deviceIp ?? "127.0.0.1";
   const chosen = config.receivers.flatMap((r) => (r.link.kind === "roce" ? [r] : []));
   if (chosen.length === 0) throw new LinkError(name, "no receiver has link kind roce");
-  const started = process.hrtime.bigint();
-  const capture: RoceCaptureRecord[] | undefined = options.capture === true ? [] : undefined;
 
-  const transports: UdpTransport[] = [];
-  const relays: LossyRelay[] = [];
-  const closeSockets = async (): Promise<void> => {
-    await Promise.all([...transports.map((t) => t.close()), ...relays.map((r) => r.close())]);
+  const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
+  const irqListeners: ((irq: LinkInterrupt) => void)[] = [];
+  const idleListeners: ((idle: LinkIdle) => void)[] = [];
+  let senderStats: readonly RcSenderStats[] = [];
+  let nextId = 0;
+  let closed = false;
+  let failure: Error | undefined;
+  let notReady: ((e: Error) => void) | undefined;
+  const fail = (e: Error): void => {
+    failure ??= new LinkError(name, `device failed: ${e.message}`);
+    notReady?.(failure);
+    for (const p of pending.values()) p.reject(failure);
+    pending.clear();
   };
-  const receivers = chosen.map((r, i) => {
+  const interrupt = (irq: LinkInterrupt): void => {
+    for (const l of [...irqListeners]) l(irq);
+  };
+
+  const specs: ResponderSpec[] = chosen.map((r, i) => {
     const link = r.link as { kind: "roce"; ip: string; qpn: number; rkey?: number };
     return {
       name: r.name,
@@ -191,44 +292,56 @@ export async function openEmulatedRoceLink(
       qpn: link.qpn,
       rkey: link.rkey ?? 0,
       deviceQpn: DEVICE_QPN + i,
-      path: rocePath({ source: deviceIp, destination: link.ip, sourcePort: SOURCE_PORT + i }),
+      sourcePort: SOURCE_PORT + i,
     };
   });
-  const remotePorts: number[] = [];
+  const respondersInit: RespondersInit = {
+    receivers: specs,
+    deviceIp,
+    pmtu,
+    startedNs: process.hrtime.bigint(),
+    capture: options.capture === true,
+  };
+  const relays: LossyRelay[] = [];
+  let side: ReceiverSide | undefined;
+  const closeSockets = async (): Promise<Awaited<ReturnType<ReceiverSide["close"]>>> => {
+    const [last] = await Promise.all([side?.close(), ...relays.map((r) => r.close())]);
+    return last ?? { stats: [], capture: undefined };
+  };
   try {
-    for (const [i, r] of receivers.entries()) {
-      const t = await UdpTransport.open({ address: r.ip });
-      transports.push(t);
-      if (options.relay === undefined) remotePorts.push(t.port);
-      else {
-        const relay = await LossyRelay.open({
-          ...options.relay,
-          seed: (options.relay.seed + i) >>> 0,
-          target: { address: r.ip, port: t.port },
-          address: r.ip,
-        });
-        relays.push(relay);
-        remotePorts.push(relay.frontPort);
-      }
-    }
+    side =
+      options.receiverThread === "worker"
+        ? await receiversInWorker(respondersInit, interrupt, fail)
+        : await receiversHere(respondersInit, interrupt);
+    for (const [i, r] of specs.entries())
+      if (options.relay !== undefined)
+        relays.push(
+          await LossyRelay.open({
+            ...options.relay,
+            seed: (options.relay.seed + i) >>> 0,
+            target: { address: r.ip, port: side.ports[i]! },
+            address: r.ip,
+          }),
+        );
   } catch (e) {
     await closeSockets();
     throw new LinkError(
       name,
-      `cannot open a socket: ${e instanceof Error ? e.message : String(e)}`,
+      `cannot open the receivers: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const receiverSide = side;
 
-  const connections: RoceConnectionInit[] = receivers.map((r, i) => ({
+  const connections: RoceConnectionInit[] = specs.map((r, i) => ({
     name: r.name,
     base: r.base,
     size: r.buffer.byteLength,
     ip: r.ip,
-    remotePort: remotePorts[i]!,
+    remotePort: relays[i]?.frontPort ?? receiverSide.ports[i]!,
     qpn: r.qpn,
     deviceQpn: r.deviceQpn,
     rkey: r.rkey,
-    sourcePort: SOURCE_PORT + i,
+    sourcePort: r.sourcePort,
   }));
   const init: RoceDeviceInit = {
     connections,
@@ -241,33 +354,13 @@ export async function openEmulatedRoceLink(
     timeoutMs: options.timeoutMs ?? 10,
     retryLimit: options.retryLimit ?? 1000,
   };
-  // The device loads the built packages (under a test runner that resolves workspace
-  // packages to their sources, the worker must not inherit that resolution).
-  const worker = new Worker(workerUrl(), {
-    workerData: init,
-    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
-  });
-  const memories = new Map(receivers.map((r) => [r.name, new Uint8Array(r.buffer)]));
-  const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
-  const irqListeners: ((irq: LinkInterrupt) => void)[] = [];
-  const idleListeners: ((idle: LinkIdle) => void)[] = [];
-  let senderStats: readonly RcSenderStats[] = [];
-  let nextId = 0;
-  let closed = false;
-  let failure: Error | undefined;
+  const worker = startWorker("roce-device-worker.js", init);
+  const memories = new Map(specs.map((r) => [r.name, new Uint8Array(r.buffer)]));
   let ready: ((ports: readonly number[]) => void) | undefined;
-  let notReady: ((e: Error) => void) | undefined;
   const devicePorts = new Promise<readonly number[]>((resolve, reject) => {
     ready = resolve;
     notReady = reject;
   });
-
-  const fail = (e: Error): void => {
-    failure ??= new LinkError(name, `device failed: ${e.message}`);
-    notReady?.(failure);
-    for (const p of pending.values()) p.reject(failure);
-    pending.clear();
-  };
   worker.on("message", (m: RoceDeviceReply) => {
     switch (m.kind) {
       case "ready":
@@ -302,37 +395,19 @@ export async function openEmulatedRoceLink(
   worker.on("exit", (code) => {
     if (!closed) fail(new Error(`worker exited with code ${code}`));
   });
-  let ports: readonly number[];
   try {
-    ports = await devicePorts;
+    const ports = await devicePorts;
+    await receiverSide.connect(
+      specs.map((r, i) => ({
+        address: relays[i] === undefined ? deviceIp : r.ip,
+        port: relays[i]?.backPort ?? ports[i]!,
+      })),
+    );
   } catch (e) {
+    closed = true;
     await worker.terminate();
     await closeSockets();
-    throw e;
-  }
-
-  // The responders: each arena a memory region at VA = its bus base.
-  const responders = receivers.map((r, i) => {
-    const t = transports[i]!;
-    return new RcReceiver({
-      transport: capture === undefined ? t : capturing(t, r.path, capture, started),
-      path: r.path,
-      localQp: r.qpn,
-      remoteQp: r.deviceQpn,
-      pmtu,
-      regions: [{ va: r.base, rKey: r.rkey, bytes: memories.get(r.name)! }],
-      onCompletion: (c) => {
-        const atPs = Number(process.hrtime.bigint() - started) * 1000;
-        for (const l of [...irqListeners]) l({ slot: c.immediate, atPs });
-      },
-    });
-  });
-  for (const [i, r] of receivers.entries()) {
-    const relay = relays[i];
-    await transports[i]!.connect(
-      relay === undefined ? deviceIp : r.ip,
-      relay?.backPort ?? ports[i]!,
-    );
+    throw e instanceof LinkError ? e : new LinkError(name, String(e));
   }
 
   const request = (r: RoceDeviceRequest): Promise<number> => {
@@ -356,12 +431,18 @@ export async function openEmulatedRoceLink(
       if (i >= 0) list.splice(i, 1);
     };
   };
+  const relayStats = (): readonly LossyRelayStats[] | undefined =>
+    options.relay === undefined ? undefined : relays.map((r) => ({ ...r.stats }));
+  let final: RoceLinkStats | undefined;
+  let capture = receiverSide.capture;
   return {
     kind: "roce",
     name,
     bus,
-    receivers: receivers.map((r) => r.name),
-    capture,
+    receivers: specs.map((r) => r.name),
+    get capture() {
+      return capture;
+    },
     memory(receiver) {
       const m = memories.get(receiver);
       if (m === undefined)
@@ -373,11 +454,15 @@ export async function openEmulatedRoceLink(
     },
     onInterrupt: (l) => subscribe(irqListeners, l),
     onIdle: (l) => subscribe(idleListeners, l),
-    stats: () => ({
-      senders: senderStats,
-      receivers: responders.map((r) => ({ ...r.stats })),
-      relays: options.relay === undefined ? undefined : relays.map((r) => ({ ...r.stats })),
-    }),
+    async stats() {
+      if (final !== undefined) return final;
+      await request({ op: "stats", id: nextId++ }).catch(() => 0);
+      return {
+        senders: senderStats,
+        receivers: await receiverSide.stats(),
+        relays: relayStats(),
+      };
+    },
     async close() {
       if (closed) return;
       // The requesters' final counters, unless the device failed.
@@ -386,8 +471,9 @@ export async function openEmulatedRoceLink(
       for (const p of pending.values()) p.reject(new LinkError(name, "the link is closed"));
       pending.clear();
       await worker.terminate();
-      await Promise.all(responders.map((r) => r.close()));
-      await closeSockets();
+      const last = await closeSockets();
+      capture = last.capture;
+      final = { senders: senderStats, receivers: last.stats, relays: relayStats() };
     },
   };
 }

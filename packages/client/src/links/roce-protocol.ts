@@ -2,11 +2,12 @@
  * Messages between {@link openEmulatedRoceLink} and its device worker: register accesses are
  * the PCIe link's ({@link DeviceRequest}, answered by `value` / `error` replies); the worker adds
  * its readiness (the UDP ports of its queue pairs), the requesters' counters, and a fault of a
- * reliable connection.
+ * reliable connection. The receiver worker (receivers in a thread of their own) is told where
+ * the device's sockets are and posts interrupts, counters and the capture.
  *
  * @module
  */
-import type { Pmtu, RcSenderStats } from "@rashpa/roce";
+import type { Pmtu, RcReceiverStats, RcSenderStats, RoceCaptureRecord } from "@rashpa/roce";
 import type { DeviceReply, DeviceRequest } from "./pcie-protocol.js";
 
 /** One reliable connection of the device: its requester, the receiver's responder. */
@@ -65,5 +66,27 @@ export type RoceDeviceReply =
       /** The `stats` request answered, or undefined for a report at idle. */
       readonly id: number | undefined;
       readonly stats: readonly RcSenderStats[];
+    }
+  | { readonly kind: "fault"; readonly message: string };
+
+/** A request to the receiver worker. */
+export type ReceiverRequest =
+  | {
+      readonly op: "connect";
+      readonly remotes: readonly { readonly address: string; readonly port: number }[];
+    }
+  | { readonly op: "stats"; readonly id: number }
+  | { readonly op: "close" };
+
+/** A message from the receiver worker. */
+export type ReceiverReply =
+  | { readonly kind: "ready"; readonly ports: readonly number[] }
+  | { readonly kind: "connected" }
+  | { readonly kind: "interrupt"; readonly slot: number; readonly atPs: number }
+  | { readonly kind: "stats"; readonly id: number; readonly stats: readonly RcReceiverStats[] }
+  | {
+      readonly kind: "closed";
+      readonly stats: readonly RcReceiverStats[];
+      readonly capture: readonly RoceCaptureRecord[] | undefined;
     }
   | { readonly kind: "fault"; readonly message: string };
