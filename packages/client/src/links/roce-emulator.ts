@@ -181,9 +181,13 @@ async function receiversInWorker(
   const wait = (key: string): Promise<ReceiverReply> =>
     new Promise((resolve) => waiting.set(key, resolve));
   let failed: Error | undefined;
+  let closing = false;
+  /** A fault ends every wait with a `fault` reply. */
   const onFail = (e: Error): void => {
     failed ??= e;
-    fail(e);
+    if (!closing) fail(e);
+    for (const w of waiting.values()) w({ kind: "fault", message: e.message });
+    waiting.clear();
   };
   const ask = async (m: ReceiverRequest, key: string): Promise<ReceiverReply> => {
     if (failed !== undefined) throw failed;
@@ -202,19 +206,18 @@ async function receiversInWorker(
     }
   });
   worker.on("error", onFail);
-  let closing = false;
-  worker.on("exit", (code) => {
-    if (!closing) onFail(new Error(`receiver worker exited with code ${code}`));
-  });
-  const ready = await Promise.race([
-    wait("ready"),
-    new Promise<never>((_, reject) => worker.once("error", reject)),
-  ]);
+  worker.on("exit", (code) => onFail(new Error(`receiver worker exited with code ${code}`)));
+  const ready = await wait("ready");
+  if (ready.kind !== "ready") {
+    await worker.terminate();
+    throw failed ?? new Error("receiver worker did not start");
+  }
   let nextId = 0;
   return {
-    ports: ready.kind === "ready" ? ready.ports : [],
+    ports: ready.ports,
     async connect(remotes) {
-      await ask({ op: "connect", remotes }, "connected");
+      const m = await ask({ op: "connect", remotes }, "connected");
+      if (m.kind !== "connected") throw failed ?? new Error("receiver worker did not connect");
     },
     async stats() {
       const id = nextId++;
@@ -459,7 +462,7 @@ export async function openEmulatedRoceLink(
       await request({ op: "stats", id: nextId++ }).catch(() => 0);
       return {
         senders: senderStats,
-        receivers: await receiverSide.stats(),
+        receivers: await receiverSide.stats().catch(() => []),
         relays: relayStats(),
       };
     },
