@@ -243,7 +243,8 @@ async function receiversInWorker(
  * Opens an emulated RoCEv2 link for the receivers of `config` whose link kind is `roce`: one
  * `SharedArrayBuffer` arena and one reliable connection per receiver, the controller emulator
  * (on the configuration's PCIe `link` timing) in a worker thread sending over UDP sockets, the
- * receivers' responders in this thread (or in a worker of their own).
+ * receivers' responders in this thread (or in a worker of their own). Receivers of other link
+ * kinds are not reached by this link: it has no switch port for them.
  *
  * @param config - a checked acquisition configuration
  * @param options - speed, path MTU, retransmission, relay, receiver thread, capture
