@@ -154,6 +154,20 @@ export interface PcieSrioBridgeOptions {
   readonly onCompletion?: (c: BridgeCompletion) => void;
 }
 
+/** A posted memory write handed to {@link PcieSrioBridge.postedWrite}. */
+export interface BridgePostedWrite {
+  /** Destination node's device ID. */
+  readonly destId: number;
+  /** 16-bit device IDs (transport type dev16). @defaultValue false */
+  readonly dev16?: boolean;
+  /** SRIO byte address in the node. */
+  readonly address: bigint;
+  /** The bytes (kept, not copied, until sent). */
+  readonly data: Uint8Array;
+  /** Called when the switch has accepted the write's last packet (Part 6 §3.4.1). */
+  readonly onSent?: () => void;
+}
+
 interface Job {
   readonly ins: Instruction;
   readonly submittedAt: SimTime;
@@ -161,6 +175,8 @@ interface Job {
   readonly data?: Uint8Array;
   /** Stream-write bytes the download has delivered so far. */
   readonly arrived: { bytes: number };
+  /** A posted memory write ({@link PcieSrioBridge.postedWrite}): no setup, no completion. */
+  readonly posted?: { readonly onSent?: (() => void) | undefined };
 }
 
 interface Pending extends SrioRequestInfo {
@@ -362,6 +378,53 @@ export class PcieSrioBridge {
   setHostBuffer(buffer: Uint8Array): void {
     this.#hostBuffer = buffer;
   }
+
+  /**
+   * A posted memory write (PCIe MWr) that reached the bridge's PCIe side inside an SRIO node's
+   * window — a PCIe device (e.g. a RASHPA controller) writing straight into the node's memory:
+   * the bytes, already in the bridge, go to node `destId` at SRIO byte address `address` as a
+   * stream of 256-byte SWRITEs (RapidIO 4.1 Part 1 §3.5), with sub-double-word NWRITE head and
+   * tail packets when the range is not double-word aligned (`planSwriteStream`, Part 1 §4.1.8).
+   * A posted write has no response (PCIe posted semantics), so unlike a stream-write instruction
+   * it sends no NWRITE_R setup of LEN to the node and produces no {@link BridgeCompletion} and no
+   * interrupt. It queues on the stream engine behind earlier streams (so posted writes reach the
+   * node in order) and its packets pass the conversion pipeline and the arbiter like every
+   * SWRITE. While `global.control.enable` is 0 the write is discarded and counted in
+   * {@link PcieSrioBridge.postedDiscarded}.
+   *
+   * @param write - destination, SRIO address and bytes (kept, not copied, until sent)
+   * @returns the number of SRIO packets the write is sent as (0 when discarded)
+   * @throws SrioStreamError when the range does not fit the SRIO address space
+   */
+  postedWrite(write: BridgePostedWrite): number {
+    if (!this.#hw.global.control.readFields().enable) {
+      this.postedDiscarded++;
+      return 0;
+    }
+    const plan = planSwriteStream(write.address, write.data.length);
+    const ins: Instruction = {
+      opcode: "stream-write",
+      operands: "stream",
+      priority: 0,
+      dev16: write.dev16 ?? false,
+      tag: 0,
+      destId: write.destId,
+      address: write.address,
+      length: write.data.length,
+    };
+    this.#streamQueue.push({
+      ins,
+      submittedAt: this.#sim.now(),
+      data: write.data,
+      arrived: { bytes: write.data.length },
+      posted: { onSent: write.onSent },
+    });
+    this.#nextStream();
+    return plan.count;
+  }
+
+  /** Posted writes discarded because `global.control.enable` was 0. */
+  postedDiscarded = 0;
 
   /**
    * The host sends an instruction word (16 bytes, `encodeInstruction`) on a RIFFA channel, with
@@ -947,7 +1010,8 @@ export class PcieSrioBridge {
       this.#streamRx = undefined;
       this.#streamFinished = undefined;
       this.#setIdle();
-      if (ok) {
+      if (job.posted !== undefined) job.posted.onSent?.();
+      else if (ok) {
         this.#irq({ streamDone: true });
         this.#complete(job, "done", data, TRANSACTION_STATUS.DONE);
       } else this.#fail(job, err!, status);
@@ -956,6 +1020,24 @@ export class PcieSrioBridge {
     const len = ins.length;
     const h = this.#header(ins, Math.min(ins.priority, 2));
     const reg = (off: number): bigint => this.#nodeBase + BigInt(off);
+    if (ins.opcode === "stream-write" && job.posted !== undefined) {
+      // A posted write: its bytes are here, no setup (see postedWrite).
+      const plan = planSwriteStream(ins.address, len);
+      this.#streamPackets = swriteStreamPackets(plan, job.data!, {
+        tt: transportType(ins.dev16),
+        destinationId: ins.destId,
+        sourceId: this.#o.deviceId,
+        prio: 0,
+      });
+      this.#streamJob = job;
+      this.#streamNext = 0;
+      this.#streamReady = true;
+      this.#streamDepth = plan.count;
+      this.#streamFinished = () => done(true, new Uint8Array(0));
+      if (plan.count === 0) done(true, new Uint8Array(0));
+      else this.#feedStream();
+      return;
+    }
     if (ins.opcode === "stream-write") {
       const data = job.data ?? new Uint8Array(0);
       if (data.length !== len || len % 8 !== 0) {
