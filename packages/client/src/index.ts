@@ -17,3 +17,4 @@ export * from "./program.js";
 export * from "./acquisition.js";
 export * from "./links/link.js";
 export * from "./links/pcie-emulator.js";
+export * from "./links/srio-emulator.js";
