@@ -6,8 +6,8 @@
  * the bytes travel as SWRITEs (RapidIO 4.1 Part 1 §3.5) through the bridge's datapath, its SRIO
  * link (link-level protocol, Part 6 §6.8), the switch and the node's link, and land in the
  * node's memory — the host's `SharedArrayBuffer` — when the node receives them. An event
- * record's MSI is posted once every SRIO packet issued before it has landed (so the record,
- * and the frame it names, are in memory when the host reads them), at that time.
+ * record's MSI is posted once every SRIO packet issued before it has landed in its node (so
+ * the record, and the frame it names, are in memory when the host reads them), at that time.
  *
  * @module
  */
@@ -46,15 +46,20 @@ const network = new SrioSwitch(sim, {
   speed: init.speed,
 });
 
-/** SRIO packets handed to the bridge, and those landed in a node. */
-let issued = 0;
-let landed = 0;
-/** MSIs waiting for the packets issued before their record to land. */
-const held: { slot: number; at: number; fence: number }[] = [];
+/** Per node (by device ID): SRIO packets handed to the bridge, and those landed in the node. */
+const issued = new Map<number, number>();
+const landed = new Map<number, number>();
+/**
+ * MSIs waiting for the packets issued before their record to land (each node receives its
+ * packets in order: one flow, Part 6 §6.11 rule 1).
+ */
+const held: { slot: number; at: number; fence: ReadonlyMap<number, number> }[] = [];
 
 function settle(): void {
-  while (held.length > 0 && landed >= held[0]!.fence) {
-    const h = held.shift()!;
+  while (held.length > 0) {
+    const h = held[0]!;
+    for (const [id, n] of h.fence) if (landed.get(id)! < n) return;
+    held.shift();
     post({ kind: "msi", slot: h.slot, atPs: Math.max(h.at, sim.now()) });
   }
 }
@@ -63,12 +68,14 @@ function settle(): void {
 class ReceiverNode extends ProcessingNode {
   override receive(bytes: Uint8Array): void {
     super.receive(bytes);
-    landed++;
+    landed.set(this.deviceId, landed.get(this.deviceId)! + 1);
     settle();
   }
 }
 
-for (const r of init.srio)
+for (const r of init.srio) {
+  issued.set(r.destinationId, 0);
+  landed.set(r.destinationId, 0);
   network.attachNode(
     new ReceiverNode(sim, {
       deviceId: r.destinationId,
@@ -77,6 +84,7 @@ for (const r of init.srio)
       responseLatencyPs: timing.nodeLatencyPs,
     }),
   );
+}
 const bridge = new PcieSrioBridge(sim, {
   parameters,
   network,
@@ -102,14 +110,29 @@ class BridgedMemory extends HostMemory {
   override write(address: bigint, data: Uint8Array): void {
     const offset = this.offsetOf(address, data.length);
     // The controller reuses its buffers: the bridge keeps its own copy until the bytes are sent.
-    issued += bridge.postedWrite({
-      destId: this.#r.destinationId,
-      dev16: this.#r.dev16,
-      address: BigInt(offset),
-      data: data.slice(),
-    });
+    const id = this.#r.destinationId;
+    issued.set(
+      id,
+      issued.get(id)! +
+        bridge.postedWrite({
+          destId: id,
+          dev16: this.#r.dev16,
+          address: BigInt(offset),
+          data: data.slice(),
+        }),
+    );
   }
 }
+
+/**
+ * The posted flow-control credits the bridge's PCIe endpoint advertises: 127 header and 2047
+ * data credits (fitting the 8-bit HdrFC and 12-bit DataFC fields of InitFC/UpdateFC, pcie.md
+ * §5), each returned as its TLP is received, so they never hold the controller back. With
+ * credits the controller moves its data transfer by transfer on both speeds, each transfer's
+ * bytes reaching the bridge as the transfer starts (without, the fast path would hand over a
+ * whole run of transfers when the run ends), so both speeds give the same SRIO times.
+ */
+const BRIDGE_POSTED_CREDITS = { header: 127, data: 2047, returnLatencyPs: 0 } as const;
 
 const memories: HostMemory[] = [
   ...init.pcie.map((r) => new HostMemory(r.name, r.base, r.buffer)),
@@ -120,9 +143,10 @@ const controller = new RashpaController({
   link: init.link,
   speed: init.speed,
   simulator: sim,
+  credits: BRIDGE_POSTED_CREDITS,
 });
 controller.onNotification((n) => {
-  held.push({ slot: n.slot, at: n.at, fence: issued });
+  held.push({ slot: n.slot, at: n.at, fence: new Map(issued) });
   settle();
 });
 

@@ -192,4 +192,29 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
         ),
       ).toBe(0);
   });
+
+  it("on the wire path (every TLP and control symbol encoded and decoded) delivers the same frames at the same simulated times", async () => {
+    const config = resolveAcquisitionConfig({
+      ...DEFAULT_ACQUISITION,
+      receivers: DEFAULT_ACQUISITION.receivers.map((r, i) => ({
+        ...r,
+        link: { kind: "srio", destinationId: i + 1, deviceIdSize: "dev8" },
+      })),
+      detector: { ...DEFAULT_ACQUISITION.detector, frames: 4 },
+      channels: backPressure,
+    });
+    const times = new Map<string, string[]>();
+    for (const speed of ["fast", "wire"] as const) {
+      const link = await openEmulatedSrioLink(config, { speed });
+      const { events, bad } = await acquire(config, link);
+      await link.close();
+      expect(bad).toBe(0);
+      times.set(
+        speed,
+        events.flatMap((e) => ("atPs" in e ? [`${e.type} ${e.frame} ${e.atPs}`] : [])),
+      );
+    }
+    expect(times.get("wire")).toHaveLength(9);
+    expect(times.get("wire")).toEqual(times.get("fast"));
+  });
 });

@@ -62,7 +62,8 @@ function workerUrl(): URL {
  * @param config - a checked acquisition configuration
  * @param options - speed, simulation slice, SRIO capture, device IDs
  * @returns the link (`kind: "srio"`), ready for register accesses
- * @throws LinkError when no receiver is reached over SRIO, or the bridge ID collides with a node
+ * @throws LinkError when no receiver is reached over SRIO, two share a destinationId, or the
+ *   bridge ID is a receiver's
  * @example
  * ```ts
  * const config = resolveAcquisitionConfig({
@@ -100,6 +101,8 @@ export async function openEmulatedSrioLink(
   const name = `emulated-${pcie.length > 0 ? "pcie+" : ""}srio ${config.link}`;
   if (srio.length === 0) throw new LinkError(name, "no receiver has link kind srio");
   const ids = new Set(srio.map((r) => r.destinationId));
+  if (ids.size < srio.length)
+    throw new LinkError(name, "two receivers have the same SRIO destinationId");
   let bridgeId = options.bridgeId ?? 0x10;
   if (options.bridgeId === undefined) while (ids.has(bridgeId)) bridgeId++;
   if (ids.has(bridgeId))

@@ -175,8 +175,6 @@ interface Job {
   readonly data?: Uint8Array;
   /** Stream-write bytes the download has delivered so far. */
   readonly arrived: { bytes: number };
-  /** A posted memory write ({@link PcieSrioBridge.postedWrite}): no setup, no completion. */
-  readonly posted?: { readonly onSent?: (() => void) | undefined };
 }
 
 interface Pending extends SrioRequestInfo {
@@ -195,6 +193,8 @@ const CHANNEL = {
 } as const;
 /** {@link SrioLink} tag of the SWRITEs of a stream write. */
 const STREAM_TAG = 1;
+/** {@link SrioLink} tag of the packets of a posted write. */
+const POSTED_TAG = 2;
 
 /** A ring buffer of the host memory (the RIFFA send or receive buffer). */
 interface Ring {
@@ -287,6 +287,7 @@ export class PcieSrioBridge {
     this.port.onTransmit = (b, end) => options.pcap?.writePacket(end, b);
     this.port.onAccepted = (tag) => {
       if (tag === STREAM_TAG) this.#streamSent();
+      else if (tag === POSTED_TAG) this.#postedAccepted();
     };
     const host = options.hostMemory ?? new HostMemory("host", 0x8000_0000n, 2 << 20);
     const half = Math.floor(host.size / 2);
@@ -382,15 +383,17 @@ export class PcieSrioBridge {
   /**
    * A posted memory write (PCIe MWr) that reached the bridge's PCIe side inside an SRIO node's
    * window — a PCIe device (e.g. a RASHPA controller) writing straight into the node's memory:
-   * the bytes, already in the bridge, go to node `destId` at SRIO byte address `address` as a
-   * stream of 256-byte SWRITEs (RapidIO 4.1 Part 1 §3.5), with sub-double-word NWRITE head and
-   * tail packets when the range is not double-word aligned (`planSwriteStream`, Part 1 §4.1.8).
-   * A posted write has no response (PCIe posted semantics), so unlike a stream-write instruction
-   * it sends no NWRITE_R setup of LEN to the node and produces no {@link BridgeCompletion} and no
-   * interrupt. It queues on the stream engine behind earlier streams (so posted writes reach the
-   * node in order) and its packets pass the conversion pipeline and the arbiter like every
-   * SWRITE. While `global.control.enable` is 0 the write is discarded and counted in
-   * {@link PcieSrioBridge.postedDiscarded}.
+   * the bytes, already in the bridge, go to node `destId` at SRIO byte address `address` as
+   * 256-byte SWRITEs (RapidIO 4.1 Part 1 §3.5), with sub-double-word NWRITE head and tail
+   * packets when the range is not double-word aligned (`planSwriteStream`, Part 1 §4.1.8). A
+   * posted write has no response (PCIe posted semantics), so unlike a stream-write instruction
+   * it sends no NWRITE_R setup of LEN and produces no {@link BridgeCompletion} and no interrupt;
+   * and it does not wait for earlier writes to finish: each packet passes the conversion
+   * pipeline and joins the arbiter as it comes, in its flow (bridge → node, priority 0), so
+   * posted writes and streams to one node keep their order (Part 6 §6.11 rule 1) and share the
+   * datapath and link with everything else the bridge sends. Counted in
+   * `stream.swrite-packets` as the switch accepts them. While `global.control.enable` is 0 the
+   * write is discarded and counted in {@link PcieSrioBridge.postedDiscarded}.
    *
    * @param write - destination, SRIO address and bytes (kept, not copied, until sent)
    * @returns the number of SRIO packets the write is sent as (0 when discarded)
@@ -402,29 +405,53 @@ export class PcieSrioBridge {
       return 0;
     }
     const plan = planSwriteStream(write.address, write.data.length);
-    const ins: Instruction = {
-      opcode: "stream-write",
-      operands: "stream",
-      priority: 0,
-      dev16: write.dev16 ?? false,
-      tag: 0,
-      destId: write.destId,
-      address: write.address,
-      length: write.data.length,
-    };
-    this.#streamQueue.push({
-      ins,
-      submittedAt: this.#sim.now(),
-      data: write.data,
-      arrived: { bytes: write.data.length },
-      posted: { onSent: write.onSent },
+    const packets = swriteStreamPackets(plan, write.data, {
+      tt: transportType(write.dev16 ?? false),
+      destinationId: write.destId,
+      sourceId: this.#o.deviceId,
+      prio: 0,
     });
-    this.#nextStream();
-    return plan.count;
+    const n = plan.count;
+    if (n === 0) {
+      const onSent = write.onSent;
+      if (onSent !== undefined) this.#sim.scheduleAfter(0, onSent);
+      return 0;
+    }
+    this.#posted.push({ remaining: n, onSent: write.onSent });
+    for (let i = 0; i < n; i++) {
+      const packet = packets.packetAt(i);
+      this.#postedIds.add(packet);
+      this.#pipeline.push(() => {
+        this.#arbiter.enqueue(packet);
+        this.#kick();
+      });
+    }
+    return n;
   }
 
   /** Posted writes discarded because `global.control.enable` was 0. */
   postedDiscarded = 0;
+  /** Posted writes not yet accepted by the switch, oldest first (from `#postedHead`). */
+  readonly #posted: { remaining: number; onSent: (() => void) | undefined }[] = [];
+  #postedHead = 0;
+  readonly #postedIds = new Set<AnySrioPacket>();
+
+  /** The switch accepted a posted write's packet (they are accepted in the order sent). */
+  #postedAccepted(): void {
+    const s = this.#hw.stream.swritePackets;
+    s.modify({ value: (s.readFields().value + 1) >>> 0 });
+    const w = this.#posted[this.#postedHead]!;
+    if (--w.remaining > 0) return;
+    this.#postedHead++;
+    if (this.#postedHead === this.#posted.length) {
+      this.#posted.length = 0;
+      this.#postedHead = 0;
+    } else if (this.#postedHead >= 1024) {
+      this.#posted.splice(0, this.#postedHead);
+      this.#postedHead = 0;
+    }
+    w.onSent?.();
+  }
 
   /**
    * The host sends an instruction word (16 bytes, `encodeInstruction`) on a RIFFA channel, with
@@ -888,8 +915,15 @@ export class PcieSrioBridge {
     const packet =
       item.source === "queue" ? item.packet : item.stream.packets!.packetAt(item.segment.index);
     const stream = this.#streamIds.delete(packet);
+    const posted = !stream && this.#postedIds.delete(packet);
     const sp = this.#streamPackets;
-    if (!stream && sp !== undefined && this.#streamDepth > 0 && this.#streamDepth < sp.count) {
+    if (
+      !stream &&
+      !posted &&
+      sp !== undefined &&
+      this.#streamDepth > 0 &&
+      this.#streamDepth < sp.count
+    ) {
       const v = this.#hw.stream.interleaved.readFields().value;
       this.#hw.stream.interleaved.modify({ value: v + 1 });
     }
@@ -900,7 +934,7 @@ export class PcieSrioBridge {
       this.#txBusy = false;
       this.#countChannel(packet, payload);
       // A stream packet counts as sent when the switch's port accepts it (Part 6 §3.4.1).
-      this.port.send(bytes, stream ? STREAM_TAG : 0);
+      this.port.send(bytes, stream ? STREAM_TAG : posted ? POSTED_TAG : 0);
       this.#kick();
     });
   }
@@ -1010,8 +1044,7 @@ export class PcieSrioBridge {
       this.#streamRx = undefined;
       this.#streamFinished = undefined;
       this.#setIdle();
-      if (job.posted !== undefined) job.posted.onSent?.();
-      else if (ok) {
+      if (ok) {
         this.#irq({ streamDone: true });
         this.#complete(job, "done", data, TRANSACTION_STATUS.DONE);
       } else this.#fail(job, err!, status);
@@ -1020,24 +1053,6 @@ export class PcieSrioBridge {
     const len = ins.length;
     const h = this.#header(ins, Math.min(ins.priority, 2));
     const reg = (off: number): bigint => this.#nodeBase + BigInt(off);
-    if (ins.opcode === "stream-write" && job.posted !== undefined) {
-      // A posted write: its bytes are here, no setup (see postedWrite).
-      const plan = planSwriteStream(ins.address, len);
-      this.#streamPackets = swriteStreamPackets(plan, job.data!, {
-        tt: transportType(ins.dev16),
-        destinationId: ins.destId,
-        sourceId: this.#o.deviceId,
-        prio: 0,
-      });
-      this.#streamJob = job;
-      this.#streamNext = 0;
-      this.#streamReady = true;
-      this.#streamDepth = plan.count;
-      this.#streamFinished = () => done(true, new Uint8Array(0));
-      if (plan.count === 0) done(true, new Uint8Array(0));
-      else this.#feedStream();
-      return;
-    }
     if (ins.opcode === "stream-write") {
       const data = job.data ?? new Uint8Array(0);
       if (data.length !== len || len % 8 !== 0) {
