@@ -5,9 +5,11 @@
  * is a switch port whose memory hands every write to the bridge ({@link PcieSrioBridge.postedWrite}):
  * the bytes travel as SWRITEs (RapidIO 4.1 Part 1 §3.5) through the bridge's datapath, its SRIO
  * link (link-level protocol, Part 6 §6.8), the switch and the node's link, and land in the
- * node's memory — the host's `SharedArrayBuffer` — when the node receives them. An event
- * record's MSI is posted once every SRIO packet issued before it has landed in its node (so
- * the record, and the frame it names, are in memory when the host reads them), at that time.
+ * node's memory — the host's `SharedArrayBuffer` — when the node receives them. When the event
+ * ring is in a node, each record's MSI goes to it as a DOORBELL after the record
+ * ({@link PcieSrioBridge.postedDoorbell}). An event record's interrupt is posted once every SRIO
+ * packet issued before it (its DOORBELL included) has landed in its node (so the record, and
+ * the frame it names, are in memory when the host reads them), at that time.
  *
  * @module
  */
@@ -145,7 +147,18 @@ const controller = new RashpaController({
   simulator: sim,
   credits: BRIDGE_POSTED_CREDITS,
 });
+// DOORBELLs may wait behind a long queue of posted writes (the bridge is slower than the
+// controller's link): no response timeout.
+bridge.regs.errors.timeout.writeFields({ cycles: 0 });
+const eventsNode = init.srio.find((r) => r.destinationId === init.eventsNode);
 controller.onNotification((n) => {
+  if (eventsNode !== undefined) {
+    // The record's MSI, written into the bridge's doorbell window, goes on as a DOORBELL in
+    // the flow of the writes (srio.md §6): the interrupt is its arrival at the node.
+    const id = eventsNode.destinationId;
+    if (bridge.postedDoorbell({ destId: id, dev16: eventsNode.dev16, info: n.slot & 0xffff }))
+      issued.set(id, issued.get(id)! + 1);
+  }
   held.push({ slot: n.slot, at: n.at, fence: new Map(issued) });
   settle();
 });

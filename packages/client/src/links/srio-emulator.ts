@@ -54,9 +54,11 @@ function workerUrl(): URL {
  * bridge (`link.kind: srio`: a processing node of device ID `destinationId`, memory = the
  * receiver's arena, SRIO address = offset in the arena) and those reached over PCIe
  * (`link.kind: pcie`), all written by one emulated controller on the configuration's `link`.
- * An event record in a node's memory interrupts when its last packet has landed there; any
- * record's interrupt waits until every SRIO packet issued before it has landed, so the frame a
- * record names is complete when the host reads it. Register accesses are those of the PCIe
+ * When the event ring is in a node's memory, each record is followed by a DOORBELL to the node
+ * (info = ring slot; the controller's MSI, sent on by the bridge in the flow of the writes,
+ * srio.md §6) and interrupts when the DOORBELL arrives; any record's interrupt also waits until
+ * every SRIO packet issued before it has landed, so the frame a record names is complete when
+ * the host reads it. Register accesses are those of the PCIe
  * link (messages, answered in order).
  *
  * @param config - a checked acquisition configuration
@@ -107,6 +109,7 @@ export async function openEmulatedSrioLink(
   if (options.bridgeId === undefined) while (ids.has(bridgeId)) bridgeId++;
   if (ids.has(bridgeId))
     throw new LinkError(name, `bridge device ID ${bridgeId} is a receiver's destinationId`);
+  const eventsNode = srio.find((r) => r.name === config.events?.receiver);
   const init: SrioDeviceInit = {
     pcie,
     srio,
@@ -116,6 +119,7 @@ export async function openEmulatedSrioLink(
     bridgeId,
     switchId: options.switchId ?? 0xfe,
     ...(options.srioCapture === undefined ? {} : { capture: options.srioCapture }),
+    ...(eventsNode === undefined ? {} : { eventsNode: eventsNode.destinationId }),
   };
   // The device loads the built packages (under a test runner that resolves workspace
   // packages to their sources, the worker must not inherit that resolution).

@@ -39,6 +39,11 @@ export interface SrioDeviceInit {
   readonly bridgeId: number;
   /** The SRIO switch's device ID. */
   readonly switchId: number;
+  /**
+   * Device ID of the node holding the event ring, when it is behind the bridge: each record
+   * is followed by a DOORBELL to it.
+   */
+  readonly eventsNode?: number;
   /** File receiving the pcap (LINKTYPE_SRIO) of the bridge port's packets, if any. */
   readonly capture?: string;
 }

@@ -527,6 +527,29 @@ describe("posted memory writes into a node's window (postedWrite)", () => {
     for (const g of gaps) expect(Math.abs(g - dp)).toBeLessThan(1000);
   });
 
+  it("sends a completion DOORBELL after the posted writes, in their flow, answered DONE; hundreds outstanding at once", () => {
+    const { sys, packets } = withCapture();
+    const node = sys.nodes.get(2)!;
+    const answers: number[] = [];
+    sys.bridge.postedWrite({ destId: 2, address: 0n, data: bytesOf(8192, 5) });
+    expect(
+      sys.bridge.postedDoorbell({ destId: 2, info: 0x1234, onAnswer: (s) => answers.push(s) }),
+    ).toBe(true);
+    for (let i = 0; i < 300; i++)
+      sys.bridge.postedDoorbell({ destId: 2, info: i, onAnswer: (s) => answers.push(s) });
+    sys.sim.run();
+    expect(answers).toEqual(Array.from({ length: 301 }, () => 0));
+    expect(node.registers[NODE_REGISTERS.doorbells / 4]).toBe(301);
+    expect(node.registers[NODE_REGISTERS.lastDoorbell / 4]).toBe(299);
+    const toNode = packets().filter((r) => r.p.destinationId === 2);
+    const first = toNode.findIndex((r) => r.p.ftype === "doorbell");
+    expect(first).toBe(32);
+    expect(toNode[first]!.p).toMatchObject({ info: 0x1234, prio: 0 });
+    expect(sys.bridge.completions).toHaveLength(0);
+    expect(sys.bridge.regs.errors.status.readFields().unexpectedResponse).toBe(false);
+    expect(() => sys.bridge.postedDoorbell({ destId: 2, info: 0x10000 })).toThrow(SrioNetworkError);
+  });
+
   it("discards posted writes while the bridge is disabled", () => {
     const sys = createBridgeSystem();
     sys.bridge.regs.global.control.writeFields({ enable: false });

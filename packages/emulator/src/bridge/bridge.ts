@@ -168,6 +168,18 @@ export interface BridgePostedWrite {
   readonly onSent?: () => void;
 }
 
+/** A DOORBELL handed to {@link PcieSrioBridge.postedDoorbell}. */
+export interface BridgePostedDoorbell {
+  /** Destination node's device ID. */
+  readonly destId: number;
+  /** 16-bit device IDs (transport type dev16). @defaultValue false */
+  readonly dev16?: boolean;
+  /** The DOORBELL's 16-bit info field. */
+  readonly info: number;
+  /** Called with the status of the node's response (`TRANSACTION_STATUS`; −1 on timeout). */
+  readonly onAnswer?: (status: number) => void;
+}
+
 interface Job {
   readonly ins: Instruction;
   readonly submittedAt: SimTime;
@@ -428,6 +440,57 @@ export class PcieSrioBridge {
     }
     return n;
   }
+
+  /**
+   * A completion DOORBELL after posted writes (e.g. the MSI of a PCIe device, written into the
+   * bridge's doorbell window): a DOORBELL with `info` to node `destId` at priority 0, in the
+   * flow of the posted writes to that node, so it arrives after them (srio.md §6: a DOORBELL
+   * signalling that SWRITEs are complete goes at their priority; Part 6 §6.11). It passes the
+   * conversion pipeline and is issued through the transaction table (so the node's DONE is
+   * matched; RETRY is resent up to `errors.retry-limit`), but makes no completion and no
+   * interrupt. Discarded and counted in {@link PcieSrioBridge.postedDiscarded} while
+   * `global.control.enable` is 0.
+   *
+   * @param doorbell - destination, 16-bit info, optional callback when the node answers
+   * @returns whether the DOORBELL was sent
+   */
+  postedDoorbell(doorbell: BridgePostedDoorbell): boolean {
+    if (!this.#hw.global.control.readFields().enable) {
+      this.postedDiscarded++;
+      return false;
+    }
+    const ins: Instruction = {
+      opcode: "doorbell",
+      operands: "doorbell",
+      priority: 0,
+      dev16: doorbell.dev16 ?? false,
+      tag: 0,
+      destId: doorbell.destId,
+      info: doorbell.info,
+    };
+    if (!Number.isInteger(doorbell.info) || doorbell.info < 0 || doorbell.info > 0xffff)
+      throw new SrioNetworkError("info", "an integer 0..65535", String(doorbell.info));
+    const job: Job = { ins, submittedAt: this.#sim.now(), arrived: { bytes: 0 } };
+    const packet = this.#controlPacket(ins);
+    const issue = (): void => {
+      this.#doorbellsOut++;
+      this.#issue(job, packet, (status) => {
+        this.#doorbellsOut--;
+        // A held DOORBELL goes when one is answered (later in its flow: the order is kept).
+        this.#doorbellsHeld.shift()?.();
+        doorbell.onAnswer?.(status);
+      });
+    };
+    this.#pipeline.push(() => {
+      // At most 128 outstanding (srcTID is 8 bits, srio.md §2); the rest wait.
+      if (this.#doorbellsOut >= 128) this.#doorbellsHeld.push(issue);
+      else issue();
+    });
+    return true;
+  }
+
+  #doorbellsOut = 0;
+  readonly #doorbellsHeld: (() => void)[] = [];
 
   /** Posted writes discarded because `global.control.enable` was 0. */
   postedDiscarded = 0;
