@@ -144,7 +144,9 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
     const link = await openEmulatedSrioLink(config, { srioCapture: file });
     const seen: { receiver: string; offset: number; length: number; want: Uint8Array }[] = [];
     const acq = await Acquisition.start(link, config);
-    for await (const e of acq)
+    let records = 0;
+    for await (const e of acq) {
+      if ("sequence" in e) records++;
       if (e.type === "frame" || e.type === "roi") {
         const receiver = config.channels.find((c) => c.name === e.name)!.receiver;
         seen.push({
@@ -154,6 +156,7 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
           want: expected(config, e.name, e.frame),
         });
       }
+    }
     await acq.close();
     await link.close();
     expect(seen).toHaveLength(8);
@@ -166,9 +169,21 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
     );
     let swrites = 0;
     let last = 0;
+    const doorbells: number[] = [];
+    let answers = 0;
     for (const record of pcap.records) {
       const p = decodeSrioPacket(record.data);
       expect(p.tt).toBe("dev16");
+      // Each record is followed by a DOORBELL (info = ring slot) to the event ring's node,
+      // which answers DONE.
+      if (p.ftype === "doorbell") {
+        expect(p.destinationId).toBe(0x30);
+        doorbells.push((p as { info: number }).info);
+      }
+      if (p.ftype === "response" && p.sourceId === 0x30) {
+        expect((p as { status: number }).status).toBe(0);
+        answers++;
+      }
       if (p.ftype !== "streaming-write" && p.ftype !== "write") continue;
       if (p.ftype === "streaming-write") swrites++;
       const w = decodeSrioWrite(p);
@@ -178,6 +193,8 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
       expect(t).toBeGreaterThanOrEqual(last);
       last = t;
     }
+    expect(doorbells).toEqual(Array.from({ length: records }, (_, i) => i));
+    expect(answers).toBe(records);
     // 4 full frames of 512 KiB and 4 ROIs of 32 KiB, in 256-byte SWRITEs, and the records.
     expect(swrites).toBeGreaterThanOrEqual((4 * 512 * 1024 + 4 * 32 * 1024) / 256);
     for (const r of config.receivers)
