@@ -18,3 +18,4 @@ export * from "./acquisition.js";
 export * from "./links/link.js";
 export * from "./links/pcie-emulator.js";
 export * from "./links/roce-emulator.js";
+export * from "./links/srio-emulator.js";

@@ -11,7 +11,8 @@ import { BridgeInstructionError } from "./bridge.js";
 import type { BridgeCompletion } from "./bridge.js";
 import { createBridgeSystem } from "./curve.js";
 import type { BridgeSystem } from "./curve.js";
-import { NODE_REGISTERS } from "./network.js";
+import { NODE_REGISTERS, ProcessingNode, SrioNetworkError } from "./network.js";
+import { Simulator } from "../sim/simulator.js";
 
 const REG = 0x2_0000_0000n; // the nodes' register window
 
@@ -463,5 +464,127 @@ describe("bridge host paths", () => {
       ),
       { seed, numRuns: 25 },
     );
+  });
+});
+
+describe("posted memory writes into a node's window (postedWrite)", () => {
+  it("carries unaligned and aligned writes to the node in order as SWRITEs (NWRITE head/tail), with no setup, completion or interrupt", () => {
+    const { sys, packets } = withCapture();
+    const node = sys.nodes.get(2)!;
+    const a = bytesOf(1003, 7);
+    const b = bytesOf(4096, 9);
+    const overlap = bytesOf(16, 11);
+    const sent: string[] = [];
+    const na = sys.bridge.postedWrite({
+      destId: 2,
+      address: 0x105n,
+      data: a,
+      onSent: () => sent.push("a"),
+    });
+    const nb = sys.bridge.postedWrite({
+      destId: 2,
+      address: 0x4000n,
+      data: b,
+      onSent: () => sent.push("b"),
+    });
+    // A later write over part of an earlier one lands after it.
+    sys.bridge.postedWrite({ destId: 2, address: 0x4000n, data: overlap });
+    sys.sim.run();
+    expect(sent).toEqual(["a", "b"]);
+    expect(Buffer.from(node.memory.subarray(0x105, 0x105 + a.length))).toEqual(Buffer.from(a));
+    expect(node.memory[0x104]).toBe(0);
+    expect(node.memory[0x105 + a.length]).toBe(0);
+    expect(Buffer.from(node.memory.subarray(0x4000, 0x4010))).toEqual(Buffer.from(overlap));
+    expect(Buffer.from(node.memory.subarray(0x4010, 0x5000))).toEqual(Buffer.from(b.subarray(16)));
+    expect(nb).toBe(16);
+    const toNode = packets().filter((r) => r.p.destinationId === 2);
+    // Only writes: no NWRITE_R setup, no response.
+    expect(
+      toNode.map((r) => r.p.ftype).filter((f) => f !== "streaming-write" && f !== "write"),
+    ).toEqual([]);
+    // 0x105 + 1003 = 0x4f0 is double-word aligned: one NWRITE, for the head (lanes 5..7).
+    expect(toNode.filter((r) => r.p.ftype === "write")).toHaveLength(1);
+    expect(toNode).toHaveLength(na + nb + 1);
+    expect(node.received.get("streaming-write")! + node.received.get("write")!).toBe(na + nb + 1);
+    expect(sys.bridge.completions).toHaveLength(0);
+    expect(sys.bridge.regs.global.irqRaw.readFields().streamDone).toBe(false);
+    expect(sys.bridge.regs.stream.swritePackets.readFields().value).toBe(na + nb + 1);
+  });
+
+  it("does not wait for earlier posted writes: consecutive writes leave back to back", () => {
+    const { sys, packets } = withCapture();
+    sys.bridge.postedWrite({ destId: 1, address: 0n, data: bytesOf(2048, 1) });
+    sys.bridge.postedWrite({ destId: 1, address: 2048n, data: bytesOf(2048, 2) });
+    sys.sim.run();
+    const times = packets()
+      .filter((r) => r.p.destinationId === 1 && r.p.ftype === "streaming-write")
+      .map((r) => r.at);
+    expect(times).toHaveLength(16);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // The same spacing (the datapath's, 256 + 6 × 8 bytes at 1.2 GB/s) across the two writes
+    // (the capture stamps whole ns).
+    const dp = transmissionTime(256 + 48, sys.bridge.timing.datapathBitsPerSecond);
+    for (const g of gaps) expect(Math.abs(g - dp)).toBeLessThan(1000);
+  });
+
+  it("sends a completion DOORBELL after the posted writes, in their flow, answered DONE; hundreds outstanding at once", () => {
+    const { sys, packets } = withCapture();
+    const node = sys.nodes.get(2)!;
+    const answers: number[] = [];
+    sys.bridge.postedWrite({ destId: 2, address: 0n, data: bytesOf(8192, 5) });
+    expect(
+      sys.bridge.postedDoorbell({ destId: 2, info: 0x1234, onAnswer: (s) => answers.push(s) }),
+    ).toBe(true);
+    for (let i = 0; i < 300; i++)
+      sys.bridge.postedDoorbell({ destId: 2, info: i, onAnswer: (s) => answers.push(s) });
+    sys.sim.run();
+    expect(answers).toEqual(Array.from({ length: 301 }, () => 0));
+    expect(node.registers[NODE_REGISTERS.doorbells / 4]).toBe(301);
+    expect(node.registers[NODE_REGISTERS.lastDoorbell / 4]).toBe(299);
+    const toNode = packets().filter((r) => r.p.destinationId === 2);
+    const first = toNode.findIndex((r) => r.p.ftype === "doorbell");
+    expect(first).toBe(32);
+    expect(toNode[first]!.p).toMatchObject({ info: 0x1234, prio: 0 });
+    expect(sys.bridge.completions).toHaveLength(0);
+    expect(sys.bridge.regs.errors.status.readFields().unexpectedResponse).toBe(false);
+    expect(() => sys.bridge.postedDoorbell({ destId: 2, info: 0x10000 })).toThrow(SrioNetworkError);
+  });
+
+  it("discards posted writes while the bridge is disabled", () => {
+    const sys = createBridgeSystem();
+    sys.bridge.regs.global.control.writeFields({ enable: false });
+    expect(sys.bridge.postedWrite({ destId: 1, address: 0n, data: bytesOf(64, 3) })).toBe(0);
+    sys.sim.run();
+    expect(sys.bridge.postedDiscarded).toBe(1);
+    expect(
+      sys.nodes
+        .get(1)!
+        .memory.subarray(0, 64)
+        .every((x) => x === 0),
+    ).toBe(true);
+  });
+});
+
+describe("a processing node over a given buffer", () => {
+  it("writes into the buffer it was given (no copy) and refuses a buffer of the wrong size", () => {
+    const sim = new Simulator();
+    const buffer = new SharedArrayBuffer(4096);
+    const node = new ProcessingNode(sim, {
+      deviceId: 5,
+      memoryBytes: 4096,
+      buffer,
+      responseLatencyPs: 0,
+    });
+    node.memory[10] = 0xab;
+    expect(new Uint8Array(buffer)[10]).toBe(0xab);
+    expect(
+      () =>
+        new ProcessingNode(sim, {
+          deviceId: 6,
+          memoryBytes: 4096,
+          buffer: new ArrayBuffer(100),
+          responseLatencyPs: 0,
+        }),
+    ).toThrow(SrioNetworkError);
   });
 });

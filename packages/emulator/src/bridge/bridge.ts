@@ -154,6 +154,32 @@ export interface PcieSrioBridgeOptions {
   readonly onCompletion?: (c: BridgeCompletion) => void;
 }
 
+/** A posted memory write handed to {@link PcieSrioBridge.postedWrite}. */
+export interface BridgePostedWrite {
+  /** Destination node's device ID. */
+  readonly destId: number;
+  /** 16-bit device IDs (transport type dev16). @defaultValue false */
+  readonly dev16?: boolean;
+  /** SRIO byte address in the node. */
+  readonly address: bigint;
+  /** The bytes (kept, not copied, until sent). */
+  readonly data: Uint8Array;
+  /** Called when the switch has accepted the write's last packet (Part 6 §3.4.1). */
+  readonly onSent?: () => void;
+}
+
+/** A DOORBELL handed to {@link PcieSrioBridge.postedDoorbell}. */
+export interface BridgePostedDoorbell {
+  /** Destination node's device ID. */
+  readonly destId: number;
+  /** 16-bit device IDs (transport type dev16). @defaultValue false */
+  readonly dev16?: boolean;
+  /** The DOORBELL's 16-bit info field. */
+  readonly info: number;
+  /** Called with the status of the node's response (`TRANSACTION_STATUS`; −1 on timeout). */
+  readonly onAnswer?: (status: number) => void;
+}
+
 interface Job {
   readonly ins: Instruction;
   readonly submittedAt: SimTime;
@@ -179,6 +205,8 @@ const CHANNEL = {
 } as const;
 /** {@link SrioLink} tag of the SWRITEs of a stream write. */
 const STREAM_TAG = 1;
+/** {@link SrioLink} tag of the packets of a posted write. */
+const POSTED_TAG = 2;
 
 /** A ring buffer of the host memory (the RIFFA send or receive buffer). */
 interface Ring {
@@ -271,6 +299,7 @@ export class PcieSrioBridge {
     this.port.onTransmit = (b, end) => options.pcap?.writePacket(end, b);
     this.port.onAccepted = (tag) => {
       if (tag === STREAM_TAG) this.#streamSent();
+      else if (tag === POSTED_TAG) this.#postedAccepted();
     };
     const host = options.hostMemory ?? new HostMemory("host", 0x8000_0000n, 2 << 20);
     const half = Math.floor(host.size / 2);
@@ -361,6 +390,130 @@ export class PcieSrioBridge {
    */
   setHostBuffer(buffer: Uint8Array): void {
     this.#hostBuffer = buffer;
+  }
+
+  /**
+   * A posted memory write (PCIe MWr) that reached the bridge's PCIe side inside an SRIO node's
+   * window — a PCIe device (e.g. a RASHPA controller) writing straight into the node's memory:
+   * the bytes, already in the bridge, go to node `destId` at SRIO byte address `address` as
+   * 256-byte SWRITEs (RapidIO 4.1 Part 1 §3.5), with sub-double-word NWRITE head and tail
+   * packets when the range is not double-word aligned (`planSwriteStream`, Part 1 §4.1.8). A
+   * posted write has no response (PCIe posted semantics), so unlike a stream-write instruction
+   * it sends no NWRITE_R setup of LEN and produces no {@link BridgeCompletion} and no interrupt;
+   * and it does not wait for earlier writes to finish: each packet passes the conversion
+   * pipeline and joins the arbiter as it comes, in its flow (bridge → node, priority 0), so
+   * posted writes and streams to one node keep their order (Part 6 §6.11 rule 1) and share the
+   * datapath and link with everything else the bridge sends. Counted in
+   * `stream.swrite-packets` as the switch accepts them. While `global.control.enable` is 0 the
+   * write is discarded and counted in {@link PcieSrioBridge.postedDiscarded}.
+   *
+   * @param write - destination, SRIO address and bytes (kept, not copied, until sent)
+   * @returns the number of SRIO packets the write is sent as (0 when discarded)
+   * @throws SrioStreamError when the range does not fit the SRIO address space
+   */
+  postedWrite(write: BridgePostedWrite): number {
+    if (!this.#hw.global.control.readFields().enable) {
+      this.postedDiscarded++;
+      return 0;
+    }
+    const plan = planSwriteStream(write.address, write.data.length);
+    const packets = swriteStreamPackets(plan, write.data, {
+      tt: transportType(write.dev16 ?? false),
+      destinationId: write.destId,
+      sourceId: this.#o.deviceId,
+      prio: 0,
+    });
+    const n = plan.count;
+    if (n === 0) {
+      const onSent = write.onSent;
+      if (onSent !== undefined) this.#sim.scheduleAfter(0, onSent);
+      return 0;
+    }
+    this.#posted.push({ remaining: n, onSent: write.onSent });
+    for (let i = 0; i < n; i++) {
+      const packet = packets.packetAt(i);
+      this.#postedIds.add(packet);
+      this.#pipeline.push(() => {
+        this.#arbiter.enqueue(packet);
+        this.#kick();
+      });
+    }
+    return n;
+  }
+
+  /**
+   * A completion DOORBELL after posted writes (e.g. the MSI of a PCIe device, written into the
+   * bridge's doorbell window): a DOORBELL with `info` to node `destId` at priority 0, in the
+   * flow of the posted writes to that node, so it arrives after them (srio.md §6: a DOORBELL
+   * signalling that SWRITEs are complete goes at their priority; Part 6 §6.11). It passes the
+   * conversion pipeline and is issued through the transaction table (so the node's DONE is
+   * matched; RETRY is resent up to `errors.retry-limit`), but makes no completion and no
+   * interrupt. Discarded and counted in {@link PcieSrioBridge.postedDiscarded} while
+   * `global.control.enable` is 0.
+   *
+   * @param doorbell - destination, 16-bit info, optional callback when the node answers
+   * @returns whether the DOORBELL was sent
+   */
+  postedDoorbell(doorbell: BridgePostedDoorbell): boolean {
+    if (!this.#hw.global.control.readFields().enable) {
+      this.postedDiscarded++;
+      return false;
+    }
+    const ins: Instruction = {
+      opcode: "doorbell",
+      operands: "doorbell",
+      priority: 0,
+      dev16: doorbell.dev16 ?? false,
+      tag: 0,
+      destId: doorbell.destId,
+      info: doorbell.info,
+    };
+    if (!Number.isInteger(doorbell.info) || doorbell.info < 0 || doorbell.info > 0xffff)
+      throw new SrioNetworkError("info", "an integer 0..65535", String(doorbell.info));
+    const job: Job = { ins, submittedAt: this.#sim.now(), arrived: { bytes: 0 } };
+    const packet = this.#controlPacket(ins);
+    const issue = (): void => {
+      this.#doorbellsOut++;
+      this.#issue(job, packet, (status) => {
+        this.#doorbellsOut--;
+        // A held DOORBELL goes when one is answered (later in its flow: the order is kept).
+        this.#doorbellsHeld.shift()?.();
+        doorbell.onAnswer?.(status);
+      });
+    };
+    this.#pipeline.push(() => {
+      // At most 128 outstanding (srcTID is 8 bits, srio.md §2); the rest wait.
+      if (this.#doorbellsOut >= 128) this.#doorbellsHeld.push(issue);
+      else issue();
+    });
+    return true;
+  }
+
+  #doorbellsOut = 0;
+  readonly #doorbellsHeld: (() => void)[] = [];
+
+  /** Posted writes discarded because `global.control.enable` was 0. */
+  postedDiscarded = 0;
+  /** Posted writes not yet accepted by the switch, oldest first (from `#postedHead`). */
+  readonly #posted: { remaining: number; onSent: (() => void) | undefined }[] = [];
+  #postedHead = 0;
+  readonly #postedIds = new Set<AnySrioPacket>();
+
+  /** The switch accepted a posted write's packet (they are accepted in the order sent). */
+  #postedAccepted(): void {
+    const s = this.#hw.stream.swritePackets;
+    s.modify({ value: (s.readFields().value + 1) >>> 0 });
+    const w = this.#posted[this.#postedHead]!;
+    if (--w.remaining > 0) return;
+    this.#postedHead++;
+    if (this.#postedHead === this.#posted.length) {
+      this.#posted.length = 0;
+      this.#postedHead = 0;
+    } else if (this.#postedHead >= 1024) {
+      this.#posted.splice(0, this.#postedHead);
+      this.#postedHead = 0;
+    }
+    w.onSent?.();
   }
 
   /**
@@ -825,8 +978,15 @@ export class PcieSrioBridge {
     const packet =
       item.source === "queue" ? item.packet : item.stream.packets!.packetAt(item.segment.index);
     const stream = this.#streamIds.delete(packet);
+    const posted = !stream && this.#postedIds.delete(packet);
     const sp = this.#streamPackets;
-    if (!stream && sp !== undefined && this.#streamDepth > 0 && this.#streamDepth < sp.count) {
+    if (
+      !stream &&
+      !posted &&
+      sp !== undefined &&
+      this.#streamDepth > 0 &&
+      this.#streamDepth < sp.count
+    ) {
       const v = this.#hw.stream.interleaved.readFields().value;
       this.#hw.stream.interleaved.modify({ value: v + 1 });
     }
@@ -837,7 +997,7 @@ export class PcieSrioBridge {
       this.#txBusy = false;
       this.#countChannel(packet, payload);
       // A stream packet counts as sent when the switch's port accepts it (Part 6 §3.4.1).
-      this.port.send(bytes, stream ? STREAM_TAG : 0);
+      this.port.send(bytes, stream ? STREAM_TAG : posted ? POSTED_TAG : 0);
       this.#kick();
     });
   }

@@ -79,6 +79,11 @@ export interface ProcessingNodeOptions {
   /** Bytes of memory at SRIO address 0. */
   readonly memoryBytes: number;
   /**
+   * The buffer holding the node's memory (e.g. a `SharedArrayBuffer` a receiving thread reads
+   * with no copy); `memoryBytes` long. @defaultValue a new zeroed `ArrayBuffer`
+   */
+  readonly buffer?: ArrayBufferLike;
+  /**
    * SRIO byte address of the node's 32-bit register window (register reads/writes of SYSTEM.md §2).
    * @defaultValue 0x2_0000_0000 (bit 33, above any memory)
    */
@@ -134,7 +139,16 @@ export class ProcessingNode {
   constructor(sim: Simulator, options: ProcessingNodeOptions) {
     this.#sim = sim;
     this.deviceId = options.deviceId;
-    this.memory = new Uint8Array(options.memoryBytes);
+    if (options.buffer !== undefined && options.buffer.byteLength !== options.memoryBytes)
+      throw new SrioNetworkError(
+        "buffer",
+        `a buffer of memoryBytes = ${options.memoryBytes} bytes`,
+        `${options.buffer.byteLength} bytes`,
+      );
+    this.memory =
+      options.buffer === undefined
+        ? new Uint8Array(options.memoryBytes)
+        : new Uint8Array(options.buffer);
     this.registerBase = options.registerBase ?? DEFAULT_REGISTER_BASE;
     this.#latency = options.responseLatencyPs;
     this.#swriteBytes = options.swriteBytes ?? 256;
