@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { decode as decodePng } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { run } from "../test/run-cli.js";
@@ -44,6 +45,25 @@ describe("rashpa acquire", () => {
     expect(r.out).toMatch(/every frame verified bit-exactly: yes/);
     expect(r.err).toMatch(/\[#+\] 4\/4 frames/);
   });
+
+  it.each(["srio", "roce"])(
+    "runs examples/acquisition-%s.yaml over its link, every frame verified",
+    async (kind) => {
+      const file = fileURLToPath(
+        new URL(`../../../examples/acquisition-${kind}.yaml`, import.meta.url),
+      );
+      const r = await run(["acquire", file, "--frames", "3", "--no-preview", "--json"]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out) as {
+        link: string;
+        verified: boolean;
+        channels: { frames: number }[];
+      };
+      expect(j.link).toMatch(new RegExp(`emulated-${kind}`));
+      expect(j.verified).toBe(true);
+      expect(j.channels.map((c) => c.frames)).toEqual([3, 3]);
+    },
+  );
 
   it("reads a configuration file and reports its errors with file:line:col", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rashpa-acquire-"));

@@ -1,8 +1,9 @@
 /**
  * `rashpa acquire [config]`: an acquisition run by librashpa (`@rashpa/client`) — the
- * configuration read and checked, the controller programmed through its registers over a
- * link, the frames taken from the unified event stream as they land in receiver memory — with
- * a progress line (frames, GB, GB/s), a final table per channel of simulated and wall-clock
+ * configuration read and checked, the controller programmed through its registers over an
+ * emulated link (PCIe, SRIO through the PCIe–SRIO bridge, or RoCEv2 over UDP, as the
+ * receivers' `link.kind` say: `openEmulatedLink`), the frames taken from the unified event
+ * stream as they land in receiver memory — with a progress line (frames, GB, GB/s), a final table per channel of simulated and wall-clock
  * throughput, and a PNG preview of the last full frame and the last ROI.
  *
  * Options: `[config]` a YAML or JSON acquisition description (default: the paper's demo,
@@ -20,7 +21,7 @@ import {
   Acquisition,
   ConfigError,
   DEFAULT_ACQUISITION,
-  openEmulatedPcieLink,
+  openEmulatedLink,
   readAcquisitionConfigFile,
   resolveAcquisitionConfig,
   type AcquisitionConfig,
@@ -110,10 +111,10 @@ function loadConfig(o: AcquireOptions): AcquisitionConfig {
     });
   if (config.detector.frames === 0)
     throw new CliError("acquire: detector.frames is 0 (endless): give --frames N");
-  const other = config.receivers.find((r) => r.link.kind !== "pcie");
-  if (other !== undefined)
+  const kinds = new Set(config.receivers.map((r) => r.link.kind));
+  if (kinds.has("roce") && kinds.size > 1)
     throw new CliError(
-      `acquire: receiver "${other.name}" has link kind ${other.link.kind}; this command drives the emulated PCIe link`,
+      "acquire: RoCEv2 receivers cannot be mixed with PCIe or SRIO ones on one emulated link",
     );
   return config;
 }
@@ -157,7 +158,7 @@ export async function acquireCommand(argv: readonly string[], io: CliIo): Promis
     pattern: d.pattern,
   });
   const total = config.channels.reduce((s, c) => s + Math.ceil(d.frames / (c.decimation + 1)), 0);
-  const link = await openEmulatedPcieLink(config, { speed: o.speed });
+  const link = await openEmulatedLink(config, { speed: o.speed });
   const started = performance.now();
   let acq: Acquisition;
   try {

@@ -17,6 +17,7 @@ import type { AsyncBus } from "@rashpa/registers";
 import type { AcquisitionConfig } from "../config.js";
 import { LinkError, type Link, type LinkIdle, type LinkInterrupt } from "./link.js";
 import { openEmulatedPcieLink } from "./pcie-emulator.js";
+import { openEmulatedRoceLink } from "./roce-emulator.js";
 import type { DeviceReply, DeviceRequest } from "./pcie-protocol.js";
 import type { SrioDeviceInit } from "./srio-protocol.js";
 
@@ -213,13 +214,13 @@ export async function openEmulatedSrioLink(
 
 /**
  * Opens the emulated link a configuration needs, choosing per receiver: with a receiver of link
- * kind `srio`, {@link openEmulatedSrioLink} (which serves the `pcie` receivers as well);
- * otherwise {@link openEmulatedPcieLink}.
+ * kind `srio`, {@link openEmulatedSrioLink} (which serves the `pcie` receivers as well); with
+ * every receiver on RoCEv2, `openEmulatedRoceLink`; otherwise {@link openEmulatedPcieLink}.
  *
  * @param config - a checked acquisition configuration
  * @param options - speed, simulation slice; SRIO capture and device IDs when SRIO is used
  * @returns the link
- * @throws LinkError when no receiver is reached over PCIe or SRIO
+ * @throws LinkError when no receiver is reached over PCIe, SRIO or RoCEv2
  */
 export async function openEmulatedLink(
   config: AcquisitionConfig,
@@ -227,6 +228,11 @@ export async function openEmulatedLink(
 ): Promise<Link> {
   if (config.receivers.some((r) => r.link.kind === "srio"))
     return openEmulatedSrioLink(config, options);
+  if (config.receivers.every((r) => r.link.kind === "roce"))
+    return openEmulatedRoceLink(config, {
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      ...(options.slicePs === undefined ? {} : { slicePs: options.slicePs }),
+    });
   return openEmulatedPcieLink(config, {
     ...(options.speed === undefined ? {} : { speed: options.speed }),
     ...(options.slicePs === undefined ? {} : { slicePs: options.slicePs }),
