@@ -54,6 +54,37 @@ describe("the emulated PCIe link (worker thread, shared receiver memory) and the
     expect(seq).toEqual(seq.map((_, i) => i));
   });
 
+  it("roles: a system manager and one data receiver per receiver, each at its own pace", async () => {
+    const config = resolveAcquisitionConfig({
+      ...DEFAULT_ACQUISITION,
+      detector: { ...DEFAULT_ACQUISITION.detector, frames: 12 },
+    });
+    const link = await openEmulatedPcieLink(config);
+    const acq = await Acquisition.start(link, config);
+    const consume = async (name: string, pauseMs: number): Promise<string[]> => {
+      const got: string[] = [];
+      for await (const f of acq.receiver(name)) {
+        expect(intact(config, f)).toBe(true);
+        got.push(`${f.name}/${f.frame}`);
+        if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs)); // a slow receiver
+      }
+      return got;
+    };
+    const detector = consume("detector-pc", 0);
+    const industrial = consume("industrial-pc", 5);
+    const manager: string[] = [];
+    for await (const e of acq) manager.push(e.type);
+    await acq.close();
+    const frames = Array.from({ length: 12 }, (_, i) => i);
+    expect(await detector).toEqual(frames.map((f) => `full-frames/${f}`));
+    expect(await industrial).toEqual(frames.map((f) => `roi/${f}`));
+    // The manager sees the rest: no frame events, the end of the acquisition.
+    expect(manager).not.toContain("frame");
+    expect(manager).not.toContain("roi");
+    expect(manager.at(-1)).toBe("end-of-acquisition");
+    expect(() => acq.receiver("nobody")).toThrow(/no receiver "nobody"/);
+  });
+
   it("runs acquisitions one after another on one open link (detach)", async () => {
     const config = resolveAcquisitionConfig({
       ...DEFAULT_ACQUISITION,

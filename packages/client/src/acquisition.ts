@@ -114,6 +114,49 @@ class Sequence {
   }
 }
 
+/** The frames of one receiver, for its data-receiver consumer (see `Acquisition.receiver`). */
+class FrameStream implements AsyncIterable<FrameEvent> {
+  readonly #queue: FrameEvent[] = [];
+  readonly #waiters: ((r: IteratorResult<FrameEvent>) => void)[] = [];
+  #last: FrameEvent | undefined;
+  #ended = false;
+
+  push(e: FrameEvent): void {
+    const w = this.#waiters.shift();
+    if (w !== undefined) {
+      this.#last = e;
+      w({ done: false, value: e });
+    } else this.#queue.push(e);
+  }
+
+  end(): void {
+    this.#ended = true;
+    if (this.#queue.length === 0)
+      for (const w of this.#waiters.splice(0)) w({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<FrameEvent> {
+    return {
+      next: () => {
+        // Asking for the next frame gives back the previous one.
+        this.#last?.release();
+        this.#last = undefined;
+        const e = this.#queue.shift();
+        if (e !== undefined) {
+          this.#last = e;
+          return Promise.resolve({ done: false, value: e });
+        }
+        if (this.#ended) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve) => this.#waiters.push(resolve));
+      },
+      return: () => {
+        this.#last?.release();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+}
+
 /**
  * A running acquisition over a {@link Link}: programs the controller from the configuration,
  * starts it, and turns its event records into {@link AcquisitionEvent}s.
@@ -146,6 +189,8 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
   #lastHanded: FrameEvent | undefined;
   readonly #offIrq: () => void;
   readonly #doneWaiters: (() => void)[] = [];
+  /** Data-receiver streams by receiver index. */
+  readonly #streams = new Map<number, FrameStream>();
 
   private constructor(
     link: Link,
@@ -207,6 +252,31 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
     };
   }
 
+  /**
+   * The data-receiver role (docs/system.md, "RASHPA": a system manager and data receivers):
+   * the frames and ROIs of the channels writing to receiver `name`, as a stream of their own
+   * with its own pace — a slow receiver holds back only its own channels (back-pressure or
+   * drops there). Its frames no longer go to this acquisition's iterator, which keeps every
+   * other event for the system manager; callbacks still see everything. The stream ends at
+   * the end of the acquisition. Call it before iterating, once per receiver.
+   *
+   * @param name - a receiver of the configuration
+   * @returns the receiver's frames, in order per channel
+   * @throws Error when there is no such receiver or it already has a stream
+   */
+  receiver(name: string): AsyncIterable<FrameEvent> {
+    const index = this.config.receivers.findIndex((r) => r.name === name);
+    if (index < 0)
+      throw new Error(
+        `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
+      );
+    if (this.#streams.has(index)) throw new Error(`receiver "${name}" already has its stream`);
+    const stream = new FrameStream();
+    if (this.#ended) stream.end();
+    this.#streams.set(index, stream);
+    return stream;
+  }
+
   /** Resolves when the end-of-acquisition record has been handed out (or the link closed). */
   finished(): Promise<void> {
     if (this.#finished) return Promise.resolve();
@@ -244,6 +314,7 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
    */
   detach(): void {
     this.#offIrq();
+    for (const st of this.#streams.values()) st.end();
     this.#end();
   }
 
@@ -273,6 +344,16 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
 
   #emit(e: AcquisitionEvent): void {
     for (const l of [...this.#listeners]) l(e);
+    if (e.type === "frame" || e.type === "roi") {
+      const ch = this.layout.channels.find((c) => c.channel === e.channel)!;
+      const stream = this.#streams.get(ch.receiver);
+      if (stream !== undefined) {
+        stream.push(e);
+        return;
+      }
+    }
+    if (e.type === "end-of-acquisition" || e.type === "device-removed")
+      for (const st of this.#streams.values()) st.end();
     const w = this.#waiters.shift();
     if (w !== undefined) w(this.#hand(e));
     else this.#queue.push(e);
