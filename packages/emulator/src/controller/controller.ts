@@ -212,6 +212,19 @@ export interface ControllerCounters {
   stalls: number;
 }
 
+/** Whether two DIU configurations produce the same frame bytes (same pattern in every slot). */
+function sameFrames(a: DiuConfig, b: DiuConfig): boolean {
+  return (
+    a.pattern === b.pattern &&
+    a.depth === b.depth &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.frameBytes === b.frameBytes &&
+    a.referenceImage === undefined &&
+    b.referenceImage === undefined
+  );
+}
+
 /** Error of the controller's configuration at start, with the register field at fault. */
 export class ControllerConfigError extends Error {
   /** Always `"ControllerConfigError"`. */
@@ -691,9 +704,25 @@ export class RashpaController {
       this.#options.ddrBytes === undefined ? {} : { ddrBytes: this.#options.ddrBytes },
     );
     publishDiuLayout(hw, diu);
+    const before = this.#diu;
     this.#diu = diu;
-    this.#ddr = new Ddr(diu);
-    this.#slotFilled = new Uint8Array(diu.ringSlots);
+    // The DDR is kept from one acquisition to the next when its ring is the same, and so are
+    // the patterns in its slots when the frames are the same (only the DIU writes the DDR).
+    const ddr = this.#ddr;
+    if (
+      ddr !== undefined &&
+      before !== undefined &&
+      ddr.size === diu.ddrBytes &&
+      ddr.ringBase === diu.ringBase &&
+      ddr.slots === diu.ringSlots &&
+      ddr.slotBytes === diu.frameBytes
+    ) {
+      ddr.reset();
+      if (!sameFrames(before, diu)) this.#slotFilled.fill(0);
+    } else {
+      this.#ddr = new Ddr(diu);
+      this.#slotFilled = new Uint8Array(diu.ringSlots);
+    }
     const maxTransfer = hw.bsu.maxTransfer.readFields().bytes;
     if (maxTransfer < 8)
       throw new ControllerConfigError("bsu.max-transfer.bytes", "8 or more", String(maxTransfer));
