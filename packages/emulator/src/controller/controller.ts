@@ -1377,25 +1377,25 @@ export class RashpaController {
       // made only where the TLP is built or copied on its own: the bulk fast path copied the
       // whole transfer already, so it allocates nothing per TLP.
       let tlpBytes: number;
-      let encoded: Uint8Array | undefined;
-      if (this.speed === "wire") {
+      const wire = this.speed === "wire";
+      if (wire) {
         const tlp = memoryWrite(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
         // EP = 1 (pcie.md §2): the header marks the payload as poisoned. One TLP is on its way
         // at a time, so every TLP is encoded into the same buffer (decoded views of it are
         // delivered and captured before the next one).
         tlpBytes = encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
-        encoded = this.#wire.subarray(0, tlpBytes);
       } else tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
-      const cost = tlpCredits(slice.lengthDw * 4);
       const pool = this.credits;
-      const t = this.link.transmit(
-        tlpBytes + ecrc,
-        pool === undefined ? undefined : () => pool.release(cost),
-      );
+      let end: SimTime;
+      if (pool === undefined) end = this.link.transmitRepeated(tlpBytes + ecrc, 1);
+      else {
+        const cost = tlpCredits(slice.lengthDw * 4);
+        end = this.link.transmit(tlpBytes + ecrc, () => pool.release(cost)).end;
+      }
       this.counters.tlps++;
-      this.counters.wireBytes += t.wireBytes;
-      lastEnd = t.end;
-      if (this.#linkWindows.length > 0 && this.#discarded(t.end)) {
+      this.counters.wireBytes += tlpBytes + ecrc + this.link.overheadBytes;
+      lastEnd = end;
+      if (this.#linkWindows.length > 0 && this.#discarded(end)) {
         this.counters.lostTlps++;
         this.hw.bsu.lostTlps.writeFields({ value: this.counters.lostTlps >>> 0 });
         sink.lostAt ??= a;
@@ -1406,18 +1406,18 @@ export class RashpaController {
         this.hw.bsu.poisonedTlps.writeFields({ value: this.counters.poisonedTlps >>> 0 });
         sink.poisonedAt ??= a;
       }
-      if (encoded !== undefined) this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
+      if (wire) this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
       else if (!bulk) {
         if (poisoned) this.#switch.writePoisoned(a, slice.byteLength);
         else this.#switch.write(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
       }
-      if (encoded !== undefined && this.#options.tlpCapture !== undefined)
+      if (wire && this.#options.tlpCapture !== undefined)
         this.#options.tlpCapture.writePacket(
-          t.end,
+          end,
           encodePcieCaptureRecord({
             direction: "upstream",
             port: this.#options.capturePort ?? 0,
-            tlp: encoded,
+            tlp: this.#wire.subarray(0, tlpBytes),
           }),
         );
     };
