@@ -27,7 +27,8 @@ import {
   SrioSwitch,
   bridgeTiming,
 } from "@rashpa/emulator";
-import type { DeviceReply, DeviceRequest } from "./pcie-protocol.js";
+import { serveDevice } from "./device-server.js";
+import type { DeviceReply } from "./pcie-protocol.js";
 import type { SrioDeviceInit, SrioReceiverInit } from "./srio-protocol.js";
 
 const init = workerData as SrioDeviceInit;
@@ -163,46 +164,10 @@ controller.onNotification((n) => {
   settle();
 });
 
-let pumping = false;
-let wasIdle = true;
-
-/** Runs the simulation one slice at a time, letting messages in between. */
-function pump(): void {
-  pumping = false;
-  if (sim.pending === 0) {
-    if (!wasIdle) post({ kind: "idle", atPs: sim.now() });
-    wasIdle = true;
-    return;
-  }
-  wasIdle = false;
-  const next = sim.peek()!;
-  sim.run(Math.max(next, sim.now()) + init.slicePs);
-  schedule();
-}
-
-function schedule(): void {
-  if (pumping) return;
-  pumping = true;
-  setImmediate(pump);
-}
-
-port.on("message", (m: DeviceRequest) => {
-  try {
-    if (m.op === "read")
-      post({ kind: "value", id: m.id, value: controller.registers.read32(m.address) });
-    else if (m.op === "write") {
-      controller.registers.write32(m.address, m.value);
-      post({ kind: "value", id: m.id, value: 0 });
-    } else {
-      capture?.close();
-      post({ kind: "value", id: m.id, value: 0 });
-      port.close();
-      return;
-    }
-  } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    post({ kind: "error", id: m.id, name: error.name, message: error.message });
-  }
-  wasIdle = false;
-  schedule();
+serveDevice({
+  port,
+  sim,
+  registers: controller.registers,
+  slicePs: init.slicePs,
+  onClose: () => capture?.close(),
 });

@@ -12,13 +12,11 @@
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
-import type { AsyncBus } from "@rashpa/registers";
 import type { AcquisitionConfig } from "../config.js";
-import { LinkError, type Link, type LinkIdle, type LinkInterrupt } from "./link.js";
+import { openDeviceLink } from "./device-link.js";
+import { LinkError, type Link } from "./link.js";
 import { openEmulatedPcieLink } from "./pcie-emulator.js";
 import { openEmulatedRoceLink } from "./roce-emulator.js";
-import type { DeviceReply, DeviceRequest } from "./pcie-protocol.js";
 import type { SrioDeviceInit } from "./srio-protocol.js";
 
 /** Options of {@link openEmulatedSrioLink} and {@link openEmulatedLink}. */
@@ -28,7 +26,7 @@ export interface EmulatedSrioOptions {
    * controller and every SRIO control symbol (the SRIO packets are encoded on both speeds).
    */
   readonly speed?: "fast" | "wire";
-  /** Simulated time the device runs between two looks at its messages, ps (default 20 µs). */
+  /** Simulated time the device runs between two looks at its messages, ps (default 1 ms). */
   readonly slicePs?: number;
   /**
    * A file to receive the pcap (LINKTYPE_SRIO = LINKTYPE_USER2, 149) of every SRIO packet on
@@ -42,14 +40,6 @@ export interface EmulatedSrioOptions {
   readonly switchId?: number;
 }
 
-/** The worker module: the built file beside this one (tests run from the sources). */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  return here.pathname.endsWith(".ts")
-    ? new URL("../../dist/links/srio-device-worker.js", here)
-    : new URL("./srio-device-worker.js", here);
-}
-
 /**
  * Opens an emulated link for the receivers of `config` reached over SRIO through the PCIe–SRIO
  * bridge (`link.kind: srio`: a processing node of device ID `destinationId`, memory = the
@@ -59,8 +49,8 @@ function workerUrl(): URL {
  * (info = ring slot; the controller's MSI, sent on by the bridge in the flow of the writes,
  * srio.md §6) and interrupts when the DOORBELL arrives; any record's interrupt also waits until
  * every SRIO packet issued before it has landed, so the frame a record names is complete when
- * the host reads it. Register accesses are those of the PCIe
- * link (messages, answered in order).
+ * the host reads it. Register accesses are those of the PCIe link (messages: reads answered,
+ * writes posted).
  *
  * @param config - a checked acquisition configuration
  * @param options - speed, simulation slice, SRIO capture, device IDs
@@ -116,100 +106,21 @@ export async function openEmulatedSrioLink(
     srio,
     link: config.link,
     speed: options.speed ?? "fast",
-    slicePs: options.slicePs ?? 20_000_000,
+    slicePs: options.slicePs ?? 1_000_000_000,
     bridgeId,
     switchId: options.switchId ?? 0xfe,
     ...(options.srioCapture === undefined ? {} : { capture: options.srioCapture }),
     ...(eventsNode === undefined ? {} : { eventsNode: eventsNode.destinationId }),
   };
-  // The device loads the built packages (under a test runner that resolves workspace
-  // packages to their sources, the worker must not inherit that resolution).
-  const worker = new Worker(workerUrl(), {
-    workerData: init,
-    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
-  });
-  const memories = new Map(
-    [...pcie, ...srio].map((r) => [r.name, new Uint8Array(r.buffer)] as const),
-  );
-  const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
-  const irqListeners: ((irq: LinkInterrupt) => void)[] = [];
-  const idleListeners: ((idle: LinkIdle) => void)[] = [];
-  let nextId = 0;
-  let closed = false;
-  let failure: Error | undefined;
-
-  worker.on("message", (m: DeviceReply) => {
-    if (m.kind === "msi") for (const l of [...irqListeners]) l({ slot: m.slot, atPs: m.atPs });
-    else if (m.kind === "idle") for (const l of [...idleListeners]) l({ atPs: m.atPs });
-    else {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.kind === "value") p?.resolve(m.value);
-      else p?.reject(new LinkError(name, `${m.name}: ${m.message}`));
-    }
-  });
-  const fail = (e: Error): void => {
-    failure = new LinkError(name, `device failed: ${e.message}`);
-    for (const p of pending.values()) p.reject(failure);
-    pending.clear();
-  };
-  worker.on("error", fail);
-  worker.on("exit", (code) => {
-    if (!closed) fail(new Error(`worker exited with code ${code}`));
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.once("online", resolve);
-    worker.once("error", reject);
-  });
-
-  const send = (r: DeviceRequest): Promise<number> =>
-    new Promise((resolve, reject) => {
-      pending.set(r.id, { resolve, reject });
-      worker.postMessage(r);
-    });
-  const request = (r: DeviceRequest): Promise<number> => {
-    if (closed) return Promise.reject(new LinkError(name, "the link is closed"));
-    if (failure !== undefined) return Promise.reject(failure);
-    return send(r);
-  };
-  const bus: AsyncBus = {
-    read32: (address) => request({ op: "read", id: nextId++, address }),
-    write32: async (address, value) => {
-      await request({ op: "write", id: nextId++, address, value: value >>> 0 });
-    },
-  };
-  const subscribe = <T>(list: T[], l: T): (() => void) => {
-    list.push(l);
-    return () => {
-      const i = list.indexOf(l);
-      if (i >= 0) list.splice(i, 1);
-    };
-  };
-  return {
+  return openDeviceLink({
     kind: "srio",
     name,
-    bus,
-    memory(receiver) {
-      const m = memories.get(receiver);
-      if (m === undefined)
-        throw new LinkError(
-          name,
-          `no receiver "${receiver}" (receivers: ${[...memories.keys()].join(", ")})`,
-        );
-      return m;
-    },
-    onInterrupt: (l) => subscribe(irqListeners, l),
-    onIdle: (l) => subscribe(idleListeners, l),
-    async close() {
-      if (closed) return;
-      // The device closes its capture file and answers before it goes.
-      if (failure === undefined) await send({ op: "close", id: nextId++ }).catch(() => 0);
-      closed = true;
-      for (const p of pending.values()) p.reject(new LinkError(name, "the link is closed"));
-      pending.clear();
-      await worker.terminate();
-    },
-  };
+    worker: "srio-device-worker.js",
+    init,
+    memories: new Map(
+      [...pcie, ...srio].map((r) => [r.name, new Uint8Array(r.buffer)] as const),
+    ),
+  });
 }
 
 /**
