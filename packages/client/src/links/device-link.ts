@@ -43,14 +43,32 @@ export interface DeviceLink extends Link {
   readonly worker: Worker;
   /** Registers a failure of the device: every later access rejects with it. */
   fail(message: string): void;
+  /** Delivers an interrupt that arrived another way (e.g. RDMA immediate data). */
+  raise(irq: LinkInterrupt): void;
 }
 
-/** The worker module: the built file in this directory (tests run from the sources). */
+/** A worker module: the built file in this directory (tests run from the sources). */
 function workerUrl(file: string): URL {
   const here = new URL(import.meta.url);
   return here.pathname.endsWith(".ts")
     ? new URL(`../../dist/links/${file}`, here)
     : new URL(`./${file}`, here);
+}
+
+/**
+ * Starts a worker module of this directory on the built packages.
+ *
+ * @param file - e.g. `pcie-device-worker.js`
+ * @param workerData - its data
+ * @returns the worker
+ */
+export function startLinkWorker(file: string, workerData: unknown): Worker {
+  // Under a test runner that resolves workspace packages to their sources, the worker must
+  // not inherit that resolution: it loads the built packages.
+  return new Worker(workerUrl(file), {
+    workerData,
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
+  });
 }
 
 /**
@@ -62,12 +80,7 @@ function workerUrl(file: string): URL {
  */
 export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> {
   const name = o.name;
-  // The device loads the built packages (under a test runner that resolves workspace packages
-  // to their sources, the worker must not inherit that resolution).
-  const worker = new Worker(workerUrl(o.worker), {
-    workerData: o.init,
-    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
-  });
+  const worker = startLinkWorker(o.worker, o.init);
   const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
   const irqListeners: ((irq: LinkInterrupt) => void)[] = [];
   const idleListeners: ((idle: LinkIdle) => void)[] = [];
@@ -147,6 +160,9 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
     worker,
     request,
     fail,
+    raise: (irq) => {
+      for (const l of [...irqListeners]) l(irq);
+    },
     memory(receiver) {
       const m = o.memories.get(receiver);
       if (m === undefined)

@@ -64,7 +64,11 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
     wasIdle = false;
     try {
       if (m.op === "read")
-        post({ kind: "value", id: m.id, value: s.registers.read32((m as { address: number }).address) });
+        post({
+          kind: "value",
+          id: m.id,
+          value: s.registers.read32((m as { address: number }).address),
+        });
       else if (m.op === "write") {
         const w = m as { address: number; value: number };
         s.registers.write32(w.address, w.value); // posted: answered only if refused

@@ -22,6 +22,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { ATU_ENTRY_BYTES, EVENT_BYTES, decodeAtuEntry } from "@rashpa/descriptors";
 import { HostMemory, PcieSwitch, RashpaController } from "@rashpa/emulator";
 import { RcSender, UdpTransport, rocePath } from "@rashpa/roce";
+import { serveDevice } from "./device-server.js";
 import type {
   RoceConnectionInit,
   RoceDeviceInit,
@@ -122,7 +123,7 @@ function pumpConnection(c: Connection): void {
         () => {
           c.completed++;
           for (const d of connections) pumpConnection(d);
-          maybeIdle();
+          serving.wake(); // an idle report may be due
         },
         (e: unknown) => {
           if (failed) return;
@@ -167,68 +168,30 @@ const controller = new RashpaController({
   speed: init.speed,
 });
 
-let pumping = false;
-let wasIdle = true;
-let simIdle = true;
-
-/** Reports idle once the simulation is quiet and every write is acknowledged. */
-function maybeIdle(): void {
-  if (!simIdle || wasIdle) return;
-  if (connections.some((c) => c.queue.length > 0 || c.completed < c.posted)) return;
-  wasIdle = true;
-  postStats(undefined);
-  post({ kind: "idle", atPs: controller.sim.now() });
-}
-
 /** Posts the requesters' counters. */
-function postStats(id: number | undefined): void {
-  post({ kind: "sender-stats", id, stats: connections.map((c) => ({ ...c.sender.stats })) });
+function postStats(): void {
+  post({
+    kind: "sender-stats",
+    id: undefined,
+    stats: connections.map((c) => ({ ...c.sender.stats })),
+  });
 }
 
-/** Runs the simulation one slice at a time, letting messages and ACKs in between. */
-function pump(): void {
-  pumping = false;
-  const sim = controller.sim;
-  if (sim.pending === 0) {
-    simIdle = true;
-    maybeIdle();
-    return;
-  }
-  simIdle = false;
-  wasIdle = false;
-  const next = sim.peek()!;
-  sim.run(Math.max(next, sim.now()) + init.slicePs);
-  schedule();
-}
-
-function schedule(): void {
-  if (pumping) return;
-  pumping = true;
-  setImmediate(pump);
-}
-
-port.on("message", (m: RoceDeviceRequest) => {
-  if (m.op === "stats") {
-    postStats(m.id);
-    return;
-  }
-  try {
-    if (m.op === "read")
-      post({ kind: "value", id: m.id, value: controller.registers.read32(m.address) });
-    else if (m.op === "write") {
-      controller.registers.write32(m.address, m.value);
-      post({ kind: "value", id: m.id, value: 0 });
-    } else {
-      port.close();
-      return;
-    }
-  } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    post({ kind: "error", id: m.id, name: error.name, message: error.message });
-  }
-  wasIdle = false;
-  simIdle = false;
-  schedule();
+const serving = serveDevice<RoceDeviceRequest>({
+  port,
+  sim: controller.sim,
+  registers: controller.registers,
+  slicePs: init.slicePs,
+  // Idle once the simulation is quiet and every write is acknowledged.
+  busy: () => connections.some((c) => c.queue.length > 0 || c.completed < c.posted),
+  beforeIdle: postStats,
+  onClose: postStats,
+  extra: (m) => {
+    if (m.op !== "stats") return false;
+    postStats();
+    post({ kind: "value", id: m.id, value: 0 });
+    return true;
+  },
 });
 
 post({ kind: "ready", ports: connections.map((c) => c.port) });

@@ -26,8 +26,6 @@
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
-import type { AsyncBus } from "@rashpa/registers";
 import {
   LossyRelay,
   type LossyRelayStats,
@@ -37,14 +35,14 @@ import {
   type RoceCaptureRecord,
 } from "@rashpa/roce";
 import type { AcquisitionConfig } from "../config.js";
-import { LinkError, type Link, type LinkIdle, type LinkInterrupt } from "./link.js";
+import { openDeviceLink, startLinkWorker, type DeviceLink } from "./device-link.js";
+import { LinkError, type Link, type LinkInterrupt } from "./link.js";
 import type {
   ReceiverReply,
   ReceiverRequest,
   RoceConnectionInit,
   RoceDeviceInit,
   RoceDeviceReply,
-  RoceDeviceRequest,
 } from "./roce-protocol.js";
 import { openResponders, type ResponderSpec, type RespondersInit } from "./roce-responders.js";
 
@@ -64,7 +62,7 @@ export interface RoceRelayOptions {
 export interface EmulatedRoceOptions {
   /** Emulator speed (default `"fast"`). */
   readonly speed?: "fast" | "wire";
-  /** Simulated time the device runs between two looks at its messages, ps (default 20 µs). */
+  /** Simulated time the device runs between two looks at its messages, ps (default 1 ms). */
   readonly slicePs?: number;
   /** Path MTU of every connection (default 4096, roce.md §3). */
   readonly pmtu?: Pmtu;
@@ -116,24 +114,6 @@ export interface EmulatedRoceLink extends Link {
   readonly capture: readonly RoceCaptureRecord[] | undefined;
 }
 
-/** A worker module: the built file beside this one (tests run from the sources). */
-function workerUrl(file: string): URL {
-  const here = new URL(import.meta.url);
-  return here.pathname.endsWith(".ts")
-    ? new URL(`../../dist/links/${file}`, here)
-    : new URL(`./${file}`, here);
-}
-
-/** Starts a worker on the built packages. */
-function startWorker(file: string, workerData: unknown): Worker {
-  // Under a test runner that resolves workspace packages to their sources, the worker must
-  // not inherit that resolution.
-  return new Worker(workerUrl(file), {
-    workerData,
-    execArgv: process.execArgv.filter((a) => !a.startsWith("--conditions") && a !== "-C"),
-  });
-}
-
 /** First UDP source port written in the connections' paths (receiver i: + i). */
 const SOURCE_PORT = 49152;
 /** Device QP of receiver i's connection: this + i. */
@@ -176,7 +156,7 @@ async function receiversInWorker(
   interrupt: (irq: LinkInterrupt) => void,
   fail: (e: Error) => void,
 ): Promise<ReceiverSide> {
-  const worker = startWorker("roce-receiver-worker.js", init);
+  const worker = startLinkWorker("roce-receiver-worker.js", init);
   const waiting = new Map<string, (m: ReceiverReply) => void>();
   const wait = (key: string): Promise<ReceiverReply> =>
     new Promise((resolve) => waiting.set(key, resolve));
@@ -268,23 +248,15 @@ export async function openEmulatedRoceLink(
   const chosen = config.receivers.flatMap((r) => (r.link.kind === "roce" ? [r] : []));
   if (chosen.length === 0) throw new LinkError(name, "no receiver has link kind roce");
 
-  const pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
-  const irqListeners: ((irq: LinkInterrupt) => void)[] = [];
-  const idleListeners: ((idle: LinkIdle) => void)[] = [];
   let senderStats: readonly RcSenderStats[] = [];
-  let nextId = 0;
-  let closed = false;
-  let failure: Error | undefined;
-  let notReady: ((e: Error) => void) | undefined;
+  // Interrupts come from the responders (immediate data), which start before the device.
+  let device: DeviceLink | undefined;
+  const early: Error[] = [];
   const fail = (e: Error): void => {
-    failure ??= new LinkError(name, `device failed: ${e.message}`);
-    notReady?.(failure);
-    for (const p of pending.values()) p.reject(failure);
-    pending.clear();
+    if (device === undefined) early.push(e);
+    else device.fail(`device failed: ${e.message}`);
   };
-  const interrupt = (irq: LinkInterrupt): void => {
-    for (const l of [...irqListeners]) l(irq);
-  };
+  const interrupt = (irq: LinkInterrupt): void => device?.raise(irq);
 
   const specs: ResponderSpec[] = chosen.map((r, i) => {
     const link = r.link as { kind: "roce"; ip: string; qpn: number; rkey?: number };
@@ -352,55 +324,34 @@ export async function openEmulatedRoceLink(
     deviceIp,
     link: config.link,
     speed: options.speed ?? "fast",
-    slicePs: options.slicePs ?? 20_000_000,
+    slicePs: options.slicePs ?? 1_000_000_000,
     pmtu,
     window: options.window ?? 256,
     timeoutMs: options.timeoutMs ?? 10,
     retryLimit: options.retryLimit ?? 1000,
   };
-  const worker = startWorker("roce-device-worker.js", init);
-  const memories = new Map(specs.map((r) => [r.name, new Uint8Array(r.buffer)]));
-  let ready: ((ports: readonly number[]) => void) | undefined;
-  const devicePorts = new Promise<readonly number[]>((resolve, reject) => {
-    ready = resolve;
-    notReady = reject;
-  });
-  worker.on("message", (m: RoceDeviceReply) => {
-    switch (m.kind) {
-      case "ready":
-        ready?.(m.ports);
-        break;
-      case "idle":
-        for (const l of [...idleListeners]) l({ atPs: m.atPs });
-        break;
-      case "sender-stats": {
-        senderStats = m.stats;
-        if (m.id === undefined) break;
-        const p = pending.get(m.id);
-        pending.delete(m.id);
-        p?.resolve(0);
-        break;
-      }
-      case "fault":
-        fail(new Error(m.message));
-        break;
-      case "msi":
-        // The RoCE device interrupts through immediate data, never by message.
-        break;
-      default: {
-        const p = pending.get(m.id);
-        pending.delete(m.id);
-        if (m.kind === "value") p?.resolve(m.value);
-        else p?.reject(new LinkError(name, `${m.name}: ${m.message}`));
-      }
-    }
-  });
-  worker.on("error", fail);
-  worker.on("exit", (code) => {
-    if (!closed) fail(new Error(`worker exited with code ${code}`));
-  });
+  let ports: readonly number[] = [];
   try {
-    const ports = await devicePorts;
+    device = await openDeviceLink({
+      kind: "roce",
+      name,
+      worker: "roce-device-worker.js",
+      init,
+      memories: new Map(specs.map((r) => [r.name, new Uint8Array(r.buffer)])),
+      ready: (m) => {
+        if (m.kind !== "ready") return false;
+        ports = (m as RoceDeviceReply & { kind: "ready" }).ports;
+        return true;
+      },
+      onMessage: (m) => {
+        const r = m as RoceDeviceReply;
+        if (r.kind === "sender-stats") senderStats = r.stats;
+        else if (r.kind === "fault") device?.fail(`device failed: ${r.message}`);
+        else return false;
+        return true;
+      },
+    });
+    if (early.length > 0) device.fail(`device failed: ${early[0]!.message}`);
     await receiverSide.connect(
       specs.map((r, i) => ({
         address: relays[i] === undefined ? deviceIp : r.ip,
@@ -408,33 +359,12 @@ export async function openEmulatedRoceLink(
       })),
     );
   } catch (e) {
-    closed = true;
-    await worker.terminate();
+    await device?.close();
     await closeSockets();
     throw e instanceof LinkError ? e : new LinkError(name, String(e));
   }
+  const dl = device;
 
-  const request = (r: RoceDeviceRequest): Promise<number> => {
-    if (closed) return Promise.reject(new LinkError(name, "the link is closed"));
-    if (failure !== undefined) return Promise.reject(failure);
-    return new Promise((resolve, reject) => {
-      pending.set(r.id, { resolve, reject });
-      worker.postMessage(r);
-    });
-  };
-  const bus: AsyncBus = {
-    read32: (address) => request({ op: "read", id: nextId++, address }),
-    write32: async (address, value) => {
-      await request({ op: "write", id: nextId++, address, value: value >>> 0 });
-    },
-  };
-  const subscribe = <T>(list: T[], l: T): (() => void) => {
-    list.push(l);
-    return () => {
-      const i = list.indexOf(l);
-      if (i >= 0) list.splice(i, 1);
-    };
-  };
   const relayStats = (): readonly LossyRelayStats[] | undefined =>
     options.relay === undefined ? undefined : relays.map((r) => ({ ...r.stats }));
   let final: RoceLinkStats | undefined;
@@ -442,25 +372,17 @@ export async function openEmulatedRoceLink(
   return {
     kind: "roce",
     name,
-    bus,
+    bus: dl.bus,
     receivers: specs.map((r) => r.name),
     get capture() {
       return capture;
     },
-    memory(receiver) {
-      const m = memories.get(receiver);
-      if (m === undefined)
-        throw new LinkError(
-          name,
-          `no receiver "${receiver}" (receivers: ${[...memories.keys()].join(", ")})`,
-        );
-      return m;
-    },
-    onInterrupt: (l) => subscribe(irqListeners, l),
-    onIdle: (l) => subscribe(idleListeners, l),
+    memory: (receiver) => dl.memory(receiver),
+    onInterrupt: (l) => dl.onInterrupt(l),
+    onIdle: (l) => dl.onIdle(l),
     async stats() {
       if (final !== undefined) return final;
-      await request({ op: "stats", id: nextId++ }).catch(() => 0);
+      await dl.request({ op: "stats" }).catch(() => 0);
       return {
         senders: senderStats,
         receivers: await receiverSide.stats().catch(() => []),
@@ -468,13 +390,9 @@ export async function openEmulatedRoceLink(
       };
     },
     async close() {
-      if (closed) return;
-      // The requesters' final counters, unless the device failed.
-      if (failure === undefined) await request({ op: "stats", id: nextId++ }).catch(() => 0);
-      closed = true;
-      for (const p of pending.values()) p.reject(new LinkError(name, "the link is closed"));
-      pending.clear();
-      await worker.terminate();
+      if (final !== undefined) return;
+      // The device sends the requesters' final counters as it closes.
+      await dl.close();
       const last = await closeSockets();
       capture = last.capture;
       final = { senders: senderStats, receivers: last.stats, relays: relayStats() };

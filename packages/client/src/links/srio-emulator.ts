@@ -117,9 +117,7 @@ export async function openEmulatedSrioLink(
     name,
     worker: "srio-device-worker.js",
     init,
-    memories: new Map(
-      [...pcie, ...srio].map((r) => [r.name, new Uint8Array(r.buffer)] as const),
-    ),
+    memories: new Map([...pcie, ...srio].map((r) => [r.name, new Uint8Array(r.buffer)] as const)),
   });
 }
 
