@@ -60,8 +60,9 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
   let wasIdle = true;
   let closed = false;
 
+  // Idle is reported when the simulation, having run, has nothing left (and no outside work
+  // is going): register accesses alone (programming) make no report.
   const handle = (m: DeviceRequest | R): void => {
-    wasIdle = false;
     try {
       if (m.op === "read")
         post({
