@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gatherRoi, generateFrame, makeDiuConfig, verifyFrame } from "@rashpa/emulator";
+import { collectChecked, intact } from "../frames.test-helpers.js";
 import { lawSeed } from "@rashpa/laws";
 import {
   decodeRocePacket,
@@ -49,22 +49,6 @@ function roceDemo(detector: Partial<DetectorInput> = {}): AcquisitionConfig {
   });
 }
 
-/** Checks a frame event's bytes against the generator (full frame or ROI). */
-function intact(config: AcquisitionConfig, e: FrameEvent): boolean {
-  const d = config.detector;
-  const diu = makeDiuConfig({
-    width: d.width,
-    height: d.height,
-    depth: d.depth,
-    pattern: d.pattern,
-  });
-  if (e.type === "frame") return verifyFrame(e.bytes, diu, e.frame).ok;
-  const roi = config.channels.find((c) => c.name === e.name)!.roi!;
-  const expected = new Uint8Array(e.bytes.length);
-  gatherRoi(generateFrame(diu, e.frame), diu, roi, expected);
-  return Buffer.compare(Buffer.from(expected), Buffer.from(e.bytes)) === 0;
-}
-
 /**
  * The data packets of a capture, each PSN once per queue pair (a retransmission after a local
  * ACK timeout repeats a PSN), by queue pair and PSN (no wrap: the PSNs start at 0).
@@ -89,23 +73,13 @@ async function acquire(
 ): Promise<{ link: EmulatedRoceLink; events: AcquisitionEvent[]; bad: number; acq: Acquisition }> {
   const link = await openEmulatedRoceLink(config, options);
   const acq = await Acquisition.start(link, config);
-  const events: AcquisitionEvent[] = [];
-  const next = new Map<string, number>();
-  let bad = 0;
+  let checked: Awaited<ReturnType<typeof collectChecked>>;
   try {
-    for await (const e of acq) {
-      events.push(e);
-      if (e.type === "frame" || e.type === "roi") {
-        expect(e.status).toBe(0);
-        expect(e.frame).toBe(next.get(e.name) ?? 0);
-        next.set(e.name, e.frame + 1);
-        if (!intact(config, e)) bad++;
-        expect(e.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
-      }
-    }
+    checked = await collectChecked(acq, config);
   } finally {
     await acq.close();
   }
+  const { events, bad } = checked;
   return { link, events, bad, acq };
 }
 

@@ -1,47 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  LINKTYPE_SRIO,
-  gatherRoi,
-  generateFrame,
-  makeDiuConfig,
-  pcapRecordTimePs,
-  readPcapFile,
-  verifyFrame,
-} from "@rashpa/emulator";
+import { LINKTYPE_SRIO, pcapRecordTimePs, readPcapFile } from "@rashpa/emulator";
 import { decodeSrioPacket, decodeSrioWrite } from "@rashpa/srio";
 import { afterAll, describe, expect, it } from "vitest";
-import { Acquisition, type AcquisitionEvent, type FrameEvent } from "../acquisition.js";
+import { Acquisition, type AcquisitionEvent } from "../acquisition.js";
 import {
   DEFAULT_ACQUISITION,
   resolveAcquisitionConfig,
   type AcquisitionConfig,
 } from "../config.js";
+import { collectChecked, expectedFrame } from "../frames.test-helpers.js";
 import { openEmulatedLink, openEmulatedSrioLink } from "./srio-emulator.js";
 import { LinkError } from "./link.js";
-
-function diuOf(config: AcquisitionConfig): ReturnType<typeof makeDiuConfig> {
-  const d = config.detector;
-  return makeDiuConfig({ width: d.width, height: d.height, depth: d.depth, pattern: d.pattern });
-}
-
-/** The bytes a frame event should hold (full frame or ROI), from the generator. */
-function expected(config: AcquisitionConfig, name: string, frame: number): Uint8Array {
-  const diu = diuOf(config);
-  const roi = config.channels.find((c) => c.name === name)!.roi;
-  const full = generateFrame(diu, frame);
-  if (roi === undefined) return full;
-  const out = new Uint8Array(roi.width * roi.height * (config.detector.depth === "bits16" ? 2 : 4));
-  gatherRoi(full, diu, roi, out);
-  return out;
-}
-
-function intact(config: AcquisitionConfig, e: FrameEvent): boolean {
-  if (e.type === "frame") return verifyFrame(e.bytes, diuOf(config), e.frame).ok;
-  const want = expected(config, e.name, e.frame);
-  return Buffer.compare(Buffer.from(want), Buffer.from(e.bytes)) === 0;
-}
 
 /** Runs an acquisition to its end, checking each frame; returns the events. */
 async function acquire(
@@ -49,19 +20,7 @@ async function acquire(
   link: Awaited<ReturnType<typeof openEmulatedSrioLink>>,
 ): Promise<{ events: AcquisitionEvent[]; bad: number; tally: number[] }> {
   const acq = await Acquisition.start(link, config);
-  const events: AcquisitionEvent[] = [];
-  const next = new Map<string, number>();
-  let bad = 0;
-  for await (const e of acq) {
-    events.push(e);
-    if (e.type === "frame" || e.type === "roi") {
-      expect(e.status).toBe(0);
-      expect(e.frame).toBe(next.get(e.name) ?? 0);
-      next.set(e.name, e.frame + 1);
-      if (!intact(config, e)) bad++;
-      expect(e.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
-    }
-  }
+  const { events, bad } = await collectChecked(acq, config);
   const tally = acq.tally.map((t) => t.frames);
   await acq.close();
   return { events, bad, tally };
@@ -153,7 +112,7 @@ describe("the emulated SRIO link (controller → PCIe–SRIO bridge → SRIO swi
           receiver,
           offset: e.bytes.byteOffset,
           length: e.bytes.length,
-          want: expected(config, e.name, e.frame),
+          want: expectedFrame(config, e.name, e.frame),
         });
       }
     }
