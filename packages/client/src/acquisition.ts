@@ -383,19 +383,22 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
   }
 
   #toEvent(r: Event, atPs: number): AcquisitionEvent {
-    const common = {
-      channel: r.channel,
-      frame: r.frame,
-      status: r.status,
-      timestampNs: r.timestamp,
-      sequence: r.sequence,
-      atPs,
-    };
+    // Object literals rather than a spread of shared fields (a spread is slow in V8 on this
+    // per-frame path).
     const index = this.layout.channels.findIndex((c) => c.channel === r.channel);
     if (r.type !== "end-of-frame" && r.type !== "end-of-roi") {
       // A dropped frame's slot is free: the frames after it may be released past it.
       if (r.type === "overrun" && index >= 0) this.#settle(index, r.frame, false);
-      return { ...common, type: r.type, info: r.info };
+      return {
+        type: r.type,
+        channel: r.channel,
+        frame: r.frame,
+        status: r.status,
+        timestampNs: r.timestamp,
+        sequence: r.sequence,
+        atPs,
+        info: r.info,
+      };
     }
     const ch = this.layout.channels[index]!;
     this.#settle(index, r.frame, true);
@@ -411,7 +414,12 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
     return {
       type: r.type === "end-of-roi" ? "roi" : "frame",
       name: ch.name,
-      ...common,
+      channel: r.channel,
+      frame: r.frame,
+      status: r.status,
+      timestampNs: r.timestamp,
+      sequence: r.sequence,
+      atPs,
       bytes: mem.subarray(at, at + ch.windowBytes),
       release: () => {
         if (released) return;

@@ -441,7 +441,7 @@ export function runDefaultAcquisition(
 
   const detectorPc = channelFigures(controller, 0, detectorHost);
   const industrialPc = channelFigures(controller, 1, industrialHost);
-  const lastDone = Math.max(...controller.frames.map((f) => f.donePs));
+  const lastDone = controller.frames.reduce((m, f) => Math.max(m, f.donePs), -Infinity);
   const totalGbps = simulatedGbps(controller.counters.payloadBytes, lastDone - controller.startPs);
   const received = detectorHost.frames.length + industrialHost.frames.length;
   return {
