@@ -30,6 +30,7 @@ import {
 import { gatherRoi, generateFrame, makeDiuConfig, verifyFrame } from "@rashpa/emulator";
 import { encode as encodePng } from "fast-png";
 import { CliError } from "./cli.js";
+import { framesOption, speedOption, walkOptions } from "./options.js";
 import type { CliIo } from "./cli.js";
 
 interface AcquireOptions {
@@ -50,32 +51,14 @@ function parse(argv: readonly string[]): AcquireOptions {
     preview: true,
     json: false,
   };
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (seen.has(a)) throw new CliError(`option ${a} given twice`);
-    seen.add(a);
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CliError(`${a} needs a value`);
-      return v;
-    };
+  walkOptions(argv, (a, value) => {
     switch (a) {
-      case "--frames": {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 1 || n > 1_000_000)
-          throw new CliError(`--frames: expected an integer 1..1000000, got "${v}"`);
-        o.frames = n;
+      case "--frames":
+        o.frames = framesOption(value(), 1_000_000);
         break;
-      }
-      case "--speed": {
-        const v = value();
-        if (v !== "fast" && v !== "wire")
-          throw new CliError(`--speed: expected fast or wire, got "${v}"`);
-        o.speed = v;
+      case "--speed":
+        o.speed = speedOption(value());
         break;
-      }
       case "--out":
         o.out = value();
         break;
@@ -90,7 +73,7 @@ function parse(argv: readonly string[]): AcquireOptions {
           throw new CliError(`acquire: unexpected argument "${a}" (see rashpa help)`);
         o.config = a;
     }
-  }
+  });
   return o;
 }
 

@@ -26,6 +26,7 @@ import {
 } from "@rashpa/emulator";
 import type { ChannelFigures, DefaultAcquisitionSummary } from "@rashpa/emulator";
 import { CliError } from "./cli.js";
+import { framesOption, speedOption, walkOptions } from "./options.js";
 import type { CliIo } from "./cli.js";
 
 interface EmulateOptions {
@@ -44,35 +45,17 @@ function parse(argv: readonly string[]): EmulateOptions {
     pcap: undefined,
     json: false,
   };
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (seen.has(a)) throw new CliError(`option ${a} given twice`);
-    seen.add(a);
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CliError(`${a} needs a value`);
-      return v;
-    };
+  walkOptions(argv, (a, value) => {
     switch (a) {
-      case "--frames": {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 1 || n > 100_000)
-          throw new CliError(`--frames: expected an integer 1..100000, got "${v}"`);
-        o.frames = n;
+      case "--frames":
+        o.frames = framesOption(value(), 100_000);
         break;
-      }
       case "--link":
         o.link = value();
         break;
-      case "--speed": {
-        const v = value();
-        if (v !== "fast" && v !== "wire")
-          throw new CliError(`--speed: expected fast or wire, got "${v}"`);
-        o.speed = v;
+      case "--speed":
+        o.speed = speedOption(value());
         break;
-      }
       case "--pcap":
         o.pcap = value();
         break;
@@ -82,7 +65,7 @@ function parse(argv: readonly string[]): EmulateOptions {
       default:
         throw new CliError(`unknown option ${a} (see rashpa help)`);
     }
-  }
+  });
   if (o.pcap !== undefined && o.speed !== "wire")
     throw new CliError("--pcap needs --speed wire (the fast path materialises no TLP)");
   return o;
