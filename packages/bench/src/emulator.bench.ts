@@ -12,7 +12,8 @@
  *   (goal: at least 0.5 GB/s of frame data).
  *
  * The copy case copies the same bytes between buffers of the emulator's sizes (8 DDR frame
- * slots → 4 receiver frame buffers, and the ROI), frame by frame, in the same child process.
+ * slots → 4 receiver frame buffers, and the ROI line by line from its place in the frame, as
+ * the DDR holds it), frame by frame, in the same child process.
  *
  * @module
  */
@@ -20,7 +21,9 @@ import { runDefaultAcquisition } from "@rashpa/emulator";
 import { compare, runAgainstCopy } from "./harness.js";
 import type { BenchCase, Operation } from "./harness.js";
 
-const ROI_BYTES = 128 * 128 * 2;
+/** The default acquisition's ROI (`runDefaultAcquisition`: 128 × 128 at (192, 192)). */
+const ROI = { x: 192, y: 192, width: 128, height: 128 };
+const ROI_BYTES = ROI.width * ROI.height * 2;
 
 interface Setup {
   readonly width: number;
@@ -55,6 +58,8 @@ function bytesOf(s: Setup): number {
 
 function copyCase(s: Setup): BenchCase {
   const frameBytes = s.width * s.width * 2;
+  const lineBytes = s.width * 2;
+  const roiLine = ROI.width * 2;
   const ddr = new Uint8Array(8 * frameBytes);
   for (let i = 0; i < ddr.length; i += 4096) ddr[i] = i & 0xff;
   const host = new Uint8Array(4 * frameBytes);
@@ -67,7 +72,11 @@ function copyCase(s: Setup): BenchCase {
         for (let f = 0; f < s.frames; f++) {
           const slot = (f & 7) * frameBytes;
           host.set(ddr.subarray(slot, slot + frameBytes), (f & 3) * frameBytes);
-          roiHost.set(ddr.subarray(slot, slot + ROI_BYTES), (f & 3) * ROI_BYTES);
+          // The ROI is 128 lines of 256 bytes at (192, 192), one copy per line as in DDR.
+          for (let y = 0, at = (f & 3) * ROI_BYTES; y < ROI.height; y++, at += roiLine) {
+            const from = slot + (ROI.y + y) * lineBytes + ROI.x * 2;
+            roiHost.set(ddr.subarray(from, from + roiLine), at);
+          }
           acc += host[f]!;
         }
       return acc;

@@ -165,6 +165,12 @@ export function crcBitwise(params: CrcParams, data: Uint8Array): number {
   return (out ^ xorout) >>> 0;
 }
 
+/**
+ * Runs the register over `data[start..end)`. Table-driven updaters return the register as a
+ * signed 32-bit integer, and the caller makes it unsigned: an operation after the loop would
+ * have no type feedback when the loop is compiled on its first long input (on-stack
+ * replacement), and its optimised code would then deoptimise on every later call.
+ */
 type Updater = (state: number, data: Uint8Array, start: number, end: number) => number;
 
 function makeUpdater(params: CrcParams): Updater {
@@ -172,7 +178,7 @@ function makeUpdater(params: CrcParams): Updater {
   const mask = maskOf(width);
   if (width >= 8) {
     // The register is kept as a signed 32-bit integer inside the loops (an Int32Array table,
-    // `| 0` on entry, `>>> 0` on exit): a 32-bit CRC's values above 2^31 would otherwise be
+    // `| 0` on entry, made unsigned by the caller): a 32-bit CRC's values above 2^31 would otherwise be
     // doubles to the JIT, whose int32-specialised loop then deoptimises over and over.
     const table = new Int32Array(256);
     if (refin) {
@@ -189,12 +195,12 @@ function makeUpdater(params: CrcParams): Updater {
         return (state, data, start, end) => {
           let r = state | 0;
           for (let i = start; i < end; i++) r = (r >>> 8) ^ table[(r ^ data[i]!) & 0xff]!;
-          return r >>> 0;
+          return r;
         };
       return (state, data, start, end) => {
         let r = state | 0;
         for (let i = start; i < end; i++) r = (r >>> 8) ^ table[(r ^ data[i]!) & 0xff]!;
-        return r >>> 0;
+        return r;
       };
     }
     const shift = width - 8;
@@ -209,14 +215,14 @@ function makeUpdater(params: CrcParams): Updater {
       return (state, data, start, end) => {
         let r = state | 0;
         for (let i = start; i < end; i++) r = (r << 8) ^ table[((r >>> shift) ^ data[i]!) & 0xff]!;
-        return r >>> 0;
+        return r;
       };
     return (state, data, start, end) => {
       let r = state | 0;
       for (let i = start; i < end; i++) {
         r = ((r << 8) ^ table[((r >>> shift) ^ data[i]!) & 0xff]!) & mask32;
       }
-      return r >>> 0;
+      return r;
     };
   }
   if (refin) {
@@ -281,14 +287,14 @@ export function createCrc(params: CrcParams): Crc {
     params: frozen,
     compute(data, start = 0, end = data.length) {
       checkBounds(data, start, end);
-      return finish(update(initial, data, start, end));
+      return finish(update(initial, data, start, end) >>> 0);
     },
     init() {
       return initial;
     },
     update(state, data, start = 0, end = data.length) {
       checkBounds(data, start, end);
-      return update(state, data, start, end);
+      return update(state, data, start, end) >>> 0;
     },
     finish,
   };
