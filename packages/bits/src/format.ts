@@ -253,13 +253,54 @@ export function dataViewOf(bytes: Uint8Array): DataView {
   return lastView;
 }
 
+let lastWriteView: DataView | undefined;
+let lastWriteBytes: Uint8Array | undefined;
+
 /**
  * Copies `src` into `view` at `offset` (used by generated encoders for bytes fields and payloads).
+ * The byte array over the last view written to is kept, so encoding again and again into the
+ * same view (a wire buffer, {@link encodeScratch}) makes no new array per payload.
  */
 export function writeBytes(view: DataView, offset: number, src: Uint8Array): void {
   if (src.length <= 32) {
     for (let i = 0; i < src.length; i++) view.setUint8(offset + i, src[i]!);
-  } else {
-    new Uint8Array(view.buffer, view.byteOffset + offset, src.length).set(src);
+    return;
   }
+  if (view !== lastWriteView) {
+    lastWriteBytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    lastWriteView = view;
+  }
+  lastWriteBytes!.set(src, offset);
+}
+
+let scratchBytes = new Uint8Array(512);
+let scratchView = new DataView(scratchBytes.buffer);
+
+/**
+ * A shared view of at least `size` bytes that generated `encodeX` functions write into before
+ * {@link takeScratch} copies the bytes out: a `DataView` over each new result array would cost
+ * more than the encoding itself. Valid until the next call; never hand it out.
+ *
+ * @param size - bytes needed
+ * @returns the scratch view (grown when needed)
+ */
+export function encodeScratch(size: number): DataView {
+  if (size > scratchBytes.length) {
+    scratchBytes = new Uint8Array(Math.max(size, 2 * scratchBytes.length));
+    scratchView = new DataView(scratchBytes.buffer);
+  }
+  return scratchView;
+}
+
+/**
+ * A new array holding the first `size` bytes of the scratch view ({@link encodeScratch}).
+ *
+ * @param size - bytes to take
+ * @returns the new array
+ */
+export function takeScratch(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  if (size <= 64) for (let i = 0; i < size; i++) out[i] = scratchBytes[i]!;
+  else out.set(scratchBytes.subarray(0, size));
+  return out;
 }

@@ -740,10 +740,12 @@ class FormatCodegen {
         out.line("return $size;");
         break;
       case "new":
-        out.line(`const $bytes = new Uint8Array(${relExpr(ctx.pos)});`);
-        out.line("const $view = new DataView($bytes.buffer);");
+        // Written into the shared scratch view, then copied into the result: a DataView over
+        // each new array costs more than the encoding (bits `encodeScratch`).
+        out.line(`const $size = ${relExpr(ctx.pos)};`);
+        out.line("const $view = encodeScratch($size);");
         out.line(`${this.writerCall(ctx, index)};`);
-        out.line("return $bytes;");
+        out.line("return takeScratch($size);");
         break;
     }
   }
@@ -813,6 +815,8 @@ const RUNTIME_VALUES = [
   "readBitsBig",
   "truncatedError",
   "writeBytes",
+  "encodeScratch",
+  "takeScratch",
 ];
 
 function fieldTsType(f: FieldModel): string {
@@ -1024,9 +1028,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     // Fixed size: allocate, then the same checked path as encodeInto.
     out.raw(docComment(encodeDoc));
     out.block(`export function ${n.encode}(value: ${n.type}): Uint8Array {`, () => {
-      out.line(`const $bytes = new Uint8Array(${fixed});`);
-      out.line(`${n.encodeInto}(new DataView($bytes.buffer), 0, value);`);
-      out.line("return $bytes;");
+      out.line(`${n.encodeInto}(encodeScratch(${fixed}), 0, value);`);
+      out.line(`return takeScratch(${fixed});`);
     });
     out.line();
   } else

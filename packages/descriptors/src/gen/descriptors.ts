@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 import { bindRegisters, bindRegistersAsync } from "@rashpa/registers";
 import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMapInfo } from "@rashpa/registers";
@@ -342,9 +342,8 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
  * ```
  */
 export function encodeBtd(value: Btd): Uint8Array {
-  const $bytes = new Uint8Array(32);
-  encodeBtdInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeBtdInto(encodeScratch(32), 0, value);
+  return takeScratch(32);
 }
 
 /**
@@ -781,9 +780,8 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
  * ```
  */
 export function encodeAtuEntry(value: AtuEntry): Uint8Array {
-  const $bytes = new Uint8Array(16);
-  encodeAtuEntryInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeAtuEntryInto(encodeScratch(16), 0, value);
+  return takeScratch(16);
 }
 
 /**
@@ -1008,9 +1006,8 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
  * ```
  */
 export function encodeEvent(value: Event): Uint8Array {
-  const $bytes = new Uint8Array(32);
-  encodeEventInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeEventInto(encodeScratch(32), 0, value);
+  return takeScratch(32);
 }
 
 /**
@@ -1223,9 +1220,8 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
  * ```
  */
 export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
-  const $bytes = new Uint8Array(4);
-  encodeBtdFifoControlInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeBtdFifoControlInto(encodeScratch(4), 0, value);
+  return takeScratch(4);
 }
 
 /**
@@ -1403,9 +1399,8 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
  * ```
  */
 export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
-  const $bytes = new Uint8Array(4);
-  encodeBtdFifoStatusInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeBtdFifoStatusInto(encodeScratch(4), 0, value);
+  return takeScratch(4);
 }
 
 /**

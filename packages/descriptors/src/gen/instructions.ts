@@ -12,7 +12,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, readBitsBig, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, readBitsBig, truncatedError, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -366,9 +366,8 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
  * ```
  */
 export function encodeInstruction(value: Instruction): Uint8Array {
-  const $bytes = new Uint8Array(16);
-  encodeInstructionInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeInstructionInto(encodeScratch(16), 0, value);
+  return takeScratch(16);
 }
 
 /**

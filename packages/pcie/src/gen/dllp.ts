@@ -9,7 +9,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBool, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBool, jsonObject, jsonUint, truncatedError, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 // --------------------------------------------------------------------------------------
@@ -757,9 +757,8 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
  * ```
  */
 export function encodeDllp(value: Dllp): Uint8Array {
-  const $bytes = new Uint8Array(6);
-  encodeDllpInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeDllpInto(encodeScratch(6), 0, value);
+  return takeScratch(6);
 }
 
 /**

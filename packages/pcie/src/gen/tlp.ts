@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -5128,15 +5128,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeTlp1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
-        return $bytes;
+        return takeScratch($size);
       }
     } else {
       if ($v["beField"] !== "byte-enables") throw encodeFieldError("beField", "\"byte-enables\" (selected by th)", describeValue($v["beField"]));
@@ -5151,15 +5151,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeTlp3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
-        return $bytes;
+        return takeScratch($size);
       }
     }
   } else if (r_fmt === 1 && r_type === 0) {
@@ -5179,15 +5179,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
-        return $bytes;
+        return takeScratch($size);
       }
     } else {
       if ($v["beField"] !== "byte-enables") throw encodeFieldError("beField", "\"byte-enables\" (selected by th)", describeValue($v["beField"]));
@@ -5202,15 +5202,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
-        return $bytes;
+        return takeScratch($size);
       }
     }
   } else if (r_fmt === 0 && r_type === 1) {
@@ -5230,15 +5230,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 1 && r_type === 1) {
     if ($v["tlpType"] !== "mrdlk-64") throw encodeFieldError("tlpType", "\"mrdlk-64\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5257,15 +5257,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(20);
-      const $view = new DataView($bytes.buffer);
+      const $size = 20;
+      const $view = encodeScratch($size);
       $writeTlp10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 0) {
     if ($v["tlpType"] !== "mwr-32") throw encodeFieldError("tlpType", "\"mwr-32\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5288,15 +5288,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len20 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len20 + 16;
+      const $view = encodeScratch($size);
       $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len20, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len20 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len20 + 12;
+      const $view = encodeScratch($size);
       $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 0) {
     if ($v["tlpType"] !== "mwr-64") throw encodeFieldError("tlpType", "\"mwr-64\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5319,15 +5319,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len21 + 20);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len21 + 20;
+      const $view = encodeScratch($size);
       $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len21, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len21 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len21 + 16;
+      const $view = encodeScratch($size);
       $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 2) {
     if ($v["tlpType"] !== "iord") throw encodeFieldError("tlpType", "\"iord\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5344,15 +5344,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 2) {
     if ($v["tlpType"] !== "iowr") throw encodeFieldError("tlpType", "\"iowr\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5373,15 +5373,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len26 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len26 + 16;
+      const $view = encodeScratch($size);
       $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len26, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len26 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len26 + 12;
+      const $view = encodeScratch($size);
       $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 4) {
     if ($v["tlpType"] !== "cfgrd0") throw encodeFieldError("tlpType", "\"cfgrd0\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5406,15 +5406,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 4) {
     if ($v["tlpType"] !== "cfgwr0") throw encodeFieldError("tlpType", "\"cfgwr0\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5443,15 +5443,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len27 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len27 + 16;
+      const $view = encodeScratch($size);
       $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len27, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len27 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len27 + 12;
+      const $view = encodeScratch($size);
       $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 5) {
     if ($v["tlpType"] !== "cfgrd1") throw encodeFieldError("tlpType", "\"cfgrd1\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5476,15 +5476,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 5) {
     if ($v["tlpType"] !== "cfgwr1") throw encodeFieldError("tlpType", "\"cfgwr1\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5513,15 +5513,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len28 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len28 + 16;
+      const $view = encodeScratch($size);
       $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len28, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len28 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len28 + 12;
+      const $view = encodeScratch($size);
       $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
     if ($v["tlpType"] !== "msg") throw encodeFieldError("tlpType", "\"msg\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5542,15 +5542,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
-        return $bytes;
+        return takeScratch($size);
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
       if ($v["messageLayout"] !== "vendor") throw encodeFieldError("messageLayout", "\"vendor\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5561,15 +5561,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
-        return $bytes;
+        return takeScratch($size);
       }
     } else if ((r_type as number) === 17) {
       if ($v["messageLayout"] !== "by-address") throw encodeFieldError("messageLayout", "\"by-address\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5578,15 +5578,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
-        return $bytes;
+        return takeScratch($size);
       }
     } else {
       if ($v["messageLayout"] !== "other") throw encodeFieldError("messageLayout", "\"other\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5595,15 +5595,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array(20);
-        const $view = new DataView($bytes.buffer);
+        const $size = 20;
+        const $view = encodeScratch($size);
         $writeTlp34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeTlp35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
-        return $bytes;
+        return takeScratch($size);
       }
     }
   } else if (r_fmt === 3 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
@@ -5629,15 +5629,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array($len29 + 20);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len29 + 20;
+        const $view = encodeScratch($size);
         $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len29, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array($len29 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len29 + 16;
+        const $view = encodeScratch($size);
         $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
-        return $bytes;
+        return takeScratch($size);
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
       if ($v["messageLayout"] !== "vendor") throw encodeFieldError("messageLayout", "\"vendor\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5652,15 +5652,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array($len30 + 20);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len30 + 20;
+        const $view = encodeScratch($size);
         $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len30, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array($len30 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len30 + 16;
+        const $view = encodeScratch($size);
         $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
-        return $bytes;
+        return takeScratch($size);
       }
     } else if ((r_type as number) === 17) {
       if ($v["messageLayout"] !== "by-address") throw encodeFieldError("messageLayout", "\"by-address\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5673,15 +5673,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array($len31 + 20);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len31 + 20;
+        const $view = encodeScratch($size);
         $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len31, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array($len31 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len31 + 16;
+        const $view = encodeScratch($size);
         $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
-        return $bytes;
+        return takeScratch($size);
       }
     } else {
       if ($v["messageLayout"] !== "other") throw encodeFieldError("messageLayout", "\"other\" (selected by type, messageCode)", describeValue($v["messageLayout"]));
@@ -5694,15 +5694,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $bytes = new Uint8Array($len32 + 20);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len32 + 20;
+        const $view = encodeScratch($size);
         $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len32, r_ecrc);
-        return $bytes;
+        return takeScratch($size);
       } else {
-        const $bytes = new Uint8Array($len32 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len32 + 16;
+        const $view = encodeScratch($size);
         $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
-        return $bytes;
+        return takeScratch($size);
       }
     }
   } else if (r_fmt === 0 && r_type === 10) {
@@ -5725,15 +5725,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 10) {
     if ($v["tlpType"] !== "cpld") throw encodeFieldError("tlpType", "\"cpld\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5759,15 +5759,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len33 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len33 + 16;
+      const $view = encodeScratch($size);
       $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len33, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len33 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len33 + 12;
+      const $view = encodeScratch($size);
       $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 11) {
     if ($v["tlpType"] !== "cpllk") throw encodeFieldError("tlpType", "\"cpllk\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5789,15 +5789,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeTlp48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeTlp49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 11) {
     if ($v["tlpType"] !== "cpllkd") throw encodeFieldError("tlpType", "\"cpllkd\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5823,15 +5823,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len34 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len34 + 16;
+      const $view = encodeScratch($size);
       $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len34, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len34 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len34 + 12;
+      const $view = encodeScratch($size);
       $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 12) {
     if ($v["tlpType"] !== "fetchadd-32") throw encodeFieldError("tlpType", "\"fetchadd-32\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5854,15 +5854,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len35 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len35 + 16;
+      const $view = encodeScratch($size);
       $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len35, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len35 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len35 + 12;
+      const $view = encodeScratch($size);
       $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 12) {
     if ($v["tlpType"] !== "fetchadd-64") throw encodeFieldError("tlpType", "\"fetchadd-64\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5885,15 +5885,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len36 + 20);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len36 + 20;
+      const $view = encodeScratch($size);
       $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len36, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len36 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len36 + 16;
+      const $view = encodeScratch($size);
       $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 13) {
     if ($v["tlpType"] !== "swap-32") throw encodeFieldError("tlpType", "\"swap-32\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5916,15 +5916,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len41 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len41 + 16;
+      const $view = encodeScratch($size);
       $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len41, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len41 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len41 + 12;
+      const $view = encodeScratch($size);
       $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 13) {
     if ($v["tlpType"] !== "swap-64") throw encodeFieldError("tlpType", "\"swap-64\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5947,15 +5947,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len42 + 20);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len42 + 20;
+      const $view = encodeScratch($size);
       $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len42, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len42 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len42 + 16;
+      const $view = encodeScratch($size);
       $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 14) {
     if ($v["tlpType"] !== "cas-32") throw encodeFieldError("tlpType", "\"cas-32\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -5978,15 +5978,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len47 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len47 + 16;
+      const $view = encodeScratch($size);
       $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len47, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len47 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len47 + 12;
+      const $view = encodeScratch($size);
       $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 14) {
     if ($v["tlpType"] !== "cas-64") throw encodeFieldError("tlpType", "\"cas-64\" (selected by fmt, type)", describeValue($v["tlpType"]));
@@ -6009,15 +6009,15 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $bytes = new Uint8Array($len48 + 20);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len48 + 20;
+      const $view = encodeScratch($size);
       $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len48, r_ecrc);
-      return $bytes;
+      return takeScratch($size);
     } else {
-      const $bytes = new Uint8Array($len48 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len48 + 16;
+      const $view = encodeScratch($size);
       $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
-      return $bytes;
+      return takeScratch($size);
     }
   }
   throw encodeFieldError("fmt,type", "a value selecting a variant of pcie.tlp", `fmt=${hexNumber(r_fmt, 3)}, type=${hexNumber(r_type, 5)}`);
@@ -10959,9 +10959,8 @@ export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPr
  * ```
  */
 export function encodeTlpPrefix(value: TlpPrefix): Uint8Array {
-  const $bytes = new Uint8Array(4);
-  encodeTlpPrefixInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeTlpPrefixInto(encodeScratch(4), 0, value);
+  return takeScratch(4);
 }
 
 /**

@@ -11,7 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -248,9 +248,8 @@ export function encodeBthInto(view: DataView, offset: number, value: Bth): numbe
  * ```
  */
 export function encodeBth(value: Bth): Uint8Array {
-  const $bytes = new Uint8Array(12);
-  encodeBthInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeBthInto(encodeScratch(12), 0, value);
+  return takeScratch(12);
 }
 
 /**
@@ -490,9 +489,8 @@ export function encodeRethInto(view: DataView, offset: number, value: Reth): num
  * ```
  */
 export function encodeReth(value: Reth): Uint8Array {
-  const $bytes = new Uint8Array(16);
-  encodeRethInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeRethInto(encodeScratch(16), 0, value);
+  return takeScratch(16);
 }
 
 /**
@@ -676,9 +674,8 @@ export function encodeAethInto(view: DataView, offset: number, value: Aeth): num
  * ```
  */
 export function encodeAeth(value: Aeth): Uint8Array {
-  const $bytes = new Uint8Array(4);
-  encodeAethInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeAethInto(encodeScratch(4), 0, value);
+  return takeScratch(4);
 }
 
 /**
@@ -846,9 +843,8 @@ export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): n
  * ```
  */
 export function encodeImmdt(value: Immdt): Uint8Array {
-  const $bytes = new Uint8Array(4);
-  encodeImmdtInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeImmdtInto(encodeScratch(4), 0, value);
+  return takeScratch(4);
 }
 
 /**
@@ -1006,9 +1002,8 @@ export function encodeDethInto(view: DataView, offset: number, value: Deth): num
  * ```
  */
 export function encodeDeth(value: Deth): Uint8Array {
-  const $bytes = new Uint8Array(8);
-  encodeDethInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeDethInto(encodeScratch(8), 0, value);
+  return takeScratch(8);
 }
 
 /**
@@ -1672,10 +1667,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len0 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len0 + 32);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len0 + 32;
+    const $view = encodeScratch($size);
     $writePacket0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const f_va = $v["va"];
@@ -1691,10 +1686,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len1 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len1 + 36);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len1 + 36;
+    const $view = encodeScratch($size);
     $writePacket1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_immediate = $v["immediate"];
@@ -1704,10 +1699,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len2 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len2 + 20);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len2 + 20;
+    const $view = encodeScratch($size);
     $writePacket2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
     const r_syndromeType = aethTypeValue($v["syndromeType"]);
@@ -1721,10 +1716,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len3 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len3 + 20);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len3 + 20;
+    const $view = encodeScratch($size);
     $writePacket3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else if (r_opcode === 100) {
     if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
@@ -1736,10 +1731,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len4 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len4 + 24);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len4 + 24;
+    const $view = encodeScratch($size);
     $writePacket4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else if (r_opcode === 101) {
     if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
     const r_qKey = $v["qKey"];
@@ -1753,10 +1748,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len5 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len5 + 28);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len5 + 28;
+    const $view = encodeScratch($size);
     $writePacket5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   } else {
     if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
     const f_payload = $v["payload"];
@@ -1764,10 +1759,10 @@ export function encodePacket(value: Packet): Uint8Array {
     const $len6 = f_payload.length;
     const f_icrc = $v["icrc"];
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
-    const $bytes = new Uint8Array($len6 + 16);
-    const $view = new DataView($bytes.buffer);
+    const $size = $len6 + 16;
+    const $view = encodeScratch($size);
     $writePacket6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
-    return $bytes;
+    return takeScratch($size);
   }
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonEnum, jsonObject, jsonUint, truncatedError, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -347,9 +347,8 @@ export function encodeCs24Into(view: DataView, offset: number, value: Cs24): num
  * ```
  */
 export function encodeCs24(value: Cs24): Uint8Array {
-  const $bytes = new Uint8Array(3);
-  encodeCs24Into(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeCs24Into(encodeScratch(3), 0, value);
+  return takeScratch(3);
 }
 
 /**
@@ -575,9 +574,8 @@ export function encodeCs48Into(view: DataView, offset: number, value: Cs48): num
  * ```
  */
 export function encodeCs48(value: Cs48): Uint8Array {
-  const $bytes = new Uint8Array(6);
-  encodeCs48Into(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeCs48Into(encodeScratch(6), 0, value);
+  return takeScratch(6);
 }
 
 /**
@@ -803,9 +801,8 @@ export function encodeCs64Into(view: DataView, offset: number, value: Cs64): num
  * ```
  */
 export function encodeCs64(value: Cs64): Uint8Array {
-  const $bytes = new Uint8Array(8);
-  encodeCs64Into(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeCs64Into(encodeScratch(8), 0, value);
+  return takeScratch(8);
 }
 
 /**

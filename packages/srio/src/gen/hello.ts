@@ -10,7 +10,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, truncatedError } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBigUint, jsonBool, jsonEnum, jsonObject, jsonUint, truncatedError, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -164,9 +164,8 @@ export function encodeHelloInto(view: DataView, offset: number, value: Hello): n
  * ```
  */
 export function encodeHello(value: Hello): Uint8Array {
-  const $bytes = new Uint8Array(8);
-  encodeHelloInto(new DataView($bytes.buffer), 0, value);
-  return $bytes;
+  encodeHelloInto(encodeScratch(8), 0, value);
+  return takeScratch(8);
 }
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 /* eslint-disable */
-import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes } from "@rashpa/bits";
+import { DecodeError, dataViewOf, EncodeError, decodeFieldError, encodeFieldError, describeValue, hexNumber, jsonBytes, jsonEnum, jsonObject, jsonUint, truncatedError, writeBytes, encodeScratch, takeScratch } from "@rashpa/bits";
 import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 
 /**
@@ -2452,10 +2452,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(10);
-      const $view = new DataView($bytes.buffer);
+      const $size = 10;
+      const $view = encodeScratch($size);
       $writeStream0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -2472,10 +2472,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len0 = f_payload.length;
-      const $bytes = new Uint8Array($len0 + 10);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len0 + 10;
+      const $view = encodeScratch($size);
       $writeStream1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
       if (typeof r_address !== "number" || r_address >>> 0 !== r_address || r_address > 536870911) throw encodeFieldError("address", "an integer 0..536870911", describeValue(r_address));
@@ -2484,10 +2484,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len1 = f_payload.length;
-      const $bytes = new Uint8Array($len1 + 8);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len1 + 8;
+      const $view = encodeScratch($size);
       $writeStream2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -2502,10 +2502,10 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -2518,10 +2518,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len2 = f_payload.length;
-        const $bytes = new Uint8Array($len2 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len2 + 10;
+        const $view = encodeScratch($size);
         $writeStream4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -2530,19 +2530,19 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len3 = f_payload.length;
-        const $bytes = new Uint8Array($len3 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len3 + 10;
+        const $view = encodeScratch($size);
         $writeStream5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -2551,10 +2551,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len4 = f_payload.length;
-        const $bytes = new Uint8Array($len4 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len4 + 10;
+        const $view = encodeScratch($size);
         $writeStream7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -2562,10 +2562,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(8);
-      const $view = new DataView($bytes.buffer);
+      const $size = 8;
+      const $view = encodeScratch($size);
       $writeStream8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -2580,10 +2580,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len5 = f_payload.length;
-      const $bytes = new Uint8Array($len5 + 6);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len5 + 6;
+      const $view = encodeScratch($size);
       $writeStream9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -2592,10 +2592,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -2603,20 +2603,20 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len6 = f_payload.length;
-        const $bytes = new Uint8Array($len6 + 6);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len6 + 6;
+        const $view = encodeScratch($size);
         $writeStream12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     }
@@ -2639,10 +2639,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeStream13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -2659,10 +2659,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len7 = f_payload.length;
-      const $bytes = new Uint8Array($len7 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len7 + 12;
+      const $view = encodeScratch($size);
       $writeStream14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
       if (typeof r_address !== "number" || r_address >>> 0 !== r_address || r_address > 536870911) throw encodeFieldError("address", "an integer 0..536870911", describeValue(r_address));
@@ -2671,10 +2671,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len8 = f_payload.length;
-      const $bytes = new Uint8Array($len8 + 10);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len8 + 10;
+      const $view = encodeScratch($size);
       $writeStream15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -2689,10 +2689,10 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -2705,10 +2705,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len9 = f_payload.length;
-        const $bytes = new Uint8Array($len9 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len9 + 12;
+        const $view = encodeScratch($size);
         $writeStream17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -2717,19 +2717,19 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len10 = f_payload.length;
-        const $bytes = new Uint8Array($len10 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len10 + 12;
+        const $view = encodeScratch($size);
         $writeStream18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -2738,10 +2738,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len11 = f_payload.length;
-        const $bytes = new Uint8Array($len11 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len11 + 12;
+        const $view = encodeScratch($size);
         $writeStream20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -2749,10 +2749,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(10);
-      const $view = new DataView($bytes.buffer);
+      const $size = 10;
+      const $view = encodeScratch($size);
       $writeStream21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -2767,10 +2767,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len12 = f_payload.length;
-      const $bytes = new Uint8Array($len12 + 8);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len12 + 8;
+      const $view = encodeScratch($size);
       $writeStream22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -2779,10 +2779,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -2790,20 +2790,20 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len13 = f_payload.length;
-        const $bytes = new Uint8Array($len13 + 8);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len13 + 8;
+        const $view = encodeScratch($size);
         $writeStream25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     }
@@ -2826,10 +2826,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeStream26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -2846,10 +2846,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len14 = f_payload.length;
-      const $bytes = new Uint8Array($len14 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len14 + 16;
+      const $view = encodeScratch($size);
       $writeStream27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
       if (typeof r_address !== "number" || r_address >>> 0 !== r_address || r_address > 536870911) throw encodeFieldError("address", "an integer 0..536870911", describeValue(r_address));
@@ -2858,10 +2858,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len15 = f_payload.length;
-      const $bytes = new Uint8Array($len15 + 14);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len15 + 14;
+      const $view = encodeScratch($size);
       $writeStream28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -2876,10 +2876,10 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -2892,10 +2892,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len16 = f_payload.length;
-        const $bytes = new Uint8Array($len16 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len16 + 16;
+        const $view = encodeScratch($size);
         $writeStream30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -2904,19 +2904,19 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len17 = f_payload.length;
-        const $bytes = new Uint8Array($len17 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len17 + 16;
+        const $view = encodeScratch($size);
         $writeStream31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -2925,10 +2925,10 @@ export function encodeStream(value: Stream): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len18 = f_payload.length;
-        const $bytes = new Uint8Array($len18 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len18 + 16;
+        const $view = encodeScratch($size);
         $writeStream33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -2936,10 +2936,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(14);
-      const $view = new DataView($bytes.buffer);
+      const $size = 14;
+      const $view = encodeScratch($size);
       $writeStream34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -2954,10 +2954,10 @@ export function encodeStream(value: Stream): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len19 = f_payload.length;
-      const $bytes = new Uint8Array($len19 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len19 + 12;
+      const $view = encodeScratch($size);
       $writeStream35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -2966,10 +2966,10 @@ export function encodeStream(value: Stream): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -2977,20 +2977,20 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len20 = f_payload.length;
-        const $bytes = new Uint8Array($len20 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len20 + 12;
+        const $view = encodeScratch($size);
         $writeStream38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
     }
@@ -7930,10 +7930,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(12);
-      const $view = new DataView($bytes.buffer);
+      const $size = 12;
+      const $view = encodeScratch($size);
       $writeStream500($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -7952,10 +7952,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len0 = f_payload.length;
-      const $bytes = new Uint8Array($len0 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len0 + 12;
+      const $view = encodeScratch($size);
       $writeStream501($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress || r_extendedAddress > 65535) throw encodeFieldError("extendedAddress", "an integer 0..65535", describeValue(r_extendedAddress));
@@ -7966,10 +7966,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len1 = f_payload.length;
-      const $bytes = new Uint8Array($len1 + 10);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len1 + 10;
+      const $view = encodeScratch($size);
       $writeStream502($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -7984,10 +7984,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream503($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -8000,10 +8000,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len2 = f_payload.length;
-        const $bytes = new Uint8Array($len2 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len2 + 10;
+        const $view = encodeScratch($size);
         $writeStream504($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -8012,19 +8012,19 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len3 = f_payload.length;
-        const $bytes = new Uint8Array($len3 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len3 + 10;
+        const $view = encodeScratch($size);
         $writeStream505($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream506($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -8033,10 +8033,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len4 = f_payload.length;
-        const $bytes = new Uint8Array($len4 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len4 + 10;
+        const $view = encodeScratch($size);
         $writeStream507($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -8044,10 +8044,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(8);
-      const $view = new DataView($bytes.buffer);
+      const $size = 8;
+      const $view = encodeScratch($size);
       $writeStream508($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -8062,10 +8062,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len5 = f_payload.length;
-      const $bytes = new Uint8Array($len5 + 6);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len5 + 6;
+      const $view = encodeScratch($size);
       $writeStream509($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -8074,10 +8074,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream5010($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -8085,20 +8085,20 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream5011($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len6 = f_payload.length;
-        const $bytes = new Uint8Array($len6 + 6);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len6 + 6;
+        const $view = encodeScratch($size);
         $writeStream5012($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     }
@@ -8123,10 +8123,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(14);
-      const $view = new DataView($bytes.buffer);
+      const $size = 14;
+      const $view = encodeScratch($size);
       $writeStream5013($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -8145,10 +8145,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len7 = f_payload.length;
-      const $bytes = new Uint8Array($len7 + 14);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len7 + 14;
+      const $view = encodeScratch($size);
       $writeStream5014($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress || r_extendedAddress > 65535) throw encodeFieldError("extendedAddress", "an integer 0..65535", describeValue(r_extendedAddress));
@@ -8159,10 +8159,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len8 = f_payload.length;
-      const $bytes = new Uint8Array($len8 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len8 + 12;
+      const $view = encodeScratch($size);
       $writeStream5015($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -8177,10 +8177,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream5016($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -8193,10 +8193,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len9 = f_payload.length;
-        const $bytes = new Uint8Array($len9 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len9 + 12;
+        const $view = encodeScratch($size);
         $writeStream5017($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -8205,19 +8205,19 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len10 = f_payload.length;
-        const $bytes = new Uint8Array($len10 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len10 + 12;
+        const $view = encodeScratch($size);
         $writeStream5018($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream5019($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -8226,10 +8226,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len11 = f_payload.length;
-        const $bytes = new Uint8Array($len11 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len11 + 12;
+        const $view = encodeScratch($size);
         $writeStream5020($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -8237,10 +8237,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(10);
-      const $view = new DataView($bytes.buffer);
+      const $size = 10;
+      const $view = encodeScratch($size);
       $writeStream5021($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -8255,10 +8255,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len12 = f_payload.length;
-      const $bytes = new Uint8Array($len12 + 8);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len12 + 8;
+      const $view = encodeScratch($size);
       $writeStream5022($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -8267,10 +8267,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream5023($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -8278,20 +8278,20 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream5024($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len13 = f_payload.length;
-        const $bytes = new Uint8Array($len13 + 8);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len13 + 8;
+        const $view = encodeScratch($size);
         $writeStream5025($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     }
@@ -8316,10 +8316,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(18);
-      const $view = new DataView($bytes.buffer);
+      const $size = 18;
+      const $view = encodeScratch($size);
       $writeStream5026($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -8338,10 +8338,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len14 = f_payload.length;
-      const $bytes = new Uint8Array($len14 + 18);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len14 + 18;
+      const $view = encodeScratch($size);
       $writeStream5027($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress || r_extendedAddress > 65535) throw encodeFieldError("extendedAddress", "an integer 0..65535", describeValue(r_extendedAddress));
@@ -8352,10 +8352,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len15 = f_payload.length;
-      const $bytes = new Uint8Array($len15 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len15 + 16;
+      const $view = encodeScratch($size);
       $writeStream5028($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -8370,10 +8370,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream5029($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -8386,10 +8386,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len16 = f_payload.length;
-        const $bytes = new Uint8Array($len16 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len16 + 16;
+        const $view = encodeScratch($size);
         $writeStream5030($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -8398,19 +8398,19 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len17 = f_payload.length;
-        const $bytes = new Uint8Array($len17 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len17 + 16;
+        const $view = encodeScratch($size);
         $writeStream5031($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream5032($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -8419,10 +8419,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len18 = f_payload.length;
-        const $bytes = new Uint8Array($len18 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len18 + 16;
+        const $view = encodeScratch($size);
         $writeStream5033($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -8430,10 +8430,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(14);
-      const $view = new DataView($bytes.buffer);
+      const $size = 14;
+      const $view = encodeScratch($size);
       $writeStream5034($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -8448,10 +8448,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len19 = f_payload.length;
-      const $bytes = new Uint8Array($len19 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len19 + 12;
+      const $view = encodeScratch($size);
       $writeStream5035($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -8460,10 +8460,10 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream5036($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -8471,20 +8471,20 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream5037($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len20 = f_payload.length;
-        const $bytes = new Uint8Array($len20 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len20 + 12;
+        const $view = encodeScratch($size);
         $writeStream5038($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
     }
@@ -13505,10 +13505,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(14);
-      const $view = new DataView($bytes.buffer);
+      const $size = 14;
+      const $view = encodeScratch($size);
       $writeStream660($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -13527,10 +13527,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len0 = f_payload.length;
-      const $bytes = new Uint8Array($len0 + 14);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len0 + 14;
+      const $view = encodeScratch($size);
       $writeStream661($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress) throw encodeFieldError("extendedAddress", "an integer 0..4294967295", describeValue(r_extendedAddress));
@@ -13541,10 +13541,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len1 = f_payload.length;
-      const $bytes = new Uint8Array($len1 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len1 + 12;
+      const $view = encodeScratch($size);
       $writeStream662($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -13559,10 +13559,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream663($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -13575,10 +13575,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len2 = f_payload.length;
-        const $bytes = new Uint8Array($len2 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len2 + 10;
+        const $view = encodeScratch($size);
         $writeStream664($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -13587,19 +13587,19 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len3 = f_payload.length;
-        const $bytes = new Uint8Array($len3 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len3 + 10;
+        const $view = encodeScratch($size);
         $writeStream665($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(10);
-        const $view = new DataView($bytes.buffer);
+        const $size = 10;
+        const $view = encodeScratch($size);
         $writeStream666($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -13608,10 +13608,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len4 = f_payload.length;
-        const $bytes = new Uint8Array($len4 + 10);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len4 + 10;
+        const $view = encodeScratch($size);
         $writeStream667($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -13619,10 +13619,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(8);
-      const $view = new DataView($bytes.buffer);
+      const $size = 8;
+      const $view = encodeScratch($size);
       $writeStream668($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -13637,10 +13637,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len5 = f_payload.length;
-      const $bytes = new Uint8Array($len5 + 6);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len5 + 6;
+      const $view = encodeScratch($size);
       $writeStream669($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -13649,10 +13649,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream6610($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -13660,20 +13660,20 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(6);
-        const $view = new DataView($bytes.buffer);
+        const $size = 6;
+        const $view = encodeScratch($size);
         $writeStream6611($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len6 = f_payload.length;
-        const $bytes = new Uint8Array($len6 + 6);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len6 + 6;
+        const $view = encodeScratch($size);
         $writeStream6612($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     }
@@ -13698,10 +13698,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(16);
-      const $view = new DataView($bytes.buffer);
+      const $size = 16;
+      const $view = encodeScratch($size);
       $writeStream6613($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -13720,10 +13720,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len7 = f_payload.length;
-      const $bytes = new Uint8Array($len7 + 16);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len7 + 16;
+      const $view = encodeScratch($size);
       $writeStream6614($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress) throw encodeFieldError("extendedAddress", "an integer 0..4294967295", describeValue(r_extendedAddress));
@@ -13734,10 +13734,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len8 = f_payload.length;
-      const $bytes = new Uint8Array($len8 + 14);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len8 + 14;
+      const $view = encodeScratch($size);
       $writeStream6615($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -13752,10 +13752,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream6616($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -13768,10 +13768,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len9 = f_payload.length;
-        const $bytes = new Uint8Array($len9 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len9 + 12;
+        const $view = encodeScratch($size);
         $writeStream6617($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -13780,19 +13780,19 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len10 = f_payload.length;
-        const $bytes = new Uint8Array($len10 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len10 + 12;
+        const $view = encodeScratch($size);
         $writeStream6618($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream6619($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -13801,10 +13801,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len11 = f_payload.length;
-        const $bytes = new Uint8Array($len11 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len11 + 12;
+        const $view = encodeScratch($size);
         $writeStream6620($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -13812,10 +13812,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(10);
-      const $view = new DataView($bytes.buffer);
+      const $size = 10;
+      const $view = encodeScratch($size);
       $writeStream6621($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -13830,10 +13830,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len12 = f_payload.length;
-      const $bytes = new Uint8Array($len12 + 8);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len12 + 8;
+      const $view = encodeScratch($size);
       $writeStream6622($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -13842,10 +13842,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream6623($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -13853,20 +13853,20 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(8);
-        const $view = new DataView($bytes.buffer);
+        const $size = 8;
+        const $view = encodeScratch($size);
         $writeStream6624($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len13 = f_payload.length;
-        const $bytes = new Uint8Array($len13 + 8);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len13 + 8;
+        const $view = encodeScratch($size);
         $writeStream6625($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     }
@@ -13891,10 +13891,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
       const r_xamsbs = $v["xamsbs"];
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
-      const $bytes = new Uint8Array(20);
-      const $view = new DataView($bytes.buffer);
+      const $size = 20;
+      const $view = encodeScratch($size);
       $writeStream6626($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of nwrite, nwrite-r, atomic-swap, atomic-compare-and-swap, atomic-test-and-swap", describeValue($v["ttype"]));
@@ -13913,10 +13913,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len14 = f_payload.length;
-      const $bytes = new Uint8Array($len14 + 20);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len14 + 20;
+      const $view = encodeScratch($size);
       $writeStream6627($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
       if (typeof r_extendedAddress !== "number" || r_extendedAddress >>> 0 !== r_extendedAddress) throw encodeFieldError("extendedAddress", "an integer 0..4294967295", describeValue(r_extendedAddress));
@@ -13927,10 +13927,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len15 = f_payload.length;
-      const $bytes = new Uint8Array($len15 + 18);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len15 + 18;
+      const $view = encodeScratch($size);
       $writeStream6628($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of read-request, write-request, read-response, write-response, port-write", describeValue($v["ttype"]));
@@ -13945,10 +13945,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_configOffset !== "number" || r_configOffset >>> 0 !== r_configOffset || r_configOffset > 2097151) throw encodeFieldError("configOffset", "an integer 0..2097151", describeValue(r_configOffset));
         const r_wdptr = $v["wdptr"];
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream6629($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
         if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
@@ -13961,10 +13961,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len16 = f_payload.length;
-        const $bytes = new Uint8Array($len16 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len16 + 16;
+        const $view = encodeScratch($size);
         $writeStream6630($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
@@ -13973,19 +13973,19 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len17 = f_payload.length;
-        const $bytes = new Uint8Array($len17 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len17 + 16;
+        const $view = encodeScratch($size);
         $writeStream6631($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
-        const $bytes = new Uint8Array(16);
-        const $view = new DataView($bytes.buffer);
+        const $size = 16;
+        const $view = encodeScratch($size);
         $writeStream6632($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
@@ -13994,10 +13994,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len18 = f_payload.length;
-        const $bytes = new Uint8Array($len18 + 16);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len18 + 16;
+        const $view = encodeScratch($size);
         $writeStream6633($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     } else if (r_ftype === 10) {
@@ -14005,10 +14005,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_srcTid !== "number" || r_srcTid >>> 0 !== r_srcTid || r_srcTid > 255) throw encodeFieldError("srcTid", "an integer 0..255", describeValue(r_srcTid));
       const r_info = $v["info"];
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
-      const $bytes = new Uint8Array(14);
-      const $view = new DataView($bytes.buffer);
+      const $size = 14;
+      const $view = encodeScratch($size);
       $writeStream6634($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
       if (typeof r_msglen !== "number" || r_msglen >>> 0 !== r_msglen || r_msglen > 15) throw encodeFieldError("msglen", "an integer 0..15", describeValue(r_msglen));
@@ -14023,10 +14023,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const f_payload = $v["payload"];
       if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
       const $len19 = f_payload.length;
-      const $bytes = new Uint8Array($len19 + 12);
-      const $view = new DataView($bytes.buffer);
+      const $size = $len19 + 12;
+      const $view = encodeScratch($size);
       $writeStream6635($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
-      return $bytes;
+      return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
       if (r_ttype < 0) throw encodeFieldError("ttype", "one of no-data, message-response, with-data", describeValue($v["ttype"]));
@@ -14035,10 +14035,10 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (r_ttype === 0) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream6636($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
         if (typeof r_letter !== "number" || r_letter >>> 0 !== r_letter || r_letter > 3) throw encodeFieldError("letter", "an integer 0..3", describeValue(r_letter));
@@ -14046,20 +14046,20 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_mbox !== "number" || r_mbox >>> 0 !== r_mbox || r_mbox > 3) throw encodeFieldError("mbox", "an integer 0..3", describeValue(r_mbox));
         const r_msgseg = $v["msgseg"];
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
-        const $bytes = new Uint8Array(12);
-        const $view = new DataView($bytes.buffer);
+        const $size = 12;
+        const $view = encodeScratch($size);
         $writeStream6637($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
-        return $bytes;
+        return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const f_payload = $v["payload"];
         if (!(f_payload instanceof Uint8Array)) throw encodeFieldError("payload", "a Uint8Array", describeValue(f_payload));
         const $len20 = f_payload.length;
-        const $bytes = new Uint8Array($len20 + 12);
-        const $view = new DataView($bytes.buffer);
+        const $size = $len20 + 12;
+        const $view = encodeScratch($size);
         $writeStream6638($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
-        return $bytes;
+        return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
     }
