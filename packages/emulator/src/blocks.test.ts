@@ -132,6 +132,54 @@ describe(`block plans (seed ${seed})`, () => {
   );
 });
 
+describe(`block gather at any alignment (seed ${seed})`, () => {
+  // Lines under 16 bytes are copied byte by byte, longer ones with set().
+  const arbCase = fc.record({
+    srcShift: fc.nat({ max: 7 }),
+    destShift: fc.nat({ max: 7 }),
+    offset: fc.nat({ max: 9 }),
+    lineBytes: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 300 })),
+    gap: fc.nat({ max: 9 }),
+    lines: fc.integer({ min: 0, max: 6 }),
+  });
+  test.prop([arbCase], { seed, numRuns: 300 })(
+    "equals a naive byte copy and writes nothing else",
+    ({ srcShift, destShift, offset, lineBytes, gap, lines }) => {
+      const pitch = lineBytes + gap;
+      const frameBytes = offset + lines * pitch + 3;
+      const backing = new Uint8Array(srcShift + frameBytes);
+      for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + 7) & 0xff;
+      const frame = backing.subarray(srcShift);
+      const length = lines * lineBytes;
+      const destBacking = new Uint8Array(destShift + length + 8).fill(0xee);
+      const dest = destBacking.subarray(destShift);
+      const extent: BlockExtent = { offset, length, lines, lineBytes, pitch, destOffset: 0 };
+      expect(gatherBlock(frame, extent, dest, 4)).toBe(length);
+      const naive: number[] = [];
+      for (let j = 0; j < lines; j++)
+        for (let k = 0; k < lineBytes; k++) naive.push(frame[offset + j * pitch + k]!);
+      expect([...dest.subarray(4, 4 + length)]).toEqual(naive);
+      expect([...dest.subarray(0, 4), ...dest.subarray(4 + length)].every((b) => b === 0xee)).toBe(
+        true,
+      );
+    },
+  );
+
+  it("refuses a destination too short for the block", () => {
+    const extent: BlockExtent = {
+      offset: 0,
+      length: 64,
+      lines: 2,
+      lineBytes: 32,
+      pitch: 40,
+      destOffset: 0,
+    };
+    expect(() => gatherBlock(new Uint8Array(100), extent, new Uint8Array(60), 0)).toThrow(
+      RangeError,
+    );
+  });
+});
+
 describe("block plans: examples and limits", () => {
   const chip = makeDiuConfig({ width: 256, height: 256, depth: "bits16", ddrBytes: 1 << 20 });
 

@@ -241,7 +241,7 @@ export function blockExtent(plan: BlockPlan, i: number, out?: BlockExtent): Bloc
 }
 
 /**
- * Copies the bytes of one block out of a frame: one `set` per run.
+ * Copies the bytes of one block out of a frame (line by line, see `copyLines`).
  *
  * @param frame - the whole frame (e.g. a DDR slot view)
  * @param extent - the block's extent from {@link blockExtent}
@@ -259,14 +259,40 @@ export function gatherBlock(
   const { offset, lines, lineBytes, pitch } = extent;
   if (lines > 0 && offset + (lines - 1) * pitch + lineBytes > frame.length)
     throw new RangeError(`block extent ends past the ${frame.length}-byte frame`);
-  for (let j = 0, s = offset, d = destOffset; j < lines; j++, s += pitch, d += lineBytes)
-    dest.set(frame.subarray(s, s + lineBytes), d);
+  if (lines > 0 && destOffset + lines * lineBytes > dest.length)
+    throw new RangeError(
+      `block of ${extent.length} bytes does not fit at ${destOffset} in ${dest.length}`,
+    );
+  copyLines(frame, offset, pitch, dest, destOffset, lineBytes, lines);
   return extent.length;
 }
 
+/** Lines at least this long are copied with `set`; shorter ones byte by byte (measured: the view `set` needs costs more than a loop over a few bytes). */
+const SET_MIN_LINE = 16;
+
 /**
- * Copies a rectangle of a frame into `dest`, its lines packed one after the other: one `set`
- * per line.
+ * Copies `lines` runs of `lineBytes` bytes, `pitch` apart from `from` in `src`, packed from `at`
+ * in `dest`.
+ */
+function copyLines(
+  src: Uint8Array,
+  from: number,
+  pitch: number,
+  dest: Uint8Array,
+  at: number,
+  lineBytes: number,
+  lines: number,
+): void {
+  if (lineBytes >= SET_MIN_LINE)
+    for (let j = 0, s = from, d = at; j < lines; j++, s += pitch, d += lineBytes)
+      dest.set(src.subarray(s, s + lineBytes), d);
+  else
+    for (let j = 0, s = from, d = at; j < lines; j++, s += pitch - lineBytes)
+      for (let k = 0; k < lineBytes; k++) dest[d++] = src[s++]!;
+}
+
+/**
+ * Copies a rectangle of a frame into `dest`, its lines packed one after the other.
  *
  * @param frame - the whole frame
  * @param layout - its layout

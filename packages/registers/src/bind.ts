@@ -389,6 +389,14 @@ function bindTree(ops: Ops, side: Side, map: RegisterMapInfo, base: number): unk
 }
 
 /**
+ * The last binding made ({@link bindRegisters}): a model binds the same register file in several
+ * places one after the other. One entry only — a table of buses would keep every register file
+ * alive or, weakly held, make the collector work through every bound tree.
+ */
+let lastBinding:
+  { bus: Bus | HardwareBus; map: RegisterMapInfo; base: number; tree: unknown } | undefined;
+
+/**
  * Binds a register map to a synchronous bus. Generated code calls this and gives the result
  * its map's type; use the generated factory rather than this function.
  *
@@ -398,7 +406,15 @@ function bindTree(ops: Ops, side: Side, map: RegisterMapInfo, base: number): unk
  * @throws RegisterAccessError when a register is not 32 bits wide or a memory entry is not a whole number of words
  */
 export function bindRegisters(map: RegisterMapInfo, bus: Bus | HardwareBus, base = 0): unknown {
-  return bindTree(syncOps(bus), bus.side === "hardware" ? HARDWARE : SOFTWARE, map, base);
+  // The bound tree is frozen and calls the bus at each access, so one binding per bus, map
+  // and base serves every caller (a model binds the same register file in several places).
+  const last = lastBinding;
+  if (last !== undefined && last.bus === bus && last.map === map && last.base === base)
+    return last.tree;
+  const tree = bindTree(syncOps(bus), bus.side === "hardware" ? HARDWARE : SOFTWARE, map, base);
+  // A hardware binding (the model's own) does not replace the software one callers repeat.
+  if (bus.side !== "hardware") lastBinding = { bus, map, base, tree };
+  return tree;
 }
 
 /**

@@ -28,9 +28,17 @@ export interface MemoryInstance {
   readonly memory: MemoryInfo;
 }
 
+/** Names seen so far (a map has a few hundred; binding a map asks for each of them). */
+const propertyNames = new Map<string, string>();
+
 /** camelCase of a kebab-case spec name (`link-status` → `linkStatus`). */
 export function propertyName(kebab: string): string {
-  return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  let name = propertyNames.get(kebab);
+  if (name === undefined) {
+    name = kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    propertyNames.set(kebab, name);
+  }
+  return name;
 }
 
 const instanceCache = new WeakMap<RegisterMapInfo, readonly RegisterInstance[]>();

@@ -132,6 +132,45 @@ function softwareWrite(stored: number, written: number, f: RegisterFieldInfo, m:
   }
 }
 
+/** The slots of a map (immutable; every register file of the map shares them) and their index by address. */
+interface Layout {
+  readonly slots: readonly Slot[];
+  readonly byAddress: ReadonlyMap<number, Slot>;
+  readonly byPath: ReadonlyMap<string, Slot>;
+}
+
+const layouts = new WeakMap<RegisterMapInfo, Layout>();
+
+/** The {@link Layout} of a map, worked out once per map (an emulator makes a register file per run). */
+function layoutOf(map: RegisterMapInfo): Layout {
+  let layout = layouts.get(map);
+  if (layout !== undefined) return layout;
+  const slots: Slot[] = registerInstances(map).map((inst, index) => {
+    const fields = inst.register.fields.map((info) => ({ info, mask: fieldMask(info) }));
+    let readMask = 0;
+    let hwWriteMask = 0;
+    for (const f of fields) {
+      if (SW_READS.has(f.info.sw) && f.info.singlepulse !== true) readMask |= f.mask;
+      if (HW_WRITES.has(f.info.hw)) hwWriteMask |= f.mask;
+    }
+    return {
+      ...inst,
+      index,
+      fields,
+      readMask: readMask >>> 0,
+      hwWriteMask: hwWriteMask >>> 0,
+      reset: resetValue(inst.register),
+    };
+  });
+  layout = {
+    slots,
+    byAddress: new Map(slots.map((s) => [s.address, s])),
+    byPath: new Map(slots.map((s) => [s.path, s])),
+  };
+  layouts.set(map, layout);
+  return layout;
+}
+
 const patternCache = new Map<string, RegExp>();
 
 function pathMatches(pattern: string, path: string): boolean {
@@ -158,8 +197,9 @@ export class RegisterFile implements Bus {
   readonly map: RegisterMapInfo;
   readonly #values: Uint32Array;
   readonly #writtenOnce: Uint32Array;
-  readonly #slots: Slot[];
-  readonly #byAddress = new Map<number, Slot>();
+  readonly #slots: readonly Slot[];
+  readonly #byAddress: ReadonlyMap<number, Slot>;
+  readonly #byPath: ReadonlyMap<string, Slot>;
   readonly #memories: MemorySlot[];
   readonly #unmapped: "error" | "ignore";
   readonly #writeListeners: { pattern: string | undefined; fn: (e: RegisterWriteEvent) => void }[] =
@@ -185,24 +225,10 @@ export class RegisterFile implements Bus {
   constructor(map: RegisterMapInfo, options: RegisterFileOptions = {}) {
     this.map = map;
     this.#unmapped = options.unmapped ?? "error";
-    this.#slots = registerInstances(map).map((inst, index) => {
-      const fields = inst.register.fields.map((info) => ({ info, mask: fieldMask(info) }));
-      let readMask = 0;
-      let hwWriteMask = 0;
-      for (const f of fields) {
-        if (SW_READS.has(f.info.sw) && f.info.singlepulse !== true) readMask |= f.mask;
-        if (HW_WRITES.has(f.info.hw)) hwWriteMask |= f.mask;
-      }
-      return {
-        ...inst,
-        index,
-        fields,
-        readMask: readMask >>> 0,
-        hwWriteMask: hwWriteMask >>> 0,
-        reset: resetValue(inst.register),
-      };
-    });
-    for (const s of this.#slots) this.#byAddress.set(s.address, s);
+    const layout = layoutOf(map);
+    this.#slots = layout.slots;
+    this.#byAddress = layout.byAddress;
+    this.#byPath = layout.byPath;
     this.#values = new Uint32Array(this.#slots.length);
     this.#writtenOnce = new Uint32Array(this.#slots.length);
     this.#memories = memoryInstances(map).map((m) => {
@@ -383,7 +409,11 @@ export class RegisterFile implements Bus {
   }
 
   #checkPattern(path: string): void {
-    if (!this.#slots.some((s) => pathMatches(path, s.path)))
+    if (
+      path.includes("[*]")
+        ? !this.#slots.some((s) => pathMatches(path, s.path))
+        : !this.#byPath.has(path)
+    )
       throw new RegisterAddressError(this.map.id, -1, `no register matches "${path}"`);
   }
 
