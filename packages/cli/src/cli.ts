@@ -17,6 +17,8 @@
  *   RASHPA PCIe data-path model of `@rashpa/emulator` (see `model.ts`);
  * - `rashpa acquire [config] […]` — an acquisition run by librashpa over the emulated PCIe link:
  *   progress, per-channel table, PNG previews (what `npm start` runs first; see `acquire.ts`);
+ * - `rashpa receive <config> --receiver NAME --manager HOST:PORT` — a RoCEv2 data receiver in
+ *   a process of its own, for `acquire --remote NAME` (see `receive.ts`);
  * - `rashpa emulate […]` — the paper's demo on the reference emulator, with the throughput table
  *   at both measurement points (what `npm start` runs next; see `emulate.ts`);
  * - `rashpa demo` — a short tour of the specs, generator and codecs.
@@ -30,6 +32,7 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
 import { runDemo } from "./demo.js";
 import { acquireCommand } from "./acquire.js";
+import { receiveCommand } from "./receive.js";
 import { emulateCommand } from "./emulate.js";
 import { modelCommand } from "./model.js";
 import { regsCommand } from "./regs.js";
@@ -75,7 +78,10 @@ commands:
   model pcie --calibrations [--json]            list the named calibrations and their residuals
   model fit [<file.json> | -] [--json]          fit model parameters to measured points
   acquire [config.yaml] [--frames N] [--speed fast|wire] [--out DIR] [--no-preview] [--json]
+          [--remote NAME[,NAME…]] [--listen HOST:PORT]
                                                 an acquisition by librashpa: progress, table, PNG previews
+  receive <config.yaml> --receiver NAME --manager HOST:PORT [--frames N] [--json]
+                                                a RoCEv2 data receiver in its own process
   emulate [--frames N] [--link genGxW] [--speed fast|wire] [--pcap FILE] [--json]
                                                 the paper's demo on the emulator: both measurement points
   demo                                          a short tour of specs, generator and codecs
@@ -199,6 +205,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case "acquire":
         await acquireCommand(rest, io);
+        return 0;
+      case "receive":
+        await receiveCommand(rest, io);
         return 0;
       case "demo":
         checkFlags(flags, []);

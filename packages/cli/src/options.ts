@@ -53,3 +53,18 @@ export function speedOption(v: string): "fast" | "wire" {
     throw new CliError(`--speed: expected fast or wire, got "${v}"`);
   return v;
 }
+
+/**
+ * `HOST:PORT` (e.g. `127.0.0.1:7000`; port 0 lets the system choose when listening).
+ *
+ * @param option - the option's name, for the message
+ * @param v - the value
+ * @throws CliError otherwise
+ */
+export function hostPortOption(option: string, v: string): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(v);
+  const port = m === null ? NaN : Number(m[2]);
+  if (m === null || port > 65535)
+    throw new CliError(`${option}: expected HOST:PORT (port 0..65535), got "${v}"`);
+  return { host: m[1]!, port };
+}

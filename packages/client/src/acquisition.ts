@@ -20,6 +20,7 @@ import { decodeEvent, type Event } from "@rashpa/descriptors";
 import { controllerRegistersAsync, type ControllerRegisters } from "@rashpa/registers";
 import type { AcquisitionConfig } from "./config.js";
 import type { Link } from "./links/link.js";
+import type { RemoteReceiverHandle } from "./links/remote-receivers.js";
 import { frameAddress, programControllerAsync, type AcquisitionLayout } from "./program.js";
 
 /** A frame (full frame or ROI) written into a receiver. */
@@ -34,8 +35,13 @@ export interface FrameEvent {
   readonly frame: number;
   /** Record status: 0 complete, else the frame is incomplete or errored (then do not use it). */
   readonly status: number;
-  /** The frame's bytes in receiver memory (a view, valid until released). */
+  /**
+   * The frame's bytes in receiver memory (a view, valid until released); empty when the
+   * receiver is served by another process ({@link Acquisition.remoteReceiver}).
+   */
   readonly bytes: Uint8Array;
+  /** Byte offset of the frame in its receiver's arena. */
+  readonly offset: number;
   /** Controller time of the record, ns since the start (the frame's metadata timestamp). */
   readonly timestampNs: bigint;
   /** Record sequence number. */
@@ -97,6 +103,9 @@ export interface AcquisitionOptions {
    */
   readonly queue?: number;
 }
+
+/** The `bytes` of a frame held in another process. */
+const NO_BYTES = new Uint8Array(0);
 
 /** Serialises asynchronous register accesses (in issue order). */
 class Sequence {
@@ -191,6 +200,11 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
   readonly #doneWaiters: (() => void)[] = [];
   /** Data-receiver streams by receiver index. */
   readonly #streams = new Map<number, FrameStream>();
+  /** Receivers served by other processes, by receiver index; their frames awaiting release. */
+  readonly #remote = new Map<
+    number,
+    { handle: RemoteReceiverHandle; held: Map<string, FrameEvent> }
+  >();
 
   private constructor(
     link: Link,
@@ -270,11 +284,47 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
       throw new Error(
         `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
       );
-    if (this.#streams.has(index)) throw new Error(`receiver "${name}" already has its stream`);
+    if (this.#streams.has(index) || this.#remote.has(index))
+      throw new Error(`receiver "${name}" already has its stream`);
     const stream = new FrameStream();
     if (this.#ended) stream.end();
     this.#streams.set(index, stream);
     return stream;
+  }
+
+  /**
+   * The data-receiver role for a receiver served by another process (`openRemoteReceiver`
+   * there, `listenForReceivers` and `openEmulatedRoceLink(config, { remote })` here): its
+   * channels' frames are announced to it over its control connection instead of going to this
+   * acquisition's iterator, and its releases come back from it — each frame stays held here
+   * until the receiver releases it, so a slow remote receiver holds back its own channels.
+   * Callbacks still see its frames (with empty `bytes`: the data is in the other process).
+   * Call it before iterating, once per receiver.
+   *
+   * @param name - a receiver of the configuration
+   * @param handle - its control connection (from `listenForReceivers`)
+   * @throws Error when there is no such receiver, it already has a stream, or it hosts the
+   *   event ring
+   */
+  remoteReceiver(name: string, handle: RemoteReceiverHandle): void {
+    const index = this.config.receivers.findIndex((r) => r.name === name);
+    if (index < 0)
+      throw new Error(
+        `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
+      );
+    if (this.#streams.has(index) || this.#remote.has(index))
+      throw new Error(`receiver "${name}" already has its stream`);
+    if (this.layout.events?.receiver === index)
+      throw new Error(`receiver "${name}" hosts the event ring: it must be served here`);
+    const held = new Map<string, FrameEvent>();
+    this.#remote.set(index, { handle, held });
+    handle.onRelease((channel, frame) => {
+      const key = `${channel} ${frame}`;
+      const e = held.get(key);
+      held.delete(key);
+      e?.release();
+    });
+    if (this.#ended) handle.end();
   }
 
   /** Resolves when the end-of-acquisition record has been handed out (or the link closed). */
@@ -315,6 +365,7 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
   detach(): void {
     this.#offIrq();
     for (const st of this.#streams.values()) st.end();
+    for (const r of this.#remote.values()) r.handle.end();
     this.#end();
   }
 
@@ -351,9 +402,29 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
         stream.push(e);
         return;
       }
+      const remote = this.#remote.get(ch.receiver);
+      if (remote !== undefined) {
+        remote.held.set(`${e.channel} ${e.frame}`, e);
+        remote.handle.sendFrame({
+          t: "frame",
+          type: e.type,
+          channel: e.channel,
+          name: e.name,
+          frame: e.frame,
+          status: e.status,
+          offset: e.offset,
+          length: ch.windowBytes,
+          timestampNs: e.timestampNs.toString(),
+          sequence: e.sequence,
+          atPs: e.atPs,
+        });
+        return;
+      }
     }
-    if (e.type === "end-of-acquisition" || e.type === "device-removed")
+    if (e.type === "end-of-acquisition" || e.type === "device-removed") {
       for (const st of this.#streams.values()) st.end();
+      for (const r of this.#remote.values()) r.handle.end();
+    }
     const w = this.#waiters.shift();
     if (w !== undefined) w(this.#hand(e));
     else this.#queue.push(e);
@@ -403,8 +474,10 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
     const ch = this.layout.channels[index]!;
     this.#settle(index, r.frame, true);
     const receiver = this.config.receivers[ch.receiver]!;
-    const mem = this.link.memory(receiver.name);
     const at = Number(frameAddress(ch, r.frame) - receiver.base);
+    const bytes = this.#remote.has(ch.receiver)
+      ? NO_BYTES
+      : this.link.memory(receiver.name).subarray(at, at + ch.windowBytes);
     const tally = this.tally[index]!;
     if (r.status === 0) {
       tally.frames++;
@@ -420,7 +493,8 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
       timestampNs: r.timestamp,
       sequence: r.sequence,
       atPs,
-      bytes: mem.subarray(at, at + ch.windowBytes),
+      bytes,
+      offset: at,
       release: () => {
         if (released) return;
         released = true;

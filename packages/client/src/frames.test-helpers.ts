@@ -25,7 +25,10 @@ export function expectedFrame(config: AcquisitionConfig, name: string, frame: nu
 }
 
 /** Whether a frame event's bytes are the generator's, bit for bit. */
-export function intact(config: AcquisitionConfig, e: FrameEvent): boolean {
+export function intact(
+  config: AcquisitionConfig,
+  e: Pick<FrameEvent, "type" | "bytes" | "frame" | "name">,
+): boolean {
   if (e.type === "frame") return verifyFrame(e.bytes, diuOf(config), e.frame).ok;
   const want = expectedFrame(config, e.name, e.frame);
   return Buffer.compare(Buffer.from(want), Buffer.from(e.bytes)) === 0;

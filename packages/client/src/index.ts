@@ -19,3 +19,5 @@ export * from "./links/link.js";
 export * from "./links/pcie-emulator.js";
 export * from "./links/roce-emulator.js";
 export * from "./links/srio-emulator.js";
+export * from "./links/remote-receivers.js";
+export * from "./links/roce-connections.js";

@@ -44,6 +44,8 @@ import type {
   RoceDeviceInit,
   RoceDeviceReply,
 } from "./roce-protocol.js";
+import type { RemoteReceiverHandle } from "./remote-receivers.js";
+import { roceConnectionOf } from "./roce-connections.js";
 import { openResponders, type ResponderSpec, type RespondersInit } from "./roce-responders.js";
 
 /** Faults a {@link LossyRelay} inserts between the device and each receiver. */
@@ -87,13 +89,19 @@ export interface EmulatedRoceOptions {
    * as sent), in {@link EmulatedRoceLink.capture}, for `writeRocePcap`.
    */
   readonly capture?: boolean;
+  /**
+   * Receivers served by other processes (`listenForReceivers`, `openRemoteReceiver`): their
+   * connections go to the UDP port each announced, and this link has no memory for them.
+   * The event ring's receiver must be served here (its records are read in this process).
+   */
+  readonly remote?: ReadonlyMap<string, RemoteReceiverHandle>;
 }
 
 /** Counters of an {@link EmulatedRoceLink}. */
 export interface RoceLinkStats {
   /** Per receiver: the requester's counters. */
   readonly senders: readonly RcSenderStats[];
-  /** Per receiver: the responder's counters. */
+  /** Per receiver served in this process: the responder's counters. */
   readonly receivers: readonly RcReceiverStats[];
   /** Per receiver: the relay's counters, when a relay is in the path. */
   readonly relays: readonly LossyRelayStats[] | undefined;
@@ -113,11 +121,6 @@ export interface EmulatedRoceLink extends Link {
    */
   readonly capture: readonly RoceCaptureRecord[] | undefined;
 }
-
-/** First UDP source port written in the connections' paths (receiver i: + i). */
-const SOURCE_PORT = 49152;
-/** Device QP of receiver i's connection: this + i. */
-const DEVICE_QPN = 0x100;
 
 /** The receiver side, wherever it runs. */
 interface ReceiverSide {
@@ -258,21 +261,35 @@ export async function openEmulatedRoceLink(
   };
   const interrupt = (irq: LinkInterrupt): void => device?.raise(irq);
 
-  const specs: ResponderSpec[] = chosen.map((r, i) => {
-    const link = r.link as { kind: "roce"; ip: string; qpn: number; rkey?: number };
+  const remote = options.remote ?? new Map<string, RemoteReceiverHandle>();
+  for (const n of remote.keys())
+    if (!chosen.some((r) => r.name === n))
+      throw new LinkError(name, `remote receiver "${n}" is not a receiver reached over RoCE`);
+  const events = config.events === undefined ? undefined : config.events.receiver;
+  if (events !== undefined && remote.has(events))
+    throw new LinkError(
+      name,
+      `the event ring's receiver "${events}" must be served in this process`,
+    );
+  if (remote.size > 0 && options.relay !== undefined)
+    throw new LinkError(name, "a relay cannot be put in front of remote receivers");
+  const specs: ResponderSpec[] = chosen.map((r) => {
+    const c = roceConnectionOf(config, r.name)!;
     return {
       name: r.name,
       base: r.base,
-      buffer: new SharedArrayBuffer(r.memory),
-      ip: link.ip,
-      qpn: link.qpn,
-      rkey: link.rkey ?? 0,
-      deviceQpn: DEVICE_QPN + i,
-      sourcePort: SOURCE_PORT + i,
+      buffer: new SharedArrayBuffer(remote.has(r.name) ? 0 : r.memory),
+      ip: c.ip,
+      qpn: c.qpn,
+      rkey: c.rkey,
+      deviceQpn: c.deviceQpn,
+      sourcePort: c.sourcePort,
     };
   });
+  // The responders of this process; the remote ones run elsewhere.
+  const local = specs.filter((r) => !remote.has(r.name));
   const respondersInit: RespondersInit = {
-    receivers: specs,
+    receivers: local,
     deviceIp,
     pmtu,
     startedNs: process.hrtime.bigint(),
@@ -289,7 +306,7 @@ export async function openEmulatedRoceLink(
       options.receiverThread === "worker"
         ? await receiversInWorker(respondersInit, interrupt, fail)
         : await receiversHere(respondersInit, interrupt);
-    for (const [i, r] of specs.entries())
+    for (const [i, r] of local.entries())
       if (options.relay !== undefined)
         relays.push(
           await LossyRelay.open({
@@ -308,12 +325,19 @@ export async function openEmulatedRoceLink(
   }
   const receiverSide = side;
 
-  const connections: RoceConnectionInit[] = specs.map((r, i) => ({
+  /** Where the device sends receiver r's datagrams: a relay, a responder here, or a remote one. */
+  const portOf = (r: ResponderSpec): number => {
+    const handle = remote.get(r.name);
+    if (handle !== undefined) return handle.port;
+    const j = local.indexOf(r);
+    return relays[j]?.frontPort ?? receiverSide.ports[j]!;
+  };
+  const connections: RoceConnectionInit[] = specs.map((r) => ({
     name: r.name,
     base: r.base,
-    size: r.buffer.byteLength,
+    size: remote.has(r.name) ? chosen.find((c) => c.name === r.name)!.memory : r.buffer.byteLength,
     ip: r.ip,
-    remotePort: relays[i]?.frontPort ?? receiverSide.ports[i]!,
+    remotePort: portOf(r),
     qpn: r.qpn,
     deviceQpn: r.deviceQpn,
     rkey: r.rkey,
@@ -337,7 +361,7 @@ export async function openEmulatedRoceLink(
       name,
       worker: "roce-device-worker.js",
       init,
-      memories: new Map(specs.map((r) => [r.name, new Uint8Array(r.buffer)])),
+      memories: new Map(local.map((r) => [r.name, new Uint8Array(r.buffer)])),
       ready: (m) => {
         if (m.kind !== "ready") return false;
         ports = (m as RoceDeviceReply & { kind: "ready" }).ports;
@@ -352,11 +376,18 @@ export async function openEmulatedRoceLink(
       },
     });
     if (early.length > 0) device.fail(`device failed: ${early[0]!.message}`);
+    // ports[i]: the device's socket of connection i (configuration order).
     await receiverSide.connect(
-      specs.map((r, i) => ({
-        address: relays[i] === undefined ? deviceIp : r.ip,
-        port: relays[i]?.backPort ?? ports[i]!,
+      local.map((r, j) => ({
+        address: relays[j] === undefined ? deviceIp : r.ip,
+        port: relays[j]?.backPort ?? ports[specs.indexOf(r)]!,
       })),
+    );
+    await Promise.all(
+      specs.flatMap((r, i) => {
+        const handle = remote.get(r.name);
+        return handle === undefined ? [] : [handle.connect(deviceIp, ports[i]!)];
+      }),
     );
   } catch (e) {
     await device?.close();
@@ -377,7 +408,11 @@ export async function openEmulatedRoceLink(
     get capture() {
       return capture;
     },
-    memory: (receiver) => dl.memory(receiver),
+    memory(receiver) {
+      if (remote.has(receiver))
+        throw new LinkError(name, `receiver "${receiver}" is served by another process`);
+      return dl.memory(receiver);
+    },
     onInterrupt: (l) => dl.onInterrupt(l),
     onIdle: (l) => dl.onIdle(l),
     async stats() {

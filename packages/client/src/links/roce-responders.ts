@@ -26,8 +26,8 @@ export interface ResponderSpec {
   readonly name: string;
   /** Bus address of the arena's first byte: the memory region's VA. */
   readonly base: bigint;
-  /** The arena. */
-  readonly buffer: SharedArrayBuffer;
+  /** The arena (shared with the opening thread, or this process's own memory). */
+  readonly buffer: ArrayBufferLike;
   /** The receiver's IP address (its socket binds there). */
   readonly ip: string;
   /** The receiver's QP. */
