@@ -21,7 +21,9 @@ import {
   decodeFieldValue,
   decodeRegisterValue,
   encodeFieldValue,
+  fieldMask,
   fieldRaw,
+  fieldWidth,
   isReadableField,
   neutralWriteRaw,
   planFieldWrite,
@@ -147,9 +149,50 @@ interface Given {
   mask: number;
 }
 
+/**
+ * A field as `encodeGiven` needs it, in one object shape for every field (field descriptions
+ * differ in their optional members, and reading them in a hot loop is slow in V8).
+ */
+interface CompiledField {
+  readonly info: RegisterFieldInfo;
+  readonly lsb: number;
+  readonly width: number;
+  readonly mask: number;
+  readonly max: number;
+  readonly members: ReadonlyMap<string, number> | undefined;
+}
+
+function compileField(f: RegisterFieldInfo): CompiledField {
+  const width = fieldWidth(f);
+  return {
+    info: f,
+    lsb: f.lsb,
+    width,
+    mask: fieldMask(f),
+    max: 2 ** width - 1,
+    members:
+      f.enumMembers === undefined
+        ? undefined
+        : new Map(f.enumMembers.map((m) => [m.name, m.value])),
+  };
+}
+
+/** `encodeFieldValue` for the values it accepts; anything else goes to it (and its error). */
+function encodeCompiled(c: CompiledField, value: unknown, path: string): number {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= 0 && value <= c.max) return value;
+  } else if (typeof value === "boolean") {
+    if (c.width === 1) return value ? 1 : 0;
+  } else if (typeof value === "string" && c.members !== undefined) {
+    const v = c.members.get(value);
+    if (v !== undefined) return v;
+  }
+  return encodeFieldValue(c.info, value, path);
+}
+
 function encodeGiven(
   r: RegisterInfo,
-  byName: ReadonlyMap<string, RegisterFieldInfo>,
+  byName: ReadonlyMap<string, CompiledField>,
   path: string,
   fields: Readonly<Record<string, unknown>>,
 ): Given {
@@ -159,18 +202,18 @@ function encodeGiven(
   for (const name in fields) {
     const value = fields[name];
     if (value === undefined) continue;
-    const f = byName.get(name);
-    if (f === undefined)
+    const c = byName.get(name);
+    if (c === undefined)
       throw new RegisterAccessError(
         path,
         name,
         `no such field (fields: ${r.fields.map((x) => x.name).join(", ")})`,
       );
     key = key === "" ? name : `${key},${name}`;
-    bits = withFieldRaw(f, bits, encodeFieldValue(f, value, path));
-    mask = withFieldRaw(f, mask, 0xffff_ffff);
+    bits = (bits & ~c.mask) | ((encodeCompiled(c, value, path) << c.lsb) & c.mask);
+    mask |= c.mask;
   }
-  return { key, bits, mask };
+  return { key, bits: bits >>> 0, mask: mask >>> 0 };
 }
 
 /** Access rules of one side of the registers. */
@@ -229,7 +272,7 @@ function bindRegister(
       undefined,
       `register width ${r.width} cannot be accessed over a 32-bit bus`,
     );
-  const byName = new Map(r.fields.map((f) => [f.name, f]));
+  const byName = new Map(r.fields.map((f) => [f.name, compileField(f)]));
   // Plans and write bases depend only on which fields are written: computed once per set.
   const plans = new Map<string, { keepMask: number; base: number }>();
   const bases = new Map<string, number>();

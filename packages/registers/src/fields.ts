@@ -58,17 +58,18 @@ export function decodeFieldValue(field: RegisterFieldInfo, raw: number): FieldVa
  * @throws RegisterValueError when the value does not fit or names no member
  */
 export function encodeFieldValue(field: RegisterFieldInfo, value: unknown, path: string): number {
-  const where = `${path}.${field.name}`;
+  // The field's path is built only for an error (a string per write costs more than the write).
+  const where = (): string => `${path}.${field.name}`;
   const width = fieldWidth(field);
   if (typeof value === "boolean") {
-    if (width !== 1) throw new RegisterValueError(where, `a ${width}-bit number`, String(value));
+    if (width !== 1) throw new RegisterValueError(where(), `a ${width}-bit number`, String(value));
     return value ? 1 : 0;
   }
   if (typeof value === "string") {
     const m = field.enumMembers?.find((e) => e.name === value);
     if (m === undefined)
       throw new RegisterValueError(
-        where,
+        where(),
         field.enumMembers === undefined
           ? `a ${width}-bit number`
           : `one of ${field.enumMembers.map((e) => e.name).join(", ")} or a ${width}-bit number`,
@@ -79,7 +80,7 @@ export function encodeFieldValue(field: RegisterFieldInfo, value: unknown, path:
   const max = 2 ** width - 1;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max)
     throw new RegisterValueError(
-      where,
+      where(),
       `an integer 0..${max}`,
       typeof value === "number" ? String(value) : typeof value,
     );
