@@ -272,7 +272,10 @@ function bindRegister(
       undefined,
       `register width ${r.width} cannot be accessed over a 32-bit bus`,
     );
-  const byName = new Map(r.fields.map((f) => [f.name, compileField(f)]));
+  // Built on first use: most registers of a bound map are never written, or never by field.
+  let compiled: Map<string, CompiledField> | undefined;
+  const fieldsByName = (): Map<string, CompiledField> =>
+    (compiled ??= new Map(r.fields.map((f) => [f.name, compileField(f)])));
   // Plans and write bases depend only on which fields are written: computed once per set.
   const plans = new Map<string, { keepMask: number; base: number }>();
   const bases = new Map<string, number>();
@@ -295,7 +298,7 @@ function bindRegister(
   };
   const modify = (fields: Readonly<Record<string, unknown>>): unknown =>
     ops.guard(() => {
-      const g = encodeGiven(r, byName, path, fields);
+      const g = encodeGiven(r, fieldsByName(), path, fields);
       const plan = planOf(g);
       const merge = (current: number): unknown =>
         ops.write(
@@ -306,23 +309,28 @@ function bindRegister(
         ? merge(0)
         : ops.then(ops.read(address), (v) => merge(v as number));
     });
-  const fieldHandles: Record<string, unknown> = {};
-  for (const f of r.fields) {
-    fieldHandles[f.name] = {
-      info: f,
-      read: () =>
-        ops.guard(() => {
-          if (!isReadableField(f))
-            throw new RegisterAccessError(
-              path,
-              f.name,
-              `software access is "${f.sw}": the field cannot be read back`,
+  const makeFieldHandles = (): Record<string, unknown> => {
+    const handles: Record<string, unknown> = {};
+    for (const f of r.fields) {
+      handles[f.name] = {
+        info: f,
+        read: () =>
+          ops.guard(() => {
+            if (!isReadableField(f))
+              throw new RegisterAccessError(
+                path,
+                f.name,
+                `software access is "${f.sw}": the field cannot be read back`,
+              );
+            return ops.then(ops.read(address), (v) =>
+              decodeFieldValue(f, fieldRaw(f, v as number)),
             );
-          return ops.then(ops.read(address), (v) => decodeFieldValue(f, fieldRaw(f, v as number)));
-        }),
-      write: (value: FieldValue) => modify({ [f.name]: value }),
-    };
-  }
+          }),
+        write: (value: FieldValue) => modify({ [f.name]: value }),
+      };
+    }
+    return handles;
+  };
   return {
     address,
     path,
@@ -332,11 +340,11 @@ function bindRegister(
     readFields: () => ops.then(ops.read(address), (v) => side.decode(r, v as number)),
     writeFields: (fields: Readonly<Record<string, unknown>>) =>
       ops.guard(() => {
-        const g = encodeGiven(r, byName, path, fields);
+        const g = encodeGiven(r, fieldsByName(), path, fields);
         return ops.write(address, ((baseOf(g) & ~g.mask) | g.bits) >>> 0);
       }),
     modify,
-    fields: fieldHandles,
+    fields: makeFieldHandles(),
   };
 }
 
