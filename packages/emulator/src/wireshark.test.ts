@@ -464,10 +464,8 @@ describe.skipIf(!tshark)("Wireshark Lua dissectors on malformed records", () => 
       xamsbs: 0,
       payload: new Uint8Array(128).fill(0x5a),
     });
-    const badCrc = long.slice();
-    badCrc[long.length - 5] ^= 1;
-    const badEarly = long.slice();
-    badEarly[40] ^= 0x80;
+    const badCrc = flip(long, long.length - 5, 1);
+    const badEarly = flip(long, 40, 0x80);
     const badPad = encodeSrioPacket({
       ackId: 0,
       vc: 0,
@@ -480,8 +478,7 @@ describe.skipIf(!tshark)("Wireshark Lua dissectors on malformed records", () => 
       srcTid: 7,
       info: 9,
     });
-    const padded = badPad.slice();
-    padded[padded.length - 1] = 1;
+    const padded = flip(badPad, badPad.length - 1, 1);
     const srioCases: [string, Uint8Array][] = [
       ["one byte", swrite.subarray(0, 1)],
       ["reserved tt", Uint8Array.of(0, 0x36, 0, 0, 0, 0, 0, 0)],
@@ -506,6 +503,13 @@ describe.skipIf(!tshark)("Wireshark Lua dissectors on malformed records", () => 
     });
   });
 });
+
+/** A copy of `bytes` with bits `mask` of byte `at` inverted. */
+function flip(bytes: Uint8Array, at: number, mask: number): Uint8Array {
+  const out = bytes.slice();
+  out[at] = out[at]! ^ mask;
+  return out;
+}
 
 function expectReported(shown: Shown, what: string): void {
   const ours = shown.experts.filter((e) => e.startsWith("rashpa.expert."));
