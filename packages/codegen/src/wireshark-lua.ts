@@ -50,7 +50,8 @@ type ProtoKey = keyof typeof BOUND_FORMATS;
 const str = (s: string): string => JSON.stringify(s);
 
 /** Lua numeral of a mask: hexadecimal up to 32 bits, decimal above (read as a float by Lua 5.3+). */
-const maskLiteral = (m: bigint): string => (m <= 0xffffffffn ? `0x${m.toString(16)}` : m.toString());
+const maskLiteral = (m: bigint): string =>
+  m <= 0xffffffffn ? `0x${m.toString(16)}` : m.toString();
 
 /** Display-filter prefix of the fields of a format. */
 export function wiresharkFieldPrefix(formatId: string): string {
