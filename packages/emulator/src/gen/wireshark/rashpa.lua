@@ -1182,18 +1182,29 @@ local SRIO_MAX_PACKET_BYTES = 284
 local SRIO_EARLY_CRC_BYTES = 80
 local SRIO_STREAMS = { [34] = "srio.stream", [50] = "srio.stream-50", [66] = "srio.stream-66" }
 
+-- Bit operations: Wireshark's LuaBitOp (bit), else Lua 5.2's bit32, else the Lua 5.3+ operators.
+local bxor, band
+if bit ~= nil then
+  bxor, band = bit.bxor, bit.band
+elseif bit32 ~= nil then
+  bxor, band = bit32.bxor, bit32.band
+else
+  bxor = load("return function(a, b) return a ~ b end")()
+  band = load("return function(a, b) return a & b end")()
+end
+
 -- CRC-16 (x^16 + x^12 + x^5 + 1, initial 0xFFFF), byte-wise table (Part 6 §2.4.2)
 local CRC_T = {}
 for v = 0, 255 do
   local c = v * 256
   for _ = 1, 8 do
-    if c >= 0x8000 then c = bit.bxor((c * 2) % 0x10000, 0x1021) else c = (c * 2) % 0x10000 end
+    if c >= 0x8000 then c = bxor((c * 2) % 0x10000, 0x1021) else c = (c * 2) % 0x10000 end
   end
   CRC_T[v] = c
 end
 
 local function crc_byte(c, b)
-  return bit.bxor((c % 256) * 256, CRC_T[bit.bxor(math.floor(c / 256), b)])
+  return bxor((c % 256) * 256, CRC_T[bxor(math.floor(c / 256), b)])
 end
 
 local function crc_update(c, bytes, from, to)
@@ -1257,7 +1268,7 @@ local function dissect_srio(tvb, pinfo, top)
   end
   local bytes = tvb:bytes()
   -- the 6 ackID bits count as 0 (Part 6 §2.4)
-  local crc = crc_update(crc_byte(0xffff, bit.band(bytes:get_index(0), 3)), bytes, 1, math.min(s, SRIO_EARLY_CRC_BYTES))
+  local crc = crc_update(crc_byte(0xffff, band(bytes:get_index(0), 3)), bytes, 1, math.min(s, SRIO_EARLY_CRC_BYTES))
   local crc_at = s
   local stream
   if s > SRIO_EARLY_CRC_BYTES then
