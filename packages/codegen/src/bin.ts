@@ -22,8 +22,8 @@ function main(argv: readonly string[]): number {
       only === undefined
         ? all.files
         : all.files.filter((f) => f.path.startsWith(`packages/${only}/`));
-    if (only !== undefined && specs.length === 0) {
-      process.stderr.write(`no spec generates into package "${only}"\n`);
+    if (only !== undefined && files.length === 0) {
+      process.stderr.write(`nothing is generated into package "${only}"\n`);
       return 1;
     }
     if (check) {

@@ -9,6 +9,10 @@
  * - `packages/<pkg>/src/gen/<base>.md` — the reference page,
  * - `packages/<pkg>/src/gen/ipxact/<map>.xml` — an IP-XACT 1685-2014 component per register map.
  *
+ * Outputs of the specs together: `packages/emulator/src/gen/wireshark/rashpa.lua`, the Wireshark
+ * Lua dissectors of the emulator's captures (see `wireshark-lua.ts`), when the specs define the
+ * formats it dissects.
+ *
  * @module
  */
 import {
@@ -29,6 +33,7 @@ import { generateMarkdown } from "./markdown.js";
 import { specBaseName } from "./names.js";
 import { generateTsArbitraries } from "./ts-arbitraries.js";
 import { generateTsCodecs } from "./ts-codec.js";
+import { WIRESHARK_LUA_PATH, generateWiresharkLua } from "./wireshark-lua.js";
 
 /** One generated file, with its path relative to the repository root. */
 export interface GeneratedFile {
@@ -65,6 +70,17 @@ export function generateSpec(spec: SpecModel): GeneratedFile[] {
 }
 
 /**
+ * Outputs generated from all specs together (the Wireshark Lua script), empty when the specs
+ * lack the formats they need.
+ *
+ * @param specs - every loaded spec
+ */
+export function generateCombined(specs: readonly SpecModel[]): GeneratedFile[] {
+  const lua = generateWiresharkLua(specs);
+  return lua === undefined ? [] : [{ path: WIRESHARK_LUA_PATH, content: lua }];
+}
+
+/**
  * Loads every spec under `<root>/specs` and generates all outputs.
  *
  * @param root - repository root
@@ -77,7 +93,7 @@ export function generateAll(root: string): {
   files: GeneratedFile[];
 } {
   const specs = loadSpecDir(join(root, "specs"), root);
-  return { specs, files: specs.flatMap(generateSpec) };
+  return { specs, files: [...specs.flatMap(generateSpec), ...generateCombined(specs)] };
 }
 
 /** Writes generated files under `root` and removes stale files from the `src/gen` directories. */

@@ -1,7 +1,7 @@
 /**
  * `@rashpa/codegen`: generators from RASHPA spec files — TypeScript codecs with fast-check
- * arbitraries, C headers with a self-check program, and Markdown reference pages — plus the
- * drift check CI runs on the committed output.
+ * arbitraries, C headers with a self-check program, Markdown reference pages and Wireshark Lua
+ * dissectors of the emulator's captures — plus the drift check CI runs on the committed output.
  *
  * @packageDocumentation
  */
@@ -16,7 +16,15 @@ export type { FormatNames } from "./ts-codec.js";
 export { generateTsArbitraries } from "./ts-arbitraries.js";
 export { generateCHeader, generateCSelfCheck } from "./c-header.js";
 export { generateMarkdown, bitDiagram, registerDiagram } from "./markdown.js";
-export { generateSpec, generateAll, writeGenerated, driftedFiles, genDir } from "./generate.js";
+export { generateWiresharkLua, wiresharkFieldPrefix, WIRESHARK_LUA_PATH } from "./wireshark-lua.js";
+export {
+  generateSpec,
+  generateCombined,
+  generateAll,
+  writeGenerated,
+  driftedFiles,
+  genDir,
+} from "./generate.js";
 export type { GeneratedFile } from "./generate.js";
 export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";
 export {
