@@ -170,18 +170,26 @@ function srioBoundaries(format: AnyFormatInfo, index: number, base: unknown): Ca
 }
 
 /**
+ * The boundary payload sizes and addresses of a variant (see the module comment), derived from
+ * one valid value `base` of it; empty for formats without such boundaries.
+ */
+export function boundaryCases(format: AnyFormatInfo, index: number, base: unknown): Case[] {
+  if (format.id === "pcie.tlp") return tlpBoundaries(format, index, base);
+  if (format.id.startsWith("srio.packet") || format.id.startsWith("srio.stream"))
+    return srioBoundaries(format, index, base);
+  return [];
+}
+
+/**
  * The edge values of a variant, derived from one valid value `base` of it: `min`, `max`, then
- * the format's boundary payload sizes (see the module comment).
+ * the {@link boundaryCases}.
  */
 export function edgeCases(format: AnyFormatInfo, index: number, base: unknown): Case[] {
-  const cases: Case[] = [
+  return [
     { edge: "min", value: extreme(format, index, base, false) },
     { edge: "max", value: extreme(format, index, base, true) },
+    ...boundaryCases(format, index, base),
   ];
-  if (format.id === "pcie.tlp") cases.push(...tlpBoundaries(format, index, base));
-  if (format.id.startsWith("srio.packet") || format.id.startsWith("srio.stream"))
-    cases.push(...srioBoundaries(format, index, base));
-  return cases;
 }
 
 /** Mixes a variant index into a seed, so that each variant draws its own values. */

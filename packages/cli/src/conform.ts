@@ -11,14 +11,15 @@
  * - `encode <json>` (one line, the shape `rashpa decode` prints) → the encoding as hex, or
  *   `error: <text>`.
  *
- * fast-check draws values from the format's generated arbitraries and edge values (`cases.ts`),
- * and damaged encodings (truncated, extended, a bit flipped, random bytes); the answer must
+ * fast-check draws values from the format's generated arbitraries (with their bias to fields at
+ * 0 and at their maximum), moved to the format's boundary payload sizes (`cases.ts`), and
+ * damaged encodings (truncated, extended, a bit flipped, random bytes); the answer must
  * equal the reference's (for damaged bytes the reference may accept, the value; when it rejects
  * them, any `error:` line). A failure is shrunk to the smallest case and printed on standard
  * output with the first differing field (path, expected, got) and the arguments that replay it.
  * A program that ends, does not answer within `--timeout` (default 5000 ms, the program is then
- * stopped) or answers something that is neither JSON / hex nor `error:` fails the case as well;
- * it is restarted for the next case.
+ * stopped) or answers something that is neither JSON / hex nor `error:` is reported for the
+ * first case that shows it, without shrinking.
  *
  * Exit status ({@link CONFORM_EXIT}): 0 all runs agree, 1 bad arguments, 2 an answer differs,
  * 3 the program ended before answering, 4 it did not answer in time, 5 it answered garbage.
@@ -30,7 +31,7 @@ import type { AnyFormatInfo } from "@rashpa/bits";
 import fc from "fast-check";
 import { CliError } from "./cli.js";
 import type { CliIo } from "./cli.js";
-import { arbMutation, arbitraryOf, edgeCases, mutate, mutationName, variantSeed } from "./cases.js";
+import { arbMutation, arbitraryOf, boundaryCases, mutate, mutationName } from "./cases.js";
 import type { Mutation } from "./cases.js";
 import { referenceDecode } from "./codec-io.js";
 import { firstDifference } from "./json-diff.js";
@@ -135,30 +136,32 @@ interface ConformCase {
   readonly mutation: Mutation | null;
 }
 
+/**
+ * Cases: values of the generated arbitrary (whose bias already puts fields at 0 and at their
+ * maximum), some moved to a boundary of their variant (`boundaryCases`), some with their
+ * encoding damaged. Boundaries and damage shrink away when the failure does not need them.
+ */
 function caseArbitrary(o: ConformOptions): fc.Arbitrary<ConformCase> {
   const f = o.format;
-  const edges = f.variants.flatMap((_, i) => {
-    const [base] = fc.sample(arbitraryOf(f), { seed: variantSeed(o.seed, i), numRuns: 1 });
-    const inVariant =
-      f.variantOf(base) === i
-        ? base
-        : fc.sample(
-            arbitraryOf(f).filter((v) => f.variantOf(v) === i),
-            {
-              seed: variantSeed(o.seed, i),
-              numRuns: 1,
-            },
-          )[0];
-    return edgeCases(f, i, inVariant).map((c) => c.value);
-  });
-  const values = fc.oneof(
-    { weight: 3, arbitrary: arbitraryOf(f) },
-    { weight: 1, arbitrary: fc.constantFrom(...edges) },
-  );
+  const values = fc
+    .record({
+      base: arbitraryOf(f),
+      boundary: fc.oneof(
+        { withCrossShrink: true },
+        { weight: 3, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.nat({ max: 3 }) },
+      ),
+    })
+    .map(({ base, boundary }) => {
+      if (boundary === null) return base;
+      const cases = boundaryCases(f, f.variantOf(base), base);
+      return cases.length === 0 ? base : cases[boundary % cases.length]!.value;
+    });
   if (o.mode === "encode") return values.map((value) => ({ value, mutation: null }));
   return fc.record({
     value: values,
     mutation: fc.oneof(
+      { withCrossShrink: true },
       { weight: 3, arbitrary: fc.constant(null) },
       { weight: 1, arbitrary: arbMutation },
     ),
@@ -170,8 +173,6 @@ const json = (v: unknown): string => JSON.stringify(v) ?? String(v);
 /** The running program, restarted after a case that broke it. */
 class Implementation {
   private child: LineChild | undefined;
-  /** Requests answered so far (by any instance). */
-  answered = 0;
   /** Requests sent. */
   requests = 0;
   constructor(
@@ -182,9 +183,7 @@ class Implementation {
   async ask(request: string): Promise<Answer> {
     if (this.child === undefined || this.child.exited) this.child = new LineChild(this.cmd);
     this.requests++;
-    const answer = await this.child.request(request, this.timeoutMs);
-    if (answer.kind === "line") this.answered++;
-    return answer;
+    return this.child.request(request, this.timeoutMs);
   }
 
   /** Stops the current instance (after garbage, so the next case starts in step). */
@@ -343,13 +342,13 @@ export async function conformCommand(argv: readonly string[], io: CliIo): Promis
   try {
     details = await fc.check(
       fc.asyncProperty(caseArbitrary(o), async (c) => {
-        // After a timeout, or a program that never answered, shrinking would only repeat it.
+        // A crash, a timeout or garbage is reported for the first case that shows it: shrinking
+        // would restart (or wait for) the program at every step.
         if (stop) return;
         try {
           await runCase(c);
         } catch (e) {
-          if (e instanceof ConformFailure && (e.kind === "timeout" || impl.answered === 0))
-            stop = true;
+          if (e instanceof ConformFailure && e.kind !== "mismatch") stop = true;
           throw e;
         }
       }),

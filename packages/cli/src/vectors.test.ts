@@ -49,7 +49,14 @@ describe("rashpa vectors", () => {
   });
 
   it("prints fields in the shape rashpa decode prints, and hex that decodes to them", async () => {
-    for (const id of ["rashpa.btd", "bridge.instruction", "pcie.tlp", "pcie.dllp", "srio.packet-66", "srio.cs48"]) {
+    for (const id of [
+      "rashpa.btd",
+      "bridge.instruction",
+      "pcie.tlp",
+      "pcie.dllp",
+      "srio.packet-66",
+      "srio.cs48",
+    ]) {
       const f = findFormat(id)!;
       for (const v of await vectors([id, "--count", "150", "--seed", "9"])) {
         expect(v.format).toBe(id);
@@ -77,7 +84,13 @@ describe("rashpa vectors", () => {
   it("puts SRIO payloads on both sides of the 80-byte early-CRC boundary", async () => {
     const stream = findFormat("srio.stream")!;
     const packet = findFormat("srio.packet")!;
-    const lines = await vectors(["srio.packet", "--variant", "dev8-streaming-write", "--count", "10"]);
+    const lines = await vectors([
+      "srio.packet",
+      "--variant",
+      "dev8-streaming-write",
+      "--count",
+      "10",
+    ]);
     const edges = new Map(lines.map((l) => [l.edge, l]));
     const below = packet.fromJson(edges.get("crc80-below")!.fields);
     const above = packet.fromJson(edges.get("crc80-above")!.fields);
