@@ -247,9 +247,10 @@ export function roundRobinCases(
   count: number,
   seed: number,
 ): { variant: number; value: unknown; edge: string | null }[] {
-  const perVariant = Math.ceil(count / variants.length);
-  const samples = samplesByVariant(format, variants, perVariant, seed);
-  const queues = variants.map((index) => {
+  const used = variants.slice(0, Math.min(count, variants.length));
+  const perVariant = Math.ceil(count / used.length);
+  const samples = samplesByVariant(format, used, perVariant, seed);
+  const queues = used.map((index) => {
     const random = samples.get(index)!;
     const edges = edgeCases(format, index, random[0]);
     const cases: Case[] = [...edges, ...random.map((value) => ({ edge: null, value }))];
