@@ -92,8 +92,8 @@ describe("rashpa vectors", () => {
       "10",
     ]);
     const edges = new Map(lines.map((l) => [l.edge, l]));
-    const below = packet.fromJson(edges.get("crc80-below")!.fields);
-    const above = packet.fromJson(edges.get("crc80-above")!.fields);
+    const below: unknown = packet.fromJson(edges.get("crc80-below")!.fields);
+    const above: unknown = packet.fromJson(edges.get("crc80-above")!.fields);
     expect(stream.byteLength(below)).toBe(80); // a Dev8 SWRITE of 72 bytes is exactly 80 bytes
     expect(stream.byteLength(above)).toBe(88);
     expect(fromHex(edges.get("crc80-below")!.hex)).toHaveLength(84); // one CRC, pad
