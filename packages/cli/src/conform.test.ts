@@ -122,6 +122,25 @@ describe("conform fails a wrong decoder (examples/conform-wrong)", () => {
   });
 });
 
+describe("conform passes the reference codec behind the protocol (test/fixtures/reference.mjs)", () => {
+  const seed = lawSeed();
+  for (const id of [
+    "pcie.tlp",
+    "pcie.dllp",
+    "srio.packet",
+    "srio.stream-66",
+    "srio.cs64",
+    "bridge.instruction",
+  ])
+    it(`${id}: 100 runs of decode, encode and damaged bytes agree (seed ${seed})`, async () => {
+      const cmd = node(fixture("reference.mjs"), id);
+      const r = await run(["conform", id, "--cmd", cmd, "--seed", String(seed)]);
+      expect(r.err).toBe("");
+      expect(r.out).toContain(`conform ${id}: ok, 100 runs`);
+      expect(r.code).toBe(CONFORM_EXIT.ok);
+    });
+});
+
 describe("conform with a broken program", () => {
   it("reports a program that ends (exit 3) with its last stderr line", async () => {
     const r = await run([
