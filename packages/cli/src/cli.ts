@@ -6,6 +6,9 @@
  * - `rashpa decode <format> [hex] [--compact] [--allow-trailing]` — hex (argument or stdin) →
  *   JSON with the spec's field names;
  * - `rashpa encode <format> [json]` — JSON (argument or stdin) → lower-case hex;
+ * - `rashpa vectors <format> […]` — test vectors as JSON lines (see `vectors.ts`);
+ * - `rashpa conform <format> --cmd '<program>' […]` — differential testing of an external
+ *   implementation over a line protocol (see `conform.ts`; exit statuses 2–5 report failures);
  * - `rashpa throughput pcie --gen G --width W [--mps N] […] [--json]` — the PCIe link
  *   throughput model of `@rashpa/pcie` (pcie.md §11) as a table or JSON;
  * - `rashpa regs [<map> [decode <register> <value>]] [--json]` — the register maps (see
@@ -30,6 +33,7 @@
 import { CodecError, fromHex, toHex, valueToJson } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import { ALL_FORMATS, findFormat } from "./registry.js";
+import { decodePrefix } from "./codec-io.js";
 import { runDemo } from "./demo.js";
 import { acquireCommand } from "./acquire.js";
 import { receiveCommand } from "./receive.js";
@@ -37,6 +41,8 @@ import { emulateCommand } from "./emulate.js";
 import { modelCommand } from "./model.js";
 import { regsCommand } from "./regs.js";
 import { throughputCommand } from "./throughput.js";
+import { vectorsCommand } from "./vectors.js";
+import { conformCommand } from "./conform.js";
 
 /** Where the command writes and reads. */
 export interface CliIo {
@@ -63,6 +69,10 @@ commands:
   decode <format> [hex] [--compact] [--allow-trailing]
                                                 decode hex (argument or stdin) to JSON
   encode <format> [json]                        encode JSON (argument or stdin) to hex
+  vectors <format> [--count N] [--seed S] [--variant NAME] [--invalid]
+                                                test vectors as JSON lines (every variant, edge values)
+  conform <format> --cmd '<program>' [--seed S] [--runs N] [--mode decode|encode|both]
+                  [--timeout MS] [--path P]     test an implementation against the reference codec
   throughput pcie --gen <1-6> --width <lanes> [--mps <bytes>] [--mrrs <bytes>]
                   [--rcb <64|128>] [--ecrc] [--addr64] [--read] [--tags <n>]
                   [--rtt-ns <ns>] [--acks <per TLP>] [--updatefcs <per TLP>] [--json]
@@ -87,7 +97,8 @@ commands:
   demo                                          a short tour of specs, generator and codecs
   help                                          this text
 
-Errors are one line on stderr and exit with status 1.`;
+Errors are one line on stderr and exit with status 1; conform exits with 2 (an answer
+differs), 3 (the program ended), 4 (no answer in time) or 5 (garbage answer).`;
 
 function format(id: string | undefined): AnyFormatInfo {
   if (id === undefined) throw new CliError("missing <format> (see rashpa formats)");
@@ -146,8 +157,7 @@ async function decodeCommand(args: string[], flags: Set<string>, io: CliIo): Pro
     throw new CliError("decode takes one hex argument (quote it if it has spaces)");
   const text = await argOrStdin(args[1], io, "hex input");
   const bytes = fromHex(text.trim());
-  const value: unknown = f.decode(bytes);
-  const used = f.byteLength(value);
+  const { value, used } = decodePrefix(f, bytes);
   if (used !== bytes.length && !flags.has("--allow-trailing"))
     throw new CliError(
       `${f.id} takes ${used} bytes, the input has ${bytes.length} (use --allow-trailing to ignore the rest)`,
@@ -191,6 +201,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "encode":
         await encodeCommand(args, flags, io);
         return 0;
+      case "vectors":
+        vectorsCommand(rest, io);
+        return 0;
+      case "conform":
+        return await conformCommand(rest, io);
       case "throughput":
         throughputCommand(rest, io);
         return 0;

@@ -2,15 +2,20 @@
  * fast-check arbitraries of every SRIO format (needs the optional peer dependency
  * `fast-check`): the generated ones of the CRC-free streams, and those of the physical packets
  * (`srio.packet`, `-50`, `-66`), whose payloads are cut to whole double-words within the bounds
- * the physical codec enforces (RapidIO 4.1 Part 1 §4.1.1, Part 6 §2.5).
+ * the physical codec enforces (RapidIO 4.1 Part 1 §4.1.1, Part 6 §2.5), and the generated ones
+ * of the control symbols (Part 6 §3) and of the HELLO header.
  *
  * @packageDocumentation
  */
 import type fc from "fast-check";
+import { controlSymbolArbitraries } from "./gen/control-symbol.arb.js";
+import { helloArbitraries } from "./gen/hello.arb.js";
 import { arbStream, arbStream50, arbStream66, packetArbitraries } from "./gen/packet.arb.js";
 import type { SrioPacket, SrioPacket50, SrioPacket66 } from "./packet.js";
 
 export * from "./gen/packet.arb.js";
+export * from "./gen/control-symbol.arb.js";
+export * from "./gen/hello.arb.js";
 
 function payloadMax(v: Record<string, unknown>): number {
   return v["ftype"] === "maintenance" ? 64 : 256;
@@ -47,4 +52,6 @@ export const srioArbitraries: { readonly [id: string]: fc.Arbitrary<unknown> } =
   "srio.packet-50": arbSrioPacket50,
   "srio.packet-66": arbSrioPacket66,
   ...packetArbitraries,
+  ...controlSymbolArbitraries,
+  ...helloArbitraries,
 };
