@@ -101,7 +101,9 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
       return;
     }
     const r = m as DeviceReply;
-    if (r.kind === "msi") for (const l of [...irqListeners]) l({ slot: r.slot, atPs: r.atPs });
+    if (r.kind === "msis")
+      for (let i = 0; i < r.slots.length; i++)
+        for (const l of [...irqListeners]) l({ slot: r.slots[i]!, atPs: r.atPs[i]! });
     else if (r.kind === "idle") for (const l of [...idleListeners]) l({ atPs: r.atPs });
     else if (r.kind === "value" || r.kind === "error") {
       const p = pending.get(r.id);
@@ -125,8 +127,16 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
 
   const check = (): LinkError | undefined =>
     closed ? new LinkError(name, "the link is closed") : failure;
+  // Posted writes wait for the end of the current task and go as one message (a message per
+  // write cost more than the write); any request first sends the writes before it.
+  const writes: number[] = [];
+  const flushWrites = (): void => {
+    if (writes.length === 0) return;
+    worker.postMessage({ op: "writes", id: nextId++, list: writes.splice(0) });
+  };
   const send = (m: Record<string, unknown>): Promise<number> =>
     new Promise((resolve, reject) => {
+      flushWrites();
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ ...m, id });
@@ -142,7 +152,8 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
     write32: (address, value) => {
       const e = check();
       if (e !== undefined) return Promise.reject(e);
-      worker.postMessage({ op: "write", id: nextId++, address, value: value >>> 0 });
+      if (writes.length === 0) queueMicrotask(flushWrites);
+      writes.push(address, value >>> 0);
       return Promise.resolve();
     },
   };

@@ -40,10 +40,17 @@ export interface DeviceServer<R extends { readonly op: string; readonly id: numb
   readonly beforeIdle?: () => void;
 }
 
-/** What {@link serveDevice} returns: a way to wake it up after outside work. */
+/** What {@link serveDevice} returns: a way to wake it up after outside work, and the MSIs. */
 export interface DeviceServing {
   /** Runs the loop again (e.g. after outside work finished: an idle report may be due). */
   wake(): void;
+  /**
+   * Raises an MSI for event-ring slot `slot` at device time `atPs`. MSIs are sent in batches —
+   * one message after each slice of simulation, and before any other message, so the order of
+   * everything the host hears is kept: a message per MSI cost the device thread more than the
+   * frame it announced.
+   */
+  interrupt(slot: number, atPs: number): void;
 }
 
 /**
@@ -55,7 +62,16 @@ export interface DeviceServing {
 export function serveDevice<R extends { readonly op: string; readonly id: number }>(
   s: DeviceServer<R>,
 ): DeviceServing {
-  const post = (m: DeviceReply): void => s.port.postMessage(m);
+  const slots: number[] = [];
+  const times: number[] = [];
+  const flush = (): void => {
+    if (slots.length === 0) return;
+    s.port.postMessage({ kind: "msis", slots: slots.splice(0), atPs: times.splice(0) });
+  };
+  const post = (m: DeviceReply): void => {
+    flush();
+    s.port.postMessage(m);
+  };
   let scheduled = false;
   let wasIdle = true;
   let closed = false;
@@ -70,9 +86,10 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
           id: m.id,
           value: s.registers.read32((m as { address: number }).address),
         });
-      else if (m.op === "write") {
-        const w = m as { address: number; value: number };
-        s.registers.write32(w.address, w.value); // posted: answered only if refused
+      else if (m.op === "writes") {
+        // Posted: answered only if refused (the writes after a refused one are not done).
+        const list = (m as { list: readonly number[] }).list;
+        for (let i = 0; i < list.length; i += 2) s.registers.write32(list[i]!, list[i + 1]!);
       } else if (m.op === "close") {
         s.onClose?.();
         post({ kind: "value", id: m.id, value: 0 });
@@ -106,6 +123,7 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
       wasIdle = false;
       const until = next + s.slicePs;
       for (let t = sim.peek(); t !== undefined && t <= until; t = sim.peek()) sim.step();
+      flush();
       if (performance.now() > deadline) break;
     }
     schedule();
@@ -121,5 +139,11 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
     handle(m);
     schedule();
   });
-  return { wake: schedule };
+  return {
+    wake: schedule,
+    interrupt(slot, atPs) {
+      slots.push(slot);
+      times.push(atPs);
+    },
+  };
 }

@@ -3,14 +3,14 @@
  * controller emulator (`@rashpa/emulator`) behind a PCIe switch whose receiver memories are the
  * host's `SharedArrayBuffer`s, so the frames it writes are in the receiving thread's memory
  * with no copy; registers and simulation served by `serveDevice`; each event record's MSI is
- * posted as it happens.
+ * raised as it happens (sent in batches by `serveDevice`).
  *
  * @module
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { HostMemory, PcieSwitch, RashpaController } from "@rashpa/emulator";
 import { serveDevice } from "./device-server.js";
-import type { DeviceInit, DeviceReply } from "./pcie-protocol.js";
+import type { DeviceInit } from "./pcie-protocol.js";
 
 const init = workerData as DeviceInit;
 const port = parentPort!;
@@ -20,11 +20,10 @@ const controller = new RashpaController({
   link: init.link,
   speed: init.speed,
 });
-const post = (m: DeviceReply): void => port.postMessage(m);
-controller.onNotification((n) => post({ kind: "msi", slot: n.slot, atPs: n.at }));
-serveDevice({
+const serving = serveDevice({
   port,
   sim: controller.sim,
   registers: controller.registers,
   slicePs: init.slicePs,
 });
+controller.onNotification((n) => serving.interrupt(n.slot, n.at));

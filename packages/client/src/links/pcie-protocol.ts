@@ -23,12 +23,22 @@ export interface DeviceInit {
 /** A request to the device. */
 export type DeviceRequest =
   | { readonly op: "read"; readonly id: number; readonly address: number }
-  | { readonly op: "write"; readonly id: number; readonly address: number; readonly value: number }
+  | {
+      /** Posted writes in order: address, value, address, value, … */
+      readonly op: "writes";
+      readonly id: number;
+      readonly list: readonly number[];
+    }
   | { readonly op: "close"; readonly id: number };
 
 /** A message from the device. */
 export type DeviceReply =
   | { readonly kind: "value"; readonly id: number; readonly value: number }
   | { readonly kind: "error"; readonly id: number; readonly name: string; readonly message: string }
-  | { readonly kind: "msi"; readonly slot: number; readonly atPs: number }
+  | {
+      /** MSIs in the order raised: event-ring slot and device time of each. */
+      readonly kind: "msis";
+      readonly slots: readonly number[];
+      readonly atPs: readonly number[];
+    }
   | { readonly kind: "idle"; readonly atPs: number };

@@ -28,12 +28,10 @@ import {
   bridgeTiming,
 } from "@rashpa/emulator";
 import { serveDevice } from "./device-server.js";
-import type { DeviceReply } from "./pcie-protocol.js";
 import type { SrioDeviceInit, SrioReceiverInit } from "./srio-protocol.js";
 
 const init = workerData as SrioDeviceInit;
 const port = parentPort!;
-const post = (m: DeviceReply): void => port.postMessage(m);
 
 const sim = new Simulator();
 const parameters = BRIDGE_2017_GEN2X4_SRIO5G.parameters;
@@ -63,7 +61,7 @@ function settle(): void {
     const h = held[0]!;
     for (const [id, n] of h.fence) if (landed.get(id)! < n) return;
     held.shift();
-    post({ kind: "msi", slot: h.slot, atPs: Math.max(h.at, sim.now()) });
+    serving.interrupt(h.slot, Math.max(h.at, sim.now()));
   }
 }
 
@@ -164,7 +162,7 @@ controller.onNotification((n) => {
   settle();
 });
 
-serveDevice({
+const serving = serveDevice({
   port,
   sim,
   registers: controller.registers,
