@@ -1,6 +1,8 @@
 // Writes the standard package.json / tsconfig / vitest config for a workspace package.
 // Usage: node tools/new-package.mjs <dir> "<description>" [--private]
-import { writeFileSync, mkdirSync, existsSync } from "node:fs";
+// A published package also gets a copy of the root LICENSE and ships its CHANGELOG.md (written
+// by `changeset version`); packages/release-check checks both in the packed tarball.
+import { copyFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 const [dir, description, flag] = process.argv.slice(2);
 if (!dir || !description) throw new Error("usage: new-package <dir> <description> [--private]");
@@ -23,7 +25,7 @@ const pkg = {
     },
     "./package.json": "./package.json",
   },
-  files: ["dist", "src", "!src/**/*.test.ts"],
+  files: ["dist", "src", "!src/**/*.test.ts", "!src/**/*.test-helpers.ts", ...(isPrivate ? [] : ["CHANGELOG.md"])],
   engines: { node: ">=20.19" },
   scripts: {
     build: "tsc -p tsconfig.build.json",
@@ -31,7 +33,7 @@ const pkg = {
     test: "vitest run",
     lint: "eslint . && prettier --check . --ignore-path ../../.prettierignore",
   },
-  repository: { type: "git", url: "https://github.com/rashpa/rashpa.git", directory: root },
+  repository: { type: "git", url: "git+https://github.com/rashpa/rashpa.git", directory: root },
 };
 if (!existsSync(join(root, "package.json")))
   writeFileSync(join(root, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
@@ -52,4 +54,5 @@ writeFileSync(
     2,
   ) + "\n",
 );
+if (!isPrivate) copyFileSync("LICENSE", join(root, "LICENSE"));
 writeFileSync(join(root, "vitest.config.ts"), 'export { default } from "../../vitest.shared.js";\n');
