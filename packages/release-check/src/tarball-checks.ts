@@ -96,6 +96,9 @@ export interface TypesReport {
   readonly ignoredKinds: readonly string[];
 }
 
+/** An export subpath naming a file that is not a module (`.lua`, `.json`, `.yaml`, …). */
+const ASSET_EXPORT = /\.(?!(?:js|mjs|cjs)$)[a-z]+$/;
+
 function describeProblem(p: Problem): string {
   const where = "entrypoint" in p ? ` at "${p.entrypoint}"` : "";
   const resolution = "resolutionKind" in p ? ` (${p.resolutionKind})` : "";
@@ -108,7 +111,12 @@ function describeProblem(p: Problem): string {
  * counts unless it belongs to one of {@link ESM_ONLY_IGNORED_RESOLUTIONS}.
  */
 export async function checkTarballTypes(tarball: Uint8Array): Promise<TypesReport> {
-  const result = await checkPackage(createPackageFromTarballData(tarball));
+  // Exports of non-JavaScript files (e.g. `@rashpa/emulator/wireshark/rashpa.lua`, a Wireshark
+  // script) are assets, not modules: they have no types to resolve, as `attw
+  // --exclude-entrypoints` would say for them.
+  const result = await checkPackage(createPackageFromTarballData(tarball), {
+    excludeEntrypoints: [ASSET_EXPORT],
+  });
   if (!result.types)
     return { typed: false, entrypoints: [], problems: [], ignored: [], ignoredKinds: [] };
   const isIgnored = (p: Problem): boolean =>
