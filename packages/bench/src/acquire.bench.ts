@@ -6,7 +6,7 @@
  * (not verified: what is timed is the library and the link), acquisitions one after another
  * on one open link. Beside it, in the same process
  * and interleaved rounds, a `Uint8Array.set` copy of the same bytes between buffers of the
- * same sizes. Goal: at least 0.4× the copy.
+ * same sizes (the ROI line by line, as it lies in the frame). Goal: at least 0.4× the copy.
  *
  * @module
  */
@@ -49,7 +49,11 @@ function copier(config: AcquisitionConfig): () => number {
     for (let f = 0; f < d.frames; f++) {
       const slot = (f & 7) * frameBytes;
       host.set(ddr.subarray(slot, slot + frameBytes), (f % RING) * frameBytes);
-      roi.set(ddr.subarray(slot, slot + roiBytes), (f % RING) * roiBytes);
+      // The ROI (128 × 128 at (192, 192)) line by line, as it lies in the DDR frame.
+      for (let y = 0, at = (f % RING) * roiBytes; y < 128; y++, at += 256) {
+        const from = slot + (192 + y) * d.width * 2 + 192 * 2;
+        roi.set(ddr.subarray(from, from + 256), at);
+      }
       n += frameBytes + roiBytes;
     }
     return n;
