@@ -279,13 +279,7 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
    * @throws Error when there is no such receiver or it already has a stream
    */
   receiver(name: string): AsyncIterable<FrameEvent> {
-    const index = this.config.receivers.findIndex((r) => r.name === name);
-    if (index < 0)
-      throw new Error(
-        `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
-      );
-    if (this.#streams.has(index) || this.#remote.has(index))
-      throw new Error(`receiver "${name}" already has its stream`);
+    const index = this.#freeReceiver(name);
     const stream = new FrameStream();
     if (this.#ended) stream.end();
     this.#streams.set(index, stream);
@@ -307,13 +301,7 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
    *   event ring
    */
   remoteReceiver(name: string, handle: RemoteReceiverHandle): void {
-    const index = this.config.receivers.findIndex((r) => r.name === name);
-    if (index < 0)
-      throw new Error(
-        `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
-      );
-    if (this.#streams.has(index) || this.#remote.has(index))
-      throw new Error(`receiver "${name}" already has its stream`);
+    const index = this.#freeReceiver(name);
     if (this.layout.events?.receiver === index)
       throw new Error(`receiver "${name}" hosts the event ring: it must be served here`);
     const held = new Map<string, FrameEvent>();
@@ -325,6 +313,18 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
       e?.release();
     });
     if (this.#ended) handle.end();
+  }
+
+  /** The index of receiver `name`, which must not have a stream yet. */
+  #freeReceiver(name: string): number {
+    const index = this.config.receivers.findIndex((r) => r.name === name);
+    if (index < 0)
+      throw new Error(
+        `no receiver "${name}" (receivers: ${this.config.receivers.map((r) => r.name).join(", ")})`,
+      );
+    if (this.#streams.has(index) || this.#remote.has(index))
+      throw new Error(`receiver "${name}" already has its stream`);
+    return index;
   }
 
   /** Resolves when the end-of-acquisition record has been handed out (or the link closed). */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { lawSeed } from "@rashpa/laws";
+import { lawSeed, hasTool } from "@rashpa/laws";
 import { encodeTlp, memoryRead, memoryWrite, withEcrc } from "@rashpa/pcie";
 import { arbTlp } from "@rashpa/pcie/arbitraries";
 import { encodeSrioPacket } from "@rashpa/srio";
@@ -392,14 +392,7 @@ describe("hostile inputs for the reader", () => {
   });
 });
 
-function hasTshark(): boolean {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const hasTshark = (): boolean => hasTool("tshark");
 
 describe("Wireshark reads the files", () => {
   const tshark = hasTshark();

@@ -19,7 +19,7 @@ import { toHex } from "@rashpa/bits";
 import { BTD_FORMAT, EVENT_FORMAT, encodeInstruction } from "@rashpa/descriptors";
 import type { Instruction } from "@rashpa/descriptors";
 import { arbBtd, arbEvent } from "@rashpa/descriptors/arbitraries";
-import { lawSeed } from "@rashpa/laws";
+import { lawSeed, hasTool } from "@rashpa/laws";
 import { TLP_FORMAT, decodeTlp, encodeTlp } from "@rashpa/pcie";
 import { arbTlp } from "@rashpa/pcie/arbitraries";
 import {
@@ -52,14 +52,7 @@ const LUA = fileURLToPath(new URL("./gen/wireshark/rashpa.lua", import.meta.url)
 const tmp = mkdtempSync(join(tmpdir(), "rashpa-wireshark-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function hasTshark(): boolean {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const hasTshark = (): boolean => hasTool("tshark");
 const tshark = hasTshark();
 if (!tshark)
   console.log(

@@ -14,10 +14,21 @@ import { toHex } from "@rashpa/bits";
 import type { AnyFormatInfo } from "@rashpa/bits";
 import fc from "fast-check";
 
+/**
+ * Whether program `name` can be run here (`name --version` exits 0): tests that need a tool
+ * from the system (gcc, tshark, chromium) say so when it is missing.
+ *
+ * @param name - the program
+ * @returns true when it runs
+ */
+export function hasTool(name: string): boolean {
+  const r = spawnSync(name, ["--version"], { encoding: "utf8", stdio: "ignore" });
+  return r.status === 0;
+}
+
 /** Whether `gcc` can be run here. */
 export function hasGcc(): boolean {
-  const r = spawnSync("gcc", ["--version"], { encoding: "utf8" });
-  return r.status === 0;
+  return hasTool("gcc");
 }
 
 /**

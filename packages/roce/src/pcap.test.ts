@@ -4,6 +4,7 @@
  * Ethernet/IPv4/UDP 4791, read back byte-exact with the ICRC checking on the captured IP bytes,
  * and, when `tshark` is installed, decoded by Wireshark's `infiniband` dissector field by field.
  */
+import { hasTool } from "@rashpa/laws";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,14 +69,7 @@ function readFrames(file: Uint8Array): Uint8Array[] {
   return frames;
 }
 
-function hasTshark(): boolean {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const hasTshark = (): boolean => hasTool("tshark");
 
 describe("RoCEv2 pcap", () => {
   it("frames each packet in Ethernet/IPv4/UDP 4791 and the captured ICRC checks", () => {

@@ -31,6 +31,7 @@
  */
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import type { Pmtu, RcReceiverStats } from "@rashpa/roce";
+import type { FrameEvent } from "../acquisition.js";
 import type { AcquisitionConfig } from "../config.js";
 import { roceConnectionOf } from "./roce-connections.js";
 import { openResponders, type Responders } from "./roce-responders.js";
@@ -388,27 +389,22 @@ export async function listenForReceivers(
   };
 }
 
-/** A frame in a remote receiver's memory. */
-export interface RemoteFrame {
-  /** `"frame"` or `"roi"`. */
-  readonly type: "frame" | "roi";
-  /** Data channel. */
-  readonly channel: number;
-  /** Channel name. */
-  readonly name: string;
-  /** Detector frame number. */
-  readonly frame: number;
-  /** Record status: 0 complete, else do not use the bytes. */
-  readonly status: number;
-  /** The frame in this process's receiver memory (a view, valid until released). */
-  readonly bytes: Uint8Array;
-  /** Controller time of the record, ns. */
-  readonly timestampNs: bigint;
-  /** Record sequence number. */
-  readonly sequence: number;
-  /** Gives the buffer back to the controller (through the manager). */
-  release(): void;
-}
+/**
+ * A frame in a remote receiver's memory: `bytes` is a view of this process's arena (valid
+ * until released), and `release()` gives the buffer back through the manager.
+ */
+export type RemoteFrame = Pick<
+  FrameEvent,
+  | "type"
+  | "channel"
+  | "name"
+  | "frame"
+  | "status"
+  | "bytes"
+  | "timestampNs"
+  | "sequence"
+  | "release"
+>;
 
 /** Options of {@link openRemoteReceiver}. */
 export interface RemoteReceiverOptions {

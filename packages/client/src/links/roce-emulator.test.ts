@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectChecked, intact } from "../frames.test-helpers.js";
-import { lawSeed } from "@rashpa/laws";
+import { lawSeed, hasTool } from "@rashpa/laws";
 import {
   decodeRocePacket,
   opcodeValue,
@@ -169,14 +169,7 @@ describe("the RoCE link's idle report", () => {
   });
 });
 
-function hasTshark(): boolean {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const hasTshark = (): boolean => hasTool("tshark");
 
 const tmp = mkdtempSync(join(tmpdir(), "roce-link-"));
 afterAll(() => {
