@@ -440,6 +440,7 @@ export class RashpaController {
   #startPs: SimTime = 0;
   #bytesSent = 0;
   #transferActive = false;
+  #atuBytes: Uint8Array | undefined;
   #scratch = new Uint8Array(0);
   /** Wire path: the buffer each TLP is encoded into (the largest MWr: 4-DW header, 4096 bytes). */
   readonly #wire = new Uint8Array(16 + 4096);
@@ -1019,7 +1020,8 @@ export class RashpaController {
   }
 
   #atuEntry(index: number): AtuEntry | undefined {
-    const mem = this.registers.memory(ATU_ENTRIES_PATH);
+    // The table's bytes are the register file's for its whole life: looked up once.
+    const mem = (this.#atuBytes ??= this.registers.memory(ATU_ENTRIES_PATH));
     if (index * ATU_ENTRY_BYTES >= mem.length) return undefined;
     return decodeAtuEntry(mem, index * ATU_ENTRY_BYTES);
   }
