@@ -7,6 +7,8 @@
  * - `packages/<pkg>/src/gen/<base>.arb.ts` — fast-check arbitraries,
  * - `packages/<pkg>/src/gen/c/<base>.h` and `<base>-selfcheck.c` — C header and self-check,
  * - `packages/<pkg>/src/gen/<base>.md` — the reference page,
+ * - `packages/<pkg>/src/gen/pages/<id>.md` — a page of the reference site per format and per
+ *   register map, with SVG diagrams,
  * - `packages/<pkg>/src/gen/ipxact/<map>.xml` — an IP-XACT 1685-2014 component per register map.
  *
  * @module
@@ -26,7 +28,8 @@ import type { SpecModel } from "@rashpa/spec";
 import { generateCHeader, generateCSelfCheck } from "./c-header.js";
 import { generateIpxact } from "./ipxact.js";
 import { generateMarkdown } from "./markdown.js";
-import { specBaseName } from "./names.js";
+import { sitePagePath, specBaseName } from "./names.js";
+import { generateFormatPage, generateRegisterMapPage, registerMapId } from "./site-pages.js";
 import { generateTsArbitraries } from "./ts-arbitraries.js";
 import { generateTsCodecs } from "./ts-codec.js";
 
@@ -47,8 +50,15 @@ export function genDir(spec: SpecModel): string {
  * Every output of one spec.
  *
  * @param spec - a loaded spec
+ * @param formatPackages - package of every format id of the specs loaded together, so that a
+ *   register map's page links a memory to the page of its entry format in another package
  */
-export function generateSpec(spec: SpecModel): GeneratedFile[] {
+export function generateSpec(
+  spec: SpecModel,
+  formatPackages: ReadonlyMap<string, string> = new Map(
+    spec.formats.map((f) => [f.id, spec.package]),
+  ),
+): GeneratedFile[] {
   const dir = genDir(spec);
   const base = specBaseName(spec.file);
   return [
@@ -60,6 +70,14 @@ export function generateSpec(spec: SpecModel): GeneratedFile[] {
     ...spec.registerMaps.map((m) => ({
       path: `${dir}/ipxact/${m.name}.xml`,
       content: generateIpxact(spec, m),
+    })),
+    ...spec.formats.map((f) => ({
+      path: `${dir}/${sitePagePath(f.id)}`,
+      content: generateFormatPage(spec, f),
+    })),
+    ...spec.registerMaps.map((m) => ({
+      path: `${dir}/${sitePagePath(registerMapId(spec, m))}`,
+      content: generateRegisterMapPage(spec, m, formatPackages),
     })),
   ];
 }
@@ -77,7 +95,10 @@ export function generateAll(root: string): {
   files: GeneratedFile[];
 } {
   const specs = loadSpecDir(join(root, "specs"), root);
-  return { specs, files: specs.flatMap(generateSpec) };
+  const formatPackages = new Map(
+    specs.flatMap((s) => s.formats.map((f) => [f.id, s.package] as const)),
+  );
+  return { specs, files: specs.flatMap((s) => generateSpec(s, formatPackages)) };
 }
 
 /** Writes generated files under `root` and removes stale files from the `src/gen` directories. */

@@ -1,6 +1,7 @@
 /**
  * `@rashpa/codegen`: generators from RASHPA spec files — TypeScript codecs with fast-check
- * arbitraries, C headers with a self-check program, and Markdown reference pages — plus the
+ * arbitraries, C headers with a self-check program, Markdown reference pages and the pages of
+ * the reference site with SVG bit-field diagrams — plus the
  * drift check CI runs on the committed output.
  *
  * @packageDocumentation
@@ -16,9 +17,26 @@ export type { FormatNames } from "./ts-codec.js";
 export { generateTsArbitraries } from "./ts-arbitraries.js";
 export { generateCHeader, generateCSelfCheck } from "./c-header.js";
 export { generateMarkdown, bitDiagram, registerDiagram } from "./markdown.js";
+export {
+  generateFormatPage,
+  generateRegisterMapPage,
+  accessMnemonic,
+  registerMapId,
+  FORMAT_PAGE_GROUP,
+  REGISTER_PAGE_GROUP,
+} from "./site-pages.js";
+export { formatSvg, registerSvg, escapeXml } from "./svg.js";
+export type { SvgFormatCell, SvgRegisterField } from "./svg.js";
 export { generateSpec, generateAll, writeGenerated, driftedFiles, genDir } from "./generate.js";
 export type { GeneratedFile } from "./generate.js";
-export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";
+export {
+  pascalCase,
+  camelCase,
+  snakeCase,
+  screamingCase,
+  sitePagePath,
+  PAGES_DIR,
+} from "./names.js";
 export {
   generateIpxact,
   importIpxact,

@@ -24,7 +24,7 @@ import type {
 import { formatByteSize, layoutPaths, valueFields } from "@rashpa/spec";
 import { emitRegisterMaps, registerImports } from "./ts-registers.js";
 import { Emitter } from "./_internals/emitter.js";
-import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
+import { camelCase, docComment, pascalCase, screamingCase, sitePagePath } from "./names.js";
 
 /** Names of the generated symbols of one format. */
 export interface FormatNames {
@@ -881,6 +881,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     "`encode(decode(b))` equals `b` for every canonical `b`; on any bytes the decoder returns or throws `DecodeError`; " +
     "encoders reject out-of-range values with an `EncodeError` naming the field.";
 
+  // Every exported symbol of the format links to its page of the reference site.
+  const seePage = `\n\n@see [\`${format.id}\` reference page](./${sitePagePath(format.id)})`;
   out.line(`// ${"-".repeat(86)}`);
   out.line(`// ${format.id}: ${format.title}`);
   out.line();
@@ -892,11 +894,11 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     const tags = p.choices.filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined);
     const doc =
       paths.length === 1
-        ? `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`
+        ? `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.${seePage}`
         : `${format.title}, variant \`${p.name}\`. ${p.choices
             .map((c) => (c.caseIndex < 0 ? "" : c.switch.cases[c.caseIndex]!.doc))
             .filter((d) => d !== "")
-            .join(" ")}`;
+            .join(" ")}${seePage}`;
     out.raw(docComment(doc));
     out.block(`export interface ${tn} {`, () => {
       const tagAt = new Map(tags.map((c) => [c.switch, c]));
@@ -949,14 +951,14 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
   if (unionMembers.length > 1 || unionMembers[0] !== n.type) {
     out.raw(
       docComment(
-        `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`,
+        `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.${seePage}`,
       ),
     );
     out.line(`export type ${n.type} = ${unionMembers.join(" | ")};`);
     out.line();
   }
   if (fixed !== undefined) {
-    out.raw(docComment(`Size in bytes of every {@link ${n.type}}.`));
+    out.raw(docComment(`Size in bytes of every {@link ${n.type}}.${seePage}`));
     out.line(`export const ${n.bytesConst} = ${fixed};`);
     out.line();
   }
@@ -967,7 +969,7 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
         `Byte arrays in the result are copies.\n\n${lawsDoc}\n\n` +
         `@param bytes - input\n@param offset - byte offset of the value in \`bytes\`\n@returns the decoded value; its byte fields and payloads are views of \`bytes\` (no copy, as in protobuf-es): copy them (\`.slice()\`) to keep them while \`bytes\` is reused\n` +
         `@throws DecodeError naming the field, its byte offset, what was expected and what was found\n` +
-        `@example\n\`\`\`ts\nconst value = ${n.decode}(bytes);\n\`\`\``,
+        `@example\n\`\`\`ts\nconst value = ${n.decode}(bytes);\n\`\`\`${seePage}`,
     ),
   );
   out.block(`export function ${n.decode}(bytes: Uint8Array, offset = 0): ${n.type} {`, () => {
@@ -1014,12 +1016,12 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     "into",
     `Encodes a {@link ${n.type}} (${format.id}) into \`view\` at \`offset\`. Every field is checked before anything is written.\n\n` +
       `@param view - target\n@param offset - byte offset in \`view\`\n@param value - value to encode\n@returns the number of bytes written\n` +
-      `@throws EncodeError naming the first invalid field, or when \`view\` is too small`,
+      `@throws EncodeError naming the first invalid field, or when \`view\` is too small${seePage}`,
   );
   const encodeDoc =
     `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
     `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
-    `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``;
+    `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\`${seePage}`;
   if (fixed !== undefined) {
     // Fixed size: allocate, then the same checked path as encodeInto.
     out.raw(docComment(encodeDoc));
@@ -1036,30 +1038,30 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
       "new",
       `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
         `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
-        `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``,
+        `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\`${seePage}`,
     );
   enc(
     n.byteLength,
     `value: ${n.type}): number`,
     "length",
-    `Number of bytes {@link ${n.encode}} produces for \`value\`.\n\n@throws EncodeError naming the first invalid field`,
+    `Number of bytes {@link ${n.encode}} produces for \`value\`.\n\n@throws EncodeError naming the first invalid field${seePage}`,
   );
   enc(
     n.is,
     `value: unknown): value is ${n.type}`,
     "check",
-    `Whether \`value\` is a valid {@link ${n.type}}: every field present, of the right type and in range, and tags and lengths consistent.`,
+    `Whether \`value\` is a valid {@link ${n.type}}: every field present, of the right type and in range, and tags and lengths consistent.${seePage}`,
   );
   enc(
     n.variantOf,
     `value: ${n.type}): number`,
     "variant",
-    `Index in \`${n.info}.variants\` of the variant \`value\` takes, or -1 when it is not valid.`,
+    `Index in \`${n.info}.variants\` of the variant \`value\` takes, or -1 when it is not valid.${seePage}`,
   );
   out.raw(
     docComment(
       `Converts the JSON shape of a {@link ${n.type}} (see \`@rashpa/bits\` \`valueToJson\`) into a value. Variant tags may be omitted: the discriminants select the variant.\n\n` +
-        `@param json - parsed JSON\n@throws EncodeError naming the offending field`,
+        `@param json - parsed JSON\n@throws EncodeError naming the offending field${seePage}`,
     ),
   );
   out.block(`export function ${n.fromJson}(json: unknown): ${n.type} {`, () => {
@@ -1076,7 +1078,11 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.line();
   }
 
-  out.raw(docComment(`Everything about format \`${format.id}\` (${format.title}) in one record.`));
+  out.raw(
+    docComment(
+      `Everything about format \`${format.id}\` (${format.title}) in one record.${seePage}`,
+    ),
+  );
   out.block(
     `export const ${n.info}: FormatInfo<${n.type}> = {`,
     () => {

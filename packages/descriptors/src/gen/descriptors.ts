@@ -70,7 +70,11 @@ export function eventTypeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // rashpa.btd: Block Transfer Descriptor (BTD)
 
-/** Block Transfer Descriptor (BTD), variant `dma`. Data read from on-board DDR at a contiguous address. */
+/**
+ * Block Transfer Descriptor (BTD), variant `dma`. Data read from on-board DDR at a contiguous address.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdDma {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -100,7 +104,11 @@ export interface BtdDma {
   offset: bigint;
 }
 
-/** Block Transfer Descriptor (BTD), variant `roi`. A rectangle of a frame in DDR, gathered line by line. */
+/**
+ * Block Transfer Descriptor (BTD), variant `roi`. A rectangle of a frame in DDR, gathered line by line.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdRoi {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -134,7 +142,11 @@ export interface BtdRoi {
   offset: bigint;
 }
 
-/** Block Transfer Descriptor (BTD), variant `inline`. Up to 16 bytes carried in the descriptor; the first `size` bytes are sent. */
+/**
+ * Block Transfer Descriptor (BTD), variant `inline`. Up to 16 bytes carried in the descriptor; the first `size` bytes are sent.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdInline {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -173,10 +185,16 @@ export interface BtdInline {
  * Source: SYSTEM.md §1 (BGU, BSU); rashpa-anchors.md §1.4 (rashpa_dcc.vhd field widths).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd`.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export type Btd = BtdDma | BtdRoi | BtdInline;
 
-/** Size in bytes of every {@link Btd}. */
+/**
+ * Size in bytes of every {@link Btd}.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_BYTES = 32;
 
 /**
@@ -194,6 +212,8 @@ export const BTD_BYTES = 32;
  * ```ts
  * const value = decodeBtd(bytes);
  * ```
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
   const $o = offset;
@@ -254,6 +274,8 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function encodeBtdInto(view: DataView, offset: number, value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -340,6 +362,8 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
  * ```ts
  * const bytes = encodeBtd(value);
  * ```
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function encodeBtd(value: Btd): Uint8Array {
   const $bytes = new Uint8Array(32);
@@ -351,6 +375,8 @@ export function encodeBtd(value: Btd): Uint8Array {
  * Number of bytes {@link encodeBtd} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdByteLength(value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -410,7 +436,11 @@ export function btdByteLength(value: Btd): number {
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
 }
 
-/** Whether `value` is a valid {@link Btd}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Btd}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export function isBtd(value: unknown): value is Btd {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -469,7 +499,11 @@ export function isBtd(value: unknown): value is Btd {
   return false;
 }
 
-/** Index in `BTD_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export function btdVariantOf(value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_size = $v["size"];
@@ -532,6 +566,8 @@ export function btdVariantOf(value: Btd): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdFromJson(json: unknown): Btd {
   const $j = jsonObject(json, "btd");
@@ -614,7 +650,11 @@ function $writeBtd2($view: DataView, $o: number, r_size: number, r_kind: number,
   writeBytes($view, $o + 8, f_data);
 }
 
-/** Everything about format `rashpa.btd` (Block Transfer Descriptor (BTD)) in one record. */
+/**
+ * Everything about format `rashpa.btd` (Block Transfer Descriptor (BTD)) in one record.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_FORMAT: FormatInfo<Btd> = {
   id: "rashpa.btd",
   title: "Block Transfer Descriptor (BTD)",
@@ -687,6 +727,8 @@ export const BTD_FORMAT: FormatInfo<Btd> = {
  * Source: SYSTEM.md §1 (ATU); this project's layout.
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.atu-entry`.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export interface AtuEntry {
   /** Physical (bus) address of the buffer in the receiver. (64 bits.) */
@@ -701,7 +743,11 @@ export interface AtuEntry {
   valid: boolean;
 }
 
-/** Size in bytes of every {@link AtuEntry}. */
+/**
+ * Size in bytes of every {@link AtuEntry}.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export const ATU_ENTRY_BYTES = 16;
 
 /**
@@ -719,6 +765,8 @@ export const ATU_ENTRY_BYTES = 16;
  * ```ts
  * const value = decodeAtuEntry(bytes);
  * ```
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
   const $o = offset;
@@ -743,6 +791,8 @@ export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -779,6 +829,8 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
  * ```ts
  * const bytes = encodeAtuEntry(value);
  * ```
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function encodeAtuEntry(value: AtuEntry): Uint8Array {
   const $bytes = new Uint8Array(16);
@@ -790,6 +842,8 @@ export function encodeAtuEntry(value: AtuEntry): Uint8Array {
  * Number of bytes {@link encodeAtuEntry} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function atuEntryByteLength(value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -807,7 +861,11 @@ export function atuEntryByteLength(value: AtuEntry): number {
   return 16;
 }
 
-/** Whether `value` is a valid {@link AtuEntry}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link AtuEntry}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export function isAtuEntry(value: unknown): value is AtuEntry {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -824,7 +882,11 @@ export function isAtuEntry(value: unknown): value is AtuEntry {
   return true;
 }
 
-/** Index in `ATU_ENTRY_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `ATU_ENTRY_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export function atuEntryVariantOf(value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_address = $v["address"];
@@ -845,6 +907,8 @@ export function atuEntryVariantOf(value: AtuEntry): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function atuEntryFromJson(json: unknown): AtuEntry {
   const $j = jsonObject(json, "atu-entry");
@@ -863,7 +927,11 @@ function $writeAtuEntry0($view: DataView, $o: number, r_size: number, r_receiver
   $view.setBigUint64($o, f_address);
 }
 
-/** Everything about format `rashpa.atu-entry` (Address Translation Unit entry) in one record. */
+/**
+ * Everything about format `rashpa.atu-entry` (Address Translation Unit entry) in one record.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export const ATU_ENTRY_FORMAT: FormatInfo<AtuEntry> = {
   id: "rashpa.atu-entry",
   title: "Address Translation Unit entry",
@@ -900,6 +968,8 @@ export const ATU_ENTRY_FORMAT: FormatInfo<AtuEntry> = {
  * Source: SYSTEM.md §1 (event channel); this project's layout.
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.event`.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export interface Event {
   /** What happened. (8 bits, enum EventType.) */
@@ -918,7 +988,11 @@ export interface Event {
   info: bigint;
 }
 
-/** Size in bytes of every {@link Event}. */
+/**
+ * Size in bytes of every {@link Event}.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_BYTES = 32;
 
 /**
@@ -936,6 +1010,8 @@ export const EVENT_BYTES = 32;
  * ```ts
  * const value = decodeEvent(bytes);
  * ```
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
   const $o = offset;
@@ -968,6 +1044,8 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function encodeEventInto(view: DataView, offset: number, value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1006,6 +1084,8 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
  * ```ts
  * const bytes = encodeEvent(value);
  * ```
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function encodeEvent(value: Event): Uint8Array {
   const $bytes = new Uint8Array(32);
@@ -1017,6 +1097,8 @@ export function encodeEvent(value: Event): Uint8Array {
  * Number of bytes {@link encodeEvent} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventByteLength(value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1038,7 +1120,11 @@ export function eventByteLength(value: Event): number {
   return 32;
 }
 
-/** Whether `value` is a valid {@link Event}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Event}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export function isEvent(value: unknown): value is Event {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1059,7 +1145,11 @@ export function isEvent(value: unknown): value is Event {
   return true;
 }
 
-/** Index in `EVENT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `EVENT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export function eventVariantOf(value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = eventTypeValue($v["type"]);
@@ -1084,6 +1174,8 @@ export function eventVariantOf(value: Event): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventFromJson(json: unknown): Event {
   const $j = jsonObject(json, "event");
@@ -1107,7 +1199,11 @@ function $writeEvent0($view: DataView, $o: number, r_type: number, r_channel: nu
   $view.setBigUint64($o + 24, f_info);
 }
 
-/** Everything about format `rashpa.event` (Event-channel record) in one record. */
+/**
+ * Everything about format `rashpa.event` (Event-channel record) in one record.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_FORMAT: FormatInfo<Event> = {
   id: "rashpa.event",
   title: "Event-channel record",
@@ -1145,6 +1241,8 @@ export const EVENT_FORMAT: FormatInfo<Event> = {
  * Source: rashpa-anchors.md §1.4 (ebs_btd_fifo.vhd register 0).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd-fifo-control`.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export interface BtdFifoControl {
   /** Discard every queued BTD (this project's addition). (1 bit.) */
@@ -1153,7 +1251,11 @@ export interface BtdFifoControl {
   push: boolean;
 }
 
-/** Size in bytes of every {@link BtdFifoControl}. */
+/**
+ * Size in bytes of every {@link BtdFifoControl}.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export const BTD_FIFO_CONTROL_BYTES = 4;
 
 /**
@@ -1171,6 +1273,8 @@ export const BTD_FIFO_CONTROL_BYTES = 4;
  * ```ts
  * const value = decodeBtdFifoControl(bytes);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoControl {
   const $o = offset;
@@ -1191,6 +1295,8 @@ export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoCont
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function encodeBtdFifoControlInto(view: DataView, offset: number, value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1221,6 +1327,8 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
  * ```ts
  * const bytes = encodeBtdFifoControl(value);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
   const $bytes = new Uint8Array(4);
@@ -1232,6 +1340,8 @@ export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
  * Number of bytes {@link encodeBtdFifoControl} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function btdFifoControlByteLength(value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1243,7 +1353,11 @@ export function btdFifoControlByteLength(value: BtdFifoControl): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link BtdFifoControl}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link BtdFifoControl}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1254,7 +1368,11 @@ export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
   return true;
 }
 
-/** Index in `BTD_FIFO_CONTROL_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FIFO_CONTROL_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export function btdFifoControlVariantOf(value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_flush = $v["flush"];
@@ -1269,6 +1387,8 @@ export function btdFifoControlVariantOf(value: BtdFifoControl): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function btdFifoControlFromJson(json: unknown): BtdFifoControl {
   const $j = jsonObject(json, "btd-fifo-control");
@@ -1282,7 +1402,11 @@ function $writeBtdFifoControl0($view: DataView, $o: number, r_flush: number, r_p
   $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
 }
 
-/** Everything about format `rashpa.btd-fifo-control` (BTD FIFO window control word) in one record. */
+/**
+ * Everything about format `rashpa.btd-fifo-control` (BTD FIFO window control word) in one record.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export const BTD_FIFO_CONTROL_FORMAT: FormatInfo<BtdFifoControl> = {
   id: "rashpa.btd-fifo-control",
   title: "BTD FIFO window control word",
@@ -1315,6 +1439,8 @@ export const BTD_FIFO_CONTROL_FORMAT: FormatInfo<BtdFifoControl> = {
  * Source: rashpa-anchors.md §1.4 (ebs_btd_fifo.vhd register 9, bit 0 = FIFO full).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd-fifo-status`.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export interface BtdFifoStatus {
   /** A push was attempted while full (sticky; cleared by a flush). (1 bit.) */
@@ -1327,7 +1453,11 @@ export interface BtdFifoStatus {
   full: boolean;
 }
 
-/** Size in bytes of every {@link BtdFifoStatus}. */
+/**
+ * Size in bytes of every {@link BtdFifoStatus}.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const BTD_FIFO_STATUS_BYTES = 4;
 
 /**
@@ -1345,6 +1475,8 @@ export const BTD_FIFO_STATUS_BYTES = 4;
  * ```ts
  * const value = decodeBtdFifoStatus(bytes);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatus {
   const $o = offset;
@@ -1366,6 +1498,8 @@ export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatu
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1401,6 +1535,8 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
  * ```ts
  * const bytes = encodeBtdFifoStatus(value);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
   const $bytes = new Uint8Array(4);
@@ -1412,6 +1548,8 @@ export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
  * Number of bytes {@link encodeBtdFifoStatus} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1427,7 +1565,11 @@ export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link BtdFifoStatus}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link BtdFifoStatus}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1442,7 +1584,11 @@ export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
   return true;
 }
 
-/** Index in `BTD_FIFO_STATUS_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FIFO_STATUS_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export function btdFifoStatusVariantOf(value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_overflow = $v["overflow"];
@@ -1461,6 +1607,8 @@ export function btdFifoStatusVariantOf(value: BtdFifoStatus): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function btdFifoStatusFromJson(json: unknown): BtdFifoStatus {
   const $j = jsonObject(json, "btd-fifo-status");
@@ -1476,7 +1624,11 @@ function $writeBtdFifoStatus0($view: DataView, $o: number, r_overflow: number, r
   $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
 }
 
-/** Everything about format `rashpa.btd-fifo-status` (BTD FIFO window status word) in one record. */
+/**
+ * Everything about format `rashpa.btd-fifo-status` (BTD FIFO window status word) in one record.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   id: "rashpa.btd-fifo-status",
   title: "BTD FIFO window status word",
@@ -1526,7 +1678,11 @@ export interface BtdFifoWindowStatusFields {
   readonly overflow: boolean;
 }
 
-/** Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`), {@link btdFifoRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link btdFifoRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`), {@link btdFifoRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link btdFifoRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   /** Block `window` at 0x0: window */
   readonly window: {
@@ -1539,7 +1695,11 @@ export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `btd-fifo` (BTD FIFO push window), from `specs/rashpa/descriptors.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `btd-fifo` (BTD FIFO push window), from `specs/rashpa/descriptors.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export const BTD_FIFO_MAP: RegisterMapInfo = {
   id: "rashpa.btd-fifo",
   title: "BTD FIFO push window",
@@ -1570,6 +1730,8 @@ export const BTD_FIFO_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
   return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"sync">;
@@ -1581,6 +1743,8 @@ export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters<"async"> {
   return bindRegistersAsync(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"async">;
@@ -1592,6 +1756,8 @@ export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegistersHardware(bus: HardwareBus, base = 0): BtdFifoRegisters<"hardware"> {
   return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"hardware">;

@@ -45,7 +45,11 @@ export function instructionOpcodeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // bridge.instruction: PCIe–SRIO bridge instruction word
 
-/** PCIe–SRIO bridge instruction word, variant `register-read`. Address of the 32-bit register to read. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `register-read`. Address of the 32-bit register to read.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionRegisterRead {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -63,7 +67,11 @@ export interface InstructionRegisterRead {
   address: bigint;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `register-write`. Address and value of the 32-bit register to write. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `register-write`. Address and value of the 32-bit register to write.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionRegisterWrite {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -83,7 +91,11 @@ export interface InstructionRegisterWrite {
   data: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `stream`. Where the stream goes to or comes from, and LEN. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `stream`. Where the stream goes to or comes from, and LEN.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionStream {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -103,7 +115,11 @@ export interface InstructionStream {
   length: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `maintenance-read`. The maintenance word of the request packet, then nothing. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `maintenance-read`. The maintenance word of the request packet, then nothing.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionMaintenanceRead {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -123,7 +139,11 @@ export interface InstructionMaintenanceRead {
   wordOffset: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `maintenance-write`. The maintenance word of the request packet and the 32-bit value written. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `maintenance-write`. The maintenance word of the request packet and the 32-bit value written.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionMaintenanceWrite {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -145,7 +165,11 @@ export interface InstructionMaintenanceWrite {
   data: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `doorbell`. The doorbell's information. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `doorbell`. The doorbell's information.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionDoorbell {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -172,10 +196,16 @@ export interface InstructionDoorbell {
  * Source: SYSTEM.md §2 (Instruction types and flows); layout this project's.
  *
  * Spec: `specs/bridge/instructions.yaml`, format `bridge.instruction`.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export type Instruction = InstructionRegisterRead | InstructionRegisterWrite | InstructionStream | InstructionMaintenanceRead | InstructionMaintenanceWrite | InstructionDoorbell;
 
-/** Size in bytes of every {@link Instruction}. */
+/**
+ * Size in bytes of every {@link Instruction}.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_BYTES = 16;
 
 /**
@@ -193,6 +223,8 @@ export const INSTRUCTION_BYTES = 16;
  * ```ts
  * const value = decodeInstruction(bytes);
  * ```
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
   const $o = offset;
@@ -273,6 +305,8 @@ export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function encodeInstructionInto(view: DataView, offset: number, value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -364,6 +398,8 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
  * ```ts
  * const bytes = encodeInstruction(value);
  * ```
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function encodeInstruction(value: Instruction): Uint8Array {
   const $bytes = new Uint8Array(16);
@@ -375,6 +411,8 @@ export function encodeInstruction(value: Instruction): Uint8Array {
  * Number of bytes {@link encodeInstruction} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionByteLength(value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -433,7 +471,11 @@ export function instructionByteLength(value: Instruction): number {
   throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
 }
 
-/** Whether `value` is a valid {@link Instruction}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Instruction}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export function isInstruction(value: unknown): value is Instruction {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -491,7 +533,11 @@ export function isInstruction(value: unknown): value is Instruction {
   return false;
 }
 
-/** Index in `INSTRUCTION_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `INSTRUCTION_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export function instructionVariantOf(value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = instructionOpcodeValue($v["opcode"]);
@@ -553,6 +599,8 @@ export function instructionVariantOf(value: Instruction): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionFromJson(json: unknown): Instruction {
   const $j = jsonObject(json, "instruction");
@@ -652,7 +700,11 @@ function $writeInstruction5($view: DataView, $o: number, r_opcode: number, r_pri
   $view.setUint32($o + 12, 0);
 }
 
-/** Everything about format `bridge.instruction` (PCIe–SRIO bridge instruction word) in one record. */
+/**
+ * Everything about format `bridge.instruction` (PCIe–SRIO bridge instruction word) in one record.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_FORMAT: FormatInfo<Instruction> = {
   id: "bridge.instruction",
   title: "PCIe–SRIO bridge instruction word",

@@ -416,7 +416,11 @@ export interface ConfigSpacePcieCapLnkctl2Lnksta2Fields {
   readonly flitMode: boolean;
 }
 
-/** Typed access to register map `config-space` (Type-0 configuration space with the PCI Express capability) of `specs/pcie/config-space.yaml`, as built by {@link configSpaceRegisters} (`M` = `"sync"`), {@link configSpaceRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link configSpaceRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `config-space` (Type-0 configuration space with the PCI Express capability) of `specs/pcie/config-space.yaml`, as built by {@link configSpaceRegisters} (`M` = `"sync"`), {@link configSpaceRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link configSpaceRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceRegisters<M extends AccessMode = "sync"> {
   /** Block `header` at 0x0: Type-0 configuration header, 64 bytes (pcie.md §9: standard header 64 B). */
   readonly header: {
@@ -464,7 +468,11 @@ export interface ConfigSpaceRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `config-space` (Type-0 configuration space with the PCI Express capability), from `specs/pcie/config-space.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `config-space` (Type-0 configuration space with the PCI Express capability), from `specs/pcie/config-space.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const CONFIG_SPACE_MAP: RegisterMapInfo = {
   id: "pcie.config-space",
   title: "Type-0 configuration space with the PCI Express capability",
@@ -621,6 +629,8 @@ export const CONFIG_SPACE_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegisters(bus: Bus, base = 0): ConfigSpaceRegisters<"sync"> {
   return bindRegisters(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"sync">;
@@ -632,6 +642,8 @@ export function configSpaceRegisters(bus: Bus, base = 0): ConfigSpaceRegisters<"
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegistersAsync(bus: AsyncBus, base = 0): ConfigSpaceRegisters<"async"> {
   return bindRegistersAsync(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"async">;
@@ -643,6 +655,8 @@ export function configSpaceRegistersAsync(bus: AsyncBus, base = 0): ConfigSpaceR
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegistersHardware(bus: HardwareBus, base = 0): ConfigSpaceRegisters<"hardware"> {
   return bindRegisters(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"hardware">;

@@ -231,7 +231,11 @@ export function tlpPrefixTypeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // pcie.tlp: Transaction Layer Packet (non-flit)
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32SteeringTagDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -279,7 +283,11 @@ export interface TlpMrd32SteeringTagDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32SteeringTagNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -325,7 +333,11 @@ export interface TlpMrd32SteeringTagNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32ByteEnablesDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -375,7 +387,11 @@ export interface TlpMrd32ByteEnablesDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32ByteEnablesNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -423,7 +439,11 @@ export interface TlpMrd32ByteEnablesNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64SteeringTagDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -471,7 +491,11 @@ export interface TlpMrd64SteeringTagDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64SteeringTagNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -517,7 +541,11 @@ export interface TlpMrd64SteeringTagNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64ByteEnablesDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -567,7 +595,11 @@ export interface TlpMrd64ByteEnablesDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64ByteEnablesNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -615,7 +647,11 @@ export interface TlpMrd64ByteEnablesNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-32-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-32-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -663,7 +699,11 @@ export interface TlpMrdlk32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-32-no-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-32-no-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -709,7 +749,11 @@ export interface TlpMrdlk32NoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-64-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-64-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -757,7 +801,11 @@ export interface TlpMrdlk64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-64-no-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-64-no-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -803,7 +851,11 @@ export interface TlpMrdlk64NoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-32-digest`. Memory write request, 32-bit address (byte 0 = 0x40). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-32-digest`. Memory write request, 32-bit address (byte 0 = 0x40).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -853,7 +905,11 @@ export interface TlpMwr32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-32-no-digest`. Memory write request, 32-bit address (byte 0 = 0x40). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-32-no-digest`. Memory write request, 32-bit address (byte 0 = 0x40).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -901,7 +957,11 @@ export interface TlpMwr32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-64-digest`. Memory write request, 64-bit address (byte 0 = 0x60). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-64-digest`. Memory write request, 64-bit address (byte 0 = 0x60).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -951,7 +1011,11 @@ export interface TlpMwr64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-64-no-digest`. Memory write request, 64-bit address (byte 0 = 0x60). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-64-no-digest`. Memory write request, 64-bit address (byte 0 = 0x60).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -999,7 +1063,11 @@ export interface TlpMwr64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iord-digest`. I/O read request (byte 0 = 0x02); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iord-digest`. I/O read request (byte 0 = 0x02); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIordDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1045,7 +1113,11 @@ export interface TlpIordDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iord-no-digest`. I/O read request (byte 0 = 0x02); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iord-no-digest`. I/O read request (byte 0 = 0x02); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIordNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1089,7 +1161,11 @@ export interface TlpIordNoDigest {
   address: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iowr-digest`. I/O write request (byte 0 = 0x42); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iowr-digest`. I/O write request (byte 0 = 0x42); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIowrDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1137,7 +1213,11 @@ export interface TlpIowrDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iowr-no-digest`. I/O write request (byte 0 = 0x42); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iowr-no-digest`. I/O write request (byte 0 = 0x42); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIowrNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1183,7 +1263,11 @@ export interface TlpIowrNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd0-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd0-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd0Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1237,7 +1321,11 @@ export interface TlpCfgrd0Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd0-no-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd0-no-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd0NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1289,7 +1377,11 @@ export interface TlpCfgrd0NoDigest {
   register: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr0-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr0-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr0Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1345,7 +1437,11 @@ export interface TlpCfgwr0Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr0-no-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr0-no-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr0NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1399,7 +1495,11 @@ export interface TlpCfgwr0NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd1-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd1-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd1Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1453,7 +1553,11 @@ export interface TlpCfgrd1Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd1-no-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd1-no-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd1NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1505,7 +1609,11 @@ export interface TlpCfgrd1NoDigest {
   register: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr1-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr1-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr1Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1561,7 +1669,11 @@ export interface TlpCfgwr1Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr1-no-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr1-no-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr1NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1615,7 +1727,11 @@ export interface TlpCfgwr1NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorByIdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1665,7 +1781,11 @@ export interface TlpMsgVendorByIdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorByIdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1713,7 +1833,11 @@ export interface TlpMsgVendorByIdNoDigest {
   vendorData: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1761,7 +1885,11 @@ export interface TlpMsgVendorDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1807,7 +1935,11 @@ export interface TlpMsgVendorNoDigest {
   vendorData: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-by-address-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-by-address-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgByAddressDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1853,7 +1985,11 @@ export interface TlpMsgByAddressDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-by-address-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-by-address-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgByAddressNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1897,7 +2033,11 @@ export interface TlpMsgByAddressNoDigest {
   messageAddress: bigint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-other-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-other-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgOtherDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1943,7 +2083,11 @@ export interface TlpMsgOtherDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-other-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-other-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgOtherNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1987,7 +2131,11 @@ export interface TlpMsgOtherNoDigest {
   messageData: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorByIdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2039,7 +2187,11 @@ export interface TlpMsgdVendorByIdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorByIdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2089,7 +2241,11 @@ export interface TlpMsgdVendorByIdNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2139,7 +2295,11 @@ export interface TlpMsgdVendorDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2187,7 +2347,11 @@ export interface TlpMsgdVendorNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-by-address-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-by-address-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdByAddressDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2235,7 +2399,11 @@ export interface TlpMsgdByAddressDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-by-address-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-by-address-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdByAddressNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2281,7 +2449,11 @@ export interface TlpMsgdByAddressNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-other-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-other-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdOtherDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2329,7 +2501,11 @@ export interface TlpMsgdOtherDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-other-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-other-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdOtherNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2375,7 +2551,11 @@ export interface TlpMsgdOtherNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpl-digest`. Completion without data (byte 0 = 0x0A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpl-digest`. Completion without data (byte 0 = 0x0A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCplDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2425,7 +2605,11 @@ export interface TlpCplDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpl-no-digest`. Completion without data (byte 0 = 0x0A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpl-no-digest`. Completion without data (byte 0 = 0x0A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCplNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2473,7 +2657,11 @@ export interface TlpCplNoDigest {
   lowerAddress: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpld-digest`. Completion with data (byte 0 = 0x4A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpld-digest`. Completion with data (byte 0 = 0x4A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpldDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2525,7 +2713,11 @@ export interface TlpCpldDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpld-no-digest`. Completion with data (byte 0 = 0x4A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpld-no-digest`. Completion with data (byte 0 = 0x4A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpldNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2575,7 +2767,11 @@ export interface TlpCpldNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllk-digest`. Locked completion without data (byte 0 = 0x0B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllk-digest`. Locked completion without data (byte 0 = 0x0B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2625,7 +2821,11 @@ export interface TlpCpllkDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllk-no-digest`. Locked completion without data (byte 0 = 0x0B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllk-no-digest`. Locked completion without data (byte 0 = 0x0B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2673,7 +2873,11 @@ export interface TlpCpllkNoDigest {
   lowerAddress: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllkd-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllkd-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2725,7 +2929,11 @@ export interface TlpCpllkdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllkd-no-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllkd-no-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2775,7 +2983,11 @@ export interface TlpCpllkdNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-32-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-32-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2825,7 +3037,11 @@ export interface TlpFetchadd32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-32-no-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-32-no-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2873,7 +3089,11 @@ export interface TlpFetchadd32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-64-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-64-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2923,7 +3143,11 @@ export interface TlpFetchadd64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-64-no-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-64-no-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2971,7 +3195,11 @@ export interface TlpFetchadd64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-32-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-32-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3021,7 +3249,11 @@ export interface TlpSwap32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-32-no-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-32-no-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3069,7 +3301,11 @@ export interface TlpSwap32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-64-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-64-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3119,7 +3355,11 @@ export interface TlpSwap64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-64-no-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-64-no-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3167,7 +3407,11 @@ export interface TlpSwap64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-32-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-32-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3217,7 +3461,11 @@ export interface TlpCas32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-32-no-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-32-no-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3265,7 +3513,11 @@ export interface TlpCas32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-64-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-64-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3315,7 +3567,11 @@ export interface TlpCas64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-64-no-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-64-no-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3375,6 +3631,8 @@ export interface TlpCas64NoDigest {
  * Source: pcie.md §1.1–§1.6, §2, §3.
  *
  * Spec: `specs/pcie/tlp.yaml`, format `pcie.tlp`.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type Tlp = TlpMrd32SteeringTagDigest | TlpMrd32SteeringTagNoDigest | TlpMrd32ByteEnablesDigest | TlpMrd32ByteEnablesNoDigest | TlpMrd64SteeringTagDigest | TlpMrd64SteeringTagNoDigest | TlpMrd64ByteEnablesDigest | TlpMrd64ByteEnablesNoDigest | TlpMrdlk32Digest | TlpMrdlk32NoDigest | TlpMrdlk64Digest | TlpMrdlk64NoDigest | TlpMwr32Digest | TlpMwr32NoDigest | TlpMwr64Digest | TlpMwr64NoDigest | TlpIordDigest | TlpIordNoDigest | TlpIowrDigest | TlpIowrNoDigest | TlpCfgrd0Digest | TlpCfgrd0NoDigest | TlpCfgwr0Digest | TlpCfgwr0NoDigest | TlpCfgrd1Digest | TlpCfgrd1NoDigest | TlpCfgwr1Digest | TlpCfgwr1NoDigest | TlpMsgVendorByIdDigest | TlpMsgVendorByIdNoDigest | TlpMsgVendorDigest | TlpMsgVendorNoDigest | TlpMsgByAddressDigest | TlpMsgByAddressNoDigest | TlpMsgOtherDigest | TlpMsgOtherNoDigest | TlpMsgdVendorByIdDigest | TlpMsgdVendorByIdNoDigest | TlpMsgdVendorDigest | TlpMsgdVendorNoDigest | TlpMsgdByAddressDigest | TlpMsgdByAddressNoDigest | TlpMsgdOtherDigest | TlpMsgdOtherNoDigest | TlpCplDigest | TlpCplNoDigest | TlpCpldDigest | TlpCpldNoDigest | TlpCpllkDigest | TlpCpllkNoDigest | TlpCpllkdDigest | TlpCpllkdNoDigest | TlpFetchadd32Digest | TlpFetchadd32NoDigest | TlpFetchadd64Digest | TlpFetchadd64NoDigest | TlpSwap32Digest | TlpSwap32NoDigest | TlpSwap64Digest | TlpSwap64NoDigest | TlpCas32Digest | TlpCas32NoDigest | TlpCas64Digest | TlpCas64NoDigest;
 
@@ -3393,6 +3651,8 @@ export type Tlp = TlpMrd32SteeringTagDigest | TlpMrd32SteeringTagNoDigest | TlpM
  * ```ts
  * const value = decodeTlp(bytes);
  * ```
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
   const $o = offset;
@@ -4102,6 +4362,8 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function encodeTlpInto(view: DataView, offset: number, value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -5069,6 +5331,8 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
  * ```ts
  * const bytes = encodeTlp(value);
  * ```
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function encodeTlp(value: Tlp): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -6027,6 +6291,8 @@ export function encodeTlp(value: Tlp): Uint8Array {
  * Number of bytes {@link encodeTlp} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpByteLength(value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -6777,7 +7043,11 @@ export function tlpByteLength(value: Tlp): number {
   throw encodeFieldError("fmt,type", "a value selecting a variant of pcie.tlp", `fmt=${hexNumber(r_fmt, 3)}, type=${hexNumber(r_type, 5)}`);
 }
 
-/** Whether `value` is a valid {@link Tlp}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Tlp}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export function isTlp(value: unknown): value is Tlp {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -7527,7 +7797,11 @@ export function isTlp(value: unknown): value is Tlp {
   return false;
 }
 
-/** Index in `TLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `TLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export function tlpVariantOf(value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_fmt = tlpFmtValue($v["fmt"]);
@@ -8281,6 +8555,8 @@ export function tlpVariantOf(value: Tlp): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpFromJson(json: unknown): Tlp {
   const $j = jsonObject(json, "tlp");
@@ -9371,7 +9647,11 @@ function $writeTlp63($view: DataView, $o: number, r_fmt: number, r_type: number,
   writeBytes($view, $o + 16, f_data);
 }
 
-/** Everything about format `pcie.tlp` (Transaction Layer Packet (non-flit)) in one record. */
+/**
+ * Everything about format `pcie.tlp` (Transaction Layer Packet (non-flit)) in one record.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_FORMAT: FormatInfo<Tlp> = {
   id: "pcie.tlp",
   title: "Transaction Layer Packet (non-flit)",
@@ -10879,6 +11159,8 @@ export const TLP_FORMAT: FormatInfo<Tlp> = {
  * Source: pcie.md §1.7.
  *
  * Spec: `specs/pcie/tlp.yaml`, format `pcie.tlp-prefix`.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export interface TlpPrefix {
   /** Type: bit 4 end-to-end (1) or local (0), bits 3:0 the subtype. (5 bits, enum TlpPrefixType.) */
@@ -10887,7 +11169,11 @@ export interface TlpPrefix {
   content: number;
 }
 
-/** Size in bytes of every {@link TlpPrefix}. */
+/**
+ * Size in bytes of every {@link TlpPrefix}.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_BYTES = 4;
 
 /**
@@ -10905,6 +11191,8 @@ export const TLP_PREFIX_BYTES = 4;
  * ```ts
  * const value = decodeTlpPrefix(bytes);
  * ```
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function decodeTlpPrefix(bytes: Uint8Array, offset = 0): TlpPrefix {
   const $o = offset;
@@ -10929,6 +11217,8 @@ export function decodeTlpPrefix(bytes: Uint8Array, offset = 0): TlpPrefix {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10957,6 +11247,8 @@ export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPr
  * ```ts
  * const bytes = encodeTlpPrefix(value);
  * ```
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function encodeTlpPrefix(value: TlpPrefix): Uint8Array {
   const $bytes = new Uint8Array(4);
@@ -10968,6 +11260,8 @@ export function encodeTlpPrefix(value: TlpPrefix): Uint8Array {
  * Number of bytes {@link encodeTlpPrefix} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixByteLength(value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10979,7 +11273,11 @@ export function tlpPrefixByteLength(value: TlpPrefix): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link TlpPrefix}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link TlpPrefix}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export function isTlpPrefix(value: unknown): value is TlpPrefix {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10990,7 +11288,11 @@ export function isTlpPrefix(value: unknown): value is TlpPrefix {
   return true;
 }
 
-/** Index in `TLP_PREFIX_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `TLP_PREFIX_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export function tlpPrefixVariantOf(value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = tlpPrefixTypeValue($v["type"]);
@@ -11005,6 +11307,8 @@ export function tlpPrefixVariantOf(value: TlpPrefix): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixFromJson(json: unknown): TlpPrefix {
   const $j = jsonObject(json, "tlp-prefix");
@@ -11018,7 +11322,11 @@ function $writeTlpPrefix0($view: DataView, $o: number, r_type: number, r_content
   $view.setUint32($o, ((4 << 29) | (r_type << 24) | r_content) >>> 0);
 }
 
-/** Everything about format `pcie.tlp-prefix` (TLP prefix) in one record. */
+/**
+ * Everything about format `pcie.tlp-prefix` (TLP prefix) in one record.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_FORMAT: FormatInfo<TlpPrefix> = {
   id: "pcie.tlp-prefix",
   title: "TLP prefix",

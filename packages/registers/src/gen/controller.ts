@@ -858,7 +858,11 @@ export interface ControllerPcieRequesterIdFields {
   readonly bus: number;
 }
 
-/** Typed access to register map `controller` (RASHPA controller) of `specs/rashpa/controller.yaml`, as built by {@link controllerRegisters} (`M` = `"sync"`), {@link controllerRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link controllerRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `controller` (RASHPA controller) of `specs/rashpa/controller.yaml`, as built by {@link controllerRegisters} (`M` = `"sync"`), {@link controllerRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link controllerRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerRegisters<M extends AccessMode = "sync"> {
   /** Block `global` at 0x0: Identification, capabilities, global control and status, interrupts, time (this project's layout). */
   readonly global: {
@@ -1035,7 +1039,11 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `controller` (RASHPA controller), from `specs/rashpa/controller.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `controller` (RASHPA controller), from `specs/rashpa/controller.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const CONTROLLER_MAP: RegisterMapInfo = {
   id: "rashpa.controller",
   title: "RASHPA controller",
@@ -1380,6 +1388,8 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegisters(bus: Bus, base = 0): ControllerRegisters<"sync"> {
   return bindRegisters(CONTROLLER_MAP, bus, base) as ControllerRegisters<"sync">;
@@ -1391,6 +1401,8 @@ export function controllerRegisters(bus: Bus, base = 0): ControllerRegisters<"sy
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegistersAsync(bus: AsyncBus, base = 0): ControllerRegisters<"async"> {
   return bindRegistersAsync(CONTROLLER_MAP, bus, base) as ControllerRegisters<"async">;
@@ -1402,6 +1414,8 @@ export function controllerRegistersAsync(bus: AsyncBus, base = 0): ControllerReg
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegistersHardware(bus: HardwareBus, base = 0): ControllerRegisters<"hardware"> {
   return bindRegisters(CONTROLLER_MAP, bus, base) as ControllerRegisters<"hardware">;

@@ -629,7 +629,11 @@ export interface PcieSrioBridgePerformanceRxBytesHiFields {
   readonly value: number;
 }
 
-/** Typed access to register map `pcie-srio-bridge` (PCIe–SRIO bridge) of `specs/bridge/registers.yaml`, as built by {@link pcieSrioBridgeRegisters} (`M` = `"sync"`), {@link pcieSrioBridgeRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link pcieSrioBridgeRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `pcie-srio-bridge` (PCIe–SRIO bridge) of `specs/bridge/registers.yaml`, as built by {@link pcieSrioBridgeRegisters} (`M` = `"sync"`), {@link pcieSrioBridgeRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link pcieSrioBridgeRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeRegisters<M extends AccessMode = "sync"> {
   /** Block `global` at 0x0: Identification, capabilities, global control and status, interrupts (this project's layout). */
   readonly global: {
@@ -767,7 +771,11 @@ export interface PcieSrioBridgeRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `pcie-srio-bridge` (PCIe–SRIO bridge), from `specs/bridge/registers.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `pcie-srio-bridge` (PCIe–SRIO bridge), from `specs/bridge/registers.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
   id: "bridge.pcie-srio-bridge",
   title: "PCIe–SRIO bridge",
@@ -1039,6 +1047,8 @@ export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegisters(bus: Bus, base = 0): PcieSrioBridgeRegisters<"sync"> {
   return bindRegisters(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"sync">;
@@ -1050,6 +1060,8 @@ export function pcieSrioBridgeRegisters(bus: Bus, base = 0): PcieSrioBridgeRegis
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegistersAsync(bus: AsyncBus, base = 0): PcieSrioBridgeRegisters<"async"> {
   return bindRegistersAsync(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"async">;
@@ -1061,6 +1073,8 @@ export function pcieSrioBridgeRegistersAsync(bus: AsyncBus, base = 0): PcieSrioB
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegistersHardware(bus: HardwareBus, base = 0): PcieSrioBridgeRegisters<"hardware"> {
   return bindRegisters(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"hardware">;

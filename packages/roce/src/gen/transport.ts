@@ -126,6 +126,8 @@ export function nakCodeValue(name: unknown): number {
  * Source: docs/reference/roce.md §2.1.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.bth`.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export interface Bth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
@@ -150,7 +152,11 @@ export interface Bth {
   psn: number;
 }
 
-/** Size in bytes of every {@link Bth}. */
+/**
+ * Size in bytes of every {@link Bth}.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export const BTH_BYTES = 12;
 
 /**
@@ -168,6 +174,8 @@ export const BTH_BYTES = 12;
  * ```ts
  * const value = decodeBth(bytes);
  * ```
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
   const $o = offset;
@@ -197,6 +205,8 @@ export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function encodeBthInto(view: DataView, offset: number, value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -246,6 +256,8 @@ export function encodeBthInto(view: DataView, offset: number, value: Bth): numbe
  * ```ts
  * const bytes = encodeBth(value);
  * ```
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function encodeBth(value: Bth): Uint8Array {
   const $bytes = new Uint8Array(12);
@@ -257,6 +269,8 @@ export function encodeBth(value: Bth): Uint8Array {
  * Number of bytes {@link encodeBth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function bthByteLength(value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -284,7 +298,11 @@ export function bthByteLength(value: Bth): number {
   return 12;
 }
 
-/** Whether `value` is a valid {@link Bth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Bth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export function isBth(value: unknown): value is Bth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -311,7 +329,11 @@ export function isBth(value: unknown): value is Bth {
   return true;
 }
 
-/** Index in `BTH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export function bthVariantOf(value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = opcodeValue($v["opcode"]);
@@ -342,6 +364,8 @@ export function bthVariantOf(value: Bth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function bthFromJson(json: unknown): Bth {
   const $j = jsonObject(json, "bth");
@@ -365,7 +389,11 @@ function $writeBth0($view: DataView, $o: number, r_opcode: number, r_se: number,
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
 }
 
-/** Everything about format `roce.bth` (Base Transport Header) in one record. */
+/**
+ * Everything about format `roce.bth` (Base Transport Header) in one record.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export const BTH_FORMAT: FormatInfo<Bth> = {
   id: "roce.bth",
   title: "Base Transport Header",
@@ -407,6 +435,8 @@ export const BTH_FORMAT: FormatInfo<Bth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.reth`.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export interface Reth {
   /** Virtual address (bytes 0–7) where the message starts. (64 bits.) */
@@ -417,7 +447,11 @@ export interface Reth {
   dmaLength: number;
 }
 
-/** Size in bytes of every {@link Reth}. */
+/**
+ * Size in bytes of every {@link Reth}.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export const RETH_BYTES = 16;
 
 /**
@@ -435,6 +469,8 @@ export const RETH_BYTES = 16;
  * ```ts
  * const value = decodeReth(bytes);
  * ```
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
   const $o = offset;
@@ -458,6 +494,8 @@ export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function encodeRethInto(view: DataView, offset: number, value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -488,6 +526,8 @@ export function encodeRethInto(view: DataView, offset: number, value: Reth): num
  * ```ts
  * const bytes = encodeReth(value);
  * ```
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function encodeReth(value: Reth): Uint8Array {
   const $bytes = new Uint8Array(16);
@@ -499,6 +539,8 @@ export function encodeReth(value: Reth): Uint8Array {
  * Number of bytes {@link encodeReth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function rethByteLength(value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -512,7 +554,11 @@ export function rethByteLength(value: Reth): number {
   return 16;
 }
 
-/** Whether `value` is a valid {@link Reth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Reth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export function isReth(value: unknown): value is Reth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -525,7 +571,11 @@ export function isReth(value: unknown): value is Reth {
   return true;
 }
 
-/** Index in `RETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `RETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export function rethVariantOf(value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_va = $v["va"];
@@ -542,6 +592,8 @@ export function rethVariantOf(value: Reth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function rethFromJson(json: unknown): Reth {
   const $j = jsonObject(json, "reth");
@@ -558,7 +610,11 @@ function $writeReth0($view: DataView, $o: number, r_rKey: number, r_dmaLength: n
   $view.setBigUint64($o, f_va);
 }
 
-/** Everything about format `roce.reth` (RDMA Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.reth` (RDMA Extended Transport Header) in one record.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export const RETH_FORMAT: FormatInfo<Reth> = {
   id: "roce.reth",
   title: "RDMA Extended Transport Header",
@@ -592,6 +648,8 @@ export const RETH_FORMAT: FormatInfo<Reth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.aeth`.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export interface Aeth {
   /** Syndrome bits 7:5: ACK, RNR NAK or NAK. (3 bits, enum AethType.) */
@@ -602,7 +660,11 @@ export interface Aeth {
   msn: number;
 }
 
-/** Size in bytes of every {@link Aeth}. */
+/**
+ * Size in bytes of every {@link Aeth}.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export const AETH_BYTES = 4;
 
 /**
@@ -620,6 +682,8 @@ export const AETH_BYTES = 4;
  * ```ts
  * const value = decodeAeth(bytes);
  * ```
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
   const $o = offset;
@@ -644,6 +708,8 @@ export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function encodeAethInto(view: DataView, offset: number, value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -674,6 +740,8 @@ export function encodeAethInto(view: DataView, offset: number, value: Aeth): num
  * ```ts
  * const bytes = encodeAeth(value);
  * ```
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function encodeAeth(value: Aeth): Uint8Array {
   const $bytes = new Uint8Array(4);
@@ -685,6 +753,8 @@ export function encodeAeth(value: Aeth): Uint8Array {
  * Number of bytes {@link encodeAeth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function aethByteLength(value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -698,7 +768,11 @@ export function aethByteLength(value: Aeth): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link Aeth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Aeth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export function isAeth(value: unknown): value is Aeth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -711,7 +785,11 @@ export function isAeth(value: unknown): value is Aeth {
   return true;
 }
 
-/** Index in `AETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `AETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export function aethVariantOf(value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
@@ -728,6 +806,8 @@ export function aethVariantOf(value: Aeth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function aethFromJson(json: unknown): Aeth {
   const $j = jsonObject(json, "aeth");
@@ -742,7 +822,11 @@ function $writeAeth0($view: DataView, $o: number, r_syndromeType: number, r_synd
   $view.setUint32($o, ((r_syndromeType << 29) | (r_syndromeValue << 24) | r_msn) >>> 0);
 }
 
-/** Everything about format `roce.aeth` (ACK Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.aeth` (ACK Extended Transport Header) in one record.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export const AETH_FORMAT: FormatInfo<Aeth> = {
   id: "roce.aeth",
   title: "ACK Extended Transport Header",
@@ -774,13 +858,19 @@ export const AETH_FORMAT: FormatInfo<Aeth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.immdt`.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export interface Immdt {
   /** Immediate data (bytes 0–3). (32 bits.) */
   immediate: number;
 }
 
-/** Size in bytes of every {@link Immdt}. */
+/**
+ * Size in bytes of every {@link Immdt}.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export const IMMDT_BYTES = 4;
 
 /**
@@ -798,6 +888,8 @@ export const IMMDT_BYTES = 4;
  * ```ts
  * const value = decodeImmdt(bytes);
  * ```
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
   const $o = offset;
@@ -818,6 +910,8 @@ export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -844,6 +938,8 @@ export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): n
  * ```ts
  * const bytes = encodeImmdt(value);
  * ```
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function encodeImmdt(value: Immdt): Uint8Array {
   const $bytes = new Uint8Array(4);
@@ -855,6 +951,8 @@ export function encodeImmdt(value: Immdt): Uint8Array {
  * Number of bytes {@link encodeImmdt} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function immdtByteLength(value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -864,7 +962,11 @@ export function immdtByteLength(value: Immdt): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link Immdt}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Immdt}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export function isImmdt(value: unknown): value is Immdt {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -873,7 +975,11 @@ export function isImmdt(value: unknown): value is Immdt {
   return true;
 }
 
-/** Index in `IMMDT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `IMMDT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export function immdtVariantOf(value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_immediate = $v["immediate"];
@@ -886,6 +992,8 @@ export function immdtVariantOf(value: Immdt): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function immdtFromJson(json: unknown): Immdt {
   const $j = jsonObject(json, "immdt");
@@ -898,7 +1006,11 @@ function $writeImmdt0($view: DataView, $o: number, r_immediate: number): void {
   $view.setUint32($o, r_immediate);
 }
 
-/** Everything about format `roce.immdt` (Immediate Data Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.immdt` (Immediate Data Extended Transport Header) in one record.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export const IMMDT_FORMAT: FormatInfo<Immdt> = {
   id: "roce.immdt",
   title: "Immediate Data Extended Transport Header",
@@ -928,6 +1040,8 @@ export const IMMDT_FORMAT: FormatInfo<Immdt> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.deth`.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export interface Deth {
   /** Q_Key (bytes 0–3). (32 bits.) */
@@ -936,7 +1050,11 @@ export interface Deth {
   srcQp: number;
 }
 
-/** Size in bytes of every {@link Deth}. */
+/**
+ * Size in bytes of every {@link Deth}.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export const DETH_BYTES = 8;
 
 /**
@@ -954,6 +1072,8 @@ export const DETH_BYTES = 8;
  * ```ts
  * const value = decodeDeth(bytes);
  * ```
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
   const $o = offset;
@@ -976,6 +1096,8 @@ export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function encodeDethInto(view: DataView, offset: number, value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1004,6 +1126,8 @@ export function encodeDethInto(view: DataView, offset: number, value: Deth): num
  * ```ts
  * const bytes = encodeDeth(value);
  * ```
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function encodeDeth(value: Deth): Uint8Array {
   const $bytes = new Uint8Array(8);
@@ -1015,6 +1139,8 @@ export function encodeDeth(value: Deth): Uint8Array {
  * Number of bytes {@link encodeDeth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function dethByteLength(value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1026,7 +1152,11 @@ export function dethByteLength(value: Deth): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Deth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Deth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export function isDeth(value: unknown): value is Deth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1037,7 +1167,11 @@ export function isDeth(value: unknown): value is Deth {
   return true;
 }
 
-/** Index in `DETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `DETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export function dethVariantOf(value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_qKey = $v["qKey"];
@@ -1052,6 +1186,8 @@ export function dethVariantOf(value: Deth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function dethFromJson(json: unknown): Deth {
   const $j = jsonObject(json, "deth");
@@ -1066,7 +1202,11 @@ function $writeDeth0($view: DataView, $o: number, r_qKey: number, r_srcQp: numbe
   $view.setUint32($o + 4, r_srcQp);
 }
 
-/** Everything about format `roce.deth` (Datagram Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.deth` (Datagram Extended Transport Header) in one record.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export const DETH_FORMAT: FormatInfo<Deth> = {
   id: "roce.deth",
   title: "Datagram Extended Transport Header",
@@ -1091,7 +1231,11 @@ export const DETH_FORMAT: FormatInfo<Deth> = {
 // --------------------------------------------------------------------------------------
 // roce.packet: RoCEv2 transport packet (UDP payload)
 
-/** RoCEv2 transport packet (UDP payload), variant `reth`. RETH (RDMA WRITE First and Only, READ Request). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `reth`. RETH (RDMA WRITE First and Only, READ Request).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketReth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1127,7 +1271,11 @@ export interface PacketReth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `reth-immdt`. RETH then ImmDt (RDMA WRITE Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `reth-immdt`. RETH then ImmDt (RDMA WRITE Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketRethImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1165,7 +1313,11 @@ export interface PacketRethImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `immdt`. ImmDt (SEND and RDMA WRITE Last/Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `immdt`. ImmDt (SEND and RDMA WRITE Last/Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1197,7 +1349,11 @@ export interface PacketImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `aeth`. AETH (ACKNOWLEDGE, READ Response First/Last/Only). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `aeth`. AETH (ACKNOWLEDGE, READ Response First/Last/Only).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketAeth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1233,7 +1389,11 @@ export interface PacketAeth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `deth`. DETH (UD SEND Only). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `deth`. DETH (UD SEND Only).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketDeth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1267,7 +1427,11 @@ export interface PacketDeth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `deth-immdt`. DETH then ImmDt (UD SEND Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `deth-immdt`. DETH then ImmDt (UD SEND Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketDethImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1303,7 +1467,11 @@ export interface PacketDethImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `none`. No extension header (SEND First/Middle/Last/Only, RDMA WRITE Middle/Last, READ Response Middle, CNP). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `none`. No extension header (SEND First/Middle/Last/Only, RDMA WRITE Middle/Last, READ Response Middle, CNP).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketNone {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1342,6 +1510,8 @@ export interface PacketNone {
  * Source: docs/reference/roce.md §1–§3.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.packet`.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | PacketDeth | PacketDethImmdt | PacketNone;
 
@@ -1360,6 +1530,8 @@ export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | P
  * ```ts
  * const value = decodePacket(bytes);
  * ```
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
   const $o = offset;
@@ -1474,6 +1646,8 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function encodePacketInto(view: DataView, offset: number, value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1629,6 +1803,8 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
  * ```ts
  * const bytes = encodePacket(value);
  * ```
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function encodePacket(value: Packet): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1775,6 +1951,8 @@ export function encodePacket(value: Packet): Uint8Array {
  * Number of bytes {@link encodePacket} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function packetByteLength(value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1890,7 +2068,11 @@ export function packetByteLength(value: Packet): number {
   }
 }
 
-/** Whether `value` is a valid {@link Packet}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Packet}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export function isPacket(value: unknown): value is Packet {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1998,7 +2180,11 @@ export function isPacket(value: unknown): value is Packet {
   }
 }
 
-/** Index in `PACKET_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `PACKET_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export function packetVariantOf(value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = opcodeValue($v["opcode"]);
@@ -2110,6 +2296,8 @@ export function packetVariantOf(value: Packet): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function packetFromJson(json: unknown): Packet {
   const $j = jsonObject(json, "packet");
@@ -2255,7 +2443,11 @@ function $writePacket6($view: DataView, $o: number, r_opcode: number, r_se: numb
   writeBytes($view, $o + $len6 + 12, f_icrc);
 }
 
-/** Everything about format `roce.packet` (RoCEv2 transport packet (UDP payload)) in one record. */
+/**
+ * Everything about format `roce.packet` (RoCEv2 transport packet (UDP payload)) in one record.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const PACKET_FORMAT: FormatInfo<Packet> = {
   id: "roce.packet",
   title: "RoCEv2 transport packet (UDP payload)",

@@ -589,7 +589,11 @@ export interface CarCsrLpSerialPortControlFields {
   readonly portWidthSupport: number;
 }
 
-/** Typed access to register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)) of `specs/srio/car-csr.yaml`, as built by {@link carCsrRegisters} (`M` = `"sync"`), {@link carCsrRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link carCsrRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)) of `specs/srio/car-csr.yaml`, as built by {@link carCsrRegisters} (`M` = `"sync"`), {@link carCsrRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link carCsrRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrRegisters<M extends AccessMode = "sync"> {
   /** Block `standard` at 0x0: CARs and CSRs at fixed offsets 0x00–0xFC (Part 1 Table 5-1, Part 3 Table 3-1). */
   readonly standard: {
@@ -662,7 +666,11 @@ export interface CarCsrRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)), from `specs/srio/car-csr.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)), from `specs/srio/car-csr.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const CAR_CSR_MAP: RegisterMapInfo = {
   id: "srio.car-csr",
   title: "RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)",
@@ -897,6 +905,8 @@ export const CAR_CSR_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegisters(bus: Bus, base = 0): CarCsrRegisters<"sync"> {
   return bindRegisters(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"sync">;
@@ -908,6 +918,8 @@ export function carCsrRegisters(bus: Bus, base = 0): CarCsrRegisters<"sync"> {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegistersAsync(bus: AsyncBus, base = 0): CarCsrRegisters<"async"> {
   return bindRegistersAsync(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"async">;
@@ -919,6 +931,8 @@ export function carCsrRegistersAsync(bus: AsyncBus, base = 0): CarCsrRegisters<"
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegistersHardware(bus: HardwareBus, base = 0): CarCsrRegisters<"hardware"> {
   return bindRegisters(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"hardware">;

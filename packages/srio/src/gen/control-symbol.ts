@@ -246,6 +246,8 @@ export function portStatusValue(name: unknown): number {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-1.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs24`.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export interface Cs24 {
   /** stype0 (bits 0–2): status function. (3 bits, enum Stype0.) */
@@ -262,7 +264,11 @@ export interface Cs24 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs24}. */
+/**
+ * Size in bytes of every {@link Cs24}.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export const CS24_BYTES = 3;
 
 /**
@@ -280,6 +286,8 @@ export const CS24_BYTES = 3;
  * ```ts
  * const value = decodeCs24(bytes);
  * ```
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
   const $o = offset;
@@ -309,6 +317,8 @@ export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function encodeCs24Into(view: DataView, offset: number, value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -345,6 +355,8 @@ export function encodeCs24Into(view: DataView, offset: number, value: Cs24): num
  * ```ts
  * const bytes = encodeCs24(value);
  * ```
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function encodeCs24(value: Cs24): Uint8Array {
   const $bytes = new Uint8Array(3);
@@ -356,6 +368,8 @@ export function encodeCs24(value: Cs24): Uint8Array {
  * Number of bytes {@link encodeCs24} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function cs24ByteLength(value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -375,7 +389,11 @@ export function cs24ByteLength(value: Cs24): number {
   return 3;
 }
 
-/** Whether `value` is a valid {@link Cs24}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs24}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export function isCs24(value: unknown): value is Cs24 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -394,7 +412,11 @@ export function isCs24(value: unknown): value is Cs24 {
   return true;
 }
 
-/** Index in `CS24_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS24_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export function cs24VariantOf(value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Value($v["stype0"]);
@@ -417,6 +439,8 @@ export function cs24VariantOf(value: Cs24): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function cs24FromJson(json: unknown): Cs24 {
   const $j = jsonObject(json, "cs24");
@@ -436,7 +460,11 @@ function $writeCs240($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint8($o + 2, $w0 & 0xff);
 }
 
-/** Everything about format `srio.cs24` (Control Symbol 24) in one record. */
+/**
+ * Everything about format `srio.cs24` (Control Symbol 24) in one record.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export const CS24_FORMAT: FormatInfo<Cs24> = {
   id: "srio.cs24",
   title: "Control Symbol 24",
@@ -473,6 +501,8 @@ export const CS24_FORMAT: FormatInfo<Cs24> = {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-2.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs48`.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export interface Cs48 {
   /** stype0 (bits 0–2): status function. (3 bits, enum Stype0.) */
@@ -489,7 +519,11 @@ export interface Cs48 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs48}. */
+/**
+ * Size in bytes of every {@link Cs48}.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const CS48_BYTES = 6;
 
 /**
@@ -507,6 +541,8 @@ export const CS48_BYTES = 6;
  * ```ts
  * const value = decodeCs48(bytes);
  * ```
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
   const $o = offset;
@@ -537,6 +573,8 @@ export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function encodeCs48Into(view: DataView, offset: number, value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -573,6 +611,8 @@ export function encodeCs48Into(view: DataView, offset: number, value: Cs48): num
  * ```ts
  * const bytes = encodeCs48(value);
  * ```
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function encodeCs48(value: Cs48): Uint8Array {
   const $bytes = new Uint8Array(6);
@@ -584,6 +624,8 @@ export function encodeCs48(value: Cs48): Uint8Array {
  * Number of bytes {@link encodeCs48} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function cs48ByteLength(value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -603,7 +645,11 @@ export function cs48ByteLength(value: Cs48): number {
   return 6;
 }
 
-/** Whether `value` is a valid {@link Cs48}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs48}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export function isCs48(value: unknown): value is Cs48 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -622,7 +668,11 @@ export function isCs48(value: unknown): value is Cs48 {
   return true;
 }
 
-/** Index in `CS48_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS48_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export function cs48VariantOf(value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Value($v["stype0"]);
@@ -645,6 +695,8 @@ export function cs48VariantOf(value: Cs48): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function cs48FromJson(json: unknown): Cs48 {
   const $j = jsonObject(json, "cs48");
@@ -663,7 +715,11 @@ function $writeCs480($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint16($o + 4, r_crc);
 }
 
-/** Everything about format `srio.cs48` (Control Symbol 48) in one record. */
+/**
+ * Everything about format `srio.cs48` (Control Symbol 48) in one record.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const CS48_FORMAT: FormatInfo<Cs48> = {
   id: "srio.cs48",
   title: "Control Symbol 48",
@@ -701,6 +757,8 @@ export const CS48_FORMAT: FormatInfo<Cs48> = {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-3.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs64`.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export interface Cs64 {
   /** stype0 (bits 0–3): status function. (4 bits, enum Stype0Cs64.) */
@@ -717,7 +775,11 @@ export interface Cs64 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs64}. */
+/**
+ * Size in bytes of every {@link Cs64}.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const CS64_BYTES = 8;
 
 /**
@@ -735,6 +797,8 @@ export const CS64_BYTES = 8;
  * ```ts
  * const value = decodeCs64(bytes);
  * ```
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
   const $o = offset;
@@ -765,6 +829,8 @@ export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function encodeCs64Into(view: DataView, offset: number, value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -801,6 +867,8 @@ export function encodeCs64Into(view: DataView, offset: number, value: Cs64): num
  * ```ts
  * const bytes = encodeCs64(value);
  * ```
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function encodeCs64(value: Cs64): Uint8Array {
   const $bytes = new Uint8Array(8);
@@ -812,6 +880,8 @@ export function encodeCs64(value: Cs64): Uint8Array {
  * Number of bytes {@link encodeCs64} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function cs64ByteLength(value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -831,7 +901,11 @@ export function cs64ByteLength(value: Cs64): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Cs64}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs64}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export function isCs64(value: unknown): value is Cs64 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -850,7 +924,11 @@ export function isCs64(value: unknown): value is Cs64 {
   return true;
 }
 
-/** Index in `CS64_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS64_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export function cs64VariantOf(value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Cs64Value($v["stype0"]);
@@ -873,6 +951,8 @@ export function cs64VariantOf(value: Cs64): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function cs64FromJson(json: unknown): Cs64 {
   const $j = jsonObject(json, "cs64");
@@ -891,7 +971,11 @@ function $writeCs640($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint32($o + 4, ((r_stype1Low << 26) | (r_crc << 2)) >>> 0);
 }
 
-/** Everything about format `srio.cs64` (Control Symbol 64) in one record. */
+/**
+ * Everything about format `srio.cs64` (Control Symbol 64) in one record.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const CS64_FORMAT: FormatInfo<Cs64> = {
   id: "srio.cs64",
   title: "Control Symbol 64",

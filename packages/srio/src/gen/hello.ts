@@ -52,6 +52,8 @@ export function helloFtypeValue(name: unknown): number {
  * Source: docs/reference/srio.md §7.
  *
  * Spec: `specs/srio/hello.yaml`, format `srio.hello`.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export interface Hello {
   /** TID (tdata[63:56]): srcTID of a request, targetTID of a response. (8 bits.) */
@@ -72,7 +74,11 @@ export interface Hello {
   address: bigint;
 }
 
-/** Size in bytes of every {@link Hello}. */
+/**
+ * Size in bytes of every {@link Hello}.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_BYTES = 8;
 
 /**
@@ -90,6 +96,8 @@ export const HELLO_BYTES = 8;
  * ```ts
  * const value = decodeHello(bytes);
  * ```
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
   const $o = offset;
@@ -120,6 +128,8 @@ export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function encodeHelloInto(view: DataView, offset: number, value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -162,6 +172,8 @@ export function encodeHelloInto(view: DataView, offset: number, value: Hello): n
  * ```ts
  * const bytes = encodeHello(value);
  * ```
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function encodeHello(value: Hello): Uint8Array {
   const $bytes = new Uint8Array(8);
@@ -173,6 +185,8 @@ export function encodeHello(value: Hello): Uint8Array {
  * Number of bytes {@link encodeHello} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloByteLength(value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -196,7 +210,11 @@ export function helloByteLength(value: Hello): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Hello}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Hello}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export function isHello(value: unknown): value is Hello {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -219,7 +237,11 @@ export function isHello(value: unknown): value is Hello {
   return true;
 }
 
-/** Index in `HELLO_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `HELLO_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export function helloVariantOf(value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_tid = $v["tid"];
@@ -246,6 +268,8 @@ export function helloVariantOf(value: Hello): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloFromJson(json: unknown): Hello {
   const $j = jsonObject(json, "hello");
@@ -269,7 +293,11 @@ function $writeHello0($view: DataView, $o: number, f_address: bigint, r_tid: num
   $view.setUint32($o + 4, $l1);
 }
 
-/** Everything about format `srio.hello` (HELLO header beat) in one record. */
+/**
+ * Everything about format `srio.hello` (HELLO header beat) in one record.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_FORMAT: FormatInfo<Hello> = {
   id: "srio.hello",
   title: "HELLO header beat",
