@@ -238,7 +238,7 @@ export function variantCondition(p: LayoutPath): string {
  * @param e - the enum
  */
 export function enumSection(lines: string[], e: EnumModel): void {
-  lines.push(`### Enum \`${e.name}\` (${e.bits} bits)`, "");
+  lines.push(`### Enum ${e.name} (${e.bits} bits)`, "");
   if (e.doc.trim() !== "") lines.push(e.doc.trim(), "");
   lines.push("| value | name | description |", "|---|---|---|");
   for (const v of e.values) lines.push(`| ${v.value} | \`${v.name}\` | ${cell(v.doc)} |`);

@@ -103,7 +103,7 @@ function frontMatter(title: string, group: string): string[] {
 
 /** API link of a generated symbol, resolved by TypeDoc in the package's module. */
 function api(spec: SpecModel, name: string): string {
-  return `{@link @rashpa/${spec.package}!${name}}`;
+  return `{@link @rashpa/${spec.package}!${name} ${name}}`;
 }
 
 /** Enums used by some field of a format, in the spec's order. */
@@ -171,18 +171,20 @@ export function generateFormatPage(spec: SpecModel, f: FormatModel): string {
   const paths = layoutPaths(f);
   const lines: string[] = [...frontMatter(f.id, FORMAT_PAGE_GROUP), ""];
   lines.push(`<!-- ${generatedHeader(spec, "").trim()} -->`, "");
-  lines.push(`# \`${f.id}\` — ${f.title}`, "");
+  lines.push(`# ${f.id} — ${f.title}`, "");
   if (f.doc.trim() !== "") lines.push(f.doc.trim(), "");
+  const variants =
+    paths.length === 1
+      ? "one"
+      : paths.length <= 8
+        ? paths.map((p) => `\`${p.name}\``).join(", ")
+        : `${paths.length}, each below`;
   lines.push(
-    `| | |`,
-    `|---|---|`,
-    `| size | ${size === undefined ? "variable" : `${size} bytes`} |`,
-    `| variants | ${paths.length === 1 ? "one" : paths.map((p) => `\`${p.name}\``).join(", ")} |`,
-    `| source | ${f.source ? cell(f.source) : "—"} |`,
-    `| spec | [\`${spec.file}\`](${specHref(spec)}) (spec \`${spec.id}\`) |`,
-    `| package | \`@rashpa/${spec.package}\` |`,
-    `| API | ${[n.decode, n.encode, n.encodeInto, n.byteLength, n.is, n.fromJson, n.info].map((s) => api(spec, s)).join(", ")}; type ${api(spec, n.type)} |`,
-    `| CLI | \`rashpa decode ${f.id} <hex>\`, \`rashpa encode ${f.id} '<json>'\` |`,
+    `- **Size:** ${size === undefined ? "variable" : `${size} bytes`}; **variants:** ${variants}.`,
+    `- **Source:** ${f.source ? cell(f.source) : "—"}.`,
+    `- **Spec:** [\`${spec.file}\`](${specHref(spec)}) (spec \`${spec.id}\`), generated into \`@rashpa/${spec.package}\`.`,
+    `- **API:** ${[n.decode, n.encode, n.encodeInto, n.byteLength, n.is, n.fromJson, n.info].map((x) => api(spec, x)).join(", ")}; type ${api(spec, n.type)}.`,
+    `- **CLI:** \`rashpa decode ${f.id} <hex>\`, \`rashpa encode ${f.id} '<json>'\`.`,
     "",
   );
   lines.push(
@@ -192,7 +194,7 @@ export function generateFormatPage(spec: SpecModel, f: FormatModel): string {
   );
   for (const p of paths) {
     if (paths.length > 1)
-      lines.push(`## Variant \`${p.name}\``, "", `Selected by: ${variantCondition(p)}.`, "");
+      lines.push(`## Variant ${p.name}`, "", `Selected by: ${variantCondition(p)}.`, "");
     else lines.push("## Layout", "");
     diagrams(lines, f, p.name, p.elements);
     fieldTable(lines, p);
@@ -225,16 +227,13 @@ export function generateRegisterMapPage(
   const id = registerMapId(spec, m);
   const lines: string[] = [...frontMatter(id, REGISTER_PAGE_GROUP), ""];
   lines.push(`<!-- ${generatedHeader(spec, "").trim()} -->`, "");
-  lines.push(`# \`${id}\` — ${m.title}`, "");
+  lines.push(`# ${id} — ${m.title}`, "");
   if (m.doc.trim() !== "") lines.push(m.doc.trim(), "");
   lines.push(
-    `| | |`,
-    `|---|---|`,
-    `| width | ${m.width} bits; field bits numbered from the least significant (bit 0) |`,
-    `| spec | [\`${spec.file}\`](${specHref(spec)}) (spec \`${spec.id}\`) |`,
-    `| package | \`@rashpa/${spec.package}\` |`,
-    `| API | ${[names.info, names.factory, names.asyncFactory, names.hardwareFactory].map((s) => api(spec, s)).join(", ")}; type ${api(spec, names.tree)} |`,
-    `| CLI | \`rashpa regs ${id}\`, \`rashpa regs ${id} decode <register> <value>\` |`,
+    `- **Width:** ${m.width} bits; field bits numbered from the least significant (bit 0).`,
+    `- **Spec:** [\`${spec.file}\`](${specHref(spec)}) (spec \`${spec.id}\`), generated into \`@rashpa/${spec.package}\`.`,
+    `- **API:** ${[names.info, names.factory, names.asyncFactory, names.hardwareFactory].map((x) => api(spec, x)).join(", ")}; type ${api(spec, names.tree)}.`,
+    `- **CLI:** \`rashpa regs ${id}\`, \`rashpa regs ${id} decode <register> <value>\`.`,
     "",
     ACCESS_LEGEND,
     "",
@@ -252,7 +251,7 @@ export function generateRegisterMapPage(
             ? `, entry format \`${fmt}\``
             : `, entry format [\`${fmt}\`](${pageHref(spec.package, pkg, fmt)})`;
       lines.push(
-        `### ${hex(base + node.offset)} \`${prefix}${node.name}\``,
+        `### ${hex(base + node.offset)} ${prefix}${node.name}`,
         "",
         `Memory: ${node.entries} entries of ${node.entryBytes} bytes, software access \`${node.sw}\`${fmtText}.`,
         "",
@@ -262,7 +261,7 @@ export function generateRegisterMapPage(
     }
     if (node.kind === "regfile") {
       lines.push(
-        `### ${hex(base + node.offset)} \`${prefix}${node.name}[0..${node.count - 1}]\``,
+        `### ${hex(base + node.offset)} ${prefix}${node.name}[0..${node.count - 1}]`,
         "",
         `Register file: ${node.count} elements, stride ${hex(node.stride, 1)}; offsets below are those of element 0.`,
         "",
@@ -272,7 +271,7 @@ export function generateRegisterMapPage(
       return;
     }
     const arr = node.count > 1 ? `[0..${node.count - 1}]` : "";
-    lines.push(`### ${hex(base + node.offset)} \`${prefix}${node.name}${arr}\``, "");
+    lines.push(`### ${hex(base + node.offset)} ${prefix}${node.name}${arr}`, "");
     if (node.count > 1)
       lines.push(`Array of ${node.count} registers, stride ${hex(node.stride, 1)}.`, "");
     if (node.doc.trim() !== "") lines.push(node.doc.trim(), "");
@@ -304,7 +303,7 @@ export function generateRegisterMapPage(
     lines.push("");
   };
   for (const b of m.blocks) {
-    lines.push(`## Block \`${b.name}\` at ${hex(b.offset)}`, "");
+    lines.push(`## Block ${b.name} at ${hex(b.offset)}`, "");
     if (b.doc.trim() !== "") lines.push(b.doc.trim(), "");
     for (const node of b.nodes) emit(node, b.offset, "");
   }

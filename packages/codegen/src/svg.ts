@@ -36,6 +36,7 @@ export interface SvgRegisterField {
 
 const CELL = 22; // width of one bit in px
 const ROW = 44; // height of one row of boxes
+const TALL_ROW = 110; // height of a row with vertical labels
 const RULER = 16; // height of the bit-number ruler
 const LEFT = 44; // room for the byte offset or bit range at the left of each row
 const FONT = 'font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"';
@@ -64,13 +65,63 @@ function open(width: number, height: number, title: string): string {
   );
 }
 
-function box(x: number, y: number, w: number, shade: number, label: string, tip: string): string {
-  const fill = shade === 0 ? `fill="none"` : `fill="currentColor" fill-opacity="${shade}"`;
-  return (
-    `<g><title>${escapeXml(tip)}</title>` +
-    `<rect x="${x}" y="${y}" width="${w}" height="${ROW}" ${fill} stroke-width="1"/>` +
-    `<text x="${x + w / 2}" y="${y + ROW / 2 + 4}" text-anchor="middle" stroke="none">${escapeXml(fit(label, w))}</text></g>`
-  );
+/** One box to draw: position, width, shading, name, optional second line, tooltip. */
+interface Cell {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly shade: number;
+  readonly label: string;
+  readonly sub: string;
+  readonly tip: string;
+}
+
+/** Whether a cell's text fits horizontally (about 7 px a character at font size 11). */
+function fits(c: { w: number; label: string; sub: string }): boolean {
+  return c.label.length * 7 + 4 <= c.w && c.sub.length * 6 + 4 <= c.w;
+}
+
+/**
+ * Draws a cell of height `h`. Text that does not fit across the box is written vertically
+ * (bottom to top), as the WaveDrom renderer does for narrow fields.
+ */
+function drawCell(c: Cell, h: number): string {
+  const fill = c.shade === 0 ? `fill="none"` : `fill="currentColor" fill-opacity="${c.shade}"`;
+  const cx = c.x + c.w / 2;
+  const parts = [
+    `<g><title>${escapeXml(c.tip)}</title>`,
+    `<rect x="${c.x}" y="${c.y}" width="${c.w}" height="${h}" ${fill} stroke-width="1"/>`,
+  ];
+  if (fits(c) || c.label === "-") {
+    const two = c.sub !== "";
+    parts.push(
+      `<text x="${cx}" y="${c.y + h / 2 + (two ? -2 : 4)}" text-anchor="middle" stroke="none">${escapeXml(fit(c.label, c.w))}</text>`,
+    );
+    if (two)
+      parts.push(
+        `<text x="${cx}" y="${c.y + h / 2 + 12}" text-anchor="middle" font-size="9" fill-opacity="0.75" stroke="none">${escapeXml(fit(c.sub, c.w, 6))}</text>`,
+      );
+  } else {
+    // Vertical: name, then the second line in a second column when the box is wide enough.
+    const room = h - 8;
+    const cols = c.sub !== "" && c.w >= 30 ? 2 : 1;
+    const text = cols === 1 && c.sub !== "" ? `${c.label} ${c.sub}` : c.label;
+    const x1 = cols === 2 ? c.x + c.w / 2 - 2 : cx + 4;
+    parts.push(
+      `<text transform="translate(${x1} ${c.y + h - 4}) rotate(-90)" stroke="none">${escapeXml(fit(text, room))}</text>`,
+    );
+    if (cols === 2)
+      parts.push(
+        `<text transform="translate(${c.x + c.w / 2 + 10} ${c.y + h - 4}) rotate(-90)" font-size="9" fill-opacity="0.75" stroke="none">${escapeXml(fit(c.sub, room, 6))}</text>`,
+      );
+  }
+  parts.push("</g>");
+  return parts.join("");
+}
+
+/** Row height: taller when some text must be written vertically. */
+function rowHeight(cells: readonly { w: number; label: string; sub: string }[]): number {
+  return cells.every((c) => fits(c) || c.label === "-") ? ROW : TALL_ROW;
 }
 
 /**
@@ -90,18 +141,9 @@ export function formatSvg(
   const total = cells.reduce((a, c) => a + c.bits, 0);
   const rows = Math.max(1, Math.ceil(total / 32));
   const width = LEFT + 32 * CELL + 2;
-  const height = RULER + rows * ROW + 2;
-  const parts = [open(width, height, title)];
-  for (let b = 0; b < 32; b++)
-    parts.push(
-      `<text x="${LEFT + b * CELL + CELL / 2}" y="${RULER - 4}" text-anchor="middle" font-size="9" stroke="none">${b}</text>`,
-    );
-  for (let r = 0; r < rows; r++) {
-    const off = startByte === undefined ? `+${r * 4}` : String(startByte + r * 4);
-    parts.push(
-      `<text x="${LEFT - 6}" y="${RULER + r * ROW + ROW / 2 + 4}" text-anchor="end" font-size="9" stroke="none">${escapeXml(off)}</text>`,
-    );
-  }
+  // Segments of every field, row by row (a field may span rows).
+  const segs: { row: number; x: number; w: number; shade: number; label: string; tip: string }[] =
+    [];
   let bit = 0;
   for (const c of cells) {
     let left = c.bits;
@@ -112,12 +154,29 @@ export function formatSvg(
       const row = Math.floor(at / 32);
       const start = at % 32;
       const len = Math.min(left, 32 - start);
-      parts.push(box(LEFT + start * CELL, RULER + row * ROW, len * CELL, shade, c.name, tip));
+      segs.push({ row, x: LEFT + start * CELL, w: len * CELL, shade, label: c.name, tip });
       at += len;
       left -= len;
     }
     bit += c.bits;
   }
+  const heights = Array.from({ length: rows }, (_, r) =>
+    rowHeight(segs.filter((g) => g.row === r).map((g) => ({ ...g, sub: "" }))),
+  );
+  const tops = heights.map((_, r) => RULER + heights.slice(0, r).reduce((a, h) => a + h, 0));
+  const height = RULER + heights.reduce((a, h) => a + h, 0) + 2;
+  const parts = [open(width, height, title)];
+  for (let b = 0; b < 32; b++)
+    parts.push(
+      `<text x="${LEFT + b * CELL + CELL / 2}" y="${RULER - 4}" text-anchor="middle" font-size="9" stroke="none">${b}</text>`,
+    );
+  for (let r = 0; r < rows; r++) {
+    const off = startByte === undefined ? `+${r * 4}` : String(startByte + r * 4);
+    parts.push(
+      `<text x="${LEFT - 6}" y="${tops[r]! + heights[r]! / 2 + 4}" text-anchor="end" font-size="9" stroke="none">${escapeXml(off)}</text>`,
+    );
+  }
+  for (const g of segs) parts.push(drawCell({ ...g, y: tops[g.row]!, sub: "" }, heights[g.row]!));
   parts.push("</svg>");
   return parts.join("");
 }
@@ -140,43 +199,60 @@ export function registerSvg(
   const rows = Math.ceil(width / 32);
   const perRow = Math.min(32, width);
   const w = LEFT + perRow * CELL + 2;
-  const h = rows * (RULER + ROW) + 2;
-  const parts = [open(w, h, title)];
   const sorted = [...fields].sort((a, b) => b.msb - a.msb);
+  // Boxes of each row: fields and the reserved gaps between them, most significant first.
+  const rowCells: { top: number; bottom: number; cells: Omit<Cell, "y">[] }[] = [];
   for (let r = 0; r < rows; r++) {
     const top = width - 1 - r * 32;
     const bottom = Math.max(0, top - 31);
-    const y = r * (RULER + ROW) + RULER;
-    for (let b = top; b >= bottom; b--)
-      parts.push(
-        `<text x="${LEFT + (top - b) * CELL + CELL / 2}" y="${y - 4}" text-anchor="middle" font-size="9" stroke="none">${b}</text>`,
-      );
-    if (rows > 1)
-      parts.push(
-        `<text x="${LEFT - 6}" y="${y + ROW / 2 + 4}" text-anchor="end" font-size="9" stroke="none">${top}:${bottom}</text>`,
-      );
     const xOf = (bit: number): number => LEFT + (top - bit) * CELL;
-    let bit = top;
+    const cells: Omit<Cell, "y">[] = [];
     const gap = (hi: number, lo: number): void => {
-      parts.push(box(xOf(hi), y, (hi - lo + 1) * CELL, 0.18, "-", `bits ${hi}:${lo}: reserved`));
+      cells.push({
+        x: xOf(hi),
+        w: (hi - lo + 1) * CELL,
+        shade: 0.18,
+        label: "-",
+        sub: "",
+        tip: `bits ${hi}:${lo}: reserved`,
+      });
     };
+    let bit = top;
     for (const f of sorted.filter((x) => x.lsb <= top && x.msb >= bottom)) {
       const hi = Math.min(f.msb, top);
       const lo = Math.max(f.lsb, bottom);
       if (hi < bit) gap(bit, hi + 1);
-      const x = xOf(hi);
-      const fw = (hi - lo + 1) * CELL;
       const range = f.msb === f.lsb ? String(f.msb) : `${f.msb}:${f.lsb}`;
-      parts.push(
-        `<g><title>${escapeXml(`${f.name}: bits ${range}, ${f.access}`)}</title>` +
-          `<rect x="${x}" y="${y}" width="${fw}" height="${ROW}" fill="none" stroke-width="1"/>` +
-          `<text x="${x + fw / 2}" y="${y + ROW / 2 - 2}" text-anchor="middle" stroke="none">${escapeXml(fit(f.name, fw))}</text>` +
-          `<text x="${x + fw / 2}" y="${y + ROW / 2 + 12}" text-anchor="middle" font-size="9" fill-opacity="0.75" stroke="none">${escapeXml(fit(f.access, fw, 6))}</text></g>`,
-      );
+      cells.push({
+        x: xOf(hi),
+        w: (hi - lo + 1) * CELL,
+        shade: 0,
+        label: f.name,
+        sub: f.access,
+        tip: `${f.name}: bits ${range}, ${f.access}`,
+      });
       bit = lo - 1;
     }
     if (bit >= bottom) gap(bit, bottom);
+    rowCells.push({ top, bottom, cells });
   }
+  const heights = rowCells.map((rc) => rowHeight(rc.cells));
+  const h = heights.reduce((a, x) => a + x + RULER, 0) + 2;
+  const parts = [open(w, h, title)];
+  let y = 0;
+  rowCells.forEach((rc, r) => {
+    y += RULER;
+    for (let b = rc.top; b >= rc.bottom; b--)
+      parts.push(
+        `<text x="${LEFT + (rc.top - b) * CELL + CELL / 2}" y="${y - 4}" text-anchor="middle" font-size="9" stroke="none">${b}</text>`,
+      );
+    if (rows > 1)
+      parts.push(
+        `<text x="${LEFT - 6}" y="${y + heights[r]! / 2 + 4}" text-anchor="end" font-size="9" stroke="none">${rc.top}:${rc.bottom}</text>`,
+      );
+    for (const c of rc.cells) parts.push(drawCell({ ...c, y }, heights[r]!));
+    y += heights[r]!;
+  });
   parts.push("</svg>");
   return parts.join("");
 }
