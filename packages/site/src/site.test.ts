@@ -207,8 +207,14 @@ describe.skipIf(!hasChromium)(
         expect(s.h).toBeGreaterThan(30);
         expect(s.rects).toBeGreaterThan(0);
       }
+      await page
+        .locator(".rashpa-diagram")
+        .first()
+        .screenshot({ path: join(shots, "packet-pcie-tlp-diagram.png") });
       expect(await page.locator("table th", { hasText: "field" }).count()).toBeGreaterThan(0);
-      expect(await page.locator('a[href$="_rashpa_pcie.decodeTlp.html"]').count()).toBeGreaterThan(0);
+      expect(await page.locator('a[href$="_rashpa_pcie.decodeTlp.html"]').count()).toBeGreaterThan(
+        0,
+      );
     });
 
     it("renders a register-map page with a diagram and the access of every field", async () => {
@@ -219,6 +225,10 @@ describe.skipIf(!hasChromium)(
       const access = await page.$$eval(".rashpa-diagram svg text", (ts) =>
         ts.map((t) => t.textContent ?? ""),
       );
+      await page
+        .locator(".rashpa-diagram")
+        .nth(2)
+        .screenshot({ path: join(shots, "registers-rashpa-controller-diagram.png") });
       expect(access).toEqual(expect.arrayContaining(["RW", "RO"]));
       expect(access.some((a) => a.includes("W1C"))).toBe(true);
     });
