@@ -18,6 +18,7 @@ import type {
   FormatModel,
   ItemModel,
   PayloadModel,
+  RegNodeModel,
   SpecModel,
   SwitchModel,
 } from "@rashpa/spec";
@@ -833,18 +834,44 @@ function denseEnum(e: EnumModel): boolean {
   return Math.max(...e.values.map((v) => v.value)) < 4096;
 }
 
-function emitEnum(out: Emitter, e: EnumModel): void {
+/** Ids of the site pages showing an enum: the formats and register maps whose fields use it. */
+function enumPageIds(spec: SpecModel, e: EnumModel): string[] {
+  const ids = spec.formats
+    .filter((f) =>
+      layoutPaths(f).some((p) => p.elements.some((x) => x.kind === "field" && x.enum === e)),
+    )
+    .map((f) => f.id);
+  const usesEnum = (nodes: readonly RegNodeModel[]): boolean =>
+    nodes.some((n) =>
+      n.kind === "register"
+        ? n.fields.some((f) => f.enum === e)
+        : n.kind === "regfile"
+          ? usesEnum(n.registers)
+          : false,
+    );
+  for (const m of spec.registerMaps)
+    if (m.blocks.some((b) => usesEnum(b.nodes))) ids.push(`${spec.idPrefix}.${m.name}`);
+  return ids;
+}
+
+function emitEnum(out: Emitter, spec: SpecModel, e: EnumModel): void {
   const n = enumNames(e);
+  // The enum links to every site page that shows it (its table sits on each of them).
+  const seePages = enumPageIds(spec, e)
+    .map((id) => `\n\n@see [\`${id}\` reference page](./${sitePagePath(id)})`)
+    .join("");
   out.raw(
     docComment(
-      `${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.`,
+      `${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.${seePages}`,
     ),
   );
   out.line(`export type ${n.type} = ${e.values.map((v) => JSON.stringify(v.name)).join(" | ")};`);
   out.line();
   const max = Math.max(...e.values.map((v) => v.value));
   out.raw(
-    docComment(`Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).`),
+    docComment(
+      `Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).${seePages}`,
+    ),
   );
   if (denseEnum(e)) {
     const arr: string[] = Array.from({ length: max + 1 }, () => "undefined");
@@ -858,7 +885,7 @@ function emitEnum(out: Emitter, e: EnumModel): void {
   out.line();
   out.raw(
     docComment(
-      `Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name`,
+      `Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name${seePages}`,
     ),
   );
   out.block(`export function ${n.value}(name: unknown): number {`, () => {
@@ -1160,10 +1187,14 @@ export function generateTsCodecs(spec: SpecModel): string {
   out.line(" */");
   out.line("/* eslint-disable */");
   const body = new Emitter();
-  for (const e of spec.enums) emitEnum(body, e);
+  for (const e of spec.enums) emitEnum(body, spec, e);
   for (const f of spec.formats) emitFormat(body, spec, f);
   emitRegisterMaps(body, spec);
-  body.raw(docComment(`Every format of \`${spec.file}\`.`));
+  body.raw(
+    docComment(
+      `Every format of \`${spec.file}\`.${spec.formats.map((f) => `\n\n@see [\`${f.id}\` reference page](./${sitePagePath(f.id)})`).join("")}`,
+    ),
+  );
   body.line(
     `export const ${camelCase(specBase(spec))}Formats: readonly AnyFormatInfo[] = [${spec.formats.map((f) => formatNames(f).info).join(", ")}];`,
   );

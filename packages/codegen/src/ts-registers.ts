@@ -139,11 +139,12 @@ function emitFieldsInterface(
   map: RegisterMapModel,
   path: readonly string[],
   r: RegisterModel,
+  seePage: string,
 ): string {
   const name = fieldsInterfaceName(map, path);
   out.raw(
     docComment(
-      `Fields of register \`${path.join(".")}\` of map \`${map.name}\`: ${oneLine(r.doc, r.name)}`,
+      `Fields of register \`${path.join(".")}\` of map \`${map.name}\`: ${oneLine(r.doc, r.name)}${seePage}`,
     ),
   );
   out.block(`export interface ${name} {`, () => {
@@ -185,10 +186,13 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
   for (const b of map.blocks)
     for (const n of b.nodes) {
       if (n.kind === "register")
-        handles.set(n, handleType(emitFieldsInterface(out, map, [b.name, n.name], n), n));
+        handles.set(n, handleType(emitFieldsInterface(out, map, [b.name, n.name], n, seePage), n));
       else if (n.kind === "regfile")
         for (const r of n.registers)
-          handles.set(r, handleType(emitFieldsInterface(out, map, [b.name, n.name, r.name], r), r));
+          handles.set(
+            r,
+            handleType(emitFieldsInterface(out, map, [b.name, n.name, r.name], r, seePage), r),
+          );
     }
 
   const regType = (r: RegisterModel): string =>

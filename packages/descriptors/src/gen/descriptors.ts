@@ -19,15 +19,23 @@ import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMa
  * What a block transfer carries; selects the meaning of the 128-bit data slot.
  *
  * 4-bit enum; values: `image` = 0, `roi` = 1, `metadata` = 2, `inline` = 3.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export type BtdKind = "image" | "roi" | "metadata" | "inline";
 
-/** Names of {@link BtdKind} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link BtdKind} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_KIND_NAMES: readonly (BtdKind | undefined)[] = ["image", "roi", "metadata", "inline"];
 
 /**
  * Value of a {@link BtdKind} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdKindValue(name: unknown): number {
   switch (name) {
@@ -43,15 +51,23 @@ export function btdKindValue(name: unknown): number {
  * Kinds of event-channel records (this project's numbering).
  *
  * 8-bit enum; values: `end-of-frame` = 1, `end-of-roi` = 2, `end-of-acquisition` = 3, `overrun` = 4, `error` = 5, `link-up` = 6, `link-down` = 7, `timer` = 8.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export type EventType = "end-of-frame" | "end-of-roi" | "end-of-acquisition" | "overrun" | "error" | "link-up" | "link-down" | "timer";
 
-/** Names of {@link EventType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link EventType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_TYPE_NAMES: readonly (EventType | undefined)[] = [undefined, "end-of-frame", "end-of-roi", "end-of-acquisition", "overrun", "error", "link-up", "link-down", "timer"];
 
 /**
  * Value of a {@link EventType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventTypeValue(name: unknown): number {
   switch (name) {
@@ -1652,7 +1668,11 @@ export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   variantOf: btdFifoStatusVariantOf,
 };
 
-/** Fields of register `window.control` of map `btd-fifo`: Push and flush. */
+/**
+ * Fields of register `window.control` of map `btd-fifo`: Push and flush.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowControlFields {
   /** Push the BTD held in data[1..8]. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
   readonly push: boolean;
@@ -1660,13 +1680,21 @@ export interface BtdFifoWindowControlFields {
   readonly flush: boolean;
 }
 
-/** Fields of register `window.data` of map `btd-fifo`: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
+/**
+ * Fields of register `window.data` of map `btd-fifo`: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8).
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowDataFields {
   /** 32 bits of the BTD. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `window.status` of map `btd-fifo`: FIFO state. */
+/**
+ * Fields of register `window.status` of map `btd-fifo`: FIFO state.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowStatusFields {
   /** 16 BTDs queued. (bit 0, sw r, hw w) */
   readonly full: boolean;
@@ -1763,5 +1791,17 @@ export function btdFifoRegistersHardware(bus: HardwareBus, base = 0): BtdFifoReg
   return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"hardware">;
 }
 
-/** Every format of `specs/rashpa/descriptors.yaml`. */
+/**
+ * Every format of `specs/rashpa/descriptors.yaml`.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const descriptorsFormats: readonly AnyFormatInfo[] = [BTD_FORMAT, ATU_ENTRY_FORMAT, EVENT_FORMAT, BTD_FIFO_CONTROL_FORMAT, BTD_FIFO_STATUS_FORMAT];

@@ -19,15 +19,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * Instruction types of SYSTEM.md §2; 0 and 8..15 are not instructions (the bridge drops such a word and flags badInstruction).
  *
  * 4-bit enum; values: `register-read` = 1, `register-write` = 2, `stream-read` = 3, `stream-write` = 4, `maintenance-read` = 5, `maintenance-write` = 6, `doorbell` = 7.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export type InstructionOpcode = "register-read" | "register-write" | "stream-read" | "stream-write" | "maintenance-read" | "maintenance-write" | "doorbell";
 
-/** Names of {@link InstructionOpcode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link InstructionOpcode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_OPCODE_NAMES: readonly (InstructionOpcode | undefined)[] = [undefined, "register-read", "register-write", "stream-read", "stream-write", "maintenance-read", "maintenance-write", "doorbell"];
 
 /**
  * Value of a {@link InstructionOpcode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionOpcodeValue(name: unknown): number {
   switch (name) {
@@ -775,5 +783,9 @@ export const INSTRUCTION_FORMAT: FormatInfo<Instruction> = {
   variantOf: instructionVariantOf,
 };
 
-/** Every format of `specs/bridge/instructions.yaml`. */
+/**
+ * Every format of `specs/bridge/instructions.yaml`.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const instructionsFormats: readonly AnyFormatInfo[] = [INSTRUCTION_FORMAT];

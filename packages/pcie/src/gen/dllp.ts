@@ -1821,5 +1821,9 @@ export const DLLP_FORMAT: FormatInfo<Dllp> = {
   variantOf: dllpVariantOf,
 };
 
-/** Every format of `specs/pcie/dllp.yaml`. */
+/**
+ * Every format of `specs/pcie/dllp.yaml`.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export const dllpFormats: readonly AnyFormatInfo[] = [DLLP_FORMAT];

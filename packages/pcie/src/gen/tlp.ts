@@ -17,15 +17,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * Header size and presence of data (DW0 [31:29]). Source: pcie.md §1.1.
  *
  * 3-bit enum; values: `no-data-3dw` = 0, `no-data-4dw` = 1, `data-3dw` = 2, `data-4dw` = 3, `prefix` = 4.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type TlpFmt = "no-data-3dw" | "no-data-4dw" | "data-3dw" | "data-4dw" | "prefix";
 
-/** Names of {@link TlpFmt} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpFmt} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_FMT_NAMES: readonly (TlpFmt | undefined)[] = ["no-data-3dw", "no-data-4dw", "data-3dw", "data-4dw", "prefix"];
 
 /**
  * Value of a {@link TlpFmt} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpFmtValue(name: unknown): number {
   switch (name) {
@@ -42,15 +50,23 @@ export function tlpFmtValue(name: unknown): number {
  * The Type field (DW0 [28:24]); for messages 1 0 r2 r1 r0 with the routing subfield. Source: pcie.md §1.2, §1.5.
  *
  * 5-bit enum; values: `mem` = 0, `mem-lock` = 1, `io` = 2, `cfg0` = 4, `cfg1` = 5, `cpl` = 10, `cpl-lock` = 11, `fetch-add` = 12, `swap` = 13, `cas` = 14, `msg-to-rc` = 16, `msg-by-address` = 17, `msg-by-id` = 18, `msg-broadcast` = 19, `msg-local` = 20, `msg-gathered` = 21, `msg-reserved-6` = 22, `msg-reserved-7` = 23.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type TlpTypeCode = "mem" | "mem-lock" | "io" | "cfg0" | "cfg1" | "cpl" | "cpl-lock" | "fetch-add" | "swap" | "cas" | "msg-to-rc" | "msg-by-address" | "msg-by-id" | "msg-broadcast" | "msg-local" | "msg-gathered" | "msg-reserved-6" | "msg-reserved-7";
 
-/** Names of {@link TlpTypeCode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpTypeCode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_TYPE_CODE_NAMES: readonly (TlpTypeCode | undefined)[] = ["mem", "mem-lock", "io", undefined, "cfg0", "cfg1", undefined, undefined, undefined, undefined, "cpl", "cpl-lock", "fetch-add", "swap", "cas", undefined, "msg-to-rc", "msg-by-address", "msg-by-id", "msg-broadcast", "msg-local", "msg-gathered", "msg-reserved-6", "msg-reserved-7"];
 
 /**
  * Value of a {@link TlpTypeCode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpTypeCodeValue(name: unknown): number {
   switch (name) {
@@ -80,15 +96,23 @@ export function tlpTypeCodeValue(name: unknown): number {
  * AT, the address type (DW0 [11:10]). Source: pcie.md §1.1.
  *
  * 2-bit enum; values: `untranslated` = 0, `translation-request` = 1, `translated` = 2, `reserved` = 3.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type AddressType = "untranslated" | "translation-request" | "translated" | "reserved";
 
-/** Names of {@link AddressType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link AddressType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const ADDRESS_TYPE_NAMES: readonly (AddressType | undefined)[] = ["untranslated", "translation-request", "translated", "reserved"];
 
 /**
  * Value of a {@link AddressType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function addressTypeValue(name: unknown): number {
   switch (name) {
@@ -104,15 +128,23 @@ export function addressTypeValue(name: unknown): number {
  * PH, the TLP processing hint (valid when TH = 1). Source: pcie.md §1.3 (cyrozap TLP_PROCESSING_HINT).
  *
  * 2-bit enum; values: `bidirectional` = 0, `requester` = 1, `target` = 2, `target-priority` = 3.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type ProcessingHint = "bidirectional" | "requester" | "target" | "target-priority";
 
-/** Names of {@link ProcessingHint} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ProcessingHint} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const PROCESSING_HINT_NAMES: readonly (ProcessingHint | undefined)[] = ["bidirectional", "requester", "target", "target-priority"];
 
 /**
  * Value of a {@link ProcessingHint} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function processingHintValue(name: unknown): number {
   switch (name) {
@@ -128,15 +160,23 @@ export function processingHintValue(name: unknown): number {
  * Completion status (DW1 [15:13] of a completion); other values are reserved. Source: pcie.md §3.
  *
  * 3-bit enum; values: `sc` = 0, `ur` = 1, `crs` = 2, `ca` = 4.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type CplStatus = "sc" | "ur" | "crs" | "ca";
 
-/** Names of {@link CplStatus} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link CplStatus} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const CPL_STATUS_NAMES: readonly (CplStatus | undefined)[] = ["sc", "ur", "crs", undefined, "ca"];
 
 /**
  * Value of a {@link CplStatus} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function cplStatusValue(name: unknown): number {
   switch (name) {
@@ -152,15 +192,23 @@ export function cplStatusValue(name: unknown): number {
  * Message code (DW1 [7:0] of a message). Source: pcie.md §2 (cyrozap TLP_MSG_CODES, cocotbext MsgType).
  *
  * 8-bit enum; values: `unlock` = 0, `ats-invalidate-request` = 1, `ats-invalidate-completion` = 2, `page-request` = 4, `prg-response` = 5, `ltr` = 16, `obff` = 18, `pm-active-state-nak` = 20, `pm-pme` = 24, `pme-turn-off` = 25, `pme-to-ack` = 27, `assert-inta` = 32, `assert-intb` = 33, `assert-intc` = 34, `assert-intd` = 35, `deassert-inta` = 36, `deassert-intb` = 37, `deassert-intc` = 38, `deassert-intd` = 39, `err-cor` = 48, `err-nonfatal` = 49, `err-fatal` = 51, `attention-indicator-off` = 64, `attention-indicator-on` = 65, `attention-indicator-blink` = 67, `power-indicator-off` = 68, `power-indicator-on` = 69, `power-indicator-blink` = 71, `attention-button-pressed` = 72, `set-slot-power-limit` = 80, `ptm-request` = 82, `ptm-response` = 83, `vendor-defined-type-0` = 126, `vendor-defined-type-1` = 127.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type MessageCode = "unlock" | "ats-invalidate-request" | "ats-invalidate-completion" | "page-request" | "prg-response" | "ltr" | "obff" | "pm-active-state-nak" | "pm-pme" | "pme-turn-off" | "pme-to-ack" | "assert-inta" | "assert-intb" | "assert-intc" | "assert-intd" | "deassert-inta" | "deassert-intb" | "deassert-intc" | "deassert-intd" | "err-cor" | "err-nonfatal" | "err-fatal" | "attention-indicator-off" | "attention-indicator-on" | "attention-indicator-blink" | "power-indicator-off" | "power-indicator-on" | "power-indicator-blink" | "attention-button-pressed" | "set-slot-power-limit" | "ptm-request" | "ptm-response" | "vendor-defined-type-0" | "vendor-defined-type-1";
 
-/** Names of {@link MessageCode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link MessageCode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const MESSAGE_CODE_NAMES: readonly (MessageCode | undefined)[] = ["unlock", "ats-invalidate-request", "ats-invalidate-completion", undefined, "page-request", "prg-response", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ltr", undefined, "obff", undefined, "pm-active-state-nak", undefined, undefined, undefined, "pm-pme", "pme-turn-off", undefined, "pme-to-ack", undefined, undefined, undefined, undefined, "assert-inta", "assert-intb", "assert-intc", "assert-intd", "deassert-inta", "deassert-intb", "deassert-intc", "deassert-intd", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "err-cor", "err-nonfatal", undefined, "err-fatal", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "attention-indicator-off", "attention-indicator-on", undefined, "attention-indicator-blink", "power-indicator-off", "power-indicator-on", undefined, "power-indicator-blink", "attention-button-pressed", undefined, undefined, undefined, undefined, undefined, undefined, undefined, "set-slot-power-limit", undefined, "ptm-request", "ptm-response", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-defined-type-0", "vendor-defined-type-1"];
 
 /**
  * Value of a {@link MessageCode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function messageCodeValue(name: unknown): number {
   switch (name) {
@@ -206,15 +254,23 @@ export function messageCodeValue(name: unknown): number {
  * Type of a TLP prefix; bit 4 selects end-to-end (1) or local (0), bits 3:0 the subtype. Source: pcie.md §1.7 (cocotbext TlpType).
  *
  * 5-bit enum; values: `mr-iov` = 0, `vendor-l0` = 14, `vendor-l1` = 15, `extended-tph` = 16, `vendor-e0` = 30, `vendor-e1` = 31.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export type TlpPrefixType = "mr-iov" | "vendor-l0" | "vendor-l1" | "extended-tph" | "vendor-e0" | "vendor-e1";
 
-/** Names of {@link TlpPrefixType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpPrefixType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_TYPE_NAMES: readonly (TlpPrefixType | undefined)[] = ["mr-iov", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-l0", "vendor-l1", "extended-tph", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-e0", "vendor-e1"];
 
 /**
  * Value of a {@link TlpPrefixType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixTypeValue(name: unknown): number {
   switch (name) {
@@ -11348,5 +11404,11 @@ export const TLP_PREFIX_FORMAT: FormatInfo<TlpPrefix> = {
   variantOf: tlpPrefixVariantOf,
 };
 
-/** Every format of `specs/pcie/tlp.yaml`. */
+/**
+ * Every format of `specs/pcie/tlp.yaml`.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const tlpFormats: readonly AnyFormatInfo[] = [TLP_FORMAT, TLP_PREFIX_FORMAT];

@@ -18,15 +18,29 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * BTH OpCode (roce.md §3; Linux include/rdma/ib_pack.h): bits 7:5 the transport (RC 0x00, UC 0x20, UD 0x60, CNP 0x80), bits 4:0 the operation. UC = RC + 0x20; UD = 0x60 + operation.
  *
  * 8-bit enum; values: `rc-send-first` = 0, `rc-send-middle` = 1, `rc-send-last` = 2, `rc-send-last-with-immediate` = 3, `rc-send-only` = 4, `rc-send-only-with-immediate` = 5, `rc-rdma-write-first` = 6, `rc-rdma-write-middle` = 7, `rc-rdma-write-last` = 8, `rc-rdma-write-last-with-immediate` = 9, `rc-rdma-write-only` = 10, `rc-rdma-write-only-with-immediate` = 11, `rc-rdma-read-request` = 12, `rc-rdma-read-response-first` = 13, `rc-rdma-read-response-middle` = 14, `rc-rdma-read-response-last` = 15, `rc-rdma-read-response-only` = 16, `rc-acknowledge` = 17, `uc-send-first` = 32, `uc-send-middle` = 33, `uc-send-last` = 34, `uc-send-last-with-immediate` = 35, `uc-send-only` = 36, `uc-send-only-with-immediate` = 37, `uc-rdma-write-first` = 38, `uc-rdma-write-middle` = 39, `uc-rdma-write-last` = 40, `uc-rdma-write-last-with-immediate` = 41, `uc-rdma-write-only` = 42, `uc-rdma-write-only-with-immediate` = 43, `ud-send-only` = 100, `ud-send-only-with-immediate` = 101, `cnp` = 129.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type Opcode = "rc-send-first" | "rc-send-middle" | "rc-send-last" | "rc-send-last-with-immediate" | "rc-send-only" | "rc-send-only-with-immediate" | "rc-rdma-write-first" | "rc-rdma-write-middle" | "rc-rdma-write-last" | "rc-rdma-write-last-with-immediate" | "rc-rdma-write-only" | "rc-rdma-write-only-with-immediate" | "rc-rdma-read-request" | "rc-rdma-read-response-first" | "rc-rdma-read-response-middle" | "rc-rdma-read-response-last" | "rc-rdma-read-response-only" | "rc-acknowledge" | "uc-send-first" | "uc-send-middle" | "uc-send-last" | "uc-send-last-with-immediate" | "uc-send-only" | "uc-send-only-with-immediate" | "uc-rdma-write-first" | "uc-rdma-write-middle" | "uc-rdma-write-last" | "uc-rdma-write-last-with-immediate" | "uc-rdma-write-only" | "uc-rdma-write-only-with-immediate" | "ud-send-only" | "ud-send-only-with-immediate" | "cnp";
 
-/** Names of {@link Opcode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Opcode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const OPCODE_NAMES: readonly (Opcode | undefined)[] = ["rc-send-first", "rc-send-middle", "rc-send-last", "rc-send-last-with-immediate", "rc-send-only", "rc-send-only-with-immediate", "rc-rdma-write-first", "rc-rdma-write-middle", "rc-rdma-write-last", "rc-rdma-write-last-with-immediate", "rc-rdma-write-only", "rc-rdma-write-only-with-immediate", "rc-rdma-read-request", "rc-rdma-read-response-first", "rc-rdma-read-response-middle", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "uc-send-first", "uc-send-middle", "uc-send-last", "uc-send-last-with-immediate", "uc-send-only", "uc-send-only-with-immediate", "uc-rdma-write-first", "uc-rdma-write-middle", "uc-rdma-write-last", "uc-rdma-write-last-with-immediate", "uc-rdma-write-only", "uc-rdma-write-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ud-send-only", "ud-send-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "cnp"];
 
 /**
  * Value of a {@link Opcode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function opcodeValue(name: unknown): number {
   switch (name) {
@@ -71,15 +85,29 @@ export function opcodeValue(name: unknown): number {
  * AETH syndrome bits 7:5 (roce.md §2.2, rxe_hdr.h AETH_TYPE_MASK 0xE0); 0x40 (type 2) is reserved.
  *
  * 3-bit enum; values: `ack` = 0, `rnr-nak` = 1, `nak` = 3.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type AethType = "ack" | "rnr-nak" | "nak";
 
-/** Names of {@link AethType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link AethType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const AETH_TYPE_NAMES: readonly (AethType | undefined)[] = ["ack", "rnr-nak", undefined, "nak"];
 
 /**
  * Value of a {@link AethType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function aethTypeValue(name: unknown): number {
   switch (name) {
@@ -2579,5 +2607,19 @@ export const PACKET_FORMAT: FormatInfo<Packet> = {
   variantOf: packetVariantOf,
 };
 
-/** Every format of `specs/roce/transport.yaml`. */
+/**
+ * Every format of `specs/roce/transport.yaml`.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const transportFormats: readonly AnyFormatInfo[] = [BTH_FORMAT, RETH_FORMAT, AETH_FORMAT, IMMDT_FORMAT, DETH_FORMAT, PACKET_FORMAT];

@@ -18,15 +18,29 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * stype0 of Control Symbol 24 and 48 (Part 6 Table 3-2): the status function carried by parameter0/parameter1.
  *
  * 3-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export type Stype0 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined";
 
-/** Names of {@link Stype0} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype0} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const STYPE0_NAMES: readonly (Stype0 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined"];
 
 /**
  * Value of a {@link Stype0} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function stype0Value(name: unknown): number {
   switch (name) {
@@ -46,15 +60,23 @@ export function stype0Value(name: unknown): number {
  * stype0 of Control Symbol 64 (Part 6 Table 3-3).
  *
  * 4-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7, `reserved-8` = 8, `reserved-9` = 9, `reserved-10` = 10, `loop-response` = 11, `reserved-12` = 12, `voq-backpressure` = 13, `reserved-14` = 14, `reserved-15` = 15.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export type Stype0Cs64 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined" | "reserved-8" | "reserved-9" | "reserved-10" | "loop-response" | "reserved-12" | "voq-backpressure" | "reserved-14" | "reserved-15";
 
-/** Names of {@link Stype0Cs64} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype0Cs64} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const STYPE0_CS64_NAMES: readonly (Stype0Cs64 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined", "reserved-8", "reserved-9", "reserved-10", "loop-response", "reserved-12", "voq-backpressure", "reserved-14", "reserved-15"];
 
 /**
  * Value of a {@link Stype0Cs64} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function stype0Cs64Value(name: unknown): number {
   switch (name) {
@@ -82,15 +104,29 @@ export function stype0Cs64Value(name: unknown): number {
  * stype1 of Control Symbol 24 and 48 (Part 6 Table 3-17): the request or delimiter function, modified by cmd.
  *
  * 3-bit enum; values: `start-of-packet` = 0, `stomp` = 1, `end-of-packet` = 2, `restart-from-retry` = 3, `link-request` = 4, `timing` = 5, `reserved` = 6, `nop` = 7.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export type Stype1 = "start-of-packet" | "stomp" | "end-of-packet" | "restart-from-retry" | "link-request" | "timing" | "reserved" | "nop";
 
-/** Names of {@link Stype1} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype1} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const STYPE1_NAMES: readonly (Stype1 | undefined)[] = ["start-of-packet", "stomp", "end-of-packet", "restart-from-retry", "link-request", "timing", "reserved", "nop"];
 
 /**
  * Value of a {@link Stype1} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function stype1Value(name: unknown): number {
   switch (name) {
@@ -1001,5 +1037,13 @@ export const CS64_FORMAT: FormatInfo<Cs64> = {
   variantOf: cs64VariantOf,
 };
 
-/** Every format of `specs/srio/control-symbol.yaml`. */
+/**
+ * Every format of `specs/srio/control-symbol.yaml`.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const controlSymbolFormats: readonly AnyFormatInfo[] = [CS24_FORMAT, CS48_FORMAT, CS64_FORMAT];

@@ -17,15 +17,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * FTYPE values carried by HELLO headers (srio.md §7; RapidIO 4.1 Part 1 ch. 4, Part 2, Part 10): maintenance (ftype 8) uses the separate AXI4-Lite port, not HELLO.
  *
  * 4-bit enum; values: `request-class` = 2, `write-class` = 5, `streaming-write` = 6, `data-streaming` = 9, `doorbell` = 10, `message` = 11, `response` = 13.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export type HelloFtype = "request-class" | "write-class" | "streaming-write" | "data-streaming" | "doorbell" | "message" | "response";
 
-/** Names of {@link HelloFtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link HelloFtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_FTYPE_NAMES: readonly (HelloFtype | undefined)[] = [undefined, undefined, "request-class", undefined, undefined, "write-class", "streaming-write", undefined, undefined, "data-streaming", "doorbell", "message", undefined, "response"];
 
 /**
  * Value of a {@link HelloFtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloFtypeValue(name: unknown): number {
   switch (name) {
@@ -325,5 +333,9 @@ export const HELLO_FORMAT: FormatInfo<Hello> = {
   variantOf: helloVariantOf,
 };
 
-/** Every format of `specs/srio/hello.yaml`. */
+/**
+ * Every format of `specs/srio/hello.yaml`.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const helloFormats: readonly AnyFormatInfo[] = [HELLO_FORMAT];

@@ -19,15 +19,35 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * tt, the size of the device IDs (Part 3 Table 2-1); 0b11 is reserved.
  *
  * 2-bit enum; values: `dev8` = 0, `dev16` = 1, `dev32` = 2.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type TransportType = "dev8" | "dev16" | "dev32";
 
-/** Names of {@link TransportType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TransportType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const TRANSPORT_TYPE_NAMES: readonly (TransportType | undefined)[] = ["dev8", "dev16", "dev32"];
 
 /**
  * Value of a {@link TransportType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function transportTypeValue(name: unknown): number {
   switch (name) {
@@ -42,15 +62,35 @@ export function transportTypeValue(name: unknown): number {
  * ftype, the logical format type (Part 1 Tables 4-1 and 4-8, Part 2 Tables 4-1 and 4-5); the types this codec knows.
  *
  * 4-bit enum; values: `request` = 2, `write` = 5, `streaming-write` = 6, `maintenance` = 8, `doorbell` = 10, `message` = 11, `response` = 13.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type Ftype = "request" | "write" | "streaming-write" | "maintenance" | "doorbell" | "message" | "response";
 
-/** Names of {@link Ftype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Ftype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const FTYPE_NAMES: readonly (Ftype | undefined)[] = [undefined, undefined, "request", undefined, undefined, "write", "streaming-write", undefined, "maintenance", undefined, "doorbell", "message", undefined, "response"];
 
 /**
  * Value of a {@link Ftype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function ftypeValue(name: unknown): number {
   switch (name) {
@@ -69,15 +109,35 @@ export function ftypeValue(name: unknown): number {
  * Transaction of a type 2 packet (Part 1 Table 4-5); other encodings are reserved.
  *
  * 4-bit enum; values: `nread` = 4, `atomic-inc` = 12, `atomic-dec` = 13, `atomic-set` = 14, `atomic-clr` = 15.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type RequestTtype = "nread" | "atomic-inc" | "atomic-dec" | "atomic-set" | "atomic-clr";
 
-/** Names of {@link RequestTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link RequestTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const REQUEST_TTYPE_NAMES: readonly (RequestTtype | undefined)[] = [undefined, undefined, undefined, undefined, "nread", undefined, undefined, undefined, undefined, undefined, undefined, undefined, "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"];
 
 /**
  * Value of a {@link RequestTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function requestTtypeValue(name: unknown): number {
   switch (name) {
@@ -94,15 +154,35 @@ export function requestTtypeValue(name: unknown): number {
  * Transaction of a type 5 packet (Part 1 Table 4-6); other encodings are reserved.
  *
  * 4-bit enum; values: `nwrite` = 4, `nwrite-r` = 5, `atomic-swap` = 12, `atomic-compare-and-swap` = 13, `atomic-test-and-swap` = 14.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type WriteTtype = "nwrite" | "nwrite-r" | "atomic-swap" | "atomic-compare-and-swap" | "atomic-test-and-swap";
 
-/** Names of {@link WriteTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link WriteTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const WRITE_TTYPE_NAMES: readonly (WriteTtype | undefined)[] = [undefined, undefined, undefined, undefined, "nwrite", "nwrite-r", undefined, undefined, undefined, undefined, undefined, undefined, "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"];
 
 /**
  * Value of a {@link WriteTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function writeTtypeValue(name: unknown): number {
   switch (name) {
@@ -119,15 +199,35 @@ export function writeTtypeValue(name: unknown): number {
  * Transaction of a type 8 packet (Part 1 Table 4-7); 0b0101–0b1111 are reserved.
  *
  * 4-bit enum; values: `read-request` = 0, `write-request` = 1, `read-response` = 2, `write-response` = 3, `port-write` = 4.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type MaintenanceTtype = "read-request" | "write-request" | "read-response" | "write-response" | "port-write";
 
-/** Names of {@link MaintenanceTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link MaintenanceTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const MAINTENANCE_TTYPE_NAMES: readonly (MaintenanceTtype | undefined)[] = ["read-request", "write-request", "read-response", "write-response", "port-write"];
 
 /**
  * Value of a {@link MaintenanceTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function maintenanceTtypeValue(name: unknown): number {
   switch (name) {
@@ -144,15 +244,35 @@ export function maintenanceTtypeValue(name: unknown): number {
  * Transaction of a type 13 packet (Part 1 Table 4-9, Part 2 Table 4-6); other encodings are reserved.
  *
  * 4-bit enum; values: `no-data` = 0, `message-response` = 1, `with-data` = 8.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type ResponseTtype = "no-data" | "message-response" | "with-data";
 
-/** Names of {@link ResponseTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ResponseTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const RESPONSE_TTYPE_NAMES: readonly (ResponseTtype | undefined)[] = ["no-data", "message-response", undefined, undefined, undefined, undefined, undefined, undefined, "with-data"];
 
 /**
  * Value of a {@link ResponseTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function responseTtypeValue(name: unknown): number {
   switch (name) {
@@ -17281,5 +17401,13 @@ export const STREAM_66_FORMAT: FormatInfo<Stream66> = {
   variantOf: stream66VariantOf,
 };
 
-/** Every format of `specs/srio/packet.yaml`. */
+/**
+ * Every format of `specs/srio/packet.yaml`.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const packetFormats: readonly AnyFormatInfo[] = [STREAM_FORMAT, STREAM_50_FORMAT, STREAM_66_FORMAT];
