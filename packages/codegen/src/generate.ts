@@ -7,6 +7,8 @@
  * - `packages/<pkg>/src/gen/<base>.arb.ts` — fast-check arbitraries,
  * - `packages/<pkg>/src/gen/c/<base>.h` and `<base>-selfcheck.c` — C header and self-check,
  * - `packages/<pkg>/src/gen/<base>.md` — the reference page,
+ * - `packages/<pkg>/src/gen/pages/<id>.md` — a page of the reference site per format and per
+ *   register map, with SVG diagrams,
  * - `packages/<pkg>/src/gen/ipxact/<map>.xml` — an IP-XACT 1685-2014 component per register map.
  *
  * Outputs of the specs together: `packages/emulator/src/gen/wireshark/rashpa.lua`, the Wireshark
@@ -30,7 +32,8 @@ import type { SpecModel } from "@rashpa/spec";
 import { generateCHeader, generateCSelfCheck } from "./c-header.js";
 import { generateIpxact } from "./ipxact.js";
 import { generateMarkdown } from "./markdown.js";
-import { specBaseName } from "./names.js";
+import { sitePagePath, specBaseName } from "./names.js";
+import { generateFormatPage, generateRegisterMapPage, registerMapId } from "./site-pages.js";
 import { generateTsArbitraries } from "./ts-arbitraries.js";
 import { generateTsCodecs } from "./ts-codec.js";
 import { WIRESHARK_LUA_PATH, generateWiresharkLua } from "./wireshark-lua.js";
@@ -52,8 +55,15 @@ export function genDir(spec: SpecModel): string {
  * Every output of one spec.
  *
  * @param spec - a loaded spec
+ * @param formatPackages - package of every format id of the specs loaded together, so that a
+ *   register map's page links a memory to the page of its entry format in another package
  */
-export function generateSpec(spec: SpecModel): GeneratedFile[] {
+export function generateSpec(
+  spec: SpecModel,
+  formatPackages: ReadonlyMap<string, string> = new Map(
+    spec.formats.map((f) => [f.id, spec.package]),
+  ),
+): GeneratedFile[] {
   const dir = genDir(spec);
   const base = specBaseName(spec.file);
   return [
@@ -65,6 +75,14 @@ export function generateSpec(spec: SpecModel): GeneratedFile[] {
     ...spec.registerMaps.map((m) => ({
       path: `${dir}/ipxact/${m.name}.xml`,
       content: generateIpxact(spec, m),
+    })),
+    ...spec.formats.map((f) => ({
+      path: `${dir}/${sitePagePath(f.id)}`,
+      content: generateFormatPage(spec, f),
+    })),
+    ...spec.registerMaps.map((m) => ({
+      path: `${dir}/${sitePagePath(registerMapId(spec, m))}`,
+      content: generateRegisterMapPage(spec, m, formatPackages),
     })),
   ];
 }
@@ -93,7 +111,13 @@ export function generateAll(root: string): {
   files: GeneratedFile[];
 } {
   const specs = loadSpecDir(join(root, "specs"), root);
-  return { specs, files: [...specs.flatMap(generateSpec), ...generateCombined(specs)] };
+  const formatPackages = new Map(
+    specs.flatMap((s) => s.formats.map((f) => [f.id, s.package] as const)),
+  );
+  return {
+    specs,
+    files: [...specs.flatMap((s) => generateSpec(s, formatPackages)), ...generateCombined(specs)],
+  };
 }
 
 /** Writes generated files under `root` and removes stale files from the `src/gen` directories. */

@@ -1,7 +1,8 @@
 /**
  * `@rashpa/codegen`: generators from RASHPA spec files — TypeScript codecs with fast-check
- * arbitraries, C headers with a self-check program, Markdown reference pages and Wireshark Lua
- * dissectors of the emulator's captures — plus the drift check CI runs on the committed output.
+ * arbitraries, C headers with a self-check program, Markdown reference pages, the pages of the
+ * reference site with SVG bit-field diagrams and Wireshark Lua dissectors of the emulator's
+ * captures — plus the drift check CI runs on the committed output.
  *
  * @packageDocumentation
  */
@@ -18,6 +19,16 @@ export { generateCHeader, generateCSelfCheck } from "./c-header.js";
 export { generateMarkdown, bitDiagram, registerDiagram } from "./markdown.js";
 export { generateWiresharkLua, wiresharkFieldPrefix, WIRESHARK_LUA_PATH } from "./wireshark-lua.js";
 export {
+  generateFormatPage,
+  generateRegisterMapPage,
+  accessMnemonic,
+  registerMapId,
+  FORMAT_PAGE_GROUP,
+  REGISTER_PAGE_GROUP,
+} from "./site-pages.js";
+export { formatSvg, registerSvg, escapeXml } from "./svg.js";
+export type { SvgFormatCell, SvgRegisterField } from "./svg.js";
+export {
   generateSpec,
   generateCombined,
   generateAll,
@@ -26,7 +37,14 @@ export {
   genDir,
 } from "./generate.js";
 export type { GeneratedFile } from "./generate.js";
-export { pascalCase, camelCase, snakeCase, screamingCase } from "./names.js";
+export {
+  pascalCase,
+  camelCase,
+  snakeCase,
+  screamingCase,
+  sitePagePath,
+  PAGES_DIR,
+} from "./names.js";
 export {
   generateIpxact,
   importIpxact,

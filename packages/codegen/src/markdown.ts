@@ -21,7 +21,8 @@ import type { LayoutPath } from "@rashpa/spec";
 import { generatedHeader } from "./ts-codec.js";
 
 const hex = (n: number, digits = 4): string => `0x${n.toString(16).padStart(digits, "0")}`;
-const cell = (s: string): string =>
+/** Text made safe for one Markdown table cell. */
+export const cell = (s: string): string =>
   s
     .trim()
     .replace(/\s*\n\s*/g, " ")
@@ -120,7 +121,8 @@ export function registerDiagram(
   return rows;
 }
 
-function fieldType(f: FieldModel): string {
+/** The type column of a field table: `uint`, `enum X`, `reserved = 0x0`, … */
+export function fieldType(f: FieldModel): string {
   if (f.type === "enum") return `enum ${f.enum!.name}`;
   if (f.type === "reserved")
     return `reserved = ${hex(Number(f.value ?? 0n), 1)}${f.ignore ? " (ignored on decode)" : ""}`;
@@ -149,6 +151,17 @@ function pathSection(lines: string[], path: LayoutPath): void {
     lines.push(...bitDiagram(run as FieldModel[]));
   }
   lines.push("```", "");
+  fieldTable(lines, path);
+}
+
+/**
+ * Appends the field table of one variant of a format: bit range (MSB 0; `+n` after a
+ * payload, relative to its end), field, width, type and description.
+ *
+ * @param lines - the page being built
+ * @param path - one variant of a format
+ */
+export function fieldTable(lines: string[], path: LayoutPath): void {
   lines.push("| bits | field | width | type | description |", "|---|---|---|---|---|");
   let bit: number | undefined = 0;
   let rel = 0;
@@ -193,32 +206,47 @@ function formatSection(lines: string[], f: FormatModel): void {
   );
   const paths = layoutPaths(f);
   for (const p of paths) {
-    if (paths.length > 1) {
-      const when = p.choices
-        .map((c) => {
-          if (c.caseIndex < 0) return `optional part \`${c.switch.name}\` absent`;
-          const cs = c.switch.cases[c.caseIndex]!;
-          const cond = Object.entries(cs.when)
-            .map(([k, v]) => `\`${k}\` ∈ {${v.map((x) => valueName(p, k, x)).join(", ")}}`)
-            .join(" and ");
-          return `${c.switch.tag ? `\`${c.switch.tag}\` = "${cs.name}"` : `\`${cs.name}\``}${cond ? ` when ${cond}` : " (default)"}`;
-        })
-        .join("; ");
-      lines.push(`### Variant \`${p.name}\``, "", `Selected by: ${when}.`, "");
-    }
+    if (paths.length > 1)
+      lines.push(`### Variant \`${p.name}\``, "", `Selected by: ${variantCondition(p)}.`, "");
     pathSection(lines, p);
   }
 }
 
-function enumSection(lines: string[], e: EnumModel): void {
-  lines.push(`### Enum \`${e.name}\` (${e.bits} bits)`, "");
+/**
+ * What selects one variant of a format, as Markdown: each switch's case with the discriminant
+ * values that select it, and the optional parts left out.
+ *
+ * @param p - one variant of a format
+ */
+export function variantCondition(p: LayoutPath): string {
+  return p.choices
+    .map((c) => {
+      if (c.caseIndex < 0) return `optional part \`${c.switch.name}\` absent`;
+      const cs = c.switch.cases[c.caseIndex]!;
+      const cond = Object.entries(cs.when)
+        .map(([k, v]) => `\`${k}\` ∈ {${v.map((x) => valueName(p, k, x)).join(", ")}}`)
+        .join(" and ");
+      return `${c.switch.tag ? `\`${c.switch.tag}\` = "${cs.name}"` : `\`${cs.name}\``}${cond ? ` when ${cond}` : " (default)"}`;
+    })
+    .join("; ");
+}
+
+/**
+ * Appends the table of an enum: value, member name, description.
+ *
+ * @param lines - the page being built
+ * @param e - the enum
+ */
+export function enumSection(lines: string[], e: EnumModel): void {
+  lines.push(`### Enum ${e.name} (${e.bits} bits)`, "");
   if (e.doc.trim() !== "") lines.push(e.doc.trim(), "");
   lines.push("| value | name | description |", "|---|---|---|");
   for (const v of e.values) lines.push(`| ${v.value} | \`${v.name}\` | ${cell(v.doc)} |`);
   lines.push("");
 }
 
-function access(f: RegisterModel["fields"][number]): string {
+/** The access of a register field as SystemRDL properties: `sw rw, hw r, onwrite woclr`. */
+export function access(f: RegisterModel["fields"][number]): string {
   const parts = [`sw ${f.sw}`, `hw ${f.hw}`];
   if (f.onread) parts.push(`onread ${f.onread}`);
   if (f.onwrite) parts.push(`onwrite ${f.onwrite}`);

@@ -51,3 +51,11 @@ export function specBaseName(file: string): string {
   const base = file.split("/").pop() ?? file;
   return base.replace(/\.ya?ml$/, "");
 }
+
+/** Directory of the reference-site pages inside a package's `src/gen`. */
+export const PAGES_DIR = "pages";
+
+/** Path of a site page relative to the package's `src/gen` directory, e.g. `pages/pcie.tlp.md`. */
+export function sitePagePath(id: string): string {
+  return `${PAGES_DIR}/${id}.md`;
+}

@@ -18,13 +18,14 @@ import type {
   FormatModel,
   ItemModel,
   PayloadModel,
+  RegNodeModel,
   SpecModel,
   SwitchModel,
 } from "@rashpa/spec";
 import { formatByteSize, layoutPaths, valueFields } from "@rashpa/spec";
 import { emitRegisterMaps, registerImports } from "./ts-registers.js";
 import { Emitter } from "./_internals/emitter.js";
-import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
+import { camelCase, docComment, pascalCase, screamingCase, sitePagePath } from "./names.js";
 
 /** Names of the generated symbols of one format. */
 export interface FormatNames {
@@ -837,18 +838,44 @@ function denseEnum(e: EnumModel): boolean {
   return Math.max(...e.values.map((v) => v.value)) < 4096;
 }
 
-function emitEnum(out: Emitter, e: EnumModel): void {
+/** Ids of the site pages showing an enum: the formats and register maps whose fields use it. */
+function enumPageIds(spec: SpecModel, e: EnumModel): string[] {
+  const ids = spec.formats
+    .filter((f) =>
+      layoutPaths(f).some((p) => p.elements.some((x) => x.kind === "field" && x.enum === e)),
+    )
+    .map((f) => f.id);
+  const usesEnum = (nodes: readonly RegNodeModel[]): boolean =>
+    nodes.some((n) =>
+      n.kind === "register"
+        ? n.fields.some((f) => f.enum === e)
+        : n.kind === "regfile"
+          ? usesEnum(n.registers)
+          : false,
+    );
+  for (const m of spec.registerMaps)
+    if (m.blocks.some((b) => usesEnum(b.nodes))) ids.push(`${spec.idPrefix}.${m.name}`);
+  return ids;
+}
+
+function emitEnum(out: Emitter, spec: SpecModel, e: EnumModel): void {
   const n = enumNames(e);
+  // The enum links to every site page that shows it (its table sits on each of them).
+  const seePages = enumPageIds(spec, e)
+    .map((id) => `\n\n@see [\`${id}\` reference page](./${sitePagePath(id)})`)
+    .join("");
   out.raw(
     docComment(
-      `${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.`,
+      `${e.doc}\n\n${e.bits}-bit enum; values: ${e.values.map((v) => `\`${v.name}\` = ${v.value}`).join(", ")}.${seePages}`,
     ),
   );
   out.line(`export type ${n.type} = ${e.values.map((v) => JSON.stringify(v.name)).join(" | ")};`);
   out.line();
   const max = Math.max(...e.values.map((v) => v.value));
   out.raw(
-    docComment(`Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).`),
+    docComment(
+      `Names of {@link ${n.type}} indexed by value (\`undefined\` for unused values).${seePages}`,
+    ),
   );
   if (denseEnum(e)) {
     const arr: string[] = Array.from({ length: max + 1 }, () => "undefined");
@@ -862,7 +889,7 @@ function emitEnum(out: Emitter, e: EnumModel): void {
   out.line();
   out.raw(
     docComment(
-      `Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name`,
+      `Value of a {@link ${n.type}} member, or -1 when \`name\` is not one.\n@param name - a member name${seePages}`,
     ),
   );
   out.block(`export function ${n.value}(name: unknown): number {`, () => {
@@ -885,6 +912,8 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     "`encode(decode(b))` equals `b` for every canonical `b`; on any bytes the decoder returns or throws `DecodeError`; " +
     "encoders reject out-of-range values with an `EncodeError` naming the field.";
 
+  // Every exported symbol of the format links to its page of the reference site.
+  const seePage = `\n\n@see [\`${format.id}\` reference page](./${sitePagePath(format.id)})`;
   out.line(`// ${"-".repeat(86)}`);
   out.line(`// ${format.id}: ${format.title}`);
   out.line();
@@ -896,11 +925,11 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     const tags = p.choices.filter((c) => c.caseIndex >= 0 && c.switch.tag !== undefined);
     const doc =
       paths.length === 1
-        ? `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`
+        ? `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.${seePage}`
         : `${format.title}, variant \`${p.name}\`. ${p.choices
             .map((c) => (c.caseIndex < 0 ? "" : c.switch.cases[c.caseIndex]!.doc))
             .filter((d) => d !== "")
-            .join(" ")}`;
+            .join(" ")}${seePage}`;
     out.raw(docComment(doc));
     out.block(`export interface ${tn} {`, () => {
       const tagAt = new Map(tags.map((c) => [c.switch, c]));
@@ -953,14 +982,14 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
   if (unionMembers.length > 1 || unionMembers[0] !== n.type) {
     out.raw(
       docComment(
-        `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.`,
+        `${format.title}. ${format.doc}${source}\n\nSpec: \`${spec.file}\`, format \`${format.id}\`.${seePage}`,
       ),
     );
     out.line(`export type ${n.type} = ${unionMembers.join(" | ")};`);
     out.line();
   }
   if (fixed !== undefined) {
-    out.raw(docComment(`Size in bytes of every {@link ${n.type}}.`));
+    out.raw(docComment(`Size in bytes of every {@link ${n.type}}.${seePage}`));
     out.line(`export const ${n.bytesConst} = ${fixed};`);
     out.line();
   }
@@ -971,7 +1000,7 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
         `Byte arrays in the result are copies.\n\n${lawsDoc}\n\n` +
         `@param bytes - input\n@param offset - byte offset of the value in \`bytes\`\n@returns the decoded value; its byte fields and payloads are views of \`bytes\` (no copy, as in protobuf-es): copy them (\`.slice()\`) to keep them while \`bytes\` is reused\n` +
         `@throws DecodeError naming the field, its byte offset, what was expected and what was found\n` +
-        `@example\n\`\`\`ts\nconst value = ${n.decode}(bytes);\n\`\`\``,
+        `@example\n\`\`\`ts\nconst value = ${n.decode}(bytes);\n\`\`\`${seePage}`,
     ),
   );
   out.block(`export function ${n.decode}(bytes: Uint8Array, offset = 0): ${n.type} {`, () => {
@@ -1018,12 +1047,12 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     "into",
     `Encodes a {@link ${n.type}} (${format.id}) into \`view\` at \`offset\`. Every field is checked before anything is written.\n\n` +
       `@param view - target\n@param offset - byte offset in \`view\`\n@param value - value to encode\n@returns the number of bytes written\n` +
-      `@throws EncodeError naming the first invalid field, or when \`view\` is too small`,
+      `@throws EncodeError naming the first invalid field, or when \`view\` is too small${seePage}`,
   );
   const encodeDoc =
     `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
     `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
-    `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``;
+    `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\`${seePage}`;
   if (fixed !== undefined) {
     // Fixed size: allocate, then the same checked path as encodeInto.
     out.raw(docComment(encodeDoc));
@@ -1039,30 +1068,30 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
       "new",
       `Encodes a {@link ${n.type}} (${format.id}) into a new byte array.\n\n${lawsDoc}\n\n` +
         `@param value - value to encode\n@returns the encoded bytes\n@throws EncodeError naming the first invalid field\n` +
-        `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\``,
+        `@example\n\`\`\`ts\nconst bytes = ${n.encode}(value);\n\`\`\`${seePage}`,
     );
   enc(
     n.byteLength,
     `value: ${n.type}): number`,
     "length",
-    `Number of bytes {@link ${n.encode}} produces for \`value\`.\n\n@throws EncodeError naming the first invalid field`,
+    `Number of bytes {@link ${n.encode}} produces for \`value\`.\n\n@throws EncodeError naming the first invalid field${seePage}`,
   );
   enc(
     n.is,
     `value: unknown): value is ${n.type}`,
     "check",
-    `Whether \`value\` is a valid {@link ${n.type}}: every field present, of the right type and in range, and tags and lengths consistent.`,
+    `Whether \`value\` is a valid {@link ${n.type}}: every field present, of the right type and in range, and tags and lengths consistent.${seePage}`,
   );
   enc(
     n.variantOf,
     `value: ${n.type}): number`,
     "variant",
-    `Index in \`${n.info}.variants\` of the variant \`value\` takes, or -1 when it is not valid.`,
+    `Index in \`${n.info}.variants\` of the variant \`value\` takes, or -1 when it is not valid.${seePage}`,
   );
   out.raw(
     docComment(
       `Converts the JSON shape of a {@link ${n.type}} (see \`@rashpa/bits\` \`valueToJson\`) into a value. Variant tags may be omitted: the discriminants select the variant.\n\n` +
-        `@param json - parsed JSON\n@throws EncodeError naming the offending field`,
+        `@param json - parsed JSON\n@throws EncodeError naming the offending field${seePage}`,
     ),
   );
   out.block(`export function ${n.fromJson}(json: unknown): ${n.type} {`, () => {
@@ -1079,7 +1108,11 @@ function emitFormat(out: Emitter, spec: SpecModel, format: FormatModel): void {
     out.line();
   }
 
-  out.raw(docComment(`Everything about format \`${format.id}\` (${format.title}) in one record.`));
+  out.raw(
+    docComment(
+      `Everything about format \`${format.id}\` (${format.title}) in one record.${seePage}`,
+    ),
+  );
   out.block(
     `export const ${n.info}: FormatInfo<${n.type}> = {`,
     () => {
@@ -1157,10 +1190,14 @@ export function generateTsCodecs(spec: SpecModel): string {
   out.line(" */");
   out.line("/* eslint-disable */");
   const body = new Emitter();
-  for (const e of spec.enums) emitEnum(body, e);
+  for (const e of spec.enums) emitEnum(body, spec, e);
   for (const f of spec.formats) emitFormat(body, spec, f);
   emitRegisterMaps(body, spec);
-  body.raw(docComment(`Every format of \`${spec.file}\`.`));
+  body.raw(
+    docComment(
+      `Every format of \`${spec.file}\`.${spec.formats.map((f) => `\n\n@see [\`${f.id}\` reference page](./${sitePagePath(f.id)})`).join("")}`,
+    ),
+  );
   body.line(
     `export const ${camelCase(specBase(spec))}Formats: readonly AnyFormatInfo[] = [${spec.formats.map((f) => formatNames(f).info).join(", ")}];`,
   );

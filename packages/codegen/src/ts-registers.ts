@@ -25,7 +25,7 @@ import type {
   RegisterNodeInfo,
 } from "@rashpa/registers";
 import type { Emitter } from "./_internals/emitter.js";
-import { camelCase, docComment, pascalCase, screamingCase } from "./names.js";
+import { camelCase, docComment, pascalCase, screamingCase, sitePagePath } from "./names.js";
 
 const READABLE = new Set(["r", "rw", "rw1"]);
 const WRITABLE = new Set(["w", "rw", "w1", "rw1"]);
@@ -139,11 +139,12 @@ function emitFieldsInterface(
   map: RegisterMapModel,
   path: readonly string[],
   r: RegisterModel,
+  seePage: string,
 ): string {
   const name = fieldsInterfaceName(map, path);
   out.raw(
     docComment(
-      `Fields of register \`${path.join(".")}\` of map \`${map.name}\`: ${oneLine(r.doc, r.name)}`,
+      `Fields of register \`${path.join(".")}\` of map \`${map.name}\`: ${oneLine(r.doc, r.name)}${seePage}`,
     ),
   );
   out.block(`export interface ${name} {`, () => {
@@ -178,14 +179,20 @@ export function emitRegisterMaps(out: Emitter, spec: SpecModel): void {
 
 function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): void {
   const names = registerMapNames(map);
+  // The map's exported symbols link to its page of the reference site.
+  const mapId = `${spec.idPrefix}.${map.name}`;
+  const seePage = `\n\n@see [\`${mapId}\` reference page](./${sitePagePath(mapId)})`;
   const handles = new Map<RegisterModel, string>();
   for (const b of map.blocks)
     for (const n of b.nodes) {
       if (n.kind === "register")
-        handles.set(n, handleType(emitFieldsInterface(out, map, [b.name, n.name], n), n));
+        handles.set(n, handleType(emitFieldsInterface(out, map, [b.name, n.name], n, seePage), n));
       else if (n.kind === "regfile")
         for (const r of n.registers)
-          handles.set(r, handleType(emitFieldsInterface(out, map, [b.name, n.name, r.name], r), r));
+          handles.set(
+            r,
+            handleType(emitFieldsInterface(out, map, [b.name, n.name, r.name], r, seePage), r),
+          );
     }
 
   const regType = (r: RegisterModel): string =>
@@ -193,7 +200,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
 
   out.raw(
     docComment(
-      `Typed access to register map \`${map.name}\` (${map.title}) of \`${spec.file}\`, as built by {@link ${names.factory}} (\`M\` = \`"sync"\`), {@link ${names.asyncFactory}} (\`M\` = \`"async"\`) and, for a register-file model's hardware side, {@link ${names.hardwareFactory}} (\`M\` = \`"hardware"\`).`,
+      `Typed access to register map \`${map.name}\` (${map.title}) of \`${spec.file}\`, as built by {@link ${names.factory}} (\`M\` = \`"sync"\`), {@link ${names.asyncFactory}} (\`M\` = \`"async"\`) and, for a register-file model's hardware side, {@link ${names.hardwareFactory}} (\`M\` = \`"hardware"\`).${seePage}`,
     ),
   );
   out.block(`export interface ${names.tree}<M extends AccessMode = "sync"> {`, () => {
@@ -239,7 +246,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
 
   out.raw(
     docComment(
-      `Description of register map \`${map.name}\` (${map.title}), from \`${spec.file}\`: offsets, fields, access and reset values.`,
+      `Description of register map \`${map.name}\` (${map.title}), from \`${spec.file}\`: offsets, fields, access and reset values.${seePage}`,
     ),
   );
   out.line(`export const ${names.info}: RegisterMapInfo = {`);
@@ -267,7 +274,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
 
   out.raw(
     docComment(
-      `Binds register map \`${map.name}\` to a synchronous bus.\n\n@param bus - the bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus`,
+      `Binds register map \`${map.name}\` to a synchronous bus.\n\n@param bus - the bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus${seePage}`,
     ),
   );
   out.block(`export function ${names.factory}(bus: Bus, base = 0): ${names.tree}<"sync"> {`, () => {
@@ -276,7 +283,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
   out.line();
   out.raw(
     docComment(
-      `Binds register map \`${map.name}\` to an asynchronous bus: every access returns a promise.\n\n@param bus - the bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus`,
+      `Binds register map \`${map.name}\` to an asynchronous bus: every access returns a promise.\n\n@param bus - the bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus${seePage}`,
     ),
   );
   out.block(
@@ -288,7 +295,7 @@ function emitRegisterMap(out: Emitter, spec: SpecModel, map: RegisterMapModel): 
   out.line();
   out.raw(
     docComment(
-      `Binds register map \`${map.name}\` to the hardware side of a register-file model (\`new RegisterFile(${names.info}).hardwareBus\`): every field readable without side effects, hardware-writable fields writable.\n\n@param bus - the hardware bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus`,
+      `Binds register map \`${map.name}\` to the hardware side of a register-file model (\`new RegisterFile(${names.info}).hardwareBus\`): every field readable without side effects, hardware-writable fields writable.\n\n@param bus - the hardware bus\n@param base - bus address of the map's offset 0\n@throws RegisterAccessError when a register cannot be accessed over a 32-bit bus${seePage}`,
     ),
   );
   out.block(

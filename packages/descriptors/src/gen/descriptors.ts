@@ -19,15 +19,23 @@ import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMa
  * What a block transfer carries; selects the meaning of the 128-bit data slot.
  *
  * 4-bit enum; values: `image` = 0, `roi` = 1, `metadata` = 2, `inline` = 3.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export type BtdKind = "image" | "roi" | "metadata" | "inline";
 
-/** Names of {@link BtdKind} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link BtdKind} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_KIND_NAMES: readonly (BtdKind | undefined)[] = ["image", "roi", "metadata", "inline"];
 
 /**
  * Value of a {@link BtdKind} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdKindValue(name: unknown): number {
   switch (name) {
@@ -43,15 +51,23 @@ export function btdKindValue(name: unknown): number {
  * Kinds of event-channel records (this project's numbering).
  *
  * 8-bit enum; values: `end-of-frame` = 1, `end-of-roi` = 2, `end-of-acquisition` = 3, `overrun` = 4, `error` = 5, `link-up` = 6, `link-down` = 7, `timer` = 8.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export type EventType = "end-of-frame" | "end-of-roi" | "end-of-acquisition" | "overrun" | "error" | "link-up" | "link-down" | "timer";
 
-/** Names of {@link EventType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link EventType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_TYPE_NAMES: readonly (EventType | undefined)[] = [undefined, "end-of-frame", "end-of-roi", "end-of-acquisition", "overrun", "error", "link-up", "link-down", "timer"];
 
 /**
  * Value of a {@link EventType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventTypeValue(name: unknown): number {
   switch (name) {
@@ -70,7 +86,11 @@ export function eventTypeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // rashpa.btd: Block Transfer Descriptor (BTD)
 
-/** Block Transfer Descriptor (BTD), variant `dma`. Data read from on-board DDR at a contiguous address. */
+/**
+ * Block Transfer Descriptor (BTD), variant `dma`. Data read from on-board DDR at a contiguous address.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdDma {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -100,7 +120,11 @@ export interface BtdDma {
   offset: bigint;
 }
 
-/** Block Transfer Descriptor (BTD), variant `roi`. A rectangle of a frame in DDR, gathered line by line. */
+/**
+ * Block Transfer Descriptor (BTD), variant `roi`. A rectangle of a frame in DDR, gathered line by line.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdRoi {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -134,7 +158,11 @@ export interface BtdRoi {
   offset: bigint;
 }
 
-/** Block Transfer Descriptor (BTD), variant `inline`. Up to 16 bytes carried in the descriptor; the first `size` bytes are sent. */
+/**
+ * Block Transfer Descriptor (BTD), variant `inline`. Up to 16 bytes carried in the descriptor; the first `size` bytes are sent.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export interface BtdInline {
   /** Bytes to transfer (1 .. 2^32 - 1; for inline blocks at most 16). (32 bits.) */
   size: number;
@@ -173,10 +201,16 @@ export interface BtdInline {
  * Source: SYSTEM.md §1 (BGU, BSU); rashpa-anchors.md §1.4 (rashpa_dcc.vhd field widths).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd`.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export type Btd = BtdDma | BtdRoi | BtdInline;
 
-/** Size in bytes of every {@link Btd}. */
+/**
+ * Size in bytes of every {@link Btd}.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_BYTES = 32;
 
 /**
@@ -194,6 +228,8 @@ export const BTD_BYTES = 32;
  * ```ts
  * const value = decodeBtd(bytes);
  * ```
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
   const $o = offset;
@@ -254,6 +290,8 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function encodeBtdInto(view: DataView, offset: number, value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -340,6 +378,8 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
  * ```ts
  * const bytes = encodeBtd(value);
  * ```
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function encodeBtd(value: Btd): Uint8Array {
   encodeBtdInto(encodeScratch(32), 0, value);
@@ -350,6 +390,8 @@ export function encodeBtd(value: Btd): Uint8Array {
  * Number of bytes {@link encodeBtd} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdByteLength(value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -409,7 +451,11 @@ export function btdByteLength(value: Btd): number {
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
 }
 
-/** Whether `value` is a valid {@link Btd}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Btd}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export function isBtd(value: unknown): value is Btd {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -468,7 +514,11 @@ export function isBtd(value: unknown): value is Btd {
   return false;
 }
 
-/** Index in `BTD_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export function btdVariantOf(value: Btd): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_size = $v["size"];
@@ -531,6 +581,8 @@ export function btdVariantOf(value: Btd): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
  */
 export function btdFromJson(json: unknown): Btd {
   const $j = jsonObject(json, "btd");
@@ -613,7 +665,11 @@ function $writeBtd2($view: DataView, $o: number, r_size: number, r_kind: number,
   writeBytes($view, $o + 8, f_data);
 }
 
-/** Everything about format `rashpa.btd` (Block Transfer Descriptor (BTD)) in one record. */
+/**
+ * Everything about format `rashpa.btd` (Block Transfer Descriptor (BTD)) in one record.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ */
 export const BTD_FORMAT: FormatInfo<Btd> = {
   id: "rashpa.btd",
   title: "Block Transfer Descriptor (BTD)",
@@ -686,6 +742,8 @@ export const BTD_FORMAT: FormatInfo<Btd> = {
  * Source: SYSTEM.md §1 (ATU); this project's layout.
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.atu-entry`.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export interface AtuEntry {
   /** Physical (bus) address of the buffer in the receiver. (64 bits.) */
@@ -700,7 +758,11 @@ export interface AtuEntry {
   valid: boolean;
 }
 
-/** Size in bytes of every {@link AtuEntry}. */
+/**
+ * Size in bytes of every {@link AtuEntry}.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export const ATU_ENTRY_BYTES = 16;
 
 /**
@@ -718,6 +780,8 @@ export const ATU_ENTRY_BYTES = 16;
  * ```ts
  * const value = decodeAtuEntry(bytes);
  * ```
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
   const $o = offset;
@@ -742,6 +806,8 @@ export function decodeAtuEntry(bytes: Uint8Array, offset = 0): AtuEntry {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -778,6 +844,8 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
  * ```ts
  * const bytes = encodeAtuEntry(value);
  * ```
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function encodeAtuEntry(value: AtuEntry): Uint8Array {
   encodeAtuEntryInto(encodeScratch(16), 0, value);
@@ -788,6 +856,8 @@ export function encodeAtuEntry(value: AtuEntry): Uint8Array {
  * Number of bytes {@link encodeAtuEntry} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function atuEntryByteLength(value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -805,7 +875,11 @@ export function atuEntryByteLength(value: AtuEntry): number {
   return 16;
 }
 
-/** Whether `value` is a valid {@link AtuEntry}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link AtuEntry}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export function isAtuEntry(value: unknown): value is AtuEntry {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -822,7 +896,11 @@ export function isAtuEntry(value: unknown): value is AtuEntry {
   return true;
 }
 
-/** Index in `ATU_ENTRY_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `ATU_ENTRY_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export function atuEntryVariantOf(value: AtuEntry): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_address = $v["address"];
@@ -843,6 +921,8 @@ export function atuEntryVariantOf(value: AtuEntry): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
  */
 export function atuEntryFromJson(json: unknown): AtuEntry {
   const $j = jsonObject(json, "atu-entry");
@@ -861,7 +941,11 @@ function $writeAtuEntry0($view: DataView, $o: number, r_size: number, r_receiver
   $view.setBigUint64($o, f_address);
 }
 
-/** Everything about format `rashpa.atu-entry` (Address Translation Unit entry) in one record. */
+/**
+ * Everything about format `rashpa.atu-entry` (Address Translation Unit entry) in one record.
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ */
 export const ATU_ENTRY_FORMAT: FormatInfo<AtuEntry> = {
   id: "rashpa.atu-entry",
   title: "Address Translation Unit entry",
@@ -898,6 +982,8 @@ export const ATU_ENTRY_FORMAT: FormatInfo<AtuEntry> = {
  * Source: SYSTEM.md §1 (event channel); this project's layout.
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.event`.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export interface Event {
   /** What happened. (8 bits, enum EventType.) */
@@ -916,7 +1002,11 @@ export interface Event {
   info: bigint;
 }
 
-/** Size in bytes of every {@link Event}. */
+/**
+ * Size in bytes of every {@link Event}.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_BYTES = 32;
 
 /**
@@ -934,6 +1024,8 @@ export const EVENT_BYTES = 32;
  * ```ts
  * const value = decodeEvent(bytes);
  * ```
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
   const $o = offset;
@@ -966,6 +1058,8 @@ export function decodeEvent(bytes: Uint8Array, offset = 0): Event {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function encodeEventInto(view: DataView, offset: number, value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1004,6 +1098,8 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
  * ```ts
  * const bytes = encodeEvent(value);
  * ```
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function encodeEvent(value: Event): Uint8Array {
   encodeEventInto(encodeScratch(32), 0, value);
@@ -1014,6 +1110,8 @@ export function encodeEvent(value: Event): Uint8Array {
  * Number of bytes {@link encodeEvent} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventByteLength(value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1035,7 +1133,11 @@ export function eventByteLength(value: Event): number {
   return 32;
 }
 
-/** Whether `value` is a valid {@link Event}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Event}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export function isEvent(value: unknown): value is Event {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1056,7 +1158,11 @@ export function isEvent(value: unknown): value is Event {
   return true;
 }
 
-/** Index in `EVENT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `EVENT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export function eventVariantOf(value: Event): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = eventTypeValue($v["type"]);
@@ -1081,6 +1187,8 @@ export function eventVariantOf(value: Event): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
  */
 export function eventFromJson(json: unknown): Event {
   const $j = jsonObject(json, "event");
@@ -1104,7 +1212,11 @@ function $writeEvent0($view: DataView, $o: number, r_type: number, r_channel: nu
   $view.setBigUint64($o + 24, f_info);
 }
 
-/** Everything about format `rashpa.event` (Event-channel record) in one record. */
+/**
+ * Everything about format `rashpa.event` (Event-channel record) in one record.
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ */
 export const EVENT_FORMAT: FormatInfo<Event> = {
   id: "rashpa.event",
   title: "Event-channel record",
@@ -1142,6 +1254,8 @@ export const EVENT_FORMAT: FormatInfo<Event> = {
  * Source: rashpa-anchors.md §1.4 (ebs_btd_fifo.vhd register 0).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd-fifo-control`.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export interface BtdFifoControl {
   /** Discard every queued BTD (this project's addition). (1 bit.) */
@@ -1150,7 +1264,11 @@ export interface BtdFifoControl {
   push: boolean;
 }
 
-/** Size in bytes of every {@link BtdFifoControl}. */
+/**
+ * Size in bytes of every {@link BtdFifoControl}.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export const BTD_FIFO_CONTROL_BYTES = 4;
 
 /**
@@ -1168,6 +1286,8 @@ export const BTD_FIFO_CONTROL_BYTES = 4;
  * ```ts
  * const value = decodeBtdFifoControl(bytes);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoControl {
   const $o = offset;
@@ -1188,6 +1308,8 @@ export function decodeBtdFifoControl(bytes: Uint8Array, offset = 0): BtdFifoCont
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function encodeBtdFifoControlInto(view: DataView, offset: number, value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1218,6 +1340,8 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
  * ```ts
  * const bytes = encodeBtdFifoControl(value);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
   encodeBtdFifoControlInto(encodeScratch(4), 0, value);
@@ -1228,6 +1352,8 @@ export function encodeBtdFifoControl(value: BtdFifoControl): Uint8Array {
  * Number of bytes {@link encodeBtdFifoControl} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function btdFifoControlByteLength(value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1239,7 +1365,11 @@ export function btdFifoControlByteLength(value: BtdFifoControl): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link BtdFifoControl}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link BtdFifoControl}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1250,7 +1380,11 @@ export function isBtdFifoControl(value: unknown): value is BtdFifoControl {
   return true;
 }
 
-/** Index in `BTD_FIFO_CONTROL_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FIFO_CONTROL_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export function btdFifoControlVariantOf(value: BtdFifoControl): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_flush = $v["flush"];
@@ -1265,6 +1399,8 @@ export function btdFifoControlVariantOf(value: BtdFifoControl): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
  */
 export function btdFifoControlFromJson(json: unknown): BtdFifoControl {
   const $j = jsonObject(json, "btd-fifo-control");
@@ -1278,7 +1414,11 @@ function $writeBtdFifoControl0($view: DataView, $o: number, r_flush: number, r_p
   $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
 }
 
-/** Everything about format `rashpa.btd-fifo-control` (BTD FIFO window control word) in one record. */
+/**
+ * Everything about format `rashpa.btd-fifo-control` (BTD FIFO window control word) in one record.
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ */
 export const BTD_FIFO_CONTROL_FORMAT: FormatInfo<BtdFifoControl> = {
   id: "rashpa.btd-fifo-control",
   title: "BTD FIFO window control word",
@@ -1311,6 +1451,8 @@ export const BTD_FIFO_CONTROL_FORMAT: FormatInfo<BtdFifoControl> = {
  * Source: rashpa-anchors.md §1.4 (ebs_btd_fifo.vhd register 9, bit 0 = FIFO full).
  *
  * Spec: `specs/rashpa/descriptors.yaml`, format `rashpa.btd-fifo-status`.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export interface BtdFifoStatus {
   /** A push was attempted while full (sticky; cleared by a flush). (1 bit.) */
@@ -1323,7 +1465,11 @@ export interface BtdFifoStatus {
   full: boolean;
 }
 
-/** Size in bytes of every {@link BtdFifoStatus}. */
+/**
+ * Size in bytes of every {@link BtdFifoStatus}.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const BTD_FIFO_STATUS_BYTES = 4;
 
 /**
@@ -1341,6 +1487,8 @@ export const BTD_FIFO_STATUS_BYTES = 4;
  * ```ts
  * const value = decodeBtdFifoStatus(bytes);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatus {
   const $o = offset;
@@ -1362,6 +1510,8 @@ export function decodeBtdFifoStatus(bytes: Uint8Array, offset = 0): BtdFifoStatu
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1397,6 +1547,8 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
  * ```ts
  * const bytes = encodeBtdFifoStatus(value);
  * ```
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
   encodeBtdFifoStatusInto(encodeScratch(4), 0, value);
@@ -1407,6 +1559,8 @@ export function encodeBtdFifoStatus(value: BtdFifoStatus): Uint8Array {
  * Number of bytes {@link encodeBtdFifoStatus} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1422,7 +1576,11 @@ export function btdFifoStatusByteLength(value: BtdFifoStatus): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link BtdFifoStatus}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link BtdFifoStatus}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1437,7 +1595,11 @@ export function isBtdFifoStatus(value: unknown): value is BtdFifoStatus {
   return true;
 }
 
-/** Index in `BTD_FIFO_STATUS_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTD_FIFO_STATUS_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export function btdFifoStatusVariantOf(value: BtdFifoStatus): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_overflow = $v["overflow"];
@@ -1456,6 +1618,8 @@ export function btdFifoStatusVariantOf(value: BtdFifoStatus): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
  */
 export function btdFifoStatusFromJson(json: unknown): BtdFifoStatus {
   const $j = jsonObject(json, "btd-fifo-status");
@@ -1471,7 +1635,11 @@ function $writeBtdFifoStatus0($view: DataView, $o: number, r_overflow: number, r
   $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
 }
 
-/** Everything about format `rashpa.btd-fifo-status` (BTD FIFO window status word) in one record. */
+/**
+ * Everything about format `rashpa.btd-fifo-status` (BTD FIFO window status word) in one record.
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   id: "rashpa.btd-fifo-status",
   title: "BTD FIFO window status word",
@@ -1495,7 +1663,11 @@ export const BTD_FIFO_STATUS_FORMAT: FormatInfo<BtdFifoStatus> = {
   variantOf: btdFifoStatusVariantOf,
 };
 
-/** Fields of register `window.control` of map `btd-fifo`: Push and flush. */
+/**
+ * Fields of register `window.control` of map `btd-fifo`: Push and flush.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowControlFields {
   /** Push the BTD held in data[1..8]. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
   readonly push: boolean;
@@ -1503,13 +1675,21 @@ export interface BtdFifoWindowControlFields {
   readonly flush: boolean;
 }
 
-/** Fields of register `window.data` of map `btd-fifo`: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8). */
+/**
+ * Fields of register `window.data` of map `btd-fifo`: data[k-1] holds BTD bits 32k-1 .. 32(k-1) (k = 1..8).
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowDataFields {
   /** 32 bits of the BTD. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `window.status` of map `btd-fifo`: FIFO state. */
+/**
+ * Fields of register `window.status` of map `btd-fifo`: FIFO state.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoWindowStatusFields {
   /** 16 BTDs queued. (bit 0, sw r, hw w) */
   readonly full: boolean;
@@ -1521,7 +1701,11 @@ export interface BtdFifoWindowStatusFields {
   readonly overflow: boolean;
 }
 
-/** Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`), {@link btdFifoRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link btdFifoRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `btd-fifo` (BTD FIFO push window) of `specs/rashpa/descriptors.yaml`, as built by {@link btdFifoRegisters} (`M` = `"sync"`), {@link btdFifoRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link btdFifoRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   /** Block `window` at 0x0: window */
   readonly window: {
@@ -1534,7 +1718,11 @@ export interface BtdFifoRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `btd-fifo` (BTD FIFO push window), from `specs/rashpa/descriptors.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `btd-fifo` (BTD FIFO push window), from `specs/rashpa/descriptors.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
+ */
 export const BTD_FIFO_MAP: RegisterMapInfo = {
   id: "rashpa.btd-fifo",
   title: "BTD FIFO push window",
@@ -1565,6 +1753,8 @@ export const BTD_FIFO_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
   return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"sync">;
@@ -1576,6 +1766,8 @@ export function btdFifoRegisters(bus: Bus, base = 0): BtdFifoRegisters<"sync"> {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters<"async"> {
   return bindRegistersAsync(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"async">;
@@ -1587,10 +1779,24 @@ export function btdFifoRegistersAsync(bus: AsyncBus, base = 0): BtdFifoRegisters
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.btd-fifo` reference page](./pages/rashpa.btd-fifo.md)
  */
 export function btdFifoRegistersHardware(bus: HardwareBus, base = 0): BtdFifoRegisters<"hardware"> {
   return bindRegisters(BTD_FIFO_MAP, bus, base) as BtdFifoRegisters<"hardware">;
 }
 
-/** Every format of `specs/rashpa/descriptors.yaml`. */
+/**
+ * Every format of `specs/rashpa/descriptors.yaml`.
+ *
+ * @see [`rashpa.btd` reference page](./pages/rashpa.btd.md)
+ *
+ * @see [`rashpa.atu-entry` reference page](./pages/rashpa.atu-entry.md)
+ *
+ * @see [`rashpa.event` reference page](./pages/rashpa.event.md)
+ *
+ * @see [`rashpa.btd-fifo-control` reference page](./pages/rashpa.btd-fifo-control.md)
+ *
+ * @see [`rashpa.btd-fifo-status` reference page](./pages/rashpa.btd-fifo-status.md)
+ */
 export const descriptorsFormats: readonly AnyFormatInfo[] = [BTD_FORMAT, ATU_ENTRY_FORMAT, EVENT_FORMAT, BTD_FIFO_CONTROL_FORMAT, BTD_FIFO_STATUS_FORMAT];

@@ -19,15 +19,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * Instruction types of SYSTEM.md §2; 0 and 8..15 are not instructions (the bridge drops such a word and flags badInstruction).
  *
  * 4-bit enum; values: `register-read` = 1, `register-write` = 2, `stream-read` = 3, `stream-write` = 4, `maintenance-read` = 5, `maintenance-write` = 6, `doorbell` = 7.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export type InstructionOpcode = "register-read" | "register-write" | "stream-read" | "stream-write" | "maintenance-read" | "maintenance-write" | "doorbell";
 
-/** Names of {@link InstructionOpcode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link InstructionOpcode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_OPCODE_NAMES: readonly (InstructionOpcode | undefined)[] = [undefined, "register-read", "register-write", "stream-read", "stream-write", "maintenance-read", "maintenance-write", "doorbell"];
 
 /**
  * Value of a {@link InstructionOpcode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionOpcodeValue(name: unknown): number {
   switch (name) {
@@ -45,7 +53,11 @@ export function instructionOpcodeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // bridge.instruction: PCIe–SRIO bridge instruction word
 
-/** PCIe–SRIO bridge instruction word, variant `register-read`. Address of the 32-bit register to read. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `register-read`. Address of the 32-bit register to read.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionRegisterRead {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -63,7 +75,11 @@ export interface InstructionRegisterRead {
   address: bigint;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `register-write`. Address and value of the 32-bit register to write. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `register-write`. Address and value of the 32-bit register to write.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionRegisterWrite {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -83,7 +99,11 @@ export interface InstructionRegisterWrite {
   data: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `stream`. Where the stream goes to or comes from, and LEN. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `stream`. Where the stream goes to or comes from, and LEN.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionStream {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -103,7 +123,11 @@ export interface InstructionStream {
   length: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `maintenance-read`. The maintenance word of the request packet, then nothing. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `maintenance-read`. The maintenance word of the request packet, then nothing.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionMaintenanceRead {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -123,7 +147,11 @@ export interface InstructionMaintenanceRead {
   wordOffset: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `maintenance-write`. The maintenance word of the request packet and the 32-bit value written. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `maintenance-write`. The maintenance word of the request packet and the 32-bit value written.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionMaintenanceWrite {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -145,7 +173,11 @@ export interface InstructionMaintenanceWrite {
   data: number;
 }
 
-/** PCIe–SRIO bridge instruction word, variant `doorbell`. The doorbell's information. */
+/**
+ * PCIe–SRIO bridge instruction word, variant `doorbell`. The doorbell's information.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export interface InstructionDoorbell {
   /** What to do. (4 bits, enum InstructionOpcode.) */
   opcode: InstructionOpcode;
@@ -172,10 +204,16 @@ export interface InstructionDoorbell {
  * Source: SYSTEM.md §2 (Instruction types and flows); layout this project's.
  *
  * Spec: `specs/bridge/instructions.yaml`, format `bridge.instruction`.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export type Instruction = InstructionRegisterRead | InstructionRegisterWrite | InstructionStream | InstructionMaintenanceRead | InstructionMaintenanceWrite | InstructionDoorbell;
 
-/** Size in bytes of every {@link Instruction}. */
+/**
+ * Size in bytes of every {@link Instruction}.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_BYTES = 16;
 
 /**
@@ -193,6 +231,8 @@ export const INSTRUCTION_BYTES = 16;
  * ```ts
  * const value = decodeInstruction(bytes);
  * ```
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
   const $o = offset;
@@ -273,6 +313,8 @@ export function decodeInstruction(bytes: Uint8Array, offset = 0): Instruction {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function encodeInstructionInto(view: DataView, offset: number, value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -364,6 +406,8 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
  * ```ts
  * const bytes = encodeInstruction(value);
  * ```
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function encodeInstruction(value: Instruction): Uint8Array {
   encodeInstructionInto(encodeScratch(16), 0, value);
@@ -374,6 +418,8 @@ export function encodeInstruction(value: Instruction): Uint8Array {
  * Number of bytes {@link encodeInstruction} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionByteLength(value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -432,7 +478,11 @@ export function instructionByteLength(value: Instruction): number {
   throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
 }
 
-/** Whether `value` is a valid {@link Instruction}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Instruction}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export function isInstruction(value: unknown): value is Instruction {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -490,7 +540,11 @@ export function isInstruction(value: unknown): value is Instruction {
   return false;
 }
 
-/** Index in `INSTRUCTION_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `INSTRUCTION_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export function instructionVariantOf(value: Instruction): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = instructionOpcodeValue($v["opcode"]);
@@ -552,6 +606,8 @@ export function instructionVariantOf(value: Instruction): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
  */
 export function instructionFromJson(json: unknown): Instruction {
   const $j = jsonObject(json, "instruction");
@@ -651,7 +707,11 @@ function $writeInstruction5($view: DataView, $o: number, r_opcode: number, r_pri
   $view.setUint32($o + 12, 0);
 }
 
-/** Everything about format `bridge.instruction` (PCIe–SRIO bridge instruction word) in one record. */
+/**
+ * Everything about format `bridge.instruction` (PCIe–SRIO bridge instruction word) in one record.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const INSTRUCTION_FORMAT: FormatInfo<Instruction> = {
   id: "bridge.instruction",
   title: "PCIe–SRIO bridge instruction word",
@@ -722,5 +782,9 @@ export const INSTRUCTION_FORMAT: FormatInfo<Instruction> = {
   variantOf: instructionVariantOf,
 };
 
-/** Every format of `specs/bridge/instructions.yaml`. */
+/**
+ * Every format of `specs/bridge/instructions.yaml`.
+ *
+ * @see [`bridge.instruction` reference page](./pages/bridge.instruction.md)
+ */
 export const instructionsFormats: readonly AnyFormatInfo[] = [INSTRUCTION_FORMAT];

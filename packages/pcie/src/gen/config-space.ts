@@ -19,15 +19,23 @@ import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMa
  * Max_Payload_Size and Max_Read_Request_Size encoding: code n means 128 << n bytes (pcie.md §9, DEVCTL PAYLOAD/READRQ).
  *
  * 3-bit enum; values: `b128` = 0, `b256` = 1, `b512` = 2, `b1024` = 3, `b2048` = 4, `b4096` = 5.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export type PayloadSize = "b128" | "b256" | "b512" | "b1024" | "b2048" | "b4096";
 
-/** Names of {@link PayloadSize} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PayloadSize} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const PAYLOAD_SIZE_NAMES: readonly (PayloadSize | undefined)[] = ["b128", "b256", "b512", "b1024", "b2048", "b4096"];
 
 /**
  * Value of a {@link PayloadSize} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function payloadSizeValue(name: unknown): number {
   switch (name) {
@@ -45,15 +53,23 @@ export function payloadSizeValue(name: unknown): number {
  * Link speed encoding of LNKCAP SLS, LNKSTA CLS and LNKCTL2 TLS (pcie.md §9): an index into the Supported Link Speeds vector.
  *
  * 4-bit enum; values: `gt2p5` = 1, `gt5p0` = 2, `gt8p0` = 3, `gt16p0` = 4, `gt32p0` = 5, `gt64p0` = 6.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export type LinkSpeed = "gt2p5" | "gt5p0" | "gt8p0" | "gt16p0" | "gt32p0" | "gt64p0";
 
-/** Names of {@link LinkSpeed} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link LinkSpeed} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const LINK_SPEED_NAMES: readonly (LinkSpeed | undefined)[] = [undefined, "gt2p5", "gt5p0", "gt8p0", "gt16p0", "gt32p0", "gt64p0"];
 
 /**
  * Value of a {@link LinkSpeed} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function linkSpeedValue(name: unknown): number {
   switch (name) {
@@ -71,15 +87,23 @@ export function linkSpeedValue(name: unknown): number {
  * Link width encoding of LNKCAP MLW and LNKSTA NLW (pcie.md §9: x1 0x10, x2 0x20, x4 0x40, x8 0x80 as register masks, i.e. the lane count in bits 9:4).
  *
  * 6-bit enum; values: `x1` = 1, `x2` = 2, `x4` = 4, `x8` = 8, `x12` = 12, `x16` = 16, `x32` = 32.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export type LinkWidth = "x1" | "x2" | "x4" | "x8" | "x12" | "x16" | "x32";
 
-/** Names of {@link LinkWidth} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link LinkWidth} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const LINK_WIDTH_NAMES: readonly (LinkWidth | undefined)[] = [undefined, "x1", "x2", undefined, "x4", undefined, undefined, undefined, "x8", undefined, undefined, undefined, "x12", undefined, undefined, undefined, "x16", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "x32"];
 
 /**
  * Value of a {@link LinkWidth} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function linkWidthValue(name: unknown): number {
   switch (name) {
@@ -98,15 +122,23 @@ export function linkWidthValue(name: unknown): number {
  * Device/Port Type of the PCI Express Capabilities register (pcie.md §9, FLAGS type [7:4]).
  *
  * 4-bit enum; values: `endpoint` = 0, `legacy-endpoint` = 1, `root-port` = 4, `upstream` = 5, `downstream` = 6, `rc-endpoint` = 9.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export type PortType = "endpoint" | "legacy-endpoint" | "root-port" | "upstream" | "downstream" | "rc-endpoint";
 
-/** Names of {@link PortType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PortType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const PORT_TYPE_NAMES: readonly (PortType | undefined)[] = ["endpoint", "legacy-endpoint", undefined, undefined, "root-port", "upstream", "downstream", undefined, undefined, "rc-endpoint"];
 
 /**
  * Value of a {@link PortType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function portTypeValue(name: unknown): number {
   switch (name) {
@@ -124,15 +156,23 @@ export function portTypeValue(name: unknown): number {
  * Memory BAR decoder width, BAR bits [2:1] (pcie.md §9).
  *
  * 2-bit enum; values: `bits32` = 0, `bits64` = 2.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export type BarType = "bits32" | "bits64";
 
-/** Names of {@link BarType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link BarType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const BAR_TYPE_NAMES: readonly (BarType | undefined)[] = ["bits32", undefined, "bits64"];
 
 /**
  * Value of a {@link BarType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function barTypeValue(name: unknown): number {
   switch (name) {
@@ -142,7 +182,11 @@ export function barTypeValue(name: unknown): number {
   }
 }
 
-/** Fields of register `header.id` of map `config-space`: Vendor ID (0x00) and Device ID (0x02). Source: pcie.md §9 VENDOR_ID, DEVICE_ID. */
+/**
+ * Fields of register `header.id` of map `config-space`: Vendor ID (0x00) and Device ID (0x02). Source: pcie.md §9 VENDOR_ID, DEVICE_ID.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderIdFields {
   /** Vendor ID assigned by PCI-SIG; 0xFFFF reads mean no function. (bits 15:0, sw r, hw w) */
   readonly vendorId: number;
@@ -150,7 +194,11 @@ export interface ConfigSpaceHeaderIdFields {
   readonly deviceId: number;
 }
 
-/** Fields of register `header.command-status` of map `config-space`: Command (0x04, bits 15:0) and Status (0x06, bits 31:16). Source: pcie.md §9 COMMAND (IO 0x1, MEMORY 0x2, MASTER 0x4, SERR 0x100, INTX_DISABLE 0x400) and STATUS (CAP_LIST 0x10, REC_MASTER_ABORT 0x2000); the other bits from pci_regs.h (PCI_COMMAND_PARITY 0x40, PCI_STATUS_INTERRUPT 0x08, PARITY 0x100, SIG_TARGET_ABORT 0x800, REC_TARGET_ABORT 0x1000, SIG_SYSTEM_ERROR 0x4000, DETECTED_PARITY 0x8000, each shifted by 16 here). */
+/**
+ * Fields of register `header.command-status` of map `config-space`: Command (0x04, bits 15:0) and Status (0x06, bits 31:16). Source: pcie.md §9 COMMAND (IO 0x1, MEMORY 0x2, MASTER 0x4, SERR 0x100, INTX_DISABLE 0x400) and STATUS (CAP_LIST 0x10, REC_MASTER_ABORT 0x2000); the other bits from pci_regs.h (PCI_COMMAND_PARITY 0x40, PCI_STATUS_INTERRUPT 0x08, PARITY 0x100, SIG_TARGET_ABORT 0x800, REC_TARGET_ABORT 0x1000, SIG_SYSTEM_ERROR 0x4000, DETECTED_PARITY 0x8000, each shifted by 16 here).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderCommandStatusFields {
   /** Command IO 0x1: respond to I/O space accesses. (bit 0, sw rw, hw r, reset 0x0) */
   readonly ioSpace: boolean;
@@ -182,7 +230,11 @@ export interface ConfigSpaceHeaderCommandStatusFields {
   readonly detectedParityError: boolean;
 }
 
-/** Fields of register `header.class-revision` of map `config-space`: Revision ID (0x08) and Class Code (0x09..0x0B). Source: pcie.md §9 CLASS_REVISION 0x08 (pci_regs.h: high 24 bits are the class, low 8 the revision). */
+/**
+ * Fields of register `header.class-revision` of map `config-space`: Revision ID (0x08) and Class Code (0x09..0x0B). Source: pcie.md §9 CLASS_REVISION 0x08 (pci_regs.h: high 24 bits are the class, low 8 the revision).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderClassRevisionFields {
   /** Revision ID chosen by the vendor. (bits 7:0, sw r, hw w) */
   readonly revisionId: number;
@@ -194,7 +246,11 @@ export interface ConfigSpaceHeaderClassRevisionFields {
   readonly baseClass: number;
 }
 
-/** Fields of register `header.bist-header-latency-cache` of map `config-space`: Cache Line Size (0x0C), Latency Timer (0x0D), Header Type (0x0E) and BIST (0x0F). Source: pcie.md §9 HEADER_TYPE 0x0E; pci_regs.h PCI_CACHE_LINE_SIZE 0x0c, PCI_LATENCY_TIMER 0x0d, PCI_BIST 0x0f, header type layout 0x7f, multi-function 0x80. */
+/**
+ * Fields of register `header.bist-header-latency-cache` of map `config-space`: Cache Line Size (0x0C), Latency Timer (0x0D), Header Type (0x0E) and BIST (0x0F). Source: pcie.md §9 HEADER_TYPE 0x0E; pci_regs.h PCI_CACHE_LINE_SIZE 0x0c, PCI_LATENCY_TIMER 0x0d, PCI_BIST 0x0f, header type layout 0x7f, multi-function 0x80.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderBistHeaderLatencyCacheFields {
   /** Cache Line Size in dwords; no effect on PCI Express. (bits 7:0, sw rw, hw r, reset 0x0) */
   readonly cacheLineSize: number;
@@ -208,7 +264,11 @@ export interface ConfigSpaceHeaderBistHeaderLatencyCacheFields {
   readonly bist: number;
 }
 
-/** Fields of register `header.bar` of map `config-space`: Base Address Registers 0–5 (0x10–0x24). Source: pcie.md §9: bit 0 I/O; bits [2:1] 00 = 32-bit, 10 = 64-bit; bit 3 prefetchable; address mask ~0xF. The layout shown is that of a memory BAR; an I/O BAR (bit 0 = 1) has its address in bits 31:2. A 64-bit BAR uses the next BAR for the upper 32 address bits. */
+/**
+ * Fields of register `header.bar` of map `config-space`: Base Address Registers 0–5 (0x10–0x24). Source: pcie.md §9: bit 0 I/O; bits [2:1] 00 = 32-bit, 10 = 64-bit; bit 3 prefetchable; address mask ~0xF. The layout shown is that of a memory BAR; an I/O BAR (bit 0 = 1) has its address in bits 31:2. A 64-bit BAR uses the next BAR for the upper 32 address bits.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderBarFields {
   /** Space indicator: 0 = memory BAR, 1 = I/O BAR. (bit 0, sw r, hw w) */
   readonly ioSpace: boolean;
@@ -220,13 +280,21 @@ export interface ConfigSpaceHeaderBarFields {
   readonly baseAddress: number;
 }
 
-/** Fields of register `header.cardbus-cis` of map `config-space`: CardBus CIS Pointer (0x28). Source: pci_regs.h PCI_CARDBUS_CIS 0x28. */
+/**
+ * Fields of register `header.cardbus-cis` of map `config-space`: CardBus CIS Pointer (0x28). Source: pci_regs.h PCI_CARDBUS_CIS 0x28.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderCardbusCisFields {
   /** Pointer to the CardBus Card Information Structure; 0 for PCI Express functions. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly pointer: number;
 }
 
-/** Fields of register `header.subsystem` of map `config-space`: Subsystem Vendor ID (0x2C) and Subsystem ID (0x2E). Source: pcie.md §9 SUBSYSTEM_VENDOR_ID, SUBSYSTEM_ID. */
+/**
+ * Fields of register `header.subsystem` of map `config-space`: Subsystem Vendor ID (0x2C) and Subsystem ID (0x2E). Source: pcie.md §9 SUBSYSTEM_VENDOR_ID, SUBSYSTEM_ID.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderSubsystemFields {
   /** Vendor of the board or subsystem. (bits 15:0, sw r, hw w) */
   readonly subsystemVendorId: number;
@@ -234,7 +302,11 @@ export interface ConfigSpaceHeaderSubsystemFields {
   readonly subsystemId: number;
 }
 
-/** Fields of register `header.expansion-rom` of map `config-space`: Expansion ROM Base Address (0x30). Source: pcie.md §9 ROM 0x30; pci_regs.h PCI_ROM_ADDRESS_ENABLE 0x01, PCI_ROM_ADDRESS_MASK ~0x7ff. */
+/**
+ * Fields of register `header.expansion-rom` of map `config-space`: Expansion ROM Base Address (0x30). Source: pcie.md §9 ROM 0x30; pci_regs.h PCI_ROM_ADDRESS_ENABLE 0x01, PCI_ROM_ADDRESS_MASK ~0x7ff.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderExpansionRomFields {
   /** Decode the expansion ROM address range. (bit 0, sw rw, hw r, reset 0x0) */
   readonly enable: boolean;
@@ -242,13 +314,21 @@ export interface ConfigSpaceHeaderExpansionRomFields {
   readonly baseAddress: number;
 }
 
-/** Fields of register `header.capabilities-pointer` of map `config-space`: Capabilities Pointer (0x34). Source: pcie.md §9 CAPABILITY_LIST 0x34; pci_regs.h: the low two bits are reserved (mask 0xfc when walking the list). */
+/**
+ * Fields of register `header.capabilities-pointer` of map `config-space`: Capabilities Pointer (0x34). Source: pcie.md §9 CAPABILITY_LIST 0x34; pci_regs.h: the low two bits are reserved (mask 0xfc when walking the list).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderCapabilitiesPointerFields {
   /** Offset of the first capability in the list (0x40 in the example placement of `pcie-cap`). (bits 7:0, sw r, hw w) */
   readonly pointer: number;
 }
 
-/** Fields of register `header.interrupt` of map `config-space`: Interrupt Line (0x3C), Interrupt Pin (0x3D), Min_Gnt (0x3E) and Max_Lat (0x3F). Source: pcie.md §9 INTERRUPT_LINE/PIN 0x3C/0x3D; pci_regs.h PCI_MIN_GNT 0x3e, PCI_MAX_LAT 0x3f. */
+/**
+ * Fields of register `header.interrupt` of map `config-space`: Interrupt Line (0x3C), Interrupt Pin (0x3D), Min_Gnt (0x3E) and Max_Lat (0x3F). Source: pcie.md §9 INTERRUPT_LINE/PIN 0x3C/0x3D; pci_regs.h PCI_MIN_GNT 0x3e, PCI_MAX_LAT 0x3f.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceHeaderInterruptFields {
   /** Interrupt routing written by system software; no effect on the function. (bits 7:0, sw rw, hw r, reset 0x0) */
   readonly interruptLine: number;
@@ -260,7 +340,11 @@ export interface ConfigSpaceHeaderInterruptFields {
   readonly maxLat: number;
 }
 
-/** Fields of register `pcie-cap.header` of map `config-space`: Capability ID (+0x00), Next Capability Pointer (+0x01) and PCI Express Capabilities register FLAGS (+0x02). Source: pcie.md §9 Capability IDs (EXP 0x10) and FLAGS row. */
+/**
+ * Fields of register `pcie-cap.header` of map `config-space`: Capability ID (+0x00), Next Capability Pointer (+0x01) and PCI Express Capabilities register FLAGS (+0x02). Source: pcie.md §9 Capability IDs (EXP 0x10) and FLAGS row.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapHeaderFields {
   /** Capability ID: 0x10 = PCI Express (PCI_CAP_ID_EXP). (bits 7:0, sw r, hw w, reset 0x10) */
   readonly capabilityId: number;
@@ -274,7 +358,11 @@ export interface ConfigSpacePcieCapHeaderFields {
   readonly flitModeSupported: boolean;
 }
 
-/** Fields of register `pcie-cap.devcap` of map `config-space`: Device Capabilities (+0x04). Source: pcie.md §9 DEVCAP row (PAYLOAD [2:0], EXT_TAG 0x20, FLR 0x1000_0000). */
+/**
+ * Fields of register `pcie-cap.devcap` of map `config-space`: Device Capabilities (+0x04). Source: pcie.md §9 DEVCAP row (PAYLOAD [2:0], EXT_TAG 0x20, FLR 0x1000_0000).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapDevcapFields {
   /** Max_Payload_Size_Supported: largest MPS the function accepts, 128 << n bytes. (bits 2:0, sw r, hw w) */
   readonly maxPayloadSizeSupported: PayloadSize | number;
@@ -284,7 +372,11 @@ export interface ConfigSpacePcieCapDevcapFields {
   readonly flrCapable: boolean;
 }
 
-/** Fields of register `pcie-cap.devctl-devsta` of map `config-space`: Device Control (+0x08, bits 15:0) and Device Status (+0x0A, bits 31:16). Source: pcie.md §9 DEVCTL row (CERE 0x1, NFERE 0x2, FERE 0x4, URRE 0x8, RELAX_EN 0x10, PAYLOAD mask 0x00E0, EXT_TAG 0x100, PHANTOM 0x200, AUX_PME 0x400, NOSNOOP_EN 0x800, READRQ mask 0x7000, BCR_FLR 0x8000) and DEVSTA row (CED, NFED, FED, URD, AUXPD, TRPND 0x20; pci_regs.h CED 0x1, NFED 0x2, FED 0x4, URD 0x8, AUXPD 0x10, each shifted by 16 here). */
+/**
+ * Fields of register `pcie-cap.devctl-devsta` of map `config-space`: Device Control (+0x08, bits 15:0) and Device Status (+0x0A, bits 31:16). Source: pcie.md §9 DEVCTL row (CERE 0x1, NFERE 0x2, FERE 0x4, URRE 0x8, RELAX_EN 0x10, PAYLOAD mask 0x00E0, EXT_TAG 0x100, PHANTOM 0x200, AUX_PME 0x400, NOSNOOP_EN 0x800, READRQ mask 0x7000, BCR_FLR 0x8000) and DEVSTA row (CED, NFED, FED, URD, AUXPD, TRPND 0x20; pci_regs.h CED 0x1, NFED 0x2, FED 0x4, URD 0x8, AUXPD 0x10, each shifted by 16 here).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapDevctlDevstaFields {
   /** DEVCTL CERE 0x1: send ERR_COR. (bit 0, sw rw, hw r, reset 0x0) */
   readonly correctableErrorReporting: boolean;
@@ -324,7 +416,11 @@ export interface ConfigSpacePcieCapDevctlDevstaFields {
   readonly transactionsPending: boolean;
 }
 
-/** Fields of register `pcie-cap.lnkcap` of map `config-space`: Link Capabilities (+0x0C). Source: pcie.md §9 LNKCAP row (SLS [3:0], MLW [9:4], ASPM, port number [31:24]); ASPM support [11:10] from pci_regs.h PCI_EXP_LNKCAP_ASPMS 0x00000c00. */
+/**
+ * Fields of register `pcie-cap.lnkcap` of map `config-space`: Link Capabilities (+0x0C). Source: pcie.md §9 LNKCAP row (SLS [3:0], MLW [9:4], ASPM, port number [31:24]); ASPM support [11:10] from pci_regs.h PCI_EXP_LNKCAP_ASPMS 0x00000c00.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapLnkcapFields {
   /** SLS [3:0]: Max Link Speed, an index into the Supported Link Speeds vector of Link Capabilities 2. (bits 3:0, sw r, hw w) */
   readonly maxLinkSpeed: LinkSpeed | number;
@@ -336,7 +432,11 @@ export interface ConfigSpacePcieCapLnkcapFields {
   readonly portNumber: number;
 }
 
-/** Fields of register `pcie-cap.lnkctl-lnksta` of map `config-space`: Link Control (+0x10, bits 15:0) and Link Status (+0x12, bits 31:16). Source: pcie.md §9 LNKCTL row (RCB 0x0008, ASPMC, RL, CCC) and LNKSTA row (CLS [3:0], NLW [9:4], LT 0x800, SLC 0x1000, DLLLA 0x2000, LBMS, LABS); pci_regs.h ASPMC 0x0003, RL 0x0020, CCC 0x0040, LBMS 0x4000, LABS 0x8000. */
+/**
+ * Fields of register `pcie-cap.lnkctl-lnksta` of map `config-space`: Link Control (+0x10, bits 15:0) and Link Status (+0x12, bits 31:16). Source: pcie.md §9 LNKCTL row (RCB 0x0008, ASPMC, RL, CCC) and LNKSTA row (CLS [3:0], NLW [9:4], LT 0x800, SLC 0x1000, DLLLA 0x2000, LBMS, LABS); pci_regs.h ASPMC 0x0003, RL 0x0020, CCC 0x0040, LBMS 0x4000, LABS 0x8000.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapLnkctlLnkstaFields {
   /** LNKCTL ASPMC: ASPM control, bit 0 L0s, bit 1 L1. (bits 1:0, sw rw, hw r, reset 0x0) */
   readonly aspmControl: number;
@@ -362,7 +462,11 @@ export interface ConfigSpacePcieCapLnkctlLnkstaFields {
   readonly linkAutonomousBandwidth: boolean;
 }
 
-/** Fields of register `pcie-cap.devcap2` of map `config-space`: Device Capabilities 2 (+0x24). Source: pcie.md §9 DEVCAP2 row (ATOMIC_ROUTE 0x40, ATOMIC_COMP32 0x80, COMP64 0x100, COMP128 0x200, LTR 0x800, TPH_COMP 0x3000, EE_PREFIX 0x200000, EE_PREFIX_MAX 0xC00000); pci_regs.h COMP_TMOUT_DIS 0x10, ARI 0x20. */
+/**
+ * Fields of register `pcie-cap.devcap2` of map `config-space`: Device Capabilities 2 (+0x24). Source: pcie.md §9 DEVCAP2 row (ATOMIC_ROUTE 0x40, ATOMIC_COMP32 0x80, COMP64 0x100, COMP128 0x200, LTR 0x800, TPH_COMP 0x3000, EE_PREFIX 0x200000, EE_PREFIX_MAX 0xC00000); pci_regs.h COMP_TMOUT_DIS 0x10, ARI 0x20.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapDevcap2Fields {
   /** COMP_TMOUT_DIS 0x10: completion timeout disable supported. (bit 4, sw r, hw w) */
   readonly completionTimeoutDisable: boolean;
@@ -386,7 +490,11 @@ export interface ConfigSpacePcieCapDevcap2Fields {
   readonly maxEndEndTlpPrefixes: number;
 }
 
-/** Fields of register `pcie-cap.devctl2-devsta2` of map `config-space`: Device Control 2 (+0x28, bits 15:0); Device Status 2 (+0x2A) has no defined bits. Source: pcie.md §9 DEVCTL2 row (COMP_TIMEOUT [3:0], ATOMIC_REQ 0x40, ATOMIC_EGRESS_BLOCK 0x80, IDO_REQ_EN 0x100, IDO_CMP_EN 0x200, LTR_EN 0x400). */
+/**
+ * Fields of register `pcie-cap.devctl2-devsta2` of map `config-space`: Device Control 2 (+0x28, bits 15:0); Device Status 2 (+0x2A) has no defined bits. Source: pcie.md §9 DEVCTL2 row (COMP_TIMEOUT [3:0], ATOMIC_REQ 0x40, ATOMIC_EGRESS_BLOCK 0x80, IDO_REQ_EN 0x100, IDO_CMP_EN 0x200, LTR_EN 0x400).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapDevctl2Devsta2Fields {
   /** COMP_TIMEOUT [3:0]: completion timeout range (0 = default 50 µs–50 ms). (bits 3:0, sw rw, hw r, reset 0x0) */
   readonly completionTimeout: number;
@@ -402,13 +510,21 @@ export interface ConfigSpacePcieCapDevctl2Devsta2Fields {
   readonly ltrEnable: boolean;
 }
 
-/** Fields of register `pcie-cap.lnkcap2` of map `config-space`: Link Capabilities 2 (+0x2C). Source: pcie.md §9 LNKCAP2 row (supported-speeds vector bits 1–6 = 2.5 … 64 GT/s). */
+/**
+ * Fields of register `pcie-cap.lnkcap2` of map `config-space`: Link Capabilities 2 (+0x2C). Source: pcie.md §9 LNKCAP2 row (supported-speeds vector bits 1–6 = 2.5 … 64 GT/s).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapLnkcap2Fields {
   /** Supported Link Speeds vector: register bit k set means speed k is supported, bit 1 = 2.5 … bit 6 = 64.0 GT/s (field bit 0 is register bit 1). (bits 6:1, sw r, hw w) */
   readonly supportedLinkSpeeds: number;
 }
 
-/** Fields of register `pcie-cap.lnkctl2-lnksta2` of map `config-space`: Link Control 2 (+0x30, bits 15:0) and Link Status 2 (+0x32, bits 31:16). Source: pcie.md §9 LNKCTL2 row (TLS [3:0]) and LNKSTA2 row (FLIT 0x0400). */
+/**
+ * Fields of register `pcie-cap.lnkctl2-lnksta2` of map `config-space`: Link Control 2 (+0x30, bits 15:0) and Link Status 2 (+0x32, bits 31:16). Source: pcie.md §9 LNKCTL2 row (TLS [3:0]) and LNKSTA2 row (FLIT 0x0400).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpacePcieCapLnkctl2Lnksta2Fields {
   /** LNKCTL2 TLS [3:0]: target link speed, an upper limit for training (same encoding as LNKSTA CLS). (bits 3:0, sw rw, hw r) */
   readonly targetLinkSpeed: LinkSpeed | number;
@@ -416,7 +532,11 @@ export interface ConfigSpacePcieCapLnkctl2Lnksta2Fields {
   readonly flitMode: boolean;
 }
 
-/** Typed access to register map `config-space` (Type-0 configuration space with the PCI Express capability) of `specs/pcie/config-space.yaml`, as built by {@link configSpaceRegisters} (`M` = `"sync"`), {@link configSpaceRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link configSpaceRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `config-space` (Type-0 configuration space with the PCI Express capability) of `specs/pcie/config-space.yaml`, as built by {@link configSpaceRegisters} (`M` = `"sync"`), {@link configSpaceRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link configSpaceRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export interface ConfigSpaceRegisters<M extends AccessMode = "sync"> {
   /** Block `header` at 0x0: Type-0 configuration header, 64 bytes (pcie.md §9: standard header 64 B). */
   readonly header: {
@@ -464,7 +584,11 @@ export interface ConfigSpaceRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `config-space` (Type-0 configuration space with the PCI Express capability), from `specs/pcie/config-space.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `config-space` (Type-0 configuration space with the PCI Express capability), from `specs/pcie/config-space.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
+ */
 export const CONFIG_SPACE_MAP: RegisterMapInfo = {
   id: "pcie.config-space",
   title: "Type-0 configuration space with the PCI Express capability",
@@ -621,6 +745,8 @@ export const CONFIG_SPACE_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegisters(bus: Bus, base = 0): ConfigSpaceRegisters<"sync"> {
   return bindRegisters(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"sync">;
@@ -632,6 +758,8 @@ export function configSpaceRegisters(bus: Bus, base = 0): ConfigSpaceRegisters<"
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegistersAsync(bus: AsyncBus, base = 0): ConfigSpaceRegisters<"async"> {
   return bindRegistersAsync(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"async">;
@@ -643,6 +771,8 @@ export function configSpaceRegistersAsync(bus: AsyncBus, base = 0): ConfigSpaceR
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`pcie.config-space` reference page](./pages/pcie.config-space.md)
  */
 export function configSpaceRegistersHardware(bus: HardwareBus, base = 0): ConfigSpaceRegisters<"hardware"> {
   return bindRegisters(CONFIG_SPACE_MAP, bus, base) as ConfigSpaceRegisters<"hardware">;

@@ -15,7 +15,11 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
 // --------------------------------------------------------------------------------------
 // pcie.dllp: Data Link Layer Packet
 
-/** Data Link Layer Packet, variant `ack`. Ack (type 0x00). */
+/**
+ * Data Link Layer Packet, variant `ack`. Ack (type 0x00).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpAck {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -29,7 +33,11 @@ export interface DllpAck {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `data-link-feature`. Data_Link_Feature (type 0x02). */
+/**
+ * Data Link Layer Packet, variant `data-link-feature`. Data_Link_Feature (type 0x02).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpDataLinkFeature {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -45,7 +53,11 @@ export interface DllpDataLinkFeature {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `nak`. Nak (type 0x10). */
+/**
+ * Data Link Layer Packet, variant `nak`. Nak (type 0x10).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpNak {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -59,7 +71,11 @@ export interface DllpNak {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `pm-enter-l1`. PM_Enter_L1 (type 0x20). */
+/**
+ * Data Link Layer Packet, variant `pm-enter-l1`. PM_Enter_L1 (type 0x20).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpPmEnterL1 {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -71,7 +87,11 @@ export interface DllpPmEnterL1 {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `pm-enter-l23`. PM_Enter_L23 (type 0x21). */
+/**
+ * Data Link Layer Packet, variant `pm-enter-l23`. PM_Enter_L23 (type 0x21).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpPmEnterL23 {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -83,7 +103,11 @@ export interface DllpPmEnterL23 {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `pm-active-state-request-l1`. PM_Active_State_Request_L1 (type 0x23). */
+/**
+ * Data Link Layer Packet, variant `pm-active-state-request-l1`. PM_Active_State_Request_L1 (type 0x23).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpPmActiveStateRequestL1 {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -95,7 +119,11 @@ export interface DllpPmActiveStateRequestL1 {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `pm-request-ack`. PM_Request_Ack (type 0x24). */
+/**
+ * Data Link Layer Packet, variant `pm-request-ack`. PM_Request_Ack (type 0x24).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpPmRequestAck {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -107,7 +135,11 @@ export interface DllpPmRequestAck {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `vendor`. Vendor-specific DLLP (type 0x30). */
+/**
+ * Data Link Layer Packet, variant `vendor`. Vendor-specific DLLP (type 0x30).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpVendor {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -121,7 +153,11 @@ export interface DllpVendor {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `nop`. NOP (type 0x31). */
+/**
+ * Data Link Layer Packet, variant `nop`. NOP (type 0x31).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpNop {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -133,7 +169,11 @@ export interface DllpNop {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc1-p`. InitFC1-P (type 0x40 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc1-p`. InitFC1-P (type 0x40 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc1P {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -153,7 +193,11 @@ export interface DllpInitfc1P {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc1-np`. InitFC1-NP (type 0x50 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc1-np`. InitFC1-NP (type 0x50 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc1Np {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -173,7 +217,11 @@ export interface DllpInitfc1Np {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc1-cpl`. InitFC1-Cpl (type 0x60 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc1-cpl`. InitFC1-Cpl (type 0x60 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc1Cpl {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -193,7 +241,11 @@ export interface DllpInitfc1Cpl {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc2-p`. InitFC2-P (type 0xC0 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc2-p`. InitFC2-P (type 0xC0 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc2P {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -213,7 +265,11 @@ export interface DllpInitfc2P {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc2-np`. InitFC2-NP (type 0xD0 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc2-np`. InitFC2-NP (type 0xD0 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc2Np {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -233,7 +289,11 @@ export interface DllpInitfc2Np {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `initfc2-cpl`. InitFC2-Cpl (type 0xE0 + VC). */
+/**
+ * Data Link Layer Packet, variant `initfc2-cpl`. InitFC2-Cpl (type 0xE0 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpInitfc2Cpl {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -253,7 +313,11 @@ export interface DllpInitfc2Cpl {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `updatefc-p`. UpdateFC-P (type 0x80 + VC). */
+/**
+ * Data Link Layer Packet, variant `updatefc-p`. UpdateFC-P (type 0x80 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpUpdatefcP {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -273,7 +337,11 @@ export interface DllpUpdatefcP {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `updatefc-np`. UpdateFC-NP (type 0x90 + VC). */
+/**
+ * Data Link Layer Packet, variant `updatefc-np`. UpdateFC-NP (type 0x90 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpUpdatefcNp {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -293,7 +361,11 @@ export interface DllpUpdatefcNp {
   crc: number;
 }
 
-/** Data Link Layer Packet, variant `updatefc-cpl`. UpdateFC-Cpl (type 0xA0 + VC). */
+/**
+ * Data Link Layer Packet, variant `updatefc-cpl`. UpdateFC-Cpl (type 0xA0 + VC).
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export interface DllpUpdatefcCpl {
   /** Type[7:3] (byte 0 bits 7:3): selects the DLLP. (5 bits.) */
   typeHigh: number;
@@ -322,10 +394,16 @@ export interface DllpUpdatefcCpl {
  * Source: pcie.md §5.
  *
  * Spec: `specs/pcie/dllp.yaml`, format `pcie.dllp`.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export type Dllp = DllpAck | DllpDataLinkFeature | DllpNak | DllpPmEnterL1 | DllpPmEnterL23 | DllpPmActiveStateRequestL1 | DllpPmRequestAck | DllpVendor | DllpNop | DllpInitfc1P | DllpInitfc1Np | DllpInitfc1Cpl | DllpInitfc2P | DllpInitfc2Np | DllpInitfc2Cpl | DllpUpdatefcP | DllpUpdatefcNp | DllpUpdatefcCpl;
 
-/** Size in bytes of every {@link Dllp}. */
+/**
+ * Size in bytes of every {@link Dllp}.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export const DLLP_BYTES = 6;
 
 /**
@@ -343,6 +421,8 @@ export const DLLP_BYTES = 6;
  * ```ts
  * const value = decodeDllp(bytes);
  * ```
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export function decodeDllp(bytes: Uint8Array, offset = 0): Dllp {
   const $o = offset;
@@ -502,6 +582,8 @@ export function decodeDllp(bytes: Uint8Array, offset = 0): Dllp {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export function encodeDllpInto(view: DataView, offset: number, value: Dllp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -755,6 +837,8 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
  * ```ts
  * const bytes = encodeDllp(value);
  * ```
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export function encodeDllp(value: Dllp): Uint8Array {
   encodeDllpInto(encodeScratch(6), 0, value);
@@ -765,6 +849,8 @@ export function encodeDllp(value: Dllp): Uint8Array {
  * Number of bytes {@link encodeDllp} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export function dllpByteLength(value: Dllp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -949,7 +1035,11 @@ export function dllpByteLength(value: Dllp): number {
   throw encodeFieldError("typeHigh,typeLow", "a value selecting a variant of pcie.dllp", `typeHigh=${hexNumber(r_typeHigh, 5)}, typeLow=${hexNumber(r_typeLow, 3)}`);
 }
 
-/** Whether `value` is a valid {@link Dllp}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Dllp}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export function isDllp(value: unknown): value is Dllp {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1133,7 +1223,11 @@ export function isDllp(value: unknown): value is Dllp {
   return false;
 }
 
-/** Index in `DLLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `DLLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export function dllpVariantOf(value: Dllp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_typeHigh = $v["typeHigh"];
@@ -1321,6 +1415,8 @@ export function dllpVariantOf(value: Dllp): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
  */
 export function dllpFromJson(json: unknown): Dllp {
   const $j = jsonObject(json, "dllp");
@@ -1571,7 +1667,11 @@ function $writeDllp17($view: DataView, $o: number, r_typeHigh: number, r_typeLow
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
-/** Everything about format `pcie.dllp` (Data Link Layer Packet) in one record. */
+/**
+ * Everything about format `pcie.dllp` (Data Link Layer Packet) in one record.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export const DLLP_FORMAT: FormatInfo<Dllp> = {
   id: "pcie.dllp",
   title: "Data Link Layer Packet",
@@ -1720,5 +1820,9 @@ export const DLLP_FORMAT: FormatInfo<Dllp> = {
   variantOf: dllpVariantOf,
 };
 
-/** Every format of `specs/pcie/dllp.yaml`. */
+/**
+ * Every format of `specs/pcie/dllp.yaml`.
+ *
+ * @see [`pcie.dllp` reference page](./pages/pcie.dllp.md)
+ */
 export const dllpFormats: readonly AnyFormatInfo[] = [DLLP_FORMAT];

@@ -17,15 +17,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * Header size and presence of data (DW0 [31:29]). Source: pcie.md §1.1.
  *
  * 3-bit enum; values: `no-data-3dw` = 0, `no-data-4dw` = 1, `data-3dw` = 2, `data-4dw` = 3, `prefix` = 4.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type TlpFmt = "no-data-3dw" | "no-data-4dw" | "data-3dw" | "data-4dw" | "prefix";
 
-/** Names of {@link TlpFmt} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpFmt} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_FMT_NAMES: readonly (TlpFmt | undefined)[] = ["no-data-3dw", "no-data-4dw", "data-3dw", "data-4dw", "prefix"];
 
 /**
  * Value of a {@link TlpFmt} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpFmtValue(name: unknown): number {
   switch (name) {
@@ -42,15 +50,23 @@ export function tlpFmtValue(name: unknown): number {
  * The Type field (DW0 [28:24]); for messages 1 0 r2 r1 r0 with the routing subfield. Source: pcie.md §1.2, §1.5.
  *
  * 5-bit enum; values: `mem` = 0, `mem-lock` = 1, `io` = 2, `cfg0` = 4, `cfg1` = 5, `cpl` = 10, `cpl-lock` = 11, `fetch-add` = 12, `swap` = 13, `cas` = 14, `msg-to-rc` = 16, `msg-by-address` = 17, `msg-by-id` = 18, `msg-broadcast` = 19, `msg-local` = 20, `msg-gathered` = 21, `msg-reserved-6` = 22, `msg-reserved-7` = 23.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type TlpTypeCode = "mem" | "mem-lock" | "io" | "cfg0" | "cfg1" | "cpl" | "cpl-lock" | "fetch-add" | "swap" | "cas" | "msg-to-rc" | "msg-by-address" | "msg-by-id" | "msg-broadcast" | "msg-local" | "msg-gathered" | "msg-reserved-6" | "msg-reserved-7";
 
-/** Names of {@link TlpTypeCode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpTypeCode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_TYPE_CODE_NAMES: readonly (TlpTypeCode | undefined)[] = ["mem", "mem-lock", "io", undefined, "cfg0", "cfg1", undefined, undefined, undefined, undefined, "cpl", "cpl-lock", "fetch-add", "swap", "cas", undefined, "msg-to-rc", "msg-by-address", "msg-by-id", "msg-broadcast", "msg-local", "msg-gathered", "msg-reserved-6", "msg-reserved-7"];
 
 /**
  * Value of a {@link TlpTypeCode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpTypeCodeValue(name: unknown): number {
   switch (name) {
@@ -80,15 +96,23 @@ export function tlpTypeCodeValue(name: unknown): number {
  * AT, the address type (DW0 [11:10]). Source: pcie.md §1.1.
  *
  * 2-bit enum; values: `untranslated` = 0, `translation-request` = 1, `translated` = 2, `reserved` = 3.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type AddressType = "untranslated" | "translation-request" | "translated" | "reserved";
 
-/** Names of {@link AddressType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link AddressType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const ADDRESS_TYPE_NAMES: readonly (AddressType | undefined)[] = ["untranslated", "translation-request", "translated", "reserved"];
 
 /**
  * Value of a {@link AddressType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function addressTypeValue(name: unknown): number {
   switch (name) {
@@ -104,15 +128,23 @@ export function addressTypeValue(name: unknown): number {
  * PH, the TLP processing hint (valid when TH = 1). Source: pcie.md §1.3 (cyrozap TLP_PROCESSING_HINT).
  *
  * 2-bit enum; values: `bidirectional` = 0, `requester` = 1, `target` = 2, `target-priority` = 3.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type ProcessingHint = "bidirectional" | "requester" | "target" | "target-priority";
 
-/** Names of {@link ProcessingHint} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ProcessingHint} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const PROCESSING_HINT_NAMES: readonly (ProcessingHint | undefined)[] = ["bidirectional", "requester", "target", "target-priority"];
 
 /**
  * Value of a {@link ProcessingHint} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function processingHintValue(name: unknown): number {
   switch (name) {
@@ -128,15 +160,23 @@ export function processingHintValue(name: unknown): number {
  * Completion status (DW1 [15:13] of a completion); other values are reserved. Source: pcie.md §3.
  *
  * 3-bit enum; values: `sc` = 0, `ur` = 1, `crs` = 2, `ca` = 4.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type CplStatus = "sc" | "ur" | "crs" | "ca";
 
-/** Names of {@link CplStatus} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link CplStatus} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const CPL_STATUS_NAMES: readonly (CplStatus | undefined)[] = ["sc", "ur", "crs", undefined, "ca"];
 
 /**
  * Value of a {@link CplStatus} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function cplStatusValue(name: unknown): number {
   switch (name) {
@@ -152,15 +192,23 @@ export function cplStatusValue(name: unknown): number {
  * Message code (DW1 [7:0] of a message). Source: pcie.md §2 (cyrozap TLP_MSG_CODES, cocotbext MsgType).
  *
  * 8-bit enum; values: `unlock` = 0, `ats-invalidate-request` = 1, `ats-invalidate-completion` = 2, `page-request` = 4, `prg-response` = 5, `ltr` = 16, `obff` = 18, `pm-active-state-nak` = 20, `pm-pme` = 24, `pme-turn-off` = 25, `pme-to-ack` = 27, `assert-inta` = 32, `assert-intb` = 33, `assert-intc` = 34, `assert-intd` = 35, `deassert-inta` = 36, `deassert-intb` = 37, `deassert-intc` = 38, `deassert-intd` = 39, `err-cor` = 48, `err-nonfatal` = 49, `err-fatal` = 51, `attention-indicator-off` = 64, `attention-indicator-on` = 65, `attention-indicator-blink` = 67, `power-indicator-off` = 68, `power-indicator-on` = 69, `power-indicator-blink` = 71, `attention-button-pressed` = 72, `set-slot-power-limit` = 80, `ptm-request` = 82, `ptm-response` = 83, `vendor-defined-type-0` = 126, `vendor-defined-type-1` = 127.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type MessageCode = "unlock" | "ats-invalidate-request" | "ats-invalidate-completion" | "page-request" | "prg-response" | "ltr" | "obff" | "pm-active-state-nak" | "pm-pme" | "pme-turn-off" | "pme-to-ack" | "assert-inta" | "assert-intb" | "assert-intc" | "assert-intd" | "deassert-inta" | "deassert-intb" | "deassert-intc" | "deassert-intd" | "err-cor" | "err-nonfatal" | "err-fatal" | "attention-indicator-off" | "attention-indicator-on" | "attention-indicator-blink" | "power-indicator-off" | "power-indicator-on" | "power-indicator-blink" | "attention-button-pressed" | "set-slot-power-limit" | "ptm-request" | "ptm-response" | "vendor-defined-type-0" | "vendor-defined-type-1";
 
-/** Names of {@link MessageCode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link MessageCode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const MESSAGE_CODE_NAMES: readonly (MessageCode | undefined)[] = ["unlock", "ats-invalidate-request", "ats-invalidate-completion", undefined, "page-request", "prg-response", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ltr", undefined, "obff", undefined, "pm-active-state-nak", undefined, undefined, undefined, "pm-pme", "pme-turn-off", undefined, "pme-to-ack", undefined, undefined, undefined, undefined, "assert-inta", "assert-intb", "assert-intc", "assert-intd", "deassert-inta", "deassert-intb", "deassert-intc", "deassert-intd", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "err-cor", "err-nonfatal", undefined, "err-fatal", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "attention-indicator-off", "attention-indicator-on", undefined, "attention-indicator-blink", "power-indicator-off", "power-indicator-on", undefined, "power-indicator-blink", "attention-button-pressed", undefined, undefined, undefined, undefined, undefined, undefined, undefined, "set-slot-power-limit", undefined, "ptm-request", "ptm-response", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-defined-type-0", "vendor-defined-type-1"];
 
 /**
  * Value of a {@link MessageCode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function messageCodeValue(name: unknown): number {
   switch (name) {
@@ -206,15 +254,23 @@ export function messageCodeValue(name: unknown): number {
  * Type of a TLP prefix; bit 4 selects end-to-end (1) or local (0), bits 3:0 the subtype. Source: pcie.md §1.7 (cocotbext TlpType).
  *
  * 5-bit enum; values: `mr-iov` = 0, `vendor-l0` = 14, `vendor-l1` = 15, `extended-tph` = 16, `vendor-e0` = 30, `vendor-e1` = 31.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export type TlpPrefixType = "mr-iov" | "vendor-l0" | "vendor-l1" | "extended-tph" | "vendor-e0" | "vendor-e1";
 
-/** Names of {@link TlpPrefixType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TlpPrefixType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_TYPE_NAMES: readonly (TlpPrefixType | undefined)[] = ["mr-iov", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-l0", "vendor-l1", "extended-tph", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "vendor-e0", "vendor-e1"];
 
 /**
  * Value of a {@link TlpPrefixType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixTypeValue(name: unknown): number {
   switch (name) {
@@ -231,7 +287,11 @@ export function tlpPrefixTypeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // pcie.tlp: Transaction Layer Packet (non-flit)
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32SteeringTagDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -279,7 +339,11 @@ export interface TlpMrd32SteeringTagDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-steering-tag-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32SteeringTagNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -325,7 +389,11 @@ export interface TlpMrd32SteeringTagNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32ByteEnablesDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -375,7 +443,11 @@ export interface TlpMrd32ByteEnablesDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-32-byte-enables-no-digest`. Memory read request, 32-bit address (byte 0 = 0x00).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd32ByteEnablesNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -423,7 +495,11 @@ export interface TlpMrd32ByteEnablesNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64SteeringTagDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -471,7 +547,11 @@ export interface TlpMrd64SteeringTagDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-steering-tag-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64SteeringTagNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -517,7 +597,11 @@ export interface TlpMrd64SteeringTagNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64ByteEnablesDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -567,7 +651,11 @@ export interface TlpMrd64ByteEnablesDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrd-64-byte-enables-no-digest`. Memory read request, 64-bit address (byte 0 = 0x20).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrd64ByteEnablesNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -615,7 +703,11 @@ export interface TlpMrd64ByteEnablesNoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-32-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-32-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -663,7 +755,11 @@ export interface TlpMrdlk32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-32-no-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-32-no-digest`. Locked memory read request, 32-bit address (byte 0 = 0x01).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -709,7 +805,11 @@ export interface TlpMrdlk32NoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-64-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-64-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -757,7 +857,11 @@ export interface TlpMrdlk64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mrdlk-64-no-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mrdlk-64-no-digest`. Locked memory read request, 64-bit address (byte 0 = 0x21).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMrdlk64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -803,7 +907,11 @@ export interface TlpMrdlk64NoDigest {
   ph: ProcessingHint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-32-digest`. Memory write request, 32-bit address (byte 0 = 0x40). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-32-digest`. Memory write request, 32-bit address (byte 0 = 0x40).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -853,7 +961,11 @@ export interface TlpMwr32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-32-no-digest`. Memory write request, 32-bit address (byte 0 = 0x40). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-32-no-digest`. Memory write request, 32-bit address (byte 0 = 0x40).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -901,7 +1013,11 @@ export interface TlpMwr32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-64-digest`. Memory write request, 64-bit address (byte 0 = 0x60). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-64-digest`. Memory write request, 64-bit address (byte 0 = 0x60).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -951,7 +1067,11 @@ export interface TlpMwr64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `mwr-64-no-digest`. Memory write request, 64-bit address (byte 0 = 0x60). */
+/**
+ * Transaction Layer Packet (non-flit), variant `mwr-64-no-digest`. Memory write request, 64-bit address (byte 0 = 0x60).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMwr64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -999,7 +1119,11 @@ export interface TlpMwr64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iord-digest`. I/O read request (byte 0 = 0x02); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iord-digest`. I/O read request (byte 0 = 0x02); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIordDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1045,7 +1169,11 @@ export interface TlpIordDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iord-no-digest`. I/O read request (byte 0 = 0x02); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iord-no-digest`. I/O read request (byte 0 = 0x02); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIordNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1089,7 +1217,11 @@ export interface TlpIordNoDigest {
   address: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iowr-digest`. I/O write request (byte 0 = 0x42); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iowr-digest`. I/O write request (byte 0 = 0x42); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIowrDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1137,7 +1269,11 @@ export interface TlpIowrDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `iowr-no-digest`. I/O write request (byte 0 = 0x42); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `iowr-no-digest`. I/O write request (byte 0 = 0x42); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpIowrNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1183,7 +1319,11 @@ export interface TlpIowrNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd0-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd0-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd0Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1237,7 +1377,11 @@ export interface TlpCfgrd0Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd0-no-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd0-no-digest`. Type 0 configuration read (byte 0 = 0x04); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd0NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1289,7 +1433,11 @@ export interface TlpCfgrd0NoDigest {
   register: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr0-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr0-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr0Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1345,7 +1493,11 @@ export interface TlpCfgwr0Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr0-no-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr0-no-digest`. Type 0 configuration write (byte 0 = 0x44); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr0NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1399,7 +1551,11 @@ export interface TlpCfgwr0NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd1-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd1-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd1Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1453,7 +1609,11 @@ export interface TlpCfgrd1Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgrd1-no-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgrd1-no-digest`. Type 1 configuration read (byte 0 = 0x05); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgrd1NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1505,7 +1665,11 @@ export interface TlpCfgrd1NoDigest {
   register: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr1-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr1-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr1Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1561,7 +1725,11 @@ export interface TlpCfgwr1Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cfgwr1-no-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1. */
+/**
+ * Transaction Layer Packet (non-flit), variant `cfgwr1-no-digest`. Type 1 configuration write (byte 0 = 0x45); Length is 1.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCfgwr1NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1615,7 +1783,11 @@ export interface TlpCfgwr1NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorByIdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1665,7 +1837,11 @@ export interface TlpMsgVendorByIdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-by-id-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorByIdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1713,7 +1889,11 @@ export interface TlpMsgVendorByIdNoDigest {
   vendorData: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1761,7 +1941,11 @@ export interface TlpMsgVendorDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-vendor-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-vendor-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgVendorNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1807,7 +1991,11 @@ export interface TlpMsgVendorNoDigest {
   vendorData: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-by-address-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-by-address-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgByAddressDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1853,7 +2041,11 @@ export interface TlpMsgByAddressDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-by-address-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-by-address-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgByAddressNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1897,7 +2089,11 @@ export interface TlpMsgByAddressNoDigest {
   messageAddress: bigint;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-other-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-other-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgOtherDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1943,7 +2139,11 @@ export interface TlpMsgOtherDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msg-other-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msg-other-no-digest`. Message (byte 0 = 0x30–0x37); always the 4-DW header. Length is reserved (0). Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgOtherNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -1987,7 +2187,11 @@ export interface TlpMsgOtherNoDigest {
   messageData: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorByIdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2039,7 +2243,11 @@ export interface TlpMsgdVendorByIdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID. */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-by-id-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message routed by ID.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorByIdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2089,7 +2297,11 @@ export interface TlpMsgdVendorByIdNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2139,7 +2351,11 @@ export interface TlpMsgdVendorDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-vendor-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-vendor-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Vendor_Defined message not routed by ID (bytes 8–9 reserved).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdVendorNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2187,7 +2403,11 @@ export interface TlpMsgdVendorNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-by-address-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-by-address-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdByAddressDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2235,7 +2455,11 @@ export interface TlpMsgdByAddressDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-by-address-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-by-address-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Address-routed message: the address in bytes 8–15 (general spec knowledge, not confirmed by a public anchor).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdByAddressNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2281,7 +2505,11 @@ export interface TlpMsgdByAddressNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-other-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-other-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdOtherDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2329,7 +2557,11 @@ export interface TlpMsgdOtherDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `msgd-other-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics). */
+/**
+ * Transaction Layer Packet (non-flit), variant `msgd-other-no-digest`. Message with data (byte 0 = 0x70–0x77); always the 4-DW header. Length is the payload length. Any other message; bytes 8–15 kept opaque (their meaning per message code is left to the semantics).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpMsgdOtherNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2375,7 +2607,11 @@ export interface TlpMsgdOtherNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpl-digest`. Completion without data (byte 0 = 0x0A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpl-digest`. Completion without data (byte 0 = 0x0A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCplDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2425,7 +2661,11 @@ export interface TlpCplDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpl-no-digest`. Completion without data (byte 0 = 0x0A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpl-no-digest`. Completion without data (byte 0 = 0x0A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCplNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2473,7 +2713,11 @@ export interface TlpCplNoDigest {
   lowerAddress: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpld-digest`. Completion with data (byte 0 = 0x4A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpld-digest`. Completion with data (byte 0 = 0x4A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpldDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2525,7 +2769,11 @@ export interface TlpCpldDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpld-no-digest`. Completion with data (byte 0 = 0x4A). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpld-no-digest`. Completion with data (byte 0 = 0x4A).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpldNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2575,7 +2823,11 @@ export interface TlpCpldNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllk-digest`. Locked completion without data (byte 0 = 0x0B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllk-digest`. Locked completion without data (byte 0 = 0x0B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2625,7 +2877,11 @@ export interface TlpCpllkDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllk-no-digest`. Locked completion without data (byte 0 = 0x0B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllk-no-digest`. Locked completion without data (byte 0 = 0x0B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2673,7 +2929,11 @@ export interface TlpCpllkNoDigest {
   lowerAddress: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllkd-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllkd-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkdDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2725,7 +2985,11 @@ export interface TlpCpllkdDigest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cpllkd-no-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cpllkd-no-digest`. Locked completion with data (CplDLk) (byte 0 = 0x4B).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCpllkdNoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2775,7 +3039,11 @@ export interface TlpCpllkdNoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-32-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-32-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2825,7 +3093,11 @@ export interface TlpFetchadd32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-32-no-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-32-no-digest`. FetchAdd AtomicOp, 32-bit address (byte 0 = 0x4C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2873,7 +3145,11 @@ export interface TlpFetchadd32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-64-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-64-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2923,7 +3199,11 @@ export interface TlpFetchadd64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `fetchadd-64-no-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `fetchadd-64-no-digest`. FetchAdd AtomicOp, 64-bit address (byte 0 = 0x6C); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpFetchadd64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -2971,7 +3251,11 @@ export interface TlpFetchadd64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-32-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-32-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3021,7 +3305,11 @@ export interface TlpSwap32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-32-no-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-32-no-digest`. Swap AtomicOp, 32-bit address (byte 0 = 0x4D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3069,7 +3357,11 @@ export interface TlpSwap32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-64-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-64-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3119,7 +3411,11 @@ export interface TlpSwap64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `swap-64-no-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `swap-64-no-digest`. Swap AtomicOp, 64-bit address (byte 0 = 0x6D); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpSwap64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3167,7 +3463,11 @@ export interface TlpSwap64NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-32-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-32-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas32Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3217,7 +3517,11 @@ export interface TlpCas32Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-32-no-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-32-no-digest`. CAS AtomicOp, 32-bit address (byte 0 = 0x4E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas32NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3265,7 +3569,11 @@ export interface TlpCas32NoDigest {
   data: Uint8Array;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-64-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-64-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas64Digest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3315,7 +3623,11 @@ export interface TlpCas64Digest {
   ecrc: number;
 }
 
-/** Transaction Layer Packet (non-flit), variant `cas-64-no-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6). */
+/**
+ * Transaction Layer Packet (non-flit), variant `cas-64-no-digest`. CAS AtomicOp, 64-bit address (byte 0 = 0x6E); header like MWr (§1.6).
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export interface TlpCas64NoDigest {
   /** Fmt (DW0 [31:29]): header size and presence of data. (3 bits, enum TlpFmt.) */
   fmt: TlpFmt;
@@ -3375,6 +3687,8 @@ export interface TlpCas64NoDigest {
  * Source: pcie.md §1.1–§1.6, §2, §3.
  *
  * Spec: `specs/pcie/tlp.yaml`, format `pcie.tlp`.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export type Tlp = TlpMrd32SteeringTagDigest | TlpMrd32SteeringTagNoDigest | TlpMrd32ByteEnablesDigest | TlpMrd32ByteEnablesNoDigest | TlpMrd64SteeringTagDigest | TlpMrd64SteeringTagNoDigest | TlpMrd64ByteEnablesDigest | TlpMrd64ByteEnablesNoDigest | TlpMrdlk32Digest | TlpMrdlk32NoDigest | TlpMrdlk64Digest | TlpMrdlk64NoDigest | TlpMwr32Digest | TlpMwr32NoDigest | TlpMwr64Digest | TlpMwr64NoDigest | TlpIordDigest | TlpIordNoDigest | TlpIowrDigest | TlpIowrNoDigest | TlpCfgrd0Digest | TlpCfgrd0NoDigest | TlpCfgwr0Digest | TlpCfgwr0NoDigest | TlpCfgrd1Digest | TlpCfgrd1NoDigest | TlpCfgwr1Digest | TlpCfgwr1NoDigest | TlpMsgVendorByIdDigest | TlpMsgVendorByIdNoDigest | TlpMsgVendorDigest | TlpMsgVendorNoDigest | TlpMsgByAddressDigest | TlpMsgByAddressNoDigest | TlpMsgOtherDigest | TlpMsgOtherNoDigest | TlpMsgdVendorByIdDigest | TlpMsgdVendorByIdNoDigest | TlpMsgdVendorDigest | TlpMsgdVendorNoDigest | TlpMsgdByAddressDigest | TlpMsgdByAddressNoDigest | TlpMsgdOtherDigest | TlpMsgdOtherNoDigest | TlpCplDigest | TlpCplNoDigest | TlpCpldDigest | TlpCpldNoDigest | TlpCpllkDigest | TlpCpllkNoDigest | TlpCpllkdDigest | TlpCpllkdNoDigest | TlpFetchadd32Digest | TlpFetchadd32NoDigest | TlpFetchadd64Digest | TlpFetchadd64NoDigest | TlpSwap32Digest | TlpSwap32NoDigest | TlpSwap64Digest | TlpSwap64NoDigest | TlpCas32Digest | TlpCas32NoDigest | TlpCas64Digest | TlpCas64NoDigest;
 
@@ -3393,6 +3707,8 @@ export type Tlp = TlpMrd32SteeringTagDigest | TlpMrd32SteeringTagNoDigest | TlpM
  * ```ts
  * const value = decodeTlp(bytes);
  * ```
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
   const $o = offset;
@@ -4102,6 +4418,8 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function encodeTlpInto(view: DataView, offset: number, value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -5069,6 +5387,8 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
  * ```ts
  * const bytes = encodeTlp(value);
  * ```
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function encodeTlp(value: Tlp): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -6027,6 +6347,8 @@ export function encodeTlp(value: Tlp): Uint8Array {
  * Number of bytes {@link encodeTlp} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpByteLength(value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -6777,7 +7099,11 @@ export function tlpByteLength(value: Tlp): number {
   throw encodeFieldError("fmt,type", "a value selecting a variant of pcie.tlp", `fmt=${hexNumber(r_fmt, 3)}, type=${hexNumber(r_type, 5)}`);
 }
 
-/** Whether `value` is a valid {@link Tlp}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Tlp}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export function isTlp(value: unknown): value is Tlp {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -7527,7 +7853,11 @@ export function isTlp(value: unknown): value is Tlp {
   return false;
 }
 
-/** Index in `TLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `TLP_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export function tlpVariantOf(value: Tlp): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_fmt = tlpFmtValue($v["fmt"]);
@@ -8281,6 +8611,8 @@ export function tlpVariantOf(value: Tlp): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
  */
 export function tlpFromJson(json: unknown): Tlp {
   const $j = jsonObject(json, "tlp");
@@ -9371,7 +9703,11 @@ function $writeTlp63($view: DataView, $o: number, r_fmt: number, r_type: number,
   writeBytes($view, $o + 16, f_data);
 }
 
-/** Everything about format `pcie.tlp` (Transaction Layer Packet (non-flit)) in one record. */
+/**
+ * Everything about format `pcie.tlp` (Transaction Layer Packet (non-flit)) in one record.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ */
 export const TLP_FORMAT: FormatInfo<Tlp> = {
   id: "pcie.tlp",
   title: "Transaction Layer Packet (non-flit)",
@@ -10879,6 +11215,8 @@ export const TLP_FORMAT: FormatInfo<Tlp> = {
  * Source: pcie.md §1.7.
  *
  * Spec: `specs/pcie/tlp.yaml`, format `pcie.tlp-prefix`.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export interface TlpPrefix {
   /** Type: bit 4 end-to-end (1) or local (0), bits 3:0 the subtype. (5 bits, enum TlpPrefixType.) */
@@ -10887,7 +11225,11 @@ export interface TlpPrefix {
   content: number;
 }
 
-/** Size in bytes of every {@link TlpPrefix}. */
+/**
+ * Size in bytes of every {@link TlpPrefix}.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_BYTES = 4;
 
 /**
@@ -10905,6 +11247,8 @@ export const TLP_PREFIX_BYTES = 4;
  * ```ts
  * const value = decodeTlpPrefix(bytes);
  * ```
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function decodeTlpPrefix(bytes: Uint8Array, offset = 0): TlpPrefix {
   const $o = offset;
@@ -10929,6 +11273,8 @@ export function decodeTlpPrefix(bytes: Uint8Array, offset = 0): TlpPrefix {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10957,6 +11303,8 @@ export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPr
  * ```ts
  * const bytes = encodeTlpPrefix(value);
  * ```
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function encodeTlpPrefix(value: TlpPrefix): Uint8Array {
   encodeTlpPrefixInto(encodeScratch(4), 0, value);
@@ -10967,6 +11315,8 @@ export function encodeTlpPrefix(value: TlpPrefix): Uint8Array {
  * Number of bytes {@link encodeTlpPrefix} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixByteLength(value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10978,7 +11328,11 @@ export function tlpPrefixByteLength(value: TlpPrefix): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link TlpPrefix}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link TlpPrefix}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export function isTlpPrefix(value: unknown): value is TlpPrefix {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -10989,7 +11343,11 @@ export function isTlpPrefix(value: unknown): value is TlpPrefix {
   return true;
 }
 
-/** Index in `TLP_PREFIX_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `TLP_PREFIX_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export function tlpPrefixVariantOf(value: TlpPrefix): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_type = tlpPrefixTypeValue($v["type"]);
@@ -11004,6 +11362,8 @@ export function tlpPrefixVariantOf(value: TlpPrefix): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
  */
 export function tlpPrefixFromJson(json: unknown): TlpPrefix {
   const $j = jsonObject(json, "tlp-prefix");
@@ -11017,7 +11377,11 @@ function $writeTlpPrefix0($view: DataView, $o: number, r_type: number, r_content
   $view.setUint32($o, ((4 << 29) | (r_type << 24) | r_content) >>> 0);
 }
 
-/** Everything about format `pcie.tlp-prefix` (TLP prefix) in one record. */
+/**
+ * Everything about format `pcie.tlp-prefix` (TLP prefix) in one record.
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const TLP_PREFIX_FORMAT: FormatInfo<TlpPrefix> = {
   id: "pcie.tlp-prefix",
   title: "TLP prefix",
@@ -11039,5 +11403,11 @@ export const TLP_PREFIX_FORMAT: FormatInfo<TlpPrefix> = {
   variantOf: tlpPrefixVariantOf,
 };
 
-/** Every format of `specs/pcie/tlp.yaml`. */
+/**
+ * Every format of `specs/pcie/tlp.yaml`.
+ *
+ * @see [`pcie.tlp` reference page](./pages/pcie.tlp.md)
+ *
+ * @see [`pcie.tlp-prefix` reference page](./pages/pcie.tlp-prefix.md)
+ */
 export const tlpFormats: readonly AnyFormatInfo[] = [TLP_FORMAT, TLP_PREFIX_FORMAT];

@@ -23,15 +23,23 @@ import type { RegisterMapInfo } from "../info.js";
  * The link the controller pushes data over (SYSTEM.md §3: three links under one device abstraction).
  *
  * 4-bit enum; values: `pcie` = 0, `srio` = 1, `roce` = 2.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type LinkType = "pcie" | "srio" | "roce";
 
-/** Names of {@link LinkType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link LinkType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const LINK_TYPE_NAMES: readonly (LinkType | undefined)[] = ["pcie", "srio", "roce"];
 
 /**
  * Value of a {@link LinkType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function linkTypeValue(name: unknown): number {
   switch (name) {
@@ -46,15 +54,23 @@ export function linkTypeValue(name: unknown): number {
  * Where the DIU takes frames from.
  *
  * 2-bit enum; values: `detector` = 0, `generator` = 1.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type DiuSource = "detector" | "generator";
 
-/** Names of {@link DiuSource} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link DiuSource} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const DIU_SOURCE_NAMES: readonly (DiuSource | undefined)[] = ["detector", "generator"];
 
 /**
  * Value of a {@link DiuSource} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function diuSourceValue(name: unknown): number {
   switch (name) {
@@ -68,15 +84,23 @@ export function diuSourceValue(name: unknown): number {
  * Image the generator produces (this project's set).
  *
  * 3-bit enum; values: `zeros` = 0, `ramp` = 1, `frame-number` = 2, `checkerboard` = 3, `reference-image` = 4.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type TestPattern = "zeros" | "ramp" | "frame-number" | "checkerboard" | "reference-image";
 
-/** Names of {@link TestPattern} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TestPattern} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const TEST_PATTERN_NAMES: readonly (TestPattern | undefined)[] = ["zeros", "ramp", "frame-number", "checkerboard", "reference-image"];
 
 /**
  * Value of a {@link TestPattern} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function testPatternValue(name: unknown): number {
   switch (name) {
@@ -93,15 +117,23 @@ export function testPatternValue(name: unknown): number {
  * Bytes a pixel takes in DDR and on the link.
  *
  * 3-bit enum; values: `bits8` = 0, `bits16` = 1, `bits32` = 2.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type PixelDepth = "bits8" | "bits16" | "bits32";
 
-/** Names of {@link PixelDepth} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PixelDepth} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const PIXEL_DEPTH_NAMES: readonly (PixelDepth | undefined)[] = ["bits8", "bits16", "bits32"];
 
 /**
  * Value of a {@link PixelDepth} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function pixelDepthValue(name: unknown): number {
   switch (name) {
@@ -116,15 +148,23 @@ export function pixelDepthValue(name: unknown): number {
  * What a data channel sends; the values are those of the BTD `kind` it emits (enum BtdKind of specs/rashpa/descriptors.yaml).
  *
  * 2-bit enum; values: `image` = 0, `roi` = 1, `metadata` = 2.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type ChannelMode = "image" | "roi" | "metadata";
 
-/** Names of {@link ChannelMode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ChannelMode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const CHANNEL_MODE_NAMES: readonly (ChannelMode | undefined)[] = ["image", "roi", "metadata"];
 
 /**
  * Value of a {@link ChannelMode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function channelModeValue(name: unknown): number {
   switch (name) {
@@ -139,15 +179,23 @@ export function channelModeValue(name: unknown): number {
  * Why the BSU rejected a descriptor at the ATU (this project's codes).
  *
  * 2-bit enum; values: `none` = 0, `invalid-entry` = 1, `out-of-bounds` = 2, `not-writable` = 3.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type AtuFault = "none" | "invalid-entry" | "out-of-bounds" | "not-writable";
 
-/** Names of {@link AtuFault} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link AtuFault} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const ATU_FAULT_NAMES: readonly (AtuFault | undefined)[] = ["none", "invalid-entry", "out-of-bounds", "not-writable"];
 
 /**
  * Value of a {@link AtuFault} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function atuFaultValue(name: unknown): number {
   switch (name) {
@@ -163,15 +211,23 @@ export function atuFaultValue(name: unknown): number {
  * Link speed, the encoding of LNKSTA CLS in specs/pcie/config-space.yaml (enum LinkSpeed; pcie.md §9).
  *
  * 4-bit enum; values: `gt2p5` = 1, `gt5p0` = 2, `gt8p0` = 3, `gt16p0` = 4, `gt32p0` = 5, `gt64p0` = 6.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type PcieLinkSpeed = "gt2p5" | "gt5p0" | "gt8p0" | "gt16p0" | "gt32p0" | "gt64p0";
 
-/** Names of {@link PcieLinkSpeed} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PcieLinkSpeed} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const PCIE_LINK_SPEED_NAMES: readonly (PcieLinkSpeed | undefined)[] = [undefined, "gt2p5", "gt5p0", "gt8p0", "gt16p0", "gt32p0", "gt64p0"];
 
 /**
  * Value of a {@link PcieLinkSpeed} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function pcieLinkSpeedValue(name: unknown): number {
   switch (name) {
@@ -189,15 +245,23 @@ export function pcieLinkSpeedValue(name: unknown): number {
  * Link width, the encoding of LNKSTA NLW in specs/pcie/config-space.yaml (enum LinkWidth; pcie.md §9).
  *
  * 6-bit enum; values: `x1` = 1, `x2` = 2, `x4` = 4, `x8` = 8, `x12` = 12, `x16` = 16, `x32` = 32.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type PcieLinkWidth = "x1" | "x2" | "x4" | "x8" | "x12" | "x16" | "x32";
 
-/** Names of {@link PcieLinkWidth} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PcieLinkWidth} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const PCIE_LINK_WIDTH_NAMES: readonly (PcieLinkWidth | undefined)[] = [undefined, "x1", "x2", undefined, "x4", undefined, undefined, undefined, "x8", undefined, undefined, undefined, "x12", undefined, undefined, undefined, "x16", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "x32"];
 
 /**
  * Value of a {@link PcieLinkWidth} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function pcieLinkWidthValue(name: unknown): number {
   switch (name) {
@@ -216,15 +280,23 @@ export function pcieLinkWidthValue(name: unknown): number {
  * Max_Payload_Size / Max_Read_Request_Size, the encoding of DEVCTL PAYLOAD/READRQ in specs/pcie/config-space.yaml (enum PayloadSize; pcie.md §9): 128 << n bytes.
  *
  * 3-bit enum; values: `b128` = 0, `b256` = 1, `b512` = 2, `b1024` = 3, `b2048` = 4, `b4096` = 5.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export type PciePayloadSize = "b128" | "b256" | "b512" | "b1024" | "b2048" | "b4096";
 
-/** Names of {@link PciePayloadSize} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link PciePayloadSize} indexed by value (`undefined` for unused values).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const PCIE_PAYLOAD_SIZE_NAMES: readonly (PciePayloadSize | undefined)[] = ["b128", "b256", "b512", "b1024", "b2048", "b4096"];
 
 /**
  * Value of a {@link PciePayloadSize} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function pciePayloadSizeValue(name: unknown): number {
   switch (name) {
@@ -238,13 +310,21 @@ export function pciePayloadSizeValue(name: unknown): number {
   }
 }
 
-/** Fields of register `global.ident` of map `controller`: Identification word, so that software recognises the controller behind a BAR before touching anything else (this project's design). */
+/**
+ * Fields of register `global.ident` of map `controller`: Identification word, so that software recognises the controller behind a BAR before touching anything else (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalIdentFields {
   /** ASCII "RASH" (0x52415348). (bits 31:0, sw r, hw na, reset 0x52415348) */
   readonly magic: number;
 }
 
-/** Fields of register `global.version` of map `controller`: Version of this register map; software refuses a major version it does not know (this project's design). */
+/**
+ * Fields of register `global.version` of map `controller`: Version of this register map; software refuses a major version it does not know (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalVersionFields {
   /** Fixes that change no register. (bits 15:0, sw r, hw na, reset 0x0) */
   readonly patch: number;
@@ -254,7 +334,11 @@ export interface ControllerGlobalVersionFields {
   readonly major: number;
 }
 
-/** Fields of register `global.capability` of map `controller`: What this controller instance implements (synthesis parameters; the resets are the reference configuration of the emulator). */
+/**
+ * Fields of register `global.capability` of map `controller`: What this controller instance implements (synthesis parameters; the resets are the reference configuration of the emulator).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalCapabilityFields {
   /** Data channels implemented, 1..16 (the BTD channel field is 4 bits); bgu.channel[n] exists for n below it. (bits 4:0, sw r, hw na, reset 0x10) */
   readonly dataChannels: number;
@@ -268,19 +352,31 @@ export interface ControllerGlobalCapabilityFields {
   readonly cdma: boolean;
 }
 
-/** Fields of register `global.atu-capability` of map `controller`: Size of the Address Translation Unit (synthesis parameter). */
+/**
+ * Fields of register `global.atu-capability` of map `controller`: Size of the Address Translation Unit (synthesis parameter).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalAtuCapabilityFields {
   /** ATU entries implemented, up to 65536 (the BTD atuIndex is 16 bits); atu.entries[i] exists for i below it. (bits 16:0, sw r, hw na, reset 0x400) */
   readonly entries: number;
 }
 
-/** Fields of register `global.scratch` of map `controller`: Free read/write word for software to check access to the BAR (this project's design). */
+/**
+ * Fields of register `global.scratch` of map `controller`: Free read/write word for software to check access to the BAR (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalScratchFields {
   /** Any value; not used by hardware. (bits 31:0, sw rw, hw na, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `global.control` of map `controller`: Starts and stops the acquisition as a whole (this project's design: the scheduler of SYSTEM.md §1 runs only while enable is 1). */
+/**
+ * Fields of register `global.control` of map `controller`: Starts and stops the acquisition as a whole (this project's design: the scheduler of SYSTEM.md §1 runs only while enable is 1).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalControlFields {
   /** 1: the scheduler dispatches descriptors of the enabled data channels and events; 0: it stops after the transfers in flight. (bit 0, sw rw, hw r, reset 0x0) */
   readonly enable: boolean;
@@ -290,7 +386,11 @@ export interface ControllerGlobalControlFields {
   readonly abort: boolean;
 }
 
-/** Fields of register `global.status` of map `controller`: Global state (this project's design). */
+/**
+ * Fields of register `global.status` of map `controller`: Global state (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalStatusFields {
   /** The scheduler is dispatching (control.enable has taken effect). (bit 0, sw r, hw w, reset 0x0) */
   readonly running: boolean;
@@ -302,7 +402,11 @@ export interface ControllerGlobalStatusFields {
   readonly activeChannels: number;
 }
 
-/** Fields of register `global.irq-raw` of map `controller`: Interrupt sources, before masking. Hardware sets a bit when its event happens; software clears it by writing 1 (RW1C), so a handler clears exactly what it has handled without disturbing bits that rose meanwhile. Layout shared by irq-enable, irq-status and irq-force (this project's design, after the raw/enable/masked registers of Xilinx cores such as the XDMA IRQ block, pcie.md §10.3). */
+/**
+ * Fields of register `global.irq-raw` of map `controller`: Interrupt sources, before masking. Hardware sets a bit when its event happens; software clears it by writing 1 (RW1C), so a handler clears exactly what it has handled without disturbing bits that rose meanwhile. Layout shared by irq-enable, irq-status and irq-force (this project's design, after the raw/enable/masked registers of Xilinx cores such as the XDMA IRQ block, pcie.md §10.3).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalIrqRawFields {
   /** A data channel finished writing a frame. (bit 0, sw rw, hw w, onwrite woclr, reset 0x0) */
   readonly frameDone: boolean;
@@ -322,7 +426,11 @@ export interface ControllerGlobalIrqRawFields {
   readonly diuOverrun: boolean;
 }
 
-/** Fields of register `global.irq-enable` of map `controller`: Interrupt enables, one per irq-raw bit; an enabled raw bit raises the interrupt (MSI on PCIe). */
+/**
+ * Fields of register `global.irq-enable` of map `controller`: Interrupt enables, one per irq-raw bit; an enabled raw bit raises the interrupt (MSI on PCIe).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalIrqEnableFields {
   /** Enable frameDone. (bit 0, sw rw, hw r, reset 0x0) */
   readonly frameDone: boolean;
@@ -342,7 +450,11 @@ export interface ControllerGlobalIrqEnableFields {
   readonly diuOverrun: boolean;
 }
 
-/** Fields of register `global.irq-status` of map `controller`: Masked interrupt status, irq-raw AND irq-enable: what the handler has to serve. Read-only; clear through irq-raw. */
+/**
+ * Fields of register `global.irq-status` of map `controller`: Masked interrupt status, irq-raw AND irq-enable: what the handler has to serve. Read-only; clear through irq-raw.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalIrqStatusFields {
   /** frameDone raised and enabled. (bit 0, sw r, hw w, reset 0x0) */
   readonly frameDone: boolean;
@@ -362,7 +474,11 @@ export interface ControllerGlobalIrqStatusFields {
   readonly diuOverrun: boolean;
 }
 
-/** Fields of register `global.irq-force` of map `controller`: Writing 1 to a bit sets the same irq-raw bit, to test interrupt handling without the event (this project's design). */
+/**
+ * Fields of register `global.irq-force` of map `controller`: Writing 1 to a bit sets the same irq-raw bit, to test interrupt handling without the event (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalIrqForceFields {
   /** Set irq-raw.frameDone. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
   readonly frameDone: boolean;
@@ -382,25 +498,41 @@ export interface ControllerGlobalIrqForceFields {
   readonly diuOverrun: boolean;
 }
 
-/** Fields of register `global.time-lo` of map `controller`: Controller time in nanoseconds since the acquisition started (the clock of event-record timestamps), low word. Reading it latches the high word into time-hi, so lo then hi is one consistent 64-bit value (this project's design). */
+/**
+ * Fields of register `global.time-lo` of map `controller`: Controller time in nanoseconds since the acquisition started (the clock of event-record timestamps), low word. Reading it latches the high word into time-hi, so lo then hi is one consistent 64-bit value (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalTimeLoFields {
   /** Bits 31:0 of the time. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `global.time-hi` of map `controller`: Controller time, high word, as latched by the last read of time-lo. */
+/**
+ * Fields of register `global.time-hi` of map `controller`: Controller time, high word, as latched by the last read of time-lo.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalTimeHiFields {
   /** Bits 63:32 of the time. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `global.link-down-count` of map `controller`: Times the data link went down (DL_Down, pcie.md §6): every TLP on the link or queued then is discarded, each frame that lost data is reported by an error event (status 5) and counted in its channel's frames-errored (this project's design). */
+/**
+ * Fields of register `global.link-down-count` of map `controller`: Times the data link went down (DL_Down, pcie.md §6): every TLP on the link or queued then is discarded, each frame that lost data is reported by an error event (status 5) and counted in its channel's frames-errored (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerGlobalLinkDownCountFields {
   /** DL_Down transitions since reset. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `diu.control` of map `controller`: Source and generator settings. */
+/**
+ * Fields of register `diu.control` of map `controller`: Source and generator settings.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuControlFields {
   /** Accept frames from the source; 0 stops at the next frame boundary. (bit 0, sw rw, hw r, reset 0x0) */
   readonly enable: boolean;
@@ -410,7 +542,11 @@ export interface ControllerDiuControlFields {
   readonly testPattern: TestPattern | number;
 }
 
-/** Fields of register `diu.geometry` of map `controller`: Frame size in pixels; reset to one 256 × 256 Medipix3 chip (the SMARTPIX sensor, SYSTEM.md §1). */
+/**
+ * Fields of register `diu.geometry` of map `controller`: Frame size in pixels; reset to one 256 × 256 Medipix3 chip (the SMARTPIX sensor, SYSTEM.md §1).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuGeometryFields {
   /** Pixels per line. (bits 15:0, sw rw, hw r, reset 0x100) */
   readonly width: number;
@@ -418,67 +554,111 @@ export interface ControllerDiuGeometryFields {
   readonly height: number;
 }
 
-/** Fields of register `diu.pixel` of map `controller`: Pixel storage. */
+/**
+ * Fields of register `diu.pixel` of map `controller`: Pixel storage.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuPixelFields {
   /** Bytes per pixel in DDR and on the link. (bits 2:0, sw rw, hw r, reset 0x1) */
   readonly depth: PixelDepth | number;
 }
 
-/** Fields of register `diu.line-bytes` of map `controller`: Bytes per frame line, width × bytes per pixel: the pitch of ROI descriptors (computed by hardware). */
+/**
+ * Fields of register `diu.line-bytes` of map `controller`: Bytes per frame line, width × bytes per pixel: the pitch of ROI descriptors (computed by hardware).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuLineBytesFields {
   /** Line length in bytes. (bits 31:0, sw r, hw w, reset 0x200) */
   readonly value: number;
 }
 
-/** Fields of register `diu.frame-bytes` of map `controller`: Bytes per frame, line-bytes × height: the size of one DDR frame slot (computed by hardware). */
+/**
+ * Fields of register `diu.frame-bytes` of map `controller`: Bytes per frame, line-bytes × height: the size of one DDR frame slot (computed by hardware).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuFrameBytesFields {
   /** Frame size in bytes. (bits 31:0, sw r, hw w, reset 0x20000) */
   readonly value: number;
 }
 
-/** Fields of register `diu.frame-count` of map `controller`: Frames to acquire. */
+/**
+ * Fields of register `diu.frame-count` of map `controller`: Frames to acquire.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuFrameCountFields {
   /** Number of frames of the acquisition; 0 acquires until control.enable is cleared. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `diu.frame-period` of map `controller`: Generator frame period (source = generator only). */
+/**
+ * Fields of register `diu.frame-period` of map `controller`: Generator frame period (source = generator only).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuFramePeriodFields {
   /** Time between generated frames in µs; 0 generates as fast as DDR accepts. (bits 31:0, sw rw, hw r, reset 0x3e8) */
   readonly microseconds: number;
 }
 
-/** Fields of register `diu.ring-base-lo` of map `controller`: Byte address in on-board DDR of frame slot 0, low word (64-byte aligned). */
+/**
+ * Fields of register `diu.ring-base-lo` of map `controller`: Byte address in on-board DDR of frame slot 0, low word (64-byte aligned).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuRingBaseLoFields {
   /** Address bits 31:6. (bits 31:6, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `diu.ring-base-hi` of map `controller`: Byte address in on-board DDR of frame slot 0, high word. */
+/**
+ * Fields of register `diu.ring-base-hi` of map `controller`: Byte address in on-board DDR of frame slot 0, high word.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuRingBaseHiFields {
   /** Address bits 63:32. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `diu.ring-slots` of map `controller`: Frame slots in DDR: frame f is stored in slot f mod slots, at ring base + slot × frame-bytes. */
+/**
+ * Fields of register `diu.ring-slots` of map `controller`: Frame slots in DDR: frame f is stored in slot f mod slots, at ring base + slot × frame-bytes.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuRingSlotsFields {
   /** Number of slots (1..65535); a frame arriving while its slot is still being sent is dropped (irq-raw.diuOverrun). (bits 15:0, sw rw, hw r, reset 0x8) */
   readonly value: number;
 }
 
-/** Fields of register `diu.frames-acquired` of map `controller`: Frames stored in DDR since the acquisition started. */
+/**
+ * Fields of register `diu.frames-acquired` of map `controller`: Frames stored in DDR since the acquisition started.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuFramesAcquiredFields {
   /** Frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `diu.frames-dropped` of map `controller`: Frames the DIU dropped because their slot was busy, so that loss is visible rather than silent (rashpa-anchors.md §10, request 2). */
+/**
+ * Fields of register `diu.frames-dropped` of map `controller`: Frames the DIU dropped because their slot was busy, so that loss is visible rather than silent (rashpa-anchors.md §10, request 2).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerDiuFramesDroppedFields {
   /** Dropped-frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.status` of map `controller`: State of the BGU. */
+/**
+ * Fields of register `bgu.status` of map `controller`: State of the BGU.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguStatusFields {
   /** BTDs queued in the FIFO (0..16). (bits 4:0, sw r, hw w, reset 0x0) */
   readonly fifoLevel: number;
@@ -486,7 +666,11 @@ export interface ControllerBguStatusFields {
   readonly activeChannels: number;
 }
 
-/** Fields of register `bgu.channel.control` of map `controller`: Channel configuration; change it only while the channel is disabled. */
+/**
+ * Fields of register `bgu.channel.control` of map `controller`: Channel configuration; change it only while the channel is disabled.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelControlFields {
   /** The channel sends frames while control.enable (global) is 1. (bit 0, sw rw, hw r, reset 0x0) */
   readonly enable: boolean;
@@ -500,7 +684,11 @@ export interface ControllerBguChannelControlFields {
   readonly backPressure: boolean;
 }
 
-/** Fields of register `bgu.channel.roi-origin` of map `controller`: Top-left corner of the region of interest, in pixels (mode roi; the paper's demo sends an ROI of the image to a second receiver, SYSTEM.md §1). */
+/**
+ * Fields of register `bgu.channel.roi-origin` of map `controller`: Top-left corner of the region of interest, in pixels (mode roi; the paper's demo sends an ROI of the image to a second receiver, SYSTEM.md §1).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelRoiOriginFields {
   /** First column. (bits 15:0, sw rw, hw r, reset 0x0) */
   readonly x: number;
@@ -508,7 +696,11 @@ export interface ControllerBguChannelRoiOriginFields {
   readonly y: number;
 }
 
-/** Fields of register `bgu.channel.roi-size` of map `controller`: Size of the region of interest in pixels (mode roi); the window must lie inside the frame. */
+/**
+ * Fields of register `bgu.channel.roi-size` of map `controller`: Size of the region of interest in pixels (mode roi); the window must lie inside the frame.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelRoiSizeFields {
   /** Columns; becomes lineBytes = width × bytes per pixel in the BTD. (bits 15:0, sw rw, hw r, reset 0x0) */
   readonly width: number;
@@ -516,13 +708,21 @@ export interface ControllerBguChannelRoiSizeFields {
   readonly height: number;
 }
 
-/** Fields of register `bgu.channel.block-size` of map `controller`: Bytes per block: the size of the BTDs the channel emits (the last block of a frame may be shorter). In roi mode it is rounded down to whole ROI lines. */
+/**
+ * Fields of register `bgu.channel.block-size` of map `controller`: Bytes per block: the size of the BTDs the channel emits (the last block of a frame may be shorter). In roi mode it is rounded down to whole ROI lines.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelBlockSizeFields {
   /** Block size in bytes (1 .. 2^32 − 1, the BTD size field). (bits 31:0, sw rw, hw r, reset 0x10000) */
   readonly bytes: number;
 }
 
-/** Fields of register `bgu.channel.atu-range` of map `controller`: Destination: the ATU entries the channel writes to, used in turn as a ring of receiver buffers. */
+/**
+ * Fields of register `bgu.channel.atu-range` of map `controller`: Destination: the ATU entries the channel writes to, used in turn as a ring of receiver buffers.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelAtuRangeFields {
   /** Index of the first ATU entry. (bits 15:0, sw rw, hw r, reset 0x0) */
   readonly first: number;
@@ -530,7 +730,11 @@ export interface ControllerBguChannelAtuRangeFields {
   readonly count: number;
 }
 
-/** Fields of register `bgu.channel.ring` of map `controller`: Frames per destination buffer, and the resulting ring depth: frame f goes to entry first + (f div framesPerEntry) mod count, at byte offset (f mod framesPerEntry) × frame bytes. */
+/**
+ * Fields of register `bgu.channel.ring` of map `controller`: Frames per destination buffer, and the resulting ring depth: frame f goes to entry first + (f div framesPerEntry) mod count, at byte offset (f mod framesPerEntry) × frame bytes.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelRingFields {
   /** Frames each ATU entry holds. (bits 15:0, sw rw, hw r, reset 0x1) */
   readonly framesPerEntry: number;
@@ -538,31 +742,51 @@ export interface ControllerBguChannelRingFields {
   readonly depth: number;
 }
 
-/** Fields of register `bgu.channel.frames-released` of map `controller`: Flow control: the number of frames the receiver has consumed, written by librashpa. The channel writes frame f only while f − released < ring depth; otherwise it drops the frame and raises an overrun event, so a slow receiver loses whole frames visibly instead of being overwritten (this project's design). */
+/**
+ * Fields of register `bgu.channel.frames-released` of map `controller`: Flow control: the number of frames the receiver has consumed, written by librashpa. The channel writes frame f only while f − released < ring depth; otherwise it drops the frame and raises an overrun event, so a slow receiver loses whole frames visibly instead of being overwritten (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelFramesReleasedFields {
   /** Frames released by the receiver. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.channel.frames-sent` of map `controller`: Frames of this channel completely written to the receiver. */
+/**
+ * Fields of register `bgu.channel.frames-sent` of map `controller`: Frames of this channel completely written to the receiver.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelFramesSentFields {
   /** Frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.channel.blocks-sent` of map `controller`: Descriptors this channel emitted. */
+/**
+ * Fields of register `bgu.channel.blocks-sent` of map `controller`: Descriptors this channel emitted.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelBlocksSentFields {
   /** Block counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.channel.frames-dropped` of map `controller`: Frames this channel dropped because the receiver ring was full (each also gives an overrun event). */
+/**
+ * Fields of register `bgu.channel.frames-dropped` of map `controller`: Frames this channel dropped because the receiver ring was full (each also gives an overrun event).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelFramesDroppedFields {
   /** Dropped-frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.channel.status` of map `controller`: Channel state. */
+/**
+ * Fields of register `bgu.channel.status` of map `controller`: Channel state.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelStatusFields {
   /** The channel has frames left to send. (bit 0, sw r, hw w, reset 0x0) */
   readonly busy: boolean;
@@ -576,25 +800,41 @@ export interface ControllerBguChannelStatusFields {
   readonly lastAtuIndex: number;
 }
 
-/** Fields of register `bgu.channel.frames-errored` of map `controller`: Frames of this channel that reached the receiver incomplete or with poisoned data (ATU fault, link down, poisoned TLP); each gives an error event and an end-of-frame record with status 4, never status 0. */
+/**
+ * Fields of register `bgu.channel.frames-errored` of map `controller`: Frames of this channel that reached the receiver incomplete or with poisoned data (ATU fault, link down, poisoned TLP); each gives an error event and an end-of-frame record with status 4, never status 0.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelFramesErroredFields {
   /** Errored-frame counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bgu.channel.stalls` of map `controller`: Times this channel stalled on a full receiver ring (control.backPressure = 1): each stall lasts until frames-released lets the frame go. */
+/**
+ * Fields of register `bgu.channel.stalls` of map `controller`: Times this channel stalled on a full receiver ring (control.backPressure = 1): each stall lasts until frames-released lets the frame go.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBguChannelStallsFields {
   /** Stall counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `atu.control` of map `controller`: Table-wide operations (this project's design). */
+/**
+ * Fields of register `atu.control` of map `controller`: Table-wide operations (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerAtuControlFields {
   /** Clears the valid bit of every entry in one write (librashpa does this before re-arming all buffers). (bit 0, sw w, hw r, singlepulse, reset 0x0) */
   readonly invalidateAll: boolean;
 }
 
-/** Fields of register `atu.fault` of map `controller`: First ATU fault since the last clear: which entry, why. Later faults only count in irq-raw.atuFault until valid is cleared (this project's design). */
+/**
+ * Fields of register `atu.fault` of map `controller`: First ATU fault since the last clear: which entry, why. Later faults only count in irq-raw.atuFault until valid is cleared (this project's design).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerAtuFaultFields {
   /** ATU index named by the rejected BTD. (bits 15:0, sw r, hw w, reset 0x0) */
   readonly index: number;
@@ -606,13 +846,21 @@ export interface ControllerAtuFaultFields {
   readonly valid: boolean;
 }
 
-/** Fields of register `bsu.max-transfer` of map `controller`: Largest transfer the BSU gives the CDMA; a block is split into transfers of at most this size. Reset to 4 KiB, the PCIe packet-size limit the paper's measurements ran with (SYSTEM.md §1, Prototype and results). */
+/**
+ * Fields of register `bsu.max-transfer` of map `controller`: Largest transfer the BSU gives the CDMA; a block is split into transfers of at most this size. Reset to 4 KiB, the PCIe packet-size limit the paper's measurements ran with (SYSTEM.md §1, Prototype and results).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuMaxTransferFields {
   /** Maximum transfer in bytes, 8 .. 2^26 − 1 (the CDMA BTT width). (bits 25:0, sw rw, hw r, reset 0x1000) */
   readonly bytes: number;
 }
 
-/** Fields of register `bsu.status` of map `controller`: BSU state. */
+/**
+ * Fields of register `bsu.status` of map `controller`: BSU state.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuStatusFields {
   /** A block is being transferred. (bit 0, sw r, hw w, reset 0x0) */
   readonly busy: boolean;
@@ -620,43 +868,71 @@ export interface ControllerBsuStatusFields {
   readonly transfersInFlight: number;
 }
 
-/** Fields of register `bsu.transfers` of map `controller`: Transfers the BSU gave the CDMA since the acquisition started. */
+/**
+ * Fields of register `bsu.transfers` of map `controller`: Transfers the BSU gave the CDMA since the acquisition started.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuTransfersFields {
   /** Transfer counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bsu.bytes-lo` of map `controller`: Payload bytes written to receivers, low word; with the time registers it gives the throughput measured inside the FPGA, the first of the paper's two measuring points (SYSTEM.md §1). Reading it latches bytes-hi. */
+/**
+ * Fields of register `bsu.bytes-lo` of map `controller`: Payload bytes written to receivers, low word; with the time registers it gives the throughput measured inside the FPGA, the first of the paper's two measuring points (SYSTEM.md §1). Reading it latches bytes-hi.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuBytesLoFields {
   /** Bits 31:0 of the byte count. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bsu.bytes-hi` of map `controller`: Payload bytes written to receivers, high word, as latched by the last read of bytes-lo. */
+/**
+ * Fields of register `bsu.bytes-hi` of map `controller`: Payload bytes written to receivers, high word, as latched by the last read of bytes-lo.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuBytesHiFields {
   /** Bits 63:32 of the byte count. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bsu.lost-tlps` of map `controller`: MWr TLPs the transaction layer discarded because the data link was down (pcie.md §6: posted writes in flight at DL_Down are lost; this project's counter). */
+/**
+ * Fields of register `bsu.lost-tlps` of map `controller`: MWr TLPs the transaction layer discarded because the data link was down (pcie.md §6: posted writes in flight at DL_Down are lost; this project's counter).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuLostTlpsFields {
   /** Discarded-TLP counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `bsu.poisoned-tlps` of map `controller`: MWr TLPs sent with EP = 1 (poisoned data, pcie.md §2): the receiver does not use their data; each frame concerned gives an error event with status 6. */
+/**
+ * Fields of register `bsu.poisoned-tlps` of map `controller`: MWr TLPs sent with EP = 1 (poisoned data, pcie.md §2): the receiver does not use their data; each frame concerned gives an error event with status 6.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerBsuPoisonedTlpsFields {
   /** Poisoned-TLP counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `event.control` of map `controller`: Event channel enable. */
+/**
+ * Fields of register `event.control` of map `controller`: Event channel enable.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventControlFields {
   /** Write event records; 0 drops them (they still count in dropped). (bit 0, sw rw, hw r, reset 0x0) */
   readonly enable: boolean;
 }
 
-/** Fields of register `event.ring` of map `controller`: Where records go: an ATU entry holding a ring of size records of 32 bytes. */
+/**
+ * Fields of register `event.ring` of map `controller`: Where records go: an ATU entry holding a ring of size records of 32 bytes.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventRingFields {
   /** ATU entry of the ring buffer. (bits 15:0, sw rw, hw r, reset 0x0) */
   readonly atuIndex: number;
@@ -664,7 +940,11 @@ export interface ControllerEventRingFields {
   readonly size: number;
 }
 
-/** Fields of register `event.mask` of map `controller`: Which event types are written, one bit per EventType value of specs/rashpa/descriptors.yaml (bit n = type n). */
+/**
+ * Fields of register `event.mask` of map `controller`: Which event types are written, one bit per EventType value of specs/rashpa/descriptors.yaml (bit n = type n).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventMaskFields {
   /** end-of-frame (type 1). (bit 1, sw rw, hw r, reset 0x1) */
   readonly endOfFrame: boolean;
@@ -684,37 +964,61 @@ export interface ControllerEventMaskFields {
   readonly timer: boolean;
 }
 
-/** Fields of register `event.sequence` of map `controller`: Sequence number the next record will carry (event.sequence), so a receiver detects lost records. */
+/**
+ * Fields of register `event.sequence` of map `controller`: Sequence number the next record will carry (event.sequence), so a receiver detects lost records.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventSequenceFields {
   /** Next sequence number. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly next: number;
 }
 
-/** Fields of register `event.write-index` of map `controller`: Ring slot of the next record. */
+/**
+ * Fields of register `event.write-index` of map `controller`: Ring slot of the next record.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventWriteIndexFields {
   /** Producer index, 0 .. size − 1. (bits 15:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `event.read-index` of map `controller`: Ring slot the receiver will read next, written back by librashpa; the ring is full when write-index + 1 = read-index (mod size). */
+/**
+ * Fields of register `event.read-index` of map `controller`: Ring slot the receiver will read next, written back by librashpa; the ring is full when write-index + 1 = read-index (mod size).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventReadIndexFields {
   /** Consumer index, 0 .. size − 1. (bits 15:0, sw rw, hw r, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `event.timer-period` of map `controller`: Period of timer events (a heartbeat while frames are slow to come). */
+/**
+ * Fields of register `event.timer-period` of map `controller`: Period of timer events (a heartbeat while frames are slow to come).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventTimerPeriodFields {
   /** Microseconds between timer events; 0 = none. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly microseconds: number;
 }
 
-/** Fields of register `event.dropped` of map `controller`: Records not written because the ring was full or the channel disabled. */
+/**
+ * Fields of register `event.dropped` of map `controller`: Records not written because the ring was full or the channel disabled.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerEventDroppedFields {
   /** Dropped-record counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `cdma.cdmacr` of map `controller`: CDMACR, control (XAXICDMA_CR_OFFSET 0x00). */
+/**
+ * Fields of register `cdma.cdmacr` of map `controller`: CDMACR, control (XAXICDMA_CR_OFFSET 0x00).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaCdmacrFields {
   /** XAXICDMA_CR_RESET_MASK 0x4: soft reset of the CDMA; reads 1 until the reset is done (drivers poll it). (bit 2, sw rw, hw rw, reset 0x0) */
   readonly reset: boolean;
@@ -736,7 +1040,11 @@ export interface ControllerCdmaCdmacrFields {
   readonly irqDelay: number;
 }
 
-/** Fields of register `cdma.cdmasr` of map `controller`: CDMASR, status (XAXICDMA_SR_OFFSET 0x04). The three interrupt bits are RW1C (Linux writes XILINX_DMA_DMAXR_ALL_IRQ_MASK back to clear them). */
+/**
+ * Fields of register `cdma.cdmasr` of map `controller`: CDMASR, status (XAXICDMA_SR_OFFSET 0x04). The three interrupt bits are RW1C (Linux writes XILINX_DMA_DMAXR_ALL_IRQ_MASK back to clear them).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaCdmasrFields {
   /** XAXICDMA_SR_IDLE_MASK 0x2: no transfer in progress. (bit 1, sw r, hw w, reset 0x1) */
   readonly idle: boolean;
@@ -766,61 +1074,101 @@ export interface ControllerCdmaCdmasrFields {
   readonly irqDelaySts: number;
 }
 
-/** Fields of register `cdma.curdesc-pntr` of map `controller`: CURDESC_PNTR (XAXICDMA_CDESC_OFFSET 0x08, Linux XILINX_DMA_REG_CURDESC): current scatter-gather descriptor, low word. */
+/**
+ * Fields of register `cdma.curdesc-pntr` of map `controller`: CURDESC_PNTR (XAXICDMA_CDESC_OFFSET 0x08, Linux XILINX_DMA_REG_CURDESC): current scatter-gather descriptor, low word.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaCurdescPntrFields {
   /** Descriptor address bits 31:6 (descriptors are 64-byte aligned, XAXICDMA_BD_MINIMUM_ALIGNMENT 0x40). (bits 31:6, sw rw, hw rw, reset 0x0) */
   readonly pointer: number;
 }
 
-/** Fields of register `cdma.curdesc-pntr-msb` of map `controller`: CURDESC_PNTR_MSB (Linux XILINX_DMA_REG_CURDESC_MSB 0x0C): high word with 64-bit addressing. */
+/**
+ * Fields of register `cdma.curdesc-pntr-msb` of map `controller`: CURDESC_PNTR_MSB (Linux XILINX_DMA_REG_CURDESC_MSB 0x0C): high word with 64-bit addressing.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaCurdescPntrMsbFields {
   /** Descriptor address bits 63:32. (bits 31:0, sw rw, hw rw, reset 0x0) */
   readonly pointer: number;
 }
 
-/** Fields of register `cdma.taildesc-pntr` of map `controller`: TAILDESC_PNTR (XAXICDMA_TDESC_OFFSET 0x10): last descriptor to process; writing it starts scatter-gather fetching. */
+/**
+ * Fields of register `cdma.taildesc-pntr` of map `controller`: TAILDESC_PNTR (XAXICDMA_TDESC_OFFSET 0x10): last descriptor to process; writing it starts scatter-gather fetching.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaTaildescPntrFields {
   /** Descriptor address bits 31:6. (bits 31:6, sw rw, hw r, reset 0x0) */
   readonly pointer: number;
 }
 
-/** Fields of register `cdma.taildesc-pntr-msb` of map `controller`: TAILDESC_PNTR_MSB (Linux XILINX_DMA_REG_TAILDESC_MSB 0x14): high word; written before TAILDESC_PNTR. */
+/**
+ * Fields of register `cdma.taildesc-pntr-msb` of map `controller`: TAILDESC_PNTR_MSB (Linux XILINX_DMA_REG_TAILDESC_MSB 0x14): high word; written before TAILDESC_PNTR.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaTaildescPntrMsbFields {
   /** Descriptor address bits 63:32. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly pointer: number;
 }
 
-/** Fields of register `cdma.sa` of map `controller`: SA, source address of a simple-mode transfer, low word (XAXICDMA_SRCADDR_OFFSET 0x18). */
+/**
+ * Fields of register `cdma.sa` of map `controller`: SA, source address of a simple-mode transfer, low word (XAXICDMA_SRCADDR_OFFSET 0x18).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaSaFields {
   /** Source address bits 31:0. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `cdma.sa-msb` of map `controller`: SA_MSB (Linux XILINX_CDMA_REG_MSB_SRCADDR 0x1C): source address high word. */
+/**
+ * Fields of register `cdma.sa-msb` of map `controller`: SA_MSB (Linux XILINX_CDMA_REG_MSB_SRCADDR 0x1C): source address high word.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaSaMsbFields {
   /** Source address bits 63:32. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `cdma.da` of map `controller`: DA, destination address of a simple-mode transfer, low word (XAXICDMA_DSTADDR_OFFSET 0x20). */
+/**
+ * Fields of register `cdma.da` of map `controller`: DA, destination address of a simple-mode transfer, low word (XAXICDMA_DSTADDR_OFFSET 0x20).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaDaFields {
   /** Destination address bits 31:0. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `cdma.da-msb` of map `controller`: DA_MSB (Linux XILINX_CDMA_REG_MSB_DSTADR 0x24): destination address high word. */
+/**
+ * Fields of register `cdma.da-msb` of map `controller`: DA_MSB (Linux XILINX_CDMA_REG_MSB_DSTADR 0x24): destination address high word.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaDaMsbFields {
   /** Destination address bits 63:32. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `cdma.btt` of map `controller`: BTT, bytes to transfer (XAXICDMA_BTT_OFFSET 0x28); writing it starts a simple-mode transfer, so it is written last. */
+/**
+ * Fields of register `cdma.btt` of map `controller`: BTT, bytes to transfer (XAXICDMA_BTT_OFFSET 0x28); writing it starts a simple-mode transfer, so it is written last.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerCdmaBttFields {
   /** Bytes to transfer; the core implements 8 to 26 bits of it (Linux XILINX_DMA_MAX_TRANS_LEN_MIN 8, V2 MAX 26; xaxicdma_hw.h XAXICDMA_MAX_TRANSFER_LEN 0x7FFFFF for 23 bits). (bits 25:0, sw rw, hw r, reset 0x0) */
   readonly bytes: number;
 }
 
-/** Fields of register `pcie.link-capabilities` of map `controller`: Copy of Link Capabilities (PCI Express capability +0x0C; pcie.md §9 LNKCAP). */
+/**
+ * Fields of register `pcie.link-capabilities` of map `controller`: Copy of Link Capabilities (PCI Express capability +0x0C; pcie.md §9 LNKCAP).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerPcieLinkCapabilitiesFields {
   /** LNKCAP SLS [3:0]: Max Link Speed. (bits 3:0, sw r, hw w) */
   readonly maxLinkSpeed: PcieLinkSpeed | number;
@@ -828,7 +1176,11 @@ export interface ControllerPcieLinkCapabilitiesFields {
   readonly maxLinkWidth: PcieLinkWidth | number;
 }
 
-/** Fields of register `pcie.device-control` of map `controller`: Copy of Device Control (PCI Express capability +0x08, bits 15:0; pcie.md §9 DEVCTL): the sizes the BSU must respect. */
+/**
+ * Fields of register `pcie.device-control` of map `controller`: Copy of Device Control (PCI Express capability +0x08, bits 15:0; pcie.md §9 DEVCTL): the sizes the BSU must respect.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerPcieDeviceControlFields {
   /** DEVCTL PAYLOAD [7:5]: Max_Payload_Size, 128 << n bytes. (bits 7:5, sw r, hw w) */
   readonly maxPayloadSize: PciePayloadSize | number;
@@ -836,7 +1188,11 @@ export interface ControllerPcieDeviceControlFields {
   readonly maxReadRequestSize: PciePayloadSize | number;
 }
 
-/** Fields of register `pcie.link-status` of map `controller`: Copy of Link Status (PCI Express capability +0x12; pcie.md §9 LNKSTA), in bits 15:0. */
+/**
+ * Fields of register `pcie.link-status` of map `controller`: Copy of Link Status (PCI Express capability +0x12; pcie.md §9 LNKSTA), in bits 15:0.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerPcieLinkStatusFields {
   /** LNKSTA CLS [3:0]: Current Link Speed. (bits 3:0, sw r, hw w) */
   readonly currentLinkSpeed: PcieLinkSpeed | number;
@@ -848,7 +1204,11 @@ export interface ControllerPcieLinkStatusFields {
   readonly dataLinkLayerActive: boolean;
 }
 
-/** Fields of register `pcie.requester-id` of map `controller`: The Requester ID the endpoint was given by enumeration (captured from configuration writes), which its memory writes carry. */
+/**
+ * Fields of register `pcie.requester-id` of map `controller`: The Requester ID the endpoint was given by enumeration (captured from configuration writes), which its memory writes carry.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerPcieRequesterIdFields {
   /** Function number. (bits 2:0, sw r, hw w, reset 0x0) */
   readonly function: number;
@@ -858,7 +1218,11 @@ export interface ControllerPcieRequesterIdFields {
   readonly bus: number;
 }
 
-/** Typed access to register map `controller` (RASHPA controller) of `specs/rashpa/controller.yaml`, as built by {@link controllerRegisters} (`M` = `"sync"`), {@link controllerRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link controllerRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `controller` (RASHPA controller) of `specs/rashpa/controller.yaml`, as built by {@link controllerRegisters} (`M` = `"sync"`), {@link controllerRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link controllerRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export interface ControllerRegisters<M extends AccessMode = "sync"> {
   /** Block `global` at 0x0: Identification, capabilities, global control and status, interrupts, time (this project's layout). */
   readonly global: {
@@ -1035,7 +1399,11 @@ export interface ControllerRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `controller` (RASHPA controller), from `specs/rashpa/controller.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `controller` (RASHPA controller), from `specs/rashpa/controller.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
+ */
 export const CONTROLLER_MAP: RegisterMapInfo = {
   id: "rashpa.controller",
   title: "RASHPA controller",
@@ -1380,6 +1748,8 @@ export const CONTROLLER_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegisters(bus: Bus, base = 0): ControllerRegisters<"sync"> {
   return bindRegisters(CONTROLLER_MAP, bus, base) as ControllerRegisters<"sync">;
@@ -1391,6 +1761,8 @@ export function controllerRegisters(bus: Bus, base = 0): ControllerRegisters<"sy
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegistersAsync(bus: AsyncBus, base = 0): ControllerRegisters<"async"> {
   return bindRegistersAsync(CONTROLLER_MAP, bus, base) as ControllerRegisters<"async">;
@@ -1402,6 +1774,8 @@ export function controllerRegistersAsync(bus: AsyncBus, base = 0): ControllerReg
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`rashpa.controller` reference page](./pages/rashpa.controller.md)
  */
 export function controllerRegistersHardware(bus: HardwareBus, base = 0): ControllerRegisters<"hardware"> {
   return bindRegisters(CONTROLLER_MAP, bus, base) as ControllerRegisters<"hardware">;

@@ -23,15 +23,23 @@ import type { RegisterMapInfo } from "../info.js";
  * The five AXI interfaces of the SRIO module (SYSTEM.md §2: I/O and Message each with an initiator and a target side, and Maintenance).
  *
  * 3-bit enum; values: `io-initiator` = 0, `io-target` = 1, `message-initiator` = 2, `message-target` = 3, `maintenance` = 4.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export type SrioInterface = "io-initiator" | "io-target" | "message-initiator" | "message-target" | "maintenance";
 
-/** Names of {@link SrioInterface} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link SrioInterface} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const SRIO_INTERFACE_NAMES: readonly (SrioInterface | undefined)[] = ["io-initiator", "io-target", "message-initiator", "message-target", "maintenance"];
 
 /**
  * Value of a {@link SrioInterface} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function srioInterfaceValue(name: unknown): number {
   switch (name) {
@@ -75,15 +83,23 @@ export function bridgeOpcodeValue(name: unknown): number {
  * Status of an SRIO response (srio.md §2.1; RapidIO 4.1 Part 1 §4.2.3).
  *
  * 4-bit enum; values: `done` = 0, `retry` = 3, `error` = 7.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export type SrioResponseStatus = "done" | "retry" | "error";
 
-/** Names of {@link SrioResponseStatus} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link SrioResponseStatus} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const SRIO_RESPONSE_STATUS_NAMES: readonly (SrioResponseStatus | undefined)[] = ["done", undefined, undefined, "retry", undefined, undefined, undefined, "error"];
 
 /**
  * Value of a {@link SrioResponseStatus} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function srioResponseStatusValue(name: unknown): number {
   switch (name) {
@@ -98,15 +114,23 @@ export function srioResponseStatusValue(name: unknown): number {
  * Selected baud rate, the encoding of Port n Control 2 CSR bits 0–3 (RapidIO 4.1 Part 6 §7.6.9 Table 7-15; srio.md §8).
  *
  * 4-bit enum; values: `none` = 0, `gbaud1p25` = 1, `gbaud2p5` = 2, `gbaud3p125` = 3, `gbaud5p0` = 4, `gbaud6p25` = 5, `gbaud10p3125` = 6, `gbaud12p5` = 7, `gbaud25p78125` = 8.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export type SrioBaud = "none" | "gbaud1p25" | "gbaud2p5" | "gbaud3p125" | "gbaud5p0" | "gbaud6p25" | "gbaud10p3125" | "gbaud12p5" | "gbaud25p78125";
 
-/** Names of {@link SrioBaud} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link SrioBaud} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const SRIO_BAUD_NAMES: readonly (SrioBaud | undefined)[] = ["none", "gbaud1p25", "gbaud2p5", "gbaud3p125", "gbaud5p0", "gbaud6p25", "gbaud10p3125", "gbaud12p5", "gbaud25p78125"];
 
 /**
  * Value of a {@link SrioBaud} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function srioBaudValue(name: unknown): number {
   switch (name) {
@@ -127,15 +151,23 @@ export function srioBaudValue(name: unknown): number {
  * Initialized port width, the encoding of Port n Control CSR bits 2–4 (RapidIO 4.1 Part 6 §7.6.11 Table 7-17).
  *
  * 3-bit enum; values: `x1` = 0, `x1-lane-r` = 1, `x4` = 2, `x2` = 3, `x8` = 4, `x16` = 5.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export type SrioPortWidth = "x1" | "x1-lane-r" | "x4" | "x2" | "x8" | "x16";
 
-/** Names of {@link SrioPortWidth} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link SrioPortWidth} indexed by value (`undefined` for unused values).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const SRIO_PORT_WIDTH_NAMES: readonly (SrioPortWidth | undefined)[] = ["x1", "x1-lane-r", "x4", "x2", "x8", "x16"];
 
 /**
  * Value of a {@link SrioPortWidth} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function srioPortWidthValue(name: unknown): number {
   switch (name) {
@@ -149,13 +181,21 @@ export function srioPortWidthValue(name: unknown): number {
   }
 }
 
-/** Fields of register `global.ident` of map `pcie-srio-bridge`: Identification word, so that the driver recognises the bridge behind a BAR (this project's design). */
+/**
+ * Fields of register `global.ident` of map `pcie-srio-bridge`: Identification word, so that the driver recognises the bridge behind a BAR (this project's design).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalIdentFields {
   /** ASCII "SRIB" (0x53524942). (bits 31:0, sw r, hw na, reset 0x53524942) */
   readonly magic: number;
 }
 
-/** Fields of register `global.version` of map `pcie-srio-bridge`: Version of this register map; a driver refuses a major version it does not know (this project's design). */
+/**
+ * Fields of register `global.version` of map `pcie-srio-bridge`: Version of this register map; a driver refuses a major version it does not know (this project's design).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalVersionFields {
   /** Fixes that change no register. (bits 15:0, sw r, hw na, reset 0x0) */
   readonly patch: number;
@@ -165,7 +205,11 @@ export interface PcieSrioBridgeGlobalVersionFields {
   readonly major: number;
 }
 
-/** Fields of register `global.capability` of map `pcie-srio-bridge`: What this bridge implements (synthesis parameters, reset to the paper's design, SYSTEM.md §2). */
+/**
+ * Fields of register `global.capability` of map `pcie-srio-bridge`: What this bridge implements (synthesis parameters, reset to the paper's design, SYSTEM.md §2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalCapabilityFields {
   /** Channel mappings: the five AXI interfaces of the SRIO module. (bits 3:0, sw r, hw na, reset 0x5) */
   readonly channels: number;
@@ -177,7 +221,11 @@ export interface PcieSrioBridgeGlobalCapabilityFields {
   readonly maxLanes: number;
 }
 
-/** Fields of register `global.control` of map `pcie-srio-bridge`: Bridge-wide control (this project's design). */
+/**
+ * Fields of register `global.control` of map `pcie-srio-bridge`: Bridge-wide control (this project's design).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalControlFields {
   /** Accept instructions; 0 finishes the one in progress and refuses the next (instruction.status.error). (bit 0, sw rw, hw r, reset 0x1) */
   readonly enable: boolean;
@@ -185,7 +233,11 @@ export interface PcieSrioBridgeGlobalControlFields {
   readonly softReset: boolean;
 }
 
-/** Fields of register `global.status` of map `pcie-srio-bridge`: Global state (this project's design). */
+/**
+ * Fields of register `global.status` of map `pcie-srio-bridge`: Global state (this project's design).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalStatusFields {
   /** No instruction in progress and no stream transfer pending. (bit 0, sw r, hw w, reset 0x1) */
   readonly idle: boolean;
@@ -195,7 +247,11 @@ export interface PcieSrioBridgeGlobalStatusFields {
   readonly pcieLinkUp: boolean;
 }
 
-/** Fields of register `global.irq-raw` of map `pcie-srio-bridge`: Interrupt sources before masking; hardware sets, software clears by writing 1 (RW1C), so a handler clears exactly what it served. Layout shared by irq-enable and irq-status (this project's design, after raw/enable/masked registers of Xilinx cores, pcie.md §10.3). */
+/**
+ * Fields of register `global.irq-raw` of map `pcie-srio-bridge`: Interrupt sources before masking; hardware sets, software clears by writing 1 (RW1C), so a handler clears exactly what it served. Layout shared by irq-enable and irq-status (this project's design, after raw/enable/masked registers of Xilinx cores, pcie.md §10.3).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalIrqRawFields {
   /** An instruction completed (TX_done rose). (bit 0, sw rw, hw w, onwrite woclr, reset 0x0) */
   readonly instructionDone: boolean;
@@ -213,7 +269,11 @@ export interface PcieSrioBridgeGlobalIrqRawFields {
   readonly portError: boolean;
 }
 
-/** Fields of register `global.irq-enable` of map `pcie-srio-bridge`: Interrupt enables, one per irq-raw bit; an enabled raw bit raises the PCIe interrupt. */
+/**
+ * Fields of register `global.irq-enable` of map `pcie-srio-bridge`: Interrupt enables, one per irq-raw bit; an enabled raw bit raises the PCIe interrupt.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalIrqEnableFields {
   /** Enable instructionDone. (bit 0, sw rw, hw r, reset 0x0) */
   readonly instructionDone: boolean;
@@ -231,7 +291,11 @@ export interface PcieSrioBridgeGlobalIrqEnableFields {
   readonly portError: boolean;
 }
 
-/** Fields of register `global.irq-status` of map `pcie-srio-bridge`: Masked status, irq-raw AND irq-enable. Read-only; clear through irq-raw. */
+/**
+ * Fields of register `global.irq-status` of map `pcie-srio-bridge`: Masked status, irq-raw AND irq-enable. Read-only; clear through irq-raw.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalIrqStatusFields {
   /** instructionDone raised and enabled. (bit 0, sw r, hw w, reset 0x0) */
   readonly instructionDone: boolean;
@@ -249,7 +313,11 @@ export interface PcieSrioBridgeGlobalIrqStatusFields {
   readonly portError: boolean;
 }
 
-/** Fields of register `global.doorbell-received` of map `pcie-srio-bridge`: The last DOORBELL the message target received (this project's design: a one-entry mailbox; srio.md §2.4 DOORBELL info and source). */
+/**
+ * Fields of register `global.doorbell-received` of map `pcie-srio-bridge`: The last DOORBELL the message target received (this project's design: a one-entry mailbox; srio.md §2.4 DOORBELL info and source).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeGlobalDoorbellReceivedFields {
   /** The 16-bit doorbell information. (bits 15:0, sw r, hw w, reset 0x0) */
   readonly info: number;
@@ -257,7 +325,11 @@ export interface PcieSrioBridgeGlobalDoorbellReceivedFields {
   readonly sourceId: number;
 }
 
-/** Fields of register `channels.channel.mapping` of map `pcie-srio-bridge`: What the channel ties together; fixed by the design, and an enable. */
+/**
+ * Fields of register `channels.channel.mapping` of map `pcie-srio-bridge`: What the channel ties together; fixed by the design, and an enable.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelMappingFields {
   /** The SRIO module interface: element n reads interface n. (bits 2:0, sw r, hw w) */
   readonly interface: SrioInterface | number;
@@ -267,7 +339,11 @@ export interface PcieSrioBridgeChannelsChannelMappingFields {
   readonly enable: boolean;
 }
 
-/** Fields of register `channels.channel.status` of map `pcie-srio-bridge`: Channel state. */
+/**
+ * Fields of register `channels.channel.status` of map `pcie-srio-bridge`: Channel state.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelStatusFields {
   /** A transfer is in progress on the channel. (bit 0, sw r, hw w, reset 0x0) */
   readonly busy: boolean;
@@ -281,31 +357,51 @@ export interface PcieSrioBridgeChannelsChannelStatusFields {
   readonly fifoLevel: number;
 }
 
-/** Fields of register `channels.channel.packets` of map `pcie-srio-bridge`: SRIO packets the channel sent or received. */
+/**
+ * Fields of register `channels.channel.packets` of map `pcie-srio-bridge`: SRIO packets the channel sent or received.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelPacketsFields {
   /** Packet counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `channels.channel.bytes-lo` of map `pcie-srio-bridge`: Payload bytes the channel moved, low word; reading it latches bytes-hi. */
+/**
+ * Fields of register `channels.channel.bytes-lo` of map `pcie-srio-bridge`: Payload bytes the channel moved, low word; reading it latches bytes-hi.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelBytesLoFields {
   /** Bits 31:0 of the byte count. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `channels.channel.bytes-hi` of map `pcie-srio-bridge`: Payload bytes the channel moved, high word, as latched by the last read of bytes-lo. */
+/**
+ * Fields of register `channels.channel.bytes-hi` of map `pcie-srio-bridge`: Payload bytes the channel moved, high word, as latched by the last read of bytes-lo.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelBytesHiFields {
   /** Bits 63:32 of the byte count. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `channels.channel.errors` of map `pcie-srio-bridge`: Failed transfers on the channel. */
+/**
+ * Fields of register `channels.channel.errors` of map `pcie-srio-bridge`: Failed transfers on the channel.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeChannelsChannelErrorsFields {
   /** Error counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `instruction.target` of map `pcie-srio-bridge`: Where the request goes. */
+/**
+ * Fields of register `instruction.target` of map `pcie-srio-bridge`: Where the request goes.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionTargetFields {
   /** SRIO destination ID (Dev8 IDs use bits 7:0). (bits 15:0, sw rw, hw rw, reset 0x0) */
   readonly destId: number;
@@ -315,37 +411,61 @@ export interface PcieSrioBridgeInstructionTargetFields {
   readonly priority: number;
 }
 
-/** Fields of register `instruction.address-lo` of map `pcie-srio-bridge`: SRIO byte address of a register or stream instruction, low word. */
+/**
+ * Fields of register `instruction.address-lo` of map `pcie-srio-bridge`: SRIO byte address of a register or stream instruction, low word.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionAddressLoFields {
   /** Address bits 31:0. (bits 31:0, sw rw, hw rw, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `instruction.address-hi` of map `pcie-srio-bridge`: SRIO byte address, high bits: 34-bit addressing (xamsbs, srio.md §2.2). */
+/**
+ * Fields of register `instruction.address-hi` of map `pcie-srio-bridge`: SRIO byte address, high bits: 34-bit addressing (xamsbs, srio.md §2.2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionAddressHiFields {
   /** Address bits 33:32. (bits 1:0, sw rw, hw rw, reset 0x0) */
   readonly address: number;
 }
 
-/** Fields of register `instruction.write-data` of map `pcie-srio-bridge`: Data of a register write or maintenance write. */
+/**
+ * Fields of register `instruction.write-data` of map `pcie-srio-bridge`: Data of a register write or maintenance write.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionWriteDataFields {
   /** The 32-bit value to write. (bits 31:0, sw rw, hw rw, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `instruction.read-data` of map `pcie-srio-bridge`: Result of the last register read or maintenance read (also uploaded by DMA as the response of length 1, SYSTEM.md §2). */
+/**
+ * Fields of register `instruction.read-data` of map `pcie-srio-bridge`: Result of the last register read or maintenance read (also uploaded by DMA as the response of length 1, SYSTEM.md §2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionReadDataFields {
   /** The value read. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `instruction.length` of map `pcie-srio-bridge`: LEN of a stream read or write in bytes: what the remote device must SWRITE (stream read) or what the DMA downloads (stream write) (SYSTEM.md §2). */
+/**
+ * Fields of register `instruction.length` of map `pcie-srio-bridge`: LEN of a stream read or write in bytes: what the remote device must SWRITE (stream read) or what the DMA downloads (stream write) (SYSTEM.md §2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionLengthFields {
   /** Stream length in bytes, a multiple of 8 (SWRITE carries whole double-words, srio.md §2). (bits 31:0, sw rw, hw rw, reset 0x0) */
   readonly bytes: number;
 }
 
-/** Fields of register `instruction.maintenance` of map `pcie-srio-bridge`: Hop count and configuration offset of a maintenance instruction, packed as the word after the TID of a maintenance packet (srio.md §2.3: hop_count << 24 | byte offset & 0x00FF_FFFC). */
+/**
+ * Fields of register `instruction.maintenance` of map `pcie-srio-bridge`: Hop count and configuration offset of a maintenance instruction, packed as the word after the TID of a maintenance packet (srio.md §2.3: hop_count << 24 | byte offset & 0x00FF_FFFC).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionMaintenanceFields {
   /** CAR/CSR offset in 32-bit words (byte offset bits 23:2): config_offset and wdptr. (bits 23:2, sw rw, hw rw, reset 0x0) */
   readonly wordOffset: number;
@@ -353,13 +473,21 @@ export interface PcieSrioBridgeInstructionMaintenanceFields {
   readonly hopCount: number;
 }
 
-/** Fields of register `instruction.doorbell` of map `pcie-srio-bridge`: Information of a DOORBELL instruction (srio.md §2.4). */
+/**
+ * Fields of register `instruction.doorbell` of map `pcie-srio-bridge`: Information of a DOORBELL instruction (srio.md §2.4).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionDoorbellFields {
   /** The 16 bits sent (info_msb, info_lsb). (bits 15:0, sw rw, hw rw, reset 0x0) */
   readonly info: number;
 }
 
-/** Fields of register `instruction.command` of map `pcie-srio-bridge`: Which instruction, and the write that starts it. */
+/**
+ * Fields of register `instruction.command` of map `pcie-srio-bridge`: Which instruction, and the write that starts it.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionCommandFields {
   /** Instruction type, a BridgeOpcode value (0 = none). (bits 3:0, sw rw, hw rw, reset 0x0) */
   readonly opcode: number;
@@ -369,7 +497,11 @@ export interface PcieSrioBridgeInstructionCommandFields {
   readonly go: boolean;
 }
 
-/** Fields of register `instruction.status` of map `pcie-srio-bridge`: Progress of the current instruction: the TX_active / TX_done handshake of the paper's state machine (SYSTEM.md §2). */
+/**
+ * Fields of register `instruction.status` of map `pcie-srio-bridge`: Progress of the current instruction: the TX_active / TX_done handshake of the paper's state machine (SYSTEM.md §2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeInstructionStatusFields {
   /** TX_active: the request was sent and its response is awaited. (bit 0, sw r, hw w, reset 0x0) */
   readonly txActive: boolean;
@@ -387,7 +519,11 @@ export interface PcieSrioBridgeInstructionStatusFields {
   readonly tag: number;
 }
 
-/** Fields of register `stream.control` of map `pcie-srio-bridge`: Packet size and arbitration. */
+/**
+ * Fields of register `stream.control` of map `pcie-srio-bridge`: Packet size and arbitration.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeStreamControlFields {
   /** SWRITE payload per packet, 8..256 in steps of 8 (256 in the paper; srio.md §2: at most 32 double-words). (bits 8:0, sw rw, hw r, reset 0x100) */
   readonly packetBytes: number;
@@ -395,31 +531,51 @@ export interface PcieSrioBridgeStreamControlFields {
   readonly interleave: boolean;
 }
 
-/** Fields of register `stream.swrite-packets` of map `pcie-srio-bridge`: SWRITE packets sent. */
+/**
+ * Fields of register `stream.swrite-packets` of map `pcie-srio-bridge`: SWRITE packets sent.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeStreamSwritePacketsFields {
   /** Packet counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `stream.interleaved` of map `pcie-srio-bridge`: Control requests the arbiter sent between two SWRITE packets of a stream. */
+/**
+ * Fields of register `stream.interleaved` of map `pcie-srio-bridge`: Control requests the arbiter sent between two SWRITE packets of a stream.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeStreamInterleavedFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `errors.timeout` of map `pcie-srio-bridge`: How long an instruction waits for its response before failing with timeout. */
+/**
+ * Fields of register `errors.timeout` of map `pcie-srio-bridge`: How long an instruction waits for its response before failing with timeout.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsTimeoutFields {
   /** Timeout in bridge clock cycles; reset 150 000 = 1 ms at 150 MHz; 0 waits for ever. (bits 31:0, sw rw, hw r, reset 0x249f0) */
   readonly cycles: number;
 }
 
-/** Fields of register `errors.retry-limit` of map `pcie-srio-bridge`: How often a DOORBELL or MESSAGE answered RETRY is sent again before failing (srio.md §2.1: RETRY applies to them only; a limit avoids the endless retransmission reported in OpenRIO#4, srio.md §14). */
+/**
+ * Fields of register `errors.retry-limit` of map `pcie-srio-bridge`: How often a DOORBELL or MESSAGE answered RETRY is sent again before failing (srio.md §2.1: RETRY applies to them only; a limit avoids the endless retransmission reported in OpenRIO#4, srio.md §14).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsRetryLimitFields {
   /** Retries; 0 fails on the first RETRY. (bits 7:0, sw rw, hw r, reset 0x8) */
   readonly count: number;
 }
 
-/** Fields of register `errors.status` of map `pcie-srio-bridge`: Sticky error causes; write 1 to clear each. */
+/**
+ * Fields of register `errors.status` of map `pcie-srio-bridge`: Sticky error causes; write 1 to clear each.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsStatusFields {
   /** A response did not arrive within timeout. (bit 0, sw rw, hw w, onwrite woclr, reset 0x0) */
   readonly responseTimeout: boolean;
@@ -435,7 +591,11 @@ export interface PcieSrioBridgeErrorsStatusFields {
   readonly streamLength: boolean;
 }
 
-/** Fields of register `errors.capture` of map `pcie-srio-bridge`: The first failing instruction since valid was cleared. */
+/**
+ * Fields of register `errors.capture` of map `pcie-srio-bridge`: The first failing instruction since valid was cleared.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsCaptureFields {
   /** Its opcode. (bits 3:0, sw r, hw w, reset 0x0) */
   readonly opcode: number;
@@ -447,31 +607,51 @@ export interface PcieSrioBridgeErrorsCaptureFields {
   readonly destId: number;
 }
 
-/** Fields of register `errors.capture-valid` of map `pcie-srio-bridge`: Whether capture holds a failure. */
+/**
+ * Fields of register `errors.capture-valid` of map `pcie-srio-bridge`: Whether capture holds a failure.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsCaptureValidFields {
   /** capture is valid; write 1 to clear and re-arm it. (bit 0, sw rw, hw w, onwrite woclr, reset 0x0) */
   readonly valid: boolean;
 }
 
-/** Fields of register `errors.error-count` of map `pcie-srio-bridge`: Instructions that failed, for any cause. */
+/**
+ * Fields of register `errors.error-count` of map `pcie-srio-bridge`: Instructions that failed, for any cause.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsErrorCountFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `errors.timeout-count` of map `pcie-srio-bridge`: Instructions that timed out. */
+/**
+ * Fields of register `errors.timeout-count` of map `pcie-srio-bridge`: Instructions that timed out.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeErrorsTimeoutCountFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.device-id` of map `pcie-srio-bridge`: The bridge's own SRIO device ID, the source ID of its requests (this project's register; the value is the Base Device ID CSR's, srio.md §8 offset 0x60). */
+/**
+ * Fields of register `srio.device-id` of map `pcie-srio-bridge`: The bridge's own SRIO device ID, the source ID of its requests (this project's register; the value is the Base Device ID CSR's, srio.md §8 offset 0x60).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioDeviceIdFields {
   /** Device ID (Dev8 IDs in bits 7:0); 0xFFFF until the host assigns one (the Dev16 reset value of the Base Device ID CSR). (bits 15:0, sw rw, hw r, reset 0xffff) */
   readonly deviceId: number;
 }
 
-/** Fields of register `srio.port-error-status` of map `pcie-srio-bridge`: Copy of the Port 0 Error and Status CSR (Part 6 §7.6.10 Table 7-16; srio.md §8: PORT_UNINIT 0x1, PORT_OK 0x2, PORT_ERR 0x4, PORT_UA 0x8, PW_PEND 0x10, INP_ES 0x100, OUT_ES 0x10000). The write-1-to-clear bits clear the CSR's. */
+/**
+ * Fields of register `srio.port-error-status` of map `pcie-srio-bridge`: Copy of the Port 0 Error and Status CSR (Part 6 §7.6.10 Table 7-16; srio.md §8: PORT_UNINIT 0x1, PORT_OK 0x2, PORT_ERR 0x4, PORT_UA 0x8, PW_PEND 0x10, INP_ES 0x100, OUT_ES 0x10000). The write-1-to-clear bits clear the CSR's.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioPortErrorStatusFields {
   /** Spec bit 31, Port Uninitialized: the input and output ports are not initialized. (bit 0, sw r, hw w, reset 0x1) */
   readonly portUninitialized: boolean;
@@ -503,13 +683,21 @@ export interface PcieSrioBridgeSrioPortErrorStatusFields {
   readonly outputRetryEncountered: boolean;
 }
 
-/** Fields of register `srio.port-control-2` of map `pcie-srio-bridge`: Copy of the Port 0 Control 2 CSR, selected baud rate (Part 6 §7.6.9 Table 7-15; srio.md §8: selected baud 31:28). */
+/**
+ * Fields of register `srio.port-control-2` of map `pcie-srio-bridge`: Copy of the Port 0 Control 2 CSR, selected baud rate (Part 6 §7.6.9 Table 7-15; srio.md §8: selected baud 31:28).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioPortControl2Fields {
   /** Spec bits 0–3, Selected Baudrate: the rate of the initialized port. (bits 31:28, sw r, hw w, reset 0x0) */
   readonly selectedBaud: SrioBaud | number;
 }
 
-/** Fields of register `srio.port-control` of map `pcie-srio-bridge`: Copy of the Port 0 Control CSR, widths and enables (Part 6 §7.6.11 Table 7-17; srio.md §8: port width 31:30, initialized width 29:27, EN_TX 0x40_0000, EN_RX 0x20_0000). */
+/**
+ * Fields of register `srio.port-control` of map `pcie-srio-bridge`: Copy of the Port 0 Control CSR, widths and enables (Part 6 §7.6.11 Table 7-17; srio.md §8: port width 31:30, initialized width 29:27, EN_TX 0x40_0000, EN_RX 0x20_0000).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioPortControlFields {
   /** Spec bit 9, Output Port Enable. (bit 22, sw rw, hw r, reset 0x1) */
   readonly outputPortEnable: boolean;
@@ -523,7 +711,11 @@ export interface PcieSrioBridgeSrioPortControlFields {
   readonly widthSupport: number;
 }
 
-/** Fields of register `srio.local-ack-id` of map `pcie-srio-bridge`: Copy of the Port 0 Local ackID CSR (Part 6 §7.6.7 Table 7-13; CS24 and CS48 links): the ackID the input port expects next, the ackID of the oldest unacknowledged packet and the ackID the output port gives its next packet (Part 6 §6.6.2). */
+/**
+ * Fields of register `srio.local-ack-id` of map `pcie-srio-bridge`: Copy of the Port 0 Local ackID CSR (Part 6 §7.6.7 Table 7-13; CS24 and CS48 links): the ackID the input port expects next, the ackID of the oldest unacknowledged packet and the ackID the output port gives its next packet (Part 6 §6.6.2).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioLocalAckIdFields {
   /** Spec bits 26–31, Outbound_ackID: the ackID of the next packet transmitted. (bits 5:0, sw r, hw w, reset 0x0) */
   readonly outboundAckId: number;
@@ -533,43 +725,71 @@ export interface PcieSrioBridgeSrioLocalAckIdFields {
   readonly inboundAckId: number;
 }
 
-/** Fields of register `srio.packet-retries` of map `pcie-srio-bridge`: packet-retry control symbols the output port received (the link partner had no buffer, Part 6 §3.4.2, §6.9.1.3); each one made the port send restart-from-retry and back up to the retried packet (§6.9.1.5). This project's counter. */
+/**
+ * Fields of register `srio.packet-retries` of map `pcie-srio-bridge`: packet-retry control symbols the output port received (the link partner had no buffer, Part 6 §3.4.2, §6.9.1.3); each one made the port send restart-from-retry and back up to the retried packet (§6.9.1.5). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioPacketRetriesFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.packets-not-accepted` of map `pcie-srio-bridge`: packet-not-accepted control symbols the output port received (the link partner found a packet in error, Part 6 §3.4.3, §6.13.2.4); each one made the port send link-request/port-status and back up to the ackID of the link-response (§6.13.2.7). This project's counter. */
+/**
+ * Fields of register `srio.packets-not-accepted` of map `pcie-srio-bridge`: packet-not-accepted control symbols the output port received (the link partner found a packet in error, Part 6 §3.4.3, §6.13.2.4); each one made the port send link-request/port-status and back up to the ackID of the link-response (§6.13.2.7). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioPacketsNotAcceptedFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.retransmitted` of map `pcie-srio-bridge`: Packets the output port transmitted again after a packet-retry or a link-response (the retried or rejected packet and every packet sent after it, Part 6 §6.9.1.5, §6.13.2.7). This project's counter. */
+/**
+ * Fields of register `srio.retransmitted` of map `pcie-srio-bridge`: Packets the output port transmitted again after a packet-retry or a link-response (the retried or rejected packet and every packet sent after it, Part 6 §6.9.1.5, §6.13.2.7). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioRetransmittedFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.link-requests` of map `pcie-srio-bridge`: link-request/port-status control symbols the output port sent (Part 6 §3.5.5, §6.7). This project's counter. */
+/**
+ * Fields of register `srio.link-requests` of map `pcie-srio-bridge`: link-request/port-status control symbols the output port sent (Part 6 §3.5.5, §6.7). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioLinkRequestsFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.input-retries` of map `pcie-srio-bridge`: packet-retry control symbols the input port sent because it had no buffer for a packet (Part 6 §6.9.1.4). This project's counter. */
+/**
+ * Fields of register `srio.input-retries` of map `pcie-srio-bridge`: packet-retry control symbols the input port sent because it had no buffer for a packet (Part 6 §6.9.1.4). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioInputRetriesFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `srio.input-errors` of map `pcie-srio-bridge`: packet-not-accepted control symbols the input port sent: packets received with a bad CRC or an unexpected ackID (Part 6 §6.13.2.4, §6.13.2.6). This project's counter. */
+/**
+ * Fields of register `srio.input-errors` of map `pcie-srio-bridge`: packet-not-accepted control symbols the input port sent: packets received with a bad CRC or an unexpected ackID (Part 6 §6.13.2.4, §6.13.2.6). This project's counter.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeSrioInputErrorsFields {
   /** Counter. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.control` of map `pcie-srio-bridge`: Counter control. */
+/**
+ * Fields of register `performance.control` of map `pcie-srio-bridge`: Counter control.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceControlFields {
   /** Clears every counter of this block. (bit 0, sw w, hw r, singlepulse, reset 0x0) */
   readonly clear: boolean;
@@ -577,19 +797,31 @@ export interface PcieSrioBridgePerformanceControlFields {
   readonly freeze: boolean;
 }
 
-/** Fields of register `performance.cycles-lo` of map `pcie-srio-bridge`: Free-running cycle counter, low word; reading it latches cycles-hi. */
+/**
+ * Fields of register `performance.cycles-lo` of map `pcie-srio-bridge`: Free-running cycle counter, low word; reading it latches cycles-hi.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceCyclesLoFields {
   /** Bits 31:0. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.cycles-hi` of map `pcie-srio-bridge`: Free-running cycle counter, high word, as latched by the last read of cycles-lo. */
+/**
+ * Fields of register `performance.cycles-hi` of map `pcie-srio-bridge`: Free-running cycle counter, high word, as latched by the last read of cycles-lo.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceCyclesHiFields {
   /** Bits 63:32. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.pipeline-latency` of map `pcie-srio-bridge`: Cycles from an instruction word accepted to its first SRIO packet on the core's interface (9 in the paper). */
+/**
+ * Fields of register `performance.pipeline-latency` of map `pcie-srio-bridge`: Cycles from an instruction word accepted to its first SRIO packet on the core's interface (9 in the paper).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformancePipelineLatencyFields {
   /** Of the last instruction. (bits 15:0, sw r, hw w, reset 0x0) */
   readonly last: number;
@@ -597,7 +829,11 @@ export interface PcieSrioBridgePerformancePipelineLatencyFields {
   readonly max: number;
 }
 
-/** Fields of register `performance.response-latency` of map `pcie-srio-bridge`: Cycles from a request sent to its response received: the round trip of register reads and writes through the SRIO network. */
+/**
+ * Fields of register `performance.response-latency` of map `pcie-srio-bridge`: Cycles from a request sent to its response received: the round trip of register reads and writes through the SRIO network.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceResponseLatencyFields {
   /** Of the last response (saturates at 65535). (bits 15:0, sw r, hw w, reset 0x0) */
   readonly last: number;
@@ -605,31 +841,51 @@ export interface PcieSrioBridgePerformanceResponseLatencyFields {
   readonly max: number;
 }
 
-/** Fields of register `performance.tx-bytes-lo` of map `pcie-srio-bridge`: Payload bytes sent on the SRIO link, low word; reading it latches tx-bytes-hi. Bytes over cycles × clock gives the throughput. */
+/**
+ * Fields of register `performance.tx-bytes-lo` of map `pcie-srio-bridge`: Payload bytes sent on the SRIO link, low word; reading it latches tx-bytes-hi. Bytes over cycles × clock gives the throughput.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceTxBytesLoFields {
   /** Bits 31:0. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.tx-bytes-hi` of map `pcie-srio-bridge`: Payload bytes sent, high word. */
+/**
+ * Fields of register `performance.tx-bytes-hi` of map `pcie-srio-bridge`: Payload bytes sent, high word.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceTxBytesHiFields {
   /** Bits 63:32. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.rx-bytes-lo` of map `pcie-srio-bridge`: Payload bytes received on the SRIO link, low word; reading it latches rx-bytes-hi. */
+/**
+ * Fields of register `performance.rx-bytes-lo` of map `pcie-srio-bridge`: Payload bytes received on the SRIO link, low word; reading it latches rx-bytes-hi.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceRxBytesLoFields {
   /** Bits 31:0. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Fields of register `performance.rx-bytes-hi` of map `pcie-srio-bridge`: Payload bytes received, high word. */
+/**
+ * Fields of register `performance.rx-bytes-hi` of map `pcie-srio-bridge`: Payload bytes received, high word.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgePerformanceRxBytesHiFields {
   /** Bits 63:32. (bits 31:0, sw r, hw w, reset 0x0) */
   readonly value: number;
 }
 
-/** Typed access to register map `pcie-srio-bridge` (PCIe–SRIO bridge) of `specs/bridge/registers.yaml`, as built by {@link pcieSrioBridgeRegisters} (`M` = `"sync"`), {@link pcieSrioBridgeRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link pcieSrioBridgeRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `pcie-srio-bridge` (PCIe–SRIO bridge) of `specs/bridge/registers.yaml`, as built by {@link pcieSrioBridgeRegisters} (`M` = `"sync"`), {@link pcieSrioBridgeRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link pcieSrioBridgeRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export interface PcieSrioBridgeRegisters<M extends AccessMode = "sync"> {
   /** Block `global` at 0x0: Identification, capabilities, global control and status, interrupts (this project's layout). */
   readonly global: {
@@ -767,7 +1023,11 @@ export interface PcieSrioBridgeRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `pcie-srio-bridge` (PCIe–SRIO bridge), from `specs/bridge/registers.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `pcie-srio-bridge` (PCIe–SRIO bridge), from `specs/bridge/registers.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
+ */
 export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
   id: "bridge.pcie-srio-bridge",
   title: "PCIe–SRIO bridge",
@@ -1039,6 +1299,8 @@ export const PCIE_SRIO_BRIDGE_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegisters(bus: Bus, base = 0): PcieSrioBridgeRegisters<"sync"> {
   return bindRegisters(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"sync">;
@@ -1050,6 +1312,8 @@ export function pcieSrioBridgeRegisters(bus: Bus, base = 0): PcieSrioBridgeRegis
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegistersAsync(bus: AsyncBus, base = 0): PcieSrioBridgeRegisters<"async"> {
   return bindRegistersAsync(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"async">;
@@ -1061,6 +1325,8 @@ export function pcieSrioBridgeRegistersAsync(bus: AsyncBus, base = 0): PcieSrioB
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`bridge.pcie-srio-bridge` reference page](./pages/bridge.pcie-srio-bridge.md)
  */
 export function pcieSrioBridgeRegistersHardware(bus: HardwareBus, base = 0): PcieSrioBridgeRegisters<"hardware"> {
   return bindRegisters(PCIE_SRIO_BRIDGE_MAP, bus, base) as PcieSrioBridgeRegisters<"hardware">;

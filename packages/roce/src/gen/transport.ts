@@ -18,15 +18,29 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * BTH OpCode (roce.md §3; Linux include/rdma/ib_pack.h): bits 7:5 the transport (RC 0x00, UC 0x20, UD 0x60, CNP 0x80), bits 4:0 the operation. UC = RC + 0x20; UD = 0x60 + operation.
  *
  * 8-bit enum; values: `rc-send-first` = 0, `rc-send-middle` = 1, `rc-send-last` = 2, `rc-send-last-with-immediate` = 3, `rc-send-only` = 4, `rc-send-only-with-immediate` = 5, `rc-rdma-write-first` = 6, `rc-rdma-write-middle` = 7, `rc-rdma-write-last` = 8, `rc-rdma-write-last-with-immediate` = 9, `rc-rdma-write-only` = 10, `rc-rdma-write-only-with-immediate` = 11, `rc-rdma-read-request` = 12, `rc-rdma-read-response-first` = 13, `rc-rdma-read-response-middle` = 14, `rc-rdma-read-response-last` = 15, `rc-rdma-read-response-only` = 16, `rc-acknowledge` = 17, `uc-send-first` = 32, `uc-send-middle` = 33, `uc-send-last` = 34, `uc-send-last-with-immediate` = 35, `uc-send-only` = 36, `uc-send-only-with-immediate` = 37, `uc-rdma-write-first` = 38, `uc-rdma-write-middle` = 39, `uc-rdma-write-last` = 40, `uc-rdma-write-last-with-immediate` = 41, `uc-rdma-write-only` = 42, `uc-rdma-write-only-with-immediate` = 43, `ud-send-only` = 100, `ud-send-only-with-immediate` = 101, `cnp` = 129.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type Opcode = "rc-send-first" | "rc-send-middle" | "rc-send-last" | "rc-send-last-with-immediate" | "rc-send-only" | "rc-send-only-with-immediate" | "rc-rdma-write-first" | "rc-rdma-write-middle" | "rc-rdma-write-last" | "rc-rdma-write-last-with-immediate" | "rc-rdma-write-only" | "rc-rdma-write-only-with-immediate" | "rc-rdma-read-request" | "rc-rdma-read-response-first" | "rc-rdma-read-response-middle" | "rc-rdma-read-response-last" | "rc-rdma-read-response-only" | "rc-acknowledge" | "uc-send-first" | "uc-send-middle" | "uc-send-last" | "uc-send-last-with-immediate" | "uc-send-only" | "uc-send-only-with-immediate" | "uc-rdma-write-first" | "uc-rdma-write-middle" | "uc-rdma-write-last" | "uc-rdma-write-last-with-immediate" | "uc-rdma-write-only" | "uc-rdma-write-only-with-immediate" | "ud-send-only" | "ud-send-only-with-immediate" | "cnp";
 
-/** Names of {@link Opcode} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Opcode} indexed by value (`undefined` for unused values).
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const OPCODE_NAMES: readonly (Opcode | undefined)[] = ["rc-send-first", "rc-send-middle", "rc-send-last", "rc-send-last-with-immediate", "rc-send-only", "rc-send-only-with-immediate", "rc-rdma-write-first", "rc-rdma-write-middle", "rc-rdma-write-last", "rc-rdma-write-last-with-immediate", "rc-rdma-write-only", "rc-rdma-write-only-with-immediate", "rc-rdma-read-request", "rc-rdma-read-response-first", "rc-rdma-read-response-middle", "rc-rdma-read-response-last", "rc-rdma-read-response-only", "rc-acknowledge", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "uc-send-first", "uc-send-middle", "uc-send-last", "uc-send-last-with-immediate", "uc-send-only", "uc-send-only-with-immediate", "uc-rdma-write-first", "uc-rdma-write-middle", "uc-rdma-write-last", "uc-rdma-write-last-with-immediate", "uc-rdma-write-only", "uc-rdma-write-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "ud-send-only", "ud-send-only-with-immediate", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "cnp"];
 
 /**
  * Value of a {@link Opcode} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function opcodeValue(name: unknown): number {
   switch (name) {
@@ -71,15 +85,29 @@ export function opcodeValue(name: unknown): number {
  * AETH syndrome bits 7:5 (roce.md §2.2, rxe_hdr.h AETH_TYPE_MASK 0xE0); 0x40 (type 2) is reserved.
  *
  * 3-bit enum; values: `ack` = 0, `rnr-nak` = 1, `nak` = 3.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type AethType = "ack" | "rnr-nak" | "nak";
 
-/** Names of {@link AethType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link AethType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const AETH_TYPE_NAMES: readonly (AethType | undefined)[] = ["ack", "rnr-nak", undefined, "nak"];
 
 /**
  * Value of a {@link AethType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function aethTypeValue(name: unknown): number {
   switch (name) {
@@ -126,6 +154,8 @@ export function nakCodeValue(name: unknown): number {
  * Source: docs/reference/roce.md §2.1.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.bth`.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export interface Bth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
@@ -150,7 +180,11 @@ export interface Bth {
   psn: number;
 }
 
-/** Size in bytes of every {@link Bth}. */
+/**
+ * Size in bytes of every {@link Bth}.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export const BTH_BYTES = 12;
 
 /**
@@ -168,6 +202,8 @@ export const BTH_BYTES = 12;
  * ```ts
  * const value = decodeBth(bytes);
  * ```
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
   const $o = offset;
@@ -197,6 +233,8 @@ export function decodeBth(bytes: Uint8Array, offset = 0): Bth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function encodeBthInto(view: DataView, offset: number, value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -246,6 +284,8 @@ export function encodeBthInto(view: DataView, offset: number, value: Bth): numbe
  * ```ts
  * const bytes = encodeBth(value);
  * ```
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function encodeBth(value: Bth): Uint8Array {
   encodeBthInto(encodeScratch(12), 0, value);
@@ -256,6 +296,8 @@ export function encodeBth(value: Bth): Uint8Array {
  * Number of bytes {@link encodeBth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function bthByteLength(value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -283,7 +325,11 @@ export function bthByteLength(value: Bth): number {
   return 12;
 }
 
-/** Whether `value` is a valid {@link Bth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Bth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export function isBth(value: unknown): value is Bth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -310,7 +356,11 @@ export function isBth(value: unknown): value is Bth {
   return true;
 }
 
-/** Index in `BTH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `BTH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export function bthVariantOf(value: Bth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = opcodeValue($v["opcode"]);
@@ -341,6 +391,8 @@ export function bthVariantOf(value: Bth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
  */
 export function bthFromJson(json: unknown): Bth {
   const $j = jsonObject(json, "bth");
@@ -364,7 +416,11 @@ function $writeBth0($view: DataView, $o: number, r_opcode: number, r_se: number,
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
 }
 
-/** Everything about format `roce.bth` (Base Transport Header) in one record. */
+/**
+ * Everything about format `roce.bth` (Base Transport Header) in one record.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ */
 export const BTH_FORMAT: FormatInfo<Bth> = {
   id: "roce.bth",
   title: "Base Transport Header",
@@ -406,6 +462,8 @@ export const BTH_FORMAT: FormatInfo<Bth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.reth`.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export interface Reth {
   /** Virtual address (bytes 0–7) where the message starts. (64 bits.) */
@@ -416,7 +474,11 @@ export interface Reth {
   dmaLength: number;
 }
 
-/** Size in bytes of every {@link Reth}. */
+/**
+ * Size in bytes of every {@link Reth}.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export const RETH_BYTES = 16;
 
 /**
@@ -434,6 +496,8 @@ export const RETH_BYTES = 16;
  * ```ts
  * const value = decodeReth(bytes);
  * ```
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
   const $o = offset;
@@ -457,6 +521,8 @@ export function decodeReth(bytes: Uint8Array, offset = 0): Reth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function encodeRethInto(view: DataView, offset: number, value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -487,6 +553,8 @@ export function encodeRethInto(view: DataView, offset: number, value: Reth): num
  * ```ts
  * const bytes = encodeReth(value);
  * ```
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function encodeReth(value: Reth): Uint8Array {
   encodeRethInto(encodeScratch(16), 0, value);
@@ -497,6 +565,8 @@ export function encodeReth(value: Reth): Uint8Array {
  * Number of bytes {@link encodeReth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function rethByteLength(value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -510,7 +580,11 @@ export function rethByteLength(value: Reth): number {
   return 16;
 }
 
-/** Whether `value` is a valid {@link Reth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Reth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export function isReth(value: unknown): value is Reth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -523,7 +597,11 @@ export function isReth(value: unknown): value is Reth {
   return true;
 }
 
-/** Index in `RETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `RETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export function rethVariantOf(value: Reth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const f_va = $v["va"];
@@ -540,6 +618,8 @@ export function rethVariantOf(value: Reth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
  */
 export function rethFromJson(json: unknown): Reth {
   const $j = jsonObject(json, "reth");
@@ -556,7 +636,11 @@ function $writeReth0($view: DataView, $o: number, r_rKey: number, r_dmaLength: n
   $view.setBigUint64($o, f_va);
 }
 
-/** Everything about format `roce.reth` (RDMA Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.reth` (RDMA Extended Transport Header) in one record.
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ */
 export const RETH_FORMAT: FormatInfo<Reth> = {
   id: "roce.reth",
   title: "RDMA Extended Transport Header",
@@ -590,6 +674,8 @@ export const RETH_FORMAT: FormatInfo<Reth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.aeth`.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export interface Aeth {
   /** Syndrome bits 7:5: ACK, RNR NAK or NAK. (3 bits, enum AethType.) */
@@ -600,7 +686,11 @@ export interface Aeth {
   msn: number;
 }
 
-/** Size in bytes of every {@link Aeth}. */
+/**
+ * Size in bytes of every {@link Aeth}.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export const AETH_BYTES = 4;
 
 /**
@@ -618,6 +708,8 @@ export const AETH_BYTES = 4;
  * ```ts
  * const value = decodeAeth(bytes);
  * ```
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
   const $o = offset;
@@ -642,6 +734,8 @@ export function decodeAeth(bytes: Uint8Array, offset = 0): Aeth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function encodeAethInto(view: DataView, offset: number, value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -672,6 +766,8 @@ export function encodeAethInto(view: DataView, offset: number, value: Aeth): num
  * ```ts
  * const bytes = encodeAeth(value);
  * ```
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function encodeAeth(value: Aeth): Uint8Array {
   encodeAethInto(encodeScratch(4), 0, value);
@@ -682,6 +778,8 @@ export function encodeAeth(value: Aeth): Uint8Array {
  * Number of bytes {@link encodeAeth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function aethByteLength(value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -695,7 +793,11 @@ export function aethByteLength(value: Aeth): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link Aeth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Aeth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export function isAeth(value: unknown): value is Aeth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -708,7 +810,11 @@ export function isAeth(value: unknown): value is Aeth {
   return true;
 }
 
-/** Index in `AETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `AETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export function aethVariantOf(value: Aeth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_syndromeType = aethTypeValue($v["syndromeType"]);
@@ -725,6 +831,8 @@ export function aethVariantOf(value: Aeth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
  */
 export function aethFromJson(json: unknown): Aeth {
   const $j = jsonObject(json, "aeth");
@@ -739,7 +847,11 @@ function $writeAeth0($view: DataView, $o: number, r_syndromeType: number, r_synd
   $view.setUint32($o, ((r_syndromeType << 29) | (r_syndromeValue << 24) | r_msn) >>> 0);
 }
 
-/** Everything about format `roce.aeth` (ACK Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.aeth` (ACK Extended Transport Header) in one record.
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ */
 export const AETH_FORMAT: FormatInfo<Aeth> = {
   id: "roce.aeth",
   title: "ACK Extended Transport Header",
@@ -771,13 +883,19 @@ export const AETH_FORMAT: FormatInfo<Aeth> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.immdt`.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export interface Immdt {
   /** Immediate data (bytes 0–3). (32 bits.) */
   immediate: number;
 }
 
-/** Size in bytes of every {@link Immdt}. */
+/**
+ * Size in bytes of every {@link Immdt}.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export const IMMDT_BYTES = 4;
 
 /**
@@ -795,6 +913,8 @@ export const IMMDT_BYTES = 4;
  * ```ts
  * const value = decodeImmdt(bytes);
  * ```
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
   const $o = offset;
@@ -815,6 +935,8 @@ export function decodeImmdt(bytes: Uint8Array, offset = 0): Immdt {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -841,6 +963,8 @@ export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): n
  * ```ts
  * const bytes = encodeImmdt(value);
  * ```
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function encodeImmdt(value: Immdt): Uint8Array {
   encodeImmdtInto(encodeScratch(4), 0, value);
@@ -851,6 +975,8 @@ export function encodeImmdt(value: Immdt): Uint8Array {
  * Number of bytes {@link encodeImmdt} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function immdtByteLength(value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -860,7 +986,11 @@ export function immdtByteLength(value: Immdt): number {
   return 4;
 }
 
-/** Whether `value` is a valid {@link Immdt}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Immdt}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export function isImmdt(value: unknown): value is Immdt {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -869,7 +999,11 @@ export function isImmdt(value: unknown): value is Immdt {
   return true;
 }
 
-/** Index in `IMMDT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `IMMDT_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export function immdtVariantOf(value: Immdt): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_immediate = $v["immediate"];
@@ -882,6 +1016,8 @@ export function immdtVariantOf(value: Immdt): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
  */
 export function immdtFromJson(json: unknown): Immdt {
   const $j = jsonObject(json, "immdt");
@@ -894,7 +1030,11 @@ function $writeImmdt0($view: DataView, $o: number, r_immediate: number): void {
   $view.setUint32($o, r_immediate);
 }
 
-/** Everything about format `roce.immdt` (Immediate Data Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.immdt` (Immediate Data Extended Transport Header) in one record.
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ */
 export const IMMDT_FORMAT: FormatInfo<Immdt> = {
   id: "roce.immdt",
   title: "Immediate Data Extended Transport Header",
@@ -924,6 +1064,8 @@ export const IMMDT_FORMAT: FormatInfo<Immdt> = {
  * Source: docs/reference/roce.md §2.2.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.deth`.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export interface Deth {
   /** Q_Key (bytes 0–3). (32 bits.) */
@@ -932,7 +1074,11 @@ export interface Deth {
   srcQp: number;
 }
 
-/** Size in bytes of every {@link Deth}. */
+/**
+ * Size in bytes of every {@link Deth}.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export const DETH_BYTES = 8;
 
 /**
@@ -950,6 +1096,8 @@ export const DETH_BYTES = 8;
  * ```ts
  * const value = decodeDeth(bytes);
  * ```
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
   const $o = offset;
@@ -972,6 +1120,8 @@ export function decodeDeth(bytes: Uint8Array, offset = 0): Deth {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function encodeDethInto(view: DataView, offset: number, value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1000,6 +1150,8 @@ export function encodeDethInto(view: DataView, offset: number, value: Deth): num
  * ```ts
  * const bytes = encodeDeth(value);
  * ```
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function encodeDeth(value: Deth): Uint8Array {
   encodeDethInto(encodeScratch(8), 0, value);
@@ -1010,6 +1162,8 @@ export function encodeDeth(value: Deth): Uint8Array {
  * Number of bytes {@link encodeDeth} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function dethByteLength(value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1021,7 +1175,11 @@ export function dethByteLength(value: Deth): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Deth}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Deth}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export function isDeth(value: unknown): value is Deth {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1032,7 +1190,11 @@ export function isDeth(value: unknown): value is Deth {
   return true;
 }
 
-/** Index in `DETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `DETH_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export function dethVariantOf(value: Deth): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_qKey = $v["qKey"];
@@ -1047,6 +1209,8 @@ export function dethVariantOf(value: Deth): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
  */
 export function dethFromJson(json: unknown): Deth {
   const $j = jsonObject(json, "deth");
@@ -1061,7 +1225,11 @@ function $writeDeth0($view: DataView, $o: number, r_qKey: number, r_srcQp: numbe
   $view.setUint32($o + 4, r_srcQp);
 }
 
-/** Everything about format `roce.deth` (Datagram Extended Transport Header) in one record. */
+/**
+ * Everything about format `roce.deth` (Datagram Extended Transport Header) in one record.
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ */
 export const DETH_FORMAT: FormatInfo<Deth> = {
   id: "roce.deth",
   title: "Datagram Extended Transport Header",
@@ -1086,7 +1254,11 @@ export const DETH_FORMAT: FormatInfo<Deth> = {
 // --------------------------------------------------------------------------------------
 // roce.packet: RoCEv2 transport packet (UDP payload)
 
-/** RoCEv2 transport packet (UDP payload), variant `reth`. RETH (RDMA WRITE First and Only, READ Request). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `reth`. RETH (RDMA WRITE First and Only, READ Request).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketReth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1122,7 +1294,11 @@ export interface PacketReth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `reth-immdt`. RETH then ImmDt (RDMA WRITE Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `reth-immdt`. RETH then ImmDt (RDMA WRITE Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketRethImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1160,7 +1336,11 @@ export interface PacketRethImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `immdt`. ImmDt (SEND and RDMA WRITE Last/Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `immdt`. ImmDt (SEND and RDMA WRITE Last/Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1192,7 +1372,11 @@ export interface PacketImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `aeth`. AETH (ACKNOWLEDGE, READ Response First/Last/Only). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `aeth`. AETH (ACKNOWLEDGE, READ Response First/Last/Only).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketAeth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1228,7 +1412,11 @@ export interface PacketAeth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `deth`. DETH (UD SEND Only). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `deth`. DETH (UD SEND Only).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketDeth {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1262,7 +1450,11 @@ export interface PacketDeth {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `deth-immdt`. DETH then ImmDt (UD SEND Only with Immediate). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `deth-immdt`. DETH then ImmDt (UD SEND Only with Immediate).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketDethImmdt {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1298,7 +1490,11 @@ export interface PacketDethImmdt {
   icrc: Uint8Array;
 }
 
-/** RoCEv2 transport packet (UDP payload), variant `none`. No extension header (SEND First/Middle/Last/Only, RDMA WRITE Middle/Last, READ Response Middle, CNP). */
+/**
+ * RoCEv2 transport packet (UDP payload), variant `none`. No extension header (SEND First/Middle/Last/Only, RDMA WRITE Middle/Last, READ Response Middle, CNP).
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export interface PacketNone {
   /** OpCode (byte 0): transport in bits 7:5, operation in bits 4:0. (8 bits, enum Opcode.) */
   opcode: Opcode;
@@ -1337,6 +1533,8 @@ export interface PacketNone {
  * Source: docs/reference/roce.md §1–§3.
  *
  * Spec: `specs/roce/transport.yaml`, format `roce.packet`.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | PacketDeth | PacketDethImmdt | PacketNone;
 
@@ -1355,6 +1553,8 @@ export type Packet = PacketReth | PacketRethImmdt | PacketImmdt | PacketAeth | P
  * ```ts
  * const value = decodePacket(bytes);
  * ```
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
   const $o = offset;
@@ -1469,6 +1669,8 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function encodePacketInto(view: DataView, offset: number, value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1624,6 +1826,8 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
  * ```ts
  * const bytes = encodePacket(value);
  * ```
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function encodePacket(value: Packet): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1770,6 +1974,8 @@ export function encodePacket(value: Packet): Uint8Array {
  * Number of bytes {@link encodePacket} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function packetByteLength(value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1885,7 +2091,11 @@ export function packetByteLength(value: Packet): number {
   }
 }
 
-/** Whether `value` is a valid {@link Packet}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Packet}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export function isPacket(value: unknown): value is Packet {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -1993,7 +2203,11 @@ export function isPacket(value: unknown): value is Packet {
   }
 }
 
-/** Index in `PACKET_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `PACKET_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export function packetVariantOf(value: Packet): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_opcode = opcodeValue($v["opcode"]);
@@ -2105,6 +2319,8 @@ export function packetVariantOf(value: Packet): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
  */
 export function packetFromJson(json: unknown): Packet {
   const $j = jsonObject(json, "packet");
@@ -2250,7 +2466,11 @@ function $writePacket6($view: DataView, $o: number, r_opcode: number, r_se: numb
   writeBytes($view, $o + $len6 + 12, f_icrc);
 }
 
-/** Everything about format `roce.packet` (RoCEv2 transport packet (UDP payload)) in one record. */
+/**
+ * Everything about format `roce.packet` (RoCEv2 transport packet (UDP payload)) in one record.
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const PACKET_FORMAT: FormatInfo<Packet> = {
   id: "roce.packet",
   title: "RoCEv2 transport packet (UDP payload)",
@@ -2382,5 +2602,19 @@ export const PACKET_FORMAT: FormatInfo<Packet> = {
   variantOf: packetVariantOf,
 };
 
-/** Every format of `specs/roce/transport.yaml`. */
+/**
+ * Every format of `specs/roce/transport.yaml`.
+ *
+ * @see [`roce.bth` reference page](./pages/roce.bth.md)
+ *
+ * @see [`roce.reth` reference page](./pages/roce.reth.md)
+ *
+ * @see [`roce.aeth` reference page](./pages/roce.aeth.md)
+ *
+ * @see [`roce.immdt` reference page](./pages/roce.immdt.md)
+ *
+ * @see [`roce.deth` reference page](./pages/roce.deth.md)
+ *
+ * @see [`roce.packet` reference page](./pages/roce.packet.md)
+ */
 export const transportFormats: readonly AnyFormatInfo[] = [BTH_FORMAT, RETH_FORMAT, AETH_FORMAT, IMMDT_FORMAT, DETH_FORMAT, PACKET_FORMAT];

@@ -19,15 +19,23 @@ import type { AccessMode, AsyncBus, Bus, HardwareBus, RegisterHandle, RegisterMa
  * Extended addressing support of the Processing Element Features CAR, RapidIO bits 29–31 (Part 1 Table 5-7); other encodings reserved.
  *
  * 3-bit enum; values: `a34` = 1, `a50-a34` = 3, `a66-a34` = 5, `a66-a50-a34` = 7.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type ExtendedAddressingSupport = "a34" | "a50-a34" | "a66-a34" | "a66-a50-a34";
 
-/** Names of {@link ExtendedAddressingSupport} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ExtendedAddressingSupport} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const EXTENDED_ADDRESSING_SUPPORT_NAMES: readonly (ExtendedAddressingSupport | undefined)[] = [undefined, "a34", undefined, "a50-a34", undefined, "a66-a34", undefined, "a66-a50-a34"];
 
 /**
  * Value of a {@link ExtendedAddressingSupport} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function extendedAddressingSupportValue(name: unknown): number {
   switch (name) {
@@ -43,15 +51,23 @@ export function extendedAddressingSupportValue(name: unknown): number {
  * Extended addressing control of the PE Logical Layer Control CSR, RapidIO bits 29–31 (Part 1 Table 5-11); other encodings reserved.
  *
  * 3-bit enum; values: `a34` = 1, `a50` = 2, `a66` = 4.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type ExtendedAddressingControl = "a34" | "a50" | "a66";
 
-/** Names of {@link ExtendedAddressingControl} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ExtendedAddressingControl} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const EXTENDED_ADDRESSING_CONTROL_NAMES: readonly (ExtendedAddressingControl | undefined)[] = [undefined, "a34", "a50", undefined, "a66"];
 
 /**
  * Value of a {@link ExtendedAddressingControl} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function extendedAddressingControlValue(name: unknown): number {
   switch (name) {
@@ -66,15 +82,23 @@ export function extendedAddressingControlValue(name: unknown): number {
  * Command of the Port n Link Maintenance Request CSR (Part 6 Table 7-11): the cmd of the link-request control symbol sent (Part 6 Table 3-17).
  *
  * 3-bit enum; values: `reset-port` = 2, `reset-device` = 3, `port-status` = 4.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type LinkMaintenanceCommand = "reset-port" | "reset-device" | "port-status";
 
-/** Names of {@link LinkMaintenanceCommand} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link LinkMaintenanceCommand} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const LINK_MAINTENANCE_COMMAND_NAMES: readonly (LinkMaintenanceCommand | undefined)[] = [undefined, undefined, "reset-port", "reset-device", "port-status"];
 
 /**
  * Value of a {@link LinkMaintenanceCommand} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function linkMaintenanceCommandValue(name: unknown): number {
   switch (name) {
@@ -89,15 +113,23 @@ export function linkMaintenanceCommandValue(name: unknown): number {
  * Selected Baudrate of the Port n Control 2 CSR, RapidIO bits 0–3 (Part 6 Table 7-15); 0b1001–0b1111 reserved.
  *
  * 4-bit enum; values: `none` = 0, `gbaud1p25` = 1, `gbaud2p5` = 2, `gbaud3p125` = 3, `gbaud5p0` = 4, `gbaud6p25` = 5, `gbaud10p3125` = 6, `gbaud12p5` = 7, `gbaud25p78125` = 8.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type Baudrate = "none" | "gbaud1p25" | "gbaud2p5" | "gbaud3p125" | "gbaud5p0" | "gbaud6p25" | "gbaud10p3125" | "gbaud12p5" | "gbaud25p78125";
 
-/** Names of {@link Baudrate} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Baudrate} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const BAUDRATE_NAMES: readonly (Baudrate | undefined)[] = ["none", "gbaud1p25", "gbaud2p5", "gbaud3p125", "gbaud5p0", "gbaud6p25", "gbaud10p3125", "gbaud12p5", "gbaud25p78125"];
 
 /**
  * Value of a {@link Baudrate} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function baudrateValue(name: unknown): number {
   switch (name) {
@@ -118,15 +150,23 @@ export function baudrateValue(name: unknown): number {
  * Active idle sequence of the Port n Error and Status CSR, RapidIO bits 2–3 (Part 6 Table 7-16); 0b01 reserved.
  *
  * 2-bit enum; values: `idle1` = 0, `idle2` = 2, `idle3` = 3.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type IdleSequence = "idle1" | "idle2" | "idle3";
 
-/** Names of {@link IdleSequence} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link IdleSequence} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const IDLE_SEQUENCE_NAMES: readonly (IdleSequence | undefined)[] = ["idle1", undefined, "idle2", "idle3"];
 
 /**
  * Value of a {@link IdleSequence} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function idleSequenceValue(name: unknown): number {
   switch (name) {
@@ -141,15 +181,23 @@ export function idleSequenceValue(name: unknown): number {
  * Initialized Port Width of the Port n Control CSR, RapidIO bits 2–4 (Part 6 Table 7-17); 0b110–0b111 reserved.
  *
  * 3-bit enum; values: `x1` = 0, `x1-lane-r` = 1, `x4` = 2, `x2` = 3, `x8` = 4, `x16` = 5.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export type InitializedPortWidth = "x1" | "x1-lane-r" | "x4" | "x2" | "x8" | "x16";
 
-/** Names of {@link InitializedPortWidth} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link InitializedPortWidth} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const INITIALIZED_PORT_WIDTH_NAMES: readonly (InitializedPortWidth | undefined)[] = ["x1", "x1-lane-r", "x4", "x2", "x8", "x16"];
 
 /**
  * Value of a {@link InitializedPortWidth} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function initializedPortWidthValue(name: unknown): number {
   switch (name) {
@@ -163,7 +211,11 @@ export function initializedPortWidthValue(name: unknown): number {
   }
 }
 
-/** Fields of register `standard.device-identity` of map `car-csr`: Device Identity CAR (Part 1 §5.4.1, Table 5-3). */
+/**
+ * Fields of register `standard.device-identity` of map `car-csr`: Device Identity CAR (Part 1 §5.4.1, Table 5-3).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardDeviceIdentityFields {
   /** DeviceVendorIdentity (RapidIO bits 16–31): vendor ID assigned by RapidIO.org (e.g. IDT 0x0038). (bits 15:0, sw r, hw w) */
   readonly deviceVendorIdentity: number;
@@ -171,13 +223,21 @@ export interface CarCsrStandardDeviceIdentityFields {
   readonly deviceIdentity: number;
 }
 
-/** Fields of register `standard.device-information` of map `car-csr`: Device Information CAR (Part 1 §5.4.2, Table 5-4). */
+/**
+ * Fields of register `standard.device-information` of map `car-csr`: Device Information CAR (Part 1 §5.4.2, Table 5-4).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardDeviceInformationFields {
   /** DeviceRev (RapidIO bits 0–31): device revision level. (bits 31:0, sw r, hw w) */
   readonly deviceRev: number;
 }
 
-/** Fields of register `standard.assembly-identity` of map `car-csr`: Assembly Identity CAR (Part 1 §5.4.3, Table 5-5). */
+/**
+ * Fields of register `standard.assembly-identity` of map `car-csr`: Assembly Identity CAR (Part 1 §5.4.3, Table 5-5).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardAssemblyIdentityFields {
   /** AssyVendorIdentity (RapidIO bits 16–31): assembly vendor. (bits 15:0, sw r, hw w) */
   readonly assyVendorIdentity: number;
@@ -185,7 +245,11 @@ export interface CarCsrStandardAssemblyIdentityFields {
   readonly assyIdentity: number;
 }
 
-/** Fields of register `standard.assembly-information` of map `car-csr`: Assembly Information CAR (Part 1 §5.4.4, Table 5-6). */
+/**
+ * Fields of register `standard.assembly-information` of map `car-csr`: Assembly Information CAR (Part 1 §5.4.4, Table 5-6).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardAssemblyInformationFields {
   /** ExtendedFeaturesPtr (RapidIO bits 16–31): offset of the first extended features block; 0x0100 in this map's example placement. (bits 15:0, sw r, hw w, reset 0x100) */
   readonly extendedFeaturesPtr: number;
@@ -193,7 +257,11 @@ export interface CarCsrStandardAssemblyInformationFields {
   readonly assyRev: number;
 }
 
-/** Fields of register `standard.pe-features` of map `car-csr`: Processing Element Features CAR (Part 1 §5.4.5 Table 5-7, Part 3 §3.4.1 Table 3-3, Part 6 §7.4.1 Table 7-3). */
+/**
+ * Fields of register `standard.pe-features` of map `car-csr`: Processing Element Features CAR (Part 1 §5.4.5 Table 5-7, Part 3 §3.4.1 Table 3-3, Part 6 §7.4.1 Table 7-3).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardPeFeaturesFields {
   /** Extended addressing support (RapidIO bits 29–31, Part 1). (bits 2:0, sw r, hw w) */
   readonly extendedAddressing: ExtendedAddressingSupport | number;
@@ -223,7 +291,11 @@ export interface CarCsrStandardPeFeaturesFields {
   readonly bridge: boolean;
 }
 
-/** Fields of register `standard.switch-port-information` of map `car-csr`: Switch Port Information CAR (Part 1 §5.4.6, Table 5-8); valid when pe-features.switch or multiport is set. */
+/**
+ * Fields of register `standard.switch-port-information` of map `car-csr`: Switch Port Information CAR (Part 1 §5.4.6, Table 5-8); valid when pe-features.switch or multiport is set.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardSwitchPortInformationFields {
   /** PortNumber (RapidIO bits 24–31): the port through which this register was read. (bits 7:0, sw r, hw w) */
   readonly portNumber: number;
@@ -231,7 +303,11 @@ export interface CarCsrStandardSwitchPortInformationFields {
   readonly portTotal: number;
 }
 
-/** Fields of register `standard.source-operations` of map `car-csr`: Source Operations CAR (Part 1 §5.4.7 Table 5-9, Part 2 §5.4.1 Table 5-3): operations the PE can issue. */
+/**
+ * Fields of register `standard.source-operations` of map `car-csr`: Source Operations CAR (Part 1 §5.4.7 Table 5-9, Part 2 §5.4.1 Table 5-3): operations the PE can issue.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardSourceOperationsFields {
   /** Port-write (RapidIO bit 29). (bit 2, sw r, hw w) */
   readonly portWrite: boolean;
@@ -263,7 +339,11 @@ export interface CarCsrStandardSourceOperationsFields {
   readonly read: boolean;
 }
 
-/** Fields of register `standard.destination-operations` of map `car-csr`: Destination Operations CAR (Part 1 §5.4.8 Table 5-10, Part 2 §5.4.2 Table 5-4): operations the PE can answer; same bits as source-operations. */
+/**
+ * Fields of register `standard.destination-operations` of map `car-csr`: Destination Operations CAR (Part 1 §5.4.8 Table 5-10, Part 2 §5.4.2 Table 5-4): operations the PE can answer; same bits as source-operations.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardDestinationOperationsFields {
   /** Port-write (RapidIO bit 29). (bit 2, sw r, hw w) */
   readonly portWrite: boolean;
@@ -295,13 +375,21 @@ export interface CarCsrStandardDestinationOperationsFields {
   readonly read: boolean;
 }
 
-/** Fields of register `standard.switch-route-table-destid-limit` of map `car-csr`: Switch Route Table Destination ID Limit CAR (Part 3 §3.4.2, Table 3-4); implemented when pe-features.standardRouteTable is set. */
+/**
+ * Fields of register `standard.switch-route-table-destid-limit` of map `car-csr`: Switch Route Table Destination ID Limit CAR (Part 3 §3.4.2, Table 3-4); implemented when pe-features.standardRouteTable is set.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardSwitchRouteTableDestidLimitFields {
   /** Max_destID (RapidIO bits 16–31): largest configurable destination ID (n means n + 1 IDs). (bits 15:0, sw r, hw w) */
   readonly maxDestId: number;
 }
 
-/** Fields of register `standard.pe-logical-layer-control` of map `car-csr`: Processing Element Logical Layer Control CSR (Part 1 §5.5.1, Table 5-11). */
+/**
+ * Fields of register `standard.pe-logical-layer-control` of map `car-csr`: Processing Element Logical Layer Control CSR (Part 1 §5.5.1, Table 5-11).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardPeLogicalLayerControlFields {
   /** Extended addressing control (RapidIO bits 29–31): address size generated and accepted; 34-bit by default. (bits 2:0, sw rw, hw r, reset 0x1) */
   readonly extendedAddressingControl: ExtendedAddressingControl | number;
@@ -311,19 +399,31 @@ export interface CarCsrStandardPeLogicalLayerControlFields {
   readonly lcsDisable: number;
 }
 
-/** Fields of register `standard.lcsba0` of map `car-csr`: Local Configuration Space Base Address 0 CSR (Part 1 §5.5.2, Table 5-12): most significant bits of the double-word address of the configuration space window (50- and 66-bit addresses). */
+/**
+ * Fields of register `standard.lcsba0` of map `car-csr`: Local Configuration Space Base Address 0 CSR (Part 1 §5.5.2, Table 5-12): most significant bits of the double-word address of the configuration space window (50- and 66-bit addresses).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardLcsba0Fields {
   /** LCSBA (RapidIO bits 1–31); reserved with 34-bit addresses. (bits 30:0, sw rw, hw r) */
   readonly lcsba: number;
 }
 
-/** Fields of register `standard.lcsba1` of map `car-csr`: Local Configuration Space Base Address 1 CSR (Part 1 §5.5.3, Table 5-13): least significant bits of the double-word address, right-justified. */
+/**
+ * Fields of register `standard.lcsba1` of map `car-csr`: Local Configuration Space Base Address 1 CSR (Part 1 §5.5.3, Table 5-13): least significant bits of the double-word address, right-justified.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardLcsba1Fields {
   /** LCSBA (RapidIO bits 0–31); bits 1–31 are address bits 0–30 of a 34-bit address. (bits 31:0, sw rw, hw r) */
   readonly lcsba: number;
 }
 
-/** Fields of register `standard.base-device-id` of map `car-csr`: Base Device ID CSR (Part 3 §3.5.1, Table 3-5); reset values implementation dependent. */
+/**
+ * Fields of register `standard.base-device-id` of map `car-csr`: Base Device ID CSR (Part 3 §3.5.1, Table 3-5); reset values implementation dependent.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardBaseDeviceIdFields {
   /** Dev16_base_deviceID (RapidIO bits 16–31). (bits 15:0, sw rw, hw r) */
   readonly dev16BaseDeviceId: number;
@@ -331,13 +431,21 @@ export interface CarCsrStandardBaseDeviceIdFields {
   readonly dev8BaseDeviceId: number;
 }
 
-/** Fields of register `standard.dev32-base-device-id` of map `car-csr`: Dev32 Base Device ID CSR (Part 3 §3.5.2, Table 3-6); reset value implementation dependent. */
+/**
+ * Fields of register `standard.dev32-base-device-id` of map `car-csr`: Dev32 Base Device ID CSR (Part 3 §3.5.2, Table 3-6); reset value implementation dependent.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardDev32BaseDeviceIdFields {
   /** Dev32_Base_DeviceID (RapidIO bits 0–31). (bits 31:0, sw rw, hw r) */
   readonly dev32BaseDeviceId: number;
 }
 
-/** Fields of register `standard.host-base-device-id-lock` of map `car-csr`: Host Base Device ID Lock CSR (Part 3 §3.5.3, Table 3-7), reset 0x0000_FFFF. A write-once lock: after the first write, writes are ignored except one of the value held, which releases the lock (back to 0x0000_FFFF). A host writes its ID, then reads the register back to learn whether it owns the lock. */
+/**
+ * Fields of register `standard.host-base-device-id-lock` of map `car-csr`: Host Base Device ID Lock CSR (Part 3 §3.5.3, Table 3-7), reset 0x0000_FFFF. A write-once lock: after the first write, writes are ignored except one of the value held, which releases the lock (back to 0x0000_FFFF). A host writes its ID, then reads the register back to learn whether it owns the lock.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardHostBaseDeviceIdLockFields {
   /** Host_base_deviceID (RapidIO bits 16–31): base device ID of the PE initialising this one; 0xFFFF when unlocked. (bits 15:0, sw rw1, hw rw, reset 0xffff) */
   readonly hostBaseDeviceId: number;
@@ -345,13 +453,21 @@ export interface CarCsrStandardHostBaseDeviceIdLockFields {
   readonly hostBaseDev32Id: number;
 }
 
-/** Fields of register `standard.component-tag` of map `car-csr`: Component Tag CSR (Part 3 §3.5.4, Table 3-8); also sent in port-writes (Part 8). */
+/**
+ * Fields of register `standard.component-tag` of map `car-csr`: Component Tag CSR (Part 3 §3.5.4, Table 3-8); also sent in port-writes (Part 8).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardComponentTagFields {
   /** component_tag (RapidIO bits 0–31), assigned by software. (bits 31:0, sw rw, hw r, reset 0x0) */
   readonly componentTag: number;
 }
 
-/** Fields of register `standard.std-route-destid-select` of map `car-csr`: Standard Route Configuration Destination ID Select CSR (Part 3 §3.5.5, Table 3-9). */
+/**
+ * Fields of register `standard.std-route-destid-select` of map `car-csr`: Standard Route Configuration Destination ID Select CSR (Part 3 §3.5.5, Table 3-9).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardStdRouteDestidSelectFields {
   /** Config_destID (RapidIO bits 24–31): route table entry to access. (bits 7:0, sw rw, hw r, reset 0x0) */
   readonly configDestId: number;
@@ -361,7 +477,11 @@ export interface CarCsrStandardStdRouteDestidSelectFields {
   readonly extConfigEnable: boolean;
 }
 
-/** Fields of register `standard.std-route-port-select` of map `car-csr`: Standard Route Configuration Port Select CSR (Part 3 §3.5.6, Table 3-10): reads or writes the entry selected by std-route-destid-select. */
+/**
+ * Fields of register `standard.std-route-port-select` of map `car-csr`: Standard Route Configuration Port Select CSR (Part 3 §3.5.6, Table 3-10): reads or writes the entry selected by std-route-destid-select.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardStdRoutePortSelectFields {
   /** Config_output_port (RapidIO bits 24–31); reset implementation dependent. (bits 7:0, sw rw, hw rw) */
   readonly configOutputPort: number;
@@ -377,7 +497,11 @@ export interface CarCsrStandardStdRoutePortSelectFields {
   readonly cop3MsbOrImpSpec: number;
 }
 
-/** Fields of register `standard.std-route-default-port` of map `car-csr`: Standard Route Default Port CSR (Part 3 §3.5.7, Table 3-11): port for destination IDs above the route table limit. */
+/**
+ * Fields of register `standard.std-route-default-port` of map `car-csr`: Standard Route Default Port CSR (Part 3 §3.5.7, Table 3-11): port for destination IDs above the route table limit.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrStandardStdRouteDefaultPortFields {
   /** Default_output_port (RapidIO bits 24–31). (bits 7:0, sw rw, hw r, reset 0x0) */
   readonly defaultOutputPort: number;
@@ -387,7 +511,11 @@ export interface CarCsrStandardStdRouteDefaultPortFields {
   readonly implementationSpecific: number;
 }
 
-/** Fields of register `lp-serial.block-header` of map `car-csr`: LP-Serial Register Block Header (Part 6 §7.6.1, Table 7-6). */
+/**
+ * Fields of register `lp-serial.block-header` of map `car-csr`: LP-Serial Register Block Header (Part 6 §7.6.1, Table 7-6).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialBlockHeaderFields {
   /** EF_ID (RapidIO bits 16–31): 0x0002, generic endpoint with software-assisted error recovery, Register Map I. (bits 15:0, sw r, hw w, reset 0x2) */
   readonly efId: number;
@@ -395,19 +523,31 @@ export interface CarCsrLpSerialBlockHeaderFields {
   readonly efPtr: number;
 }
 
-/** Fields of register `lp-serial.port-link-timeout` of map `car-csr`: Port Link Timeout Control CSR (Part 6 §7.6.2, Table 7-7): acknowledgement and link-response timeout for all ports; the reset value is the maximum, 3 to 6 seconds. */
+/**
+ * Fields of register `lp-serial.port-link-timeout` of map `car-csr`: Port Link Timeout Control CSR (Part 6 §7.6.2, Table 7-7): acknowledgement and link-response timeout for all ports; the reset value is the maximum, 3 to 6 seconds.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortLinkTimeoutFields {
   /** timeout value (RapidIO bits 0–23), all 1s after reset. (bits 31:8, sw rw, hw r, reset 0xffffff) */
   readonly timeoutValue: number;
 }
 
-/** Fields of register `lp-serial.port-response-timeout` of map `car-csr`: Port Response Timeout Control CSR (Part 6 §7.6.3, Table 7-8): request-to-response timeout for all ports. */
+/**
+ * Fields of register `lp-serial.port-response-timeout` of map `car-csr`: Port Response Timeout Control CSR (Part 6 §7.6.3, Table 7-8): request-to-response timeout for all ports.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortResponseTimeoutFields {
   /** timeout value (RapidIO bits 0–23), all 1s after reset. (bits 31:8, sw rw, hw r, reset 0xffffff) */
   readonly timeoutValue: number;
 }
 
-/** Fields of register `lp-serial.port-general-control` of map `car-csr`: Port General Control CSR, generic endpoint devices (Part 6 §7.6.4, Table 7-9); reset values implementation dependent. */
+/**
+ * Fields of register `lp-serial.port-general-control` of map `car-csr`: Port General Control CSR, generic endpoint devices (Part 6 §7.6.4, Table 7-9); reset values implementation dependent.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortGeneralControlFields {
   /** Discovered (RapidIO bit 2): found by the PE responsible for system configuration. (bit 29, sw rw, hw r) */
   readonly discovered: boolean;
@@ -417,13 +557,21 @@ export interface CarCsrLpSerialPortGeneralControlFields {
   readonly host: boolean;
 }
 
-/** Fields of register `lp-serial.port.link-maintenance-request` of map `car-csr`: Port n Link Maintenance Request CSR (Part 6 §7.6.5, Table 7-11): a write sends a link-request control symbol. */
+/**
+ * Fields of register `lp-serial.port.link-maintenance-request` of map `car-csr`: Port n Link Maintenance Request CSR (Part 6 §7.6.5, Table 7-11): a write sends a link-request control symbol.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortLinkMaintenanceRequestFields {
   /** Command (RapidIO bits 29–31): cmd of the link-request; reads return the last value written. (bits 2:0, sw rw, hw r, reset 0x0) */
   readonly command: LinkMaintenanceCommand | number;
 }
 
-/** Fields of register `lp-serial.port.link-maintenance-response` of map `car-csr`: Port n Link Maintenance Response CSR (Part 6 §7.6.6, Table 7-12): the status of the last link-response; read-only. */
+/**
+ * Fields of register `lp-serial.port.link-maintenance-response` of map `car-csr`: Port n Link Maintenance Response CSR (Part 6 §7.6.6, Table 7-12): the status of the last link-response; read-only.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortLinkMaintenanceResponseFields {
   /** port_status (RapidIO bits 27–31) of a CS24/CS48 link-response (Part 6 Table 3-14). (bits 4:0, sw r, hw w, reset 0x0) */
   readonly portStatus: number;
@@ -435,7 +583,11 @@ export interface CarCsrLpSerialPortLinkMaintenanceResponseFields {
   readonly responseValid: boolean;
 }
 
-/** Fields of register `lp-serial.port.local-ackid-status` of map `car-csr`: Port n Local ackID Status CSR (Part 6 §7.6.7, Table 7-13), CS24/CS48 only. */
+/**
+ * Fields of register `lp-serial.port.local-ackid-status` of map `car-csr`: Port n Local ackID Status CSR (Part 6 §7.6.7, Table 7-13), CS24/CS48 only.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortLocalAckidStatusFields {
   /** Outbound_ackID (RapidIO bits 26–31): next transmitted ackID; writing it forces retransmission. Bit 26 only for CS48. (bits 5:0, sw rw, hw rw, reset 0x0) */
   readonly outboundAckId: number;
@@ -447,7 +599,11 @@ export interface CarCsrLpSerialPortLocalAckidStatusFields {
   readonly clrOutstandingAckIds: boolean;
 }
 
-/** Fields of register `lp-serial.port.initialization-status` of map `car-csr`: Port n Initialization Status CSR (Part 6 §7.6.8, Table 7-14), optional; read-only, state encodings implementation specific. */
+/**
+ * Fields of register `lp-serial.port.initialization-status` of map `car-csr`: Port n Initialization Status CSR (Part 6 §7.6.8, Table 7-14), optional; read-only, state encodings implementation specific.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortInitializationStatusFields {
   /** Transmitted status control symbols (RapidIO bits 21–27). (bits 10:4, sw r, hw w, reset 0x0) */
   readonly transmittedStatusControlSymbols: number;
@@ -461,7 +617,11 @@ export interface CarCsrLpSerialPortInitializationStatusFields {
   readonly laneAlignment: number;
 }
 
-/** Fields of register `lp-serial.port.control-2` of map `car-csr`: Port n Control 2 CSR (Part 6 §7.6.9, Table 7-15): baud rates supported, enabled and selected. Support bits and most enables have implementation-dependent reset values. */
+/**
+ * Fields of register `lp-serial.port.control-2` of map `car-csr`: Port n Control 2 CSR (Part 6 §7.6.9, Table 7-15): baud rates supported, enabled and selected. Support bits and most enables have implementation-dependent reset values.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortControl2Fields {
   /** Remote Transmit Emphasis Control Enable (RapidIO bit 31). (bit 0, sw rw, hw r) */
   readonly remoteTxEmphasisEnable: boolean;
@@ -513,7 +673,11 @@ export interface CarCsrLpSerialPortControl2Fields {
   readonly selectedBaudrate: Baudrate | number;
 }
 
-/** Fields of register `lp-serial.port.error-and-status` of map `car-csr`: Port n Error and Status CSR (Part 6 §7.6.10, Table 7-16). The “once set, remains set until written with a logic 1 to clear” bits are RW1C. */
+/**
+ * Fields of register `lp-serial.port.error-and-status` of map `car-csr`: Port n Error and Status CSR (Part 6 §7.6.10, Table 7-16). The “once set, remains set until written with a logic 1 to clear” bits are RW1C.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortErrorAndStatusFields {
   /** Port Uninitialized (RapidIO bit 31): input and output ports not initialized. (bit 0, sw r, hw w, reset 0x1) */
   readonly portUninitialized: boolean;
@@ -561,7 +725,11 @@ export interface CarCsrLpSerialPortErrorAndStatusFields {
   readonly idle2Support: boolean;
 }
 
-/** Fields of register `lp-serial.port.control` of map `car-csr`: Port n Control CSR (Part 6 §7.6.11, Table 7-17). */
+/**
+ * Fields of register `lp-serial.port.control` of map `car-csr`: Port n Control CSR (Part 6 §7.6.11, Table 7-17).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrLpSerialPortControlFields {
   /** Port Type (RapidIO bit 31): 1 = serial port. (bit 0, sw r, hw w, reset 0x1) */
   readonly portType: boolean;
@@ -589,7 +757,11 @@ export interface CarCsrLpSerialPortControlFields {
   readonly portWidthSupport: number;
 }
 
-/** Typed access to register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)) of `specs/srio/car-csr.yaml`, as built by {@link carCsrRegisters} (`M` = `"sync"`), {@link carCsrRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link carCsrRegistersHardware} (`M` = `"hardware"`). */
+/**
+ * Typed access to register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)) of `specs/srio/car-csr.yaml`, as built by {@link carCsrRegisters} (`M` = `"sync"`), {@link carCsrRegistersAsync} (`M` = `"async"`) and, for a register-file model's hardware side, {@link carCsrRegistersHardware} (`M` = `"hardware"`).
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export interface CarCsrRegisters<M extends AccessMode = "sync"> {
   /** Block `standard` at 0x0: CARs and CSRs at fixed offsets 0x00–0xFC (Part 1 Table 5-1, Part 3 Table 3-1). */
   readonly standard: {
@@ -662,7 +834,11 @@ export interface CarCsrRegisters<M extends AccessMode = "sync"> {
   };
 }
 
-/** Description of register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)), from `specs/srio/car-csr.yaml`: offsets, fields, access and reset values. */
+/**
+ * Description of register map `car-csr` (RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)), from `specs/srio/car-csr.yaml`: offsets, fields, access and reset values.
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
+ */
 export const CAR_CSR_MAP: RegisterMapInfo = {
   id: "srio.car-csr",
   title: "RapidIO configuration space (standard CARs/CSRs and LP-Serial Register Map I)",
@@ -897,6 +1073,8 @@ export const CAR_CSR_MAP: RegisterMapInfo = {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegisters(bus: Bus, base = 0): CarCsrRegisters<"sync"> {
   return bindRegisters(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"sync">;
@@ -908,6 +1086,8 @@ export function carCsrRegisters(bus: Bus, base = 0): CarCsrRegisters<"sync"> {
  * @param bus - the bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegistersAsync(bus: AsyncBus, base = 0): CarCsrRegisters<"async"> {
   return bindRegistersAsync(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"async">;
@@ -919,6 +1099,8 @@ export function carCsrRegistersAsync(bus: AsyncBus, base = 0): CarCsrRegisters<"
  * @param bus - the hardware bus
  * @param base - bus address of the map's offset 0
  * @throws RegisterAccessError when a register cannot be accessed over a 32-bit bus
+ *
+ * @see [`srio.car-csr` reference page](./pages/srio.car-csr.md)
  */
 export function carCsrRegistersHardware(bus: HardwareBus, base = 0): CarCsrRegisters<"hardware"> {
   return bindRegisters(CAR_CSR_MAP, bus, base) as CarCsrRegisters<"hardware">;

@@ -18,15 +18,29 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * stype0 of Control Symbol 24 and 48 (Part 6 Table 3-2): the status function carried by parameter0/parameter1.
  *
  * 3-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export type Stype0 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined";
 
-/** Names of {@link Stype0} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype0} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const STYPE0_NAMES: readonly (Stype0 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined"];
 
 /**
  * Value of a {@link Stype0} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function stype0Value(name: unknown): number {
   switch (name) {
@@ -46,15 +60,23 @@ export function stype0Value(name: unknown): number {
  * stype0 of Control Symbol 64 (Part 6 Table 3-3).
  *
  * 4-bit enum; values: `packet-accepted` = 0, `packet-retry` = 1, `packet-not-accepted` = 2, `timestamp` = 3, `status` = 4, `vc-status` = 5, `link-response` = 6, `implementation-defined` = 7, `reserved-8` = 8, `reserved-9` = 9, `reserved-10` = 10, `loop-response` = 11, `reserved-12` = 12, `voq-backpressure` = 13, `reserved-14` = 14, `reserved-15` = 15.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export type Stype0Cs64 = "packet-accepted" | "packet-retry" | "packet-not-accepted" | "timestamp" | "status" | "vc-status" | "link-response" | "implementation-defined" | "reserved-8" | "reserved-9" | "reserved-10" | "loop-response" | "reserved-12" | "voq-backpressure" | "reserved-14" | "reserved-15";
 
-/** Names of {@link Stype0Cs64} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype0Cs64} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const STYPE0_CS64_NAMES: readonly (Stype0Cs64 | undefined)[] = ["packet-accepted", "packet-retry", "packet-not-accepted", "timestamp", "status", "vc-status", "link-response", "implementation-defined", "reserved-8", "reserved-9", "reserved-10", "loop-response", "reserved-12", "voq-backpressure", "reserved-14", "reserved-15"];
 
 /**
  * Value of a {@link Stype0Cs64} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function stype0Cs64Value(name: unknown): number {
   switch (name) {
@@ -82,15 +104,29 @@ export function stype0Cs64Value(name: unknown): number {
  * stype1 of Control Symbol 24 and 48 (Part 6 Table 3-17): the request or delimiter function, modified by cmd.
  *
  * 3-bit enum; values: `start-of-packet` = 0, `stomp` = 1, `end-of-packet` = 2, `restart-from-retry` = 3, `link-request` = 4, `timing` = 5, `reserved` = 6, `nop` = 7.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export type Stype1 = "start-of-packet" | "stomp" | "end-of-packet" | "restart-from-retry" | "link-request" | "timing" | "reserved" | "nop";
 
-/** Names of {@link Stype1} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Stype1} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const STYPE1_NAMES: readonly (Stype1 | undefined)[] = ["start-of-packet", "stomp", "end-of-packet", "restart-from-retry", "link-request", "timing", "reserved", "nop"];
 
 /**
  * Value of a {@link Stype1} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function stype1Value(name: unknown): number {
   switch (name) {
@@ -246,6 +282,8 @@ export function portStatusValue(name: unknown): number {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-1.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs24`.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export interface Cs24 {
   /** stype0 (bits 0–2): status function. (3 bits, enum Stype0.) */
@@ -262,7 +300,11 @@ export interface Cs24 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs24}. */
+/**
+ * Size in bytes of every {@link Cs24}.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export const CS24_BYTES = 3;
 
 /**
@@ -280,6 +322,8 @@ export const CS24_BYTES = 3;
  * ```ts
  * const value = decodeCs24(bytes);
  * ```
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
   const $o = offset;
@@ -309,6 +353,8 @@ export function decodeCs24(bytes: Uint8Array, offset = 0): Cs24 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function encodeCs24Into(view: DataView, offset: number, value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -345,6 +391,8 @@ export function encodeCs24Into(view: DataView, offset: number, value: Cs24): num
  * ```ts
  * const bytes = encodeCs24(value);
  * ```
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function encodeCs24(value: Cs24): Uint8Array {
   encodeCs24Into(encodeScratch(3), 0, value);
@@ -355,6 +403,8 @@ export function encodeCs24(value: Cs24): Uint8Array {
  * Number of bytes {@link encodeCs24} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function cs24ByteLength(value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -374,7 +424,11 @@ export function cs24ByteLength(value: Cs24): number {
   return 3;
 }
 
-/** Whether `value` is a valid {@link Cs24}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs24}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export function isCs24(value: unknown): value is Cs24 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -393,7 +447,11 @@ export function isCs24(value: unknown): value is Cs24 {
   return true;
 }
 
-/** Index in `CS24_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS24_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export function cs24VariantOf(value: Cs24): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Value($v["stype0"]);
@@ -416,6 +474,8 @@ export function cs24VariantOf(value: Cs24): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
  */
 export function cs24FromJson(json: unknown): Cs24 {
   const $j = jsonObject(json, "cs24");
@@ -435,7 +495,11 @@ function $writeCs240($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint8($o + 2, $w0 & 0xff);
 }
 
-/** Everything about format `srio.cs24` (Control Symbol 24) in one record. */
+/**
+ * Everything about format `srio.cs24` (Control Symbol 24) in one record.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ */
 export const CS24_FORMAT: FormatInfo<Cs24> = {
   id: "srio.cs24",
   title: "Control Symbol 24",
@@ -472,6 +536,8 @@ export const CS24_FORMAT: FormatInfo<Cs24> = {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-2.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs48`.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export interface Cs48 {
   /** stype0 (bits 0–2): status function. (3 bits, enum Stype0.) */
@@ -488,7 +554,11 @@ export interface Cs48 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs48}. */
+/**
+ * Size in bytes of every {@link Cs48}.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const CS48_BYTES = 6;
 
 /**
@@ -506,6 +576,8 @@ export const CS48_BYTES = 6;
  * ```ts
  * const value = decodeCs48(bytes);
  * ```
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
   const $o = offset;
@@ -536,6 +608,8 @@ export function decodeCs48(bytes: Uint8Array, offset = 0): Cs48 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function encodeCs48Into(view: DataView, offset: number, value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -572,6 +646,8 @@ export function encodeCs48Into(view: DataView, offset: number, value: Cs48): num
  * ```ts
  * const bytes = encodeCs48(value);
  * ```
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function encodeCs48(value: Cs48): Uint8Array {
   encodeCs48Into(encodeScratch(6), 0, value);
@@ -582,6 +658,8 @@ export function encodeCs48(value: Cs48): Uint8Array {
  * Number of bytes {@link encodeCs48} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function cs48ByteLength(value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -601,7 +679,11 @@ export function cs48ByteLength(value: Cs48): number {
   return 6;
 }
 
-/** Whether `value` is a valid {@link Cs48}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs48}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export function isCs48(value: unknown): value is Cs48 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -620,7 +702,11 @@ export function isCs48(value: unknown): value is Cs48 {
   return true;
 }
 
-/** Index in `CS48_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS48_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export function cs48VariantOf(value: Cs48): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Value($v["stype0"]);
@@ -643,6 +729,8 @@ export function cs48VariantOf(value: Cs48): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
  */
 export function cs48FromJson(json: unknown): Cs48 {
   const $j = jsonObject(json, "cs48");
@@ -661,7 +749,11 @@ function $writeCs480($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint16($o + 4, r_crc);
 }
 
-/** Everything about format `srio.cs48` (Control Symbol 48) in one record. */
+/**
+ * Everything about format `srio.cs48` (Control Symbol 48) in one record.
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ */
 export const CS48_FORMAT: FormatInfo<Cs48> = {
   id: "srio.cs48",
   title: "Control Symbol 48",
@@ -699,6 +791,8 @@ export const CS48_FORMAT: FormatInfo<Cs48> = {
  * Source: RapidIO 4.1 Part 6 §3.3 Figure 3-3.
  *
  * Spec: `specs/srio/control-symbol.yaml`, format `srio.cs64`.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export interface Cs64 {
   /** stype0 (bits 0–3): status function. (4 bits, enum Stype0Cs64.) */
@@ -715,7 +809,11 @@ export interface Cs64 {
   crc: number;
 }
 
-/** Size in bytes of every {@link Cs64}. */
+/**
+ * Size in bytes of every {@link Cs64}.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const CS64_BYTES = 8;
 
 /**
@@ -733,6 +831,8 @@ export const CS64_BYTES = 8;
  * ```ts
  * const value = decodeCs64(bytes);
  * ```
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
   const $o = offset;
@@ -763,6 +863,8 @@ export function decodeCs64(bytes: Uint8Array, offset = 0): Cs64 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function encodeCs64Into(view: DataView, offset: number, value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -799,6 +901,8 @@ export function encodeCs64Into(view: DataView, offset: number, value: Cs64): num
  * ```ts
  * const bytes = encodeCs64(value);
  * ```
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function encodeCs64(value: Cs64): Uint8Array {
   encodeCs64Into(encodeScratch(8), 0, value);
@@ -809,6 +913,8 @@ export function encodeCs64(value: Cs64): Uint8Array {
  * Number of bytes {@link encodeCs64} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function cs64ByteLength(value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -828,7 +934,11 @@ export function cs64ByteLength(value: Cs64): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Cs64}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Cs64}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export function isCs64(value: unknown): value is Cs64 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -847,7 +957,11 @@ export function isCs64(value: unknown): value is Cs64 {
   return true;
 }
 
-/** Index in `CS64_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `CS64_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export function cs64VariantOf(value: Cs64): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_stype0 = stype0Cs64Value($v["stype0"]);
@@ -870,6 +984,8 @@ export function cs64VariantOf(value: Cs64): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
  */
 export function cs64FromJson(json: unknown): Cs64 {
   const $j = jsonObject(json, "cs64");
@@ -888,7 +1004,11 @@ function $writeCs640($view: DataView, $o: number, r_stype0: number, r_parameter0
   $view.setUint32($o + 4, ((r_stype1Low << 26) | (r_crc << 2)) >>> 0);
 }
 
-/** Everything about format `srio.cs64` (Control Symbol 64) in one record. */
+/**
+ * Everything about format `srio.cs64` (Control Symbol 64) in one record.
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const CS64_FORMAT: FormatInfo<Cs64> = {
   id: "srio.cs64",
   title: "Control Symbol 64",
@@ -914,5 +1034,13 @@ export const CS64_FORMAT: FormatInfo<Cs64> = {
   variantOf: cs64VariantOf,
 };
 
-/** Every format of `specs/srio/control-symbol.yaml`. */
+/**
+ * Every format of `specs/srio/control-symbol.yaml`.
+ *
+ * @see [`srio.cs24` reference page](./pages/srio.cs24.md)
+ *
+ * @see [`srio.cs48` reference page](./pages/srio.cs48.md)
+ *
+ * @see [`srio.cs64` reference page](./pages/srio.cs64.md)
+ */
 export const controlSymbolFormats: readonly AnyFormatInfo[] = [CS24_FORMAT, CS48_FORMAT, CS64_FORMAT];

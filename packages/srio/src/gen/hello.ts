@@ -17,15 +17,23 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * FTYPE values carried by HELLO headers (srio.md §7; RapidIO 4.1 Part 1 ch. 4, Part 2, Part 10): maintenance (ftype 8) uses the separate AXI4-Lite port, not HELLO.
  *
  * 4-bit enum; values: `request-class` = 2, `write-class` = 5, `streaming-write` = 6, `data-streaming` = 9, `doorbell` = 10, `message` = 11, `response` = 13.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export type HelloFtype = "request-class" | "write-class" | "streaming-write" | "data-streaming" | "doorbell" | "message" | "response";
 
-/** Names of {@link HelloFtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link HelloFtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_FTYPE_NAMES: readonly (HelloFtype | undefined)[] = [undefined, undefined, "request-class", undefined, undefined, "write-class", "streaming-write", undefined, undefined, "data-streaming", "doorbell", "message", undefined, "response"];
 
 /**
  * Value of a {@link HelloFtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloFtypeValue(name: unknown): number {
   switch (name) {
@@ -52,6 +60,8 @@ export function helloFtypeValue(name: unknown): number {
  * Source: docs/reference/srio.md §7.
  *
  * Spec: `specs/srio/hello.yaml`, format `srio.hello`.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export interface Hello {
   /** TID (tdata[63:56]): srcTID of a request, targetTID of a response. (8 bits.) */
@@ -72,7 +82,11 @@ export interface Hello {
   address: bigint;
 }
 
-/** Size in bytes of every {@link Hello}. */
+/**
+ * Size in bytes of every {@link Hello}.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_BYTES = 8;
 
 /**
@@ -90,6 +104,8 @@ export const HELLO_BYTES = 8;
  * ```ts
  * const value = decodeHello(bytes);
  * ```
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
   const $o = offset;
@@ -120,6 +136,8 @@ export function decodeHello(bytes: Uint8Array, offset = 0): Hello {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function encodeHelloInto(view: DataView, offset: number, value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -162,6 +180,8 @@ export function encodeHelloInto(view: DataView, offset: number, value: Hello): n
  * ```ts
  * const bytes = encodeHello(value);
  * ```
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function encodeHello(value: Hello): Uint8Array {
   encodeHelloInto(encodeScratch(8), 0, value);
@@ -172,6 +192,8 @@ export function encodeHello(value: Hello): Uint8Array {
  * Number of bytes {@link encodeHello} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloByteLength(value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -195,7 +217,11 @@ export function helloByteLength(value: Hello): number {
   return 8;
 }
 
-/** Whether `value` is a valid {@link Hello}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Hello}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export function isHello(value: unknown): value is Hello {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -218,7 +244,11 @@ export function isHello(value: unknown): value is Hello {
   return true;
 }
 
-/** Index in `HELLO_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `HELLO_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export function helloVariantOf(value: Hello): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_tid = $v["tid"];
@@ -245,6 +275,8 @@ export function helloVariantOf(value: Hello): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
  */
 export function helloFromJson(json: unknown): Hello {
   const $j = jsonObject(json, "hello");
@@ -268,7 +300,11 @@ function $writeHello0($view: DataView, $o: number, f_address: bigint, r_tid: num
   $view.setUint32($o + 4, $l1);
 }
 
-/** Everything about format `srio.hello` (HELLO header beat) in one record. */
+/**
+ * Everything about format `srio.hello` (HELLO header beat) in one record.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const HELLO_FORMAT: FormatInfo<Hello> = {
   id: "srio.hello",
   title: "HELLO header beat",
@@ -296,5 +332,9 @@ export const HELLO_FORMAT: FormatInfo<Hello> = {
   variantOf: helloVariantOf,
 };
 
-/** Every format of `specs/srio/hello.yaml`. */
+/**
+ * Every format of `specs/srio/hello.yaml`.
+ *
+ * @see [`srio.hello` reference page](./pages/srio.hello.md)
+ */
 export const helloFormats: readonly AnyFormatInfo[] = [HELLO_FORMAT];

@@ -19,15 +19,35 @@ import type { AnyFormatInfo, FormatInfo } from "@rashpa/bits";
  * tt, the size of the device IDs (Part 3 Table 2-1); 0b11 is reserved.
  *
  * 2-bit enum; values: `dev8` = 0, `dev16` = 1, `dev32` = 2.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type TransportType = "dev8" | "dev16" | "dev32";
 
-/** Names of {@link TransportType} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link TransportType} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const TRANSPORT_TYPE_NAMES: readonly (TransportType | undefined)[] = ["dev8", "dev16", "dev32"];
 
 /**
  * Value of a {@link TransportType} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function transportTypeValue(name: unknown): number {
   switch (name) {
@@ -42,15 +62,35 @@ export function transportTypeValue(name: unknown): number {
  * ftype, the logical format type (Part 1 Tables 4-1 and 4-8, Part 2 Tables 4-1 and 4-5); the types this codec knows.
  *
  * 4-bit enum; values: `request` = 2, `write` = 5, `streaming-write` = 6, `maintenance` = 8, `doorbell` = 10, `message` = 11, `response` = 13.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type Ftype = "request" | "write" | "streaming-write" | "maintenance" | "doorbell" | "message" | "response";
 
-/** Names of {@link Ftype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link Ftype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const FTYPE_NAMES: readonly (Ftype | undefined)[] = [undefined, undefined, "request", undefined, undefined, "write", "streaming-write", undefined, "maintenance", undefined, "doorbell", "message", undefined, "response"];
 
 /**
  * Value of a {@link Ftype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function ftypeValue(name: unknown): number {
   switch (name) {
@@ -69,15 +109,35 @@ export function ftypeValue(name: unknown): number {
  * Transaction of a type 2 packet (Part 1 Table 4-5); other encodings are reserved.
  *
  * 4-bit enum; values: `nread` = 4, `atomic-inc` = 12, `atomic-dec` = 13, `atomic-set` = 14, `atomic-clr` = 15.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type RequestTtype = "nread" | "atomic-inc" | "atomic-dec" | "atomic-set" | "atomic-clr";
 
-/** Names of {@link RequestTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link RequestTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const REQUEST_TTYPE_NAMES: readonly (RequestTtype | undefined)[] = [undefined, undefined, undefined, undefined, "nread", undefined, undefined, undefined, undefined, undefined, undefined, undefined, "atomic-inc", "atomic-dec", "atomic-set", "atomic-clr"];
 
 /**
  * Value of a {@link RequestTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function requestTtypeValue(name: unknown): number {
   switch (name) {
@@ -94,15 +154,35 @@ export function requestTtypeValue(name: unknown): number {
  * Transaction of a type 5 packet (Part 1 Table 4-6); other encodings are reserved.
  *
  * 4-bit enum; values: `nwrite` = 4, `nwrite-r` = 5, `atomic-swap` = 12, `atomic-compare-and-swap` = 13, `atomic-test-and-swap` = 14.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type WriteTtype = "nwrite" | "nwrite-r" | "atomic-swap" | "atomic-compare-and-swap" | "atomic-test-and-swap";
 
-/** Names of {@link WriteTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link WriteTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const WRITE_TTYPE_NAMES: readonly (WriteTtype | undefined)[] = [undefined, undefined, undefined, undefined, "nwrite", "nwrite-r", undefined, undefined, undefined, undefined, undefined, undefined, "atomic-swap", "atomic-compare-and-swap", "atomic-test-and-swap"];
 
 /**
  * Value of a {@link WriteTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function writeTtypeValue(name: unknown): number {
   switch (name) {
@@ -119,15 +199,35 @@ export function writeTtypeValue(name: unknown): number {
  * Transaction of a type 8 packet (Part 1 Table 4-7); 0b0101–0b1111 are reserved.
  *
  * 4-bit enum; values: `read-request` = 0, `write-request` = 1, `read-response` = 2, `write-response` = 3, `port-write` = 4.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type MaintenanceTtype = "read-request" | "write-request" | "read-response" | "write-response" | "port-write";
 
-/** Names of {@link MaintenanceTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link MaintenanceTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const MAINTENANCE_TTYPE_NAMES: readonly (MaintenanceTtype | undefined)[] = ["read-request", "write-request", "read-response", "write-response", "port-write"];
 
 /**
  * Value of a {@link MaintenanceTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function maintenanceTtypeValue(name: unknown): number {
   switch (name) {
@@ -144,15 +244,35 @@ export function maintenanceTtypeValue(name: unknown): number {
  * Transaction of a type 13 packet (Part 1 Table 4-9, Part 2 Table 4-6); other encodings are reserved.
  *
  * 4-bit enum; values: `no-data` = 0, `message-response` = 1, `with-data` = 8.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type ResponseTtype = "no-data" | "message-response" | "with-data";
 
-/** Names of {@link ResponseTtype} indexed by value (`undefined` for unused values). */
+/**
+ * Names of {@link ResponseTtype} indexed by value (`undefined` for unused values).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const RESPONSE_TTYPE_NAMES: readonly (ResponseTtype | undefined)[] = ["no-data", "message-response", undefined, undefined, undefined, undefined, undefined, undefined, "with-data"];
 
 /**
  * Value of a {@link ResponseTtype} member, or -1 when `name` is not one.
  * @param name - a member name
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function responseTtypeValue(name: unknown): number {
   switch (name) {
@@ -166,7 +286,11 @@ export function responseTtypeValue(name: unknown): number {
 // --------------------------------------------------------------------------------------
 // srio.stream: RapidIO packet without CRC, 34-bit addresses
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -198,7 +322,11 @@ export interface StreamDev8Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -232,7 +360,11 @@ export interface StreamDev8Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -258,7 +390,11 @@ export interface StreamDev8StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -290,7 +426,11 @@ export interface StreamDev8MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -324,7 +464,11 @@ export interface StreamDev8MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -354,7 +498,11 @@ export interface StreamDev8MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -382,7 +530,11 @@ export interface StreamDev8MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -412,7 +564,11 @@ export interface StreamDev8MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -436,7 +592,11 @@ export interface StreamDev8Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -468,7 +628,11 @@ export interface StreamDev8Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -494,7 +658,11 @@ export interface StreamDev8ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -524,7 +692,11 @@ export interface StreamDev8ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev8ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -552,7 +724,11 @@ export interface StreamDev8ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -584,7 +760,11 @@ export interface StreamDev16Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -618,7 +798,11 @@ export interface StreamDev16Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -644,7 +828,11 @@ export interface StreamDev16StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -676,7 +864,11 @@ export interface StreamDev16MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -710,7 +902,11 @@ export interface StreamDev16MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -740,7 +936,11 @@ export interface StreamDev16MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -768,7 +968,11 @@ export interface StreamDev16MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -798,7 +1002,11 @@ export interface StreamDev16MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -822,7 +1030,11 @@ export interface StreamDev16Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -854,7 +1066,11 @@ export interface StreamDev16Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -880,7 +1096,11 @@ export interface StreamDev16ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -910,7 +1130,11 @@ export interface StreamDev16ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev16ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -938,7 +1162,11 @@ export interface StreamDev16ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-request`. Type 2: NREAD and ATOMIC inc/dec/set/clr, never a data payload (Part 1 §4.1.5, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -970,7 +1198,11 @@ export interface StreamDev32Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-write`. Type 5: NWRITE, NWRITE_R and ATOMIC swap/compare-and-swap/test-and-swap (Part 1 §4.1.7, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1004,7 +1236,11 @@ export interface StreamDev32Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-streaming-write`. Type 6: SWRITE, no transaction, size or ID fields (Part 1 §4.1.8, Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1030,7 +1266,11 @@ export interface StreamDev32StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1062,7 +1302,11 @@ export interface StreamDev32MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1096,7 +1340,11 @@ export interface StreamDev32MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1126,7 +1374,11 @@ export interface StreamDev32MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1154,7 +1406,11 @@ export interface StreamDev32MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1184,7 +1440,11 @@ export interface StreamDev32MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1208,7 +1468,11 @@ export interface StreamDev32Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1240,7 +1504,11 @@ export interface StreamDev32Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1266,7 +1534,11 @@ export interface StreamDev32ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1296,7 +1568,11 @@ export interface StreamDev32ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 34-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export interface StreamDev32ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -1332,6 +1608,8 @@ export interface StreamDev32ResponseWithData {
  * Source: RapidIO 4.1 Part 1 §4, Part 2 §4, Part 3 §2.4–2.5, Part 6 §2.2–2.3.
  *
  * Spec: `specs/srio/packet.yaml`, format `srio.stream`.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export type Stream = StreamDev8Request | StreamDev8Write | StreamDev8StreamingWrite | StreamDev8MaintenanceReadRequest | StreamDev8MaintenanceWriteRequest | StreamDev8MaintenanceReadResponse | StreamDev8MaintenanceWriteResponse | StreamDev8MaintenancePortWrite | StreamDev8Doorbell | StreamDev8Message | StreamDev8ResponseNoData | StreamDev8ResponseMessageResponse | StreamDev8ResponseWithData | StreamDev16Request | StreamDev16Write | StreamDev16StreamingWrite | StreamDev16MaintenanceReadRequest | StreamDev16MaintenanceWriteRequest | StreamDev16MaintenanceReadResponse | StreamDev16MaintenanceWriteResponse | StreamDev16MaintenancePortWrite | StreamDev16Doorbell | StreamDev16Message | StreamDev16ResponseNoData | StreamDev16ResponseMessageResponse | StreamDev16ResponseWithData | StreamDev32Request | StreamDev32Write | StreamDev32StreamingWrite | StreamDev32MaintenanceReadRequest | StreamDev32MaintenanceWriteRequest | StreamDev32MaintenanceReadResponse | StreamDev32MaintenanceWriteResponse | StreamDev32MaintenancePortWrite | StreamDev32Doorbell | StreamDev32Message | StreamDev32ResponseNoData | StreamDev32ResponseMessageResponse | StreamDev32ResponseWithData;
 
@@ -1350,6 +1628,8 @@ export type Stream = StreamDev8Request | StreamDev8Write | StreamDev8StreamingWr
  * ```ts
  * const value = decodeStream(bytes);
  * ```
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
   const $o = offset;
@@ -1822,6 +2102,8 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export function encodeStreamInto(view: DataView, offset: number, value: Stream): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -2417,6 +2699,8 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
  * ```ts
  * const bytes = encodeStream(value);
  * ```
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export function encodeStream(value: Stream): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -3003,6 +3287,8 @@ export function encodeStream(value: Stream): Uint8Array {
  * Number of bytes {@link encodeStream} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export function streamByteLength(value: Stream): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -3467,7 +3753,11 @@ export function streamByteLength(value: Stream): number {
   throw encodeFieldError("tt", "a value selecting a variant of srio.stream", hexNumber(r_tt, 2));
 }
 
-/** Whether `value` is a valid {@link Stream}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Stream}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export function isStream(value: unknown): value is Stream {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -3910,7 +4200,11 @@ export function isStream(value: unknown): value is Stream {
   return false;
 }
 
-/** Index in `STREAM_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `STREAM_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export function streamVariantOf(value: Stream): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_ackId = $v["ackId"];
@@ -4357,6 +4651,8 @@ export function streamVariantOf(value: Stream): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
  */
 export function streamFromJson(json: unknown): Stream {
   const $j = jsonObject(json, "stream");
@@ -4994,7 +5290,11 @@ function $writeStream38($view: DataView, $o: number, r_ackId: number, r_vc: numb
   writeBytes($view, $o + 12, f_payload);
 }
 
-/** Everything about format `srio.stream` (RapidIO packet without CRC, 34-bit addresses) in one record. */
+/**
+ * Everything about format `srio.stream` (RapidIO packet without CRC, 34-bit addresses) in one record.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ */
 export const STREAM_FORMAT: FormatInfo<Stream> = {
   id: "srio.stream",
   title: "RapidIO packet without CRC, 34-bit addresses",
@@ -5594,7 +5894,11 @@ export const STREAM_FORMAT: FormatInfo<Stream> = {
 // --------------------------------------------------------------------------------------
 // srio.stream-50: RapidIO packet without CRC, 50-bit addresses
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5628,7 +5932,11 @@ export interface Stream50Dev8Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5664,7 +5972,11 @@ export interface Stream50Dev8Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5692,7 +6004,11 @@ export interface Stream50Dev8StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5724,7 +6040,11 @@ export interface Stream50Dev8MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5758,7 +6078,11 @@ export interface Stream50Dev8MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5788,7 +6112,11 @@ export interface Stream50Dev8MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5816,7 +6144,11 @@ export interface Stream50Dev8MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5846,7 +6178,11 @@ export interface Stream50Dev8MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5870,7 +6206,11 @@ export interface Stream50Dev8Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5902,7 +6242,11 @@ export interface Stream50Dev8Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5928,7 +6272,11 @@ export interface Stream50Dev8ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5958,7 +6306,11 @@ export interface Stream50Dev8ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev8ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -5986,7 +6338,11 @@ export interface Stream50Dev8ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6020,7 +6376,11 @@ export interface Stream50Dev16Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6056,7 +6416,11 @@ export interface Stream50Dev16Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6084,7 +6448,11 @@ export interface Stream50Dev16StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6116,7 +6484,11 @@ export interface Stream50Dev16MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6150,7 +6522,11 @@ export interface Stream50Dev16MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6180,7 +6556,11 @@ export interface Stream50Dev16MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6208,7 +6588,11 @@ export interface Stream50Dev16MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6238,7 +6622,11 @@ export interface Stream50Dev16MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6262,7 +6650,11 @@ export interface Stream50Dev16Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6294,7 +6686,11 @@ export interface Stream50Dev16Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6320,7 +6716,11 @@ export interface Stream50Dev16ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6350,7 +6750,11 @@ export interface Stream50Dev16ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev16ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6378,7 +6782,11 @@ export interface Stream50Dev16ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-request`. Type 2 with a 16-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6412,7 +6820,11 @@ export interface Stream50Dev32Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-write`. Type 5 with a 16-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6448,7 +6860,11 @@ export interface Stream50Dev32Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-streaming-write`. Type 6 with a 16-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6476,7 +6892,11 @@ export interface Stream50Dev32StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6508,7 +6928,11 @@ export interface Stream50Dev32MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6542,7 +6966,11 @@ export interface Stream50Dev32MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6572,7 +7000,11 @@ export interface Stream50Dev32MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6600,7 +7032,11 @@ export interface Stream50Dev32MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6630,7 +7066,11 @@ export interface Stream50Dev32MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6654,7 +7094,11 @@ export interface Stream50Dev32Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6686,7 +7130,11 @@ export interface Stream50Dev32Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6712,7 +7160,11 @@ export interface Stream50Dev32ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6742,7 +7194,11 @@ export interface Stream50Dev32ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 50-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export interface Stream50Dev32ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -6778,6 +7234,8 @@ export interface Stream50Dev32ResponseWithData {
  * Source: RapidIO 4.1 Part 1 §4.1.1–4.1.8 (16-bit extended address), Part 2 §4, Part 3 §2.4–2.5, Part 6 §2.2–2.3.
  *
  * Spec: `specs/srio/packet.yaml`, format `srio.stream-50`.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export type Stream50 = Stream50Dev8Request | Stream50Dev8Write | Stream50Dev8StreamingWrite | Stream50Dev8MaintenanceReadRequest | Stream50Dev8MaintenanceWriteRequest | Stream50Dev8MaintenanceReadResponse | Stream50Dev8MaintenanceWriteResponse | Stream50Dev8MaintenancePortWrite | Stream50Dev8Doorbell | Stream50Dev8Message | Stream50Dev8ResponseNoData | Stream50Dev8ResponseMessageResponse | Stream50Dev8ResponseWithData | Stream50Dev16Request | Stream50Dev16Write | Stream50Dev16StreamingWrite | Stream50Dev16MaintenanceReadRequest | Stream50Dev16MaintenanceWriteRequest | Stream50Dev16MaintenanceReadResponse | Stream50Dev16MaintenanceWriteResponse | Stream50Dev16MaintenancePortWrite | Stream50Dev16Doorbell | Stream50Dev16Message | Stream50Dev16ResponseNoData | Stream50Dev16ResponseMessageResponse | Stream50Dev16ResponseWithData | Stream50Dev32Request | Stream50Dev32Write | Stream50Dev32StreamingWrite | Stream50Dev32MaintenanceReadRequest | Stream50Dev32MaintenanceWriteRequest | Stream50Dev32MaintenanceReadResponse | Stream50Dev32MaintenanceWriteResponse | Stream50Dev32MaintenancePortWrite | Stream50Dev32Doorbell | Stream50Dev32Message | Stream50Dev32ResponseNoData | Stream50Dev32ResponseMessageResponse | Stream50Dev32ResponseWithData;
 
@@ -6796,6 +7254,8 @@ export type Stream50 = Stream50Dev8Request | Stream50Dev8Write | Stream50Dev8Str
  * ```ts
  * const value = decodeStream50(bytes);
  * ```
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
   const $o = offset;
@@ -7280,6 +7740,8 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export function encodeStream50Into(view: DataView, offset: number, value: Stream50): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -7893,6 +8355,8 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
  * ```ts
  * const bytes = encodeStream50(value);
  * ```
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export function encodeStream50(value: Stream50): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -8497,6 +8961,8 @@ export function encodeStream50(value: Stream50): Uint8Array {
  * Number of bytes {@link encodeStream50} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export function stream50ByteLength(value: Stream50): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -8979,7 +9445,11 @@ export function stream50ByteLength(value: Stream50): number {
   throw encodeFieldError("tt", "a value selecting a variant of srio.stream-50", hexNumber(r_tt, 2));
 }
 
-/** Whether `value` is a valid {@link Stream50}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Stream50}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export function isStream50(value: unknown): value is Stream50 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -9440,7 +9910,11 @@ export function isStream50(value: unknown): value is Stream50 {
   return false;
 }
 
-/** Index in `STREAM_50_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `STREAM_50_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export function stream50VariantOf(value: Stream50): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_ackId = $v["ackId"];
@@ -9905,6 +10379,8 @@ export function stream50VariantOf(value: Stream50): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
  */
 export function stream50FromJson(json: unknown): Stream50 {
   const $j = jsonObject(json, "stream-50");
@@ -10554,7 +11030,11 @@ function $writeStream5038($view: DataView, $o: number, r_ackId: number, r_vc: nu
   writeBytes($view, $o + 12, f_payload);
 }
 
-/** Everything about format `srio.stream-50` (RapidIO packet without CRC, 50-bit addresses) in one record. */
+/**
+ * Everything about format `srio.stream-50` (RapidIO packet without CRC, 50-bit addresses) in one record.
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ */
 export const STREAM_50_FORMAT: FormatInfo<Stream50> = {
   id: "srio.stream-50",
   title: "RapidIO packet without CRC, 50-bit addresses",
@@ -11163,7 +11643,11 @@ export const STREAM_50_FORMAT: FormatInfo<Stream50> = {
 // --------------------------------------------------------------------------------------
 // srio.stream-66: RapidIO packet without CRC, 66-bit addresses
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11197,7 +11681,11 @@ export interface Stream66Dev8Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11233,7 +11721,11 @@ export interface Stream66Dev8Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11261,7 +11753,11 @@ export interface Stream66Dev8StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11293,7 +11789,11 @@ export interface Stream66Dev8MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11327,7 +11827,11 @@ export interface Stream66Dev8MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11357,7 +11861,11 @@ export interface Stream66Dev8MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11385,7 +11893,11 @@ export interface Stream66Dev8MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11415,7 +11927,11 @@ export interface Stream66Dev8MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11439,7 +11955,11 @@ export interface Stream66Dev8Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11471,7 +11991,11 @@ export interface Stream66Dev8Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11497,7 +12021,11 @@ export interface Stream66Dev8ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11527,7 +12055,11 @@ export interface Stream66Dev8ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev8-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev8ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11555,7 +12087,11 @@ export interface Stream66Dev8ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11589,7 +12125,11 @@ export interface Stream66Dev16Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11625,7 +12165,11 @@ export interface Stream66Dev16Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11653,7 +12197,11 @@ export interface Stream66Dev16StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11685,7 +12233,11 @@ export interface Stream66Dev16MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11719,7 +12271,11 @@ export interface Stream66Dev16MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11749,7 +12305,11 @@ export interface Stream66Dev16MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11777,7 +12337,11 @@ export interface Stream66Dev16MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11807,7 +12371,11 @@ export interface Stream66Dev16MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11831,7 +12399,11 @@ export interface Stream66Dev16Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11863,7 +12435,11 @@ export interface Stream66Dev16Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11889,7 +12465,11 @@ export interface Stream66Dev16ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11919,7 +12499,11 @@ export interface Stream66Dev16ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev16-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev16ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11947,7 +12531,11 @@ export interface Stream66Dev16ResponseWithData {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-request`. Type 2 with a 32-bit extended address (Part 1 Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32Request {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -11981,7 +12569,11 @@ export interface Stream66Dev32Request {
   xamsbs: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-write`. Type 5 with a 32-bit extended address (Part 1 Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32Write {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12017,7 +12609,11 @@ export interface Stream66Dev32Write {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-streaming-write`. Type 6 with a 32-bit extended address (Part 1 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32StreamingWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12045,7 +12641,11 @@ export interface Stream66Dev32StreamingWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-read-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read request (Figure 4-4): 4 bytes, 8 bytes or up to 64 bytes of CAR/CSR space.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32MaintenanceReadRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12077,7 +12677,11 @@ export interface Stream66Dev32MaintenanceReadRequest {
   wdptr: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-write-request`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write request (Figure 4-4), with the data.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32MaintenanceWriteRequest {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12111,7 +12715,11 @@ export interface Stream66Dev32MaintenanceWriteRequest {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-read-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance read response (Figure 4-5), with the data (optional with ERROR status).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32MaintenanceReadResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12141,7 +12749,11 @@ export interface Stream66Dev32MaintenanceReadResponse {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-write-response`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance write response (Figure 4-5).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32MaintenanceWriteResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12169,7 +12781,11 @@ export interface Stream66Dev32MaintenanceWriteResponse {
   hopCount: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response. */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-maintenance-port-write`. Type 8: maintenance requests and responses with the hop_count of Part 3 Figure 2-4 (Part 1 §4.1.10, Figures 4-4 and 4-5). Maintenance port-write (Figure 4-4; Part 8 §1.4): srcTID and config_offset reserved, no response.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32MaintenancePortWrite {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12199,7 +12815,11 @@ export interface Stream66Dev32MaintenancePortWrite {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-doorbell`. Type 10: DOORBELL, never a data payload (Part 2 §4.2.4, Figure 4-1).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32Doorbell {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12223,7 +12843,11 @@ export interface Stream66Dev32Doorbell {
   info: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-message`. Type 11: MESSAGE, one segment of a data message (Part 2 §4.2.5, Figure 4-2).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32Message {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12255,7 +12879,11 @@ export interface Stream66Dev32Message {
   payload: Uint8Array;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-no-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32ResponseNoData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12281,7 +12909,11 @@ export interface Stream66Dev32ResponseNoData {
   targetTid: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-message-response`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). target_info of a message response (Part 2 Figure 4-3).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32ResponseMessageResponse {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12311,7 +12943,11 @@ export interface Stream66Dev32ResponseMessageResponse {
   msgseg: number;
 }
 
-/** RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4). */
+/**
+ * RapidIO packet without CRC, 66-bit addresses, variant `dev32-response-with-data`. Type 13: RESPONSE (Part 1 §4.2.3, Figure 4-6; Part 2 §4.3.3, Figures 4-3 and 4-4).
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export interface Stream66Dev32ResponseWithData {
   /** ackID (Part 6 §2.2, Table 2-1): packet acknowledgement identifier; not covered by the CRC. (6 bits.) */
   ackId: number;
@@ -12347,6 +12983,8 @@ export interface Stream66Dev32ResponseWithData {
  * Source: RapidIO 4.1 Part 1 §4.1.1–4.1.8 (32-bit extended address), Part 2 §4, Part 3 §2.4–2.5, Part 6 §2.2–2.3.
  *
  * Spec: `specs/srio/packet.yaml`, format `srio.stream-66`.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export type Stream66 = Stream66Dev8Request | Stream66Dev8Write | Stream66Dev8StreamingWrite | Stream66Dev8MaintenanceReadRequest | Stream66Dev8MaintenanceWriteRequest | Stream66Dev8MaintenanceReadResponse | Stream66Dev8MaintenanceWriteResponse | Stream66Dev8MaintenancePortWrite | Stream66Dev8Doorbell | Stream66Dev8Message | Stream66Dev8ResponseNoData | Stream66Dev8ResponseMessageResponse | Stream66Dev8ResponseWithData | Stream66Dev16Request | Stream66Dev16Write | Stream66Dev16StreamingWrite | Stream66Dev16MaintenanceReadRequest | Stream66Dev16MaintenanceWriteRequest | Stream66Dev16MaintenanceReadResponse | Stream66Dev16MaintenanceWriteResponse | Stream66Dev16MaintenancePortWrite | Stream66Dev16Doorbell | Stream66Dev16Message | Stream66Dev16ResponseNoData | Stream66Dev16ResponseMessageResponse | Stream66Dev16ResponseWithData | Stream66Dev32Request | Stream66Dev32Write | Stream66Dev32StreamingWrite | Stream66Dev32MaintenanceReadRequest | Stream66Dev32MaintenanceWriteRequest | Stream66Dev32MaintenanceReadResponse | Stream66Dev32MaintenanceWriteResponse | Stream66Dev32MaintenancePortWrite | Stream66Dev32Doorbell | Stream66Dev32Message | Stream66Dev32ResponseNoData | Stream66Dev32ResponseMessageResponse | Stream66Dev32ResponseWithData;
 
@@ -12365,6 +13003,8 @@ export type Stream66 = Stream66Dev8Request | Stream66Dev8Write | Stream66Dev8Str
  * ```ts
  * const value = decodeStream66(bytes);
  * ```
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
   const $o = offset;
@@ -12855,6 +13495,8 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
  * @param value - value to encode
  * @returns the number of bytes written
  * @throws EncodeError naming the first invalid field, or when `view` is too small
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function encodeStream66Into(view: DataView, offset: number, value: Stream66): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -13468,6 +14110,8 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
  * ```ts
  * const bytes = encodeStream66(value);
  * ```
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function encodeStream66(value: Stream66): Uint8Array {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -14072,6 +14716,8 @@ export function encodeStream66(value: Stream66): Uint8Array {
  * Number of bytes {@link encodeStream66} produces for `value`.
  *
  * @throws EncodeError naming the first invalid field
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function stream66ByteLength(value: Stream66): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -14554,7 +15200,11 @@ export function stream66ByteLength(value: Stream66): number {
   throw encodeFieldError("tt", "a value selecting a variant of srio.stream-66", hexNumber(r_tt, 2));
 }
 
-/** Whether `value` is a valid {@link Stream66}: every field present, of the right type and in range, and tags and lengths consistent. */
+/**
+ * Whether `value` is a valid {@link Stream66}: every field present, of the right type and in range, and tags and lengths consistent.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export function isStream66(value: unknown): value is Stream66 {
   if (typeof value !== "object" || value === null) return false;
   const $v = value as unknown as { readonly [key: string]: unknown };
@@ -15015,7 +15665,11 @@ export function isStream66(value: unknown): value is Stream66 {
   return false;
 }
 
-/** Index in `STREAM_66_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid. */
+/**
+ * Index in `STREAM_66_FORMAT.variants` of the variant `value` takes, or -1 when it is not valid.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export function stream66VariantOf(value: Stream66): number {
   const $v = value as unknown as { readonly [key: string]: unknown };
   const r_ackId = $v["ackId"];
@@ -15480,6 +16134,8 @@ export function stream66VariantOf(value: Stream66): number {
  *
  * @param json - parsed JSON
  * @throws EncodeError naming the offending field
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
  */
 export function stream66FromJson(json: unknown): Stream66 {
   const $j = jsonObject(json, "stream-66");
@@ -16135,7 +16791,11 @@ function $writeStream6638($view: DataView, $o: number, r_ackId: number, r_vc: nu
   writeBytes($view, $o + 12, f_payload);
 }
 
-/** Everything about format `srio.stream-66` (RapidIO packet without CRC, 66-bit addresses) in one record. */
+/**
+ * Everything about format `srio.stream-66` (RapidIO packet without CRC, 66-bit addresses) in one record.
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const STREAM_66_FORMAT: FormatInfo<Stream66> = {
   id: "srio.stream-66",
   title: "RapidIO packet without CRC, 66-bit addresses",
@@ -16741,5 +17401,13 @@ export const STREAM_66_FORMAT: FormatInfo<Stream66> = {
   variantOf: stream66VariantOf,
 };
 
-/** Every format of `specs/srio/packet.yaml`. */
+/**
+ * Every format of `specs/srio/packet.yaml`.
+ *
+ * @see [`srio.stream` reference page](./pages/srio.stream.md)
+ *
+ * @see [`srio.stream-50` reference page](./pages/srio.stream-50.md)
+ *
+ * @see [`srio.stream-66` reference page](./pages/srio.stream-66.md)
+ */
 export const packetFormats: readonly AnyFormatInfo[] = [STREAM_FORMAT, STREAM_50_FORMAT, STREAM_66_FORMAT];
