@@ -38,6 +38,7 @@ import { openResponders, type Responders } from "./roce-responders.js";
 
 /** A fault of the control connection between the system manager and a remote receiver. */
 export class RemoteReceiverError extends Error {
+  /** Stable error name. */
   override readonly name = "RemoteReceiverError";
   /** The receiver concerned (or `"?"` before its hello). */
   readonly receiver: string;
@@ -406,6 +407,14 @@ export type RemoteFrame = Pick<
   | "release"
 >;
 
+/** Where the system manager listens for its remote receivers ({@link listenForReceivers}). */
+export interface ManagerAddress {
+  /** Host name or IP address. */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+}
+
 /** Options of {@link openRemoteReceiver}. */
 export interface RemoteReceiverOptions {
   /** The acquisition configuration (the same as the manager's). */
@@ -413,7 +422,7 @@ export interface RemoteReceiverOptions {
   /** This receiver's name in the configuration (its link kind must be `roce`). */
   readonly receiver: string;
   /** The manager's control address. */
-  readonly manager: { readonly host: string; readonly port: number };
+  readonly manager: ManagerAddress;
   /** Path MTU of the connection (default 4096; the manager's link must use the same). */
   readonly pmtu?: Pmtu;
   /** The device's IP address (default `127.0.0.1`; the manager's link `deviceIp`). */
