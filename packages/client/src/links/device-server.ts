@@ -118,6 +118,7 @@ export function serveDevice<R extends { readonly op: string; readonly id: number
           s.beforeIdle?.();
           post({ kind: "idle", atPs: sim.now() });
         }
+        flush(); // an MSI raised while handling a message is not left behind
         return;
       }
       wasIdle = false;
