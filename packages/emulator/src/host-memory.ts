@@ -75,6 +75,13 @@ export class HostMemory {
     );
   }
 
+  /** {@link contains} of an address below 2^53 given also as a number (`address` is used only when the region's bounds are not numbers). */
+  containsNumber(at: number, address: bigint, length: number): boolean {
+    const b = this.#baseNumber;
+    if (b >= 0) return at >= b && at + length <= b + this.bytes.length;
+    return this.contains(address, length);
+  }
+
   /**
    * Offset of `address` in {@link bytes}.
    *
@@ -113,6 +120,8 @@ export class HostMemory {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Largest Address field (address[63:2]) whose address is below 2^53. */
+const MAX_SAFE_DW = BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 4));
 
 /** Bytes disabled below the first enabled byte of a 4-bit byte-enable mask. */
 function disabledBelow(be: number): number {
@@ -204,6 +213,16 @@ export class PcieSwitch {
     );
   }
 
+  /** {@link PcieSwitch.route} of an address below 2^53 given also as a number. */
+  #routeNumber(at: number, address: bigint, length: number): SwitchPort {
+    for (const p of this.ports) if (p.memory.containsNumber(at, address, length)) return p;
+    throw new MemoryRouteError(
+      address,
+      length,
+      "no switch port window holds this range (Unsupported Request)",
+    );
+  }
+
   /**
    * Writes `data` at `address` on the port that holds it (the fast path: no TLP materialised).
    *
@@ -241,9 +260,14 @@ export class PcieSwitch {
    */
   deliver(tlp: MemoryWriteTlp): SwitchPort {
     // The Address field holds address[63:2] (pcie.md §2); the byte enables place the bytes.
-    const address = BigInt(tlp.address) << 2n;
+    // Below 2^53 the address is worked out as a number: no bigint per TLP on the wire path.
+    const field: bigint | number = tlp.address;
+    const at =
+      typeof field === "number" ? field * 4 : field <= MAX_SAFE_DW ? Number(field) * 4 : -1;
+    const address = at >= 0 ? BigInt(at) : BigInt(field) << 2n;
     const data = tlp.data;
-    const port = this.route(address, data.length);
+    const port =
+      at >= 0 ? this.#routeNumber(at, address, data.length) : this.route(address, data.length);
     if ((tlp as { readonly ep: boolean }).ep) {
       // EP = 1: logged as an error, the data is not written (pcie.md §2).
       const dws = data.length >>> 2;
@@ -273,7 +297,10 @@ export class PcieSwitch {
     if (oneRun && lead + tail < data.length) {
       // Enabled bytes in one run (every MWr a DMA engine makes): one write through the memory,
       // which a memory forwarding elsewhere (a NIC, a bridge) may take over.
-      port.memory.write(address + BigInt(lead), data.subarray(lead, data.length - tail));
+      port.memory.write(
+        lead === 0 ? address : address + BigInt(lead),
+        lead === 0 && tail === 0 ? data : data.subarray(lead, data.length - tail),
+      );
       written = data.length - lead - tail;
     } else
       for (let dw = 0; dw < dws; dw++) {
