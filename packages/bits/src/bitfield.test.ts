@@ -116,6 +116,18 @@ describe("writeBits / writeBitsBig / writeField", () => {
     },
   );
 
+  test.prop([fc.integer({ min: 1, max: 64 }), fc.nat({ max: 7 })])(
+    "writeBitsBig takes 2^width − 1 and refuses 2^width, leaving the bytes as they were",
+    (width, offset) => {
+      const view = new DataView(new ArrayBuffer(9));
+      writeBitsBig(view, offset, width, (1n << BigInt(width)) - 1n);
+      expect(readBitsBig(view, offset, width)).toBe((1n << BigInt(width)) - 1n);
+      const before = new Uint8Array(view.buffer).slice();
+      expect(() => writeBitsBig(view, offset, width, 1n << BigInt(width))).toThrow(RangeError);
+      expect(new Uint8Array(view.buffer)).toEqual(before);
+    },
+  );
+
   test.prop([fieldArb(64), fc.boolean()])(
     "writeField accepts numbers and bigints and round-trips through readField",
     ({ whole, pad, view, width, offset, value }, asNumber) => {

@@ -160,6 +160,8 @@ export function readBitsBig(view: DataView, bitOffset: number, width: number): b
   if (width === 64 && bitOffset % 8 === 0) return view.getBigUint64(bitOffset / 8);
   const hi = readBits(view, bitOffset, width - 32);
   const lo = readBits(view, bitOffset + width - 32, 32);
+  // Below 2^53 the value is exact as a number: one bigint made instead of four.
+  if (hi < 0x20_0000) return BigInt(hi * 0x1_0000_0000 + lo);
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
@@ -185,7 +187,7 @@ export function writeBitsBig(
   value: bigint,
 ): void {
   checkRange(view, bitOffset, width, 64, "writeBitsBig");
-  if (typeof value !== "bigint" || value < 0n || value >> BigInt(width) !== 0n) {
+  if (typeof value !== "bigint" || value < 0n || value >= BIG_POW2[width]!) {
     throw new RangeError(
       `writeBitsBig: value ${String(value)} does not fit in an unsigned ${width}-bit field`,
     );
@@ -198,9 +200,21 @@ export function writeBitsBig(
     view.setBigUint64(bitOffset / 8, value);
     return;
   }
+  if (value <= BIG_SAFE) {
+    // Exact as a number: the halves without making a bigint.
+    const n = Number(value);
+    writeBits(view, bitOffset, width - 32, Math.floor(n / 0x1_0000_0000));
+    writeBits(view, bitOffset + width - 32, 32, n >>> 0);
+    return;
+  }
   writeBits(view, bitOffset, width - 32, Number(value >> 32n));
   writeBits(view, bitOffset + width - 32, 32, Number(value & 0xffff_ffffn));
 }
+
+/** 2^w for w = 0 … 64 (the bound of a w-bit field), made once. */
+const BIG_POW2: readonly bigint[] = Array.from({ length: 65 }, (_, w) => 1n << BigInt(w));
+/** The largest bigint that converts to a number exactly. */
+const BIG_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Reads a bit field of 1..64 bits, returning a number for widths up to 32 and a bigint above.

@@ -370,10 +370,14 @@ class FormatCodegen {
                 // Up to 53 bits the value is exact as a number: one BigInt instead of four.
                 if (f.bits <= 53)
                   out.line(`const f_${f.name} = BigInt(${read(hi!)} * 4294967296 + ${read(lo!)});`);
-                else
+                else {
+                  // Wider: still one BigInt whenever this value is below 2^53.
+                  const h = this.fresh("$h");
+                  out.line(`const ${h} = ${read(hi!)};`);
                   out.line(
-                    `const f_${f.name} = (BigInt(${read(hi!)}) << 32n) | BigInt(${read(lo!)});`,
+                    `const f_${f.name} = ${h} < 2097152 ? BigInt(${h} * 4294967296 + ${read(lo!)}) : (BigInt(${h}) << 32n) | BigInt(${read(lo!)});`,
                   );
+                }
               }
               props.push([f.name, `f_${f.name}`]);
               break;
@@ -557,8 +561,13 @@ class FormatCodegen {
           out.line(`const ${h} = Math.floor(${n} / 4294967296);`);
           out.line(`const ${l} = ${n} >>> 0;`);
         } else {
-          out.line(`const ${h} = Number(f_${f.name} >> 32n);`);
-          out.line(`const ${l} = Number(f_${f.name} & 0xffffffffn);`);
+          // Wider: split as a number whenever this value is below 2^53.
+          const n = this.fresh("$n");
+          out.line(`const ${n} = f_${f.name} <= 9007199254740991n ? Number(f_${f.name}) : -1;`);
+          out.line(
+            `const ${h} = ${n} >= 0 ? Math.floor(${n} / 4294967296) : Number(f_${f.name} >> 32n);`,
+          );
+          out.line(`const ${l} = ${n} >= 0 ? ${n} >>> 0 : Number(f_${f.name} & 0xffffffffn);`);
         }
         add(hi!, h);
         add(lo!, l);

@@ -3782,35 +3782,37 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       if ($end - ($o + 7) < 9) throw truncatedError("tlp.steeringTag", 9, $end - ($o + 7), $o + 7);
       const $w9 = $view.getUint32($o + 7);
       const r_steeringTag = ($w9 >>> 24);
-      const $w10 = $view.getUint32($o + 11);
-      const $w11 = $view.getUint8($o + 15);
-      const f_address = (BigInt((($w9 & 0xffffff) * 64 + ($w10 >>> 26))) << 32n) | BigInt((($w10 & 0x3ffffff) * 64 + ($w11 >>> 2)));
-      const r_ph = ($w11 & 0x3);
+      const $w11 = $view.getUint32($o + 11);
+      const $h10 = (($w9 & 0xffffff) * 64 + ($w11 >>> 26));
+      const $w12 = $view.getUint8($o + 15);
+      const f_address = $h10 < 2097152 ? BigInt($h10 * 4294967296 + (($w11 & 0x3ffffff) * 64 + ($w12 >>> 2))) : (BigInt($h10) << 32n) | BigInt((($w11 & 0x3ffffff) * 64 + ($w12 >>> 2)));
+      const r_ph = ($w12 & 0x3);
       const f_ph = PROCESSING_HINT_NAMES[r_ph];
       if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w12 = $view.getUint32($o + 16);
-        const r_ecrc = $w12;
+        const $w13 = $view.getUint32($o + 16);
+        const r_ecrc = $w13;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrd-64", requesterId: r_requesterId, tag: r_tag, beField: "steering-tag", steeringTag: r_steeringTag, address: f_address, ph: f_ph, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrd-64", requesterId: r_requesterId, tag: r_tag, beField: "steering-tag", steeringTag: r_steeringTag, address: f_address, ph: f_ph };
       }
     } else {
       if ($end - ($o + 7) < 9) throw truncatedError("tlp.lastBe", 9, $end - ($o + 7), $o + 7);
-      const $w13 = $view.getUint32($o + 7);
-      const r_lastBe = ($w13 >>> 28);
-      const r_firstBe = (($w13 >>> 24) & 0xf);
-      const $w14 = $view.getUint32($o + 11);
-      const $w15 = $view.getUint8($o + 15);
-      const f_address = (BigInt((($w13 & 0xffffff) * 64 + ($w14 >>> 26))) << 32n) | BigInt((($w14 & 0x3ffffff) * 64 + ($w15 >>> 2)));
-      const r_ph = ($w15 & 0x3);
+      const $w14 = $view.getUint32($o + 7);
+      const r_lastBe = ($w14 >>> 28);
+      const r_firstBe = (($w14 >>> 24) & 0xf);
+      const $w16 = $view.getUint32($o + 11);
+      const $h15 = (($w14 & 0xffffff) * 64 + ($w16 >>> 26));
+      const $w17 = $view.getUint8($o + 15);
+      const f_address = $h15 < 2097152 ? BigInt($h15 * 4294967296 + (($w16 & 0x3ffffff) * 64 + ($w17 >>> 2))) : (BigInt($h15) << 32n) | BigInt((($w16 & 0x3ffffff) * 64 + ($w17 >>> 2)));
+      const r_ph = ($w17 & 0x3);
       const f_ph = PROCESSING_HINT_NAMES[r_ph];
       if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w16 = $view.getUint32($o + 16);
-        const r_ecrc = $w16;
+        const $w18 = $view.getUint32($o + 16);
+        const r_ecrc = $w18;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrd-64", requesterId: r_requesterId, tag: r_tag, beField: "byte-enables", lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrd-64", requesterId: r_requesterId, tag: r_tag, beField: "byte-enables", lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph };
@@ -3818,132 +3820,113 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     }
   } else if (r_fmt === 0 && r_type === 1) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w17 = $view.getUint32($o + 4);
-    const r_requesterId = ($w17 >>> 16);
-    const r_tag = (($w17 >>> 8) & 0xff);
-    const r_lastBe = (($w17 >>> 4) & 0xf);
-    const r_firstBe = ($w17 & 0xf);
-    const $w18 = $view.getUint32($o + 8);
-    const r_address = ($w18 >>> 2);
-    const r_ph = ($w18 & 0x3);
+    const $w19 = $view.getUint32($o + 4);
+    const r_requesterId = ($w19 >>> 16);
+    const r_tag = (($w19 >>> 8) & 0xff);
+    const r_lastBe = (($w19 >>> 4) & 0xf);
+    const r_firstBe = ($w19 & 0xf);
+    const $w20 = $view.getUint32($o + 8);
+    const r_address = ($w20 >>> 2);
+    const r_ph = ($w20 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w19 = $view.getUint32($o + 12);
-      const r_ecrc = $w19;
+      const $w21 = $view.getUint32($o + 12);
+      const r_ecrc = $w21;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrdlk-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrdlk-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph };
     }
   } else if (r_fmt === 1 && r_type === 1) {
     if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
-    const $w20 = $view.getUint32($o + 4);
-    const r_requesterId = ($w20 >>> 16);
-    const r_tag = (($w20 >>> 8) & 0xff);
-    const r_lastBe = (($w20 >>> 4) & 0xf);
-    const r_firstBe = ($w20 & 0xf);
-    const $w21 = $view.getUint32($o + 8);
-    const $w22 = $view.getUint32($o + 12);
-    const f_address = (BigInt(($w21 >>> 2)) << 32n) | BigInt((($w21 & 0x3) * 1073741824 + ($w22 >>> 2)));
-    const r_ph = ($w22 & 0x3);
+    const $w22 = $view.getUint32($o + 4);
+    const r_requesterId = ($w22 >>> 16);
+    const r_tag = (($w22 >>> 8) & 0xff);
+    const r_lastBe = (($w22 >>> 4) & 0xf);
+    const r_firstBe = ($w22 & 0xf);
+    const $w24 = $view.getUint32($o + 8);
+    const $h23 = ($w24 >>> 2);
+    const $w25 = $view.getUint32($o + 12);
+    const f_address = $h23 < 2097152 ? BigInt($h23 * 4294967296 + (($w24 & 0x3) * 1073741824 + ($w25 >>> 2))) : (BigInt($h23) << 32n) | BigInt((($w24 & 0x3) * 1073741824 + ($w25 >>> 2)));
+    const r_ph = ($w25 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     if (r_td === 1) {
       if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-      const $w23 = $view.getUint32($o + 16);
-      const r_ecrc = $w23;
+      const $w26 = $view.getUint32($o + 16);
+      const r_ecrc = $w26;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrdlk-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mrdlk-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph };
     }
   } else if (r_fmt === 2 && r_type === 0) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w24 = $view.getUint32($o + 4);
-    const r_requesterId = ($w24 >>> 16);
-    const r_tag = (($w24 >>> 8) & 0xff);
-    const r_lastBe = (($w24 >>> 4) & 0xf);
-    const r_firstBe = ($w24 & 0xf);
-    const $w25 = $view.getUint32($o + 8);
-    const r_address = ($w25 >>> 2);
-    const r_ph = ($w25 & 0x3);
+    const $w27 = $view.getUint32($o + 4);
+    const r_requesterId = ($w27 >>> 16);
+    const r_tag = (($w27 >>> 8) & 0xff);
+    const r_lastBe = (($w27 >>> 4) & 0xf);
+    const r_firstBe = ($w27 & 0xf);
+    const $w28 = $view.getUint32($o + 8);
+    const r_address = ($w28 >>> 2);
+    const r_ph = ($w28 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
-    const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len26 < 0 || $end - ($o + 12) < $len26) throw truncatedError("tlp.data", $len26, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len26);
+    const $len29 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len29 < 0 || $end - ($o + 12) < $len29) throw truncatedError("tlp.data", $len29, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len29);
     if (r_td === 1) {
-      if ($end - ($o + $len26 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len26 + 12), $o + $len26 + 12);
-      const $w27 = $view.getUint32($o + $len26 + 12);
-      const r_ecrc = $w27;
+      if ($end - ($o + $len29 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len29 + 12), $o + $len29 + 12);
+      const $w30 = $view.getUint32($o + $len29 + 12);
+      const r_ecrc = $w30;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mwr-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mwr-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 3 && r_type === 0) {
     if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
-    const $w28 = $view.getUint32($o + 4);
-    const r_requesterId = ($w28 >>> 16);
-    const r_tag = (($w28 >>> 8) & 0xff);
-    const r_lastBe = (($w28 >>> 4) & 0xf);
-    const r_firstBe = ($w28 & 0xf);
-    const $w29 = $view.getUint32($o + 8);
-    const $w30 = $view.getUint32($o + 12);
-    const f_address = (BigInt(($w29 >>> 2)) << 32n) | BigInt((($w29 & 0x3) * 1073741824 + ($w30 >>> 2)));
-    const r_ph = ($w30 & 0x3);
+    const $w31 = $view.getUint32($o + 4);
+    const r_requesterId = ($w31 >>> 16);
+    const r_tag = (($w31 >>> 8) & 0xff);
+    const r_lastBe = (($w31 >>> 4) & 0xf);
+    const r_firstBe = ($w31 & 0xf);
+    const $w33 = $view.getUint32($o + 8);
+    const $h32 = ($w33 >>> 2);
+    const $w34 = $view.getUint32($o + 12);
+    const f_address = $h32 < 2097152 ? BigInt($h32 * 4294967296 + (($w33 & 0x3) * 1073741824 + ($w34 >>> 2))) : (BigInt($h32) << 32n) | BigInt((($w33 & 0x3) * 1073741824 + ($w34 >>> 2)));
+    const r_ph = ($w34 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
-    const $len31 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len31 < 0 || $end - ($o + 16) < $len31) throw truncatedError("tlp.data", $len31, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len31);
+    const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len35 < 0 || $end - ($o + 16) < $len35) throw truncatedError("tlp.data", $len35, $end - ($o + 16), $o + 16);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len35);
     if (r_td === 1) {
-      if ($end - ($o + $len31 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len31 + 16), $o + $len31 + 16);
-      const $w32 = $view.getUint32($o + $len31 + 16);
-      const r_ecrc = $w32;
+      if ($end - ($o + $len35 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len35 + 16), $o + $len35 + 16);
+      const $w36 = $view.getUint32($o + $len35 + 16);
+      const r_ecrc = $w36;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mwr-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "mwr-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 0 && r_type === 2) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w33 = $view.getUint32($o + 4);
-    const r_requesterId = ($w33 >>> 16);
-    const r_tag = (($w33 >>> 8) & 0xff);
-    const r_lastBe = (($w33 >>> 4) & 0xf);
-    const r_firstBe = ($w33 & 0xf);
-    const $w34 = $view.getUint32($o + 8);
-    const r_address = ($w34 >>> 2);
-    if (($w34 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w34 & 0x3), 2), $o + 11);
+    const $w37 = $view.getUint32($o + 4);
+    const r_requesterId = ($w37 >>> 16);
+    const r_tag = (($w37 >>> 8) & 0xff);
+    const r_lastBe = (($w37 >>> 4) & 0xf);
+    const r_firstBe = ($w37 & 0xf);
+    const $w38 = $view.getUint32($o + 8);
+    const r_address = ($w38 >>> 2);
+    if (($w38 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w38 & 0x3), 2), $o + 11);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w35 = $view.getUint32($o + 12);
-      const r_ecrc = $w35;
+      const $w39 = $view.getUint32($o + 12);
+      const r_ecrc = $w39;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iord", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iord", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address };
     }
   } else if (r_fmt === 2 && r_type === 2) {
-    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w36 = $view.getUint32($o + 4);
-    const r_requesterId = ($w36 >>> 16);
-    const r_tag = (($w36 >>> 8) & 0xff);
-    const r_lastBe = (($w36 >>> 4) & 0xf);
-    const r_firstBe = ($w36 & 0xf);
-    const $w37 = $view.getUint32($o + 8);
-    const r_address = ($w37 >>> 2);
-    if (($w37 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w37 & 0x3), 2), $o + 11);
-    const $len38 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len38 < 0 || $end - ($o + 12) < $len38) throw truncatedError("tlp.data", $len38, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len38);
-    if (r_td === 1) {
-      if ($end - ($o + $len38 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len38 + 12), $o + $len38 + 12);
-      const $w39 = $view.getUint32($o + $len38 + 12);
-      const r_ecrc = $w39;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iowr", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, data: f_data, ecrc: r_ecrc };
-    } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iowr", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, data: f_data };
-    }
-  } else if (r_fmt === 0 && r_type === 4) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
     const $w40 = $view.getUint32($o + 4);
     const r_requesterId = ($w40 >>> 16);
@@ -3951,48 +3934,43 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_lastBe = (($w40 >>> 4) & 0xf);
     const r_firstBe = ($w40 & 0xf);
     const $w41 = $view.getUint32($o + 8);
-    const r_targetBus = ($w41 >>> 24);
-    const r_targetDevice = (($w41 >>> 19) & 0x1f);
-    const r_targetFunction = (($w41 >>> 16) & 0x7);
-    if ((($w41 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w41 >>> 12) & 0xf), 4), $o + 10);
-    const r_extRegister = (($w41 >>> 8) & 0xf);
-    const r_register = (($w41 >>> 2) & 0x3f);
-    if (($w41 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w41 & 0x3), 2), $o + 11);
+    const r_address = ($w41 >>> 2);
+    if (($w41 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w41 & 0x3), 2), $o + 11);
+    const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len42 < 0 || $end - ($o + 12) < $len42) throw truncatedError("tlp.data", $len42, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len42);
+    if (r_td === 1) {
+      if ($end - ($o + $len42 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len42 + 12), $o + $len42 + 12);
+      const $w43 = $view.getUint32($o + $len42 + 12);
+      const r_ecrc = $w43;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iowr", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, data: f_data, ecrc: r_ecrc };
+    } else {
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "iowr", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, data: f_data };
+    }
+  } else if (r_fmt === 0 && r_type === 4) {
+    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
+    const $w44 = $view.getUint32($o + 4);
+    const r_requesterId = ($w44 >>> 16);
+    const r_tag = (($w44 >>> 8) & 0xff);
+    const r_lastBe = (($w44 >>> 4) & 0xf);
+    const r_firstBe = ($w44 & 0xf);
+    const $w45 = $view.getUint32($o + 8);
+    const r_targetBus = ($w45 >>> 24);
+    const r_targetDevice = (($w45 >>> 19) & 0x1f);
+    const r_targetFunction = (($w45 >>> 16) & 0x7);
+    if ((($w45 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w45 >>> 12) & 0xf), 4), $o + 10);
+    const r_extRegister = (($w45 >>> 8) & 0xf);
+    const r_register = (($w45 >>> 2) & 0x3f);
+    if (($w45 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w45 & 0x3), 2), $o + 11);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w42 = $view.getUint32($o + 12);
-      const r_ecrc = $w42;
+      const $w46 = $view.getUint32($o + 12);
+      const r_ecrc = $w46;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgrd0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgrd0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register };
     }
   } else if (r_fmt === 2 && r_type === 4) {
-    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w43 = $view.getUint32($o + 4);
-    const r_requesterId = ($w43 >>> 16);
-    const r_tag = (($w43 >>> 8) & 0xff);
-    const r_lastBe = (($w43 >>> 4) & 0xf);
-    const r_firstBe = ($w43 & 0xf);
-    const $w44 = $view.getUint32($o + 8);
-    const r_targetBus = ($w44 >>> 24);
-    const r_targetDevice = (($w44 >>> 19) & 0x1f);
-    const r_targetFunction = (($w44 >>> 16) & 0x7);
-    if ((($w44 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w44 >>> 12) & 0xf), 4), $o + 10);
-    const r_extRegister = (($w44 >>> 8) & 0xf);
-    const r_register = (($w44 >>> 2) & 0x3f);
-    if (($w44 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w44 & 0x3), 2), $o + 11);
-    const $len45 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len45 < 0 || $end - ($o + 12) < $len45) throw truncatedError("tlp.data", $len45, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len45);
-    if (r_td === 1) {
-      if ($end - ($o + $len45 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len45 + 12), $o + $len45 + 12);
-      const $w46 = $view.getUint32($o + $len45 + 12);
-      const r_ecrc = $w46;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data, ecrc: r_ecrc };
-    } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data };
-    }
-  } else if (r_fmt === 0 && r_type === 5) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
     const $w47 = $view.getUint32($o + 4);
     const r_requesterId = ($w47 >>> 16);
@@ -4007,74 +3985,100 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_extRegister = (($w48 >>> 8) & 0xf);
     const r_register = (($w48 >>> 2) & 0x3f);
     if (($w48 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w48 & 0x3), 2), $o + 11);
+    const $len49 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len49 < 0 || $end - ($o + 12) < $len49) throw truncatedError("tlp.data", $len49, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len49);
+    if (r_td === 1) {
+      if ($end - ($o + $len49 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len49 + 12), $o + $len49 + 12);
+      const $w50 = $view.getUint32($o + $len49 + 12);
+      const r_ecrc = $w50;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data, ecrc: r_ecrc };
+    } else {
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr0", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data };
+    }
+  } else if (r_fmt === 0 && r_type === 5) {
+    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
+    const $w51 = $view.getUint32($o + 4);
+    const r_requesterId = ($w51 >>> 16);
+    const r_tag = (($w51 >>> 8) & 0xff);
+    const r_lastBe = (($w51 >>> 4) & 0xf);
+    const r_firstBe = ($w51 & 0xf);
+    const $w52 = $view.getUint32($o + 8);
+    const r_targetBus = ($w52 >>> 24);
+    const r_targetDevice = (($w52 >>> 19) & 0x1f);
+    const r_targetFunction = (($w52 >>> 16) & 0x7);
+    if ((($w52 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w52 >>> 12) & 0xf), 4), $o + 10);
+    const r_extRegister = (($w52 >>> 8) & 0xf);
+    const r_register = (($w52 >>> 2) & 0x3f);
+    if (($w52 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w52 & 0x3), 2), $o + 11);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w49 = $view.getUint32($o + 12);
-      const r_ecrc = $w49;
+      const $w53 = $view.getUint32($o + 12);
+      const r_ecrc = $w53;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgrd1", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgrd1", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register };
     }
   } else if (r_fmt === 2 && r_type === 5) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w50 = $view.getUint32($o + 4);
-    const r_requesterId = ($w50 >>> 16);
-    const r_tag = (($w50 >>> 8) & 0xff);
-    const r_lastBe = (($w50 >>> 4) & 0xf);
-    const r_firstBe = ($w50 & 0xf);
-    const $w51 = $view.getUint32($o + 8);
-    const r_targetBus = ($w51 >>> 24);
-    const r_targetDevice = (($w51 >>> 19) & 0x1f);
-    const r_targetFunction = (($w51 >>> 16) & 0x7);
-    if ((($w51 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w51 >>> 12) & 0xf), 4), $o + 10);
-    const r_extRegister = (($w51 >>> 8) & 0xf);
-    const r_register = (($w51 >>> 2) & 0x3f);
-    if (($w51 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w51 & 0x3), 2), $o + 11);
-    const $len52 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len52 < 0 || $end - ($o + 12) < $len52) throw truncatedError("tlp.data", $len52, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len52);
+    const $w54 = $view.getUint32($o + 4);
+    const r_requesterId = ($w54 >>> 16);
+    const r_tag = (($w54 >>> 8) & 0xff);
+    const r_lastBe = (($w54 >>> 4) & 0xf);
+    const r_firstBe = ($w54 & 0xf);
+    const $w55 = $view.getUint32($o + 8);
+    const r_targetBus = ($w55 >>> 24);
+    const r_targetDevice = (($w55 >>> 19) & 0x1f);
+    const r_targetFunction = (($w55 >>> 16) & 0x7);
+    if ((($w55 >>> 12) & 0xf) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w55 >>> 12) & 0xf), 4), $o + 10);
+    const r_extRegister = (($w55 >>> 8) & 0xf);
+    const r_register = (($w55 >>> 2) & 0x3f);
+    if (($w55 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w55 & 0x3), 2), $o + 11);
+    const $len56 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len56 < 0 || $end - ($o + 12) < $len56) throw truncatedError("tlp.data", $len56, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len56);
     if (r_td === 1) {
-      if ($end - ($o + $len52 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len52 + 12), $o + $len52 + 12);
-      const $w53 = $view.getUint32($o + $len52 + 12);
-      const r_ecrc = $w53;
+      if ($end - ($o + $len56 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len56 + 12), $o + $len56 + 12);
+      const $w57 = $view.getUint32($o + $len56 + 12);
+      const r_ecrc = $w57;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr1", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cfgwr1", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, targetBus: r_targetBus, targetDevice: r_targetDevice, targetFunction: r_targetFunction, extRegister: r_extRegister, register: r_register, data: f_data };
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
     if ($end - ($o + 4) < 4) throw truncatedError("tlp.requesterId", 4, $end - ($o + 4), $o + 4);
-    const $w54 = $view.getUint32($o + 4);
-    const r_requesterId = ($w54 >>> 16);
-    const r_tag = (($w54 >>> 8) & 0xff);
-    const r_messageCode = ($w54 & 0xff);
+    const $w58 = $view.getUint32($o + 4);
+    const r_requesterId = ($w58 >>> 16);
+    const r_tag = (($w58 >>> 8) & 0xff);
+    const r_messageCode = ($w58 & 0xff);
     const f_messageCode = MESSAGE_CODE_NAMES[r_messageCode];
     if (f_messageCode === undefined) throw decodeFieldError("messageCode", "one of unlock, ats-invalidate-request, ats-invalidate-completion, page-request, prg-response, ltr, obff, pm-active-state-nak, pm-pme, pme-turn-off, pme-to-ack, assert-inta, assert-intb, assert-intc, assert-intd, deassert-inta, deassert-intb, deassert-intc, deassert-intd, err-cor, err-nonfatal, err-fatal, attention-indicator-off, attention-indicator-on, attention-indicator-blink, power-indicator-off, power-indicator-on, power-indicator-blink, attention-button-pressed, set-slot-power-limit, ptm-request, ptm-response, vendor-defined-type-0, vendor-defined-type-1", hexNumber(r_messageCode, 8), $o + 7);
     if ((r_type as number) === 18 && (r_messageCode === 126 || r_messageCode === 127)) {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.destinationId", 8, $end - ($o + 8), $o + 8);
-      const $w55 = $view.getUint32($o + 8);
-      const r_destinationId = ($w55 >>> 16);
-      const r_vendorId = ($w55 & 0xffff);
-      const $w56 = $view.getUint32($o + 12);
-      const r_vendorData = $w56;
+      const $w59 = $view.getUint32($o + 8);
+      const r_destinationId = ($w59 >>> 16);
+      const r_vendorId = ($w59 & 0xffff);
+      const $w60 = $view.getUint32($o + 12);
+      const r_vendorData = $w60;
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w57 = $view.getUint32($o + 16);
-        const r_ecrc = $w57;
+        const $w61 = $view.getUint32($o + 16);
+        const r_ecrc = $w61;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData };
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.rsvd0", 8, $end - ($o + 8), $o + 8);
-      const $w58 = $view.getUint32($o + 8);
-      if (($w58 >>> 16) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w58 >>> 16), 16), $o + 8);
-      const r_vendorId = ($w58 & 0xffff);
-      const $w59 = $view.getUint32($o + 12);
-      const r_vendorData = $w59;
+      const $w62 = $view.getUint32($o + 8);
+      if (($w62 >>> 16) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w62 >>> 16), 16), $o + 8);
+      const r_vendorId = ($w62 & 0xffff);
+      const $w63 = $view.getUint32($o + 12);
+      const r_vendorData = $w63;
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w60 = $view.getUint32($o + 16);
-        const r_ecrc = $w60;
+        const $w64 = $view.getUint32($o + 16);
+        const r_ecrc = $w64;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData };
@@ -4084,8 +4088,8 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const f_messageAddress = $view.getBigUint64($o + 8);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w61 = $view.getUint32($o + 16);
-        const r_ecrc = $w61;
+        const $w65 = $view.getUint32($o + 16);
+        const r_ecrc = $w65;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress };
@@ -4095,8 +4099,8 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
-        const $w62 = $view.getUint32($o + 16);
-        const r_ecrc = $w62;
+        const $w66 = $view.getUint32($o + 16);
+        const r_ecrc = $w66;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "other", messageData: f_messageData, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msg", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "other", messageData: f_messageData };
@@ -4104,34 +4108,16 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     }
   } else if (r_fmt === 3 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
     if ($end - ($o + 4) < 4) throw truncatedError("tlp.requesterId", 4, $end - ($o + 4), $o + 4);
-    const $w63 = $view.getUint32($o + 4);
-    const r_requesterId = ($w63 >>> 16);
-    const r_tag = (($w63 >>> 8) & 0xff);
-    const r_messageCode = ($w63 & 0xff);
+    const $w67 = $view.getUint32($o + 4);
+    const r_requesterId = ($w67 >>> 16);
+    const r_tag = (($w67 >>> 8) & 0xff);
+    const r_messageCode = ($w67 & 0xff);
     const f_messageCode = MESSAGE_CODE_NAMES[r_messageCode];
     if (f_messageCode === undefined) throw decodeFieldError("messageCode", "one of unlock, ats-invalidate-request, ats-invalidate-completion, page-request, prg-response, ltr, obff, pm-active-state-nak, pm-pme, pme-turn-off, pme-to-ack, assert-inta, assert-intb, assert-intc, assert-intd, deassert-inta, deassert-intb, deassert-intc, deassert-intd, err-cor, err-nonfatal, err-fatal, attention-indicator-off, attention-indicator-on, attention-indicator-blink, power-indicator-off, power-indicator-on, power-indicator-blink, attention-button-pressed, set-slot-power-limit, ptm-request, ptm-response, vendor-defined-type-0, vendor-defined-type-1", hexNumber(r_messageCode, 8), $o + 7);
     if ((r_type as number) === 18 && (r_messageCode === 126 || r_messageCode === 127)) {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.destinationId", 8, $end - ($o + 8), $o + 8);
-      const $w64 = $view.getUint32($o + 8);
-      const r_destinationId = ($w64 >>> 16);
-      const r_vendorId = ($w64 & 0xffff);
-      const $w65 = $view.getUint32($o + 12);
-      const r_vendorData = $w65;
-      const $len66 = (r_length === 0 ? 1024 : r_length) * 4;
-      if ($len66 < 0 || $end - ($o + 16) < $len66) throw truncatedError("tlp.data", $len66, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len66);
-      if (r_td === 1) {
-        if ($end - ($o + $len66 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len66 + 16), $o + $len66 + 16);
-        const $w67 = $view.getUint32($o + $len66 + 16);
-        const r_ecrc = $w67;
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData, data: f_data, ecrc: r_ecrc };
-      } else {
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData, data: f_data };
-      }
-    } else if ((r_messageCode === 126 || r_messageCode === 127)) {
-      if ($end - ($o + 8) < 8) throw truncatedError("tlp.rsvd0", 8, $end - ($o + 8), $o + 8);
       const $w68 = $view.getUint32($o + 8);
-      if (($w68 >>> 16) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w68 >>> 16), 16), $o + 8);
+      const r_destinationId = ($w68 >>> 16);
       const r_vendorId = ($w68 & 0xffff);
       const $w69 = $view.getUint32($o + 12);
       const r_vendorData = $w69;
@@ -4142,27 +4128,17 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
         if ($end - ($o + $len70 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len70 + 16), $o + $len70 + 16);
         const $w71 = $view.getUint32($o + $len70 + 16);
         const r_ecrc = $w71;
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData, data: f_data, ecrc: r_ecrc };
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData, data: f_data, ecrc: r_ecrc };
       } else {
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData, data: f_data };
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor-by-id", destinationId: r_destinationId, vendorId: r_vendorId, vendorData: r_vendorData, data: f_data };
       }
-    } else if ((r_type as number) === 17) {
-      if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageAddress", 8, $end - ($o + 8), $o + 8);
-      const f_messageAddress = $view.getBigUint64($o + 8);
-      const $len72 = (r_length === 0 ? 1024 : r_length) * 4;
-      if ($len72 < 0 || $end - ($o + 16) < $len72) throw truncatedError("tlp.data", $len72, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len72);
-      if (r_td === 1) {
-        if ($end - ($o + $len72 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len72 + 16), $o + $len72 + 16);
-        const $w73 = $view.getUint32($o + $len72 + 16);
-        const r_ecrc = $w73;
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress, data: f_data, ecrc: r_ecrc };
-      } else {
-        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress, data: f_data };
-      }
-    } else {
-      if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
-      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
+    } else if ((r_messageCode === 126 || r_messageCode === 127)) {
+      if ($end - ($o + 8) < 8) throw truncatedError("tlp.rsvd0", 8, $end - ($o + 8), $o + 8);
+      const $w72 = $view.getUint32($o + 8);
+      if (($w72 >>> 16) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w72 >>> 16), 16), $o + 8);
+      const r_vendorId = ($w72 & 0xffff);
+      const $w73 = $view.getUint32($o + 12);
+      const r_vendorData = $w73;
       const $len74 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len74 < 0 || $end - ($o + 16) < $len74) throw truncatedError("tlp.data", $len74, $end - ($o + 16), $o + 16);
       const f_data = bytes.subarray($o + 16, $o + 16 + $len74);
@@ -4170,6 +4146,34 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
         if ($end - ($o + $len74 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len74 + 16), $o + $len74 + 16);
         const $w75 = $view.getUint32($o + $len74 + 16);
         const r_ecrc = $w75;
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData, data: f_data, ecrc: r_ecrc };
+      } else {
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "vendor", vendorId: r_vendorId, vendorData: r_vendorData, data: f_data };
+      }
+    } else if ((r_type as number) === 17) {
+      if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageAddress", 8, $end - ($o + 8), $o + 8);
+      const f_messageAddress = $view.getBigUint64($o + 8);
+      const $len76 = (r_length === 0 ? 1024 : r_length) * 4;
+      if ($len76 < 0 || $end - ($o + 16) < $len76) throw truncatedError("tlp.data", $len76, $end - ($o + 16), $o + 16);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len76);
+      if (r_td === 1) {
+        if ($end - ($o + $len76 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len76 + 16), $o + $len76 + 16);
+        const $w77 = $view.getUint32($o + $len76 + 16);
+        const r_ecrc = $w77;
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress, data: f_data, ecrc: r_ecrc };
+      } else {
+        return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "by-address", messageAddress: f_messageAddress, data: f_data };
+      }
+    } else {
+      if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
+      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
+      const $len78 = (r_length === 0 ? 1024 : r_length) * 4;
+      if ($len78 < 0 || $end - ($o + 16) < $len78) throw truncatedError("tlp.data", $len78, $end - ($o + 16), $o + 16);
+      const f_data = bytes.subarray($o + 16, $o + 16 + $len78);
+      if (r_td === 1) {
+        if ($end - ($o + $len78 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len78 + 16), $o + $len78 + 16);
+        const $w79 = $view.getUint32($o + $len78 + 16);
+        const r_ecrc = $w79;
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "other", messageData: f_messageData, data: f_data, ecrc: r_ecrc };
       } else {
         return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "msgd", requesterId: r_requesterId, tag: r_tag, messageCode: f_messageCode, messageLayout: "other", messageData: f_messageData, data: f_data };
@@ -4177,50 +4181,26 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     }
   } else if (r_fmt === 0 && r_type === 10) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.completerId", 8, $end - ($o + 4), $o + 4);
-    const $w76 = $view.getUint32($o + 4);
-    const r_completerId = ($w76 >>> 16);
-    const r_status = (($w76 >>> 13) & 0x7);
+    const $w80 = $view.getUint32($o + 4);
+    const r_completerId = ($w80 >>> 16);
+    const r_status = (($w80 >>> 13) & 0x7);
     const f_status = CPL_STATUS_NAMES[r_status];
     if (f_status === undefined) throw decodeFieldError("status", "one of sc, ur, crs, ca", hexNumber(r_status, 3), $o + 6);
-    const r_byteCount = ($w76 & 0xfff);
-    const $w77 = $view.getUint32($o + 8);
-    const r_requesterId = ($w77 >>> 16);
-    const r_tag = (($w77 >>> 8) & 0xff);
-    if ((($w77 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w77 >>> 7) & 0x1), 1), $o + 11);
-    const r_lowerAddress = ($w77 & 0x7f);
+    const r_byteCount = ($w80 & 0xfff);
+    const $w81 = $view.getUint32($o + 8);
+    const r_requesterId = ($w81 >>> 16);
+    const r_tag = (($w81 >>> 8) & 0xff);
+    if ((($w81 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w81 >>> 7) & 0x1), 1), $o + 11);
+    const r_lowerAddress = ($w81 & 0x7f);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w78 = $view.getUint32($o + 12);
-      const r_ecrc = $w78;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpl", completerId: r_completerId, status: f_status, bcm: (($w76 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, ecrc: r_ecrc };
+      const $w82 = $view.getUint32($o + 12);
+      const r_ecrc = $w82;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpl", completerId: r_completerId, status: f_status, bcm: (($w80 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, ecrc: r_ecrc };
     } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpl", completerId: r_completerId, status: f_status, bcm: (($w76 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress };
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpl", completerId: r_completerId, status: f_status, bcm: (($w80 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress };
     }
   } else if (r_fmt === 2 && r_type === 10) {
-    if ($end - ($o + 4) < 8) throw truncatedError("tlp.completerId", 8, $end - ($o + 4), $o + 4);
-    const $w79 = $view.getUint32($o + 4);
-    const r_completerId = ($w79 >>> 16);
-    const r_status = (($w79 >>> 13) & 0x7);
-    const f_status = CPL_STATUS_NAMES[r_status];
-    if (f_status === undefined) throw decodeFieldError("status", "one of sc, ur, crs, ca", hexNumber(r_status, 3), $o + 6);
-    const r_byteCount = ($w79 & 0xfff);
-    const $w80 = $view.getUint32($o + 8);
-    const r_requesterId = ($w80 >>> 16);
-    const r_tag = (($w80 >>> 8) & 0xff);
-    if ((($w80 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w80 >>> 7) & 0x1), 1), $o + 11);
-    const r_lowerAddress = ($w80 & 0x7f);
-    const $len81 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len81 < 0 || $end - ($o + 12) < $len81) throw truncatedError("tlp.data", $len81, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len81);
-    if (r_td === 1) {
-      if ($end - ($o + $len81 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len81 + 12), $o + $len81 + 12);
-      const $w82 = $view.getUint32($o + $len81 + 12);
-      const r_ecrc = $w82;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpld", completerId: r_completerId, status: f_status, bcm: (($w79 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data, ecrc: r_ecrc };
-    } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpld", completerId: r_completerId, status: f_status, bcm: (($w79 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data };
-    }
-  } else if (r_fmt === 0 && r_type === 11) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.completerId", 8, $end - ($o + 4), $o + 4);
     const $w83 = $view.getUint32($o + 4);
     const r_completerId = ($w83 >>> 16);
@@ -4233,50 +4213,51 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_tag = (($w84 >>> 8) & 0xff);
     if ((($w84 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w84 >>> 7) & 0x1), 1), $o + 11);
     const r_lowerAddress = ($w84 & 0x7f);
+    const $len85 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len85 < 0 || $end - ($o + 12) < $len85) throw truncatedError("tlp.data", $len85, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len85);
+    if (r_td === 1) {
+      if ($end - ($o + $len85 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len85 + 12), $o + $len85 + 12);
+      const $w86 = $view.getUint32($o + $len85 + 12);
+      const r_ecrc = $w86;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpld", completerId: r_completerId, status: f_status, bcm: (($w83 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data, ecrc: r_ecrc };
+    } else {
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpld", completerId: r_completerId, status: f_status, bcm: (($w83 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data };
+    }
+  } else if (r_fmt === 0 && r_type === 11) {
+    if ($end - ($o + 4) < 8) throw truncatedError("tlp.completerId", 8, $end - ($o + 4), $o + 4);
+    const $w87 = $view.getUint32($o + 4);
+    const r_completerId = ($w87 >>> 16);
+    const r_status = (($w87 >>> 13) & 0x7);
+    const f_status = CPL_STATUS_NAMES[r_status];
+    if (f_status === undefined) throw decodeFieldError("status", "one of sc, ur, crs, ca", hexNumber(r_status, 3), $o + 6);
+    const r_byteCount = ($w87 & 0xfff);
+    const $w88 = $view.getUint32($o + 8);
+    const r_requesterId = ($w88 >>> 16);
+    const r_tag = (($w88 >>> 8) & 0xff);
+    if ((($w88 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w88 >>> 7) & 0x1), 1), $o + 11);
+    const r_lowerAddress = ($w88 & 0x7f);
     if (r_td === 1) {
       if ($end - ($o + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 12), $o + 12);
-      const $w85 = $view.getUint32($o + 12);
-      const r_ecrc = $w85;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllk", completerId: r_completerId, status: f_status, bcm: (($w83 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, ecrc: r_ecrc };
+      const $w89 = $view.getUint32($o + 12);
+      const r_ecrc = $w89;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllk", completerId: r_completerId, status: f_status, bcm: (($w87 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, ecrc: r_ecrc };
     } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllk", completerId: r_completerId, status: f_status, bcm: (($w83 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress };
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllk", completerId: r_completerId, status: f_status, bcm: (($w87 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress };
     }
   } else if (r_fmt === 2 && r_type === 11) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.completerId", 8, $end - ($o + 4), $o + 4);
-    const $w86 = $view.getUint32($o + 4);
-    const r_completerId = ($w86 >>> 16);
-    const r_status = (($w86 >>> 13) & 0x7);
+    const $w90 = $view.getUint32($o + 4);
+    const r_completerId = ($w90 >>> 16);
+    const r_status = (($w90 >>> 13) & 0x7);
     const f_status = CPL_STATUS_NAMES[r_status];
     if (f_status === undefined) throw decodeFieldError("status", "one of sc, ur, crs, ca", hexNumber(r_status, 3), $o + 6);
-    const r_byteCount = ($w86 & 0xfff);
-    const $w87 = $view.getUint32($o + 8);
-    const r_requesterId = ($w87 >>> 16);
-    const r_tag = (($w87 >>> 8) & 0xff);
-    if ((($w87 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w87 >>> 7) & 0x1), 1), $o + 11);
-    const r_lowerAddress = ($w87 & 0x7f);
-    const $len88 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len88 < 0 || $end - ($o + 12) < $len88) throw truncatedError("tlp.data", $len88, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len88);
-    if (r_td === 1) {
-      if ($end - ($o + $len88 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len88 + 12), $o + $len88 + 12);
-      const $w89 = $view.getUint32($o + $len88 + 12);
-      const r_ecrc = $w89;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllkd", completerId: r_completerId, status: f_status, bcm: (($w86 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data, ecrc: r_ecrc };
-    } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllkd", completerId: r_completerId, status: f_status, bcm: (($w86 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data };
-    }
-  } else if (r_fmt === 2 && r_type === 12) {
-    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w90 = $view.getUint32($o + 4);
-    const r_requesterId = ($w90 >>> 16);
-    const r_tag = (($w90 >>> 8) & 0xff);
-    const r_lastBe = (($w90 >>> 4) & 0xf);
-    const r_firstBe = ($w90 & 0xf);
+    const r_byteCount = ($w90 & 0xfff);
     const $w91 = $view.getUint32($o + 8);
-    const r_address = ($w91 >>> 2);
-    const r_ph = ($w91 & 0x3);
-    const f_ph = PROCESSING_HINT_NAMES[r_ph];
-    if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
+    const r_requesterId = ($w91 >>> 16);
+    const r_tag = (($w91 >>> 8) & 0xff);
+    if ((($w91 >>> 7) & 0x1) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber((($w91 >>> 7) & 0x1), 1), $o + 11);
+    const r_lowerAddress = ($w91 & 0x7f);
     const $len92 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len92 < 0 || $end - ($o + 12) < $len92) throw truncatedError("tlp.data", $len92, $end - ($o + 12), $o + 12);
     const f_data = bytes.subarray($o + 12, $o + 12 + $len92);
@@ -4284,124 +4265,150 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       if ($end - ($o + $len92 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len92 + 12), $o + $len92 + 12);
       const $w93 = $view.getUint32($o + $len92 + 12);
       const r_ecrc = $w93;
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllkd", completerId: r_completerId, status: f_status, bcm: (($w90 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data, ecrc: r_ecrc };
     } else {
-      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data };
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cpllkd", completerId: r_completerId, status: f_status, bcm: (($w90 >>> 12) & 0x1) !== 0, byteCount: r_byteCount, requesterId: r_requesterId, tag: r_tag, lowerAddress: r_lowerAddress, data: f_data };
     }
-  } else if (r_fmt === 3 && r_type === 12) {
-    if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
+  } else if (r_fmt === 2 && r_type === 12) {
+    if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
     const $w94 = $view.getUint32($o + 4);
     const r_requesterId = ($w94 >>> 16);
     const r_tag = (($w94 >>> 8) & 0xff);
     const r_lastBe = (($w94 >>> 4) & 0xf);
     const r_firstBe = ($w94 & 0xf);
     const $w95 = $view.getUint32($o + 8);
-    const $w96 = $view.getUint32($o + 12);
-    const f_address = (BigInt(($w95 >>> 2)) << 32n) | BigInt((($w95 & 0x3) * 1073741824 + ($w96 >>> 2)));
-    const r_ph = ($w96 & 0x3);
+    const r_address = ($w95 >>> 2);
+    const r_ph = ($w95 & 0x3);
+    const f_ph = PROCESSING_HINT_NAMES[r_ph];
+    if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
+    const $len96 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len96 < 0 || $end - ($o + 12) < $len96) throw truncatedError("tlp.data", $len96, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len96);
+    if (r_td === 1) {
+      if ($end - ($o + $len96 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len96 + 12), $o + $len96 + 12);
+      const $w97 = $view.getUint32($o + $len96 + 12);
+      const r_ecrc = $w97;
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
+    } else {
+      return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data };
+    }
+  } else if (r_fmt === 3 && r_type === 12) {
+    if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
+    const $w98 = $view.getUint32($o + 4);
+    const r_requesterId = ($w98 >>> 16);
+    const r_tag = (($w98 >>> 8) & 0xff);
+    const r_lastBe = (($w98 >>> 4) & 0xf);
+    const r_firstBe = ($w98 & 0xf);
+    const $w100 = $view.getUint32($o + 8);
+    const $h99 = ($w100 >>> 2);
+    const $w101 = $view.getUint32($o + 12);
+    const f_address = $h99 < 2097152 ? BigInt($h99 * 4294967296 + (($w100 & 0x3) * 1073741824 + ($w101 >>> 2))) : (BigInt($h99) << 32n) | BigInt((($w100 & 0x3) * 1073741824 + ($w101 >>> 2)));
+    const r_ph = ($w101 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
-    const $len97 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len97 < 0 || $end - ($o + 16) < $len97) throw truncatedError("tlp.data", $len97, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len97);
+    const $len102 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len102 < 0 || $end - ($o + 16) < $len102) throw truncatedError("tlp.data", $len102, $end - ($o + 16), $o + 16);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len102);
     if (r_td === 1) {
-      if ($end - ($o + $len97 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len97 + 16), $o + $len97 + 16);
-      const $w98 = $view.getUint32($o + $len97 + 16);
-      const r_ecrc = $w98;
+      if ($end - ($o + $len102 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len102 + 16), $o + $len102 + 16);
+      const $w103 = $view.getUint32($o + $len102 + 16);
+      const r_ecrc = $w103;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "fetchadd-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 2 && r_type === 13) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w99 = $view.getUint32($o + 4);
-    const r_requesterId = ($w99 >>> 16);
-    const r_tag = (($w99 >>> 8) & 0xff);
-    const r_lastBe = (($w99 >>> 4) & 0xf);
-    const r_firstBe = ($w99 & 0xf);
-    const $w100 = $view.getUint32($o + 8);
-    const r_address = ($w100 >>> 2);
-    const r_ph = ($w100 & 0x3);
+    const $w104 = $view.getUint32($o + 4);
+    const r_requesterId = ($w104 >>> 16);
+    const r_tag = (($w104 >>> 8) & 0xff);
+    const r_lastBe = (($w104 >>> 4) & 0xf);
+    const r_firstBe = ($w104 & 0xf);
+    const $w105 = $view.getUint32($o + 8);
+    const r_address = ($w105 >>> 2);
+    const r_ph = ($w105 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
-    const $len101 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len101 < 0 || $end - ($o + 12) < $len101) throw truncatedError("tlp.data", $len101, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len101);
+    const $len106 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len106 < 0 || $end - ($o + 12) < $len106) throw truncatedError("tlp.data", $len106, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len106);
     if (r_td === 1) {
-      if ($end - ($o + $len101 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len101 + 12), $o + $len101 + 12);
-      const $w102 = $view.getUint32($o + $len101 + 12);
-      const r_ecrc = $w102;
+      if ($end - ($o + $len106 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len106 + 12), $o + $len106 + 12);
+      const $w107 = $view.getUint32($o + $len106 + 12);
+      const r_ecrc = $w107;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "swap-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "swap-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 3 && r_type === 13) {
     if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
-    const $w103 = $view.getUint32($o + 4);
-    const r_requesterId = ($w103 >>> 16);
-    const r_tag = (($w103 >>> 8) & 0xff);
-    const r_lastBe = (($w103 >>> 4) & 0xf);
-    const r_firstBe = ($w103 & 0xf);
-    const $w104 = $view.getUint32($o + 8);
-    const $w105 = $view.getUint32($o + 12);
-    const f_address = (BigInt(($w104 >>> 2)) << 32n) | BigInt((($w104 & 0x3) * 1073741824 + ($w105 >>> 2)));
-    const r_ph = ($w105 & 0x3);
+    const $w108 = $view.getUint32($o + 4);
+    const r_requesterId = ($w108 >>> 16);
+    const r_tag = (($w108 >>> 8) & 0xff);
+    const r_lastBe = (($w108 >>> 4) & 0xf);
+    const r_firstBe = ($w108 & 0xf);
+    const $w110 = $view.getUint32($o + 8);
+    const $h109 = ($w110 >>> 2);
+    const $w111 = $view.getUint32($o + 12);
+    const f_address = $h109 < 2097152 ? BigInt($h109 * 4294967296 + (($w110 & 0x3) * 1073741824 + ($w111 >>> 2))) : (BigInt($h109) << 32n) | BigInt((($w110 & 0x3) * 1073741824 + ($w111 >>> 2)));
+    const r_ph = ($w111 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
-    const $len106 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len106 < 0 || $end - ($o + 16) < $len106) throw truncatedError("tlp.data", $len106, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len106);
+    const $len112 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len112 < 0 || $end - ($o + 16) < $len112) throw truncatedError("tlp.data", $len112, $end - ($o + 16), $o + 16);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len112);
     if (r_td === 1) {
-      if ($end - ($o + $len106 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len106 + 16), $o + $len106 + 16);
-      const $w107 = $view.getUint32($o + $len106 + 16);
-      const r_ecrc = $w107;
+      if ($end - ($o + $len112 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len112 + 16), $o + $len112 + 16);
+      const $w113 = $view.getUint32($o + $len112 + 16);
+      const r_ecrc = $w113;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "swap-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "swap-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 2 && r_type === 14) {
     if ($end - ($o + 4) < 8) throw truncatedError("tlp.requesterId", 8, $end - ($o + 4), $o + 4);
-    const $w108 = $view.getUint32($o + 4);
-    const r_requesterId = ($w108 >>> 16);
-    const r_tag = (($w108 >>> 8) & 0xff);
-    const r_lastBe = (($w108 >>> 4) & 0xf);
-    const r_firstBe = ($w108 & 0xf);
-    const $w109 = $view.getUint32($o + 8);
-    const r_address = ($w109 >>> 2);
-    const r_ph = ($w109 & 0x3);
+    const $w114 = $view.getUint32($o + 4);
+    const r_requesterId = ($w114 >>> 16);
+    const r_tag = (($w114 >>> 8) & 0xff);
+    const r_lastBe = (($w114 >>> 4) & 0xf);
+    const r_firstBe = ($w114 & 0xf);
+    const $w115 = $view.getUint32($o + 8);
+    const r_address = ($w115 >>> 2);
+    const r_ph = ($w115 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
-    const $len110 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len110 < 0 || $end - ($o + 12) < $len110) throw truncatedError("tlp.data", $len110, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len110);
+    const $len116 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len116 < 0 || $end - ($o + 12) < $len116) throw truncatedError("tlp.data", $len116, $end - ($o + 12), $o + 12);
+    const f_data = bytes.subarray($o + 12, $o + 12 + $len116);
     if (r_td === 1) {
-      if ($end - ($o + $len110 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len110 + 12), $o + $len110 + 12);
-      const $w111 = $view.getUint32($o + $len110 + 12);
-      const r_ecrc = $w111;
+      if ($end - ($o + $len116 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len116 + 12), $o + $len116 + 12);
+      const $w117 = $view.getUint32($o + $len116 + 12);
+      const r_ecrc = $w117;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cas-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cas-32", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: r_address, ph: f_ph, data: f_data };
     }
   } else if (r_fmt === 3 && r_type === 14) {
     if ($end - ($o + 4) < 12) throw truncatedError("tlp.requesterId", 12, $end - ($o + 4), $o + 4);
-    const $w112 = $view.getUint32($o + 4);
-    const r_requesterId = ($w112 >>> 16);
-    const r_tag = (($w112 >>> 8) & 0xff);
-    const r_lastBe = (($w112 >>> 4) & 0xf);
-    const r_firstBe = ($w112 & 0xf);
-    const $w113 = $view.getUint32($o + 8);
-    const $w114 = $view.getUint32($o + 12);
-    const f_address = (BigInt(($w113 >>> 2)) << 32n) | BigInt((($w113 & 0x3) * 1073741824 + ($w114 >>> 2)));
-    const r_ph = ($w114 & 0x3);
+    const $w118 = $view.getUint32($o + 4);
+    const r_requesterId = ($w118 >>> 16);
+    const r_tag = (($w118 >>> 8) & 0xff);
+    const r_lastBe = (($w118 >>> 4) & 0xf);
+    const r_firstBe = ($w118 & 0xf);
+    const $w120 = $view.getUint32($o + 8);
+    const $h119 = ($w120 >>> 2);
+    const $w121 = $view.getUint32($o + 12);
+    const f_address = $h119 < 2097152 ? BigInt($h119 * 4294967296 + (($w120 & 0x3) * 1073741824 + ($w121 >>> 2))) : (BigInt($h119) << 32n) | BigInt((($w120 & 0x3) * 1073741824 + ($w121 >>> 2)));
+    const r_ph = ($w121 & 0x3);
     const f_ph = PROCESSING_HINT_NAMES[r_ph];
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
-    const $len115 = (r_length === 0 ? 1024 : r_length) * 4;
-    if ($len115 < 0 || $end - ($o + 16) < $len115) throw truncatedError("tlp.data", $len115, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len115);
+    const $len122 = (r_length === 0 ? 1024 : r_length) * 4;
+    if ($len122 < 0 || $end - ($o + 16) < $len122) throw truncatedError("tlp.data", $len122, $end - ($o + 16), $o + 16);
+    const f_data = bytes.subarray($o + 16, $o + 16 + $len122);
     if (r_td === 1) {
-      if ($end - ($o + $len115 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len115 + 16), $o + $len115 + 16);
-      const $w116 = $view.getUint32($o + $len115 + 16);
-      const r_ecrc = $w116;
+      if ($end - ($o + $len122 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len122 + 16), $o + $len122 + 16);
+      const $w123 = $view.getUint32($o + $len122 + 16);
+      const r_ecrc = $w123;
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cas-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data, ecrc: r_ecrc };
     } else {
       return { fmt: f_fmt, type: f_type, t9: (($w0 >>> 23) & 0x1) !== 0, tc: r_tc, t8: (($w0 >>> 19) & 0x1) !== 0, ido: (($w0 >>> 18) & 0x1) !== 0, ln: (($w0 >>> 17) & 0x1) !== 0, th: f_th, td: f_td, ep: (($w0 >>> 14) & 0x1) !== 0, ro: (($w0 >>> 13) & 0x1) !== 0, ns: (($w0 >>> 12) & 0x1) !== 0, at: f_at, length: r_length, tlpType: "cas-64", requesterId: r_requesterId, tag: r_tag, lastBe: r_lastBe, firstBe: r_firstBe, address: f_address, ph: f_ph, data: f_data };
@@ -4635,17 +4642,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len20 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len20) throw encodeFieldError("data", `${$len20} bytes (length × 4)`, describeValue(f_data));
+    const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len26) throw encodeFieldError("data", `${$len26} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len20 + 16;
+      const $size = $len26 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len20, r_ecrc);
+      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
       return $size;
     } else {
-      const $size = $len20 + 12;
+      const $size = $len26 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
@@ -4666,17 +4673,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len21 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len21) throw encodeFieldError("data", `${$len21} bytes (length × 4)`, describeValue(f_data));
+    const $len27 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len27) throw encodeFieldError("data", `${$len27} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len21 + 20;
+      const $size = $len27 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len21, r_ecrc);
+      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
       return $size;
     } else {
-      const $size = $len21 + 16;
+      const $size = $len27 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
@@ -4720,17 +4727,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (typeof r_address !== "number" || r_address >>> 0 !== r_address || r_address > 1073741823) throw encodeFieldError("address", "an integer 0..1073741823", describeValue(r_address));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len26) throw encodeFieldError("data", `${$len26} bytes (length × 4)`, describeValue(f_data));
+    const $len34 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len34) throw encodeFieldError("data", `${$len34} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len26 + 16;
+      const $size = $len34 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len26, r_ecrc);
+      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
       return $size;
     } else {
-      const $size = $len26 + 12;
+      const $size = $len34 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return $size;
@@ -4790,17 +4797,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (typeof r_register !== "number" || r_register >>> 0 !== r_register || r_register > 63) throw encodeFieldError("register", "an integer 0..63", describeValue(r_register));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len27 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len27) throw encodeFieldError("data", `${$len27} bytes (length × 4)`, describeValue(f_data));
+    const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len35) throw encodeFieldError("data", `${$len35} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len27 + 16;
+      const $size = $len35 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len27, r_ecrc);
+      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
       return $size;
     } else {
-      const $size = $len27 + 12;
+      const $size = $len35 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
@@ -4860,17 +4867,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (typeof r_register !== "number" || r_register >>> 0 !== r_register || r_register > 63) throw encodeFieldError("register", "an integer 0..63", describeValue(r_register));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len28 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len28) throw encodeFieldError("data", `${$len28} bytes (length × 4)`, describeValue(f_data));
+    const $len36 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len36) throw encodeFieldError("data", `${$len36} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len28 + 16;
+      const $size = $len36 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len28, r_ecrc);
+      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
       return $size;
     } else {
-      const $size = $len28 + 12;
+      const $size = $len36 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
@@ -4976,17 +4983,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_vendorData !== "number" || r_vendorData >>> 0 !== r_vendorData) throw encodeFieldError("vendorData", "an integer 0..4294967295", describeValue(r_vendorData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len29 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len29) throw encodeFieldError("data", `${$len29} bytes (length × 4)`, describeValue(f_data));
+      const $len37 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len37) throw encodeFieldError("data", `${$len37} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len29 + 20;
+        const $size = $len37 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len29, r_ecrc);
+        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
         return $size;
       } else {
-        const $size = $len29 + 16;
+        const $size = $len37 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
         $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return $size;
@@ -4999,17 +5006,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_vendorData !== "number" || r_vendorData >>> 0 !== r_vendorData) throw encodeFieldError("vendorData", "an integer 0..4294967295", describeValue(r_vendorData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len30 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len30) throw encodeFieldError("data", `${$len30} bytes (length × 4)`, describeValue(f_data));
+      const $len38 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len38) throw encodeFieldError("data", `${$len38} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len30 + 20;
+        const $size = $len38 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len30, r_ecrc);
+        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
         return $size;
       } else {
-        const $size = $len30 + 16;
+        const $size = $len38 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
         $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return $size;
@@ -5020,17 +5027,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof f_messageAddress !== "bigint" || f_messageAddress < 0n || f_messageAddress > 0xffffffffffffffffn) throw encodeFieldError("messageAddress", "a bigint 0..0xffffffffffffffff", describeValue(f_messageAddress));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len31 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len31) throw encodeFieldError("data", `${$len31} bytes (length × 4)`, describeValue(f_data));
+      const $len39 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len39) throw encodeFieldError("data", `${$len39} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len31 + 20;
+        const $size = $len39 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len31, r_ecrc);
+        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
         return $size;
       } else {
-        const $size = $len31 + 16;
+        const $size = $len39 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
         $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return $size;
@@ -5041,17 +5048,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (!(f_messageData instanceof Uint8Array) || f_messageData.length !== 8) throw encodeFieldError("messageData", "8 bytes (Uint8Array)", describeValue(f_messageData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len32 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len32) throw encodeFieldError("data", `${$len32} bytes (length × 4)`, describeValue(f_data));
+      const $len40 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len40) throw encodeFieldError("data", `${$len40} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len32 + 20;
+        const $size = $len40 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len32, r_ecrc);
+        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
         return $size;
       } else {
-        const $size = $len32 + 16;
+        const $size = $len40 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
         $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return $size;
@@ -5106,17 +5113,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (typeof r_lowerAddress !== "number" || r_lowerAddress >>> 0 !== r_lowerAddress || r_lowerAddress > 127) throw encodeFieldError("lowerAddress", "an integer 0..127", describeValue(r_lowerAddress));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len33 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len33) throw encodeFieldError("data", `${$len33} bytes (length × 4)`, describeValue(f_data));
+    const $len41 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len41) throw encodeFieldError("data", `${$len41} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len33 + 16;
+      const $size = $len41 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len33, r_ecrc);
+      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
       return $size;
     } else {
-      const $size = $len33 + 12;
+      const $size = $len41 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
@@ -5170,17 +5177,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (typeof r_lowerAddress !== "number" || r_lowerAddress >>> 0 !== r_lowerAddress || r_lowerAddress > 127) throw encodeFieldError("lowerAddress", "an integer 0..127", describeValue(r_lowerAddress));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len34 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len34) throw encodeFieldError("data", `${$len34} bytes (length × 4)`, describeValue(f_data));
+    const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len42) throw encodeFieldError("data", `${$len42} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len34 + 16;
+      const $size = $len42 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len34, r_ecrc);
+      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
       return $size;
     } else {
-      const $size = $len34 + 12;
+      const $size = $len42 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
@@ -5201,17 +5208,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len35) throw encodeFieldError("data", `${$len35} bytes (length × 4)`, describeValue(f_data));
+    const $len43 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len43) throw encodeFieldError("data", `${$len43} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len35 + 16;
+      const $size = $len43 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len35, r_ecrc);
+      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
       return $size;
     } else {
-      const $size = $len35 + 12;
+      const $size = $len43 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
@@ -5232,17 +5239,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len36 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len36) throw encodeFieldError("data", `${$len36} bytes (length × 4)`, describeValue(f_data));
+    const $len44 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len44) throw encodeFieldError("data", `${$len44} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len36 + 20;
+      const $size = $len44 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len36, r_ecrc);
+      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
       return $size;
     } else {
-      const $size = $len36 + 16;
+      const $size = $len44 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
@@ -5263,17 +5270,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len41 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len41) throw encodeFieldError("data", `${$len41} bytes (length × 4)`, describeValue(f_data));
+    const $len51 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len51) throw encodeFieldError("data", `${$len51} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len41 + 16;
+      const $size = $len51 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len41, r_ecrc);
+      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
       return $size;
     } else {
-      const $size = $len41 + 12;
+      const $size = $len51 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
@@ -5294,17 +5301,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len42) throw encodeFieldError("data", `${$len42} bytes (length × 4)`, describeValue(f_data));
+    const $len52 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len52) throw encodeFieldError("data", `${$len52} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len42 + 20;
+      const $size = $len52 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len42, r_ecrc);
+      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
       return $size;
     } else {
-      const $size = $len42 + 16;
+      const $size = $len52 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
@@ -5325,17 +5332,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len47 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len47) throw encodeFieldError("data", `${$len47} bytes (length × 4)`, describeValue(f_data));
+    const $len59 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len59) throw encodeFieldError("data", `${$len59} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len47 + 16;
+      const $size = $len59 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len47, r_ecrc);
+      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
       return $size;
     } else {
-      const $size = $len47 + 12;
+      const $size = $len59 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
@@ -5356,17 +5363,17 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len48 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len48) throw encodeFieldError("data", `${$len48} bytes (length × 4)`, describeValue(f_data));
+    const $len60 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len60) throw encodeFieldError("data", `${$len60} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len48 + 20;
+      const $size = $len60 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len48, r_ecrc);
+      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
       return $size;
     } else {
-      const $size = $len48 + 16;
+      const $size = $len60 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
       $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
@@ -5603,17 +5610,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len20 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len20) throw encodeFieldError("data", `${$len20} bytes (length × 4)`, describeValue(f_data));
+    const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len26) throw encodeFieldError("data", `${$len26} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len20 + 16;
+      const $size = $len26 + 16;
       const $view = encodeScratch($size);
-      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len20, r_ecrc);
+      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len20 + 12;
+      const $size = $len26 + 12;
       const $view = encodeScratch($size);
       $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
@@ -5634,17 +5641,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len21 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len21) throw encodeFieldError("data", `${$len21} bytes (length × 4)`, describeValue(f_data));
+    const $len27 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len27) throw encodeFieldError("data", `${$len27} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len21 + 20;
+      const $size = $len27 + 20;
       const $view = encodeScratch($size);
-      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len21, r_ecrc);
+      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len21 + 16;
+      const $size = $len27 + 16;
       const $view = encodeScratch($size);
       $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
@@ -5688,17 +5695,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (typeof r_address !== "number" || r_address >>> 0 !== r_address || r_address > 1073741823) throw encodeFieldError("address", "an integer 0..1073741823", describeValue(r_address));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len26 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len26) throw encodeFieldError("data", `${$len26} bytes (length × 4)`, describeValue(f_data));
+    const $len34 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len34) throw encodeFieldError("data", `${$len34} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len26 + 16;
+      const $size = $len34 + 16;
       const $view = encodeScratch($size);
-      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len26, r_ecrc);
+      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len26 + 12;
+      const $size = $len34 + 12;
       const $view = encodeScratch($size);
       $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return takeScratch($size);
@@ -5758,17 +5765,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (typeof r_register !== "number" || r_register >>> 0 !== r_register || r_register > 63) throw encodeFieldError("register", "an integer 0..63", describeValue(r_register));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len27 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len27) throw encodeFieldError("data", `${$len27} bytes (length × 4)`, describeValue(f_data));
+    const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len35) throw encodeFieldError("data", `${$len35} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len27 + 16;
+      const $size = $len35 + 16;
       const $view = encodeScratch($size);
-      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len27, r_ecrc);
+      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len27 + 12;
+      const $size = $len35 + 12;
       const $view = encodeScratch($size);
       $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return takeScratch($size);
@@ -5828,17 +5835,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (typeof r_register !== "number" || r_register >>> 0 !== r_register || r_register > 63) throw encodeFieldError("register", "an integer 0..63", describeValue(r_register));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len28 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len28) throw encodeFieldError("data", `${$len28} bytes (length × 4)`, describeValue(f_data));
+    const $len36 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len36) throw encodeFieldError("data", `${$len36} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len28 + 16;
+      const $size = $len36 + 16;
       const $view = encodeScratch($size);
-      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len28, r_ecrc);
+      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len28 + 12;
+      const $size = $len36 + 12;
       const $view = encodeScratch($size);
       $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return takeScratch($size);
@@ -5944,17 +5951,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_vendorData !== "number" || r_vendorData >>> 0 !== r_vendorData) throw encodeFieldError("vendorData", "an integer 0..4294967295", describeValue(r_vendorData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len29 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len29) throw encodeFieldError("data", `${$len29} bytes (length × 4)`, describeValue(f_data));
+      const $len37 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len37) throw encodeFieldError("data", `${$len37} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len29 + 20;
+        const $size = $len37 + 20;
         const $view = encodeScratch($size);
-        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len29, r_ecrc);
+        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
         return takeScratch($size);
       } else {
-        const $size = $len29 + 16;
+        const $size = $len37 + 16;
         const $view = encodeScratch($size);
         $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return takeScratch($size);
@@ -5967,17 +5974,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_vendorData !== "number" || r_vendorData >>> 0 !== r_vendorData) throw encodeFieldError("vendorData", "an integer 0..4294967295", describeValue(r_vendorData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len30 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len30) throw encodeFieldError("data", `${$len30} bytes (length × 4)`, describeValue(f_data));
+      const $len38 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len38) throw encodeFieldError("data", `${$len38} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len30 + 20;
+        const $size = $len38 + 20;
         const $view = encodeScratch($size);
-        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len30, r_ecrc);
+        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
         return takeScratch($size);
       } else {
-        const $size = $len30 + 16;
+        const $size = $len38 + 16;
         const $view = encodeScratch($size);
         $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return takeScratch($size);
@@ -5988,17 +5995,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof f_messageAddress !== "bigint" || f_messageAddress < 0n || f_messageAddress > 0xffffffffffffffffn) throw encodeFieldError("messageAddress", "a bigint 0..0xffffffffffffffff", describeValue(f_messageAddress));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len31 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len31) throw encodeFieldError("data", `${$len31} bytes (length × 4)`, describeValue(f_data));
+      const $len39 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len39) throw encodeFieldError("data", `${$len39} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len31 + 20;
+        const $size = $len39 + 20;
         const $view = encodeScratch($size);
-        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len31, r_ecrc);
+        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
         return takeScratch($size);
       } else {
-        const $size = $len31 + 16;
+        const $size = $len39 + 16;
         const $view = encodeScratch($size);
         $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return takeScratch($size);
@@ -6009,17 +6016,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (!(f_messageData instanceof Uint8Array) || f_messageData.length !== 8) throw encodeFieldError("messageData", "8 bytes (Uint8Array)", describeValue(f_messageData));
       const f_data = $v["data"];
       if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-      const $len32 = (r_length === 0 ? 1024 : r_length) * 4;
-      if (f_data.length !== $len32) throw encodeFieldError("data", `${$len32} bytes (length × 4)`, describeValue(f_data));
+      const $len40 = (r_length === 0 ? 1024 : r_length) * 4;
+      if (f_data.length !== $len40) throw encodeFieldError("data", `${$len40} bytes (length × 4)`, describeValue(f_data));
       if (r_td === 1) {
         const r_ecrc = $v["ecrc"];
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-        const $size = $len32 + 20;
+        const $size = $len40 + 20;
         const $view = encodeScratch($size);
-        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len32, r_ecrc);
+        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
         return takeScratch($size);
       } else {
-        const $size = $len32 + 16;
+        const $size = $len40 + 16;
         const $view = encodeScratch($size);
         $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return takeScratch($size);
@@ -6074,17 +6081,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (typeof r_lowerAddress !== "number" || r_lowerAddress >>> 0 !== r_lowerAddress || r_lowerAddress > 127) throw encodeFieldError("lowerAddress", "an integer 0..127", describeValue(r_lowerAddress));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len33 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len33) throw encodeFieldError("data", `${$len33} bytes (length × 4)`, describeValue(f_data));
+    const $len41 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len41) throw encodeFieldError("data", `${$len41} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len33 + 16;
+      const $size = $len41 + 16;
       const $view = encodeScratch($size);
-      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len33, r_ecrc);
+      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len33 + 12;
+      const $size = $len41 + 12;
       const $view = encodeScratch($size);
       $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return takeScratch($size);
@@ -6138,17 +6145,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (typeof r_lowerAddress !== "number" || r_lowerAddress >>> 0 !== r_lowerAddress || r_lowerAddress > 127) throw encodeFieldError("lowerAddress", "an integer 0..127", describeValue(r_lowerAddress));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len34 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len34) throw encodeFieldError("data", `${$len34} bytes (length × 4)`, describeValue(f_data));
+    const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len42) throw encodeFieldError("data", `${$len42} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len34 + 16;
+      const $size = $len42 + 16;
       const $view = encodeScratch($size);
-      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len34, r_ecrc);
+      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len34 + 12;
+      const $size = $len42 + 12;
       const $view = encodeScratch($size);
       $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return takeScratch($size);
@@ -6169,17 +6176,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len35) throw encodeFieldError("data", `${$len35} bytes (length × 4)`, describeValue(f_data));
+    const $len43 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len43) throw encodeFieldError("data", `${$len43} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len35 + 16;
+      const $size = $len43 + 16;
       const $view = encodeScratch($size);
-      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len35, r_ecrc);
+      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len35 + 12;
+      const $size = $len43 + 12;
       const $view = encodeScratch($size);
       $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
@@ -6200,17 +6207,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len36 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len36) throw encodeFieldError("data", `${$len36} bytes (length × 4)`, describeValue(f_data));
+    const $len44 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len44) throw encodeFieldError("data", `${$len44} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len36 + 20;
+      const $size = $len44 + 20;
       const $view = encodeScratch($size);
-      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len36, r_ecrc);
+      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len36 + 16;
+      const $size = $len44 + 16;
       const $view = encodeScratch($size);
       $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
@@ -6231,17 +6238,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len41 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len41) throw encodeFieldError("data", `${$len41} bytes (length × 4)`, describeValue(f_data));
+    const $len51 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len51) throw encodeFieldError("data", `${$len51} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len41 + 16;
+      const $size = $len51 + 16;
       const $view = encodeScratch($size);
-      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len41, r_ecrc);
+      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len41 + 12;
+      const $size = $len51 + 12;
       const $view = encodeScratch($size);
       $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
@@ -6262,17 +6269,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len42) throw encodeFieldError("data", `${$len42} bytes (length × 4)`, describeValue(f_data));
+    const $len52 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len52) throw encodeFieldError("data", `${$len52} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len42 + 20;
+      const $size = $len52 + 20;
       const $view = encodeScratch($size);
-      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len42, r_ecrc);
+      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len42 + 16;
+      const $size = $len52 + 16;
       const $view = encodeScratch($size);
       $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
@@ -6293,17 +6300,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len47 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len47) throw encodeFieldError("data", `${$len47} bytes (length × 4)`, describeValue(f_data));
+    const $len59 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len59) throw encodeFieldError("data", `${$len59} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len47 + 16;
+      const $size = $len59 + 16;
       const $view = encodeScratch($size);
-      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len47, r_ecrc);
+      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len47 + 12;
+      const $size = $len59 + 12;
       const $view = encodeScratch($size);
       $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
@@ -6324,17 +6331,17 @@ export function encodeTlp(value: Tlp): Uint8Array {
     if (r_ph < 0) throw encodeFieldError("ph", "one of bidirectional, requester, target, target-priority", describeValue($v["ph"]));
     const f_data = $v["data"];
     if (!(f_data instanceof Uint8Array)) throw encodeFieldError("data", "a Uint8Array", describeValue(f_data));
-    const $len48 = (r_length === 0 ? 1024 : r_length) * 4;
-    if (f_data.length !== $len48) throw encodeFieldError("data", `${$len48} bytes (length × 4)`, describeValue(f_data));
+    const $len60 = (r_length === 0 ? 1024 : r_length) * 4;
+    if (f_data.length !== $len60) throw encodeFieldError("data", `${$len60} bytes (length × 4)`, describeValue(f_data));
     if (r_td === 1) {
       const r_ecrc = $v["ecrc"];
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
-      const $size = $len48 + 20;
+      const $size = $len60 + 20;
       const $view = encodeScratch($size);
-      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len48, r_ecrc);
+      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
       return takeScratch($size);
     } else {
-      const $size = $len48 + 16;
+      const $size = $len60 + 16;
       const $view = encodeScratch($size);
       $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
@@ -9163,8 +9170,9 @@ function $writeTlp4($view: DataView, $o: number, r_fmt: number, r_type: number, 
   const $w4 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w4 >>> 8);
   $view.setUint8($o + 4 + 2, $w4 & 0xff);
-  const $h5 = Number(f_address >> 32n);
-  const $l6 = Number(f_address & 0xffffffffn);
+  const $n7 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h5 = $n7 >= 0 ? Math.floor($n7 / 4294967296) : Number(f_address >> 32n);
+  const $l6 = $n7 >= 0 ? $n7 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h5 >>> 6)) >>> 0);
   $view.setUint32($o + 11, ((($h5 & 0x3f) << 26) | ($l6 >>> 6)) >>> 0);
   $view.setUint8($o + 15, (($l6 & 0x3f) << 2) | r_ph);
@@ -9174,41 +9182,44 @@ function $writeTlp4($view: DataView, $o: number, r_fmt: number, r_type: number, 
 /** Writes variant 5 of pcie.tlp once every field has been checked. */
 function $writeTlp5($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $w7 = (r_requesterId << 8) | r_tag;
-  $view.setUint16($o + 4, $w7 >>> 8);
-  $view.setUint8($o + 4 + 2, $w7 & 0xff);
-  const $h8 = Number(f_address >> 32n);
-  const $l9 = Number(f_address & 0xffffffffn);
-  $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h8 >>> 6)) >>> 0);
-  $view.setUint32($o + 11, ((($h8 & 0x3f) << 26) | ($l9 >>> 6)) >>> 0);
-  $view.setUint8($o + 15, (($l9 & 0x3f) << 2) | r_ph);
+  const $w8 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w8 >>> 8);
+  $view.setUint8($o + 4 + 2, $w8 & 0xff);
+  const $n11 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h9 = $n11 >= 0 ? Math.floor($n11 / 4294967296) : Number(f_address >> 32n);
+  const $l10 = $n11 >= 0 ? $n11 >>> 0 : Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_steeringTag << 24) | ($h9 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h9 & 0x3f) << 26) | ($l10 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l10 & 0x3f) << 2) | r_ph);
 }
 
 /** Writes variant 6 of pcie.tlp once every field has been checked. */
 function $writeTlp6($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $w10 = (r_requesterId << 8) | r_tag;
-  $view.setUint16($o + 4, $w10 >>> 8);
-  $view.setUint8($o + 4 + 2, $w10 & 0xff);
-  const $h11 = Number(f_address >> 32n);
-  const $l12 = Number(f_address & 0xffffffffn);
-  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h11 >>> 6)) >>> 0);
-  $view.setUint32($o + 11, ((($h11 & 0x3f) << 26) | ($l12 >>> 6)) >>> 0);
-  $view.setUint8($o + 15, (($l12 & 0x3f) << 2) | r_ph);
+  const $w12 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w12 >>> 8);
+  $view.setUint8($o + 4 + 2, $w12 & 0xff);
+  const $n15 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h13 = $n15 >= 0 ? Math.floor($n15 / 4294967296) : Number(f_address >> 32n);
+  const $l14 = $n15 >= 0 ? $n15 >>> 0 : Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h13 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h13 & 0x3f) << 26) | ($l14 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l14 & 0x3f) << 2) | r_ph);
   $view.setUint32($o + 16, r_ecrc);
 }
 
 /** Writes variant 7 of pcie.tlp once every field has been checked. */
 function $writeTlp7($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $w13 = (r_requesterId << 8) | r_tag;
-  $view.setUint16($o + 4, $w13 >>> 8);
-  $view.setUint8($o + 4 + 2, $w13 & 0xff);
-  const $h14 = Number(f_address >> 32n);
-  const $l15 = Number(f_address & 0xffffffffn);
-  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h14 >>> 6)) >>> 0);
-  $view.setUint32($o + 11, ((($h14 & 0x3f) << 26) | ($l15 >>> 6)) >>> 0);
-  $view.setUint8($o + 15, (($l15 & 0x3f) << 2) | r_ph);
+  const $w16 = (r_requesterId << 8) | r_tag;
+  $view.setUint16($o + 4, $w16 >>> 8);
+  $view.setUint8($o + 4 + 2, $w16 & 0xff);
+  const $n19 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h17 = $n19 >= 0 ? Math.floor($n19 / 4294967296) : Number(f_address >> 32n);
+  const $l18 = $n19 >= 0 ? $n19 >>> 0 : Number(f_address & 0xffffffffn);
+  $view.setUint32($o + 7, ((r_lastBe << 28) | (r_firstBe << 24) | ($h17 >>> 6)) >>> 0);
+  $view.setUint32($o + 11, ((($h17 & 0x3f) << 26) | ($l18 >>> 6)) >>> 0);
+  $view.setUint8($o + 15, (($l18 & 0x3f) << 2) | r_ph);
 }
 
 /** Writes variant 8 of pcie.tlp once every field has been checked. */
@@ -9229,31 +9240,33 @@ function $writeTlp9($view: DataView, $o: number, r_fmt: number, r_type: number, 
 /** Writes variant 10 of pcie.tlp once every field has been checked. */
 function $writeTlp10($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h16 = Number(f_address >> 32n);
-  const $l17 = Number(f_address & 0xffffffffn);
+  const $n22 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h20 = $n22 >= 0 ? Math.floor($n22 / 4294967296) : Number(f_address >> 32n);
+  const $l21 = $n22 >= 0 ? $n22 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h16 << 2) | ($l17 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l17 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h20 << 2) | ($l21 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l21 & 0x3fffffff) << 2) | r_ph) >>> 0);
   $view.setUint32($o + 16, r_ecrc);
 }
 
 /** Writes variant 11 of pcie.tlp once every field has been checked. */
 function $writeTlp11($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h18 = Number(f_address >> 32n);
-  const $l19 = Number(f_address & 0xffffffffn);
+  const $n25 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h23 = $n25 >= 0 ? Math.floor($n25 / 4294967296) : Number(f_address >> 32n);
+  const $l24 = $n25 >= 0 ? $n25 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h18 << 2) | ($l19 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l19 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h23 << 2) | ($l24 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l24 & 0x3fffffff) << 2) | r_ph) >>> 0);
 }
 
 /** Writes variant 12 of pcie.tlp once every field has been checked. */
-function $writeTlp12($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len20: number, r_ecrc: number): void {
+function $writeTlp12($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len26: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len20 + 12, r_ecrc);
+  $view.setUint32($o + $len26 + 12, r_ecrc);
 }
 
 /** Writes variant 13 of pcie.tlp once every field has been checked. */
@@ -9265,25 +9278,27 @@ function $writeTlp13($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 14 of pcie.tlp once every field has been checked. */
-function $writeTlp14($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len21: number, r_ecrc: number): void {
+function $writeTlp14($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len27: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h22 = Number(f_address >> 32n);
-  const $l23 = Number(f_address & 0xffffffffn);
+  const $n30 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h28 = $n30 >= 0 ? Math.floor($n30 / 4294967296) : Number(f_address >> 32n);
+  const $l29 = $n30 >= 0 ? $n30 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h22 << 2) | ($l23 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l23 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h28 << 2) | ($l29 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l29 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len21 + 16, r_ecrc);
+  $view.setUint32($o + $len27 + 16, r_ecrc);
 }
 
 /** Writes variant 15 of pcie.tlp once every field has been checked. */
 function $writeTlp15($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h24 = Number(f_address >> 32n);
-  const $l25 = Number(f_address & 0xffffffffn);
+  const $n33 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h31 = $n33 >= 0 ? Math.floor($n33 / 4294967296) : Number(f_address >> 32n);
+  const $l32 = $n33 >= 0 ? $n33 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h24 << 2) | ($l25 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l25 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h31 << 2) | ($l32 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l32 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
 }
 
@@ -9303,12 +9318,12 @@ function $writeTlp17($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 18 of pcie.tlp once every field has been checked. */
-function $writeTlp18($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array, $len26: number, r_ecrc: number): void {
+function $writeTlp18($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array, $len34: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len26 + 12, r_ecrc);
+  $view.setUint32($o + $len34 + 12, r_ecrc);
 }
 
 /** Writes variant 19 of pcie.tlp once every field has been checked. */
@@ -9335,12 +9350,12 @@ function $writeTlp21($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 22 of pcie.tlp once every field has been checked. */
-function $writeTlp22($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len27: number, r_ecrc: number): void {
+function $writeTlp22($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len35: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len27 + 12, r_ecrc);
+  $view.setUint32($o + $len35 + 12, r_ecrc);
 }
 
 /** Writes variant 23 of pcie.tlp once every field has been checked. */
@@ -9367,12 +9382,12 @@ function $writeTlp25($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 26 of pcie.tlp once every field has been checked. */
-function $writeTlp26($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len28: number, r_ecrc: number): void {
+function $writeTlp26($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len36: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len28 + 12, r_ecrc);
+  $view.setUint32($o + $len36 + 12, r_ecrc);
 }
 
 /** Writes variant 27 of pcie.tlp once every field has been checked. */
@@ -9448,13 +9463,13 @@ function $writeTlp35($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 36 of pcie.tlp once every field has been checked. */
-function $writeTlp36($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len29: number, r_ecrc: number): void {
+function $writeTlp36($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len37: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
   $view.setUint32($o + 12, r_vendorData);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len29 + 16, r_ecrc);
+  $view.setUint32($o + $len37 + 16, r_ecrc);
 }
 
 /** Writes variant 37 of pcie.tlp once every field has been checked. */
@@ -9467,13 +9482,13 @@ function $writeTlp37($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 38 of pcie.tlp once every field has been checked. */
-function $writeTlp38($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len30: number, r_ecrc: number): void {
+function $writeTlp38($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len38: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, r_vendorId);
   $view.setUint32($o + 12, r_vendorData);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len30 + 16, r_ecrc);
+  $view.setUint32($o + $len38 + 16, r_ecrc);
 }
 
 /** Writes variant 39 of pcie.tlp once every field has been checked. */
@@ -9486,12 +9501,12 @@ function $writeTlp39($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 40 of pcie.tlp once every field has been checked. */
-function $writeTlp40($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array, $len31: number, r_ecrc: number): void {
+function $writeTlp40($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array, $len39: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setBigUint64($o + 8, f_messageAddress);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len31 + 16, r_ecrc);
+  $view.setUint32($o + $len39 + 16, r_ecrc);
 }
 
 /** Writes variant 41 of pcie.tlp once every field has been checked. */
@@ -9503,12 +9518,12 @@ function $writeTlp41($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 42 of pcie.tlp once every field has been checked. */
-function $writeTlp42($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array, $len32: number, r_ecrc: number): void {
+function $writeTlp42($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array, $len40: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   writeBytes($view, $o + 8, f_messageData);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len32 + 16, r_ecrc);
+  $view.setUint32($o + $len40 + 16, r_ecrc);
 }
 
 /** Writes variant 43 of pcie.tlp once every field has been checked. */
@@ -9535,12 +9550,12 @@ function $writeTlp45($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 46 of pcie.tlp once every field has been checked. */
-function $writeTlp46($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len33: number, r_ecrc: number): void {
+function $writeTlp46($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len41: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len33 + 12, r_ecrc);
+  $view.setUint32($o + $len41 + 12, r_ecrc);
 }
 
 /** Writes variant 47 of pcie.tlp once every field has been checked. */
@@ -9567,12 +9582,12 @@ function $writeTlp49($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 50 of pcie.tlp once every field has been checked. */
-function $writeTlp50($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len34: number, r_ecrc: number): void {
+function $writeTlp50($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len42: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len34 + 12, r_ecrc);
+  $view.setUint32($o + $len42 + 12, r_ecrc);
 }
 
 /** Writes variant 51 of pcie.tlp once every field has been checked. */
@@ -9584,12 +9599,12 @@ function $writeTlp51($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 52 of pcie.tlp once every field has been checked. */
-function $writeTlp52($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len35: number, r_ecrc: number): void {
+function $writeTlp52($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len43: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len35 + 12, r_ecrc);
+  $view.setUint32($o + $len43 + 12, r_ecrc);
 }
 
 /** Writes variant 53 of pcie.tlp once every field has been checked. */
@@ -9601,35 +9616,37 @@ function $writeTlp53($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 54 of pcie.tlp once every field has been checked. */
-function $writeTlp54($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len36: number, r_ecrc: number): void {
+function $writeTlp54($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len44: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h37 = Number(f_address >> 32n);
-  const $l38 = Number(f_address & 0xffffffffn);
+  const $n47 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h45 = $n47 >= 0 ? Math.floor($n47 / 4294967296) : Number(f_address >> 32n);
+  const $l46 = $n47 >= 0 ? $n47 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h37 << 2) | ($l38 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l38 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h45 << 2) | ($l46 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l46 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len36 + 16, r_ecrc);
+  $view.setUint32($o + $len44 + 16, r_ecrc);
 }
 
 /** Writes variant 55 of pcie.tlp once every field has been checked. */
 function $writeTlp55($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h39 = Number(f_address >> 32n);
-  const $l40 = Number(f_address & 0xffffffffn);
+  const $n50 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h48 = $n50 >= 0 ? Math.floor($n50 / 4294967296) : Number(f_address >> 32n);
+  const $l49 = $n50 >= 0 ? $n50 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h39 << 2) | ($l40 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l40 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h48 << 2) | ($l49 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l49 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
 }
 
 /** Writes variant 56 of pcie.tlp once every field has been checked. */
-function $writeTlp56($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len41: number, r_ecrc: number): void {
+function $writeTlp56($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len51: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len41 + 12, r_ecrc);
+  $view.setUint32($o + $len51 + 12, r_ecrc);
 }
 
 /** Writes variant 57 of pcie.tlp once every field has been checked. */
@@ -9641,35 +9658,37 @@ function $writeTlp57($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 58 of pcie.tlp once every field has been checked. */
-function $writeTlp58($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len42: number, r_ecrc: number): void {
+function $writeTlp58($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len52: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h43 = Number(f_address >> 32n);
-  const $l44 = Number(f_address & 0xffffffffn);
+  const $n55 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h53 = $n55 >= 0 ? Math.floor($n55 / 4294967296) : Number(f_address >> 32n);
+  const $l54 = $n55 >= 0 ? $n55 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h43 << 2) | ($l44 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l44 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h53 << 2) | ($l54 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l54 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len42 + 16, r_ecrc);
+  $view.setUint32($o + $len52 + 16, r_ecrc);
 }
 
 /** Writes variant 59 of pcie.tlp once every field has been checked. */
 function $writeTlp59($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h45 = Number(f_address >> 32n);
-  const $l46 = Number(f_address & 0xffffffffn);
+  const $n58 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h56 = $n58 >= 0 ? Math.floor($n58 / 4294967296) : Number(f_address >> 32n);
+  const $l57 = $n58 >= 0 ? $n58 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h45 << 2) | ($l46 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l46 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h56 << 2) | ($l57 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l57 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
 }
 
 /** Writes variant 60 of pcie.tlp once every field has been checked. */
-function $writeTlp60($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len47: number, r_ecrc: number): void {
+function $writeTlp60($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len59: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 12, f_data);
-  $view.setUint32($o + $len47 + 12, r_ecrc);
+  $view.setUint32($o + $len59 + 12, r_ecrc);
 }
 
 /** Writes variant 61 of pcie.tlp once every field has been checked. */
@@ -9681,25 +9700,27 @@ function $writeTlp61($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 62 of pcie.tlp once every field has been checked. */
-function $writeTlp62($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len48: number, r_ecrc: number): void {
+function $writeTlp62($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len60: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h49 = Number(f_address >> 32n);
-  const $l50 = Number(f_address & 0xffffffffn);
+  const $n63 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h61 = $n63 >= 0 ? Math.floor($n63 / 4294967296) : Number(f_address >> 32n);
+  const $l62 = $n63 >= 0 ? $n63 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h49 << 2) | ($l50 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l50 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h61 << 2) | ($l62 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l62 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
-  $view.setUint32($o + $len48 + 16, r_ecrc);
+  $view.setUint32($o + $len60 + 16, r_ecrc);
 }
 
 /** Writes variant 63 of pcie.tlp once every field has been checked. */
 function $writeTlp63($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
-  const $h51 = Number(f_address >> 32n);
-  const $l52 = Number(f_address & 0xffffffffn);
+  const $n66 = f_address <= 9007199254740991n ? Number(f_address) : -1;
+  const $h64 = $n66 >= 0 ? Math.floor($n66 / 4294967296) : Number(f_address >> 32n);
+  const $l65 = $n66 >= 0 ? $n66 >>> 0 : Number(f_address & 0xffffffffn);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
-  $view.setUint32($o + 8, (($h51 << 2) | ($l52 >>> 30)) >>> 0);
-  $view.setUint32($o + 12, ((($l52 & 0x3fffffff) << 2) | r_ph) >>> 0);
+  $view.setUint32($o + 8, (($h64 << 2) | ($l65 >>> 30)) >>> 0);
+  $view.setUint32($o + 12, ((($l65 & 0x3fffffff) << 2) | r_ph) >>> 0);
   writeBytes($view, $o + 16, f_data);
 }
 
