@@ -155,17 +155,23 @@ describe(`random specs (seed ${SEED}; replay with FC_SEED=${SEED})`, () => {
       if (c.formats && c.arbitraries) {
         for (const f of c.formats) codecLaws(f, c.arbitraries[f.id]!, { seed: SEED });
 
-        it.runIf(GCC)("generates C that agrees with the TypeScript codec", () => {
-          const build = compileSelfCheck(join(c.dir, "c"), c.spec.base);
-          try {
-            const lines = selfCheckVectors(c.formats!, c.arbitraries!, VECTORS, SEED);
-            const r = runSelfCheck(build.exe, lines);
-            expect(r.stderr).toBe("");
-            expect(r.stdout.trim()).toBe(`${c.model!.id}: ${lines.length} vectors ok`);
-          } finally {
-            build.cleanup();
-          }
-        });
+        // A random spec can make a large header and many vectors: tens of seconds of gcc and
+        // self-check alone, several times that beside the rest of the suite on two cores.
+        it.runIf(GCC)(
+          "generates C that agrees with the TypeScript codec",
+          () => {
+            const build = compileSelfCheck(join(c.dir, "c"), c.spec.base);
+            try {
+              const lines = selfCheckVectors(c.formats!, c.arbitraries!, VECTORS, SEED);
+              const r = runSelfCheck(build.exe, lines);
+              expect(r.stderr).toBe("");
+              expect(r.stdout.trim()).toBe(`${c.model!.id}: ${lines.length} vectors ok`);
+            } finally {
+              build.cleanup();
+            }
+          },
+          300_000,
+        );
       }
     });
   }
