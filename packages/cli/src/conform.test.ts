@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lawSeed } from "@rashpa/laws";
+import { STRICT_C_FLAGS, lawSeed } from "@rashpa/laws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../test/run-cli.js";
 import { CONFORM_EXIT } from "./conform.js";
@@ -36,12 +36,7 @@ describe.runIf(gcc)("conform passes the generated C codec (examples/conform-c)",
     const r = spawnSync(
       "gcc",
       [
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-pedantic",
-        "-O1",
+        ...STRICT_C_FLAGS,
         `-I${join(root, "packages/descriptors/src/gen/c")}`,
         "-o",
         exe,

@@ -28,8 +28,10 @@ import {
   STREAM_FORMAT,
   decodeSrioPacket,
   encodeSrioPacket,
+  ftypeValue,
   srioFraming,
   srioHeaderBytes,
+  transportTypeValue,
 } from "@rashpa/srio";
 import type { AnySrioPacket, SrioAddressSize } from "@rashpa/srio";
 import { arbSrioPacket, arbSrioPacket50, arbSrioPacket66 } from "@rashpa/srio/arbitraries";
@@ -187,21 +189,11 @@ const STREAMS: Readonly<Record<SrioAddressSize, [AnyFormatInfo, string]>> = {
   50: [STREAM_50_FORMAT, "rashpa.srio.stream-50"],
   66: [STREAM_66_FORMAT, "rashpa.srio.stream-66"],
 };
-const TT: Readonly<Record<string, number>> = { dev8: 0, dev16: 1, dev32: 2 };
-const FTYPE: Readonly<Record<string, number>> = {
-  request: 2,
-  write: 5,
-  "streaming-write": 6,
-  maintenance: 8,
-  doorbell: 10,
-  message: 11,
-  response: 13,
-};
 
 /** Checks one LINKTYPE_USER2 packet: CRCs and pad from the framing, then the stream. */
 function expectSrioPacket(shown: Shown, bytes: Uint8Array, addressSize: SrioAddressSize): number {
   const p = decodeSrioPacket(bytes, 0, { addressSize }) as unknown as Record<string, unknown>;
-  const h = srioHeaderBytes(TT[p["tt"] as string]!, FTYPE[p["ftype"] as string]!, addressSize)!;
+  const h = srioHeaderBytes(transportTypeValue(p["tt"]), ftypeValue(p["ftype"]), addressSize)!;
   const payload = p["payload"] instanceof Uint8Array ? p["payload"].length : 0;
   const framing = srioFraming(h + payload);
   expect(framing.packetBytes).toBe(bytes.length);

@@ -26,6 +26,19 @@ export function hasTool(name: string): boolean {
   return r.status === 0;
 }
 
+/**
+ * The gcc flags the generated C is held to: C11, every warning an error, pedantic, `-O1` (so
+ * the optimiser's warnings run too).
+ */
+export const STRICT_C_FLAGS: readonly string[] = [
+  "-std=c11",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-pedantic",
+  "-O1",
+];
+
 /** Whether `gcc` can be run here. */
 export function hasGcc(): boolean {
   return hasTool("gcc");
@@ -50,23 +63,9 @@ export function compileSelfCheck(
 } {
   const dir = mkdtempSync(join(tmpdir(), "rashpa-c-"));
   const exe = join(dir, `${base}-selfcheck`);
-  const r = spawnSync(
-    "gcc",
-    [
-      "-std=c11",
-      "-Wall",
-      "-Wextra",
-      "-Werror",
-      "-pedantic",
-      "-O1",
-      "-o",
-      exe,
-      join(cDir, `${base}-selfcheck.c`),
-    ],
-    {
-      encoding: "utf8",
-    },
-  );
+  const r = spawnSync("gcc", [...STRICT_C_FLAGS, "-o", exe, join(cDir, `${base}-selfcheck.c`)], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(

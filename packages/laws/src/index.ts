@@ -8,6 +8,7 @@
 export { codecLaws, checkCodecLaws, CODEC_LAWS, lawSeed } from "./codec-laws.js";
 export type { CodecLawOptions, CodecLaw, LawParams } from "./codec-laws.js";
 export {
+  STRICT_C_FLAGS,
   hasTool,
   hasGcc,
   compileSelfCheck,

@@ -35,7 +35,7 @@ import {
 } from "@rashpa/bits";
 import type { FormatInfo } from "@rashpa/bits";
 import { srioCrc16Update } from "./crc.js";
-import { STREAM_50_FORMAT, STREAM_66_FORMAT, STREAM_FORMAT } from "./gen/packet.js";
+import { STREAM_50_FORMAT, STREAM_66_FORMAT, STREAM_FORMAT, ftypeValue } from "./gen/packet.js";
 import type { Stream, Stream50, Stream66 } from "./gen/packet.js";
 
 /** Largest packet an LP-Serial port transmits, CRCs included (RapidIO 4.1 Part 6 §2.5, Table 2-4). */
@@ -146,15 +146,6 @@ const BODY_BYTES: readonly (number | undefined)[] = [
   undefined,
   2, // 13: ttype, status, targetTID (Part 1 Figure 4-6)
 ];
-const FTYPE_NUMBER: Readonly<Record<string, number>> = {
-  request: 2,
-  write: 5,
-  "streaming-write": 6,
-  maintenance: 8,
-  doorbell: 10,
-  message: 11,
-  response: 13,
-};
 const ID_BYTES: Readonly<Record<string, number>> = { dev8: 1, dev16: 2, dev32: 4 };
 const EXTENSION_BYTES: Readonly<Record<number, number>> = { 34: 0, 50: 2, 66: 4 };
 
@@ -214,7 +205,7 @@ function payloadProblem(value: AnySrioPacket): string | undefined {
   const v = value as unknown as Record<string, unknown>;
   const payload = v["payload"];
   if (!(payload instanceof Uint8Array)) return undefined;
-  const ftype = FTYPE_NUMBER[v["ftype"] as string] ?? -1;
+  const ftype = ftypeValue(v["ftype"]);
   const bounds = payloadBounds(ftype, TTYPE_NUMBER[v["ttype"] as string] ?? -1);
   const n = payload.length;
   if (bounds === undefined) return undefined;
@@ -387,8 +378,8 @@ export function decodeSrioPacket<A extends SrioAddressSize = 34>(
 function streamLengthOfValue(value: AnySrioPacket, addressSize: SrioAddressSize): number {
   const v = value as unknown as Record<string, unknown>;
   const ids = ID_BYTES[v["tt"] as string];
-  const ftype = FTYPE_NUMBER[v["ftype"] as string];
-  if (ids === undefined || ftype === undefined) return -1;
+  const ftype = ftypeValue(v["ftype"]);
+  if (ids === undefined || ftype < 0) return -1;
   const h = srioHeaderBytes(ids >>> 1, ftype, addressSize)!;
   const payload = v["payload"];
   const carriesData = payloadBounds(ftype, TTYPE_NUMBER[v["ttype"] as string] ?? -1) !== undefined;
