@@ -133,8 +133,10 @@ describe(`block plans (seed ${seed})`, () => {
 });
 
 describe(`block gather at any alignment (seed ${seed})`, () => {
-  // Lines under 16 bytes are copied byte by byte, longer ones with set().
+  // Lines under 16 bytes are copied byte by byte, longer ones with set(), or with copyWithin
+  // when the frame and the destination share one buffer (the DDR and its gather area).
   const arbCase = fc.record({
+    shared: fc.boolean(),
     srcShift: fc.nat({ max: 7 }),
     destShift: fc.nat({ max: 7 }),
     offset: fc.nat({ max: 9 }),
@@ -144,14 +146,18 @@ describe(`block gather at any alignment (seed ${seed})`, () => {
   });
   test.prop([arbCase], { seed, numRuns: 300 })(
     "equals a naive byte copy and writes nothing else",
-    ({ srcShift, destShift, offset, lineBytes, gap, lines }) => {
+    ({ shared, srcShift, destShift, offset, lineBytes, gap, lines }) => {
       const pitch = lineBytes + gap;
       const frameBytes = offset + lines * pitch + 3;
-      const backing = new Uint8Array(srcShift + frameBytes);
+      const length = lines * lineBytes;
+      const destBytes = destShift + length + 8;
+      const all = new Uint8Array(srcShift + frameBytes + (shared ? destBytes : 0));
+      const backing = all.subarray(0, srcShift + frameBytes);
       for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + 7) & 0xff;
       const frame = backing.subarray(srcShift);
-      const length = lines * lineBytes;
-      const destBacking = new Uint8Array(destShift + length + 8).fill(0xee);
+      const destBacking = (shared ? all.subarray(backing.length) : new Uint8Array(destBytes)).fill(
+        0xee,
+      );
       const dest = destBacking.subarray(destShift);
       const extent: BlockExtent = { offset, length, lines, lineBytes, pitch, destOffset: 0 };
       expect(gatherBlock(frame, extent, dest, 4)).toBe(length);
@@ -162,6 +168,8 @@ describe(`block gather at any alignment (seed ${seed})`, () => {
       expect([...dest.subarray(0, 4), ...dest.subarray(4 + length)].every((b) => b === 0xee)).toBe(
         true,
       );
+      // The frame is left as it was.
+      expect(frame.every((b, i) => b === ((srcShift + i) * 131 + 7) % 256)).toBe(true);
     },
   );
 

@@ -272,7 +272,8 @@ const SET_MIN_LINE = 16;
 
 /**
  * Copies `lines` runs of `lineBytes` bytes, `pitch` apart from `from` in `src`, packed from `at`
- * in `dest`.
+ * in `dest`. When both lie in one buffer (the DDR and its gather area, `Ddr.gatherArea`), each
+ * line is one `copyWithin` over the whole buffer: no view per line, about twice as fast.
  */
 function copyLines(
   src: Uint8Array,
@@ -283,7 +284,15 @@ function copyLines(
   lineBytes: number,
   lines: number,
 ): void {
-  if (lineBytes >= SET_MIN_LINE)
+  if (lineBytes >= SET_MIN_LINE && lines > 1 && dest.buffer === src.buffer) {
+    const all = new Uint8Array(src.buffer);
+    for (
+      let j = 0, s = src.byteOffset + from, d = dest.byteOffset + at;
+      j < lines;
+      j++, s += pitch, d += lineBytes
+    )
+      all.copyWithin(d, s, s + lineBytes);
+  } else if (lineBytes >= SET_MIN_LINE)
     for (let j = 0, s = from, d = at; j < lines; j++, s += pitch, d += lineBytes)
       dest.set(src.subarray(s, s + lineBytes), d);
   else

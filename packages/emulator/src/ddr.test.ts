@@ -6,7 +6,7 @@
 import { lawSeed } from "@rashpa/laws";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { Ddr, DdrAccessError, DdrOverrunError } from "./ddr.js";
+import { Ddr, DdrAccessError, DdrOverrunError, GATHER_AREA_BYTES } from "./ddr.js";
 import { generateFrame, makeDiuConfig, verifyFrame } from "./diu.js";
 
 const seed = lawSeed();
@@ -33,6 +33,20 @@ describe("DDR frame ring", () => {
     expect([...across]).toEqual([7, 7, 7, 7, 0, 0, 0, 0]);
     expect([...ddr.view(4000, 96)].every((b) => b === 0)).toBe(true);
     expect(() => ddr.view(4000, 97)).toThrow(/"ddr.view" expected a range inside 0..4096/);
+  });
+
+  it("gives a gather area beside the DDR's bytes in the same buffer, and a buffer of its own beyond it", () => {
+    const ddr = new Ddr(ring);
+    const area = ddr.gatherArea(300);
+    expect(area.length).toBe(300);
+    expect(area.buffer).toBe(ddr.bytes.buffer);
+    expect(area.byteOffset).toBe(ddr.bytes.byteOffset + ddr.bytes.length);
+    area.fill(0xab);
+    expect(ddr.bytes.every((b) => b === 0)).toBe(true);
+    expect(ddr.gatherArea(GATHER_AREA_BYTES).buffer).toBe(ddr.bytes.buffer);
+    const big = ddr.gatherArea(GATHER_AREA_BYTES + 1);
+    expect(big.length).toBe(GATHER_AREA_BYTES + 1);
+    expect(big.buffer).not.toBe(ddr.bytes.buffer);
   });
 
   it("refuses to overwrite a frame not yet released, naming both frames", () => {

@@ -82,6 +82,12 @@ export class DdrAccessError extends EmulatorFieldError {
 const EMPTY = -1;
 
 /**
+ * Bytes of the BSU's gather buffer kept beside the DDR's bytes (see {@link Ddr.gatherArea}):
+ * enough for a block of ROI lines at the default 64 KiB block size.
+ */
+export const GATHER_AREA_BYTES = 65536;
+
+/**
  * The emulated DDR: one `ArrayBuffer` of `ddrBytes`, a ring of `ringSlots` frame slots of
  * `frameBytes` from `ringBase`, and which frame each slot holds.
  *
@@ -109,6 +115,10 @@ export class Ddr {
   readonly slotBytes: number;
   /** Frame held by each slot, or -1. */
   readonly #held: Float64Array;
+  /** The gather area: in the DDR's `ArrayBuffer`, after {@link Ddr.bytes}. */
+  readonly #gather: Uint8Array;
+  /** A gather buffer for blocks larger than the gather area. */
+  #gatherSpill = new Uint8Array(0);
   #level = 0;
   #peak = 0;
   #allocated = 0;
@@ -137,12 +147,29 @@ export class Ddr {
       );
     // Only the DIU writes the DDR, and only into the ring: the bytes above the ring's end are
     // never written, so they are not held (a DDR of 256 MiB costs the ring's bytes).
-    this.bytes = new Uint8Array(new ArrayBuffer(end));
+    const buffer = new ArrayBuffer(end + GATHER_AREA_BYTES);
+    this.bytes = new Uint8Array(buffer, 0, end);
+    this.#gather = new Uint8Array(buffer, end, GATHER_AREA_BYTES);
     this.size = ddrBytes;
     this.ringBase = ringBase;
     this.slots = ringSlots;
     this.slotBytes = frameBytes;
     this.#held = new Float64Array(ringSlots).fill(EMPTY);
+  }
+
+  /**
+   * A buffer of `length` bytes to gather a block into (the BSU's block RAM, reused from block
+   * to block: one block moves at a time). Up to {@link GATHER_AREA_BYTES} it lies in the same
+   * `ArrayBuffer` as {@link Ddr.bytes}, so lines are gathered with `copyWithin` and no view
+   * per line (`gatherBlock`); a longer block gets a buffer of its own.
+   *
+   * @param length - bytes needed
+   * @returns a view of `length` bytes, overwritten by the next call
+   */
+  gatherArea(length: number): Uint8Array {
+    if (length <= this.#gather.length) return this.#gather.subarray(0, length);
+    if (this.#gatherSpill.length < length) this.#gatherSpill = new Uint8Array(length);
+    return this.#gatherSpill.subarray(0, length);
   }
 
   /**

@@ -69,9 +69,11 @@ export interface ApplicationFrame {
  * the parameters of the calibration).
  */
 export class ReceiverHost {
-  /** Frames the application finished, in order. */
+  /** Frames the application finished, in order (since construction or {@link ReceiverHost.reset}). */
   readonly frames: ApplicationFrame[] = [];
   readonly #busyUntil = { t: 0 };
+  /** Frames released so far (what `frames-released` was last written to). */
+  #released = 0;
 
   /**
    * @param controller - the controller
@@ -90,7 +92,6 @@ export class ReceiverHost {
     const sw = controllerRegisters(controller.registers);
     const notifyPs = Math.round(parameters.notificationLatencyUs * PS_PER_US);
     const readPs = Math.round((channel.windowBytes / parameters.hostReadGBps) * 1000);
-    let released = 0;
     controller.onNotification((n: ControllerNotification) => {
       const e = n.event;
       if (e.channel !== channel.channel || (e.type !== "end-of-frame" && e.type !== "end-of-roi"))
@@ -114,10 +115,21 @@ export class ReceiverHost {
           ok,
           status: e.status,
         });
-        released = Math.max(released, k + 1);
-        sw.bgu.channel[channel.channel]!.framesReleased.write(released);
+        this.#released = Math.max(this.#released, k + 1);
+        sw.bgu.channel[channel.channel]!.framesReleased.write(this.#released);
       });
     });
+  }
+
+  /**
+   * Prepares the host for the next acquisition on the same controller: forgets its frames and
+   * counts releases from 0 again (the caller writes `frames-released` = 0 before the start,
+   * as librashpa's programming does).
+   */
+  reset(): void {
+    this.frames.length = 0;
+    this.#busyUntil.t = 0;
+    this.#released = 0;
   }
 }
 
@@ -165,7 +177,7 @@ export interface ChannelFigures {
 }
 
 /**
- * The figures of one channel of a finished simulation.
+ * The figures of one channel of a finished simulation (the controller's last acquisition).
  *
  * @param controller - the controller after `run()`
  * @param channel - data channel
@@ -292,12 +304,247 @@ export const DETECTOR_PC_BASE = 0x1_0000_0000n;
 /** Bus address of the industrial PC's buffers. */
 export const INDUSTRIAL_PC_BASE = 0x2_0000_0000n;
 
+/** What {@link DefaultSystem} is built with: everything of {@link DefaultAcquisitionOptions} but the run's own. */
+export type DefaultSystemOptions = Omit<DefaultAcquisitionOptions, "frames" | "verify">;
+
+/** Options of {@link DefaultSystem.acquire}. */
+export interface DefaultRunOptions {
+  /** Frames to acquire (default 32). */
+  readonly frames?: number;
+  /** Verify every received frame (default true; see {@link DefaultAcquisitionOptions.verify}). */
+  readonly verify?: boolean;
+}
+
 /**
- * The paper's demo (docs/SYSTEM.md §1): a 512 × 512 16-bit reference image from the generator,
- * full frames (one block each, the calibration's geometry) to a "detector-pc" receiver and a
- * 128 × 128 region of interest at (192, 192) to an "industrial-pc" receiver, through one
- * switch, configured only through the controller registers as librashpa would. Event ring
- * (128 records) in the detector PC. Both hosts check every frame.
+ * The paper's demo system (docs/SYSTEM.md §1): a 512 × 512 16-bit reference image from the
+ * generator, full frames (one block each, the calibration's geometry) to a "detector-pc"
+ * receiver and a 128 × 128 region of interest at (192, 192) to an "industrial-pc" receiver,
+ * through one switch, configured only through the controller registers as librashpa would.
+ * Event ring (128 records) in the detector PC. Both hosts check every frame.
+ *
+ * Built once, it runs acquisitions one after another ({@link DefaultSystem.acquire}) on the
+ * same controller, DDR and receiver memories — as a detector runs scan after scan — each
+ * summarised on its own.
+ *
+ * @example
+ * ```ts
+ * const system = new DefaultSystem({ link: "gen3x8" });
+ * const a = system.acquire({ frames: 64 });
+ * const b = system.acquire({ frames: 64 }); // same figures: the same system, started again
+ * ```
+ */
+export class DefaultSystem {
+  /** The controller. */
+  readonly controller: RashpaController;
+  /** The detector PC's memory (frame buffers and the event ring). */
+  readonly detector: HostMemory;
+  /** The industrial PC's memory (ROI buffers). */
+  readonly industrial: HostMemory;
+  readonly #parameters: RashpaPcieParameters;
+  readonly #sw: ReturnType<typeof controllerRegisters>;
+  readonly #hosts: readonly [ReceiverHost, ReceiverHost];
+  #verify = true;
+  #checked = 0;
+  #verified = true;
+
+  /**
+   * @param options - geometry, speed, link, parameters, captures
+   * @throws ControllerConfigError for a link or parameters the controller refuses
+   */
+  constructor(options: DefaultSystemOptions = {}) {
+    const parameters = (this.#parameters = options.parameters ?? ESRF_2013_GEN2X4.parameters);
+    const width = options.geometry?.width ?? 512;
+    const height = options.geometry?.height ?? 512;
+    const frameBytes = width * height * 2;
+    const roi = { x: 192, y: 192, width: 128, height: 128 };
+    const roiBytes = roi.width * roi.height * 2;
+    const detectorBuffers = 4;
+    const eventRecords = 128;
+    const detector = (this.detector = new HostMemory(
+      "detector-pc",
+      DETECTOR_PC_BASE,
+      detectorBuffers * frameBytes + eventRecords * 32,
+    ));
+    const industrial = (this.industrial = new HostMemory(
+      "industrial-pc",
+      INDUSTRIAL_PC_BASE,
+      2 * 2 * roiBytes,
+    ));
+    const pcieSwitch = new PcieSwitch([
+      { name: "detector-pc", memory: detector },
+      { name: "industrial-pc", memory: industrial },
+    ]);
+    const controller = (this.controller = new RashpaController({
+      pcieSwitch,
+      parameters,
+      ...(options.link === undefined ? {} : { link: options.link }),
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      ...(options.tlpCapture === undefined ? {} : { tlpCapture: options.tlpCapture }),
+      ...(options.recordCapture === undefined ? {} : { recordCapture: options.recordCapture }),
+    }));
+    const sw = (this.#sw = controllerRegisters(controller.registers));
+
+    // ATU: entries 0–3 detector frame buffers, 8–9 industrial ROI buffers (2 ROIs each), 15 the event ring.
+    const detectorAddrs: bigint[] = [];
+    for (let i = 0; i < detectorBuffers; i++) {
+      const address = DETECTOR_PC_BASE + BigInt(i * frameBytes);
+      detectorAddrs.push(address);
+      sw.atu.entries.writeEntry(
+        i,
+        encodeAtuEntry({ address, size: frameBytes, receiver: 0, writable: true, valid: true }),
+      );
+    }
+    const industrialAddrs: bigint[] = [];
+    for (let i = 0; i < 2; i++) {
+      const address = INDUSTRIAL_PC_BASE + BigInt(i * 2 * roiBytes);
+      industrialAddrs.push(address);
+      sw.atu.entries.writeEntry(
+        8 + i,
+        encodeAtuEntry({ address, size: 2 * roiBytes, receiver: 1, writable: true, valid: true }),
+      );
+    }
+    const eventRing = DETECTOR_PC_BASE + BigInt(detectorBuffers * frameBytes);
+    sw.atu.entries.writeEntry(
+      15,
+      encodeAtuEntry({
+        address: eventRing,
+        size: eventRecords * 32,
+        receiver: 0,
+        writable: true,
+        valid: true,
+      }),
+    );
+
+    sw.diu.geometry.writeFields({ width, height });
+    sw.diu.pixel.writeFields({ depth: "bits16" });
+    sw.diu.control.writeFields({
+      enable: true,
+      source: "generator",
+      testPattern: "reference-image",
+    });
+    sw.diu.framePeriod.writeFields({ microseconds: 0 });
+    sw.diu.ringSlots.writeFields({ value: 8 });
+    sw.bsu.maxTransfer.writeFields({ bytes: parameters.bsuMaxTransferBytes });
+
+    const ch0 = sw.bgu.channel[0]!;
+    ch0.blockSize.writeFields({ bytes: frameBytes });
+    ch0.atuRange.writeFields({ first: 0, count: detectorBuffers });
+    ch0.ring.writeFields({ framesPerEntry: 1 });
+    ch0.control.writeFields({ enable: true, mode: "image", notify: true });
+    const ch1 = sw.bgu.channel[1]!;
+    ch1.roiOrigin.writeFields({ x: roi.x, y: roi.y });
+    ch1.roiSize.writeFields({ width: roi.width, height: roi.height });
+    ch1.blockSize.writeFields({ bytes: roiBytes });
+    ch1.atuRange.writeFields({ first: 8, count: 2 });
+    ch1.ring.writeFields({ framesPerEntry: 2 });
+    ch1.control.writeFields({ enable: true, mode: "roi", notify: true });
+
+    sw.event.ring.writeFields({ atuIndex: 15, size: eventRecords });
+    sw.event.control.writeFields({ enable: true });
+    sw.global.irqEnable.write(0xff);
+
+    const diuOf = (): NonNullable<RashpaController["diu"]> => controller.diu!;
+    const detectorHost = new ReceiverHost(
+      controller,
+      detector,
+      {
+        channel: 0,
+        buffers: detectorAddrs,
+        framesPerEntry: 1,
+        windowBytes: frameBytes,
+        decimation: 0,
+      },
+      parameters,
+      (f, bytes) => {
+        this.#checked++;
+        if (!this.#verify) return true;
+        const ok = verifyFrame(bytes, diuOf(), f).ok;
+        this.#verified &&= ok;
+        return ok;
+      },
+    );
+    const roiExpected = new Uint8Array(roiBytes);
+    const industrialHost = new ReceiverHost(
+      controller,
+      industrial,
+      {
+        channel: 1,
+        buffers: industrialAddrs,
+        framesPerEntry: 2,
+        windowBytes: roiBytes,
+        decimation: 0,
+      },
+      parameters,
+      (f, bytes) => {
+        this.#checked++;
+        if (!this.#verify) return true;
+        const diu = diuOf();
+        gatherRoi(generateFrame(diu, f), diu, roi, roiExpected);
+        const ok = bytes.every((b, i) => b === roiExpected[i]);
+        this.#verified &&= ok;
+        return ok;
+      },
+    );
+    this.#hosts = [detectorHost, industrialHost];
+    consumeEventRing(controller);
+  }
+
+  /**
+   * Runs one acquisition to its end: writes `diu.frame-count`, sets `frames-released` of both
+   * channels to 0, enables the controller and runs the simulation.
+   *
+   * @param options - frames, verification
+   * @returns the summary of this acquisition alone
+   * @throws DiuConfigError and ControllerConfigError for a frame count the controller refuses
+   */
+  acquire(options: DefaultRunOptions = {}): DefaultAcquisitionSummary {
+    const frames = options.frames ?? 32;
+    const { controller } = this;
+    const sw = this.#sw;
+    const [detectorHost, industrialHost] = this.#hosts;
+    this.#verify = options.verify !== false;
+    this.#checked = 0;
+    this.#verified = true;
+    for (const h of this.#hosts) h.reset();
+    sw.diu.frameCount.writeFields({ value: frames });
+    for (const c of sw.bgu.channel) c.framesReleased.writeFields({ value: 0 });
+    const before = { ...controller.counters };
+
+    sw.global.control.writeFields({ enable: true });
+    controller.run();
+    sw.global.control.writeFields({ enable: false });
+
+    const detectorPc = channelFigures(controller, 0, detectorHost);
+    const industrialPc = channelFigures(controller, 1, industrialHost);
+    const since = controller.startPs;
+    let lastDone = -Infinity;
+    for (const f of controller.frames) if (f.donePs > lastDone) lastDone = f.donePs;
+    const payloadBytes = controller.counters.payloadBytes - before.payloadBytes;
+    const totalGbps = simulatedGbps(payloadBytes, lastDone - since);
+    const received = detectorHost.frames.length + industrialHost.frames.length;
+    const checked = this.#checked;
+    return {
+      link: pcieLinkName(controller.linkConfig),
+      speed: controller.speed,
+      frames: sw.diu.framesAcquired.readFields().value,
+      bytes: payloadBytes,
+      fpgaGbps: totalGbps,
+      fpgaFraction: totalGbps / detectorPc.linkMaxGbps,
+      tlps: controller.counters.tlps - before.tlps,
+      events: controller.counters.events - before.events,
+      simulatedUs: (controller.sim.now() - since) / PS_PER_US,
+      detectorPc,
+      industrialPc,
+      model: rashpaPcieModel(controller.linkConfig, this.#parameters),
+      verified: this.#verified && received === 2 * frames && checked === received,
+      framesChecked: checked,
+    };
+  }
+}
+
+/**
+ * The paper's demo (docs/SYSTEM.md §1), built and run once: `new DefaultSystem(options)`
+ * then {@link DefaultSystem.acquire}.
  *
  * @param options - frames, speed, link, parameters, captures
  * @returns the summary
@@ -305,159 +552,9 @@ export const INDUSTRIAL_PC_BASE = 0x2_0000_0000n;
 export function runDefaultAcquisition(
   options: DefaultAcquisitionOptions = {},
 ): DefaultAcquisitionSummary {
-  const frames = options.frames ?? 32;
-  const parameters = options.parameters ?? ESRF_2013_GEN2X4.parameters;
-  const width = options.geometry?.width ?? 512;
-  const height = options.geometry?.height ?? 512;
-  const frameBytes = width * height * 2;
-  const roi = { x: 192, y: 192, width: 128, height: 128 };
-  const roiBytes = roi.width * roi.height * 2;
-  const detectorBuffers = 4;
-  const eventRecords = 128;
-  const detector = new HostMemory(
-    "detector-pc",
-    DETECTOR_PC_BASE,
-    detectorBuffers * frameBytes + eventRecords * 32,
-  );
-  const industrial = new HostMemory("industrial-pc", INDUSTRIAL_PC_BASE, 2 * 2 * roiBytes);
-  const pcieSwitch = new PcieSwitch([
-    { name: "detector-pc", memory: detector },
-    { name: "industrial-pc", memory: industrial },
-  ]);
-  const controller = new RashpaController({
-    pcieSwitch,
-    parameters,
-    ...(options.link === undefined ? {} : { link: options.link }),
-    ...(options.speed === undefined ? {} : { speed: options.speed }),
-    ...(options.tlpCapture === undefined ? {} : { tlpCapture: options.tlpCapture }),
-    ...(options.recordCapture === undefined ? {} : { recordCapture: options.recordCapture }),
+  const { frames, verify, ...system } = options;
+  return new DefaultSystem(system).acquire({
+    ...(frames === undefined ? {} : { frames }),
+    ...(verify === undefined ? {} : { verify }),
   });
-  const sw = controllerRegisters(controller.registers);
-
-  // ATU: entries 0–3 detector frame buffers, 8–9 industrial ROI buffers (2 ROIs each), 15 the event ring.
-  const detectorAddrs: bigint[] = [];
-  for (let i = 0; i < detectorBuffers; i++) {
-    const address = DETECTOR_PC_BASE + BigInt(i * frameBytes);
-    detectorAddrs.push(address);
-    sw.atu.entries.writeEntry(
-      i,
-      encodeAtuEntry({ address, size: frameBytes, receiver: 0, writable: true, valid: true }),
-    );
-  }
-  const industrialAddrs: bigint[] = [];
-  for (let i = 0; i < 2; i++) {
-    const address = INDUSTRIAL_PC_BASE + BigInt(i * 2 * roiBytes);
-    industrialAddrs.push(address);
-    sw.atu.entries.writeEntry(
-      8 + i,
-      encodeAtuEntry({ address, size: 2 * roiBytes, receiver: 1, writable: true, valid: true }),
-    );
-  }
-  const eventRing = DETECTOR_PC_BASE + BigInt(detectorBuffers * frameBytes);
-  sw.atu.entries.writeEntry(
-    15,
-    encodeAtuEntry({
-      address: eventRing,
-      size: eventRecords * 32,
-      receiver: 0,
-      writable: true,
-      valid: true,
-    }),
-  );
-
-  sw.diu.geometry.writeFields({ width, height });
-  sw.diu.pixel.writeFields({ depth: "bits16" });
-  sw.diu.control.writeFields({ enable: true, source: "generator", testPattern: "reference-image" });
-  sw.diu.frameCount.writeFields({ value: frames });
-  sw.diu.framePeriod.writeFields({ microseconds: 0 });
-  sw.diu.ringSlots.writeFields({ value: 8 });
-  sw.bsu.maxTransfer.writeFields({ bytes: parameters.bsuMaxTransferBytes });
-
-  const ch0 = sw.bgu.channel[0]!;
-  ch0.blockSize.writeFields({ bytes: frameBytes });
-  ch0.atuRange.writeFields({ first: 0, count: detectorBuffers });
-  ch0.ring.writeFields({ framesPerEntry: 1 });
-  ch0.control.writeFields({ enable: true, mode: "image", notify: true });
-  const ch1 = sw.bgu.channel[1]!;
-  ch1.roiOrigin.writeFields({ x: roi.x, y: roi.y });
-  ch1.roiSize.writeFields({ width: roi.width, height: roi.height });
-  ch1.blockSize.writeFields({ bytes: roiBytes });
-  ch1.atuRange.writeFields({ first: 8, count: 2 });
-  ch1.ring.writeFields({ framesPerEntry: 2 });
-  ch1.control.writeFields({ enable: true, mode: "roi", notify: true });
-
-  sw.event.ring.writeFields({ atuIndex: 15, size: eventRecords });
-  sw.event.control.writeFields({ enable: true });
-  sw.global.irqEnable.write(0xff);
-
-  let checked = 0;
-  let verified = true;
-  const diuOf = (): NonNullable<RashpaController["diu"]> => controller.diu!;
-  const detectorHost = new ReceiverHost(
-    controller,
-    detector,
-    {
-      channel: 0,
-      buffers: detectorAddrs,
-      framesPerEntry: 1,
-      windowBytes: frameBytes,
-      decimation: 0,
-    },
-    parameters,
-    (f, bytes) => {
-      checked++;
-      if (options.verify === false) return true;
-      const ok = verifyFrame(bytes, diuOf(), f).ok;
-      verified &&= ok;
-      return ok;
-    },
-  );
-  const roiExpected = new Uint8Array(roiBytes);
-  const industrialHost = new ReceiverHost(
-    controller,
-    industrial,
-    {
-      channel: 1,
-      buffers: industrialAddrs,
-      framesPerEntry: 2,
-      windowBytes: roiBytes,
-      decimation: 0,
-    },
-    parameters,
-    (f, bytes) => {
-      checked++;
-      if (options.verify === false) return true;
-      const diu = diuOf();
-      gatherRoi(generateFrame(diu, f), diu, roi, roiExpected);
-      const ok = bytes.every((b, i) => b === roiExpected[i]);
-      verified &&= ok;
-      return ok;
-    },
-  );
-  consumeEventRing(controller);
-
-  sw.global.control.writeFields({ enable: true });
-  controller.run();
-
-  const detectorPc = channelFigures(controller, 0, detectorHost);
-  const industrialPc = channelFigures(controller, 1, industrialHost);
-  const lastDone = controller.frames.reduce((m, f) => Math.max(m, f.donePs), -Infinity);
-  const totalGbps = simulatedGbps(controller.counters.payloadBytes, lastDone - controller.startPs);
-  const received = detectorHost.frames.length + industrialHost.frames.length;
-  return {
-    link: pcieLinkName(controller.linkConfig),
-    speed: controller.speed,
-    frames: sw.diu.framesAcquired.readFields().value,
-    bytes: controller.counters.payloadBytes,
-    fpgaGbps: totalGbps,
-    fpgaFraction: totalGbps / detectorPc.linkMaxGbps,
-    tlps: controller.counters.tlps,
-    events: controller.counters.events,
-    simulatedUs: (controller.sim.now() - controller.startPs) / PS_PER_US,
-    detectorPc,
-    industrialPc,
-    model: rashpaPcieModel(controller.linkConfig, parameters),
-    verified: verified && received === 2 * frames && checked === received,
-    framesChecked: checked,
-  };
 }

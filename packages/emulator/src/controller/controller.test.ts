@@ -22,6 +22,7 @@ import {
   channelFigures,
   consumeEventRing,
   runDefaultAcquisition,
+  DefaultSystem,
 } from "./acquisition.js";
 import {
   EVENT_STATUS,
@@ -739,6 +740,24 @@ describe("the paper's demo acquisition", () => {
     const fast = runDefaultAcquisition({ frames: 2 });
     const wire = runDefaultAcquisition({ frames: 2, speed: "wire" });
     expect({ ...wire, speed: "fast" }).toEqual(fast);
+  });
+
+  it("runs acquisitions one after another on one system, each summarised as if it ran alone", () => {
+    for (const speed of ["fast", "wire"] as const) {
+      const system = new DefaultSystem({ speed });
+      const first = system.acquire({ frames: 5 });
+      const second = system.acquire({ frames: 3 });
+      const third = system.acquire({ frames: 5 });
+      // The ring's frames-released start from 0 again and the DDR's slots are refilled:
+      // every frame of every run verifies, and the figures are those of a fresh system.
+      expect([first.verified, second.verified, third.verified]).toEqual([true, true, true]);
+      expect(first).toEqual(runDefaultAcquisition({ frames: 5, speed }));
+      expect(second).toEqual(runDefaultAcquisition({ frames: 3, speed }));
+      expect(third).toEqual(first);
+      // The controller keeps the records of the last acquisition only.
+      expect(system.controller.frames.length).toBe(2 * 5);
+      expect(system.controller.notifications.length).toBe(third.events);
+    }
   });
 });
 

@@ -414,9 +414,16 @@ export class RashpaController {
     framesErrored: 0,
     stalls: 0,
   };
-  /** Timing of every frame of every channel, in completion order. */
+  /**
+   * Timing of every frame of every channel of the current (or last) acquisition, in
+   * completion order; emptied when an acquisition starts, so a controller that runs
+   * acquisition after acquisition does not grow.
+   */
   readonly frames: FrameTiming[] = [];
-  /** Every event record written, with its arrival time. */
+  /**
+   * Every event record written, with its arrival time, since the current (or last)
+   * acquisition started (emptied then, as {@link RashpaController.frames}).
+   */
   readonly notifications: ControllerNotification[] = [];
 
   readonly #switch: PcieSwitch;
@@ -441,7 +448,6 @@ export class RashpaController {
   #bytesSent = 0;
   #transferActive = false;
   #atuBytes: Uint8Array | undefined;
-  #scratch = new Uint8Array(0);
   /** Wire path: the buffer each TLP is encoded into (the largest MWr: 4-DW header, 4096 bytes). */
   readonly #wire = new Uint8Array(16 + 4096);
   readonly #wireView = new DataView(this.#wire.buffer);
@@ -765,6 +771,8 @@ export class RashpaController {
       });
     }
     this.#queue = [];
+    this.frames.length = 0;
+    this.notifications.length = 0;
     this.#frameRefs.clear();
     this.#nextFrame = 0;
     this.#acquired = 0;
@@ -1141,12 +1149,15 @@ export class RashpaController {
     if (next !== undefined) max = Math.min(max, Math.floor((next - 1 - now) / period));
     // The following transfers are equal while the split gives them the same size (page,
     // max-transfer, bytes left) and the same header size.
+    // (The page offset is carried from one transfer to the next: a floating-point % per
+    // transfer cost more than the rest of the run.)
     let k = 1;
     if (max >= 1 && n % 4 === 0)
-      for (; k < max; k++) {
-        const ak = a + k * n;
-        if (Math.min(left - k * n, m.maxTransfer, PAGE_BYTES - (ak % PAGE_BYTES)) !== n) break;
-        if ((ak >= 2 ** 32 ? 16 : 12) !== header) break;
+      for (let po = a % PAGE_BYTES; k < max; k++) {
+        po += n; // n ≤ PAGE_BYTES
+        if (po >= PAGE_BYTES) po -= PAGE_BYTES;
+        if (Math.min(left - k * n, m.maxTransfer, PAGE_BYTES - po) !== n) break;
+        if ((a + k * n >= 2 ** 32 ? 16 : 12) !== header) break;
       }
     const count = Math.min(k, max);
     if (count < 1) return 0;
@@ -1257,10 +1268,9 @@ export class RashpaController {
     const ddr = this.#ddr!;
     if (btd.layout === "dma") return ddr.view(Number(btd.source), btd.size);
     const lines = btd.size / btd.lineBytes;
-    // One block moves at a time: the gathered ROI lines go into a scratch buffer reused from
+    // One block moves at a time: the gathered ROI lines go into the gather area reused from
     // block to block (a new 32 KiB buffer per block costs more than the gather itself).
-    if (this.#scratch.length < btd.size) this.#scratch = new Uint8Array(btd.size);
-    const out = this.#scratch.subarray(0, btd.size);
+    const out = ddr.gatherArea(btd.size);
     const frameBase = ddr.frameAddress(btd.frame);
     const frame = ddr.frameView(btd.frame);
     gatherBlock(
