@@ -48,6 +48,32 @@ describe("HostMemory and PcieSwitch", () => {
     expect(new Uint8Array(sab)[8]).toBe(0xaa);
   });
 
+  it("writes at a number address as at the bigint one; a memory that forwards its writes still sees each", () => {
+    const plain = new HostMemory("plain", 0x1000n, 64);
+    plain.writeNumber(0x1008, Uint8Array.of(9, 8));
+    expect([...plain.bytes.subarray(8, 10)]).toEqual([9, 8]);
+    expect(() => plain.writeNumber(0x1000 + 63, Uint8Array.of(1, 2))).toThrow(MemoryRouteError);
+    expect(() => plain.writeNumber(0xfff, Uint8Array.of(1))).toThrow(/outside plain/);
+    const seen: [bigint, number][] = [];
+    class Forwarding extends HostMemory {
+      override write(address: bigint, data: Uint8Array): void {
+        seen.push([address, data.length]);
+        super.write(address, data);
+      }
+    }
+    const fwd = new Forwarding("fwd", 0x2000n, 4096);
+    const sw = new PcieSwitch([{ name: "fwd", memory: fwd }]);
+    for (const tlp of writeTlps(planWrite(0x2010n, 600, 256), new Uint8Array(600).fill(5)))
+      sw.deliver(tlp);
+    expect(seen).toEqual([
+      [0x2010n, 256],
+      [0x2110n, 256],
+      [0x2210n, 88],
+    ]);
+    expect(fwd.bytes.subarray(0x10, 0x10 + 600).every((b) => b === 5)).toBe(true);
+    expect(sw.delivered.get("fwd")).toBe(600);
+  });
+
   it("applies byte enables: a 3-byte write at offset 1 leaves its neighbours", () => {
     const sw = twoReceivers();
     const mem = sw.ports[0]!.memory;

@@ -39,6 +39,8 @@ export class HostMemory {
   readonly bytes: Uint8Array;
   /** `base` as a number, or −1 when the region reaches past 2^53 (then bigints are used). */
   readonly #baseNumber: number;
+  /** Whether {@link HostMemory.write} is this class's own (a subclass may forward writes). */
+  readonly #ownWrite: boolean;
 
   /**
    * @param name - a name for messages
@@ -55,6 +57,7 @@ export class HostMemory {
         : new Uint8Array(sizeOrBuffer);
     this.#baseNumber =
       base + BigInt(this.bytes.length) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(base) : -1;
+    this.#ownWrite = this.write === HostMemory.prototype.write;
   }
 
   /** Size in bytes. */
@@ -75,11 +78,11 @@ export class HostMemory {
     );
   }
 
-  /** {@link contains} of an address below 2^53 given also as a number (`address` is used only when the region's bounds are not numbers). */
-  containsNumber(at: number, address: bigint, length: number): boolean {
+  /** {@link HostMemory.contains} of an address below 2^53 given as a number. */
+  containsNumber(at: number, length: number): boolean {
     const b = this.#baseNumber;
     if (b >= 0) return at >= b && at + length <= b + this.bytes.length;
-    return this.contains(address, length);
+    return this.contains(BigInt(at), length);
   }
 
   /**
@@ -106,6 +109,20 @@ export class HostMemory {
    */
   write(address: bigint, data: Uint8Array): void {
     this.bytes.set(data, this.offsetOf(address, data.length));
+  }
+
+  /**
+   * {@link HostMemory.write} at an address below 2^53 given as a number: the same bytes, with no
+   * bigint when the region's bounds are numbers. A subclass that overrides `write` still sees
+   * every write through it.
+   *
+   * @throws MemoryRouteError when the range is outside the region
+   */
+  writeNumber(at: number, data: Uint8Array): void {
+    const b = this.#baseNumber;
+    if (this.#ownWrite && b >= 0 && at >= b && at + data.length <= b + this.bytes.length)
+      this.bytes.set(data, at - b);
+    else this.write(BigInt(at), data);
   }
 
   /**
@@ -170,8 +187,8 @@ export interface SwitchPort {
 export class PcieSwitch {
   /** The downstream ports, sorted by window base. */
   readonly ports: readonly SwitchPort[];
-  /** Payload bytes delivered per port name. */
-  readonly delivered = new Map<string, number>();
+  /** Payload bytes delivered per port, in {@link PcieSwitch.ports} order. */
+  readonly #delivered: number[];
   /**
    * Poisoned memory writes received (EP = 1, pcie.md §2), in arrival order: the receiver logs
    * each one as an error and leaves its memory unchanged, so poisoned data is never used as
@@ -196,7 +213,12 @@ export class PcieSwitch {
         );
     }
     this.ports = sorted;
-    for (const p of sorted) this.delivered.set(p.name, 0);
+    this.#delivered = sorted.map(() => 0);
+  }
+
+  /** Payload bytes delivered per port name (a snapshot). */
+  get delivered(): ReadonlyMap<string, number> {
+    return new Map(this.ports.map((p, i) => [p.name, this.#delivered[i]!]));
   }
 
   /**
@@ -205,7 +227,13 @@ export class PcieSwitch {
    * @throws MemoryRouteError when no window holds the whole range (Unsupported Request)
    */
   route(address: bigint, length: number): SwitchPort {
-    for (const p of this.ports) if (p.memory.contains(address, length)) return p;
+    return this.ports[this.#portOf(address, length)]!;
+  }
+
+  /** {@link PcieSwitch.route}, as the index of the port in {@link PcieSwitch.ports}. */
+  #portOf(address: bigint, length: number): number {
+    const ports = this.ports;
+    for (let i = 0; i < ports.length; i++) if (ports[i]!.memory.contains(address, length)) return i;
     throw new MemoryRouteError(
       address,
       length,
@@ -213,11 +241,13 @@ export class PcieSwitch {
     );
   }
 
-  /** {@link PcieSwitch.route} of an address below 2^53 given also as a number. */
-  #routeNumber(at: number, address: bigint, length: number): SwitchPort {
-    for (const p of this.ports) if (p.memory.containsNumber(at, address, length)) return p;
+  /** {@link PcieSwitch.route} of an address below 2^53 given as a number, as a port index. */
+  #portOfNumber(at: number, length: number): number {
+    const ports = this.ports;
+    for (let i = 0; i < ports.length; i++)
+      if (ports[i]!.memory.containsNumber(at, length)) return i;
     throw new MemoryRouteError(
-      address,
+      BigInt(at),
       length,
       "no switch port window holds this range (Unsupported Request)",
     );
@@ -230,9 +260,10 @@ export class PcieSwitch {
    * @throws MemoryRouteError when no window holds the range
    */
   write(address: bigint, data: Uint8Array): SwitchPort {
-    const port = this.route(address, data.length);
+    const i = this.#portOf(address, data.length);
+    const port = this.ports[i]!;
     port.memory.write(address, data);
-    this.delivered.set(port.name, this.delivered.get(port.name)! + data.length);
+    this.#delivered[i]! += data.length;
     return port;
   }
 
@@ -264,45 +295,42 @@ export class PcieSwitch {
     const field: bigint | number = tlp.address;
     const at =
       typeof field === "number" ? field * 4 : field <= MAX_SAFE_DW ? Number(field) * 4 : -1;
-    const address = at >= 0 ? BigInt(at) : BigInt(field) << 2n;
     const data = tlp.data;
-    const port =
-      at >= 0 ? this.#routeNumber(at, address, data.length) : this.route(address, data.length);
-    if ((tlp as { readonly ep: boolean }).ep) {
-      // EP = 1: logged as an error, the data is not written (pcie.md §2).
-      const dws = data.length >>> 2;
-      const lastBe = dws === 1 ? tlp.firstBe : tlp.lastBe;
-      const lead = disabledBelow(tlp.firstBe);
-      const tail = disabledAbove(lastBe);
-      this.poisoned.push({
-        port: port.name,
-        address: address + BigInt(lead),
-        length: data.length - lead - tail,
-      });
-      return port;
-    }
-    const dst = port.memory.bytes;
-    const o = port.memory.offsetOf(address, data.length);
+    const index = at >= 0 ? this.#portOfNumber(at, data.length) : -1;
+    const address = at >= 0 ? undefined : BigInt(field) << 2n;
+    const bigAddress = (): bigint => address ?? BigInt(at);
+    const pi = index >= 0 ? index : this.#portOf(bigAddress(), data.length);
+    const port = this.ports[pi]!;
     const dws = data.length >>> 2;
     // A one-DW TLP carries its enables in First DW BE (Last DW BE is 0); longer TLPs enable
     // every byte of the middle double-words (pcie.md §2).
     const lastBe = dws === 1 ? tlp.firstBe : tlp.lastBe;
-    let written = 0;
     const lead = disabledBelow(tlp.firstBe);
     const tail = disabledAbove(lastBe);
+    if ((tlp as { readonly ep: boolean }).ep) {
+      // EP = 1: logged as an error, the data is not written (pcie.md §2).
+      this.poisoned.push({
+        port: port.name,
+        address: bigAddress() + BigInt(lead),
+        length: data.length - lead - tail,
+      });
+      return port;
+    }
+    let written = 0;
     const oneRun =
       dws === 1
         ? contiguous(tlp.firstBe, lead)
         : tlp.firstBe >>> lead === 0xf >>> lead && lastBe === 0xf >>> tail;
+    const run = lead === 0 && tail === 0 ? data : data.subarray(lead, data.length - tail);
     if (oneRun && lead + tail < data.length) {
       // Enabled bytes in one run (every MWr a DMA engine makes): one write through the memory,
       // which a memory forwarding elsewhere (a NIC, a bridge) may take over.
-      port.memory.write(
-        lead === 0 ? address : address + BigInt(lead),
-        lead === 0 && tail === 0 ? data : data.subarray(lead, data.length - tail),
-      );
-      written = data.length - lead - tail;
-    } else
+      if (at >= 0) port.memory.writeNumber(at + lead, run);
+      else port.memory.write(bigAddress() + BigInt(lead), run);
+      written = run.length;
+    } else {
+      const dst = port.memory.bytes;
+      const o = port.memory.offsetOf(bigAddress(), data.length);
       for (let dw = 0; dw < dws; dw++) {
         const be = dw === 0 ? tlp.firstBe : dw === dws - 1 ? lastBe : 0xf;
         for (let b = 0; b < 4; b++)
@@ -311,7 +339,8 @@ export class PcieSwitch {
             written++;
           }
       }
-    this.delivered.set(port.name, this.delivered.get(port.name)! + written);
+    }
+    this.#delivered[pi]! += written;
     return port;
   }
 }

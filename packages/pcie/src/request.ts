@@ -240,24 +240,50 @@ export function memoryRead(
  * is whole DWs at a DW-aligned address, the payload is `data` itself (a view, no copy: copy
  * `data` first if it will change while the TLP is in use).
  *
+ * The address may also be given as a non-negative safe integer `number` (an address below
+ * 2^53): the same TLP, built with no bigint arithmetic (the emulator's wire path builds one MWr
+ * per TLP).
+ *
  * @throws {@link PcieRequestError} when an argument is out of range
  */
 export function memoryWrite(
-  address: bigint,
+  address: bigint | number,
   data: Uint8Array,
   options?: RequestOptions,
 ): MemoryWriteTlp {
-  const be = byteEnables(address, data.length);
+  let offset: number;
+  let high: boolean;
+  let dwAddress: bigint | number;
+  if (typeof address === "number") {
+    if (!Number.isSafeInteger(address) || address < 0)
+      throw new PcieRequestError("address", "a safe integer ≥ 0", String(address));
+    offset = address % 4;
+    high = address >= 2 ** 32;
+    dwAddress = high ? BigInt((address - offset) / 4) : (address - offset) / 4;
+  } else {
+    checkAddress(address);
+    offset = Number(address & 3n);
+    high = address >= ADDRESS_4GIB;
+    dwAddress = high ? address >> 2n : Number(address >> 2n);
+  }
+  checkLength(data.length, MAX_TLP_BYTES);
+  if (offset + data.length > MAX_TLP_BYTES)
+    throw new PcieRequestError(
+      "byteLength",
+      `at most ${MAX_TLP_BYTES - offset} at an address ≡ ${offset} mod 4 (1024 DW)`,
+      String(data.length),
+    );
+  const be = packedByteEnables(offset, data.length);
+  const lengthDw = be & 0x7ff;
   // The wire path builds one MWr per TLP: the default attributes are checked once, and the
   // object is written out field by field (no spread).
   const c = options === undefined ? DEFAULT_COMMON : common(options);
   let payload = data;
-  if ((address & 3n) !== 0n || data.length % 4 !== 0 || data.length === 0) {
-    payload = new Uint8Array(be.lengthDw * 4);
-    payload.set(data, Number(address & 3n));
+  if (offset !== 0 || data.length % 4 !== 0 || data.length === 0) {
+    payload = new Uint8Array(lengthDw * 4);
+    payload.set(data, offset);
   }
-  const length = be.lengthDw & 0x3ff;
-  const high = address >= ADDRESS_4GIB;
+  const length = lengthDw & 0x3ff;
   const tlp = {
     fmt: high ? "data-4dw" : "data-3dw",
     type: "mem",
@@ -276,9 +302,9 @@ export function memoryWrite(
     tag: c.tag,
     length,
     tlpType: high ? "mwr-64" : "mwr-32",
-    lastBe: be.lastBe,
-    firstBe: be.firstBe,
-    address: high ? address >> 2n : Number(address >> 2n),
+    lastBe: (be >>> 15) & 0xf,
+    firstBe: (be >>> 11) & 0xf,
+    address: dwAddress,
     ph: "bidirectional",
     data: payload,
   };

@@ -68,7 +68,50 @@ describe("byte enables (§4.2, §4.3)", () => {
       }
     const data = new Uint8Array(64);
     expect(memoryWrite(0x1000n, data).data).toBe(data);
+    expect(memoryWrite(0x1000, data).data).toBe(data);
     expect(memoryWrite(0x1001n, data.subarray(0, 63)).data).not.toBe(data);
+  });
+});
+
+describe(`memoryWrite with a number address (seed ${seed})`, () => {
+  it("gives the TLP of the same address as a bigint", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 2 ** 32 + 8192 }),
+          fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 4096 }),
+        ),
+        fc.integer({ min: 0, max: 4096 }),
+        (address, n) => {
+          const length = Math.min(n, 4096 - (address % 4));
+          const data = new Uint8Array(length).map((_, i) => i * 7 + 1);
+          expect(memoryWrite(address, data)).toEqual(memoryWrite(BigInt(address), data));
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  });
+
+  it("refuses a number that is not an address below 2^53", () => {
+    for (const bad of [-4, 1.5, 2 ** 53, Number.NaN, Infinity])
+      expect(() => memoryWrite(bad, new Uint8Array(4))).toThrow(
+        /"address" expected a safe integer ≥ 0/,
+      );
+    expect(() => memoryWrite(2, new Uint8Array(4095))).toThrow(
+      /"byteLength" expected at most 4094/,
+    );
+  });
+});
+
+describe("TransferPlan.addressNumberAt", () => {
+  it("is addressAt as a number below 2^53, and −1 for a transfer reaching past it", () => {
+    const p = planWrite(0x1_0000_0ff0n, 600, 256);
+    for (const s of slices(p))
+      expect(p.addressNumberAt(s.offset)).toBe(Number(p.addressAt(s.offset)));
+    expect(planWrite(BigInt(Number.MAX_SAFE_INTEGER) - 10n, 8, 256).addressNumberAt(0)).toBe(
+      Number.MAX_SAFE_INTEGER - 10,
+    );
+    expect(planWrite(BigInt(Number.MAX_SAFE_INTEGER) - 10n, 16, 256).addressNumberAt(0)).toBe(-1);
   });
 });
 

@@ -100,6 +100,8 @@ export class TransferPlan {
   private readonly n0: number;
   /** TLPs before the first 4 KiB boundary. */
   private readonly c0: number;
+  /** The address as a number when the transfer ends below 2^53, else −1. */
+  readonly #addressNumber: number;
 
   /**
    * @param kind - `"write"` (MWr, `maxBytes` = MPS) or `"read"` (MRd, `maxBytes` = MRRS)
@@ -123,6 +125,8 @@ export class TransferPlan {
     this.address = address;
     this.byteLength = byteLength;
     this.maxBytes = maxBytes;
+    this.#addressNumber =
+      address + BigInt(byteLength) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(address) : -1;
     this.a4 = Number(address & 3n);
     const inPage = Number(address & 0xfffn);
     this.n0 = Math.min(byteLength, PAGE_BYTES - inPage);
@@ -191,6 +195,14 @@ export class TransferPlan {
   /** Byte address of the TLP at `offset` bytes into the transfer. */
   addressAt(offset: number): bigint {
     return this.address + BigInt(offset);
+  }
+
+  /**
+   * {@link TransferPlan.addressAt} as a `number`, when the whole transfer lies below 2^53
+   * (no bigint per TLP); −1 otherwise.
+   */
+  addressNumberAt(offset: number): number {
+    return this.#addressNumber < 0 ? -1 : this.#addressNumber + offset;
   }
 }
 

@@ -1403,7 +1403,9 @@ export class RashpaController {
     let lastEnd: SimTime = this.sim.now();
     const emit = (idx: number): void => {
       plan.tlpAt(idx, slice);
-      const a = plan.addressAt(slice.offset);
+      // A number below 2^53 (no bigint per TLP), else a bigint.
+      const an = plan.addressNumberAt(slice.offset);
+      const a: number | bigint = an >= 0 ? an : plan.addressAt(slice.offset);
       const poisoned = isData && this.#poison.size > 0 && this.#poison.has(this.#dataTlps);
       if (isData) this.#dataTlps++;
       // The TLP's payload view (data.subarray(slice.offset, slice.offset + slice.byteLength)) is
@@ -1417,7 +1419,7 @@ export class RashpaController {
         // at a time, so every TLP is encoded into the same buffer (decoded views of it are
         // delivered and captured before the next one).
         tlpBytes = encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
-      } else tlpBytes = (a >= 0x1_0000_0000n ? 16 : 12) + slice.lengthDw * 4;
+      } else tlpBytes = (a >= 2 ** 32 ? 16 : 12) + slice.lengthDw * 4;
       const pool = this.credits;
       let end: SimTime;
       if (pool === undefined) end = this.link.transmitRepeated(tlpBytes + ecrc, 1);
@@ -1431,18 +1433,22 @@ export class RashpaController {
       if (this.#linkWindows.length > 0 && this.#discarded(end)) {
         this.counters.lostTlps++;
         this.hw.bsu.lostTlps.writeFields({ value: this.counters.lostTlps >>> 0 });
-        sink.lostAt ??= a;
+        sink.lostAt ??= BigInt(a);
         return;
       }
       if (poisoned) {
         this.counters.poisonedTlps++;
         this.hw.bsu.poisonedTlps.writeFields({ value: this.counters.poisonedTlps >>> 0 });
-        sink.poisonedAt ??= a;
+        sink.poisonedAt ??= BigInt(a);
       }
       if (wire) this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
       else if (!bulk) {
-        if (poisoned) this.#switch.writePoisoned(a, slice.byteLength);
-        else this.#switch.write(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
+        if (poisoned) this.#switch.writePoisoned(BigInt(a), slice.byteLength);
+        else
+          this.#switch.write(
+            BigInt(a),
+            data.subarray(slice.offset, slice.offset + slice.byteLength),
+          );
       }
       if (wire && this.#options.tlpCapture !== undefined)
         this.#options.tlpCapture.writePacket(
