@@ -104,6 +104,12 @@ export interface AcquisitionOptions {
   readonly queue?: number;
 }
 
+/**
+ * The controller's registers bound on each link's bus, kept from one acquisition to the next
+ * on the same link (binding the whole map costs more than programming it).
+ */
+const boundRegisters = new WeakMap<Link["bus"], ControllerRegisters<"async">>();
+
 /** The `bytes` of a frame held in another process. */
 const NO_BYTES = new Uint8Array(0);
 
@@ -245,7 +251,9 @@ export class Acquisition implements AsyncIterable<AcquisitionEvent> {
     config: AcquisitionConfig,
     options: AcquisitionOptions = {},
   ): Promise<Acquisition> {
-    const regs = controllerRegistersAsync(link.bus);
+    let regs = boundRegisters.get(link.bus);
+    if (regs === undefined)
+      boundRegisters.set(link.bus, (regs = controllerRegistersAsync(link.bus)));
     const layout = await programControllerAsync(regs, config);
     const a = new Acquisition(link, config, regs, layout, options);
     a.#push({ type: "device-added", link: link.name });

@@ -127,8 +127,9 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
 
   const check = (): LinkError | undefined =>
     closed ? new LinkError(name, "the link is closed") : failure;
-  // Posted writes wait for the end of the current task and go as one message (a message per
-  // write cost more than the write); any request first sends the writes before it.
+  // Posted writes wait for the end of the current turn of the event loop and go as one message
+  // (a message per write cost more than the write; a microtask would send one per `await` of
+  // a sequence of writes); any request first sends the writes before it.
   const writes: number[] = [];
   const flushWrites = (): void => {
     if (writes.length === 0) return;
@@ -152,7 +153,7 @@ export async function openDeviceLink(o: DeviceLinkOptions): Promise<DeviceLink> 
     write32: (address, value) => {
       const e = check();
       if (e !== undefined) return Promise.reject(e);
-      if (writes.length === 0) queueMicrotask(flushWrites);
+      if (writes.length === 0) setImmediate(flushWrites);
       writes.push(address, value >>> 0);
       return Promise.resolve();
     },
