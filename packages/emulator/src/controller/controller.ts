@@ -27,10 +27,12 @@ import {
   PAGE_BYTES,
   TLP_FRAMING_BYTES,
   decodeTlp,
+  emptySlice,
   encodeTlpInto,
   memoryWrite,
   planWrite,
   type MemoryWriteTlp,
+  type TlpSlice,
 } from "@rashpa/pcie";
 import {
   CONTROLLER_MAP,
@@ -1401,34 +1403,37 @@ export class RashpaController {
     const slice = plan.tlpAt(0);
     let i = 0;
     let lastEnd: SimTime = this.sim.now();
-    const emit = (idx: number): void => {
+    const wire = this.speed === "wire";
+    /** Bytes of the TLP in `slice` on the link: header (3 or 4 DW by address), payload, ECRC. */
+    const sizeOf = (s: TlpSlice): number => {
+      const an = plan.addressNumberAt(s.offset);
+      const high = an >= 0 ? an >= 2 ** 32 : plan.addressAt(s.offset) >= 0x1_0000_0000n;
+      return (high ? 16 : 12) + s.lengthDw * 4 + ecrc;
+    };
+    /** Sends TLP `idx`, whose last bit leaves the link at `end`. */
+    const emit = (idx: number, end: SimTime): void => {
       plan.tlpAt(idx, slice);
       // A number below 2^53 (no bigint per TLP), else a bigint.
       const an = plan.addressNumberAt(slice.offset);
       const a: number | bigint = an >= 0 ? an : plan.addressAt(slice.offset);
       const poisoned = isData && this.#poison.size > 0 && this.#poison.has(this.#dataTlps);
       if (isData) this.#dataTlps++;
+      const size = sizeOf(slice);
       // The TLP's payload view (data.subarray(slice.offset, slice.offset + slice.byteLength)) is
       // made only where the TLP is built or copied on its own: the bulk fast path copied the
       // whole transfer already, so it allocates nothing per TLP.
-      let tlpBytes: number;
-      const wire = this.speed === "wire";
       if (wire) {
-        const tlp = memoryWrite(a, data.subarray(slice.offset, slice.offset + slice.byteLength));
-        // EP = 1 (pcie.md §2): the header marks the payload as poisoned. One TLP is on its way
-        // at a time, so every TLP is encoded into the same buffer (decoded views of it are
-        // delivered and captured before the next one).
-        tlpBytes = encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
-      } else tlpBytes = (a >= 2 ** 32 ? 16 : 12) + slice.lengthDw * 4;
-      const pool = this.credits;
-      let end: SimTime;
-      if (pool === undefined) end = this.link.transmitRepeated(tlpBytes + ecrc, 1);
-      else {
-        const cost = tlpCredits(slice.lengthDw * 4);
-        end = this.link.transmit(tlpBytes + ecrc, () => pool.release(cost)).end;
+        const encoded = this.#encodeWire(
+          a,
+          data.subarray(slice.offset, slice.offset + slice.byteLength),
+          poisoned,
+        );
+        // The link was charged from the plan: the TLP the codec built must be that size.
+        if (encoded + ecrc !== size)
+          throw new Error(`internal: a ${encoded}-byte TLP was timed as ${size - ecrc} bytes`);
       }
       this.counters.tlps++;
-      this.counters.wireBytes += tlpBytes + ecrc + this.link.overheadBytes;
+      this.counters.wireBytes += size + this.link.overheadBytes;
       lastEnd = end;
       if (this.#linkWindows.length > 0 && this.#discarded(end)) {
         this.counters.lostTlps++;
@@ -1441,7 +1446,7 @@ export class RashpaController {
         this.hw.bsu.poisonedTlps.writeFields({ value: this.counters.poisonedTlps >>> 0 });
         sink.poisonedAt ??= BigInt(a);
       }
-      if (wire) this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
+      if (wire) this.#deliverWire();
       else if (!bulk) {
         if (poisoned) this.#switch.writePoisoned(BigInt(a), slice.byteLength);
         else
@@ -1456,13 +1461,25 @@ export class RashpaController {
           encodePcieCaptureRecord({
             direction: "upstream",
             port: this.#options.capturePort ?? 0,
-            tlp: this.#wire.subarray(0, tlpBytes),
+            tlp: this.#wire.subarray(0, size - ecrc),
           }),
         );
     };
     const pool = this.credits;
     if (pool === undefined) {
-      for (; i < plan.count; i++) emit(i);
+      // Without flow control the TLPs go back to back: each run of equal-size TLPs is put on
+      // the link at once (as that many single transmissions would be) and each TLP's end is
+      // worked out from the run's.
+      const probe = emptySlice();
+      while (i < plan.count) {
+        plan.tlpAt(i, probe);
+        const size = sizeOf(probe);
+        let j = i + 1;
+        while (j < plan.count && sizeOf(plan.tlpAt(j, probe)) === size) j++;
+        const runEnd = this.link.transmitRepeated(size, j - i);
+        const occupancy = this.link.occupancy(size);
+        for (; i < j; i++) emit(i, runEnd - (j - 1 - i) * occupancy);
+      }
       onSent(lastEnd);
       return;
     }
@@ -1475,7 +1492,8 @@ export class RashpaController {
         const cost: Credits = tlpCredits(slice.lengthDw * 4);
         pool.acquire(cost, () => {
           granted = true;
-          emit(idx);
+          plan.tlpAt(idx, slice);
+          emit(idx, this.link.transmit(sizeOf(slice), () => pool.release(cost)).end);
           if (!inside) {
             i = idx + 1;
             step();
@@ -1488,6 +1506,23 @@ export class RashpaController {
       onSent(lastEnd);
     };
     step();
+  }
+
+  /**
+   * Wire path: builds the MWr of `payload` at `address` (EP = 1 when `poisoned`, pcie.md §2)
+   * and encodes it into the wire buffer; returns its size. One TLP is on its way at a time, so
+   * every TLP is encoded into the same buffer (decoded views of it are delivered and captured
+   * before the next one). A method of its own, as {@link RashpaController.#deliverWire}: the
+   * per-TLP loop stays small enough for V8 to compile it the same way every run.
+   */
+  #encodeWire(address: number | bigint, payload: Uint8Array, poisoned: boolean): number {
+    const tlp = memoryWrite(address, payload);
+    return encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
+  }
+
+  /** Wire path: the switch decodes the TLP in the wire buffer and writes its bytes. */
+  #deliverWire(): void {
+    this.#switch.deliver(decodeTlp(this.#wire) as MemoryWriteTlp);
   }
 
   // ---------------------------------------------------------------- events and interrupts
