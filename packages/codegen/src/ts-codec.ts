@@ -344,7 +344,11 @@ class FormatCodegen {
         const byteAt = posExpr(ctx.pos, Math.floor(b / 8));
         switch (f.type) {
           case "bytes":
-            out.line(`const f_${f.name} = bytes.subarray(${byteAt}, ${byteAt} + ${f.bits / 8});`);
+            // A view made with the constructor (no species lookup, as `subarray` does): about
+            // twice as fast, and a Uint8Array whatever subclass the input is.
+            out.line(
+              `const f_${f.name} = new Uint8Array(bytes.buffer, bytes.byteOffset + ${byteAt}, ${f.bits / 8});`,
+            );
             props.push([f.name, `f_${f.name}`]);
             break;
           case "reserved":
@@ -652,7 +656,9 @@ class FormatCodegen {
       out.line(
         `if (${len} < 0 || $end - (${at}) < ${len}) throw truncatedError(${JSON.stringify(`${this.format.name}.${p.name}`)}, ${len}, $end - (${at}), ${at});`,
       );
-      out.line(`const f_${p.name} = bytes.subarray(${at}, ${at} + ${len});`);
+      out.line(
+        `const f_${p.name} = new Uint8Array(bytes.buffer, bytes.byteOffset + ${at}, ${len});`,
+      );
       props.push([p.name, `f_${p.name}`]);
     } else if (mode === "json") {
       if (p.length.kind === "field") {

@@ -140,6 +140,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Largest Address field (address[63:2]) whose address is below 2^53. */
 const MAX_SAFE_DW = BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 4));
 
+/** The byte address of a TLP's Address field (address[63:2]). */
+function wordAddress(field: bigint | number): bigint {
+  return BigInt(field) << 2n;
+}
+
 /** Bytes disabled below the first enabled byte of a 4-bit byte-enable mask. */
 function disabledBelow(be: number): number {
   let n = 0;
@@ -296,10 +301,10 @@ export class PcieSwitch {
     const at =
       typeof field === "number" ? field * 4 : field <= MAX_SAFE_DW ? Number(field) * 4 : -1;
     const data = tlp.data;
-    const index = at >= 0 ? this.#portOfNumber(at, data.length) : -1;
-    const address = at >= 0 ? undefined : BigInt(field) << 2n;
-    const bigAddress = (): bigint => address ?? BigInt(at);
-    const pi = index >= 0 ? index : this.#portOf(bigAddress(), data.length);
+    const pi =
+      at >= 0
+        ? this.#portOfNumber(at, data.length)
+        : this.#portOf(BigInt(field) << 2n, data.length);
     const port = this.ports[pi]!;
     const dws = data.length >>> 2;
     // A one-DW TLP carries its enables in First DW BE (Last DW BE is 0); longer TLPs enable
@@ -311,7 +316,7 @@ export class PcieSwitch {
       // EP = 1: logged as an error, the data is not written (pcie.md §2).
       this.poisoned.push({
         port: port.name,
-        address: bigAddress() + BigInt(lead),
+        address: wordAddress(field) + BigInt(lead),
         length: data.length - lead - tail,
       });
       return port;
@@ -326,11 +331,11 @@ export class PcieSwitch {
       // Enabled bytes in one run (every MWr a DMA engine makes): one write through the memory,
       // which a memory forwarding elsewhere (a NIC, a bridge) may take over.
       if (at >= 0) port.memory.writeNumber(at + lead, run);
-      else port.memory.write(bigAddress() + BigInt(lead), run);
+      else port.memory.write(wordAddress(field) + BigInt(lead), run);
       written = run.length;
     } else {
       const dst = port.memory.bytes;
-      const o = port.memory.offsetOf(bigAddress(), data.length);
+      const o = port.memory.offsetOf(wordAddress(field), data.length);
       for (let dw = 0; dw < dws; dw++) {
         const be = dw === 0 ? tlp.firstBe : dw === dws - 1 ? lastBe : 0xf;
         for (let b = 0; b < 4; b++)

@@ -66,6 +66,13 @@ describe("byte enables (§4.2, §4.3)", () => {
         expect(w.tlpType).toBe(address >= 0x1_0000_0000n ? "mwr-64" : "mwr-32");
         expect(w.tag).toBe(7);
       }
+    // Decoding gives views of the input (no copy), plain Uint8Arrays even from a Buffer.
+    const image = Buffer.from(encodeTlp(memoryWrite(0x2000n, new Uint8Array(8).fill(9))));
+    const decoded = decodeTlp(image) as ReturnType<typeof memoryWrite>;
+    expect(decoded.data.constructor).toBe(Uint8Array);
+    expect(decoded.data.buffer).toBe(image.buffer);
+    image[image.length - 1] = 1;
+    expect(decoded.data[7]).toBe(1);
     const data = new Uint8Array(64);
     expect(memoryWrite(0x1000n, data).data).toBe(data);
     expect(memoryWrite(0x1000, data).data).toBe(data);

@@ -272,7 +272,7 @@ export function decodeBtd(bytes: Uint8Array, offset = 0): Btd {
     const f_offset = BigInt(($w10 & 0xffff) * 4294967296 + $w11);
     return { size: r_size, kind: f_kind, channel: r_channel, sof: (($w1 >>> 23) & 0x1) !== 0, eof: (($w1 >>> 22) & 0x1) !== 0, eoa: (($w1 >>> 21) & 0x1) !== 0, notify: (($w1 >>> 20) & 0x1) !== 0, block: r_block, layout: "roi", source: f_source, frame: r_frame, lineBytes: r_lineBytes, pitch: r_pitch, atuIndex: r_atuIndex, offset: f_offset };
   } else if (r_kind === 3) {
-    const f_data = bytes.subarray($o + 8, $o + 8 + 16);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, 16);
     const $w12 = $view.getUint32($o + 24);
     const r_atuIndex = ($w12 >>> 16);
     const $w13 = $view.getUint32($o + 28);

@@ -1425,7 +1425,7 @@ export class RashpaController {
       if (wire) {
         const encoded = this.#encodeWire(
           a,
-          data.subarray(slice.offset, slice.offset + slice.byteLength),
+          new Uint8Array(data.buffer, data.byteOffset + slice.offset, slice.byteLength),
           poisoned,
         );
         // The link was charged from the plan: the TLP the codec built must be that size.

@@ -3874,7 +3874,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len29 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len29 < 0 || $end - ($o + 12) < $len29) throw truncatedError("tlp.data", $len29, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len29);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len29);
     if (r_td === 1) {
       if ($end - ($o + $len29 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len29 + 12), $o + $len29 + 12);
       const $w30 = $view.getUint32($o + $len29 + 12);
@@ -3899,7 +3899,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len35 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len35 < 0 || $end - ($o + 16) < $len35) throw truncatedError("tlp.data", $len35, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len35);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len35);
     if (r_td === 1) {
       if ($end - ($o + $len35 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len35 + 16), $o + $len35 + 16);
       const $w36 = $view.getUint32($o + $len35 + 16);
@@ -3938,7 +3938,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w41 & 0x3) !== 0) throw decodeFieldError("rsvd0", "0x0 (reserved)", hexNumber(($w41 & 0x3), 2), $o + 11);
     const $len42 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len42 < 0 || $end - ($o + 12) < $len42) throw truncatedError("tlp.data", $len42, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len42);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len42);
     if (r_td === 1) {
       if ($end - ($o + $len42 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len42 + 12), $o + $len42 + 12);
       const $w43 = $view.getUint32($o + $len42 + 12);
@@ -3987,7 +3987,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w48 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w48 & 0x3), 2), $o + 11);
     const $len49 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len49 < 0 || $end - ($o + 12) < $len49) throw truncatedError("tlp.data", $len49, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len49);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len49);
     if (r_td === 1) {
       if ($end - ($o + $len49 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len49 + 12), $o + $len49 + 12);
       const $w50 = $view.getUint32($o + $len49 + 12);
@@ -4036,7 +4036,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (($w55 & 0x3) !== 0) throw decodeFieldError("rsvd1", "0x0 (reserved)", hexNumber(($w55 & 0x3), 2), $o + 11);
     const $len56 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len56 < 0 || $end - ($o + 12) < $len56) throw truncatedError("tlp.data", $len56, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len56);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len56);
     if (r_td === 1) {
       if ($end - ($o + $len56 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len56 + 12), $o + $len56 + 12);
       const $w57 = $view.getUint32($o + $len56 + 12);
@@ -4096,7 +4096,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       }
     } else {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
-      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
+      const f_messageData = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, 8);
       if (r_td === 1) {
         if ($end - ($o + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + 16), $o + 16);
         const $w66 = $view.getUint32($o + 16);
@@ -4123,7 +4123,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const r_vendorData = $w69;
       const $len70 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len70 < 0 || $end - ($o + 16) < $len70) throw truncatedError("tlp.data", $len70, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len70);
+      const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len70);
       if (r_td === 1) {
         if ($end - ($o + $len70 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len70 + 16), $o + $len70 + 16);
         const $w71 = $view.getUint32($o + $len70 + 16);
@@ -4141,7 +4141,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const r_vendorData = $w73;
       const $len74 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len74 < 0 || $end - ($o + 16) < $len74) throw truncatedError("tlp.data", $len74, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len74);
+      const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len74);
       if (r_td === 1) {
         if ($end - ($o + $len74 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len74 + 16), $o + $len74 + 16);
         const $w75 = $view.getUint32($o + $len74 + 16);
@@ -4155,7 +4155,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       const f_messageAddress = $view.getBigUint64($o + 8);
       const $len76 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len76 < 0 || $end - ($o + 16) < $len76) throw truncatedError("tlp.data", $len76, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len76);
+      const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len76);
       if (r_td === 1) {
         if ($end - ($o + $len76 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len76 + 16), $o + $len76 + 16);
         const $w77 = $view.getUint32($o + $len76 + 16);
@@ -4166,10 +4166,10 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
       }
     } else {
       if ($end - ($o + 8) < 8) throw truncatedError("tlp.messageData", 8, $end - ($o + 8), $o + 8);
-      const f_messageData = bytes.subarray($o + 8, $o + 8 + 8);
+      const f_messageData = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, 8);
       const $len78 = (r_length === 0 ? 1024 : r_length) * 4;
       if ($len78 < 0 || $end - ($o + 16) < $len78) throw truncatedError("tlp.data", $len78, $end - ($o + 16), $o + 16);
-      const f_data = bytes.subarray($o + 16, $o + 16 + $len78);
+      const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len78);
       if (r_td === 1) {
         if ($end - ($o + $len78 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len78 + 16), $o + $len78 + 16);
         const $w79 = $view.getUint32($o + $len78 + 16);
@@ -4215,7 +4215,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_lowerAddress = ($w84 & 0x7f);
     const $len85 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len85 < 0 || $end - ($o + 12) < $len85) throw truncatedError("tlp.data", $len85, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len85);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len85);
     if (r_td === 1) {
       if ($end - ($o + $len85 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len85 + 12), $o + $len85 + 12);
       const $w86 = $view.getUint32($o + $len85 + 12);
@@ -4260,7 +4260,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     const r_lowerAddress = ($w91 & 0x7f);
     const $len92 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len92 < 0 || $end - ($o + 12) < $len92) throw truncatedError("tlp.data", $len92, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len92);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len92);
     if (r_td === 1) {
       if ($end - ($o + $len92 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len92 + 12), $o + $len92 + 12);
       const $w93 = $view.getUint32($o + $len92 + 12);
@@ -4283,7 +4283,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len96 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len96 < 0 || $end - ($o + 12) < $len96) throw truncatedError("tlp.data", $len96, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len96);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len96);
     if (r_td === 1) {
       if ($end - ($o + $len96 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len96 + 12), $o + $len96 + 12);
       const $w97 = $view.getUint32($o + $len96 + 12);
@@ -4308,7 +4308,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len102 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len102 < 0 || $end - ($o + 16) < $len102) throw truncatedError("tlp.data", $len102, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len102);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len102);
     if (r_td === 1) {
       if ($end - ($o + $len102 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len102 + 16), $o + $len102 + 16);
       const $w103 = $view.getUint32($o + $len102 + 16);
@@ -4331,7 +4331,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len106 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len106 < 0 || $end - ($o + 12) < $len106) throw truncatedError("tlp.data", $len106, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len106);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len106);
     if (r_td === 1) {
       if ($end - ($o + $len106 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len106 + 12), $o + $len106 + 12);
       const $w107 = $view.getUint32($o + $len106 + 12);
@@ -4356,7 +4356,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len112 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len112 < 0 || $end - ($o + 16) < $len112) throw truncatedError("tlp.data", $len112, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len112);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len112);
     if (r_td === 1) {
       if ($end - ($o + $len112 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len112 + 16), $o + $len112 + 16);
       const $w113 = $view.getUint32($o + $len112 + 16);
@@ -4379,7 +4379,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 11);
     const $len116 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len116 < 0 || $end - ($o + 12) < $len116) throw truncatedError("tlp.data", $len116, $end - ($o + 12), $o + 12);
-    const f_data = bytes.subarray($o + 12, $o + 12 + $len116);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len116);
     if (r_td === 1) {
       if ($end - ($o + $len116 + 12) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len116 + 12), $o + $len116 + 12);
       const $w117 = $view.getUint32($o + $len116 + 12);
@@ -4404,7 +4404,7 @@ export function decodeTlp(bytes: Uint8Array, offset = 0): Tlp {
     if (f_ph === undefined) throw decodeFieldError("ph", "one of bidirectional, requester, target, target-priority", hexNumber(r_ph, 2), $o + 15);
     const $len122 = (r_length === 0 ? 1024 : r_length) * 4;
     if ($len122 < 0 || $end - ($o + 16) < $len122) throw truncatedError("tlp.data", $len122, $end - ($o + 16), $o + 16);
-    const f_data = bytes.subarray($o + 16, $o + 16 + $len122);
+    const f_data = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len122);
     if (r_td === 1) {
       if ($end - ($o + $len122 + 16) < 4) throw truncatedError("tlp.ecrc", 4, $end - ($o + $len122 + 16), $o + $len122 + 16);
       const $w123 = $view.getUint32($o + $len122 + 16);

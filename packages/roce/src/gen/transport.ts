@@ -1582,9 +1582,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_dmaLength = $w4;
     const $len5 = $end - ($o + 28) - 4;
     if ($len5 < 0 || $end - ($o + 28) < $len5) throw truncatedError("packet.payload", $len5, $end - ($o + 28), $o + 28);
-    const f_payload = bytes.subarray($o + 28, $o + 28 + $len5);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 28, $len5);
     if ($end - ($o + $len5 + 28) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len5 + 28), $o + $len5 + 28);
-    const f_icrc = bytes.subarray($o + $len5 + 28, $o + $len5 + 28 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len5 + 28, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($end - ($o + 12) < 20) throw truncatedError("packet.va", 20, $end - ($o + 12), $o + 12);
@@ -1597,9 +1597,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w8;
     const $len9 = $end - ($o + 32) - 4;
     if ($len9 < 0 || $end - ($o + 32) < $len9) throw truncatedError("packet.payload", $len9, $end - ($o + 32), $o + 32);
-    const f_payload = bytes.subarray($o + 32, $o + 32 + $len9);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 32, $len9);
     if ($end - ($o + $len9 + 32) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len9 + 32), $o + $len9 + 32);
-    const f_icrc = bytes.subarray($o + $len9 + 32, $o + $len9 + 32 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len9 + 32, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "reth-immdt", va: f_va, rKey: r_rKey, dmaLength: r_dmaLength, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($end - ($o + 12) < 4) throw truncatedError("packet.immediate", 4, $end - ($o + 12), $o + 12);
@@ -1607,9 +1607,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w10;
     const $len11 = $end - ($o + 16) - 4;
     if ($len11 < 0 || $end - ($o + 16) < $len11) throw truncatedError("packet.payload", $len11, $end - ($o + 16), $o + 16);
-    const f_payload = bytes.subarray($o + 16, $o + 16 + $len11);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len11);
     if ($end - ($o + $len11 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len11 + 16), $o + $len11 + 16);
-    const f_icrc = bytes.subarray($o + $len11 + 16, $o + $len11 + 16 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len11 + 16, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "immdt", immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($end - ($o + 12) < 4) throw truncatedError("packet.syndromeType", 4, $end - ($o + 12), $o + 12);
@@ -1621,9 +1621,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_msn = ($w12 & 0xffffff);
     const $len13 = $end - ($o + 16) - 4;
     if ($len13 < 0 || $end - ($o + 16) < $len13) throw truncatedError("packet.payload", $len13, $end - ($o + 16), $o + 16);
-    const f_payload = bytes.subarray($o + 16, $o + 16 + $len13);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len13);
     if ($end - ($o + $len13 + 16) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len13 + 16), $o + $len13 + 16);
-    const f_icrc = bytes.subarray($o + $len13 + 16, $o + $len13 + 16 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len13 + 16, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "aeth", syndromeType: f_syndromeType, syndromeValue: r_syndromeValue, msn: r_msn, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 100) {
     if ($end - ($o + 12) < 8) throw truncatedError("packet.qKey", 8, $end - ($o + 12), $o + 12);
@@ -1633,9 +1633,9 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_srcQp = ($w15 & 0xffffff);
     const $len16 = $end - ($o + 20) - 4;
     if ($len16 < 0 || $end - ($o + 20) < $len16) throw truncatedError("packet.payload", $len16, $end - ($o + 20), $o + 20);
-    const f_payload = bytes.subarray($o + 20, $o + 20 + $len16);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 20, $len16);
     if ($end - ($o + $len16 + 20) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len16 + 20), $o + $len16 + 20);
-    const f_icrc = bytes.subarray($o + $len16 + 20, $o + $len16 + 20 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len16 + 20, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth", qKey: r_qKey, srcQp: r_srcQp, payload: f_payload, icrc: f_icrc };
   } else if (r_opcode === 101) {
     if ($end - ($o + 12) < 12) throw truncatedError("packet.qKey", 12, $end - ($o + 12), $o + 12);
@@ -1647,16 +1647,16 @@ export function decodePacket(bytes: Uint8Array, offset = 0): Packet {
     const r_immediate = $w19;
     const $len20 = $end - ($o + 24) - 4;
     if ($len20 < 0 || $end - ($o + 24) < $len20) throw truncatedError("packet.payload", $len20, $end - ($o + 24), $o + 24);
-    const f_payload = bytes.subarray($o + 24, $o + 24 + $len20);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 24, $len20);
     if ($end - ($o + $len20 + 24) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len20 + 24), $o + $len20 + 24);
-    const f_icrc = bytes.subarray($o + $len20 + 24, $o + $len20 + 24 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len20 + 24, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "deth-immdt", qKey: r_qKey, srcQp: r_srcQp, immediate: r_immediate, payload: f_payload, icrc: f_icrc };
   } else {
     const $len21 = $end - ($o + 12) - 4;
     if ($len21 < 0 || $end - ($o + 12) < $len21) throw truncatedError("packet.payload", $len21, $end - ($o + 12), $o + 12);
-    const f_payload = bytes.subarray($o + 12, $o + 12 + $len21);
+    const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len21);
     if ($end - ($o + $len21 + 12) < 4) throw truncatedError("packet.icrc", 4, $end - ($o + $len21 + 12), $o + $len21 + 12);
-    const f_icrc = bytes.subarray($o + $len21 + 12, $o + $len21 + 12 + 4);
+    const f_icrc = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + $len21 + 12, 4);
     return { opcode: f_opcode, se: (($w0 >>> 23) & 0x1) !== 0, migReq: (($w0 >>> 22) & 0x1) !== 0, padCnt: r_padCnt, pKey: r_pKey, fecn: ($w1 >>> 31) !== 0, becn: (($w1 >>> 30) & 0x1) !== 0, destQp: r_destQp, ackReq: ($w2 >>> 31) !== 0, psn: r_psn, headers: "none", payload: f_payload, icrc: f_icrc };
   }
 }

@@ -1680,7 +1680,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w5 & 0x3);
       const $len6 = $end - ($o + 10) - 0;
       if ($len6 < 0 || $end - ($o + 10) < $len6) throw truncatedError("stream.payload", $len6, $end - ($o + 10), $o + 10);
-      const f_payload = bytes.subarray($o + 10, $o + 10 + $len6);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len6);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 4) < 4) throw truncatedError("stream.address", 4, $end - ($o + 4), $o + 4);
@@ -1689,7 +1689,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w7 & 0x3);
       const $len8 = $end - ($o + 8) - 0;
       if ($len8 < 0 || $end - ($o + 8) < $len8) throw truncatedError("stream.payload", $len8, $end - ($o + 8), $o + 8);
-      const f_payload = bytes.subarray($o + 8, $o + 8 + $len8);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len8);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 4), $o + 4);
@@ -1717,7 +1717,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w13 >>> 2) & 0x1);
         const $len14 = $end - ($o + 10) - 0;
         if ($len14 < 0 || $end - ($o + 10) < $len14) throw truncatedError("stream.payload", $len14, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len14);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len14);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -1726,7 +1726,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_hopCount = (($w15 >>> 16) & 0xff);
         const $len16 = $end - ($o + 10) - 0;
         if ($len16 < 0 || $end - ($o + 10) < $len16) throw truncatedError("stream.payload", $len16, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len16);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len16);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -1742,7 +1742,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w19 >>> 2) & 0x1);
         const $len20 = $end - ($o + 10) - 0;
         if ($len20 < 0 || $end - ($o + 10) < $len20) throw truncatedError("stream.payload", $len20, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len20);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len20);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 5);
@@ -1762,7 +1762,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_msgseg = ($w22 & 0xf);
       const $len23 = $end - ($o + 6) - 0;
       if ($len23 < 0 || $end - ($o + 6) < $len23) throw truncatedError("stream.payload", $len23, $end - ($o + 6), $o + 6);
-      const f_payload = bytes.subarray($o + 6, $o + 6 + $len23);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len23);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 4), $o + 4);
@@ -1789,7 +1789,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_targetTid = $w27;
         const $len28 = $end - ($o + 6) - 0;
         if ($len28 < 0 || $end - ($o + 6) < $len28) throw truncatedError("stream.payload", $len28, $end - ($o + 6), $o + 6);
-        const f_payload = bytes.subarray($o + 6, $o + 6 + $len28);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len28);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 5);
@@ -1827,7 +1827,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w33 & 0x3);
       const $len34 = $end - ($o + 12) - 0;
       if ($len34 < 0 || $end - ($o + 12) < $len34) throw truncatedError("stream.payload", $len34, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len34);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len34);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 6) < 4) throw truncatedError("stream.address", 4, $end - ($o + 6), $o + 6);
@@ -1836,7 +1836,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w35 & 0x3);
       const $len36 = $end - ($o + 10) - 0;
       if ($len36 < 0 || $end - ($o + 10) < $len36) throw truncatedError("stream.payload", $len36, $end - ($o + 10), $o + 10);
-      const f_payload = bytes.subarray($o + 10, $o + 10 + $len36);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len36);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 6), $o + 6);
@@ -1864,7 +1864,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w41 >>> 2) & 0x1);
         const $len42 = $end - ($o + 12) - 0;
         if ($len42 < 0 || $end - ($o + 12) < $len42) throw truncatedError("stream.payload", $len42, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len42);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len42);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -1873,7 +1873,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_hopCount = (($w43 >>> 16) & 0xff);
         const $len44 = $end - ($o + 12) - 0;
         if ($len44 < 0 || $end - ($o + 12) < $len44) throw truncatedError("stream.payload", $len44, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len44);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len44);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -1889,7 +1889,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w47 >>> 2) & 0x1);
         const $len48 = $end - ($o + 12) - 0;
         if ($len48 < 0 || $end - ($o + 12) < $len48) throw truncatedError("stream.payload", $len48, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len48);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len48);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 7);
@@ -1909,7 +1909,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_msgseg = ($w50 & 0xf);
       const $len51 = $end - ($o + 8) - 0;
       if ($len51 < 0 || $end - ($o + 8) < $len51) throw truncatedError("stream.payload", $len51, $end - ($o + 8), $o + 8);
-      const f_payload = bytes.subarray($o + 8, $o + 8 + $len51);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len51);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 6), $o + 6);
@@ -1936,7 +1936,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_targetTid = $w55;
         const $len56 = $end - ($o + 8) - 0;
         if ($len56 < 0 || $end - ($o + 8) < $len56) throw truncatedError("stream.payload", $len56, $end - ($o + 8), $o + 8);
-        const f_payload = bytes.subarray($o + 8, $o + 8 + $len56);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len56);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 7);
@@ -1975,7 +1975,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w62 & 0x3);
       const $len63 = $end - ($o + 16) - 0;
       if ($len63 < 0 || $end - ($o + 16) < $len63) throw truncatedError("stream.payload", $len63, $end - ($o + 16), $o + 16);
-      const f_payload = bytes.subarray($o + 16, $o + 16 + $len63);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len63);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 10) < 4) throw truncatedError("stream.address", 4, $end - ($o + 10), $o + 10);
@@ -1984,7 +1984,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_xamsbs = ($w64 & 0x3);
       const $len65 = $end - ($o + 14) - 0;
       if ($len65 < 0 || $end - ($o + 14) < $len65) throw truncatedError("stream.payload", $len65, $end - ($o + 14), $o + 14);
-      const f_payload = bytes.subarray($o + 14, $o + 14 + $len65);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 14, $len65);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 10), $o + 10);
@@ -2012,7 +2012,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w70 >>> 2) & 0x1);
         const $len71 = $end - ($o + 16) - 0;
         if ($len71 < 0 || $end - ($o + 16) < $len71) throw truncatedError("stream.payload", $len71, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len71);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len71);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -2021,7 +2021,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_hopCount = (($w72 >>> 16) & 0xff);
         const $len73 = $end - ($o + 16) - 0;
         if ($len73 < 0 || $end - ($o + 16) < $len73) throw truncatedError("stream.payload", $len73, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len73);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len73);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -2037,7 +2037,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_wdptr = (($w76 >>> 2) & 0x1);
         const $len77 = $end - ($o + 16) - 0;
         if ($len77 < 0 || $end - ($o + 16) < $len77) throw truncatedError("stream.payload", $len77, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len77);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len77);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 11);
@@ -2057,7 +2057,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
       const r_msgseg = ($w79 & 0xf);
       const $len80 = $end - ($o + 12) - 0;
       if ($len80 < 0 || $end - ($o + 12) < $len80) throw truncatedError("stream.payload", $len80, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len80);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len80);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream.ttype", 1, $end - ($o + 10), $o + 10);
@@ -2084,7 +2084,7 @@ export function decodeStream(bytes: Uint8Array, offset = 0): Stream {
         const r_targetTid = $w84;
         const $len85 = $end - ($o + 12) - 0;
         if ($len85 < 0 || $end - ($o + 12) < $len85) throw truncatedError("stream.payload", $len85, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len85);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len85);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4), $o + 11);
@@ -7308,7 +7308,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w5 & 0x3);
       const $len6 = $end - ($o + 12) - 0;
       if ($len6 < 0 || $end - ($o + 12) < $len6) throw truncatedError("stream-50.payload", $len6, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len6);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len6);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 4) < 6) throw truncatedError("stream-50.extendedAddress", 6, $end - ($o + 4), $o + 4);
@@ -7319,7 +7319,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w8 & 0x3);
       const $len9 = $end - ($o + 10) - 0;
       if ($len9 < 0 || $end - ($o + 10) < $len9) throw truncatedError("stream-50.payload", $len9, $end - ($o + 10), $o + 10);
-      const f_payload = bytes.subarray($o + 10, $o + 10 + $len9);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len9);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 4), $o + 4);
@@ -7347,7 +7347,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w14 >>> 2) & 0x1);
         const $len15 = $end - ($o + 10) - 0;
         if ($len15 < 0 || $end - ($o + 10) < $len15) throw truncatedError("stream-50.payload", $len15, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len15);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len15);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -7356,7 +7356,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_hopCount = (($w16 >>> 16) & 0xff);
         const $len17 = $end - ($o + 10) - 0;
         if ($len17 < 0 || $end - ($o + 10) < $len17) throw truncatedError("stream-50.payload", $len17, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len17);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len17);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -7372,7 +7372,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w20 >>> 2) & 0x1);
         const $len21 = $end - ($o + 10) - 0;
         if ($len21 < 0 || $end - ($o + 10) < $len21) throw truncatedError("stream-50.payload", $len21, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len21);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len21);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 5);
@@ -7392,7 +7392,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_msgseg = ($w23 & 0xf);
       const $len24 = $end - ($o + 6) - 0;
       if ($len24 < 0 || $end - ($o + 6) < $len24) throw truncatedError("stream-50.payload", $len24, $end - ($o + 6), $o + 6);
-      const f_payload = bytes.subarray($o + 6, $o + 6 + $len24);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len24);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 4), $o + 4);
@@ -7419,7 +7419,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_targetTid = $w28;
         const $len29 = $end - ($o + 6) - 0;
         if ($len29 < 0 || $end - ($o + 6) < $len29) throw truncatedError("stream-50.payload", $len29, $end - ($o + 6), $o + 6);
-        const f_payload = bytes.subarray($o + 6, $o + 6 + $len29);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len29);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 5);
@@ -7459,7 +7459,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w34 & 0x3);
       const $len35 = $end - ($o + 14) - 0;
       if ($len35 < 0 || $end - ($o + 14) < $len35) throw truncatedError("stream-50.payload", $len35, $end - ($o + 14), $o + 14);
-      const f_payload = bytes.subarray($o + 14, $o + 14 + $len35);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 14, $len35);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 6) < 6) throw truncatedError("stream-50.extendedAddress", 6, $end - ($o + 6), $o + 6);
@@ -7470,7 +7470,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w37 & 0x3);
       const $len38 = $end - ($o + 12) - 0;
       if ($len38 < 0 || $end - ($o + 12) < $len38) throw truncatedError("stream-50.payload", $len38, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len38);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len38);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 6), $o + 6);
@@ -7498,7 +7498,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w43 >>> 2) & 0x1);
         const $len44 = $end - ($o + 12) - 0;
         if ($len44 < 0 || $end - ($o + 12) < $len44) throw truncatedError("stream-50.payload", $len44, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len44);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len44);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -7507,7 +7507,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_hopCount = (($w45 >>> 16) & 0xff);
         const $len46 = $end - ($o + 12) - 0;
         if ($len46 < 0 || $end - ($o + 12) < $len46) throw truncatedError("stream-50.payload", $len46, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len46);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len46);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -7523,7 +7523,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w49 >>> 2) & 0x1);
         const $len50 = $end - ($o + 12) - 0;
         if ($len50 < 0 || $end - ($o + 12) < $len50) throw truncatedError("stream-50.payload", $len50, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len50);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len50);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 7);
@@ -7543,7 +7543,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_msgseg = ($w52 & 0xf);
       const $len53 = $end - ($o + 8) - 0;
       if ($len53 < 0 || $end - ($o + 8) < $len53) throw truncatedError("stream-50.payload", $len53, $end - ($o + 8), $o + 8);
-      const f_payload = bytes.subarray($o + 8, $o + 8 + $len53);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len53);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 6), $o + 6);
@@ -7570,7 +7570,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_targetTid = $w57;
         const $len58 = $end - ($o + 8) - 0;
         if ($len58 < 0 || $end - ($o + 8) < $len58) throw truncatedError("stream-50.payload", $len58, $end - ($o + 8), $o + 8);
-        const f_payload = bytes.subarray($o + 8, $o + 8 + $len58);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len58);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 7);
@@ -7611,7 +7611,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w64 & 0x3);
       const $len65 = $end - ($o + 18) - 0;
       if ($len65 < 0 || $end - ($o + 18) < $len65) throw truncatedError("stream-50.payload", $len65, $end - ($o + 18), $o + 18);
-      const f_payload = bytes.subarray($o + 18, $o + 18 + $len65);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 18, $len65);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 10) < 6) throw truncatedError("stream-50.extendedAddress", 6, $end - ($o + 10), $o + 10);
@@ -7622,7 +7622,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_xamsbs = ($w67 & 0x3);
       const $len68 = $end - ($o + 16) - 0;
       if ($len68 < 0 || $end - ($o + 16) < $len68) throw truncatedError("stream-50.payload", $len68, $end - ($o + 16), $o + 16);
-      const f_payload = bytes.subarray($o + 16, $o + 16 + $len68);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len68);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 10), $o + 10);
@@ -7650,7 +7650,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w73 >>> 2) & 0x1);
         const $len74 = $end - ($o + 16) - 0;
         if ($len74 < 0 || $end - ($o + 16) < $len74) throw truncatedError("stream-50.payload", $len74, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len74);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len74);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -7659,7 +7659,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_hopCount = (($w75 >>> 16) & 0xff);
         const $len76 = $end - ($o + 16) - 0;
         if ($len76 < 0 || $end - ($o + 16) < $len76) throw truncatedError("stream-50.payload", $len76, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len76);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len76);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream-50.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -7675,7 +7675,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_wdptr = (($w79 >>> 2) & 0x1);
         const $len80 = $end - ($o + 16) - 0;
         if ($len80 < 0 || $end - ($o + 16) < $len80) throw truncatedError("stream-50.payload", $len80, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len80);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len80);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 11);
@@ -7695,7 +7695,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
       const r_msgseg = ($w82 & 0xf);
       const $len83 = $end - ($o + 12) - 0;
       if ($len83 < 0 || $end - ($o + 12) < $len83) throw truncatedError("stream-50.payload", $len83, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len83);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len83);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream-50.ttype", 1, $end - ($o + 10), $o + 10);
@@ -7722,7 +7722,7 @@ export function decodeStream50(bytes: Uint8Array, offset = 0): Stream50 {
         const r_targetTid = $w87;
         const $len88 = $end - ($o + 12) - 0;
         if ($len88 < 0 || $end - ($o + 12) < $len88) throw truncatedError("stream-50.payload", $len88, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len88);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len88);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4), $o + 11);
@@ -13059,7 +13059,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w7 & 0x3);
       const $len8 = $end - ($o + 14) - 0;
       if ($len8 < 0 || $end - ($o + 14) < $len8) throw truncatedError("stream-66.payload", $len8, $end - ($o + 14), $o + 14);
-      const f_payload = bytes.subarray($o + 14, $o + 14 + $len8);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 14, $len8);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 4) < 8) throw truncatedError("stream-66.extendedAddress", 8, $end - ($o + 4), $o + 4);
@@ -13070,7 +13070,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w10 & 0x3);
       const $len11 = $end - ($o + 12) - 0;
       if ($len11 < 0 || $end - ($o + 12) < $len11) throw truncatedError("stream-66.payload", $len11, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len11);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len11);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 4), $o + 4);
@@ -13098,7 +13098,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w16 >>> 2) & 0x1);
         const $len17 = $end - ($o + 10) - 0;
         if ($len17 < 0 || $end - ($o + 10) < $len17) throw truncatedError("stream-66.payload", $len17, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len17);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len17);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -13107,7 +13107,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_hopCount = (($w18 >>> 16) & 0xff);
         const $len19 = $end - ($o + 10) - 0;
         if ($len19 < 0 || $end - ($o + 10) < $len19) throw truncatedError("stream-66.payload", $len19, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len19);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len19);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 5) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 5), $o + 5);
@@ -13123,7 +13123,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w22 >>> 2) & 0x1);
         const $len23 = $end - ($o + 10) - 0;
         if ($len23 < 0 || $end - ($o + 10) < $len23) throw truncatedError("stream-66.payload", $len23, $end - ($o + 10), $o + 10);
-        const f_payload = bytes.subarray($o + 10, $o + 10 + $len23);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 10, $len23);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 5);
@@ -13143,7 +13143,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_msgseg = ($w25 & 0xf);
       const $len26 = $end - ($o + 6) - 0;
       if ($len26 < 0 || $end - ($o + 6) < $len26) throw truncatedError("stream-66.payload", $len26, $end - ($o + 6), $o + 6);
-      const f_payload = bytes.subarray($o + 6, $o + 6 + $len26);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len26);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 4) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 4), $o + 4);
@@ -13170,7 +13170,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_targetTid = $w30;
         const $len31 = $end - ($o + 6) - 0;
         if ($len31 < 0 || $end - ($o + 6) < $len31) throw truncatedError("stream-66.payload", $len31, $end - ($o + 6), $o + 6);
-        const f_payload = bytes.subarray($o + 6, $o + 6 + $len31);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 6, $len31);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 5);
@@ -13212,7 +13212,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w38 & 0x3);
       const $len39 = $end - ($o + 16) - 0;
       if ($len39 < 0 || $end - ($o + 16) < $len39) throw truncatedError("stream-66.payload", $len39, $end - ($o + 16), $o + 16);
-      const f_payload = bytes.subarray($o + 16, $o + 16 + $len39);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len39);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 6) < 8) throw truncatedError("stream-66.extendedAddress", 8, $end - ($o + 6), $o + 6);
@@ -13223,7 +13223,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w41 & 0x3);
       const $len42 = $end - ($o + 14) - 0;
       if ($len42 < 0 || $end - ($o + 14) < $len42) throw truncatedError("stream-66.payload", $len42, $end - ($o + 14), $o + 14);
-      const f_payload = bytes.subarray($o + 14, $o + 14 + $len42);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 14, $len42);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 6), $o + 6);
@@ -13251,7 +13251,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w47 >>> 2) & 0x1);
         const $len48 = $end - ($o + 12) - 0;
         if ($len48 < 0 || $end - ($o + 12) < $len48) throw truncatedError("stream-66.payload", $len48, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len48);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len48);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -13260,7 +13260,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_hopCount = (($w49 >>> 16) & 0xff);
         const $len50 = $end - ($o + 12) - 0;
         if ($len50 < 0 || $end - ($o + 12) < $len50) throw truncatedError("stream-66.payload", $len50, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len50);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len50);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 7) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 7), $o + 7);
@@ -13276,7 +13276,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w53 >>> 2) & 0x1);
         const $len54 = $end - ($o + 12) - 0;
         if ($len54 < 0 || $end - ($o + 12) < $len54) throw truncatedError("stream-66.payload", $len54, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len54);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len54);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 7);
@@ -13296,7 +13296,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_msgseg = ($w56 & 0xf);
       const $len57 = $end - ($o + 8) - 0;
       if ($len57 < 0 || $end - ($o + 8) < $len57) throw truncatedError("stream-66.payload", $len57, $end - ($o + 8), $o + 8);
-      const f_payload = bytes.subarray($o + 8, $o + 8 + $len57);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len57);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 6) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 6), $o + 6);
@@ -13323,7 +13323,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_targetTid = $w61;
         const $len62 = $end - ($o + 8) - 0;
         if ($len62 < 0 || $end - ($o + 8) < $len62) throw truncatedError("stream-66.payload", $len62, $end - ($o + 8), $o + 8);
-        const f_payload = bytes.subarray($o + 8, $o + 8 + $len62);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 8, $len62);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 7);
@@ -13366,7 +13366,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w70 & 0x3);
       const $len71 = $end - ($o + 20) - 0;
       if ($len71 < 0 || $end - ($o + 20) < $len71) throw truncatedError("stream-66.payload", $len71, $end - ($o + 20), $o + 20);
-      const f_payload = bytes.subarray($o + 20, $o + 20 + $len71);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 20, $len71);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, wrsize: r_wrsize, srcTid: r_srcTid, extendedAddress: r_extendedAddress, address: r_address, wdptr: r_wdptr, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 6) {
       if ($end - ($o + 10) < 8) throw truncatedError("stream-66.extendedAddress", 8, $end - ($o + 10), $o + 10);
@@ -13377,7 +13377,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_xamsbs = ($w73 & 0x3);
       const $len74 = $end - ($o + 18) - 0;
       if ($len74 < 0 || $end - ($o + 18) < $len74) throw truncatedError("stream-66.payload", $len74, $end - ($o + 18), $o + 18);
-      const f_payload = bytes.subarray($o + 18, $o + 18 + $len74);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 18, $len74);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, extendedAddress: r_extendedAddress, address: r_address, xamsbs: r_xamsbs, payload: f_payload };
     } else if (r_ftype === 8) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 10), $o + 10);
@@ -13405,7 +13405,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w79 >>> 2) & 0x1);
         const $len80 = $end - ($o + 16) - 0;
         if ($len80 < 0 || $end - ($o + 16) < $len80) throw truncatedError("stream-66.payload", $len80, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len80);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len80);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, srcTid: r_srcTid, hopCount: r_hopCount, configOffset: r_configOffset, wdptr: r_wdptr, payload: f_payload };
       } else if (r_ttype === 2) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -13414,7 +13414,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_hopCount = (($w81 >>> 16) & 0xff);
         const $len82 = $end - ($o + 16) - 0;
         if ($len82 < 0 || $end - ($o + 16) < $len82) throw truncatedError("stream-66.payload", $len82, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len82);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len82);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, targetTid: r_targetTid, hopCount: r_hopCount, payload: f_payload };
       } else if (r_ttype === 3) {
         if ($end - ($o + 11) < 5) throw truncatedError("stream-66.targetTid", 5, $end - ($o + 11), $o + 11);
@@ -13430,7 +13430,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_wdptr = (($w85 >>> 2) & 0x1);
         const $len86 = $end - ($o + 16) - 0;
         if ($len86 < 0 || $end - ($o + 16) < $len86) throw truncatedError("stream-66.payload", $len86, $end - ($o + 16), $o + 16);
-        const f_payload = bytes.subarray($o + 16, $o + 16 + $len86);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 16, $len86);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, sizeOrStatus: r_sizeOrStatus, hopCount: r_hopCount, wdptr: r_wdptr, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 11);
@@ -13450,7 +13450,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
       const r_msgseg = ($w88 & 0xf);
       const $len89 = $end - ($o + 12) - 0;
       if ($len89 < 0 || $end - ($o + 12) < $len89) throw truncatedError("stream-66.payload", $len89, $end - ($o + 12), $o + 12);
-      const f_payload = bytes.subarray($o + 12, $o + 12 + $len89);
+      const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len89);
       return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, msglen: r_msglen, ssize: r_ssize, letter: r_letter, mbox: r_mbox, msgseg: r_msgseg, payload: f_payload };
     } else if (r_ftype === 13) {
       if ($end - ($o + 10) < 1) throw truncatedError("stream-66.ttype", 1, $end - ($o + 10), $o + 10);
@@ -13477,7 +13477,7 @@ export function decodeStream66(bytes: Uint8Array, offset = 0): Stream66 {
         const r_targetTid = $w93;
         const $len94 = $end - ($o + 12) - 0;
         if ($len94 < 0 || $end - ($o + 12) < $len94) throw truncatedError("stream-66.payload", $len94, $end - ($o + 12), $o + 12);
-        const f_payload = bytes.subarray($o + 12, $o + 12 + $len94);
+        const f_payload = new Uint8Array(bytes.buffer, bytes.byteOffset + $o + 12, $len94);
         return { ackId: r_ackId, vc: r_vc, crf: r_crf, prio: r_prio, tt: f_tt, ftype: f_ftype, destinationId: r_destinationId, sourceId: r_sourceId, ttype: f_ttype, status: r_status, targetTid: r_targetTid, payload: f_payload };
       }
       throw decodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4), $o + 11);
