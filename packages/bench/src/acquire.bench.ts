@@ -4,7 +4,7 @@
  * emulator in a worker thread writing into `SharedArrayBuffer` receiver memory, register
  * accesses and MSIs as messages, every frame taken from the event stream in place and released
  * (not verified: what is timed is the library and the link), acquisitions one after another
- * on one open link. Beside it, in the same process
+ * on one open link, timed after a second of warm-up acquisitions. Beside it, in the same process
  * and interleaved rounds, a `Uint8Array.set` copy of the same bytes between buffers of the
  * same sizes (the ROI line by line, as it lies in the frame). Goal: at least 0.4× the copy.
  *
