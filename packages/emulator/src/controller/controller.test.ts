@@ -742,6 +742,20 @@ describe("the paper's demo acquisition", () => {
     expect({ ...wire, speed: "fast" }).toEqual(fast);
   });
 
+  it("gives the same summary on both paths with ECRC and MPS 128, slower than without ECRC", () => {
+    const parameters = { ...ESRF_2013_GEN2X4.parameters, ecrc: true, maxPayloadSize: 128 };
+    const fast = runDefaultAcquisition({ frames: 2, parameters });
+    const wire = runDefaultAcquisition({ frames: 2, parameters, speed: "wire" });
+    expect(wire.verified).toBe(true);
+    expect({ ...wire, speed: "fast" }).toEqual(fast);
+    const plain = runDefaultAcquisition({
+      frames: 2,
+      parameters: { ...parameters, ecrc: false },
+    });
+    expect(fast.tlps).toBe(plain.tlps);
+    expect(fast.simulatedUs).toBeGreaterThan(plain.simulatedUs);
+  });
+
   it("runs acquisitions one after another on one system, each summarised as if it ran alone", () => {
     for (const speed of ["fast", "wire"] as const) {
       const system = new DefaultSystem({ speed });

@@ -1404,7 +1404,7 @@ export class RashpaController {
     let i = 0;
     let lastEnd: SimTime = this.sim.now();
     const wire = this.speed === "wire";
-    /** Bytes of the TLP in `slice` on the link: header (3 or 4 DW by address), payload, ECRC. */
+    /** Bytes of TLP `s` on the link: header (3 or 4 DW by address), payload, ECRC. */
     const sizeOf = (s: TlpSlice): number => {
       const an = plan.addressNumberAt(s.offset);
       const high = an >= 0 ? an >= 2 ** 32 : plan.addressAt(s.offset) >= 0x1_0000_0000n;
