@@ -24,6 +24,11 @@ import {
 } from "./request.js";
 import type { MemoryReadTlp, MemoryWriteTlp, RequestOptions } from "./request.js";
 
+/** 2^53 − 1 as a bigint. */
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+/** 2^64: no transfer may end above it. */
+const ADDRESS_END = 1n << 64n;
+
 /** The 4 KiB boundary no memory request may cross (§8.1). */
 export const PAGE_BYTES = 4096;
 
@@ -114,7 +119,12 @@ export class TransferPlan {
     checkAddress(address);
     if (!Number.isSafeInteger(byteLength) || byteLength < 0)
       throw new PcieRequestError("byteLength", "a safe integer ≥ 0", String(byteLength));
-    if (address + BigInt(byteLength) > 1n << 64n)
+    // Below 2^53 everything is worked out with numbers (one plan per DMA transfer on the
+    // emulator's paths); bigints only for the addresses above.
+    const small = address <= MAX_SAFE_BIG;
+    const start = small ? Number(address) : -1;
+    const safe = small && start + byteLength <= Number.MAX_SAFE_INTEGER;
+    if (!safe && address + BigInt(byteLength) > ADDRESS_END)
       throw new PcieRequestError(
         "byteLength",
         "a transfer ending at or below 2^64",
@@ -125,10 +135,9 @@ export class TransferPlan {
     this.address = address;
     this.byteLength = byteLength;
     this.maxBytes = maxBytes;
-    this.#addressNumber =
-      address + BigInt(byteLength) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(address) : -1;
-    this.a4 = Number(address & 3n);
-    const inPage = Number(address & 0xfffn);
+    this.#addressNumber = safe ? start : -1;
+    this.a4 = safe ? start % 4 : Number(address & 3n);
+    const inPage = safe ? start % PAGE_BYTES : Number(address & 0xfffn);
     this.n0 = Math.min(byteLength, PAGE_BYTES - inPage);
     this.c0 = byteLength === 0 ? 0 : Math.ceil((this.a4 + this.n0) / maxBytes);
     this.count = this.c0 + Math.ceil((byteLength - this.n0) / maxBytes);
@@ -136,8 +145,8 @@ export class TransferPlan {
     // Every internal boundary is DW-aligned, so the TLPs span exactly the DWs of the transfer.
     this.dataBytes = byteLength === 0 ? 0 : Math.ceil((this.a4 + byteLength) / 4) * 4;
     let low = this.count; // TLPs starting below 4 GiB
-    if (address >= ADDRESS_4GIB) low = 0;
-    else if (address + BigInt(byteLength) > ADDRESS_4GIB)
+    if (safe ? start >= 2 ** 32 : address >= ADDRESS_4GIB) low = 0;
+    else if (safe ? start + byteLength > 2 ** 32 : address + BigInt(byteLength) > ADDRESS_4GIB)
       low = this.indexOf(Number(ADDRESS_4GIB - address)); // a 4 KiB boundary: a TLP starts there
     this.headerBytes = low * 12 + (this.count - low) * 16;
   }

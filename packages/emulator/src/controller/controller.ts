@@ -1410,15 +1410,14 @@ export class RashpaController {
       const high = an >= 0 ? an >= 2 ** 32 : plan.addressAt(s.offset) >= 0x1_0000_0000n;
       return (high ? 16 : 12) + s.lengthDw * 4 + ecrc;
     };
-    /** Sends TLP `idx`, whose last bit leaves the link at `end`. */
-    const emit = (idx: number, end: SimTime): void => {
+    /** Sends TLP `idx` of `size` bytes on the link ({@link sizeOf}), whose last bit leaves it at `end`. */
+    const emit = (idx: number, end: SimTime, size: number): void => {
       plan.tlpAt(idx, slice);
       // A number below 2^53 (no bigint per TLP), else a bigint.
       const an = plan.addressNumberAt(slice.offset);
       const a: number | bigint = an >= 0 ? an : plan.addressAt(slice.offset);
       const poisoned = isData && this.#poison.size > 0 && this.#poison.has(this.#dataTlps);
       if (isData) this.#dataTlps++;
-      const size = sizeOf(slice);
       // The TLP's payload view (data.subarray(slice.offset, slice.offset + slice.byteLength)) is
       // made only where the TLP is built or copied on its own: the bulk fast path copied the
       // whole transfer already, so it allocates nothing per TLP.
@@ -1478,7 +1477,7 @@ export class RashpaController {
         while (j < plan.count && sizeOf(plan.tlpAt(j, probe)) === size) j++;
         const runEnd = this.link.transmitRepeated(size, j - i);
         const occupancy = this.link.occupancy(size);
-        for (; i < j; i++) emit(i, runEnd - (j - 1 - i) * occupancy);
+        for (; i < j; i++) emit(i, runEnd - (j - 1 - i) * occupancy, size);
       }
       onSent(lastEnd);
       return;
@@ -1493,7 +1492,8 @@ export class RashpaController {
         pool.acquire(cost, () => {
           granted = true;
           plan.tlpAt(idx, slice);
-          emit(idx, this.link.transmit(sizeOf(slice), () => pool.release(cost)).end);
+          const size = sizeOf(slice);
+          emit(idx, this.link.transmit(size, () => pool.release(cost)).end, size);
           if (!inside) {
             i = idx + 1;
             step();
