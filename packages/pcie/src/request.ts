@@ -251,6 +251,72 @@ export function memoryWrite(
   data: Uint8Array,
   options?: RequestOptions,
 ): MemoryWriteTlp {
+  const c = options === undefined ? DEFAULT_COMMON : common(options);
+  return fillMemoryWrite(emptyMemoryWrite(c), address, data) as MemoryWriteTlp;
+}
+
+/** An MWr under construction: the fields {@link fillMemoryWrite} sets change, the rest are fixed. */
+interface MutableMemoryWrite {
+  fmt: "data-3dw" | "data-4dw";
+  readonly type: "mem";
+  readonly t9: boolean;
+  readonly tc: number;
+  readonly t8: boolean;
+  readonly ido: boolean;
+  readonly ln: false;
+  readonly th: false;
+  readonly td: false;
+  readonly ep: false;
+  readonly ro: boolean;
+  readonly ns: boolean;
+  readonly at: "untranslated";
+  readonly requesterId: number;
+  readonly tag: number;
+  length: number;
+  tlpType: "mwr-32" | "mwr-64";
+  lastBe: number;
+  firstBe: number;
+  address: bigint | number;
+  readonly ph: "bidirectional";
+  data: Uint8Array;
+}
+
+/** A zero-length MWr at address 0 with the attributes `c`, to be filled (one object shape for every MWr). */
+function emptyMemoryWrite(c: Common): MutableMemoryWrite {
+  return {
+    fmt: "data-3dw",
+    type: "mem",
+    t9: c.t9,
+    tc: c.tc,
+    t8: c.t8,
+    ido: c.ido,
+    ln: false,
+    th: false,
+    td: false,
+    ep: false,
+    ro: c.ro,
+    ns: c.ns,
+    at: "untranslated",
+    requesterId: c.requesterId,
+    tag: c.tag,
+    length: 0,
+    tlpType: "mwr-32",
+    lastBe: 0,
+    firstBe: 0,
+    address: 0,
+    ph: "bidirectional",
+    data: EMPTY_DW,
+  };
+}
+
+const EMPTY_DW = new Uint8Array(4);
+
+/** Sets the address, payload, Length and byte enables of `t` for `data` at `address` (§4.2, §4.3). */
+function fillMemoryWrite(
+  t: MutableMemoryWrite,
+  address: bigint | number,
+  data: Uint8Array,
+): MutableMemoryWrite {
   let offset: number;
   let high: boolean;
   let dwAddress: bigint | number;
@@ -275,38 +341,49 @@ export function memoryWrite(
     );
   const be = packedByteEnables(offset, data.length);
   const lengthDw = be & 0x7ff;
-  // The wire path builds one MWr per TLP: the default attributes are checked once, and the
-  // object is written out field by field (no spread).
-  const c = options === undefined ? DEFAULT_COMMON : common(options);
   let payload = data;
   if (offset !== 0 || data.length % 4 !== 0 || data.length === 0) {
     payload = new Uint8Array(lengthDw * 4);
     payload.set(data, offset);
   }
-  const length = lengthDw & 0x3ff;
-  const tlp = {
-    fmt: high ? "data-4dw" : "data-3dw",
-    type: "mem",
-    t9: c.t9,
-    tc: c.tc,
-    t8: c.t8,
-    ido: c.ido,
-    ln: false,
-    th: false,
-    td: false,
-    ep: false,
-    ro: c.ro,
-    ns: c.ns,
-    at: "untranslated",
-    requesterId: c.requesterId,
-    tag: c.tag,
-    length,
-    tlpType: high ? "mwr-64" : "mwr-32",
-    lastBe: (be >>> 15) & 0xf,
-    firstBe: (be >>> 11) & 0xf,
-    address: dwAddress,
-    ph: "bidirectional",
-    data: payload,
-  };
-  return tlp as MemoryWriteTlp;
+  t.fmt = high ? "data-4dw" : "data-3dw";
+  t.length = lengthDw & 0x3ff;
+  t.tlpType = high ? "mwr-64" : "mwr-32";
+  t.lastBe = (be >>> 15) & 0xf;
+  t.firstBe = (be >>> 11) & 0xf;
+  t.address = dwAddress;
+  t.data = payload;
+  return t;
+}
+
+/**
+ * MWr TLPs built one after another into one object, for a stream of writes (a DMA engine's):
+ * {@link MemoryWriteBuilder.next} returns what {@link memoryWrite} would, with no object per
+ * TLP — the same object each time, changed by the next call, so encode it (or copy it) first.
+ *
+ * @example
+ * ```ts
+ * const mwr = new MemoryWriteBuilder();
+ * for (const s of slices) encodeTlpInto(view, 0, mwr.next(address + s.offset, s.bytes));
+ * ```
+ */
+export class MemoryWriteBuilder {
+  readonly #tlp: MutableMemoryWrite;
+
+  /**
+   * @param options - the attributes of every TLP (requester, tag, TC, …)
+   * @throws {@link PcieRequestError} when an option is out of range
+   */
+  constructor(options?: RequestOptions) {
+    this.#tlp = emptyMemoryWrite(options === undefined ? DEFAULT_COMMON : common(options));
+  }
+
+  /**
+   * The MWr of `data` at `address` (as {@link memoryWrite}), valid until the next call.
+   *
+   * @throws {@link PcieRequestError} when an argument is out of range
+   */
+  next(address: bigint | number, data: Uint8Array): MemoryWriteTlp {
+    return fillMemoryWrite(this.#tlp, address, data) as MemoryWriteTlp;
+  }
 }

@@ -16,6 +16,7 @@ import {
   encodeTlp,
   memoryRead,
   memoryWrite,
+  MemoryWriteBuilder,
   isTlp,
   planRead,
   planWrite,
@@ -97,6 +98,39 @@ describe(`memoryWrite with a number address (seed ${seed})`, () => {
       ),
       { seed, numRuns: 300 },
     );
+  });
+
+  it("MemoryWriteBuilder gives, call after call, what memoryWrite gives", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.record({ tag: fc.nat({ max: 1023 }), requesterId: fc.nat({ max: 0xffff }) }), {
+          nil: undefined,
+        }),
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              fc.bigInt({ min: 0n, max: (1n << 64n) - 4096n }),
+              fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 4096 }),
+            ),
+            fc.integer({ min: 0, max: 4093 }),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (options, writes) => {
+          const builder = new MemoryWriteBuilder(options);
+          for (const [address, n] of writes) {
+            const data = new Uint8Array(n).map((_, i) => i ^ 0x5a);
+            const built = builder.next(address, data);
+            expect(built).toEqual(memoryWrite(address, data, options));
+            expect(decodeTlp(encodeTlp(built))).toEqual(memoryWrite(address, data, options));
+          }
+        },
+      ),
+      { seed, numRuns: 200 },
+    );
+    const builder = new MemoryWriteBuilder();
+    expect(() => builder.next(-1, new Uint8Array(4))).toThrow(/"address" expected/);
+    expect(() => new MemoryWriteBuilder({ tag: 1024 })).toThrow(/"tag"/);
   });
 
   it("refuses a number that is not an address below 2^53", () => {

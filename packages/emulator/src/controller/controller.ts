@@ -29,7 +29,7 @@ import {
   decodeTlp,
   emptySlice,
   encodeTlpInto,
-  memoryWrite,
+  MemoryWriteBuilder,
   planWrite,
   type MemoryWriteTlp,
   type TlpSlice,
@@ -453,6 +453,8 @@ export class RashpaController {
   /** Wire path: the buffer each TLP is encoded into (the largest MWr: 4-DW header, 4096 bytes). */
   readonly #wire = new Uint8Array(16 + 4096);
   readonly #wireView = new DataView(this.#wire.buffer);
+  /** The MWr of the wire path, built in one object TLP after TLP (encoded before the next). */
+  readonly #mwr = new MemoryWriteBuilder();
   #dpBytes = -1;
   readonly #runs = emptyMwrRuns();
   #dpTime: SimTime = 0;
@@ -1516,7 +1518,7 @@ export class RashpaController {
    * per-TLP loop stays small enough for V8 to compile it the same way every run.
    */
   #encodeWire(address: number | bigint, payload: Uint8Array, poisoned: boolean): number {
-    const tlp = memoryWrite(address, payload);
+    const tlp = this.#mwr.next(address, payload);
     return encodeTlpInto(this.#wireView, 0, poisoned ? { ...tlp, ep: true } : tlp);
   }
 
