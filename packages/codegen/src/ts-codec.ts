@@ -767,9 +767,13 @@ class FormatCodegen {
   }
 }
 
-/** Name of the writer function of variant `index` of a format. */
+/**
+ * Name of the writer function of variant `index` of a format. A `$` separates the variant
+ * number, so formats whose names end in digits cannot collide ("word" variant 10 and "word1"
+ * variant 0 are `$writeWord$10` and `$writeWord1$0`).
+ */
 function writerName(format: FormatModel, index: number): string {
-  return `$write${pascalCase(format.name)}${index}`;
+  return `$write${pascalCase(format.name)}$${index}`;
 }
 
 /** Every item of a layout, in every case (switches before their cases' items). */

@@ -330,7 +330,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeBtd0($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_frame, r_atuIndex, f_source);
+    $writeBtd$0($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_frame, r_atuIndex, f_source);
     return $size;
   } else if (r_kind === 1) {
     if ($v["layout"] !== "roi") throw encodeFieldError("layout", "\"roi\" (selected by kind)", describeValue($v["layout"]));
@@ -348,7 +348,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeBtd1($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_source, f_offset, r_frame, r_lineBytes, r_pitch, r_atuIndex);
+    $writeBtd$1($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_source, f_offset, r_frame, r_lineBytes, r_pitch, r_atuIndex);
     return $size;
   } else if (r_kind === 3) {
     if ($v["layout"] !== "inline") throw encodeFieldError("layout", "\"inline\" (selected by kind)", describeValue($v["layout"]));
@@ -360,7 +360,7 @@ export function encodeBtdInto(view: DataView, offset: number, value: Btd): numbe
     if (typeof f_offset !== "bigint" || f_offset < 0n || f_offset > 0xffffffffffffn) throw encodeFieldError("offset", "a bigint 0..0xffffffffffff", describeValue(f_offset));
     const $size = 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeBtd2($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_atuIndex, f_data);
+    $writeBtd$2($view, $o, r_size, r_kind, r_channel, r_sof, r_eof, r_eoa, r_notify, r_block, f_offset, r_atuIndex, f_data);
     return $size;
   }
   throw encodeFieldError("kind", "a value selecting a variant of rashpa.btd", hexNumber(r_kind, 4));
@@ -622,7 +622,7 @@ export function btdFromJson(json: unknown): Btd {
 }
 
 /** Writes variant 0 of rashpa.btd once every field has been checked. */
-function $writeBtd0($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_frame: number, r_atuIndex: number, f_source: bigint): void {
+function $writeBtd$0($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_frame: number, r_atuIndex: number, f_source: bigint): void {
   $view.setUint32($o, r_size);
   $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n2 = Number(f_offset);
@@ -636,7 +636,7 @@ function $writeBtd0($view: DataView, $o: number, r_size: number, r_kind: number,
 }
 
 /** Writes variant 1 of rashpa.btd once every field has been checked. */
-function $writeBtd1($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_source: bigint, f_offset: bigint, r_frame: number, r_lineBytes: number, r_pitch: number, r_atuIndex: number): void {
+function $writeBtd$1($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_source: bigint, f_offset: bigint, r_frame: number, r_lineBytes: number, r_pitch: number, r_atuIndex: number): void {
   $view.setUint32($o, r_size);
   $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n5 = Number(f_source);
@@ -654,7 +654,7 @@ function $writeBtd1($view: DataView, $o: number, r_size: number, r_kind: number,
 }
 
 /** Writes variant 2 of rashpa.btd once every field has been checked. */
-function $writeBtd2($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_atuIndex: number, f_data: Uint8Array): void {
+function $writeBtd$2($view: DataView, $o: number, r_size: number, r_kind: number, r_channel: number, r_sof: number, r_eof: number, r_eoa: number, r_notify: number, r_block: number, f_offset: bigint, r_atuIndex: number, f_data: Uint8Array): void {
   $view.setUint32($o, r_size);
   $view.setUint32($o + 4, ((r_kind << 28) | (r_channel << 24) | (r_sof << 23) | (r_eof << 22) | (r_eoa << 21) | (r_notify << 20) | r_block) >>> 0);
   const $n11 = Number(f_offset);
@@ -828,7 +828,7 @@ export function encodeAtuEntryInto(view: DataView, offset: number, value: AtuEnt
   const r_valid: number = f_valid ? 1 : 0;
   const $size = 16;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.atu-entry needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeAtuEntry0($view, $o, r_size, r_receiver, r_writable, r_valid, f_address);
+  $writeAtuEntry$0($view, $o, r_size, r_receiver, r_writable, r_valid, f_address);
   return $size;
 }
 
@@ -935,7 +935,7 @@ export function atuEntryFromJson(json: unknown): AtuEntry {
 }
 
 /** Writes variant 0 of rashpa.atu-entry once every field has been checked. */
-function $writeAtuEntry0($view: DataView, $o: number, r_size: number, r_receiver: number, r_writable: number, r_valid: number, f_address: bigint): void {
+function $writeAtuEntry$0($view: DataView, $o: number, r_size: number, r_receiver: number, r_writable: number, r_valid: number, f_address: bigint): void {
   $view.setUint32($o + 8, r_size);
   $view.setUint32($o + 12, ((r_receiver << 24) | (r_writable << 1) | r_valid) >>> 0);
   $view.setBigUint64($o, f_address);
@@ -1082,7 +1082,7 @@ export function encodeEventInto(view: DataView, offset: number, value: Event): n
   if (typeof f_info !== "bigint" || f_info < 0n || f_info > 0xffffffffffffffffn) throw encodeFieldError("info", "a bigint 0..0xffffffffffffffff", describeValue(f_info));
   const $size = 32;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.event needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeEvent0($view, $o, r_type, r_channel, r_status, r_frame, r_sequence, f_timestamp, f_info);
+  $writeEvent$0($view, $o, r_type, r_channel, r_status, r_frame, r_sequence, f_timestamp, f_info);
   return $size;
 }
 
@@ -1203,7 +1203,7 @@ export function eventFromJson(json: unknown): Event {
 }
 
 /** Writes variant 0 of rashpa.event once every field has been checked. */
-function $writeEvent0($view: DataView, $o: number, r_type: number, r_channel: number, r_status: number, r_frame: number, r_sequence: number, f_timestamp: bigint, f_info: bigint): void {
+function $writeEvent$0($view: DataView, $o: number, r_type: number, r_channel: number, r_status: number, r_frame: number, r_sequence: number, f_timestamp: bigint, f_info: bigint): void {
   $view.setUint32($o, ((r_type << 24) | (r_channel << 16) | r_status) >>> 0);
   $view.setUint32($o + 4, r_frame);
   $view.setUint32($o + 8, r_sequence);
@@ -1324,7 +1324,7 @@ export function encodeBtdFifoControlInto(view: DataView, offset: number, value: 
   const r_push: number = f_push ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-control needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeBtdFifoControl0($view, $o, r_flush, r_push);
+  $writeBtdFifoControl$0($view, $o, r_flush, r_push);
   return $size;
 }
 
@@ -1410,7 +1410,7 @@ export function btdFifoControlFromJson(json: unknown): BtdFifoControl {
 }
 
 /** Writes variant 0 of rashpa.btd-fifo-control once every field has been checked. */
-function $writeBtdFifoControl0($view: DataView, $o: number, r_flush: number, r_push: number): void {
+function $writeBtdFifoControl$0($view: DataView, $o: number, r_flush: number, r_push: number): void {
   $view.setUint32($o, ((r_flush << 1) | r_push) >>> 0);
 }
 
@@ -1531,7 +1531,7 @@ export function encodeBtdFifoStatusInto(view: DataView, offset: number, value: B
   const r_full: number = f_full ? 1 : 0;
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`rashpa.btd-fifo-status needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeBtdFifoStatus0($view, $o, r_overflow, r_level, r_empty, r_full);
+  $writeBtdFifoStatus$0($view, $o, r_overflow, r_level, r_empty, r_full);
   return $size;
 }
 
@@ -1631,7 +1631,7 @@ export function btdFifoStatusFromJson(json: unknown): BtdFifoStatus {
 }
 
 /** Writes variant 0 of rashpa.btd-fifo-status once every field has been checked. */
-function $writeBtdFifoStatus0($view: DataView, $o: number, r_overflow: number, r_level: number, r_empty: number, r_full: number): void {
+function $writeBtdFifoStatus$0($view: DataView, $o: number, r_overflow: number, r_level: number, r_empty: number, r_full: number): void {
   $view.setUint32($o, ((r_overflow << 7) | (r_level << 2) | (r_empty << 1) | r_full) >>> 0);
 }
 

@@ -338,7 +338,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction0($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address);
+    $writeInstruction$0($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address);
     return $size;
   } else if (r_opcode === 2) {
     if ($v["operands"] !== "register-write") throw encodeFieldError("operands", "\"register-write\" (selected by opcode)", describeValue($v["operands"]));
@@ -348,7 +348,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction1($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_data);
+    $writeInstruction$1($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_data);
     return $size;
   } else if ((r_opcode === 3 || r_opcode === 4)) {
     if ($v["operands"] !== "stream") throw encodeFieldError("operands", "\"stream\" (selected by opcode)", describeValue($v["operands"]));
@@ -358,7 +358,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof r_length !== "number" || r_length >>> 0 !== r_length) throw encodeFieldError("length", "an integer 0..4294967295", describeValue(r_length));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction2($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_length);
+    $writeInstruction$2($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, f_address, r_length);
     return $size;
   } else if (r_opcode === 5) {
     if ($v["operands"] !== "maintenance-read") throw encodeFieldError("operands", "\"maintenance-read\" (selected by opcode)", describeValue($v["operands"]));
@@ -368,7 +368,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof r_wordOffset !== "number" || r_wordOffset >>> 0 !== r_wordOffset || r_wordOffset > 4194303) throw encodeFieldError("wordOffset", "an integer 0..4194303", describeValue(r_wordOffset));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction3($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset);
+    $writeInstruction$3($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset);
     return $size;
   } else if (r_opcode === 6) {
     if ($v["operands"] !== "maintenance-write") throw encodeFieldError("operands", "\"maintenance-write\" (selected by opcode)", describeValue($v["operands"]));
@@ -380,7 +380,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof r_data !== "number" || r_data >>> 0 !== r_data) throw encodeFieldError("data", "an integer 0..4294967295", describeValue(r_data));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction4($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset, r_data);
+    $writeInstruction$4($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_hopCount, r_wordOffset, r_data);
     return $size;
   } else if (r_opcode === 7) {
     if ($v["operands"] !== "doorbell") throw encodeFieldError("operands", "\"doorbell\" (selected by opcode)", describeValue($v["operands"]));
@@ -388,7 +388,7 @@ export function encodeInstructionInto(view: DataView, offset: number, value: Ins
     if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
     const $size = 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`bridge.instruction needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeInstruction5($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_info);
+    $writeInstruction$5($view, $o, r_opcode, r_priority, r_dev16, r_tag, r_destId, r_info);
     return $size;
   }
   throw encodeFieldError("opcode", "a value selecting a variant of bridge.instruction", hexNumber(r_opcode, 4));
@@ -651,7 +651,7 @@ export function instructionFromJson(json: unknown): Instruction {
 }
 
 /** Writes variant 0 of bridge.instruction once every field has been checked. */
-function $writeInstruction0($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint): void {
+function $writeInstruction$0($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n2 = Number(f_address);
   const $h0 = Math.floor($n2 / 4294967296);
@@ -662,7 +662,7 @@ function $writeInstruction0($view: DataView, $o: number, r_opcode: number, r_pri
 }
 
 /** Writes variant 1 of bridge.instruction once every field has been checked. */
-function $writeInstruction1($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_data: number): void {
+function $writeInstruction$1($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_data: number): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n5 = Number(f_address);
   const $h3 = Math.floor($n5 / 4294967296);
@@ -673,7 +673,7 @@ function $writeInstruction1($view: DataView, $o: number, r_opcode: number, r_pri
 }
 
 /** Writes variant 2 of bridge.instruction once every field has been checked. */
-function $writeInstruction2($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_length: number): void {
+function $writeInstruction$2($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, f_address: bigint, r_length: number): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   const $n8 = Number(f_address);
   const $h6 = Math.floor($n8 / 4294967296);
@@ -684,7 +684,7 @@ function $writeInstruction2($view: DataView, $o: number, r_opcode: number, r_pri
 }
 
 /** Writes variant 3 of bridge.instruction once every field has been checked. */
-function $writeInstruction3($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number): void {
+function $writeInstruction$3($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   $view.setUint32($o + 4, ((r_hopCount << 24) | (r_wordOffset << 2)) >>> 0);
   $view.setUint32($o + 8, 0);
@@ -692,7 +692,7 @@ function $writeInstruction3($view: DataView, $o: number, r_opcode: number, r_pri
 }
 
 /** Writes variant 4 of bridge.instruction once every field has been checked. */
-function $writeInstruction4($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number, r_data: number): void {
+function $writeInstruction$4($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_hopCount: number, r_wordOffset: number, r_data: number): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   $view.setUint32($o + 4, ((r_hopCount << 24) | (r_wordOffset << 2)) >>> 0);
   $view.setUint32($o + 8, r_data);
@@ -700,7 +700,7 @@ function $writeInstruction4($view: DataView, $o: number, r_opcode: number, r_pri
 }
 
 /** Writes variant 5 of bridge.instruction once every field has been checked. */
-function $writeInstruction5($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_info: number): void {
+function $writeInstruction$5($view: DataView, $o: number, r_opcode: number, r_priority: number, r_dev16: number, r_tag: number, r_destId: number, r_info: number): void {
   $view.setUint32($o, ((r_opcode << 28) | (r_priority << 26) | (r_dev16 << 25) | (r_tag << 16) | r_destId) >>> 0);
   $view.setUint32($o + 4, ((r_info << 16)) >>> 0);
   $view.setUint32($o + 8, 0);

@@ -602,7 +602,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp0($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
+    $writeDllp$0($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
     return $size;
   } else if (r_typeHigh === 0 && r_typeLow === 2) {
     if ($v["dllpType"] !== "data-link-feature") throw encodeFieldError("dllpType", "\"data-link-feature\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -615,7 +615,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp1($view, $o, r_typeHigh, r_typeLow, r_featureAck, r_featureSupport, r_crc);
+    $writeDllp$1($view, $o, r_typeHigh, r_typeLow, r_featureAck, r_featureSupport, r_crc);
     return $size;
   } else if (r_typeHigh === 2 && r_typeLow === 0) {
     if ($v["dllpType"] !== "nak") throw encodeFieldError("dllpType", "\"nak\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -625,7 +625,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp2($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
+    $writeDllp$2($view, $o, r_typeHigh, r_typeLow, r_sequence, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 0) {
     if ($v["dllpType"] !== "pm-enter-l1") throw encodeFieldError("dllpType", "\"pm-enter-l1\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -633,7 +633,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp3($view, $o, r_typeHigh, r_typeLow, r_crc);
+    $writeDllp$3($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 1) {
     if ($v["dllpType"] !== "pm-enter-l23") throw encodeFieldError("dllpType", "\"pm-enter-l23\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -641,7 +641,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp4($view, $o, r_typeHigh, r_typeLow, r_crc);
+    $writeDllp$4($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 3) {
     if ($v["dllpType"] !== "pm-active-state-request-l1") throw encodeFieldError("dllpType", "\"pm-active-state-request-l1\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -649,7 +649,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp5($view, $o, r_typeHigh, r_typeLow, r_crc);
+    $writeDllp$5($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 4 && r_typeLow === 4) {
     if ($v["dllpType"] !== "pm-request-ack") throw encodeFieldError("dllpType", "\"pm-request-ack\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -657,7 +657,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp6($view, $o, r_typeHigh, r_typeLow, r_crc);
+    $writeDllp$6($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 6 && r_typeLow === 0) {
     if ($v["dllpType"] !== "vendor") throw encodeFieldError("dllpType", "\"vendor\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -667,7 +667,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp7($view, $o, r_typeHigh, r_typeLow, r_vendorData, r_crc);
+    $writeDllp$7($view, $o, r_typeHigh, r_typeLow, r_vendorData, r_crc);
     return $size;
   } else if (r_typeHigh === 6 && r_typeLow === 1) {
     if ($v["dllpType"] !== "nop") throw encodeFieldError("dllpType", "\"nop\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -675,7 +675,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp8($view, $o, r_typeHigh, r_typeLow, r_crc);
+    $writeDllp$8($view, $o, r_typeHigh, r_typeLow, r_crc);
     return $size;
   } else if (r_typeHigh === 8) {
     if ($v["dllpType"] !== "initfc1-p") throw encodeFieldError("dllpType", "\"initfc1-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -691,7 +691,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp9($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$9($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 10) {
     if ($v["dllpType"] !== "initfc1-np") throw encodeFieldError("dllpType", "\"initfc1-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -707,7 +707,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp10($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$10($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 12) {
     if ($v["dllpType"] !== "initfc1-cpl") throw encodeFieldError("dllpType", "\"initfc1-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -723,7 +723,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp11($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$11($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 24) {
     if ($v["dllpType"] !== "initfc2-p") throw encodeFieldError("dllpType", "\"initfc2-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -739,7 +739,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp12($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$12($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 26) {
     if ($v["dllpType"] !== "initfc2-np") throw encodeFieldError("dllpType", "\"initfc2-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -755,7 +755,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp13($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$13($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 28) {
     if ($v["dllpType"] !== "initfc2-cpl") throw encodeFieldError("dllpType", "\"initfc2-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -771,7 +771,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp14($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$14($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 16) {
     if ($v["dllpType"] !== "updatefc-p") throw encodeFieldError("dllpType", "\"updatefc-p\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -787,7 +787,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp15($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$15($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 18) {
     if ($v["dllpType"] !== "updatefc-np") throw encodeFieldError("dllpType", "\"updatefc-np\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -803,7 +803,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp16($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$16($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   } else if (r_typeHigh === 20) {
     if ($v["dllpType"] !== "updatefc-cpl") throw encodeFieldError("dllpType", "\"updatefc-cpl\" (selected by typeHigh, typeLow)", describeValue($v["dllpType"]));
@@ -819,7 +819,7 @@ export function encodeDllpInto(view: DataView, offset: number, value: Dllp): num
     if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 65535) throw encodeFieldError("crc", "an integer 0..65535", describeValue(r_crc));
     const $size = 6;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.dllp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writeDllp17($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
+    $writeDllp$17($view, $o, r_typeHigh, r_typeLow, r_hdrScale, r_hdrFc, r_dataScale, r_dataFc, r_crc);
     return $size;
   }
   throw encodeFieldError("typeHigh,typeLow", "a value selecting a variant of pcie.dllp", `typeHigh=${hexNumber(r_typeHigh, 5)}, typeLow=${hexNumber(r_typeLow, 3)}`);
@@ -1542,126 +1542,126 @@ export function dllpFromJson(json: unknown): Dllp {
 }
 
 /** Writes variant 0 of pcie.dllp once every field has been checked. */
-function $writeDllp0($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
+function $writeDllp$0($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 1 of pcie.dllp once every field has been checked. */
-function $writeDllp1($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_featureAck: number, r_featureSupport: number, r_crc: number): void {
+function $writeDllp$1($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_featureAck: number, r_featureSupport: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_featureAck << 31) | (r_featureSupport << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 2 of pcie.dllp once every field has been checked. */
-function $writeDllp2($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
+function $writeDllp$2($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_sequence: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_sequence << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 3 of pcie.dllp once every field has been checked. */
-function $writeDllp3($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+function $writeDllp$3($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 4 of pcie.dllp once every field has been checked. */
-function $writeDllp4($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+function $writeDllp$4($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 5 of pcie.dllp once every field has been checked. */
-function $writeDllp5($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+function $writeDllp$5($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 6 of pcie.dllp once every field has been checked. */
-function $writeDllp6($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+function $writeDllp$6($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 7 of pcie.dllp once every field has been checked. */
-function $writeDllp7($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_vendorData: number, r_crc: number): void {
+function $writeDllp$7($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_vendorData: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_vendorData << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 8 of pcie.dllp once every field has been checked. */
-function $writeDllp8($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
+function $writeDllp$8($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 9 of pcie.dllp once every field has been checked. */
-function $writeDllp9($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$9($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 10 of pcie.dllp once every field has been checked. */
-function $writeDllp10($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$10($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 11 of pcie.dllp once every field has been checked. */
-function $writeDllp11($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$11($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 12 of pcie.dllp once every field has been checked. */
-function $writeDllp12($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$12($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 13 of pcie.dllp once every field has been checked. */
-function $writeDllp13($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$13($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 14 of pcie.dllp once every field has been checked. */
-function $writeDllp14($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$14($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 15 of pcie.dllp once every field has been checked. */
-function $writeDllp15($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$15($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 16 of pcie.dllp once every field has been checked. */
-function $writeDllp16($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$16($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));
 }
 
 /** Writes variant 17 of pcie.dllp once every field has been checked. */
-function $writeDllp17($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
+function $writeDllp$17($view: DataView, $o: number, r_typeHigh: number, r_typeLow: number, r_hdrScale: number, r_hdrFc: number, r_dataScale: number, r_dataFc: number, r_crc: number): void {
   $view.setUint8($o, (r_typeHigh << 3) | r_typeLow);
   $view.setUint32($o + 1, ((r_hdrScale << 30) | (r_hdrFc << 22) | (r_dataScale << 20) | (r_dataFc << 8) | (r_crc >>> 8)) >>> 0);
   $view.setUint8($o + 5, (r_crc & 0xff));

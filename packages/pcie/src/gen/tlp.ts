@@ -4489,12 +4489,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
+        $writeTlp$0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
+        $writeTlp$1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
         return $size;
       }
     } else {
@@ -4512,12 +4512,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
+        $writeTlp$2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
+        $writeTlp$3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
         return $size;
       }
     }
@@ -4540,12 +4540,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
+        $writeTlp$4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
+        $writeTlp$5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
         return $size;
       }
     } else {
@@ -4563,12 +4563,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
+        $writeTlp$6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
+        $writeTlp$7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
         return $size;
       }
     }
@@ -4591,12 +4591,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
+      $writeTlp$8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
+      $writeTlp$9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
       return $size;
     }
   } else if (r_fmt === 1 && r_type === 1) {
@@ -4618,12 +4618,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
+      $writeTlp$10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
       return $size;
     } else {
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
+      $writeTlp$11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 0) {
@@ -4649,12 +4649,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len26 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
+      $writeTlp$12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
       return $size;
     } else {
       const $size = $len26 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 0) {
@@ -4680,12 +4680,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len27 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
+      $writeTlp$14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
       return $size;
     } else {
       const $size = $len27 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 2) {
@@ -4705,12 +4705,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
+      $writeTlp$16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
+      $writeTlp$17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 2) {
@@ -4734,12 +4734,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len34 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
+      $writeTlp$18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
       return $size;
     } else {
       const $size = $len34 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
+      $writeTlp$19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 4) {
@@ -4767,12 +4767,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
+      $writeTlp$20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
+      $writeTlp$21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 4) {
@@ -4804,12 +4804,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len35 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
+      $writeTlp$22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
       return $size;
     } else {
       const $size = $len35 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
+      $writeTlp$23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 5) {
@@ -4837,12 +4837,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
+      $writeTlp$24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
+      $writeTlp$25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 5) {
@@ -4874,12 +4874,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len36 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
+      $writeTlp$26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
       return $size;
     } else {
       const $size = $len36 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
+      $writeTlp$27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return $size;
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
@@ -4903,12 +4903,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
+        $writeTlp$28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
+        $writeTlp$29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
         return $size;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -4922,12 +4922,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
+        $writeTlp$30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
+        $writeTlp$31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
         return $size;
       }
     } else if ((r_type as number) === 17) {
@@ -4939,12 +4939,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
+        $writeTlp$32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
+        $writeTlp$33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
         return $size;
       }
     } else {
@@ -4956,12 +4956,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
+        $writeTlp$34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
         return $size;
       } else {
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
+        $writeTlp$35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
         return $size;
       }
     }
@@ -4990,12 +4990,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len37 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
+        $writeTlp$36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
         return $size;
       } else {
         const $size = $len37 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
+        $writeTlp$37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return $size;
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -5013,12 +5013,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len38 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
+        $writeTlp$38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
         return $size;
       } else {
         const $size = $len38 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
+        $writeTlp$39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return $size;
       }
     } else if ((r_type as number) === 17) {
@@ -5034,12 +5034,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len39 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
+        $writeTlp$40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
         return $size;
       } else {
         const $size = $len39 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
+        $writeTlp$41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return $size;
       }
     } else {
@@ -5055,12 +5055,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len40 + 20;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
+        $writeTlp$42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
         return $size;
       } else {
         const $size = $len40 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
+        $writeTlp$43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return $size;
       }
     }
@@ -5086,12 +5086,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
+      $writeTlp$44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
+      $writeTlp$45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 10) {
@@ -5120,12 +5120,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len41 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
+      $writeTlp$46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
       return $size;
     } else {
       const $size = $len41 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
+      $writeTlp$47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
     }
   } else if (r_fmt === 0 && r_type === 11) {
@@ -5150,12 +5150,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
+      $writeTlp$48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return $size;
     } else {
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
+      $writeTlp$49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 11) {
@@ -5184,12 +5184,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len42 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
+      $writeTlp$50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
       return $size;
     } else {
       const $size = $len42 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
+      $writeTlp$51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 12) {
@@ -5215,12 +5215,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len43 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
+      $writeTlp$52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
       return $size;
     } else {
       const $size = $len43 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 12) {
@@ -5246,12 +5246,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len44 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
+      $writeTlp$54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
       return $size;
     } else {
       const $size = $len44 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 13) {
@@ -5277,12 +5277,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len51 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
+      $writeTlp$56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
       return $size;
     } else {
       const $size = $len51 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 13) {
@@ -5308,12 +5308,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len52 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
+      $writeTlp$58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
       return $size;
     } else {
       const $size = $len52 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 2 && r_type === 14) {
@@ -5339,12 +5339,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len59 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
+      $writeTlp$60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
       return $size;
     } else {
       const $size = $len59 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return $size;
     }
   } else if (r_fmt === 3 && r_type === 14) {
@@ -5370,12 +5370,12 @@ export function encodeTlpInto(view: DataView, offset: number, value: Tlp): numbe
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len60 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
+      $writeTlp$62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
       return $size;
     } else {
       const $size = $len60 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return $size;
     }
   }
@@ -5457,12 +5457,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
+        $writeTlp$0($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeTlp1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
+        $writeTlp$1($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_steeringTag, r_address, r_ph);
         return takeScratch($size);
       }
     } else {
@@ -5480,12 +5480,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
+        $writeTlp$2($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeTlp3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
+        $writeTlp$3($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
         return takeScratch($size);
       }
     }
@@ -5508,12 +5508,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
+        $writeTlp$4($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
+        $writeTlp$5($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_steeringTag, r_ph);
         return takeScratch($size);
       }
     } else {
@@ -5531,12 +5531,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
+        $writeTlp$6($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
+        $writeTlp$7($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, f_address, r_lastBe, r_firstBe, r_ph);
         return takeScratch($size);
       }
     }
@@ -5559,12 +5559,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
+      $writeTlp$8($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
+      $writeTlp$9($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph);
       return takeScratch($size);
     }
   } else if (r_fmt === 1 && r_type === 1) {
@@ -5586,12 +5586,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 20;
       const $view = encodeScratch($size);
-      $writeTlp10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
+      $writeTlp$10($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
+      $writeTlp$11($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 0) {
@@ -5617,12 +5617,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len26 + 16;
       const $view = encodeScratch($size);
-      $writeTlp12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
+      $writeTlp$12($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len26, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len26 + 12;
       const $view = encodeScratch($size);
-      $writeTlp13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$13($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 0) {
@@ -5648,12 +5648,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len27 + 20;
       const $view = encodeScratch($size);
-      $writeTlp14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
+      $writeTlp$14($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len27, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len27 + 16;
       const $view = encodeScratch($size);
-      $writeTlp15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$15($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 2) {
@@ -5673,12 +5673,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
+      $writeTlp$16($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
+      $writeTlp$17($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 2) {
@@ -5702,12 +5702,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len34 + 16;
       const $view = encodeScratch($size);
-      $writeTlp18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
+      $writeTlp$18($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data, $len34, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len34 + 12;
       const $view = encodeScratch($size);
-      $writeTlp19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
+      $writeTlp$19($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 4) {
@@ -5735,12 +5735,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
+      $writeTlp$20($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
+      $writeTlp$21($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 4) {
@@ -5772,12 +5772,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len35 + 16;
       const $view = encodeScratch($size);
-      $writeTlp22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
+      $writeTlp$22($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len35, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len35 + 12;
       const $view = encodeScratch($size);
-      $writeTlp23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
+      $writeTlp$23($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 5) {
@@ -5805,12 +5805,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
+      $writeTlp$24($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
+      $writeTlp$25($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 5) {
@@ -5842,12 +5842,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len36 + 16;
       const $view = encodeScratch($size);
-      $writeTlp26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
+      $writeTlp$26($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data, $len36, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len36 + 12;
       const $view = encodeScratch($size);
-      $writeTlp27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
+      $writeTlp$27($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_targetBus, r_targetDevice, r_targetFunction, r_extRegister, r_register, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 1 && (r_type === 16 || r_type === 17 || r_type === 18 || r_type === 19 || r_type === 20 || r_type === 21 || r_type === 22 || r_type === 23)) {
@@ -5871,12 +5871,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
+        $writeTlp$28($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
+        $writeTlp$29($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData);
         return takeScratch($size);
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -5890,12 +5890,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
+        $writeTlp$30($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
+        $writeTlp$31($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData);
         return takeScratch($size);
       }
     } else if ((r_type as number) === 17) {
@@ -5907,12 +5907,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
+        $writeTlp$32($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
+        $writeTlp$33($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress);
         return takeScratch($size);
       }
     } else {
@@ -5924,12 +5924,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = 20;
         const $view = encodeScratch($size);
-        $writeTlp34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
+        $writeTlp$34($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeTlp35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
+        $writeTlp$35($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData);
         return takeScratch($size);
       }
     }
@@ -5958,12 +5958,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len37 + 20;
         const $view = encodeScratch($size);
-        $writeTlp36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
+        $writeTlp$36($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data, $len37, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = $len37 + 16;
         const $view = encodeScratch($size);
-        $writeTlp37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
+        $writeTlp$37($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_destinationId, r_vendorId, r_vendorData, f_data);
         return takeScratch($size);
       }
     } else if ((r_messageCode === 126 || r_messageCode === 127)) {
@@ -5981,12 +5981,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len38 + 20;
         const $view = encodeScratch($size);
-        $writeTlp38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
+        $writeTlp$38($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data, $len38, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = $len38 + 16;
         const $view = encodeScratch($size);
-        $writeTlp39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
+        $writeTlp$39($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, r_vendorId, r_vendorData, f_data);
         return takeScratch($size);
       }
     } else if ((r_type as number) === 17) {
@@ -6002,12 +6002,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len39 + 20;
         const $view = encodeScratch($size);
-        $writeTlp40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
+        $writeTlp$40($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data, $len39, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = $len39 + 16;
         const $view = encodeScratch($size);
-        $writeTlp41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
+        $writeTlp$41($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageAddress, f_data);
         return takeScratch($size);
       }
     } else {
@@ -6023,12 +6023,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
         if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
         const $size = $len40 + 20;
         const $view = encodeScratch($size);
-        $writeTlp42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
+        $writeTlp$42($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data, $len40, r_ecrc);
         return takeScratch($size);
       } else {
         const $size = $len40 + 16;
         const $view = encodeScratch($size);
-        $writeTlp43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
+        $writeTlp$43($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_messageCode, f_messageData, f_data);
         return takeScratch($size);
       }
     }
@@ -6054,12 +6054,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
+      $writeTlp$44($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
+      $writeTlp$45($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 10) {
@@ -6088,12 +6088,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len41 + 16;
       const $view = encodeScratch($size);
-      $writeTlp46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
+      $writeTlp$46($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len41, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len41 + 12;
       const $view = encodeScratch($size);
-      $writeTlp47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
+      $writeTlp$47($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 0 && r_type === 11) {
@@ -6118,12 +6118,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeTlp48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
+      $writeTlp$48($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeTlp49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
+      $writeTlp$49($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 11) {
@@ -6152,12 +6152,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len42 + 16;
       const $view = encodeScratch($size);
-      $writeTlp50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
+      $writeTlp$50($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data, $len42, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len42 + 12;
       const $view = encodeScratch($size);
-      $writeTlp51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
+      $writeTlp$51($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_completerId, r_status, r_bcm, r_byteCount, r_requesterId, r_tag, r_lowerAddress, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 12) {
@@ -6183,12 +6183,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len43 + 16;
       const $view = encodeScratch($size);
-      $writeTlp52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
+      $writeTlp$52($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len43, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len43 + 12;
       const $view = encodeScratch($size);
-      $writeTlp53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$53($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 12) {
@@ -6214,12 +6214,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len44 + 20;
       const $view = encodeScratch($size);
-      $writeTlp54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
+      $writeTlp$54($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len44, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len44 + 16;
       const $view = encodeScratch($size);
-      $writeTlp55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$55($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 13) {
@@ -6245,12 +6245,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len51 + 16;
       const $view = encodeScratch($size);
-      $writeTlp56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
+      $writeTlp$56($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len51, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len51 + 12;
       const $view = encodeScratch($size);
-      $writeTlp57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$57($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 13) {
@@ -6276,12 +6276,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len52 + 20;
       const $view = encodeScratch($size);
-      $writeTlp58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
+      $writeTlp$58($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len52, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len52 + 16;
       const $view = encodeScratch($size);
-      $writeTlp59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$59($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 2 && r_type === 14) {
@@ -6307,12 +6307,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len59 + 16;
       const $view = encodeScratch($size);
-      $writeTlp60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
+      $writeTlp$60($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data, $len59, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len59 + 12;
       const $view = encodeScratch($size);
-      $writeTlp61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
+      $writeTlp$61($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, r_requesterId, r_tag, r_lastBe, r_firstBe, r_address, r_ph, f_data);
       return takeScratch($size);
     }
   } else if (r_fmt === 3 && r_type === 14) {
@@ -6338,12 +6338,12 @@ export function encodeTlp(value: Tlp): Uint8Array {
       if (typeof r_ecrc !== "number" || r_ecrc >>> 0 !== r_ecrc) throw encodeFieldError("ecrc", "an integer 0..4294967295", describeValue(r_ecrc));
       const $size = $len60 + 20;
       const $view = encodeScratch($size);
-      $writeTlp62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
+      $writeTlp$62($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data, $len60, r_ecrc);
       return takeScratch($size);
     } else {
       const $size = $len60 + 16;
       const $view = encodeScratch($size);
-      $writeTlp63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
+      $writeTlp$63($view, $o, r_fmt, r_type, r_t9, r_tc, r_t8, r_ido, r_ln, r_th, r_td, r_ep, r_ro, r_ns, r_at, r_length, f_address, r_requesterId, r_tag, r_lastBe, r_firstBe, r_ph, f_data);
       return takeScratch($size);
     }
   }
@@ -9123,7 +9123,7 @@ export function tlpFromJson(json: unknown): Tlp {
 }
 
 /** Writes variant 0 of pcie.tlp once every field has been checked. */
-function $writeTlp0($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$0($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w0 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w0 >>> 8);
@@ -9134,7 +9134,7 @@ function $writeTlp0($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 1 of pcie.tlp once every field has been checked. */
-function $writeTlp1($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number): void {
+function $writeTlp$1($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_steeringTag: number, r_address: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w1 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w1 >>> 8);
@@ -9144,7 +9144,7 @@ function $writeTlp1($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 2 of pcie.tlp once every field has been checked. */
-function $writeTlp2($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$2($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w2 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w2 >>> 8);
@@ -9155,7 +9155,7 @@ function $writeTlp2($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 3 of pcie.tlp once every field has been checked. */
-function $writeTlp3($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
+function $writeTlp$3($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w3 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w3 >>> 8);
@@ -9165,7 +9165,7 @@ function $writeTlp3($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 4 of pcie.tlp once every field has been checked. */
-function $writeTlp4($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$4($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w4 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w4 >>> 8);
@@ -9180,7 +9180,7 @@ function $writeTlp4($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 5 of pcie.tlp once every field has been checked. */
-function $writeTlp5($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number): void {
+function $writeTlp$5($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_steeringTag: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w8 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w8 >>> 8);
@@ -9194,7 +9194,7 @@ function $writeTlp5($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 6 of pcie.tlp once every field has been checked. */
-function $writeTlp6($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$6($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w12 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w12 >>> 8);
@@ -9209,7 +9209,7 @@ function $writeTlp6($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 7 of pcie.tlp once every field has been checked. */
-function $writeTlp7($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number): void {
+function $writeTlp$7($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, f_address: bigint, r_lastBe: number, r_firstBe: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $w16 = (r_requesterId << 8) | r_tag;
   $view.setUint16($o + 4, $w16 >>> 8);
@@ -9223,7 +9223,7 @@ function $writeTlp7($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 8 of pcie.tlp once every field has been checked. */
-function $writeTlp8($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$8($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9231,14 +9231,14 @@ function $writeTlp8($view: DataView, $o: number, r_fmt: number, r_type: number, 
 }
 
 /** Writes variant 9 of pcie.tlp once every field has been checked. */
-function $writeTlp9($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
+function $writeTlp$9($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
 }
 
 /** Writes variant 10 of pcie.tlp once every field has been checked. */
-function $writeTlp10($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
+function $writeTlp$10($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n22 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h20 = $n22 >= 0 ? Math.floor($n22 / 4294967296) : Number(f_address >> 32n);
@@ -9250,7 +9250,7 @@ function $writeTlp10($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 11 of pcie.tlp once every field has been checked. */
-function $writeTlp11($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number): void {
+function $writeTlp$11($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n25 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h23 = $n25 >= 0 ? Math.floor($n25 / 4294967296) : Number(f_address >> 32n);
@@ -9261,7 +9261,7 @@ function $writeTlp11($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 12 of pcie.tlp once every field has been checked. */
-function $writeTlp12($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len26: number, r_ecrc: number): void {
+function $writeTlp$12($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len26: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9270,7 +9270,7 @@ function $writeTlp12($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 13 of pcie.tlp once every field has been checked. */
-function $writeTlp13($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$13($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9278,7 +9278,7 @@ function $writeTlp13($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 14 of pcie.tlp once every field has been checked. */
-function $writeTlp14($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len27: number, r_ecrc: number): void {
+function $writeTlp$14($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len27: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n30 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h28 = $n30 >= 0 ? Math.floor($n30 / 4294967296) : Number(f_address >> 32n);
@@ -9291,7 +9291,7 @@ function $writeTlp14($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 15 of pcie.tlp once every field has been checked. */
-function $writeTlp15($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$15($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n33 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h31 = $n33 >= 0 ? Math.floor($n33 / 4294967296) : Number(f_address >> 32n);
@@ -9303,7 +9303,7 @@ function $writeTlp15($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 16 of pcie.tlp once every field has been checked. */
-function $writeTlp16($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ecrc: number): void {
+function $writeTlp$16($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
@@ -9311,14 +9311,14 @@ function $writeTlp16($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 17 of pcie.tlp once every field has been checked. */
-function $writeTlp17($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number): void {
+function $writeTlp$17($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
 }
 
 /** Writes variant 18 of pcie.tlp once every field has been checked. */
-function $writeTlp18($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array, $len34: number, r_ecrc: number): void {
+function $writeTlp$18($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array, $len34: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
@@ -9327,7 +9327,7 @@ function $writeTlp18($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 19 of pcie.tlp once every field has been checked. */
-function $writeTlp19($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array): void {
+function $writeTlp$19($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2)) >>> 0);
@@ -9335,7 +9335,7 @@ function $writeTlp19($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 20 of pcie.tlp once every field has been checked. */
-function $writeTlp20($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
+function $writeTlp$20($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9343,14 +9343,14 @@ function $writeTlp20($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 21 of pcie.tlp once every field has been checked. */
-function $writeTlp21($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
+function $writeTlp$21($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
 }
 
 /** Writes variant 22 of pcie.tlp once every field has been checked. */
-function $writeTlp22($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len35: number, r_ecrc: number): void {
+function $writeTlp$22($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len35: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9359,7 +9359,7 @@ function $writeTlp22($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 23 of pcie.tlp once every field has been checked. */
-function $writeTlp23($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
+function $writeTlp$23($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9367,7 +9367,7 @@ function $writeTlp23($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 24 of pcie.tlp once every field has been checked. */
-function $writeTlp24($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
+function $writeTlp$24($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9375,14 +9375,14 @@ function $writeTlp24($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 25 of pcie.tlp once every field has been checked. */
-function $writeTlp25($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
+function $writeTlp$25($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
 }
 
 /** Writes variant 26 of pcie.tlp once every field has been checked. */
-function $writeTlp26($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len36: number, r_ecrc: number): void {
+function $writeTlp$26($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array, $len36: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9391,7 +9391,7 @@ function $writeTlp26($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 27 of pcie.tlp once every field has been checked. */
-function $writeTlp27($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
+function $writeTlp$27($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_targetBus: number, r_targetDevice: number, r_targetFunction: number, r_extRegister: number, r_register: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_targetBus << 24) | (r_targetDevice << 19) | (r_targetFunction << 16) | (r_extRegister << 8) | (r_register << 2)) >>> 0);
@@ -9399,7 +9399,7 @@ function $writeTlp27($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 28 of pcie.tlp once every field has been checked. */
-function $writeTlp28($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
+function $writeTlp$28($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
@@ -9408,7 +9408,7 @@ function $writeTlp28($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 29 of pcie.tlp once every field has been checked. */
-function $writeTlp29($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number): void {
+function $writeTlp$29($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
@@ -9416,7 +9416,7 @@ function $writeTlp29($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 30 of pcie.tlp once every field has been checked. */
-function $writeTlp30($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
+function $writeTlp$30($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, r_vendorId);
@@ -9425,7 +9425,7 @@ function $writeTlp30($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 31 of pcie.tlp once every field has been checked. */
-function $writeTlp31($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number): void {
+function $writeTlp$31($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, r_vendorId);
@@ -9433,7 +9433,7 @@ function $writeTlp31($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 32 of pcie.tlp once every field has been checked. */
-function $writeTlp32($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, r_ecrc: number): void {
+function $writeTlp$32($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setBigUint64($o + 8, f_messageAddress);
@@ -9441,14 +9441,14 @@ function $writeTlp32($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 33 of pcie.tlp once every field has been checked. */
-function $writeTlp33($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint): void {
+function $writeTlp$33($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setBigUint64($o + 8, f_messageAddress);
 }
 
 /** Writes variant 34 of pcie.tlp once every field has been checked. */
-function $writeTlp34($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, r_ecrc: number): void {
+function $writeTlp$34($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   writeBytes($view, $o + 8, f_messageData);
@@ -9456,14 +9456,14 @@ function $writeTlp34($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 35 of pcie.tlp once every field has been checked. */
-function $writeTlp35($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array): void {
+function $writeTlp$35($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   writeBytes($view, $o + 8, f_messageData);
 }
 
 /** Writes variant 36 of pcie.tlp once every field has been checked. */
-function $writeTlp36($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len37: number, r_ecrc: number): void {
+function $writeTlp$36($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len37: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
@@ -9473,7 +9473,7 @@ function $writeTlp36($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 37 of pcie.tlp once every field has been checked. */
-function $writeTlp37($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
+function $writeTlp$37($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_destinationId: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, ((r_destinationId << 16) | r_vendorId) >>> 0);
@@ -9482,7 +9482,7 @@ function $writeTlp37($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 38 of pcie.tlp once every field has been checked. */
-function $writeTlp38($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len38: number, r_ecrc: number): void {
+function $writeTlp$38($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array, $len38: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, r_vendorId);
@@ -9492,7 +9492,7 @@ function $writeTlp38($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 39 of pcie.tlp once every field has been checked. */
-function $writeTlp39($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
+function $writeTlp$39($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, r_vendorId: number, r_vendorData: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setUint32($o + 8, r_vendorId);
@@ -9501,7 +9501,7 @@ function $writeTlp39($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 40 of pcie.tlp once every field has been checked. */
-function $writeTlp40($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array, $len39: number, r_ecrc: number): void {
+function $writeTlp$40($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array, $len39: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setBigUint64($o + 8, f_messageAddress);
@@ -9510,7 +9510,7 @@ function $writeTlp40($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 41 of pcie.tlp once every field has been checked. */
-function $writeTlp41($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array): void {
+function $writeTlp$41($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageAddress: bigint, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   $view.setBigUint64($o + 8, f_messageAddress);
@@ -9518,7 +9518,7 @@ function $writeTlp41($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 42 of pcie.tlp once every field has been checked. */
-function $writeTlp42($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array, $len40: number, r_ecrc: number): void {
+function $writeTlp$42($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array, $len40: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   writeBytes($view, $o + 8, f_messageData);
@@ -9527,7 +9527,7 @@ function $writeTlp42($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 43 of pcie.tlp once every field has been checked. */
-function $writeTlp43($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array): void {
+function $writeTlp$43($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_messageCode: number, f_messageData: Uint8Array, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | r_messageCode) >>> 0);
   writeBytes($view, $o + 8, f_messageData);
@@ -9535,7 +9535,7 @@ function $writeTlp43($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 44 of pcie.tlp once every field has been checked. */
-function $writeTlp44($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
+function $writeTlp$44($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9543,14 +9543,14 @@ function $writeTlp44($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 45 of pcie.tlp once every field has been checked. */
-function $writeTlp45($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
+function $writeTlp$45($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
 }
 
 /** Writes variant 46 of pcie.tlp once every field has been checked. */
-function $writeTlp46($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len41: number, r_ecrc: number): void {
+function $writeTlp$46($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len41: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9559,7 +9559,7 @@ function $writeTlp46($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 47 of pcie.tlp once every field has been checked. */
-function $writeTlp47($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
+function $writeTlp$47($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9567,7 +9567,7 @@ function $writeTlp47($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 48 of pcie.tlp once every field has been checked. */
-function $writeTlp48($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
+function $writeTlp$48($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9575,14 +9575,14 @@ function $writeTlp48($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 49 of pcie.tlp once every field has been checked. */
-function $writeTlp49($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
+function $writeTlp$49($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
 }
 
 /** Writes variant 50 of pcie.tlp once every field has been checked. */
-function $writeTlp50($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len42: number, r_ecrc: number): void {
+function $writeTlp$50($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array, $len42: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9591,7 +9591,7 @@ function $writeTlp50($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 51 of pcie.tlp once every field has been checked. */
-function $writeTlp51($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
+function $writeTlp$51($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_completerId: number, r_status: number, r_bcm: number, r_byteCount: number, r_requesterId: number, r_tag: number, r_lowerAddress: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_completerId << 16) | (r_status << 13) | (r_bcm << 12) | r_byteCount) >>> 0);
   $view.setUint32($o + 8, ((r_requesterId << 16) | (r_tag << 8) | r_lowerAddress) >>> 0);
@@ -9599,7 +9599,7 @@ function $writeTlp51($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 52 of pcie.tlp once every field has been checked. */
-function $writeTlp52($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len43: number, r_ecrc: number): void {
+function $writeTlp$52($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len43: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9608,7 +9608,7 @@ function $writeTlp52($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 53 of pcie.tlp once every field has been checked. */
-function $writeTlp53($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$53($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9616,7 +9616,7 @@ function $writeTlp53($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 54 of pcie.tlp once every field has been checked. */
-function $writeTlp54($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len44: number, r_ecrc: number): void {
+function $writeTlp$54($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len44: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n47 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h45 = $n47 >= 0 ? Math.floor($n47 / 4294967296) : Number(f_address >> 32n);
@@ -9629,7 +9629,7 @@ function $writeTlp54($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 55 of pcie.tlp once every field has been checked. */
-function $writeTlp55($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$55($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n50 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h48 = $n50 >= 0 ? Math.floor($n50 / 4294967296) : Number(f_address >> 32n);
@@ -9641,7 +9641,7 @@ function $writeTlp55($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 56 of pcie.tlp once every field has been checked. */
-function $writeTlp56($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len51: number, r_ecrc: number): void {
+function $writeTlp$56($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len51: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9650,7 +9650,7 @@ function $writeTlp56($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 57 of pcie.tlp once every field has been checked. */
-function $writeTlp57($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$57($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9658,7 +9658,7 @@ function $writeTlp57($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 58 of pcie.tlp once every field has been checked. */
-function $writeTlp58($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len52: number, r_ecrc: number): void {
+function $writeTlp$58($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len52: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n55 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h53 = $n55 >= 0 ? Math.floor($n55 / 4294967296) : Number(f_address >> 32n);
@@ -9671,7 +9671,7 @@ function $writeTlp58($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 59 of pcie.tlp once every field has been checked. */
-function $writeTlp59($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$59($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n58 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h56 = $n58 >= 0 ? Math.floor($n58 / 4294967296) : Number(f_address >> 32n);
@@ -9683,7 +9683,7 @@ function $writeTlp59($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 60 of pcie.tlp once every field has been checked. */
-function $writeTlp60($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len59: number, r_ecrc: number): void {
+function $writeTlp$60($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array, $len59: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9692,7 +9692,7 @@ function $writeTlp60($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 61 of pcie.tlp once every field has been checked. */
-function $writeTlp61($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$61($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_address: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   $view.setUint32($o + 4, ((r_requesterId << 16) | (r_tag << 8) | (r_lastBe << 4) | r_firstBe) >>> 0);
   $view.setUint32($o + 8, ((r_address << 2) | r_ph) >>> 0);
@@ -9700,7 +9700,7 @@ function $writeTlp61($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 62 of pcie.tlp once every field has been checked. */
-function $writeTlp62($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len60: number, r_ecrc: number): void {
+function $writeTlp$62($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array, $len60: number, r_ecrc: number): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n63 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h61 = $n63 >= 0 ? Math.floor($n63 / 4294967296) : Number(f_address >> 32n);
@@ -9713,7 +9713,7 @@ function $writeTlp62($view: DataView, $o: number, r_fmt: number, r_type: number,
 }
 
 /** Writes variant 63 of pcie.tlp once every field has been checked. */
-function $writeTlp63($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
+function $writeTlp$63($view: DataView, $o: number, r_fmt: number, r_type: number, r_t9: number, r_tc: number, r_t8: number, r_ido: number, r_ln: number, r_th: number, r_td: number, r_ep: number, r_ro: number, r_ns: number, r_at: number, r_length: number, f_address: bigint, r_requesterId: number, r_tag: number, r_lastBe: number, r_firstBe: number, r_ph: number, f_data: Uint8Array): void {
   $view.setUint32($o, ((r_fmt << 29) | (r_type << 24) | (r_t9 << 23) | (r_tc << 20) | (r_t8 << 19) | (r_ido << 18) | (r_ln << 17) | (r_th << 16) | (r_td << 15) | (r_ep << 14) | (r_ro << 13) | (r_ns << 12) | (r_at << 10) | r_length) >>> 0);
   const $n66 = f_address <= 9007199254740991n ? Number(f_address) : -1;
   const $h64 = $n66 >= 0 ? Math.floor($n66 / 4294967296) : Number(f_address >> 32n);
@@ -11308,7 +11308,7 @@ export function encodeTlpPrefixInto(view: DataView, offset: number, value: TlpPr
   if (typeof r_content !== "number" || r_content >>> 0 !== r_content || r_content > 16777215) throw encodeFieldError("content", "an integer 0..16777215", describeValue(r_content));
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`pcie.tlp-prefix needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeTlpPrefix0($view, $o, r_type, r_content);
+  $writeTlpPrefix$0($view, $o, r_type, r_content);
   return $size;
 }
 
@@ -11394,7 +11394,7 @@ export function tlpPrefixFromJson(json: unknown): TlpPrefix {
 }
 
 /** Writes variant 0 of pcie.tlp-prefix once every field has been checked. */
-function $writeTlpPrefix0($view: DataView, $o: number, r_type: number, r_content: number): void {
+function $writeTlpPrefix$0($view: DataView, $o: number, r_type: number, r_content: number): void {
   $view.setUint32($o, ((4 << 29) | (r_type << 24) | r_content) >>> 0);
 }
 

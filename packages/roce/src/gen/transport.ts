@@ -268,7 +268,7 @@ export function encodeBthInto(view: DataView, offset: number, value: Bth): numbe
   if (typeof r_psn !== "number" || r_psn >>> 0 !== r_psn || r_psn > 16777215) throw encodeFieldError("psn", "an integer 0..16777215", describeValue(r_psn));
   const $size = 12;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.bth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeBth0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn);
+  $writeBth$0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn);
   return $size;
 }
 
@@ -410,7 +410,7 @@ export function bthFromJson(json: unknown): Bth {
 }
 
 /** Writes variant 0 of roce.bth once every field has been checked. */
-function $writeBth0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number): void {
+function $writeBth$0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -537,7 +537,7 @@ export function encodeRethInto(view: DataView, offset: number, value: Reth): num
   if (typeof r_dmaLength !== "number" || r_dmaLength >>> 0 !== r_dmaLength) throw encodeFieldError("dmaLength", "an integer 0..4294967295", describeValue(r_dmaLength));
   const $size = 16;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.reth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeReth0($view, $o, r_rKey, r_dmaLength, f_va);
+  $writeReth$0($view, $o, r_rKey, r_dmaLength, f_va);
   return $size;
 }
 
@@ -630,7 +630,7 @@ export function rethFromJson(json: unknown): Reth {
 }
 
 /** Writes variant 0 of roce.reth once every field has been checked. */
-function $writeReth0($view: DataView, $o: number, r_rKey: number, r_dmaLength: number, f_va: bigint): void {
+function $writeReth$0($view: DataView, $o: number, r_rKey: number, r_dmaLength: number, f_va: bigint): void {
   $view.setUint32($o + 8, r_rKey);
   $view.setUint32($o + 12, r_dmaLength);
   $view.setBigUint64($o, f_va);
@@ -750,7 +750,7 @@ export function encodeAethInto(view: DataView, offset: number, value: Aeth): num
   if (typeof r_msn !== "number" || r_msn >>> 0 !== r_msn || r_msn > 16777215) throw encodeFieldError("msn", "an integer 0..16777215", describeValue(r_msn));
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.aeth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeAeth0($view, $o, r_syndromeType, r_syndromeValue, r_msn);
+  $writeAeth$0($view, $o, r_syndromeType, r_syndromeValue, r_msn);
   return $size;
 }
 
@@ -843,7 +843,7 @@ export function aethFromJson(json: unknown): Aeth {
 }
 
 /** Writes variant 0 of roce.aeth once every field has been checked. */
-function $writeAeth0($view: DataView, $o: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number): void {
+function $writeAeth$0($view: DataView, $o: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number): void {
   $view.setUint32($o, ((r_syndromeType << 29) | (r_syndromeValue << 24) | r_msn) >>> 0);
 }
 
@@ -947,7 +947,7 @@ export function encodeImmdtInto(view: DataView, offset: number, value: Immdt): n
   if (typeof r_immediate !== "number" || r_immediate >>> 0 !== r_immediate) throw encodeFieldError("immediate", "an integer 0..4294967295", describeValue(r_immediate));
   const $size = 4;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.immdt needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeImmdt0($view, $o, r_immediate);
+  $writeImmdt$0($view, $o, r_immediate);
   return $size;
 }
 
@@ -1026,7 +1026,7 @@ export function immdtFromJson(json: unknown): Immdt {
 }
 
 /** Writes variant 0 of roce.immdt once every field has been checked. */
-function $writeImmdt0($view: DataView, $o: number, r_immediate: number): void {
+function $writeImmdt$0($view: DataView, $o: number, r_immediate: number): void {
   $view.setUint32($o, r_immediate);
 }
 
@@ -1134,7 +1134,7 @@ export function encodeDethInto(view: DataView, offset: number, value: Deth): num
   if (typeof r_srcQp !== "number" || r_srcQp >>> 0 !== r_srcQp || r_srcQp > 16777215) throw encodeFieldError("srcQp", "an integer 0..16777215", describeValue(r_srcQp));
   const $size = 8;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.deth needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeDeth0($view, $o, r_qKey, r_srcQp);
+  $writeDeth$0($view, $o, r_qKey, r_srcQp);
   return $size;
 }
 
@@ -1220,7 +1220,7 @@ export function dethFromJson(json: unknown): Deth {
 }
 
 /** Writes variant 0 of roce.deth once every field has been checked. */
-function $writeDeth0($view: DataView, $o: number, r_qKey: number, r_srcQp: number): void {
+function $writeDeth$0($view: DataView, $o: number, r_qKey: number, r_srcQp: number): void {
   $view.setUint32($o, r_qKey);
   $view.setUint32($o + 4, r_srcQp);
 }
@@ -1717,7 +1717,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len0 + 32;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
+    $writePacket$0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
     return $size;
   } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1736,7 +1736,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len1 + 36;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
+    $writePacket$1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
     return $size;
   } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1749,7 +1749,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len2 + 20;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
+    $writePacket$2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
     return $size;
   } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
@@ -1766,7 +1766,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len3 + 20;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
+    $writePacket$3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
     return $size;
   } else if (r_opcode === 100) {
     if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
@@ -1781,7 +1781,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len4 + 24;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
+    $writePacket$4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
     return $size;
   } else if (r_opcode === 101) {
     if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1798,7 +1798,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len5 + 28;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
+    $writePacket$5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
     return $size;
   } else {
     if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
@@ -1809,7 +1809,7 @@ export function encodePacketInto(view: DataView, offset: number, value: Packet):
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len6 + 16;
     if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`roce.packet needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-    $writePacket6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
+    $writePacket$6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
     return $size;
   }
 }
@@ -1873,7 +1873,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len0 + 32;
     const $view = encodeScratch($size);
-    $writePacket0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
+    $writePacket$0($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, f_va, f_payload, $len0, f_icrc);
     return takeScratch($size);
   } else if ((r_opcode === 11 || r_opcode === 43)) {
     if ($v["headers"] !== "reth-immdt") throw encodeFieldError("headers", "\"reth-immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1892,7 +1892,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len1 + 36;
     const $view = encodeScratch($size);
-    $writePacket1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
+    $writePacket$1($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_rKey, r_dmaLength, r_immediate, f_va, f_payload, $len1, f_icrc);
     return takeScratch($size);
   } else if ((r_opcode === 3 || r_opcode === 5 || r_opcode === 9 || r_opcode === 35 || r_opcode === 37 || r_opcode === 41)) {
     if ($v["headers"] !== "immdt") throw encodeFieldError("headers", "\"immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1905,7 +1905,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len2 + 20;
     const $view = encodeScratch($size);
-    $writePacket2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
+    $writePacket$2($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_immediate, f_payload, $len2, f_icrc);
     return takeScratch($size);
   } else if ((r_opcode === 17 || r_opcode === 13 || r_opcode === 15 || r_opcode === 16)) {
     if ($v["headers"] !== "aeth") throw encodeFieldError("headers", "\"aeth\" (selected by opcode)", describeValue($v["headers"]));
@@ -1922,7 +1922,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len3 + 20;
     const $view = encodeScratch($size);
-    $writePacket3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
+    $writePacket$3($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_syndromeType, r_syndromeValue, r_msn, f_payload, $len3, f_icrc);
     return takeScratch($size);
   } else if (r_opcode === 100) {
     if ($v["headers"] !== "deth") throw encodeFieldError("headers", "\"deth\" (selected by opcode)", describeValue($v["headers"]));
@@ -1937,7 +1937,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len4 + 24;
     const $view = encodeScratch($size);
-    $writePacket4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
+    $writePacket$4($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, f_payload, $len4, f_icrc);
     return takeScratch($size);
   } else if (r_opcode === 101) {
     if ($v["headers"] !== "deth-immdt") throw encodeFieldError("headers", "\"deth-immdt\" (selected by opcode)", describeValue($v["headers"]));
@@ -1954,7 +1954,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len5 + 28;
     const $view = encodeScratch($size);
-    $writePacket5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
+    $writePacket$5($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, r_qKey, r_srcQp, r_immediate, f_payload, $len5, f_icrc);
     return takeScratch($size);
   } else {
     if ($v["headers"] !== "none") throw encodeFieldError("headers", "\"none\" (selected by opcode)", describeValue($v["headers"]));
@@ -1965,7 +1965,7 @@ export function encodePacket(value: Packet): Uint8Array {
     if (!(f_icrc instanceof Uint8Array) || f_icrc.length !== 4) throw encodeFieldError("icrc", "4 bytes (Uint8Array)", describeValue(f_icrc));
     const $size = $len6 + 16;
     const $view = encodeScratch($size);
-    $writePacket6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
+    $writePacket$6($view, $o, r_opcode, r_se, r_migReq, r_padCnt, r_pKey, r_fecn, r_becn, r_destQp, r_ackReq, r_psn, f_payload, $len6, f_icrc);
     return takeScratch($size);
   }
 }
@@ -2390,7 +2390,7 @@ export function packetFromJson(json: unknown): Packet {
 }
 
 /** Writes variant 0 of roce.packet once every field has been checked. */
-function $writePacket0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, f_va: bigint, f_payload: Uint8Array, $len0: number, f_icrc: Uint8Array): void {
+function $writePacket$0($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, f_va: bigint, f_payload: Uint8Array, $len0: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2402,7 +2402,7 @@ function $writePacket0($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 1 of roce.packet once every field has been checked. */
-function $writePacket1($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, r_immediate: number, f_va: bigint, f_payload: Uint8Array, $len1: number, f_icrc: Uint8Array): void {
+function $writePacket$1($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_rKey: number, r_dmaLength: number, r_immediate: number, f_va: bigint, f_payload: Uint8Array, $len1: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2415,7 +2415,7 @@ function $writePacket1($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 2 of roce.packet once every field has been checked. */
-function $writePacket2($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_immediate: number, f_payload: Uint8Array, $len2: number, f_icrc: Uint8Array): void {
+function $writePacket$2($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_immediate: number, f_payload: Uint8Array, $len2: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2425,7 +2425,7 @@ function $writePacket2($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 3 of roce.packet once every field has been checked. */
-function $writePacket3($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number, f_payload: Uint8Array, $len3: number, f_icrc: Uint8Array): void {
+function $writePacket$3($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_syndromeType: number, r_syndromeValue: number, r_msn: number, f_payload: Uint8Array, $len3: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2435,7 +2435,7 @@ function $writePacket3($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 4 of roce.packet once every field has been checked. */
-function $writePacket4($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, f_payload: Uint8Array, $len4: number, f_icrc: Uint8Array): void {
+function $writePacket$4($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, f_payload: Uint8Array, $len4: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2446,7 +2446,7 @@ function $writePacket4($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 5 of roce.packet once every field has been checked. */
-function $writePacket5($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, r_immediate: number, f_payload: Uint8Array, $len5: number, f_icrc: Uint8Array): void {
+function $writePacket$5($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, r_qKey: number, r_srcQp: number, r_immediate: number, f_payload: Uint8Array, $len5: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);
@@ -2458,7 +2458,7 @@ function $writePacket5($view: DataView, $o: number, r_opcode: number, r_se: numb
 }
 
 /** Writes variant 6 of roce.packet once every field has been checked. */
-function $writePacket6($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, f_payload: Uint8Array, $len6: number, f_icrc: Uint8Array): void {
+function $writePacket$6($view: DataView, $o: number, r_opcode: number, r_se: number, r_migReq: number, r_padCnt: number, r_pKey: number, r_fecn: number, r_becn: number, r_destQp: number, r_ackReq: number, r_psn: number, f_payload: Uint8Array, $len6: number, f_icrc: Uint8Array): void {
   $view.setUint32($o, ((r_opcode << 24) | (r_se << 23) | (r_migReq << 22) | (r_padCnt << 20) | r_pKey) >>> 0);
   $view.setUint32($o + 4, ((r_fecn << 31) | (r_becn << 30) | r_destQp) >>> 0);
   $view.setUint32($o + 8, ((r_ackReq << 31) | r_psn) >>> 0);

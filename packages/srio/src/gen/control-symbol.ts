@@ -375,7 +375,7 @@ export function encodeCs24Into(view: DataView, offset: number, value: Cs24): num
   if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 31) throw encodeFieldError("crc", "an integer 0..31", describeValue(r_crc));
   const $size = 3;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs24 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeCs240($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
+  $writeCs24$0($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
   return $size;
 }
 
@@ -489,7 +489,7 @@ export function cs24FromJson(json: unknown): Cs24 {
 }
 
 /** Writes variant 0 of srio.cs24 once every field has been checked. */
-function $writeCs240($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
+function $writeCs24$0($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
   const $w0 = (r_stype0 << 21) | (r_parameter0 << 16) | (r_parameter1 << 11) | (r_stype1 << 8) | (r_cmd << 5) | r_crc;
   $view.setUint16($o, $w0 >>> 8);
   $view.setUint8($o + 2, $w0 & 0xff);
@@ -630,7 +630,7 @@ export function encodeCs48Into(view: DataView, offset: number, value: Cs48): num
   if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 8191) throw encodeFieldError("crc", "an integer 0..8191", describeValue(r_crc));
   const $size = 6;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs48 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeCs480($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
+  $writeCs48$0($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1, r_cmd, r_crc);
   return $size;
 }
 
@@ -744,7 +744,7 @@ export function cs48FromJson(json: unknown): Cs48 {
 }
 
 /** Writes variant 0 of srio.cs48 once every field has been checked. */
-function $writeCs480($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
+function $writeCs48$0($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1: number, r_cmd: number, r_crc: number): void {
   $view.setUint32($o, ((r_stype0 << 29) | (r_parameter0 << 23) | (r_parameter1 << 17) | (r_stype1 << 14) | (r_cmd << 11)) >>> 0);
   $view.setUint16($o + 4, r_crc);
 }
@@ -885,7 +885,7 @@ export function encodeCs64Into(view: DataView, offset: number, value: Cs64): num
   if (typeof r_crc !== "number" || r_crc >>> 0 !== r_crc || r_crc > 16777215) throw encodeFieldError("crc", "an integer 0..16777215", describeValue(r_crc));
   const $size = 8;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.cs64 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeCs640($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1High, r_stype1Low, r_crc);
+  $writeCs64$0($view, $o, r_stype0, r_parameter0, r_parameter1, r_stype1High, r_stype1Low, r_crc);
   return $size;
 }
 
@@ -999,7 +999,7 @@ export function cs64FromJson(json: unknown): Cs64 {
 }
 
 /** Writes variant 0 of srio.cs64 once every field has been checked. */
-function $writeCs640($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1High: number, r_stype1Low: number, r_crc: number): void {
+function $writeCs64$0($view: DataView, $o: number, r_stype0: number, r_parameter0: number, r_parameter1: number, r_stype1High: number, r_stype1Low: number, r_crc: number): void {
   $view.setUint32($o, ((r_stype0 << 28) | (r_parameter0 << 16) | (r_parameter1 << 4) | (r_stype1High << 2)) >>> 0);
   $view.setUint32($o + 4, ((r_stype1Low << 26) | (r_crc << 2)) >>> 0);
 }

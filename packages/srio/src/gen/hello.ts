@@ -164,7 +164,7 @@ export function encodeHelloInto(view: DataView, offset: number, value: Hello): n
   if (typeof f_address !== "bigint" || f_address < 0n || f_address > 0x3ffffffffn) throw encodeFieldError("address", "a bigint 0..0x3ffffffff", describeValue(f_address));
   const $size = 8;
   if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.hello needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-  $writeHello0($view, $o, f_address, r_tid, r_ftype, r_ttype, r_prio, r_crf, r_size, r_error);
+  $writeHello$0($view, $o, f_address, r_tid, r_ftype, r_ttype, r_prio, r_crf, r_size, r_error);
   return $size;
 }
 
@@ -292,7 +292,7 @@ export function helloFromJson(json: unknown): Hello {
 }
 
 /** Writes variant 0 of srio.hello once every field has been checked. */
-function $writeHello0($view: DataView, $o: number, f_address: bigint, r_tid: number, r_ftype: number, r_ttype: number, r_prio: number, r_crf: number, r_size: number, r_error: number): void {
+function $writeHello$0($view: DataView, $o: number, f_address: bigint, r_tid: number, r_ftype: number, r_ttype: number, r_prio: number, r_crf: number, r_size: number, r_error: number): void {
   const $n2 = Number(f_address);
   const $h0 = Math.floor($n2 / 4294967296);
   const $l1 = $n2 >>> 0;

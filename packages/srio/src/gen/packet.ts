@@ -2142,7 +2142,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -2162,7 +2162,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len0 = f_payload.length;
       const $size = $len0 + 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -2174,7 +2174,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len1 = f_payload.length;
       const $size = $len1 + 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -2192,7 +2192,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -2208,7 +2208,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -2220,7 +2220,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -2229,7 +2229,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -2241,7 +2241,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2252,7 +2252,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -2270,7 +2270,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -2282,7 +2282,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -2293,7 +2293,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -2303,7 +2303,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2329,7 +2329,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -2349,7 +2349,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len7 = f_payload.length;
       const $size = $len7 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -2361,7 +2361,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len8 = f_payload.length;
       const $size = $len8 + 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -2379,7 +2379,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -2395,7 +2395,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -2407,7 +2407,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -2416,7 +2416,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -2428,7 +2428,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2439,7 +2439,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -2457,7 +2457,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -2469,7 +2469,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -2480,7 +2480,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -2490,7 +2490,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2516,7 +2516,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -2536,7 +2536,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len14 = f_payload.length;
       const $size = $len14 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -2548,7 +2548,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len15 = f_payload.length;
       const $size = $len15 + 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -2566,7 +2566,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -2582,7 +2582,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -2594,7 +2594,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -2603,7 +2603,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -2615,7 +2615,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2626,7 +2626,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -2644,7 +2644,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -2656,7 +2656,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -2667,7 +2667,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -2677,7 +2677,7 @@ export function encodeStreamInto(view: DataView, offset: number, value: Stream):
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2738,7 +2738,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 10;
       const $view = encodeScratch($size);
-      $writeStream0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -2758,7 +2758,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len0 = f_payload.length;
       const $size = $len0 + 10;
       const $view = encodeScratch($size);
-      $writeStream1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -2770,7 +2770,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len1 = f_payload.length;
       const $size = $len1 + 8;
       const $view = encodeScratch($size);
-      $writeStream2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -2788,7 +2788,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -2804,7 +2804,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         const $view = encodeScratch($size);
-        $writeStream4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -2816,7 +2816,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         const $view = encodeScratch($size);
-        $writeStream5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -2825,7 +2825,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -2837,7 +2837,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         const $view = encodeScratch($size);
-        $writeStream7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2848,7 +2848,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       const $view = encodeScratch($size);
-      $writeStream8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -2866,7 +2866,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       const $view = encodeScratch($size);
-      $writeStream9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -2878,7 +2878,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -2889,7 +2889,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -2899,7 +2899,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         const $view = encodeScratch($size);
-        $writeStream12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -2925,7 +2925,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeStream13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -2945,7 +2945,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len7 = f_payload.length;
       const $size = $len7 + 12;
       const $view = encodeScratch($size);
-      $writeStream14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -2957,7 +2957,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len8 = f_payload.length;
       const $size = $len8 + 10;
       const $view = encodeScratch($size);
-      $writeStream15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -2975,7 +2975,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -2991,7 +2991,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         const $view = encodeScratch($size);
-        $writeStream17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -3003,7 +3003,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         const $view = encodeScratch($size);
-        $writeStream18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -3012,7 +3012,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -3024,7 +3024,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         const $view = encodeScratch($size);
-        $writeStream20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -3035,7 +3035,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       const $view = encodeScratch($size);
-      $writeStream21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -3053,7 +3053,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       const $view = encodeScratch($size);
-      $writeStream22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -3065,7 +3065,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -3076,7 +3076,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -3086,7 +3086,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         const $view = encodeScratch($size);
-        $writeStream25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -3112,7 +3112,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeStream26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
+      $writeStream$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -3132,7 +3132,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len14 = f_payload.length;
       const $size = $len14 + 16;
       const $view = encodeScratch($size);
-      $writeStream27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_address = $v["address"];
@@ -3144,7 +3144,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len15 = f_payload.length;
       const $size = $len15 + 14;
       const $view = encodeScratch($size);
-      $writeStream28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
+      $writeStream$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -3162,7 +3162,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -3178,7 +3178,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         const $view = encodeScratch($size);
-        $writeStream30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -3190,7 +3190,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         const $view = encodeScratch($size);
-        $writeStream31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -3199,7 +3199,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -3211,7 +3211,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         const $view = encodeScratch($size);
-        $writeStream33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -3222,7 +3222,7 @@ export function encodeStream(value: Stream): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       const $view = encodeScratch($size);
-      $writeStream34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -3240,7 +3240,7 @@ export function encodeStream(value: Stream): Uint8Array {
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       const $view = encodeScratch($size);
-      $writeStream35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -3252,7 +3252,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -3263,7 +3263,7 @@ export function encodeStream(value: Stream): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -3273,7 +3273,7 @@ export function encodeStream(value: Stream): Uint8Array {
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         const $view = encodeScratch($size);
-        $writeStream38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream", hexNumber(r_ttype, 4));
@@ -4939,7 +4939,7 @@ export function streamFromJson(json: unknown): Stream {
 }
 
 /** Writes variant 0 of srio.stream once every field has been checked. */
-function $writeStream0($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream$0($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | (r_address >>> 13)) >>> 0);
@@ -4947,7 +4947,7 @@ function $writeStream0($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 1 of srio.stream once every field has been checked. */
-function $writeStream1($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$1($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | (r_address >>> 13)) >>> 0);
@@ -4956,7 +4956,7 @@ function $writeStream1($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 2 of srio.stream once every field has been checked. */
-function $writeStream2($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$2($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_address << 3) | r_xamsbs) >>> 0);
@@ -4964,7 +4964,7 @@ function $writeStream2($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 3 of srio.stream once every field has been checked. */
-function $writeStream3($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream$3($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -4973,7 +4973,7 @@ function $writeStream3($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 4 of srio.stream once every field has been checked. */
-function $writeStream4($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$4($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -4983,7 +4983,7 @@ function $writeStream4($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 5 of srio.stream once every field has been checked. */
-function $writeStream5($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream$5($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -4993,7 +4993,7 @@ function $writeStream5($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 6 of srio.stream once every field has been checked. */
-function $writeStream6($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream$6($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -5002,7 +5002,7 @@ function $writeStream6($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 7 of srio.stream once every field has been checked. */
-function $writeStream7($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$7($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -5012,14 +5012,14 @@ function $writeStream7($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 8 of srio.stream once every field has been checked. */
-function $writeStream8($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream$8($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 9 of srio.stream once every field has been checked. */
-function $writeStream9($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream$9($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint16($o + 4, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -5027,7 +5027,7 @@ function $writeStream9($view: DataView, $o: number, r_ackId: number, r_vc: numbe
 }
 
 /** Writes variant 10 of srio.stream once every field has been checked. */
-function $writeStream10($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream$10($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -5035,7 +5035,7 @@ function $writeStream10($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 11 of srio.stream once every field has been checked. */
-function $writeStream11($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream$11($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -5043,7 +5043,7 @@ function $writeStream11($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 12 of srio.stream once every field has been checked. */
-function $writeStream12($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream$12($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -5052,7 +5052,7 @@ function $writeStream12($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 13 of srio.stream once every field has been checked. */
-function $writeStream13($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream$13($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | (r_address >>> 13)) >>> 0);
@@ -5060,7 +5060,7 @@ function $writeStream13($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 14 of srio.stream once every field has been checked. */
-function $writeStream14($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$14($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | (r_address >>> 13)) >>> 0);
@@ -5069,7 +5069,7 @@ function $writeStream14($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 15 of srio.stream once every field has been checked. */
-function $writeStream15($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$15($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_address << 3) | r_xamsbs) >>> 0);
@@ -5077,7 +5077,7 @@ function $writeStream15($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 16 of srio.stream once every field has been checked. */
-function $writeStream16($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream$16($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -5086,7 +5086,7 @@ function $writeStream16($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 17 of srio.stream once every field has been checked. */
-function $writeStream17($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$17($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -5096,7 +5096,7 @@ function $writeStream17($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 18 of srio.stream once every field has been checked. */
-function $writeStream18($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream$18($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -5106,7 +5106,7 @@ function $writeStream18($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 19 of srio.stream once every field has been checked. */
-function $writeStream19($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream$19($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -5115,7 +5115,7 @@ function $writeStream19($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 20 of srio.stream once every field has been checked. */
-function $writeStream20($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$20($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -5125,14 +5125,14 @@ function $writeStream20($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 21 of srio.stream once every field has been checked. */
-function $writeStream21($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream$21($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 22 of srio.stream once every field has been checked. */
-function $writeStream22($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream$22($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint16($o + 6, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -5140,7 +5140,7 @@ function $writeStream22($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 23 of srio.stream once every field has been checked. */
-function $writeStream23($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream$23($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -5148,7 +5148,7 @@ function $writeStream23($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 24 of srio.stream once every field has been checked. */
-function $writeStream24($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream$24($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -5156,7 +5156,7 @@ function $writeStream24($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 25 of srio.stream once every field has been checked. */
-function $writeStream25($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream$25($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -5165,7 +5165,7 @@ function $writeStream25($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 26 of srio.stream once every field has been checked. */
-function $writeStream26($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream$26($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5174,7 +5174,7 @@ function $writeStream26($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 27 of srio.stream once every field has been checked. */
-function $writeStream27($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$27($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5184,7 +5184,7 @@ function $writeStream27($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 28 of srio.stream once every field has been checked. */
-function $writeStream28($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream$28($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5193,7 +5193,7 @@ function $writeStream28($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 29 of srio.stream once every field has been checked. */
-function $writeStream29($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream$29($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5203,7 +5203,7 @@ function $writeStream29($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 30 of srio.stream once every field has been checked. */
-function $writeStream30($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$30($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5214,7 +5214,7 @@ function $writeStream30($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 31 of srio.stream once every field has been checked. */
-function $writeStream31($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream$31($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5225,7 +5225,7 @@ function $writeStream31($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 32 of srio.stream once every field has been checked. */
-function $writeStream32($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream$32($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5235,7 +5235,7 @@ function $writeStream32($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 33 of srio.stream once every field has been checked. */
-function $writeStream33($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream$33($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5246,7 +5246,7 @@ function $writeStream33($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 34 of srio.stream once every field has been checked. */
-function $writeStream34($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream$34($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5254,7 +5254,7 @@ function $writeStream34($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 35 of srio.stream once every field has been checked. */
-function $writeStream35($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream$35($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5263,7 +5263,7 @@ function $writeStream35($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 36 of srio.stream once every field has been checked. */
-function $writeStream36($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream$36($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5272,7 +5272,7 @@ function $writeStream36($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 37 of srio.stream once every field has been checked. */
-function $writeStream37($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream$37($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -5281,7 +5281,7 @@ function $writeStream37($view: DataView, $o: number, r_ackId: number, r_vc: numb
 }
 
 /** Writes variant 38 of srio.stream once every field has been checked. */
-function $writeStream38($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream$38($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -7782,7 +7782,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream500($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -7804,7 +7804,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len0 = f_payload.length;
       const $size = $len0 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream501($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -7818,7 +7818,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len1 = f_payload.length;
       const $size = $len1 + 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream502($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -7836,7 +7836,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream503($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -7852,7 +7852,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream504($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -7864,7 +7864,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream505($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -7873,7 +7873,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream506($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -7885,7 +7885,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream507($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -7896,7 +7896,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream508($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -7914,7 +7914,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream509($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -7926,7 +7926,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5010($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -7937,7 +7937,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5011($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -7947,7 +7947,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5012($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -7975,7 +7975,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5013($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -7997,7 +7997,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len7 = f_payload.length;
       const $size = $len7 + 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5014($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -8011,7 +8011,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len8 = f_payload.length;
       const $size = $len8 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5015($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -8029,7 +8029,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5016($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -8045,7 +8045,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5017($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -8057,7 +8057,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5018($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -8066,7 +8066,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5019($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -8078,7 +8078,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5020($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8089,7 +8089,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5021($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -8107,7 +8107,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5022($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -8119,7 +8119,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5023($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -8130,7 +8130,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5024($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -8140,7 +8140,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5025($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8168,7 +8168,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 18;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5026($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -8190,7 +8190,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len14 = f_payload.length;
       const $size = $len14 + 18;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5027($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -8204,7 +8204,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len15 = f_payload.length;
       const $size = $len15 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5028($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -8222,7 +8222,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5029($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -8238,7 +8238,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5030($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -8250,7 +8250,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5031($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -8259,7 +8259,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5032($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -8271,7 +8271,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5033($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8282,7 +8282,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5034($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -8300,7 +8300,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream5035($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -8312,7 +8312,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5036($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -8323,7 +8323,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5037($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -8333,7 +8333,7 @@ export function encodeStream50Into(view: DataView, offset: number, value: Stream
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-50 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream5038($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8396,7 +8396,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 12;
       const $view = encodeScratch($size);
-      $writeStream500($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -8418,7 +8418,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len0 = f_payload.length;
       const $size = $len0 + 12;
       const $view = encodeScratch($size);
-      $writeStream501($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -8432,7 +8432,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len1 = f_payload.length;
       const $size = $len1 + 10;
       const $view = encodeScratch($size);
-      $writeStream502($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -8450,7 +8450,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream503($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -8466,7 +8466,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         const $view = encodeScratch($size);
-        $writeStream504($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -8478,7 +8478,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         const $view = encodeScratch($size);
-        $writeStream505($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -8487,7 +8487,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream506($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -8499,7 +8499,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         const $view = encodeScratch($size);
-        $writeStream507($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8510,7 +8510,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       const $view = encodeScratch($size);
-      $writeStream508($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -8528,7 +8528,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       const $view = encodeScratch($size);
-      $writeStream509($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -8540,7 +8540,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream5010($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -8551,7 +8551,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream5011($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -8561,7 +8561,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         const $view = encodeScratch($size);
-        $writeStream5012($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8589,7 +8589,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 14;
       const $view = encodeScratch($size);
-      $writeStream5013($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -8611,7 +8611,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len7 = f_payload.length;
       const $size = $len7 + 14;
       const $view = encodeScratch($size);
-      $writeStream5014($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -8625,7 +8625,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len8 = f_payload.length;
       const $size = $len8 + 12;
       const $view = encodeScratch($size);
-      $writeStream5015($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -8643,7 +8643,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream5016($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -8659,7 +8659,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         const $view = encodeScratch($size);
-        $writeStream5017($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -8671,7 +8671,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         const $view = encodeScratch($size);
-        $writeStream5018($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -8680,7 +8680,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream5019($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -8692,7 +8692,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         const $view = encodeScratch($size);
-        $writeStream5020($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8703,7 +8703,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       const $view = encodeScratch($size);
-      $writeStream5021($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -8721,7 +8721,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       const $view = encodeScratch($size);
-      $writeStream5022($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -8733,7 +8733,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream5023($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -8744,7 +8744,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream5024($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -8754,7 +8754,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         const $view = encodeScratch($size);
-        $writeStream5025($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8782,7 +8782,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 18;
       const $view = encodeScratch($size);
-      $writeStream5026($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream50$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -8804,7 +8804,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len14 = f_payload.length;
       const $size = $len14 + 18;
       const $view = encodeScratch($size);
-      $writeStream5027($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream50$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -8818,7 +8818,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len15 = f_payload.length;
       const $size = $len15 + 16;
       const $view = encodeScratch($size);
-      $writeStream5028($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream50$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -8836,7 +8836,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream5029($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream50$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -8852,7 +8852,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         const $view = encodeScratch($size);
-        $writeStream5030($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream50$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -8864,7 +8864,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         const $view = encodeScratch($size);
-        $writeStream5031($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream50$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -8873,7 +8873,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream5032($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream50$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -8885,7 +8885,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         const $view = encodeScratch($size);
-        $writeStream5033($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream50$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -8896,7 +8896,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       const $view = encodeScratch($size);
-      $writeStream5034($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream50$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -8914,7 +8914,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       const $view = encodeScratch($size);
-      $writeStream5035($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream50$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -8926,7 +8926,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream5036($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream50$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -8937,7 +8937,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream5037($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream50$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -8947,7 +8947,7 @@ export function encodeStream50(value: Stream50): Uint8Array {
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         const $view = encodeScratch($size);
-        $writeStream5038($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream50$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-50", hexNumber(r_ttype, 4));
@@ -10676,7 +10676,7 @@ export function stream50FromJson(json: unknown): Stream50 {
 }
 
 /** Writes variant 0 of srio.stream-50 once every field has been checked. */
-function $writeStream500($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream50$0($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | r_extendedAddress) >>> 0);
@@ -10684,7 +10684,7 @@ function $writeStream500($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 1 of srio.stream-50 once every field has been checked. */
-function $writeStream501($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$1($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | r_extendedAddress) >>> 0);
@@ -10693,7 +10693,7 @@ function $writeStream501($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 2 of srio.stream-50 once every field has been checked. */
-function $writeStream502($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$2($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_extendedAddress << 16) | (r_address >>> 13)) >>> 0);
@@ -10702,7 +10702,7 @@ function $writeStream502($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 3 of srio.stream-50 once every field has been checked. */
-function $writeStream503($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream50$3($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -10711,7 +10711,7 @@ function $writeStream503($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 4 of srio.stream-50 once every field has been checked. */
-function $writeStream504($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$4($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -10721,7 +10721,7 @@ function $writeStream504($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 5 of srio.stream-50 once every field has been checked. */
-function $writeStream505($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream50$5($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -10731,7 +10731,7 @@ function $writeStream505($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 6 of srio.stream-50 once every field has been checked. */
-function $writeStream506($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream50$6($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -10740,7 +10740,7 @@ function $writeStream506($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 7 of srio.stream-50 once every field has been checked. */
-function $writeStream507($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$7($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -10750,14 +10750,14 @@ function $writeStream507($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 8 of srio.stream-50 once every field has been checked. */
-function $writeStream508($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream50$8($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 9 of srio.stream-50 once every field has been checked. */
-function $writeStream509($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream50$9($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint16($o + 4, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -10765,7 +10765,7 @@ function $writeStream509($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 10 of srio.stream-50 once every field has been checked. */
-function $writeStream5010($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream50$10($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -10773,7 +10773,7 @@ function $writeStream5010($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 11 of srio.stream-50 once every field has been checked. */
-function $writeStream5011($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream50$11($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -10781,7 +10781,7 @@ function $writeStream5011($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 12 of srio.stream-50 once every field has been checked. */
-function $writeStream5012($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream50$12($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -10790,7 +10790,7 @@ function $writeStream5012($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 13 of srio.stream-50 once every field has been checked. */
-function $writeStream5013($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream50$13($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | r_extendedAddress) >>> 0);
@@ -10798,7 +10798,7 @@ function $writeStream5013($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 14 of srio.stream-50 once every field has been checked. */
-function $writeStream5014($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$14($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | r_extendedAddress) >>> 0);
@@ -10807,7 +10807,7 @@ function $writeStream5014($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 15 of srio.stream-50 once every field has been checked. */
-function $writeStream5015($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$15($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_extendedAddress << 16) | (r_address >>> 13)) >>> 0);
@@ -10816,7 +10816,7 @@ function $writeStream5015($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 16 of srio.stream-50 once every field has been checked. */
-function $writeStream5016($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream50$16($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -10825,7 +10825,7 @@ function $writeStream5016($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 17 of srio.stream-50 once every field has been checked. */
-function $writeStream5017($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$17($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -10835,7 +10835,7 @@ function $writeStream5017($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 18 of srio.stream-50 once every field has been checked. */
-function $writeStream5018($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream50$18($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -10845,7 +10845,7 @@ function $writeStream5018($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 19 of srio.stream-50 once every field has been checked. */
-function $writeStream5019($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream50$19($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -10854,7 +10854,7 @@ function $writeStream5019($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 20 of srio.stream-50 once every field has been checked. */
-function $writeStream5020($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$20($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -10864,14 +10864,14 @@ function $writeStream5020($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 21 of srio.stream-50 once every field has been checked. */
-function $writeStream5021($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream50$21($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 22 of srio.stream-50 once every field has been checked. */
-function $writeStream5022($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream50$22($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint16($o + 6, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -10879,7 +10879,7 @@ function $writeStream5022($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 23 of srio.stream-50 once every field has been checked. */
-function $writeStream5023($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream50$23($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -10887,7 +10887,7 @@ function $writeStream5023($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 24 of srio.stream-50 once every field has been checked. */
-function $writeStream5024($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream50$24($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -10895,7 +10895,7 @@ function $writeStream5024($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 25 of srio.stream-50 once every field has been checked. */
-function $writeStream5025($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream50$25($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -10904,7 +10904,7 @@ function $writeStream5025($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 26 of srio.stream-50 once every field has been checked. */
-function $writeStream5026($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream50$26($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10913,7 +10913,7 @@ function $writeStream5026($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 27 of srio.stream-50 once every field has been checked. */
-function $writeStream5027($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$27($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10923,7 +10923,7 @@ function $writeStream5027($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 28 of srio.stream-50 once every field has been checked. */
-function $writeStream5028($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream50$28($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10933,7 +10933,7 @@ function $writeStream5028($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 29 of srio.stream-50 once every field has been checked. */
-function $writeStream5029($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream50$29($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10943,7 +10943,7 @@ function $writeStream5029($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 30 of srio.stream-50 once every field has been checked. */
-function $writeStream5030($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$30($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10954,7 +10954,7 @@ function $writeStream5030($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 31 of srio.stream-50 once every field has been checked. */
-function $writeStream5031($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream50$31($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10965,7 +10965,7 @@ function $writeStream5031($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 32 of srio.stream-50 once every field has been checked. */
-function $writeStream5032($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream50$32($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10975,7 +10975,7 @@ function $writeStream5032($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 33 of srio.stream-50 once every field has been checked. */
-function $writeStream5033($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream50$33($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10986,7 +10986,7 @@ function $writeStream5033($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 34 of srio.stream-50 once every field has been checked. */
-function $writeStream5034($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream50$34($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -10994,7 +10994,7 @@ function $writeStream5034($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 35 of srio.stream-50 once every field has been checked. */
-function $writeStream5035($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream50$35($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -11003,7 +11003,7 @@ function $writeStream5035($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 36 of srio.stream-50 once every field has been checked. */
-function $writeStream5036($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream50$36($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -11012,7 +11012,7 @@ function $writeStream5036($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 37 of srio.stream-50 once every field has been checked. */
-function $writeStream5037($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream50$37($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -11021,7 +11021,7 @@ function $writeStream5037($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 38 of srio.stream-50 once every field has been checked. */
-function $writeStream5038($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream50$38($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -13537,7 +13537,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream660($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -13559,7 +13559,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len0 = f_payload.length;
       const $size = $len0 + 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream661($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -13573,7 +13573,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len1 = f_payload.length;
       const $size = $len1 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream662($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -13591,7 +13591,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream663($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -13607,7 +13607,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream664($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -13619,7 +13619,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream665($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -13628,7 +13628,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream666($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -13640,7 +13640,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream667($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -13651,7 +13651,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream668($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -13669,7 +13669,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream669($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -13681,7 +13681,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6610($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -13692,7 +13692,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6611($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -13702,7 +13702,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6612($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -13730,7 +13730,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6613($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -13752,7 +13752,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len7 = f_payload.length;
       const $size = $len7 + 16;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6614($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -13766,7 +13766,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len8 = f_payload.length;
       const $size = $len8 + 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6615($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -13784,7 +13784,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6616($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -13800,7 +13800,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6617($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -13812,7 +13812,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6618($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -13821,7 +13821,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6619($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -13833,7 +13833,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6620($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -13844,7 +13844,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6621($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -13862,7 +13862,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6622($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -13874,7 +13874,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6623($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -13885,7 +13885,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6624($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -13895,7 +13895,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6625($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -13923,7 +13923,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6626($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return $size;
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -13945,7 +13945,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len14 = f_payload.length;
       const $size = $len14 + 20;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6627($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -13959,7 +13959,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len15 = f_payload.length;
       const $size = $len15 + 18;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6628($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return $size;
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -13977,7 +13977,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6629($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return $size;
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -13993,7 +13993,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6630($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return $size;
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -14005,7 +14005,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6631($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return $size;
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -14014,7 +14014,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6632($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return $size;
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -14026,7 +14026,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6633($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14037,7 +14037,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6634($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return $size;
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -14055,7 +14055,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-      $writeStream6635($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return $size;
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -14067,7 +14067,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6636($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return $size;
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -14078,7 +14078,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6637($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return $size;
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -14088,7 +14088,7 @@ export function encodeStream66Into(view: DataView, offset: number, value: Stream
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         if ($o < 0 || $o + $size > $view.byteLength) throw new EncodeError(`srio.stream-66 needs ${$size} bytes at offset ${$o}, the view has ${$view.byteLength}`, { offset: $o });
-        $writeStream6638($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return $size;
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14151,7 +14151,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 14;
       const $view = encodeScratch($size);
-      $writeStream660($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$0($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -14173,7 +14173,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len0 = f_payload.length;
       const $size = $len0 + 14;
       const $view = encodeScratch($size);
-      $writeStream661($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$1($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -14187,7 +14187,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len1 = f_payload.length;
       const $size = $len1 + 12;
       const $view = encodeScratch($size);
-      $writeStream662($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$2($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -14205,7 +14205,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream663($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$3($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -14221,7 +14221,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len2 = f_payload.length;
         const $size = $len2 + 10;
         const $view = encodeScratch($size);
-        $writeStream664($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$4($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -14233,7 +14233,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len3 = f_payload.length;
         const $size = $len3 + 10;
         const $view = encodeScratch($size);
-        $writeStream665($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$5($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -14242,7 +14242,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 10;
         const $view = encodeScratch($size);
-        $writeStream666($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$6($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -14254,7 +14254,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len4 = f_payload.length;
         const $size = $len4 + 10;
         const $view = encodeScratch($size);
-        $writeStream667($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$7($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14265,7 +14265,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 8;
       const $view = encodeScratch($size);
-      $writeStream668($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$8($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -14283,7 +14283,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len5 = f_payload.length;
       const $size = $len5 + 6;
       const $view = encodeScratch($size);
-      $writeStream669($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$9($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -14295,7 +14295,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream6610($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$10($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -14306,7 +14306,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 6;
         const $view = encodeScratch($size);
-        $writeStream6611($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$11($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -14316,7 +14316,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len6 = f_payload.length;
         const $size = $len6 + 6;
         const $view = encodeScratch($size);
-        $writeStream6612($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$12($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14344,7 +14344,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 16;
       const $view = encodeScratch($size);
-      $writeStream6613($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$13($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -14366,7 +14366,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len7 = f_payload.length;
       const $size = $len7 + 16;
       const $view = encodeScratch($size);
-      $writeStream6614($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$14($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -14380,7 +14380,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len8 = f_payload.length;
       const $size = $len8 + 14;
       const $view = encodeScratch($size);
-      $writeStream6615($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$15($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -14398,7 +14398,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream6616($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$16($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -14414,7 +14414,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len9 = f_payload.length;
         const $size = $len9 + 12;
         const $view = encodeScratch($size);
-        $writeStream6617($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$17($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -14426,7 +14426,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len10 = f_payload.length;
         const $size = $len10 + 12;
         const $view = encodeScratch($size);
-        $writeStream6618($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$18($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -14435,7 +14435,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream6619($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$19($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -14447,7 +14447,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len11 = f_payload.length;
         const $size = $len11 + 12;
         const $view = encodeScratch($size);
-        $writeStream6620($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$20($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14458,7 +14458,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 10;
       const $view = encodeScratch($size);
-      $writeStream6621($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$21($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -14476,7 +14476,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len12 = f_payload.length;
       const $size = $len12 + 8;
       const $view = encodeScratch($size);
-      $writeStream6622($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$22($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -14488,7 +14488,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream6623($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$23($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -14499,7 +14499,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 8;
         const $view = encodeScratch($size);
-        $writeStream6624($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$24($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -14509,7 +14509,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len13 = f_payload.length;
         const $size = $len13 + 8;
         const $view = encodeScratch($size);
-        $writeStream6625($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$25($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14537,7 +14537,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_xamsbs !== "number" || r_xamsbs >>> 0 !== r_xamsbs || r_xamsbs > 3) throw encodeFieldError("xamsbs", "an integer 0..3", describeValue(r_xamsbs));
       const $size = 20;
       const $view = encodeScratch($size);
-      $writeStream6626($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
+      $writeStream66$26($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_rdsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs);
       return takeScratch($size);
     } else if (r_ftype === 5) {
       const r_ttype = writeTtypeValue($v["ttype"]);
@@ -14559,7 +14559,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len14 = f_payload.length;
       const $size = $len14 + 20;
       const $view = encodeScratch($size);
-      $writeStream6627($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
+      $writeStream66$27($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_wrsize, r_srcTid, r_extendedAddress, r_address, r_wdptr, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 6) {
       const r_extendedAddress = $v["extendedAddress"];
@@ -14573,7 +14573,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len15 = f_payload.length;
       const $size = $len15 + 18;
       const $view = encodeScratch($size);
-      $writeStream6628($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
+      $writeStream66$28($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_extendedAddress, r_address, r_xamsbs, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 8) {
       const r_ttype = maintenanceTtypeValue($v["ttype"]);
@@ -14591,7 +14591,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_wdptr !== "number" || r_wdptr >>> 0 !== r_wdptr || r_wdptr > 1) throw encodeFieldError("wdptr", "an integer 0..1", describeValue(r_wdptr));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream6629($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
+        $writeStream66$29($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_srcTid = $v["srcTid"];
@@ -14607,7 +14607,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len16 = f_payload.length;
         const $size = $len16 + 16;
         const $view = encodeScratch($size);
-        $writeStream6630($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
+        $writeStream66$30($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_srcTid, r_hopCount, r_configOffset, r_wdptr, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 2) {
         const r_targetTid = $v["targetTid"];
@@ -14619,7 +14619,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len17 = f_payload.length;
         const $size = $len17 + 16;
         const $view = encodeScratch($size);
-        $writeStream6631($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
+        $writeStream66$31($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount, f_payload);
         return takeScratch($size);
       } else if (r_ttype === 3) {
         const r_targetTid = $v["targetTid"];
@@ -14628,7 +14628,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_hopCount !== "number" || r_hopCount >>> 0 !== r_hopCount || r_hopCount > 255) throw encodeFieldError("hopCount", "an integer 0..255", describeValue(r_hopCount));
         const $size = 16;
         const $view = encodeScratch($size);
-        $writeStream6632($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
+        $writeStream66$32($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_targetTid, r_hopCount);
         return takeScratch($size);
       } else if (r_ttype === 4) {
         const r_hopCount = $v["hopCount"];
@@ -14640,7 +14640,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len18 = f_payload.length;
         const $size = $len18 + 16;
         const $view = encodeScratch($size);
-        $writeStream6633($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
+        $writeStream66$33($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_sizeOrStatus, r_hopCount, r_wdptr, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -14651,7 +14651,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       if (typeof r_info !== "number" || r_info >>> 0 !== r_info || r_info > 65535) throw encodeFieldError("info", "an integer 0..65535", describeValue(r_info));
       const $size = 14;
       const $view = encodeScratch($size);
-      $writeStream6634($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
+      $writeStream66$34($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_srcTid, r_info);
       return takeScratch($size);
     } else if (r_ftype === 11) {
       const r_msglen = $v["msglen"];
@@ -14669,7 +14669,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
       const $len19 = f_payload.length;
       const $size = $len19 + 12;
       const $view = encodeScratch($size);
-      $writeStream6635($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
+      $writeStream66$35($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_msglen, r_ssize, r_letter, r_mbox, r_msgseg, f_payload);
       return takeScratch($size);
     } else if (r_ftype === 13) {
       const r_ttype = responseTtypeValue($v["ttype"]);
@@ -14681,7 +14681,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_targetTid !== "number" || r_targetTid >>> 0 !== r_targetTid || r_targetTid > 255) throw encodeFieldError("targetTid", "an integer 0..255", describeValue(r_targetTid));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream6636($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
+        $writeStream66$36($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid);
         return takeScratch($size);
       } else if (r_ttype === 1) {
         const r_letter = $v["letter"];
@@ -14692,7 +14692,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         if (typeof r_msgseg !== "number" || r_msgseg >>> 0 !== r_msgseg || r_msgseg > 15) throw encodeFieldError("msgseg", "an integer 0..15", describeValue(r_msgseg));
         const $size = 12;
         const $view = encodeScratch($size);
-        $writeStream6637($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
+        $writeStream66$37($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_letter, r_mbox, r_msgseg);
         return takeScratch($size);
       } else if (r_ttype === 8) {
         const r_targetTid = $v["targetTid"];
@@ -14702,7 +14702,7 @@ export function encodeStream66(value: Stream66): Uint8Array {
         const $len20 = f_payload.length;
         const $size = $len20 + 12;
         const $view = encodeScratch($size);
-        $writeStream6638($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
+        $writeStream66$38($view, $o, r_ackId, r_vc, r_crf, r_prio, r_tt, r_ftype, r_destinationId, r_sourceId, r_ttype, r_status, r_targetTid, f_payload);
         return takeScratch($size);
       }
       throw encodeFieldError("ttype", "a value selecting a variant of srio.stream-66", hexNumber(r_ttype, 4));
@@ -16431,7 +16431,7 @@ export function stream66FromJson(json: unknown): Stream66 {
 }
 
 /** Writes variant 0 of srio.stream-66 once every field has been checked. */
-function $writeStream660($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream66$0($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | (r_extendedAddress >>> 16)) >>> 0);
@@ -16440,7 +16440,7 @@ function $writeStream660($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 1 of srio.stream-66 once every field has been checked. */
-function $writeStream661($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$1($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | (r_extendedAddress >>> 16)) >>> 0);
@@ -16450,7 +16450,7 @@ function $writeStream661($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 2 of srio.stream-66 once every field has been checked. */
-function $writeStream662($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$2($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, r_extendedAddress);
@@ -16459,7 +16459,7 @@ function $writeStream662($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 3 of srio.stream-66 once every field has been checked. */
-function $writeStream663($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream66$3($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -16468,7 +16468,7 @@ function $writeStream663($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 4 of srio.stream-66 once every field has been checked. */
-function $writeStream664($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$4($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -16478,7 +16478,7 @@ function $writeStream664($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 5 of srio.stream-66 once every field has been checked. */
-function $writeStream665($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream66$5($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -16488,7 +16488,7 @@ function $writeStream665($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 6 of srio.stream-66 once every field has been checked. */
-function $writeStream666($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream66$6($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -16497,7 +16497,7 @@ function $writeStream666($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 7 of srio.stream-66 once every field has been checked. */
-function $writeStream667($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$7($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_sizeOrStatus);
@@ -16507,14 +16507,14 @@ function $writeStream667($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 8 of srio.stream-66 once every field has been checked. */
-function $writeStream668($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream66$8($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint32($o + 4, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 9 of srio.stream-66 once every field has been checked. */
-function $writeStream669($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream66$9($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint16($o + 4, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -16522,7 +16522,7 @@ function $writeStream669($view: DataView, $o: number, r_ackId: number, r_vc: num
 }
 
 /** Writes variant 10 of srio.stream-66 once every field has been checked. */
-function $writeStream6610($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream66$10($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -16530,7 +16530,7 @@ function $writeStream6610($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 11 of srio.stream-66 once every field has been checked. */
-function $writeStream6611($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream66$11($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -16538,7 +16538,7 @@ function $writeStream6611($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 12 of srio.stream-66 once every field has been checked. */
-function $writeStream6612($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream66$12($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint16($o + 2, (r_destinationId << 8) | r_sourceId);
   $view.setUint8($o + 4, (r_ttype << 4) | r_status);
@@ -16547,7 +16547,7 @@ function $writeStream6612($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 13 of srio.stream-66 once every field has been checked. */
-function $writeStream6613($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream66$13($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_rdsize << 24) | (r_srcTid << 16) | (r_extendedAddress >>> 16)) >>> 0);
@@ -16556,7 +16556,7 @@ function $writeStream6613($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 14 of srio.stream-66 once every field has been checked. */
-function $writeStream6614($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$14($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_ttype << 28) | (r_wrsize << 24) | (r_srcTid << 16) | (r_extendedAddress >>> 16)) >>> 0);
@@ -16566,7 +16566,7 @@ function $writeStream6614($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 15 of srio.stream-66 once every field has been checked. */
-function $writeStream6615($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$15($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, r_extendedAddress);
@@ -16575,7 +16575,7 @@ function $writeStream6615($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 16 of srio.stream-66 once every field has been checked. */
-function $writeStream6616($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream66$16($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -16584,7 +16584,7 @@ function $writeStream6616($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 17 of srio.stream-66 once every field has been checked. */
-function $writeStream6617($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$17($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -16594,7 +16594,7 @@ function $writeStream6617($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 18 of srio.stream-66 once every field has been checked. */
-function $writeStream6618($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream66$18($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -16604,7 +16604,7 @@ function $writeStream6618($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 19 of srio.stream-66 once every field has been checked. */
-function $writeStream6619($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream66$19($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -16613,7 +16613,7 @@ function $writeStream6619($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 20 of srio.stream-66 once every field has been checked. */
-function $writeStream6620($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$20($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_sizeOrStatus);
@@ -16623,14 +16623,14 @@ function $writeStream6620($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 21 of srio.stream-66 once every field has been checked. */
-function $writeStream6621($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream66$21($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint32($o + 6, ((r_srcTid << 16) | r_info) >>> 0);
 }
 
 /** Writes variant 22 of srio.stream-66 once every field has been checked. */
-function $writeStream6622($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream66$22($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint16($o + 6, (r_msglen << 12) | (r_ssize << 8) | (r_letter << 6) | (r_mbox << 4) | r_msgseg);
@@ -16638,7 +16638,7 @@ function $writeStream6622($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 23 of srio.stream-66 once every field has been checked. */
-function $writeStream6623($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream66$23($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -16646,7 +16646,7 @@ function $writeStream6623($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 24 of srio.stream-66 once every field has been checked. */
-function $writeStream6624($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream66$24($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -16654,7 +16654,7 @@ function $writeStream6624($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 25 of srio.stream-66 once every field has been checked. */
-function $writeStream6625($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream66$25($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, ((r_destinationId << 16) | r_sourceId) >>> 0);
   $view.setUint8($o + 6, (r_ttype << 4) | r_status);
@@ -16663,7 +16663,7 @@ function $writeStream6625($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 26 of srio.stream-66 once every field has been checked. */
-function $writeStream6626($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
+function $writeStream66$26($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_rdsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16673,7 +16673,7 @@ function $writeStream6626($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 27 of srio.stream-66 once every field has been checked. */
-function $writeStream6627($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$27($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_wrsize: number, r_srcTid: number, r_extendedAddress: number, r_address: number, r_wdptr: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16684,7 +16684,7 @@ function $writeStream6627($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 28 of srio.stream-66 once every field has been checked. */
-function $writeStream6628($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
+function $writeStream66$28($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_extendedAddress: number, r_address: number, r_xamsbs: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16694,7 +16694,7 @@ function $writeStream6628($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 29 of srio.stream-66 once every field has been checked. */
-function $writeStream6629($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
+function $writeStream66$29($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16704,7 +16704,7 @@ function $writeStream6629($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 30 of srio.stream-66 once every field has been checked. */
-function $writeStream6630($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$30($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_srcTid: number, r_hopCount: number, r_configOffset: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16715,7 +16715,7 @@ function $writeStream6630($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 31 of srio.stream-66 once every field has been checked. */
-function $writeStream6631($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
+function $writeStream66$31($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16726,7 +16726,7 @@ function $writeStream6631($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 32 of srio.stream-66 once every field has been checked. */
-function $writeStream6632($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
+function $writeStream66$32($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_targetTid: number, r_hopCount: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16736,7 +16736,7 @@ function $writeStream6632($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 33 of srio.stream-66 once every field has been checked. */
-function $writeStream6633($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
+function $writeStream66$33($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_sizeOrStatus: number, r_hopCount: number, r_wdptr: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16747,7 +16747,7 @@ function $writeStream6633($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 34 of srio.stream-66 once every field has been checked. */
-function $writeStream6634($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
+function $writeStream66$34($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_srcTid: number, r_info: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16755,7 +16755,7 @@ function $writeStream6634($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 35 of srio.stream-66 once every field has been checked. */
-function $writeStream6635($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
+function $writeStream66$35($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_msglen: number, r_ssize: number, r_letter: number, r_mbox: number, r_msgseg: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16764,7 +16764,7 @@ function $writeStream6635($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 36 of srio.stream-66 once every field has been checked. */
-function $writeStream6636($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
+function $writeStream66$36($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16773,7 +16773,7 @@ function $writeStream6636($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 37 of srio.stream-66 once every field has been checked. */
-function $writeStream6637($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
+function $writeStream66$37($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_letter: number, r_mbox: number, r_msgseg: number): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
@@ -16782,7 +16782,7 @@ function $writeStream6637($view: DataView, $o: number, r_ackId: number, r_vc: nu
 }
 
 /** Writes variant 38 of srio.stream-66 once every field has been checked. */
-function $writeStream6638($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
+function $writeStream66$38($view: DataView, $o: number, r_ackId: number, r_vc: number, r_crf: number, r_prio: number, r_tt: number, r_ftype: number, r_destinationId: number, r_sourceId: number, r_ttype: number, r_status: number, r_targetTid: number, f_payload: Uint8Array): void {
   $view.setUint16($o, (r_ackId << 10) | (r_vc << 9) | (r_crf << 8) | (r_prio << 6) | (r_tt << 4) | r_ftype);
   $view.setUint32($o + 2, r_destinationId);
   $view.setUint32($o + 6, r_sourceId);
