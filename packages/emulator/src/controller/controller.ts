@@ -1141,7 +1141,7 @@ export class RashpaController {
     const mps = this.parameters.maxPayloadSize;
     const runs = mwrRuns(a, n, mps, this.#runs);
     const extra = this.parameters.ecrc ? 4 : 0;
-    const header = a >= 2 ** 32 ? 16 : 12;
+    const header = mwrHeaderBytes(a);
     const fullBytes = header + runs.fullBytes + extra;
     const lastBytes = header + runs.lastBytes + extra;
     const burst = link.burstTime(runs.full, fullBytes, 1, lastBytes);
@@ -1161,7 +1161,7 @@ export class RashpaController {
         po += n; // n ≤ PAGE_BYTES
         if (po >= PAGE_BYTES) po -= PAGE_BYTES;
         if (Math.min(left - k * n, m.maxTransfer, PAGE_BYTES - po) !== n) break;
-        if ((a + k * n >= 2 ** 32 ? 16 : 12) !== header) break;
+        if (mwrHeaderBytes(a + k * n) !== header) break;
       }
     const count = Math.min(k, max);
     if (count < 1) return 0;
@@ -1235,7 +1235,7 @@ export class RashpaController {
       const address = m.destNumber + offset;
       const runs = mwrRuns(address, m.n, this.parameters.maxPayloadSize, this.#runs);
       const extra = this.parameters.ecrc ? 4 : 0;
-      const header = address >= 2 ** 32 ? 16 : 12;
+      const header = mwrHeaderBytes(address);
       const link = this.link;
       link.transmitRepeated(header + runs.fullBytes + extra, runs.full);
       const end = link.transmitRepeated(header + runs.lastBytes + extra, 1);
@@ -1409,8 +1409,7 @@ export class RashpaController {
     /** Bytes of TLP `s` on the link: header (3 or 4 DW by address), payload, ECRC. */
     const sizeOf = (s: TlpSlice): number => {
       const an = plan.addressNumberAt(s.offset);
-      const high = an >= 0 ? an >= 2 ** 32 : plan.addressAt(s.offset) >= 0x1_0000_0000n;
-      return (high ? 16 : 12) + s.lengthDw * 4 + ecrc;
+      return mwrHeaderBytes(an >= 0 ? an : plan.addressAt(s.offset)) + s.lengthDw * 4 + ecrc;
     };
     /** Sends TLP `idx` of `size` bytes on the link ({@link sizeOf}), whose last bit leaves it at `end`. */
     const emit = (idx: number, end: SimTime, size: number): void => {
@@ -1628,6 +1627,12 @@ export class RashpaController {
       for (let b = 0; b < IRQ_BITS.length; b++)
         if (rising & (1 << b)) for (const l of [...this.#irq]) l(IRQ_BITS[b]!, this.sim.now());
   }
+}
+
+/** Header bytes of an MWr starting at `address`: 3 DW below 4 GiB, 4 DW above (pcie.md §2). */
+function mwrHeaderBytes(address: number | bigint): number {
+  const high = typeof address === "number" ? address >= 2 ** 32 : address >= 0x1_0000_0000n;
+  return high ? 16 : 12;
 }
 
 /** Bits per second of a number of bytes over a simulated interval (0 for an empty interval). */
